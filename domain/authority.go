@@ -1,0 +1,79 @@
+package domain
+
+import (
+	"context"
+	"math"
+)
+
+// Thresholds are the contract values (in pence) from which an authority's
+// social value rules apply.
+type Thresholds struct {
+	SocialValuePence int64 `json:"socialValuePence"`
+	ReportingPence   int64 `json:"reportingPence"`
+	KPIsPence        int64 `json:"kpisPence"`
+}
+
+// DefaultThresholds are £25,000 social value, £50,000 reporting, £5m KPIs.
+var DefaultThresholds = Thresholds{SocialValuePence: 25_000_00, ReportingPence: 50_000_00, KPIsPence: 5_000_000_00}
+
+// Area is a ward (or other area) of an authority with its need figures.
+type Area struct {
+	Code string  `json:"code"`
+	Name string  `json:"name"`
+	Lat  float64 `json:"lat"`
+	Lon  float64 `json:"lon"`
+	// Deciles[i] counts the area's LSOAs in national IMD decile i+1.
+	Deciles [10]int `json:"deciles"`
+	// NeedIndex is 0 (least need) to 1 (most need); see NeedIndexFromDeciles.
+	NeedIndex float64 `json:"needIndex"`
+}
+
+// Authority is a council or partnership: the tenant every object belongs to.
+type Authority struct {
+	ID         string     `json:"id"`
+	Slug       string     `json:"slug"`
+	Name       string     `json:"name"`
+	Code       string     `json:"code,omitempty"`
+	Areas      []Area     `json:"areas"`
+	Thresholds Thresholds `json:"thresholds"`
+}
+
+// Area returns the area with the code, or false.
+func (a *Authority) Area(code string) (Area, bool) {
+	for _, ar := range a.Areas {
+		if ar.Code == code {
+			return ar, true
+		}
+	}
+	return Area{}, false
+}
+
+// NeedIndexFromDeciles combines the share of LSOAs in the 20% most deprived
+// nationally (deciles 1-2) and the mean decile, half each:
+// need = 0.5*share(1-2) + 0.5*(10-mean)/9, rounded to 4 places.
+func NeedIndexFromDeciles(d [10]int) float64 {
+	n, sum := 0, 0
+	for i, c := range d {
+		n += c
+		sum += c * (i + 1)
+	}
+	if n == 0 {
+		return 0
+	}
+	share := float64(d[0]+d[1]) / float64(n)
+	mean := float64(sum) / float64(n)
+	v := 0.5*share + 0.5*(10-mean)/9
+	return math.Round(v*10000) / 10000
+}
+
+// AuthorityStore persists authorities.
+type AuthorityStore interface {
+	// PutAuthority inserts or replaces the authority with a.Slug (ID kept).
+	PutAuthority(ctx context.Context, a *Authority) error
+	// AuthorityBySlug returns ENOTFOUND when there is none.
+	AuthorityBySlug(ctx context.Context, slug string) (*Authority, error)
+	// AuthorityByID returns ENOTFOUND when there is none.
+	AuthorityByID(ctx context.Context, id string) (*Authority, error)
+	// Authorities lists every authority by slug.
+	Authorities(ctx context.Context) ([]*Authority, error)
+}

@@ -1,0 +1,275 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Pledge statuses.
+const (
+	PledgeOffered    = "offered"
+	PledgeApproved   = "approved"
+	PledgeDeclined   = "declined"
+	PledgeInDelivery = "in_delivery"
+	PledgeDelivered  = "delivered"
+	PledgeConfirmed  = "confirmed"
+	PledgeVerified   = "verified"
+	PledgeLapsed     = "lapsed"
+	PledgeWithdrawn  = "withdrawn"
+)
+
+// Pledge is a supplier's offer against one request.
+type Pledge struct {
+	ID               string    `json:"id"`
+	AuthorityID      string    `json:"-"`
+	Authority        string    `json:"authority"`
+	RequestID        string    `json:"requestId"`
+	RequestTitle     string    `json:"requestTitle"`
+	RequestOrgID     string    `json:"-"`
+	OrganisationID   string    `json:"organisationId"`
+	OrganisationName string    `json:"organisationName"`
+	Offer            string    `json:"offer"`
+	Quantity         int64     `json:"quantity"`
+	Unit             string    `json:"unit"`
+	ValuePence       int64     `json:"valuePence"`
+	AllowPartial     bool      `json:"allowPartial"`
+	ApprovedPence    int64     `json:"approvedPence"`
+	Status           string    `json:"status"`
+	Reason           string    `json:"reason,omitempty"`
+	DecidedBy        string    `json:"decidedBy,omitempty"`
+	Version          int64     `json:"version"`
+	CreatedAt        time.Time `json:"createdAt"`
+	UpdatedAt        time.Time `json:"updatedAt"`
+}
+
+// Validate checks the pledge's own fields.
+func (p *Pledge) Validate() error {
+	var v Validation
+	checkTextML(&v, "offer", p.Offer, 3, 2000, true, true)
+	if p.Quantity < 1 || p.Quantity > 1_000_000_000 {
+		v.Add("quantity", "quantity must be a whole number from 1 to 1,000,000,000")
+	}
+	checkText(&v, "unit", p.Unit, 1, 40, true)
+	if p.ValuePence < 1 || p.ValuePence > MaxPence {
+		v.Add("valuePence", "valuePence must be from 1 to 1000000000000")
+	}
+	return v.Err()
+}
+
+// Live reports whether the pledge still counts towards its request.
+func (p *Pledge) Live() bool {
+	switch p.Status {
+	case PledgeDeclined, PledgeWithdrawn, PledgeLapsed:
+		return false
+	}
+	return true
+}
+
+func (p *Pledge) move(from []string, to string, now time.Time) error {
+	for _, f := range from {
+		if p.Status == f {
+			p.Status = to
+			p.Version++
+			p.UpdatedAt = now
+			return nil
+		}
+	}
+	return Errorf(ECONFLICT, "Pledge is %s and cannot become %s.", p.Status, to)
+}
+
+// Approve accepts an offered pledge for amount pence (0 means all of it).
+// A part may be approved only when the supplier allowed it.
+func (p *Pledge) Approve(by string, amount int64, now time.Time) error {
+	if amount == 0 {
+		amount = p.ValuePence
+	}
+	if amount < 0 || amount > p.ValuePence {
+		return FieldErrorf("amountPence", "amountPence must be from 1 to the pledge's value (%d)", p.ValuePence)
+	}
+	if amount < p.ValuePence && !p.AllowPartial {
+		return FieldErrorf("amountPence", "The supplier did not allow part of this pledge to be approved.")
+	}
+	if err := p.move([]string{PledgeOffered}, PledgeApproved, now); err != nil {
+		return err
+	}
+	p.ApprovedPence, p.DecidedBy, p.Reason = amount, by, ""
+	return nil
+}
+
+// Decline refuses an offered pledge with a reason.
+func (p *Pledge) Decline(by, reason string, now time.Time) error {
+	if err := checkReason(reason); err != nil {
+		return err
+	}
+	if err := p.move([]string{PledgeOffered}, PledgeDeclined, now); err != nil {
+		return err
+	}
+	p.DecidedBy, p.Reason = by, reason
+	return nil
+}
+
+// Withdraw lets the supplier take back a pledge before delivery starts.
+func (p *Pledge) Withdraw(now time.Time) error {
+	if err := p.move([]string{PledgeOffered, PledgeApproved}, PledgeWithdrawn, now); err != nil {
+		return err
+	}
+	p.ApprovedPence = 0
+	return nil
+}
+
+// PledgeFilter selects pledges of one authority.
+type PledgeFilter struct {
+	AuthorityID string
+	// OrganisationID selects a supplier's own pledges.
+	OrganisationID string
+	// RequestOrgID selects pledges on the requests of a group.
+	RequestOrgID string
+	RequestID    string
+	Status       string
+	Page
+}
+
+// PledgeStore persists pledges.
+type PledgeStore interface {
+	CreatePledge(ctx context.Context, p *Pledge, ev *AuditEvent) error
+	// UpdatePledge writes p if the stored version is prev; ECONFLICT otherwise.
+	UpdatePledge(ctx context.Context, p *Pledge, prev int64, ev *AuditEvent) error
+	// PledgeByID returns ENOTFOUND when there is none.
+	PledgeByID(ctx context.Context, id string) (*Pledge, error)
+	// FindPledges lists newest first and returns the cursor of the next page.
+	FindPledges(ctx context.Context, f PledgeFilter) ([]*Pledge, string, error)
+}
+
+// PledgeInput is what a supplier offers.
+type PledgeInput struct {
+	Offer        string
+	Quantity     int64
+	Unit         string
+	ValuePence   int64
+	AllowPartial bool
+}
+
+// CreatePledge offers the actor's approved supplier's pledge on a published request.
+func (s *Service) CreatePledge(ctx context.Context, a *Actor, requestID string, in PledgeInput) (*Pledge, error) {
+	if err := requireRole(a, RoleSupplier); err != nil {
+		return nil, err
+	}
+	o, err := s.approvedOrganisation(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.visibleRequest(ctx, a, requestID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	p := &Pledge{ID: NewID(), AuthorityID: r.AuthorityID, Authority: r.Authority, RequestID: r.ID, RequestTitle: r.Title, RequestOrgID: r.OrganisationID,
+		OrganisationID: o.ID, OrganisationName: o.Name, Offer: in.Offer, Quantity: in.Quantity, Unit: in.Unit, ValuePence: in.ValuePence,
+		AllowPartial: in.AllowPartial, Status: PledgeOffered, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if !r.Pledgeable() {
+		return nil, Errorf(ECONFLICT, "This request is %s and is not taking pledges.", r.Status)
+	}
+	if !r.Deadline.After(now) {
+		return nil, Errorf(ECONFLICT, "This request's deadline has passed.")
+	}
+	ev := NewAuditEvent(p.AuthorityID, a.UserID, "pledge.create", "pledge", p.ID, nil, p, now)
+	return p, s.Store.CreatePledge(ctx, p, ev)
+}
+
+func (s *Service) visiblePledge(ctx context.Context, a *Actor, id string) (*Pledge, error) {
+	if err := requireSignedIn(a); err != nil {
+		return nil, err
+	}
+	p, err := s.Store.PledgeByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.AuthorityID == a.AuthorityID && (a.IsOfficer() || p.OrganisationID == a.OrganisationID || p.RequestOrgID == a.OrganisationID) {
+		return p, nil
+	}
+	return nil, Errorf(ENOTFOUND, "Pledge not found.")
+}
+
+// GetPledge returns a pledge the actor may see: the supplier's own, those on
+// a group's requests, all of the authority for officers.
+func (s *Service) GetPledge(ctx context.Context, a *Actor, id string) (*Pledge, error) {
+	return s.visiblePledge(ctx, a, id)
+}
+
+// ListPledges lists the pledges the actor may see.
+func (s *Service) ListPledges(ctx context.Context, a *Actor, f PledgeFilter) ([]*Pledge, string, error) {
+	if err := requireSignedIn(a); err != nil {
+		return nil, "", err
+	}
+	switch f.Status {
+	case "", PledgeOffered, PledgeApproved, PledgeDeclined, PledgeInDelivery, PledgeDelivered, PledgeConfirmed, PledgeVerified, PledgeLapsed, PledgeWithdrawn:
+	default:
+		return nil, "", FieldErrorf("status", "status is not a pledge status")
+	}
+	if f.RequestID != "" && !ValidID(f.RequestID) {
+		return nil, "", FieldErrorf("request", "request must be a request id")
+	}
+	f.AuthorityID = a.AuthorityID
+	switch a.Role {
+	case RoleSupplier:
+		f.OrganisationID = a.OrganisationID
+	case RoleGroup:
+		f.RequestOrgID = a.OrganisationID
+	}
+	return s.Store.FindPledges(ctx, f)
+}
+
+// Pledge transitions.
+const (
+	PledgeApprove  = "approve"
+	PledgeDecline  = "decline"
+	PledgeWithdraw = "withdraw"
+)
+
+// MovePledge approves or declines (officer) or withdraws (the supplier) a pledge.
+// expectVersion, when not zero, must equal the stored version.
+func (s *Service) MovePledge(ctx context.Context, a *Actor, id, move, reason string, amount, expectVersion int64) (*Pledge, error) {
+	p, err := s.visiblePledge(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	switch move {
+	case PledgeApprove, PledgeDecline:
+		if !a.IsOfficer() {
+			return nil, Errorf(EFORBIDDEN, "Only an officer may %s a pledge.", move)
+		}
+	case PledgeWithdraw:
+		if a.OrganisationID != p.OrganisationID || a.Role != RoleSupplier {
+			return nil, Errorf(EFORBIDDEN, "Only the supplier that made the pledge may withdraw it.")
+		}
+	default:
+		return nil, Errorf(EINVALID, "Unknown action %q.", move)
+	}
+	if expectVersion != 0 && expectVersion != p.Version {
+		return nil, &Error{Code: ECONFLICT, Field: "version", Message: "The pledge was changed by someone else; reload it and try again."}
+	}
+	before, prev, now := *p, p.Version, s.now()
+	switch move {
+	case PledgeApprove:
+		r, rerr := s.Store.RequestByID(ctx, p.RequestID)
+		if rerr != nil {
+			return nil, rerr
+		}
+		if !r.Public() {
+			return nil, Errorf(ECONFLICT, "The request is %s: its pledges cannot be approved.", r.Status)
+		}
+		err = p.Approve(a.UserID, amount, now)
+	case PledgeDecline:
+		err = p.Decline(a.UserID, reason, now)
+	case PledgeWithdraw:
+		err = p.Withdraw(now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ev := NewAuditEvent(p.AuthorityID, a.UserID, "pledge."+move, "pledge", p.ID, &before, p, now)
+	return p, s.Store.UpdatePledge(ctx, p, prev, ev)
+}

@@ -1,0 +1,221 @@
+package domain
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Actor is the signed-in person a service call acts for; nil is anonymous.
+type Actor struct {
+	UserID         string
+	Email          string
+	Role           string
+	AuthorityID    string
+	OrganisationID string
+}
+
+// IsOfficer reports whether the actor is an officer or admin.
+func (a *Actor) IsOfficer() bool {
+	return a != nil && (a.Role == RoleOfficer || a.Role == RoleAdmin)
+}
+
+// Service holds the rules and the authorisation of every use case. The api
+// package only decodes input and encodes output around it.
+type Service struct {
+	Store Store
+	Now   Clock
+}
+
+// NewService returns a service over the store with the system clock.
+func NewService(s Store) *Service { return &Service{Store: s, Now: SystemClock} }
+
+func (s *Service) now() time.Time { return s.Now() }
+
+func requireSignedIn(a *Actor) error {
+	if a == nil {
+		return Errorf(EUNAUTHORIZED, "Sign in to do this.")
+	}
+	return nil
+}
+
+func requireRole(a *Actor, roles ...string) error {
+	if err := requireSignedIn(a); err != nil {
+		return err
+	}
+	for _, r := range roles {
+		if a.Role == r {
+			return nil
+		}
+	}
+	return Errorf(EFORBIDDEN, "Your role (%s) may not do this.", a.Role)
+}
+
+func actorName(a *Actor) string {
+	if a == nil {
+		return "anonymous"
+	}
+	return a.UserID
+}
+
+// approvedOrganisation returns the actor's organisation when it is approved.
+func (s *Service) approvedOrganisation(ctx context.Context, a *Actor) (*Organisation, error) {
+	if a.OrganisationID == "" {
+		return nil, Errorf(EFORBIDDEN, "You do not belong to an organisation.")
+	}
+	o, err := s.Store.OrganisationByID(ctx, a.OrganisationID)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status != OrgApproved {
+		return nil, Errorf(EFORBIDDEN, "Your organisation is %s: an officer must approve it first.", o.Status)
+	}
+	return o, nil
+}
+
+// RegisterInput is what a group or supplier gives to sign up.
+type RegisterInput struct {
+	Email         string
+	Password      string
+	Name          string
+	Role          string
+	OrgName       string
+	AuthoritySlug string
+}
+
+// Register creates a pending organisation and its first user.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organisation, error) {
+	var v Validation
+	if in.Role != RoleGroup && in.Role != RoleSupplier {
+		v.Add("role", "role must be group or supplier")
+	}
+	if err := CheckPassword(in.Password); err != nil {
+		v.Add("password", "%s", ErrorMessage(err))
+	}
+	if strings.TrimSpace(in.AuthoritySlug) == "" {
+		v.Add("organisation.authority", "Enter the council (authority)")
+	}
+	now := s.now()
+	u := &User{ID: NewID(), Email: NormaliseEmail(in.Email), Name: strings.TrimSpace(in.Name), Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if in.Email != strings.TrimSpace(in.Email) || u.Email == "" {
+		u.Email = in.Email
+	}
+	if err := u.Validate(); err != nil {
+		v.fields = append(v.fields, err.(*Error).Fields...)
+	}
+	o := &Organisation{ID: NewID(), Kind: in.Role, Name: strings.TrimSpace(in.OrgName), Status: OrgPending, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := o.Validate(); err != nil {
+		v.fields = append(v.fields, err.(*Error).Fields...)
+	}
+	if err := v.Err(); err != nil {
+		return nil, nil, err
+	}
+	auth, err := s.Store.AuthorityBySlug(ctx, in.AuthoritySlug)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil, FieldErrorf("organisation.authority", "There is no council with the name %q here.", in.AuthoritySlug)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, nil, err
+	}
+	u.PasswordHash, u.AuthorityID, u.Authority, u.OrganisationID = hash, auth.ID, auth.Slug, o.ID
+	o.AuthorityID, o.Authority = auth.ID, auth.Slug
+	evs := []*AuditEvent{
+		NewAuditEvent(auth.ID, u.ID, "organisation.register", "organisation", o.ID, nil, o, now),
+		NewAuditEvent(auth.ID, u.ID, "user.register", "user", u.ID, nil, u, now),
+	}
+	if err := s.Store.Register(ctx, o, u, evs); err != nil {
+		if ErrorCode(err) == ECONFLICT {
+			return nil, nil, &Error{Code: ECONFLICT, Field: "email", Message: "An account with this email address already exists."}
+		}
+		return nil, nil, err
+	}
+	return u, o, nil
+}
+
+// CreateStaffUser creates an officer or admin of an authority (command line).
+func (s *Service) CreateStaffUser(ctx context.Context, email, password, name, role, authoritySlug string) (*User, error) {
+	if role != RoleOfficer && role != RoleAdmin {
+		return nil, FieldErrorf("role", "role must be officer or admin")
+	}
+	if err := CheckPassword(password); err != nil {
+		return nil, err
+	}
+	auth, err := s.Store.AuthorityBySlug(ctx, authoritySlug)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if name == "" {
+		name = email
+	}
+	u := &User{ID: NewID(), AuthorityID: auth.ID, Authority: auth.Slug, Email: NormaliseEmail(email), Name: name, Role: role, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	if u.PasswordHash, err = HashPassword(password); err != nil {
+		return nil, err
+	}
+	ev := NewAuditEvent(auth.ID, "cli", "user.create", "user", u.ID, nil, u, now)
+	return u, s.Store.CreateUser(ctx, u, ev)
+}
+
+// Authenticate checks an email and password. An unknown email, a wrong
+// password and a disabled account give the same error after the same work.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
+	bad := Errorf(EUNAUTHORIZED, "The email address or password is not right.")
+	u, err := s.Store.UserByEmail(ctx, NormaliseEmail(email))
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
+	if u == nil {
+		CheckPasswordHash(dummyHash, password)
+		return nil, bad
+	}
+	if !CheckPasswordHash(u.PasswordHash, password) || u.Disabled {
+		return nil, bad
+	}
+	return u, nil
+}
+
+// ActorFor loads the user behind a token and returns it as an actor;
+// a disabled or missing user is EUNAUTHORIZED.
+func (s *Service) ActorFor(ctx context.Context, userID string) (*Actor, *User, error) {
+	u, err := s.Store.UserByID(ctx, userID)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && u.Disabled) {
+		return nil, nil, Errorf(EUNAUTHORIZED, "Your session is no longer valid; sign in again.")
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return &Actor{UserID: u.ID, Email: u.Email, Role: u.Role, AuthorityID: u.AuthorityID, OrganisationID: u.OrganisationID}, u, nil
+}
+
+// SetUserDisabled disables or enables a user of the admin's authority.
+func (s *Service) SetUserDisabled(ctx context.Context, a *Actor, userID string, disabled bool) (*User, error) {
+	if a != nil && a.Role != RoleAdmin {
+		return nil, Errorf(EFORBIDDEN, "Only an admin may disable users.")
+	}
+	u, err := s.Store.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if a != nil && u.AuthorityID != a.AuthorityID {
+		return nil, Errorf(ENOTFOUND, "User not found.")
+	}
+	before := *u
+	prev := u.Version
+	u.Disabled, u.Version, u.UpdatedAt = disabled, u.Version+1, s.now()
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
+	if err := s.Store.UpdateUser(ctx, u, prev, NewAuditEvent(u.AuthorityID, actorName(a), action, "user", u.ID, &before, u, u.UpdatedAt)); err != nil {
+		return nil, err
+	}
+	if disabled {
+		return u, s.Store.RevokeUserRefreshTokens(ctx, u.ID)
+	}
+	return u, nil
+}

@@ -1,0 +1,86 @@
+package domain
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Roles.
+const (
+	RoleGroup    = "group"
+	RoleSupplier = "supplier"
+	RoleOfficer  = "officer"
+	RoleAdmin    = "admin"
+)
+
+// User is a person who signs in. Group and supplier users belong to an
+// organisation; officers and admins to their authority alone.
+type User struct {
+	ID             string    `json:"id"`
+	AuthorityID    string    `json:"-"`
+	Authority      string    `json:"authority"`
+	OrganisationID string    `json:"organisationId,omitempty"`
+	Email          string    `json:"email"`
+	Name           string    `json:"name"`
+	Role           string    `json:"role"`
+	PasswordHash   string    `json:"-"`
+	Disabled       bool      `json:"disabled,omitempty"`
+	Version        int64     `json:"-"`
+	CreatedAt      time.Time `json:"createdAt"`
+	UpdatedAt      time.Time `json:"-"`
+}
+
+// NormaliseEmail trims and lower-cases an address for lookup and uniqueness.
+func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Validate checks the user's own fields (not the password).
+func (u *User) Validate() error {
+	var v Validation
+	checkEmail(&v, "email", u.Email)
+	checkText(&v, "name", u.Name, 1, 200, true)
+	switch u.Role {
+	case RoleGroup, RoleSupplier, RoleOfficer, RoleAdmin:
+	default:
+		v.Add("role", "role is not one of group, supplier, officer, admin")
+	}
+	return v.Err()
+}
+
+// RefreshToken is one link of a rotating refresh-token chain (family).
+// Using a token marks it used; using a used token revokes the family.
+type RefreshToken struct {
+	ID        string    `json:"id"`
+	Family    string    `json:"family"`
+	UserID    string    `json:"userId"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	Used      bool      `json:"used"`
+	Revoked   bool      `json:"revoked"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// UserStore persists users and refresh tokens.
+type UserStore interface {
+	// Register creates the organisation and its first user, both or neither,
+	// with their audit events. ECONFLICT when the email is taken.
+	Register(ctx context.Context, o *Organisation, u *User, evs []*AuditEvent) error
+	// CreateUser creates a user; ECONFLICT when the email is taken.
+	CreateUser(ctx context.Context, u *User, ev *AuditEvent) error
+	// UpdateUser writes u if the stored version is prev; ECONFLICT otherwise.
+	UpdateUser(ctx context.Context, u *User, prev int64, ev *AuditEvent) error
+	// UserByEmail looks up a normalised address; ENOTFOUND when none.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// UserByID returns ENOTFOUND when there is none.
+	UserByID(ctx context.Context, id string) (*User, error)
+
+	// CreateRefreshToken stores a new token.
+	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
+	// UseRefreshToken atomically marks an unused, unrevoked token used and
+	// returns it as it was. A token already used or revoked returns it with
+	// ECONFLICT (the caller revokes the family); an unknown one ENOTFOUND.
+	UseRefreshToken(ctx context.Context, id string) (*RefreshToken, error)
+	// RevokeRefreshFamily revokes every token of the family.
+	RevokeRefreshFamily(ctx context.Context, family string) error
+	// RevokeUserRefreshTokens revokes every token of the user.
+	RevokeUserRefreshTokens(ctx context.Context, userID string) error
+}

@@ -1,0 +1,56 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+
+	"needmatch/domain"
+)
+
+// FindAudit lists events oldest first.
+func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEvent, error) {
+	q, args := `SELECT doc FROM audit WHERE authority_id = ? AND seq > ?`, []any{f.AuthorityID, f.AfterSeq}
+	if f.Object != "" {
+		q, args = q+` AND object = ?`, append(args, f.Object)
+	}
+	q += ` ORDER BY seq`
+	if f.Limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, f.Limit)
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*domain.AuditEvent
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, translate(err)
+		}
+		var ev domain.AuditEvent
+		if err := json.Unmarshal([]byte(doc), &ev); err != nil {
+			return nil, err
+		}
+		out = append(out, &ev)
+	}
+	return out, translate(rows.Err())
+}
+
+// AuditAuthorities lists the authority ids that have events.
+func (db *DB) AuditAuthorities(ctx context.Context) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT authority_id FROM audit ORDER BY authority_id`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
+}

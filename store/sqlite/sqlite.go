@@ -1,0 +1,296 @@
+// Package sqlite is the embedded default store: one SQLite file in WAL mode
+// with synchronous=FULL, so a change is on disk when it is acknowledged.
+//
+// Every change and its audit event are written in one transaction. Writes go
+// through one writer goroutine that groups the changes waiting at that moment
+// into one transaction (each in its own savepoint, so one refused change does
+// not undo the others) and acknowledges them after the commit: this keeps
+// fsyncs per second, not per change, the limit on write throughput.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"needmatch/domain"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// DB is the SQLite implementation of domain.Store.
+type DB struct {
+	path  string
+	read  *sql.DB
+	write *sql.DB
+	ops   chan *op
+	done  chan struct{}
+	wg    sync.WaitGroup
+	// MaxBatch bounds how many changes share one transaction.
+	MaxBatch int
+}
+
+var _ domain.Store = (*DB)(nil)
+
+type op struct {
+	ctx context.Context
+	fn  func(*sql.Tx) error
+	res chan error
+}
+
+// Open opens (creating if needed) needmatch.db in dir and migrates it.
+func Open(dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	path := filepath.Join(dir, "needmatch.db")
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if _, err := w.Exec(schema); err != nil {
+		w.Close()
+		return nil, translate(fmt.Errorf("migrate: %w", err))
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	n := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db := &DB{path: path, read: r, write: w, ops: make(chan *op, 1024), done: make(chan struct{}), MaxBatch: 256}
+	db.wg.Add(1)
+	go db.writer()
+	return db, nil
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Close stops the writer after the queued changes and closes the files.
+func (db *DB) Close() error {
+	close(db.done)
+	db.wg.Wait()
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return translate(db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+}
+
+// tx runs fn inside the next group transaction and returns when that
+// transaction has committed (nil) or failed.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	o := &op{ctx: ctx, fn: fn, res: make(chan error, 1)}
+	select {
+	case db.ops <- o:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.done:
+		return domain.Errorf(domain.EUNAVAILABLE, "The service is shutting down; try again.")
+	}
+	// Once queued, wait for the outcome even if ctx ends: the change may
+	// commit, and the caller must not report it as lost.
+	return <-o.res
+}
+
+func (db *DB) writer() {
+	defer db.wg.Done()
+	for {
+		var batch []*op
+		select {
+		case o := <-db.ops:
+			batch = append(batch, o)
+		case <-db.done:
+			for {
+				select {
+				case o := <-db.ops:
+					db.run([]*op{o})
+				default:
+					return
+				}
+			}
+		}
+	more:
+		for len(batch) < db.MaxBatch {
+			select {
+			case o := <-db.ops:
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		db.run(batch)
+	}
+}
+
+func (db *DB) run(batch []*op) {
+	results := make([]error, len(batch))
+	tx, err := db.write.Begin()
+	if err != nil {
+		for _, o := range batch {
+			o.res <- translate(err)
+		}
+		return
+	}
+	for i, o := range batch {
+		if err := o.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if _, err := tx.Exec("SAVEPOINT op"); err != nil {
+			results[i] = err
+			continue
+		}
+		if err := o.fn(tx); err != nil {
+			results[i] = err
+			if _, rerr := tx.Exec("ROLLBACK TO op"); rerr != nil {
+				slog.Error("sqlite rollback to savepoint", "err", rerr)
+			}
+		}
+		if _, err := tx.Exec("RELEASE op"); err != nil && results[i] == nil {
+			results[i] = err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		slog.Error("sqlite commit failed; changes refused", "err", err, "changes", len(batch))
+		_ = tx.Rollback()
+		for _, o := range batch {
+			o.res <- translate(err)
+		}
+		return
+	}
+	for i, o := range batch {
+		o.res <- translate(results[i])
+	}
+}
+
+// translate maps driver errors to domain codes; domain errors pass through.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ENOTFOUND, "Not found.")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CONSTRAINT:
+			return domain.Errorf(domain.ECONFLICT, "Already exists.")
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			slog.Error("sqlite store cannot write", "err", err)
+			return domain.Errorf(domain.EUNAVAILABLE, "The store cannot take changes now; try again later.")
+		}
+	}
+	return err
+}
+
+func marshal(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // domain types always marshal
+	}
+	return string(b)
+}
+
+// appendAudit chains ev after the authority's last event and inserts it.
+func appendAudit(tx *sql.Tx, ev *domain.AuditEvent) error {
+	if ev == nil {
+		return nil
+	}
+	var seq int64
+	var hash string
+	err := tx.QueryRow(`SELECT seq, hash FROM audit WHERE authority_id = ? ORDER BY seq DESC LIMIT 1`, ev.AuthorityID).Scan(&seq, &hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	ev.Chain(seq, hash)
+	_, err = tx.Exec(`INSERT INTO audit (authority_id, seq, id, object, at, hash, doc) VALUES (?,?,?,?,?,?,?)`,
+		ev.AuthorityID, ev.Seq, ev.ID, ev.Object, ev.At.UnixMicro(), ev.Hash, marshal(ev))
+	return err
+}
+
+// casUpdate runs an UPDATE ... WHERE id = ? AND version = ? and turns "no
+// row" into ECONFLICT (version moved on) or ENOTFOUND.
+func casUpdate(tx *sql.Tx, table, id string, prev int64, set string, args ...any) error {
+	args = append(args, id, prev)
+	res, err := tx.Exec("UPDATE "+table+" SET "+set+" WHERE id = ? AND version = ?", args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var one int
+	if err := tx.QueryRow("SELECT 1 FROM "+table+" WHERE id = ?", id).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ENOTFOUND, "Not found.")
+	}
+	return domain.Errorf(domain.ECONFLICT, "It was changed by someone else at the same time; reload and try again.")
+}
+
+func limitOf(n int) int {
+	if n <= 0 || n > 200 {
+		return 50
+	}
+	return n
+}
+
+func likeArg(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS authorities (id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, email TEXT NOT NULL UNIQUE, version INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS refresh_tokens (id TEXT PRIMARY KEY, family TEXT NOT NULL, user_id TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS refresh_family ON refresh_tokens(family);
+CREATE INDEX IF NOT EXISTS refresh_user ON refresh_tokens(user_id);
+CREATE TABLE IF NOT EXISTS organisations (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS organisations_list ON organisations(authority_id, status, id);
+CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, organisation_id TEXT NOT NULL, status TEXT NOT NULL, area TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS requests_status ON requests(authority_id, status, id);
+CREATE INDEX IF NOT EXISTS requests_org ON requests(organisation_id, id);
+CREATE INDEX IF NOT EXISTS requests_area ON requests(authority_id, area, status, id);
+CREATE TABLE IF NOT EXISTS pledges (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, request_id TEXT NOT NULL, organisation_id TEXT NOT NULL, request_org_id TEXT NOT NULL, status TEXT NOT NULL, value_pence INTEGER NOT NULL, approved_pence INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pledges_request ON pledges(request_id, status);
+CREATE INDEX IF NOT EXISTS pledges_org ON pledges(organisation_id, id);
+CREATE INDEX IF NOT EXISTS pledges_reqorg ON pledges(request_org_id, id);
+CREATE INDEX IF NOT EXISTS pledges_authority ON pledges(authority_id, status, id);
+CREATE TABLE IF NOT EXISTS audit (authority_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, object TEXT NOT NULL, at INTEGER NOT NULL, hash TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (authority_id, seq));
+CREATE INDEX IF NOT EXISTS audit_object ON audit(authority_id, object, seq);
+`
+
+type sqlTx = sql.Tx
+
+func translateNotFound(err error, msg string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ENOTFOUND, "%s", msg)
+	}
+	return translate(err)
+}

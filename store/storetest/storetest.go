@@ -1,0 +1,503 @@
+// Package storetest is the conformance suite that every domain.Store
+// implementation must pass: the same cases, run against each store.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"needmatch/domain"
+)
+
+// Harness tells the suite how to get a fresh, empty store.
+type Harness struct {
+	// New returns an empty store; the harness closes it at test end.
+	New func(t *testing.T) domain.Store
+	// SkipConcurrency, when not empty, skips the concurrency cases and says why.
+	SkipConcurrency string
+}
+
+// Run runs every case against the harness's stores.
+func Run(t *testing.T, h Harness) {
+	cases := []struct {
+		name string
+		fn   func(*testing.T, domain.Store)
+		conc bool
+	}{
+		{"Authority", testAuthority, false},
+		{"RegisterAndConflict", testRegister, false},
+		{"RequestCRUDAndVersion", testRequestCRUD, false},
+		{"RequestFilters", testRequestFilters, false},
+		{"RequestPagination", testRequestPagination, false},
+		{"PledgesAndSums", testPledges, false},
+		{"AuditChain", testAuditChain, false},
+		{"RefreshTokens", testRefreshTokens, false},
+		{"UserUpdate", testUserUpdate, false},
+		{"ConcurrentCAS", testConcurrentCAS, true},
+		{"ConcurrentAuditChain", testConcurrentAudit, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.conc && h.SkipConcurrency != "" {
+				t.Skip(h.SkipConcurrency)
+			}
+			c.fn(t, h.New(t))
+		})
+	}
+}
+
+var t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+
+// fixture is an authority with a group and a supplier, both approved.
+type fixture struct {
+	auth            *domain.Authority
+	group, supplier *domain.Organisation
+	gUser, sUser    *domain.User
+}
+
+// MustAuthority stores an authority with two areas.
+func MustAuthority(tb testing.TB, s domain.Store, slug string) *domain.Authority {
+	tb.Helper()
+	a := &domain.Authority{Slug: slug, Name: "Council " + slug, Thresholds: domain.DefaultThresholds, Areas: []domain.Area{
+		{Code: "E05015018", Name: "Brinnington & Stockport Central", Lat: 53.41741, Lon: -2.14638, Deciles: [10]int{6, 1, 1}},
+		{Code: "E05015015", Name: "Bramhall South & Woodford", Lat: 53.34674, Lon: -2.16836, Deciles: [10]int{8: 1, 9: 7}},
+	}}
+	if err := s.PutAuthority(context.Background(), a); err != nil {
+		tb.Fatalf("PutAuthority: %v", err)
+	}
+	return a
+}
+
+func ev(a *domain.Authority, action, object string, at time.Time) *domain.AuditEvent {
+	return domain.NewAuditEvent(a.ID, "tester", action, "test", object, nil, map[string]string{"object": object}, at)
+}
+
+func mustRegister(tb testing.TB, s domain.Store, a *domain.Authority, kind, email string) (*domain.Organisation, *domain.User) {
+	tb.Helper()
+	o := &domain.Organisation{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Kind: kind, Name: "Org " + email, Status: domain.OrgApproved, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	u := &domain.User{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, OrganisationID: o.ID, Email: email, Name: email, Role: kind, PasswordHash: "h", Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	if err := s.Register(context.Background(), o, u, []*domain.AuditEvent{ev(a, "organisation.register", o.ID, t0), ev(a, "user.register", u.ID, t0)}); err != nil {
+		tb.Fatalf("Register: %v", err)
+	}
+	return o, u
+}
+
+func newFixture(t *testing.T, s domain.Store) *fixture {
+	t.Helper()
+	f := &fixture{auth: MustAuthority(t, s, "stockport")}
+	f.group, f.gUser = mustRegister(t, s, f.auth, domain.KindGroup, "group@example.org")
+	f.supplier, f.sUser = mustRegister(t, s, f.auth, domain.KindSupplier, "supplier@example.org")
+	return f
+}
+
+func (f *fixture) request(t *testing.T, s domain.Store, title, status, area, kind string) *domain.Request {
+	t.Helper()
+	r := &domain.Request{ID: domain.NewID(), AuthorityID: f.auth.ID, Authority: f.auth.Slug, OrganisationID: f.group.ID, OrganisationName: f.group.Name,
+		Title: title, Description: "About " + title, Kind: kind, Area: area, Quantity: 10, Unit: "hours", ValuePence: 100_000,
+		Deadline: t0.AddDate(0, 3, 0), Status: status, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	if err := s.CreateRequest(context.Background(), r, ev(f.auth, "request.create", r.ID, t0)); err != nil {
+		t.Fatalf("CreateRequest: %v", err)
+	}
+	return r
+}
+
+func (f *fixture) pledge(t *testing.T, s domain.Store, r *domain.Request, value int64, status string, approved int64) *domain.Pledge {
+	t.Helper()
+	p := &domain.Pledge{ID: domain.NewID(), AuthorityID: f.auth.ID, Authority: f.auth.Slug, RequestID: r.ID, RequestTitle: r.Title, RequestOrgID: r.OrganisationID,
+		OrganisationID: f.supplier.ID, OrganisationName: f.supplier.Name, Offer: "Help", Quantity: 1, Unit: "day", ValuePence: value,
+		ApprovedPence: approved, Status: status, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	if err := s.CreatePledge(context.Background(), p, ev(f.auth, "pledge.create", p.ID, t0)); err != nil {
+		t.Fatalf("CreatePledge: %v", err)
+	}
+	return p
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := domain.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func testAuthority(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	a := MustAuthority(t, s, "stockport")
+	id := a.ID
+	a.Name = "Stockport Metropolitan Borough Council"
+	a.ID = ""
+	if err := s.PutAuthority(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if a.ID != id {
+		t.Fatalf("PutAuthority changed the id of an existing slug: %s -> %s", id, a.ID)
+	}
+	got, err := s.AuthorityBySlug(ctx, "stockport")
+	if err != nil || got.Name != "Stockport Metropolitan Borough Council" || len(got.Areas) != 2 || got.Areas[0].Deciles[0] != 6 {
+		t.Fatalf("AuthorityBySlug = %+v, %v", got, err)
+	}
+	if got.Thresholds.SocialValuePence != 25_000_00 {
+		t.Fatalf("thresholds lost: %+v", got.Thresholds)
+	}
+	byID, err := s.AuthorityByID(ctx, id)
+	if err != nil || byID.Slug != "stockport" {
+		t.Fatalf("AuthorityByID = %+v, %v", byID, err)
+	}
+	_, err = s.AuthorityBySlug(ctx, "nowhere")
+	wantCode(t, err, domain.ENOTFOUND)
+	MustAuthority(t, s, "trafford")
+	all, err := s.Authorities(ctx)
+	if err != nil || len(all) != 2 || all[0].Slug != "stockport" || all[1].Slug != "trafford" {
+		t.Fatalf("Authorities = %v, %v", all, err)
+	}
+}
+
+func testRegister(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	u, err := s.UserByEmail(ctx, "group@example.org")
+	if err != nil || u.ID != f.gUser.ID || u.PasswordHash != "h" || u.AuthorityID != f.auth.ID || u.OrganisationID != f.group.ID || u.Version != 1 {
+		t.Fatalf("UserByEmail = %+v, %v", u, err)
+	}
+	// A second registration with the same email: conflict, and its organisation is not left behind.
+	o := &domain.Organisation{ID: domain.NewID(), AuthorityID: f.auth.ID, Kind: domain.KindGroup, Name: "Dup", Status: domain.OrgPending, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	u2 := &domain.User{ID: domain.NewID(), AuthorityID: f.auth.ID, OrganisationID: o.ID, Email: "group@example.org", Name: "x", Role: domain.RoleGroup, Version: 1, CreatedAt: t0}
+	err = s.Register(ctx, o, u2, []*domain.AuditEvent{ev(f.auth, "organisation.register", o.ID, t0), ev(f.auth, "user.register", u2.ID, t0)})
+	wantCode(t, err, domain.ECONFLICT)
+	_, err = s.OrganisationByID(ctx, o.ID)
+	wantCode(t, err, domain.ENOTFOUND)
+	evs, err := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID, Object: o.ID})
+	if err != nil || len(evs) != 0 {
+		t.Fatalf("audit event of a refused registration: %d, %v", len(evs), err)
+	}
+	orgs, _, err := s.FindOrganisations(ctx, domain.OrganisationFilter{AuthorityID: f.auth.ID})
+	if err != nil || len(orgs) != 2 {
+		t.Fatalf("organisations = %d, %v; want 2", len(orgs), err)
+	}
+	// Status filter and update with version.
+	org := orgs[0]
+	org.Status, org.Version = domain.OrgRejected, org.Version+1
+	if err := s.UpdateOrganisation(ctx, org, org.Version-1, ev(f.auth, "organisation.reject", org.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.UpdateOrganisation(ctx, org, 1, ev(f.auth, "organisation.reject", org.ID, t0)), domain.ECONFLICT)
+	rej, _, err := s.FindOrganisations(ctx, domain.OrganisationFilter{AuthorityID: f.auth.ID, Status: domain.OrgRejected})
+	if err != nil || len(rej) != 1 || rej[0].ID != org.ID || rej[0].Version != 2 {
+		t.Fatalf("rejected = %+v, %v", rej, err)
+	}
+	_, err = s.UserByID(ctx, domain.NewID())
+	wantCode(t, err, domain.ENOTFOUND)
+}
+
+func testRequestCRUD(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	r := f.request(t, s, "Laptops for the homework club", domain.ReqDraft, "E05015018", "goods")
+	got, err := s.RequestByID(ctx, r.ID)
+	if err != nil || got.Title != r.Title || got.AuthorityID != f.auth.ID || !got.Deadline.Equal(r.Deadline) || got.Version != 1 || got.ValuePence != 100_000 {
+		t.Fatalf("RequestByID = %+v, %v", got, err)
+	}
+	got.Status, got.Version = domain.ReqSubmitted, 2
+	if err := s.UpdateRequest(ctx, got, 1, ev(f.auth, "request.submit", r.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	stale := *got
+	stale.Status, stale.Version = domain.ReqWithdrawn, 2
+	wantCode(t, s.UpdateRequest(ctx, &stale, 1, ev(f.auth, "request.withdraw", r.ID, t0)), domain.ECONFLICT)
+	again, _ := s.RequestByID(ctx, r.ID)
+	if again.Status != domain.ReqSubmitted || again.Version != 2 {
+		t.Fatalf("after a refused stale update: %s v%d", again.Status, again.Version)
+	}
+	evs, _ := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID, Object: r.ID})
+	if len(evs) != 2 || evs[1].Action != "request.submit" {
+		t.Fatalf("audit of request = %d events, want 2 (no event for the refused update)", len(evs))
+	}
+	missing := *got
+	missing.ID = domain.NewID()
+	wantCode(t, s.UpdateRequest(ctx, &missing, 2, ev(f.auth, "x", missing.ID, t0)), domain.ENOTFOUND)
+	_, err = s.RequestByID(ctx, domain.NewID())
+	wantCode(t, err, domain.ENOTFOUND)
+}
+
+func ids[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, x := range items {
+		out[i] = id(x)
+	}
+	return out
+}
+
+func reqID(r *domain.Request) string { return r.ID }
+
+func testRequestFilters(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	a := f.request(t, s, "Paint the community hall", domain.ReqPublished, "E05015018", "works")
+	b := f.request(t, s, "100% cotton T-shirts", domain.ReqPublished, "E05015015", "goods")
+	c := f.request(t, s, "Mentoring_for_young people", domain.ReqDraft, "E05015018", "advice")
+	other := MustAuthority(t, s, "trafford")
+	og, _ := mustRegister(t, s, other, domain.KindGroup, "g2@example.org")
+	f2 := &fixture{auth: other, group: og}
+	f2.request(t, s, "Paint the scout hut", domain.ReqPublished, "E05015018", "works")
+
+	check := func(name string, flt domain.RequestFilter, want ...string) {
+		t.Helper()
+		if flt.AuthorityID == "" {
+			flt.AuthorityID = f.auth.ID
+		}
+		got, _, err := s.FindRequests(ctx, flt)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		g := ids(got, reqID)
+		if fmt.Sprint(g) != fmt.Sprint(want) {
+			t.Fatalf("%s: got %v, want %v", name, g, want)
+		}
+	}
+	check("all newest first", domain.RequestFilter{}, c.ID, b.ID, a.ID)
+	check("published", domain.RequestFilter{Statuses: []string{domain.ReqPublished}}, b.ID, a.ID)
+	check("area", domain.RequestFilter{Area: "E05015018"}, c.ID, a.ID)
+	check("kind", domain.RequestFilter{Kind: "goods"}, b.ID)
+	check("text, any case", domain.RequestFilter{Text: "PAINT"}, a.ID)
+	check("text in description", domain.RequestFilter{Text: "about 100"}, b.ID)
+	check("percent is literal", domain.RequestFilter{Text: "%"}, b.ID)
+	check("underscore is literal", domain.RequestFilter{Text: "_for_"}, c.ID)
+	check("regex is literal", domain.RequestFilter{Text: ".*"})
+	check("organisation", domain.RequestFilter{OrganisationID: og.ID})
+	check("other authority", domain.RequestFilter{AuthorityID: other.ID, Text: "paint"}, ids(mustFind(t, s, other.ID), reqID)...)
+}
+
+func mustFind(t *testing.T, s domain.Store, auth string) []*domain.Request {
+	t.Helper()
+	got, _, err := s.FindRequests(context.Background(), domain.RequestFilter{AuthorityID: auth})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("FindRequests(%s) = %d, %v", auth, len(got), err)
+	}
+	return got
+}
+
+func testRequestPagination(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	var want []string
+	for i := 0; i < 7; i++ {
+		want = append([]string{f.request(t, s, fmt.Sprintf("Request %d", i), domain.ReqPublished, "E05015018", "goods").ID}, want...)
+	}
+	var got []string
+	page := domain.Page{Limit: 3}
+	for n := 0; ; n++ {
+		items, next, err := s.FindRequests(ctx, domain.RequestFilter{AuthorityID: f.auth.ID, Page: page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ids(items, reqID)...)
+		if next == "" {
+			if n != 2 {
+				t.Fatalf("pages = %d, want 3", n+1)
+			}
+			break
+		}
+		page.After = next
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("paged = %v, want %v", got, want)
+	}
+}
+
+func testPledges(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	r := f.request(t, s, "Food bank volunteers", domain.ReqPublished, "E05015018", "volunteering")
+	r2 := f.request(t, s, "Other", domain.ReqPublished, "E05015018", "volunteering")
+	p1 := f.pledge(t, s, r, 30_000, domain.PledgeOffered, 0)
+	p2 := f.pledge(t, s, r, 50_000, domain.PledgeApproved, 40_000)
+	f.pledge(t, s, r, 70_000, domain.PledgeDeclined, 0)
+	f.pledge(t, s, r2, 10_000, domain.PledgeOffered, 0)
+	got, err := s.RequestByID(ctx, r.ID)
+	if err != nil || got.PledgedPence != 80_000 || got.ApprovedPence != 40_000 {
+		t.Fatalf("sums = pledged %d approved %d (%v), want 80000 and 40000", got.PledgedPence, got.ApprovedPence, err)
+	}
+	list, _, err := s.FindRequests(ctx, domain.RequestFilter{AuthorityID: f.auth.ID})
+	if err != nil || len(list) != 2 || list[1].PledgedPence != 80_000 || list[0].PledgedPence != 10_000 {
+		t.Fatalf("list sums wrong: %+v %v", list, err)
+	}
+	p1.Status, p1.ApprovedPence, p1.Version = domain.PledgeApproved, 30_000, 2
+	if err := s.UpdatePledge(ctx, p1, 1, ev(f.auth, "pledge.approve", p1.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.UpdatePledge(ctx, p1, 1, ev(f.auth, "pledge.approve", p1.ID, t0)), domain.ECONFLICT)
+	got, _ = s.RequestByID(ctx, r.ID)
+	if got.ApprovedPence != 70_000 {
+		t.Fatalf("approved = %d, want 70000", got.ApprovedPence)
+	}
+	back, err := s.PledgeByID(ctx, p2.ID)
+	if err != nil || back.RequestOrgID != f.group.ID || back.AuthorityID != f.auth.ID || back.ApprovedPence != 40_000 {
+		t.Fatalf("PledgeByID = %+v, %v", back, err)
+	}
+	count := func(flt domain.PledgeFilter) int {
+		t.Helper()
+		flt.AuthorityID = f.auth.ID
+		items, _, err := s.FindPledges(ctx, flt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(items)
+	}
+	if n := count(domain.PledgeFilter{}); n != 4 {
+		t.Fatalf("all pledges = %d", n)
+	}
+	if n := count(domain.PledgeFilter{RequestID: r.ID}); n != 3 {
+		t.Fatalf("pledges of request = %d", n)
+	}
+	if n := count(domain.PledgeFilter{Status: domain.PledgeApproved}); n != 2 {
+		t.Fatalf("approved pledges = %d", n)
+	}
+	if n := count(domain.PledgeFilter{RequestOrgID: f.group.ID}); n != 4 {
+		t.Fatalf("pledges on group's requests = %d", n)
+	}
+	if n := count(domain.PledgeFilter{OrganisationID: f.group.ID}); n != 0 {
+		t.Fatalf("pledges by the group = %d", n)
+	}
+}
+
+func testAuditChain(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	r := f.request(t, s, "Audit me", domain.ReqDraft, "E05015018", "goods")
+	evs, err := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID})
+	if err != nil || len(evs) != 5 {
+		t.Fatalf("events = %d, %v; want 5", len(evs), err)
+	}
+	if b := domain.VerifyChain(f.auth.ID, evs); b != nil {
+		t.Fatalf("chain broken: %+v", b)
+	}
+	last := evs[4]
+	if last.Object != r.ID || last.Seq != 5 || last.PrevHash != evs[3].Hash || string(last.After) == "" {
+		t.Fatalf("last event = %+v", last)
+	}
+	page, err := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID, AfterSeq: 2, Limit: 2})
+	if err != nil || len(page) != 2 || page[0].Seq != 3 || page[1].Seq != 4 {
+		t.Fatalf("page = %v, %v", page, err)
+	}
+	auths, err := s.AuditAuthorities(ctx)
+	if err != nil || len(auths) != 1 || auths[0] != f.auth.ID {
+		t.Fatalf("AuditAuthorities = %v, %v", auths, err)
+	}
+}
+
+func testRefreshTokens(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	tok := &domain.RefreshToken{ID: domain.NewID(), Family: domain.NewID(), UserID: f.gUser.ID, ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+	if err := s.CreateRefreshToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.UseRefreshToken(ctx, tok.ID)
+	if err != nil || got.Family != tok.Family || got.UserID != f.gUser.ID || !got.ExpiresAt.Equal(tok.ExpiresAt) {
+		t.Fatalf("UseRefreshToken = %+v, %v", got, err)
+	}
+	got, err = s.UseRefreshToken(ctx, tok.ID)
+	wantCode(t, err, domain.ECONFLICT)
+	if got == nil || got.Family != tok.Family {
+		t.Fatalf("reuse must return the token to revoke its family, got %+v", got)
+	}
+	next := &domain.RefreshToken{ID: domain.NewID(), Family: tok.Family, UserID: f.gUser.ID, ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+	if err := s.CreateRefreshToken(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeRefreshFamily(ctx, tok.Family); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.UseRefreshToken(ctx, next.ID)
+	wantCode(t, err, domain.ECONFLICT)
+	_, err = s.UseRefreshToken(ctx, domain.NewID())
+	wantCode(t, err, domain.ENOTFOUND)
+	other := &domain.RefreshToken{ID: domain.NewID(), Family: domain.NewID(), UserID: f.sUser.ID, ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+	if err := s.CreateRefreshToken(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeUserRefreshTokens(ctx, f.sUser.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.UseRefreshToken(ctx, other.ID)
+	wantCode(t, err, domain.ECONFLICT)
+}
+
+func testUserUpdate(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	u := *f.sUser
+	u.Disabled, u.Version = true, 2
+	if err := s.UpdateUser(ctx, &u, 1, ev(f.auth, "user.disable", u.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.UpdateUser(ctx, &u, 1, ev(f.auth, "user.disable", u.ID, t0)), domain.ECONFLICT)
+	got, err := s.UserByID(ctx, u.ID)
+	if err != nil || !got.Disabled || got.Version != 2 || got.PasswordHash != "h" {
+		t.Fatalf("UserByID = %+v, %v", got, err)
+	}
+	dup := &domain.User{ID: domain.NewID(), AuthorityID: f.auth.ID, Email: "supplier@example.org", Name: "x", Role: domain.RoleOfficer, Version: 1, CreatedAt: t0}
+	wantCode(t, s.CreateUser(ctx, dup, ev(f.auth, "user.create", dup.ID, t0)), domain.ECONFLICT)
+}
+
+func testConcurrentCAS(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	r := f.request(t, s, "Contended", domain.ReqPublished, "E05015018", "goods")
+	p := f.pledge(t, s, r, 10_000, domain.PledgeOffered, 0)
+	const n = 16
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			q := *p
+			q.Status, q.Version, q.Reason = domain.PledgeApproved, 2, fmt.Sprint("by ", i)
+			errs[i] = s.UpdatePledge(ctx, &q, 1, ev(f.auth, "pledge.approve", p.ID, t0))
+		}(i)
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch domain.ErrorCode(err) {
+		case "":
+			ok++
+		case domain.ECONFLICT:
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of %d concurrent compare-and-set updates succeeded, want exactly 1", ok, n)
+	}
+	evs, _ := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID, Object: p.ID})
+	if len(evs) != 2 {
+		t.Fatalf("audit events for the pledge = %d, want 2 (create + one approve)", len(evs))
+	}
+}
+
+func testConcurrentAudit(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 5; j++ {
+				f.request(t, s, "Parallel", domain.ReqDraft, "E05015018", "goods")
+			}
+		}()
+	}
+	wg.Wait()
+	evs, err := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID})
+	if err != nil || len(evs) != 4+80 {
+		t.Fatalf("events = %d, %v; want 84", len(evs), err)
+	}
+	if b := domain.VerifyChain(f.auth.ID, evs); b != nil {
+		t.Fatalf("chain forked or broken under concurrent writes: %+v", b)
+	}
+}
