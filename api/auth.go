@@ -1,0 +1,252 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/golang-jwt/jwt/v5"
+
+	"needmatch/domain"
+)
+
+// RefreshCookie is the name of the HttpOnly refresh-token cookie.
+const RefreshCookie = "needmatch_refresh"
+
+type accessClaims struct {
+	Typ string `json:"typ"`
+	jwt.RegisteredClaims
+}
+
+// IssueAccessToken signs a short-lived access token for the user.
+func (s *Server) IssueAccessToken(userID string, now time.Time) (string, error) {
+	jti := make([]byte, 16)
+	_, _ = rand.Read(jti)
+	claims := accessClaims{Typ: "access", RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: s.cfg.Issuer, Audience: jwt.ClaimStrings{s.cfg.Audience}, Subject: userID,
+		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.AccessTTL)),
+		ID: hex.EncodeToString(jti),
+	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.cfg.Secret)
+}
+
+// parseAccessToken checks signature (HS256 only), expiry, not-before,
+// issuer, audience and type, and returns the subject.
+func (s *Server) parseAccessToken(tok string) (string, error) {
+	var claims accessClaims
+	_, err := jwt.ParseWithClaims(tok, &claims, func(*jwt.Token) (any, error) { return s.cfg.Secret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(), jwt.WithIssuer(s.cfg.Issuer), jwt.WithAudience(s.cfg.Audience),
+		jwt.WithIssuedAt(), jwt.WithLeeway(5*time.Second))
+	if err != nil || claims.Typ != "access" || claims.Subject == "" || claims.ID == "" {
+		return "", domain.Errorf(domain.EUNAUTHORIZED, "The access token is not valid; sign in again.")
+	}
+	return claims.Subject, nil
+}
+
+// authenticate sets the actor when a bearer token is present. A token that
+// is present but bad is refused outright rather than treated as anonymous.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	if h == "" {
+		return c.Next()
+	}
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return domain.Errorf(domain.EUNAUTHORIZED, "Use an Authorization: Bearer token.")
+	}
+	sub, err := s.parseAccessToken(strings.TrimSpace(tok))
+	if err != nil {
+		return err
+	}
+	a, _, err := s.svc.ActorFor(c.UserContext(), sub)
+	if err != nil {
+		return err
+	}
+	c.Locals("actor", a)
+	return c.Next()
+}
+
+func actor(c *fiber.Ctx) *domain.Actor {
+	a, _ := c.Locals("actor").(*domain.Actor)
+	return a
+}
+
+type registerBody struct {
+	Email        string  `json:"email"`
+	Password     string  `json:"password"`
+	Name         string  `json:"name"`
+	Role         string  `json:"role"`
+	Organisation orgBody `json:"organisation"`
+}
+
+type orgBody struct {
+	Name      string `json:"name"`
+	Authority string `json:"authority"`
+}
+
+func (s *Server) handleAuthRegister(c *fiber.Ctx) error {
+	var b registerBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	u, o, err := s.svc.Register(c.UserContext(), domain.RegisterInput{
+		Email: b.Email, Password: b.Password, Name: b.Name, Role: b.Role, OrgName: b.Organisation.Name, AuthoritySlug: b.Organisation.Authority,
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"user": u, "organisation": o})
+}
+
+type loginBody struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (s *Server) handleAuthLogin(c *fiber.Ctx) error {
+	var b loginBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	var v domain.Validation
+	if strings.TrimSpace(b.Email) == "" {
+		v.Add("email", "Enter your email address")
+	}
+	if b.Password == "" {
+		v.Add("password", "Enter your password")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	u, err := s.svc.Authenticate(c.UserContext(), b.Email, b.Password)
+	if err != nil {
+		return err
+	}
+	return s.startSession(c, u, domain.NewID())
+}
+
+// startSession issues an access token and a new refresh token of family.
+func (s *Server) startSession(c *fiber.Ctx, u *domain.User, family string) error {
+	now := s.svc.Now()
+	access, err := s.IssueAccessToken(u.ID, now)
+	if err != nil {
+		return err
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return err
+	}
+	raw := base64.RawURLEncoding.EncodeToString(secret)
+	t := &domain.RefreshToken{ID: refreshID(raw), Family: family, UserID: u.ID, ExpiresAt: now.Add(s.cfg.RefreshTTL), CreatedAt: now}
+	if err := s.svc.Store.CreateRefreshToken(c.UserContext(), t); err != nil {
+		return err
+	}
+	s.setRefreshCookie(c, raw, t.ExpiresAt)
+	return c.JSON(fiber.Map{"accessToken": access, "expiresIn": int(s.cfg.AccessTTL.Seconds()), "tokenType": "Bearer", "user": u})
+}
+
+// refreshID is what the store keeps of a refresh token: its SHA-256, so a
+// copy of the database holds no usable token.
+func refreshID(raw string) string {
+	h := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(h[:])
+}
+
+func (s *Server) setRefreshCookie(c *fiber.Ctx, value string, expires time.Time) {
+	c.Cookie(&fiber.Cookie{Name: RefreshCookie, Value: value, Path: "/api/v1/auth", Expires: expires,
+		HTTPOnly: true, Secure: true, SameSite: fiber.CookieSameSiteStrictMode})
+}
+
+func (s *Server) handleAuthRefresh(c *fiber.Ctx) error {
+	raw := c.Cookies(RefreshCookie)
+	bad := domain.Errorf(domain.EUNAUTHORIZED, "Your session has ended; sign in again.")
+	if raw == "" || len(raw) > 100 {
+		return bad
+	}
+	t, err := s.svc.Store.UseRefreshToken(c.UserContext(), refreshID(raw))
+	switch domain.ErrorCode(err) {
+	case "":
+	case domain.ECONFLICT:
+		// A used token came back: someone holds a copy. End the whole chain.
+		if t != nil {
+			s.log.Warn("refresh token reuse; revoking its chain", "user", t.UserID, "requestId", requestID(c))
+			if rerr := s.svc.Store.RevokeRefreshFamily(c.UserContext(), t.Family); rerr != nil {
+				return rerr
+			}
+		}
+		s.clearRefreshCookie(c)
+		return bad
+	case domain.ENOTFOUND:
+		s.clearRefreshCookie(c)
+		return bad
+	default:
+		return err
+	}
+	if !t.ExpiresAt.After(s.svc.Now()) {
+		s.clearRefreshCookie(c)
+		return bad
+	}
+	_, u, err := s.svc.ActorFor(c.UserContext(), t.UserID)
+	if err != nil {
+		return err
+	}
+	return s.startSession(c, u, t.Family)
+}
+
+func (s *Server) clearRefreshCookie(c *fiber.Ctx) {
+	s.setRefreshCookie(c, "", time.Unix(0, 0))
+}
+
+func (s *Server) handleAuthLogout(c *fiber.Ctx) error {
+	if raw := c.Cookies(RefreshCookie); raw != "" && len(raw) <= 100 {
+		t, err := s.svc.Store.UseRefreshToken(c.UserContext(), refreshID(raw))
+		if t != nil {
+			if rerr := s.svc.Store.RevokeRefreshFamily(c.UserContext(), t.Family); rerr != nil {
+				return rerr
+			}
+		} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			return err
+		}
+	}
+	s.clearRefreshCookie(c)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) handleMe(c *fiber.Ctx) error {
+	a := actor(c)
+	_, u, err := s.svc.ActorFor(c.UserContext(), a.UserID)
+	if err != nil {
+		return err
+	}
+	auth, err := s.svc.Store.AuthorityByID(c.UserContext(), a.AuthorityID)
+	if err != nil {
+		return err
+	}
+	var org *domain.Organisation
+	if a.OrganisationID != "" {
+		if org, err = s.svc.GetOrganisation(c.UserContext(), a, a.OrganisationID); err != nil {
+			return err
+		}
+	}
+	return c.JSON(fiber.Map{"user": u, "organisation": org, "authority": fiber.Map{"slug": auth.Slug, "name": auth.Name}})
+}
+
+func (s *Server) handleAuthorityGet(c *fiber.Ctx) error {
+	slug := c.Params("slug")
+	if len(slug) > 64 {
+		return domain.Errorf(domain.ENOTFOUND, "Council not found.")
+	}
+	a, err := s.svc.Store.AuthorityBySlug(c.UserContext(), slug)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"slug": a.Slug, "name": a.Name, "code": a.Code, "areas": a.Areas, "thresholds": a.Thresholds})
+}
+
+func parseInt(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }

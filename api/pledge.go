@@ -1,0 +1,98 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"needmatch/domain"
+)
+
+type pledgeBody struct {
+	Offer        string `json:"offer"`
+	Quantity     int64  `json:"quantity"`
+	Unit         string `json:"unit"`
+	ValuePence   int64  `json:"valuePence"`
+	AllowPartial bool   `json:"allowPartial"`
+}
+
+type approveBody struct {
+	AmountPence int64 `json:"amountPence"`
+	Version     int64 `json:"version"`
+}
+
+func (s *Server) handlePledgeCreate(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var b pledgeBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	p, err := s.svc.CreatePledge(c.UserContext(), actor(c), id, domain.PledgeInput{
+		Offer: b.Offer, Quantity: b.Quantity, Unit: b.Unit, ValuePence: b.ValuePence, AllowPartial: b.AllowPartial,
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(p)
+}
+
+func (s *Server) handlePledgeList(c *fiber.Ctx) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.svc.ListPledges(c.UserContext(), actor(c), domain.PledgeFilter{Status: c.Query("status"), RequestID: c.Query("request"), Page: p})
+	if err != nil {
+		return err
+	}
+	return c.JSON(newList(items, next))
+}
+
+func (s *Server) handlePledgeGet(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.GetPledge(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+// movePledge decodes the optional body (an empty body is allowed where
+// every field is optional) and applies the move.
+func (s *Server) movePledge(c *fiber.Ctx, move string) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var amount, version int64
+	var reason string
+	switch move {
+	case domain.PledgeApprove:
+		var b approveBody
+		if len(c.Body()) > 0 {
+			if err := decode(c, &b); err != nil {
+				return err
+			}
+		}
+		amount, version = b.AmountPence, b.Version
+	case domain.PledgeDecline:
+		var b reasonBody
+		if err := decode(c, &b); err != nil {
+			return err
+		}
+		reason = b.Reason
+	}
+	p, err := s.svc.MovePledge(c.UserContext(), actor(c), id, move, reason, amount, version)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func (s *Server) handlePledgeApprove(c *fiber.Ctx) error  { return s.movePledge(c, domain.PledgeApprove) }
+func (s *Server) handlePledgeDecline(c *fiber.Ctx) error  { return s.movePledge(c, domain.PledgeDecline) }
+func (s *Server) handlePledgeWithdraw(c *fiber.Ctx) error { return s.movePledge(c, domain.PledgeWithdraw) }

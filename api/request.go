@@ -1,0 +1,156 @@
+package api
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"needmatch/domain"
+)
+
+type requestBody struct {
+	Title        *string `json:"title"`
+	Description  *string `json:"description"`
+	Kind         *string `json:"kind"`
+	Area         *string `json:"area"`
+	Quantity     *int64  `json:"quantity"`
+	Unit         *string `json:"unit"`
+	ValuePence   *int64  `json:"valuePence"`
+	Deadline     *string `json:"deadline"`
+	Safeguarding *bool   `json:"safeguarding"`
+	Version      *int64  `json:"version"`
+}
+
+// parseDeadline accepts RFC 3339 or a plain date (midnight UTC).
+func parseDeadline(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC().Truncate(time.Millisecond), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, domain.FieldErrorf("deadline", "deadline must be a date like 2027-03-31 or an RFC 3339 time")
+}
+
+func (b *requestBody) input() (domain.RequestInput, error) {
+	in := domain.RequestInput{Title: b.Title, Description: b.Description, Kind: b.Kind, Area: b.Area, Quantity: b.Quantity,
+		Unit: b.Unit, ValuePence: b.ValuePence, Safeguarding: b.Safeguarding, Version: b.Version}
+	if b.Deadline != nil {
+		t, err := parseDeadline(*b.Deadline)
+		if err != nil {
+			return in, err
+		}
+		in.Deadline = &t
+	}
+	return in, nil
+}
+
+func (s *Server) handleRequestCreate(c *fiber.Ctx) error {
+	var b requestBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	if b.Version != nil {
+		return domain.FieldErrorf("version", "version cannot be set on a new request")
+	}
+	in, err := b.input()
+	if err != nil {
+		return err
+	}
+	r, err := s.svc.CreateRequest(c.UserContext(), actor(c), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(r)
+}
+
+func (s *Server) handleRequestUpdate(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var b requestBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	in, err := b.input()
+	if err != nil {
+		return err
+	}
+	r, err := s.svc.UpdateRequest(c.UserContext(), actor(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *Server) handleRequestList(c *fiber.Ctx) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	f := domain.RequestFilter{Area: c.Query("area"), Kind: c.Query("kind"), Text: c.Query("text"), Page: p}
+	if st := c.Query("status"); st != "" {
+		f.Statuses = []string{st}
+	}
+	mine := false
+	switch c.Query("mine") {
+	case "", "false":
+	case "true":
+		mine = true
+	default:
+		return domain.FieldErrorf("mine", "mine must be true or false")
+	}
+	auth := c.Query("authority", "stockport")
+	items, next, err := s.svc.ListRequests(c.UserContext(), actor(c), auth, mine, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(newList(items, next))
+}
+
+func (s *Server) handleRequestGet(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.svc.GetRequest(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *Server) moveRequest(c *fiber.Ctx, move string, withReason bool) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var b reasonBody
+	if withReason {
+		if err := decode(c, &b); err != nil {
+			return err
+		}
+	}
+	r, err := s.svc.MoveRequest(c.UserContext(), actor(c), id, move, b.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *Server) handleRequestSubmit(c *fiber.Ctx) error {
+	return s.moveRequest(c, domain.RequestSubmit, false)
+}
+
+func (s *Server) handleRequestPublish(c *fiber.Ctx) error {
+	return s.moveRequest(c, domain.RequestPublish, false)
+}
+
+func (s *Server) handleRequestReject(c *fiber.Ctx) error {
+	return s.moveRequest(c, domain.RequestReject, true)
+}
+
+func (s *Server) handleRequestWithdraw(c *fiber.Ctx) error {
+	return s.moveRequest(c, domain.RequestWithdraw, false)
+}

@@ -1,0 +1,279 @@
+// Package api is needmatch's HTTP layer on fiber v2: routes, the token
+// middleware, strict JSON decoding and RFC 9457 problem+json errors. Every
+// rule and permission lives in the domain service; handlers only translate.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"needmatch/domain"
+)
+
+// Config is what the server needs; zero values get safe defaults.
+type Config struct {
+	Service *domain.Service
+	// Secret signs access tokens (HS256); at least 32 bytes.
+	Secret []byte
+	// Issuer and Audience of the tokens; default "needmatch" and "needmatch-api".
+	Issuer, Audience string
+	// AccessTTL defaults to 15 minutes, RefreshTTL to 14 days.
+	AccessTTL, RefreshTTL time.Duration
+	// Static is the built SPA (index.html at its root); nil serves no SPA.
+	Static fs.FS
+	// TLS says the service is reached over HTTPS (adds HSTS).
+	TLS bool
+	// TrustedProxies lists proxy addresses whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	Logger         *slog.Logger
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg    Config
+	svc    *domain.Service
+	log    *slog.Logger
+	App    *fiber.App
+	routes []route
+}
+
+// route is one API operation: the table drives registration, the OpenAPI
+// document and the access tests, so no route can escape any of them.
+type route struct {
+	Method, Path, Summary string
+	// Roles that may call it; empty means anyone, including anonymous.
+	Roles   []string
+	Body    any
+	Handler fiber.Handler
+}
+
+// BodyLimit is the largest request body accepted.
+const BodyLimit = 1 << 20
+
+// New builds the fiber app with every route.
+func New(cfg Config) *Server {
+	if cfg.Issuer == "" {
+		cfg.Issuer = "needmatch"
+	}
+	if cfg.Audience == "" {
+		cfg.Audience = "needmatch-api"
+	}
+	if cfg.AccessTTL == 0 {
+		cfg.AccessTTL = 15 * time.Minute
+	}
+	if cfg.RefreshTTL == 0 {
+		cfg.RefreshTTL = 14 * 24 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Logger}
+	s.App = fiber.New(fiber.Config{
+		AppName:                 "needmatch",
+		ErrorHandler:            s.errorHandler,
+		BodyLimit:               BodyLimit,
+		ReadBufferSize:          8192, // bounds the request line and headers
+		ReadTimeout:             15 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             60 * time.Second,
+		Immutable:               true,
+		DisableStartupMessage:   true,
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             fiber.HeaderXForwardedFor,
+		JSONEncoder:             jsonMarshal,
+	})
+	s.App.Use(s.requestMeta, s.securityHeaders)
+	s.routes = s.routeTable()
+	api := s.App.Group("/api/v1", s.authenticate)
+	for _, r := range s.routes {
+		api.Add(r.Method, r.Path, s.guard(r), r.Handler)
+	}
+	s.App.Get("/healthz", s.handleHealthz)
+	s.App.Get("/readyz", s.handleReadyz)
+	s.App.All("/api/*", func(c *fiber.Ctx) error {
+		return domain.Errorf(domain.ENOTFOUND, "There is no API route %s %s.", c.Method(), c.Path())
+	})
+	if cfg.Static != nil {
+		s.App.Use("/", filesystem.New(filesystem.Config{
+			Root:         http.FS(cfg.Static),
+			Index:        "index.html",
+			NotFoundFile: "index.html",
+			MaxAge:       0,
+		}))
+	}
+	return s
+}
+
+func (s *Server) routeTable() []route {
+	officer := []string{domain.RoleOfficer, domain.RoleAdmin}
+	signedIn := []string{domain.RoleGroup, domain.RoleSupplier, domain.RoleOfficer, domain.RoleAdmin}
+	return []route{
+		{"GET", "/healthz", "Liveness", nil, nil, s.handleHealthz},
+		{"GET", "/readyz", "Readiness: the store answers", nil, nil, s.handleReadyz},
+		{"GET", "/openapi.json", "This OpenAPI document", nil, nil, s.handleOpenAPI},
+		{"GET", "/authorities/:slug", "A council and its areas with need figures", nil, nil, s.handleAuthorityGet},
+		{"POST", "/auth/register", "Register a group or supplier and its organisation", nil, registerBody{}, s.handleAuthRegister},
+		{"POST", "/auth/login", "Sign in", nil, loginBody{}, s.handleAuthLogin},
+		{"POST", "/auth/refresh", "Swap the refresh cookie for a new access token", nil, nil, s.handleAuthRefresh},
+		{"POST", "/auth/logout", "Sign out and revoke the refresh chain", nil, nil, s.handleAuthLogout},
+		{"GET", "/me", "The signed-in user, organisation and council", signedIn, nil, s.handleMe},
+		{"GET", "/organisations", "Organisations of the council (filter status, kind)", officer, nil, s.handleOrganisationList},
+		{"GET", "/organisations/:id", "One organisation", signedIn, nil, s.handleOrganisationGet},
+		{"POST", "/organisations/:id/approve", "Approve a pending organisation", officer, nil, s.handleOrganisationApprove},
+		{"POST", "/organisations/:id/reject", "Reject a pending organisation with a reason", officer, reasonBody{}, s.handleOrganisationReject},
+		{"POST", "/requests", "Post a request (draft)", []string{domain.RoleGroup}, requestBody{}, s.handleRequestCreate},
+		{"GET", "/requests", "List requests (filters area, kind, status, text, mine)", nil, nil, s.handleRequestList},
+		{"GET", "/requests/:id", "One request", nil, nil, s.handleRequestGet},
+		{"PATCH", "/requests/:id", "Edit a draft or submitted request", []string{domain.RoleGroup}, requestBody{}, s.handleRequestUpdate},
+		{"POST", "/requests/:id/submit", "Submit a draft for approval", []string{domain.RoleGroup}, nil, s.handleRequestSubmit},
+		{"POST", "/requests/:id/publish", "Publish a submitted request", officer, nil, s.handleRequestPublish},
+		{"POST", "/requests/:id/reject", "Reject a submitted request with a reason", officer, reasonBody{}, s.handleRequestReject},
+		{"POST", "/requests/:id/withdraw", "Withdraw a request", []string{domain.RoleGroup, domain.RoleOfficer, domain.RoleAdmin}, nil, s.handleRequestWithdraw},
+		{"POST", "/requests/:id/pledges", "Pledge to a published request", []string{domain.RoleSupplier}, pledgeBody{}, s.handlePledgeCreate},
+		{"GET", "/pledges", "Pledges the caller may see (filters status, request)", signedIn, nil, s.handlePledgeList},
+		{"GET", "/pledges/:id", "One pledge", signedIn, nil, s.handlePledgeGet},
+		{"POST", "/pledges/:id/approve", "Approve an offered pledge (all, or amountPence of it)", officer, approveBody{}, s.handlePledgeApprove},
+		{"POST", "/pledges/:id/decline", "Decline an offered pledge with a reason", officer, reasonBody{}, s.handlePledgeDecline},
+		{"POST", "/pledges/:id/withdraw", "Withdraw one's own pledge", []string{domain.RoleSupplier}, nil, s.handlePledgeWithdraw},
+		{"GET", "/audit", "Audit events of the council (filter object)", officer, nil, s.handleAuditList},
+	}
+}
+
+// Listen serves on addr until ctx ends, then drains in-flight requests.
+func (s *Server) Listen(ctx context.Context, addr string) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.App.Listen(addr) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return s.App.ShutdownWithTimeout(20 * time.Second)
+	}
+}
+
+func (s *Server) requestMeta(c *fiber.Ctx) error {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	c.Locals("requestId", id)
+	c.Set("X-Request-Id", id)
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.App.ErrorHandler(c, err); herr != nil {
+			return herr
+		}
+	}
+	s.log.Debug("request", "method", c.Method(), "route", c.Route().Path, "status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds(), "requestId", id)
+	return nil
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals("requestId").(string)
+	return id
+}
+
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
+	if s.cfg.TLS {
+		c.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return c.Next()
+}
+
+// guard refuses a call by role before the handler runs; the service checks
+// again, with ownership, so this is a first fence, not the only one.
+func (s *Server) guard(r route) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if len(r.Roles) == 0 {
+			return c.Next()
+		}
+		a := actor(c)
+		if a == nil {
+			return domain.Errorf(domain.EUNAUTHORIZED, "Sign in to do this.")
+		}
+		for _, role := range r.Roles {
+			if a.Role == role {
+				return c.Next()
+			}
+		}
+		return domain.Errorf(domain.EFORBIDDEN, "Your role (%s) may not do this.", a.Role)
+	}
+}
+
+func (s *Server) handleHealthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) handleReadyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := s.svc.Store.Ping(ctx); err != nil {
+		s.log.Warn("store not ready", "err", err)
+		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// list is the shape of every list response.
+type list[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next"`
+}
+
+func newList[T any](items []T, next string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items, Next: next}
+}
+
+// idParam returns the :id parameter when it is a well-formed id; a malformed
+// one is simply not found (400 would tell nothing useful and 404 hides nothing).
+func idParam(c *fiber.Ctx) (string, error) {
+	id := c.Params("id")
+	if !domain.ValidID(id) {
+		return "", domain.Errorf(domain.ENOTFOUND, "Not found: %q is not an id.", truncate(id, 40))
+	}
+	return id, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// page reads ?cursor and ?limit.
+func page(c *fiber.Ctx) (domain.Page, error) {
+	p := domain.Page{After: c.Query("cursor")}
+	if p.After != "" && !domain.ValidID(p.After) {
+		return p, domain.FieldErrorf("cursor", "cursor is not one this API gave out")
+	}
+	if l := c.Query("limit"); l != "" {
+		n, err := parseInt(l)
+		if err != nil || n < 1 || n > 200 {
+			return p, domain.FieldErrorf("limit", "limit must be a whole number from 1 to 200")
+		}
+		p.Limit = int(n)
+	}
+	return p, nil
+}

@@ -1,0 +1,312 @@
+// Command needmatch runs the needmatch platform: `serve` the API and app,
+// `seed` the demo data, `user create` staff accounts, `audit verify` the
+// audit trail.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"needmatch/api"
+	"needmatch/domain"
+	"needmatch/frontend"
+	"needmatch/store/sqlite"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "needmatch:", err)
+		var ee exitError
+		if errors.As(err, &ee) {
+			os.Exit(int(ee))
+		}
+		os.Exit(1)
+	}
+}
+
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+const usage = `usage: needmatch <command> [flags]
+
+commands:
+  serve          serve the API and the app
+  seed           create the demo council, accounts and requests (idempotent)
+  user create    create an officer or admin: --role officer|admin --email E --password-stdin --authority SLUG
+  audit verify   check the audit hash chain of every council; exits 1 on a break
+`
+
+// Config is the validated configuration shared by every command.
+type Config struct {
+	Addr      string
+	DataDir   string
+	MongoURI  string
+	MongoDB   string
+	JWTSecret string
+	LogLevel  string
+	TLS       bool
+	Proxies   string
+}
+
+func parseConfig(fsName string, args []string, getenv func(string) string) (*Config, *flag.FlagSet, error) {
+	def := func(k, d string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return d
+	}
+	c := &Config{}
+	fl := flag.NewFlagSet(fsName, flag.ContinueOnError)
+	fl.StringVar(&c.Addr, "addr", def("NEEDMATCH_ADDR", "127.0.0.1:8080"), "listen address (NEEDMATCH_ADDR)")
+	fl.StringVar(&c.DataDir, "data-dir", def("NEEDMATCH_DATA_DIR", "./data"), "embedded store directory (NEEDMATCH_DATA_DIR)")
+	fl.StringVar(&c.MongoURI, "mongodb-uri", def("MONGODB_URI", ""), "MongoDB URI; switches to the MongoDB store (MONGODB_URI)")
+	fl.StringVar(&c.MongoDB, "mongodb-database", def("NEEDMATCH_MONGODB_DATABASE", "needmatch"), "MongoDB database name (NEEDMATCH_MONGODB_DATABASE)")
+	fl.StringVar(&c.LogLevel, "log-level", def("NEEDMATCH_LOG_LEVEL", "info"), "debug, info, warn or error (NEEDMATCH_LOG_LEVEL)")
+	fl.BoolVar(&c.TLS, "tls", def("NEEDMATCH_TLS", "") == "true", "served over HTTPS by a proxy: send HSTS (NEEDMATCH_TLS=true)")
+	fl.StringVar(&c.Proxies, "trusted-proxies", def("NEEDMATCH_TRUSTED_PROXIES", ""), "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is trusted (NEEDMATCH_TRUSTED_PROXIES)")
+	c.JWTSecret = getenv("NEEDMATCH_JWT_SECRET")
+	if err := fl.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return nil, nil, fmt.Errorf("NEEDMATCH_LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		return nil, nil, errors.New("NEEDMATCH_JWT_SECRET must be at least 32 characters")
+	}
+	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+		return nil, nil, errors.New("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+	}
+	return c, fl, nil
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return exitError(2)
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], stdout, getenv)
+	case "seed":
+		return cmdSeed(ctx, args[1:], stdout, getenv)
+	case "user":
+		if len(args) < 2 || args[1] != "create" {
+			return errors.New("usage: needmatch user create --role officer|admin --email E --password-stdin --authority SLUG")
+		}
+		return cmdUserCreate(ctx, args[2:], stdin, stdout, getenv)
+	case "audit":
+		if len(args) < 2 || args[1] != "verify" {
+			return errors.New("usage: needmatch audit verify")
+		}
+		return cmdAuditVerify(ctx, args[2:], stdout, getenv)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stdout, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// openStore opens MongoDB when a URI is set, the embedded SQLite otherwise.
+func openStore(ctx context.Context, c *Config) (domain.Store, error) {
+	if c.MongoURI != "" {
+		return openMongo(ctx, c)
+	}
+	return sqlite.Open(c.DataDir)
+}
+
+// jwtSecret returns the configured secret; in the embedded mode without one
+// it generates a secret once and keeps it (0600) in the data dir.
+func jwtSecret(c *Config) ([]byte, error) {
+	if c.JWTSecret != "" {
+		return []byte(c.JWTSecret), nil
+	}
+	if c.MongoURI != "" {
+		return nil, errors.New("NEEDMATCH_JWT_SECRET is required with MongoDB: every API process must share it")
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(c.DataDir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil {
+		if s := strings.TrimSpace(string(b)); len(s) >= 32 {
+			return []byte(s), nil
+		}
+		return nil, fmt.Errorf("%s is shorter than 32 characters; delete it to make a new one", path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	s := hex.EncodeToString(buf)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteString(s + "\n"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return []byte(s), f.Close()
+}
+
+func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	c, _, err := parseConfig("serve", args, getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c.LogLevel, stdout)
+	slog.SetDefault(log)
+	secret, err := jwtSecret(c)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	var static fs.FS
+	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {
+		if _, err := fs.Stat(sub, "index.html"); err == nil {
+			static = sub
+		} else {
+			log.Warn("the app is not built (frontend/dist/index.html missing): serving the API only; run make")
+		}
+	}
+	var proxies []string
+	for _, p := range strings.Split(c.Proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			proxies = append(proxies, p)
+		}
+	}
+	srv := api.New(api.Config{Service: domain.NewService(st), Secret: secret, Static: static, TLS: c.TLS, TrustedProxies: proxies, Logger: log})
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	store := "sqlite:" + c.DataDir
+	if c.MongoURI != "" {
+		store = "mongodb"
+	}
+	log.Info("needmatch serving", "addr", "http://"+c.Addr, "store", store)
+	return srv.Listen(ctx, c.Addr)
+}
+
+func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
+	c, fl, err := parseConfigWith("user create", args, getenv, func(fl *flag.FlagSet) {
+		fl.String("role", "", "officer or admin")
+		fl.String("email", "", "email address")
+		fl.String("name", "", "display name (default: the email)")
+		fl.String("authority", "stockport", "council slug")
+		fl.Bool("password-stdin", false, "read the password from standard input")
+	})
+	if err != nil {
+		return err
+	}
+	get := func(n string) string { return fl.Lookup(n).Value.String() }
+	if get("password-stdin") != "true" {
+		return errors.New("give the password on standard input with --password-stdin (never as an argument)")
+	}
+	pw, err := io.ReadAll(io.LimitReader(stdin, 1024))
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := domain.NewService(st).CreateStaffUser(ctx, get("email"), strings.TrimRight(string(pw), "\r\n"), get("name"), get("role"), get("authority"))
+	if err != nil {
+		return fmt.Errorf("%s", domain.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "created %s %s (%s)\n", u.Role, u.Email, u.ID)
+	return nil
+}
+
+// parseConfigWith parses the shared configuration plus extra flags.
+func parseConfigWith(name string, args []string, getenv func(string) string, extra func(*flag.FlagSet)) (*Config, *flag.FlagSet, error) {
+	// Split: extra flags are parsed by a flag set that also knows the shared ones.
+	c, fl, err := parseConfig(name, nil, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	extra(fl)
+	if err := fl.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	return c, fl, nil
+}
+
+func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	c, _, err := parseConfig("audit verify", args, getenv)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	auths, err := st.AuditAuthorities(ctx)
+	if err != nil {
+		return err
+	}
+	broken := false
+	for _, id := range auths {
+		var all []*domain.AuditEvent
+		after := int64(0)
+		for {
+			evs, err := st.FindAudit(ctx, domain.AuditFilter{AuthorityID: id, AfterSeq: after, Limit: 5000})
+			if err != nil {
+				return err
+			}
+			all = append(all, evs...)
+			if len(evs) < 5000 {
+				break
+			}
+			after = evs[len(evs)-1].Seq
+		}
+		if b := domain.VerifyChain(id, all); b != nil {
+			broken = true
+			fmt.Fprintf(stdout, "BROKEN authority %s at seq %d (event %s): %s\n", b.AuthorityID, b.Seq, b.EventID, b.Problem)
+			continue
+		}
+		head := "none"
+		if len(all) > 0 {
+			head = all[len(all)-1].Hash
+		}
+		fmt.Fprintf(stdout, "ok authority %s: %d events, head %s\n", id, len(all), head)
+	}
+	if broken {
+		return exitError(1)
+	}
+	return nil
+}
