@@ -28,14 +28,14 @@ var codeStatus = map[string]int{
 
 // Problem is an RFC 9457 problem details body.
 type Problem struct {
-	Type     string               `json:"type"`
-	Title    string               `json:"title"`
-	Status   int                  `json:"status"`
-	Detail   string               `json:"detail,omitempty"`
-	Instance string               `json:"instance,omitempty"`
-	Code     string               `json:"code"`
-	Field    string               `json:"field,omitempty"`
-	Errors   []domain.FieldError  `json:"errors,omitempty"`
+	Type     string              `json:"type"`
+	Title    string              `json:"title"`
+	Status   int                 `json:"status"`
+	Detail   string              `json:"detail,omitempty"`
+	Instance string              `json:"instance,omitempty"`
+	Code     string              `json:"code"`
+	Field    string              `json:"field,omitempty"`
+	Errors   []domain.FieldError `json:"errors,omitempty"`
 }
 
 // errorHandler turns every error a handler returns into problem+json.

@@ -37,7 +37,7 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		op := map[string]any{
 			"summary":     r.Summary,
-			"operationId": strings.ToLower(r.Method) + strings.ReplaceAll(strings.ReplaceAll(strings.Title(strings.NewReplacer("/", " ", ":", " ", "-", " ").Replace(r.Path)), " ", ""), ".", ""),
+			"operationId": operationID(r.Method, r.Path),
 			"responses": map[string]any{
 				"2XX":     map[string]any{"description": "Success", "content": map[string]any{"application/json": map[string]any{}}},
 				"4XX":     map[string]any{"$ref": "#/components/responses/Problem"},
@@ -67,7 +67,7 @@ func (s *Server) OpenAPI() map[string]any {
 		"paths":   paths,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-			"responses": map[string]any{"Problem": map[string]any{"description": "Problem details (RFC 9457)", "content": map[string]any{"application/problem+json": map[string]any{"schema": schemaOf(reflect.TypeOf(Problem{}))}}}},
+			"responses":       map[string]any{"Problem": map[string]any{"description": "Problem details (RFC 9457)", "content": map[string]any{"application/problem+json": map[string]any{"schema": schemaOf(reflect.TypeOf(Problem{}))}}}},
 		},
 	}
 }
@@ -95,4 +95,14 @@ func schemaOf(t reflect.Type) map[string]any {
 		return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
 	}
 	return map[string]any{}
+}
+
+// operationID makes a stable camelCase id such as postRequestsIdPublish.
+func operationID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, part := range strings.FieldsFunc(path, func(r rune) bool { return r == '/' || r == ':' || r == '-' || r == '.' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
 }

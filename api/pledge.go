@@ -93,6 +93,12 @@ func (s *Server) movePledge(c *fiber.Ctx, move string) error {
 	return c.JSON(p)
 }
 
-func (s *Server) handlePledgeApprove(c *fiber.Ctx) error  { return s.movePledge(c, domain.PledgeApprove) }
-func (s *Server) handlePledgeDecline(c *fiber.Ctx) error  { return s.movePledge(c, domain.PledgeDecline) }
-func (s *Server) handlePledgeWithdraw(c *fiber.Ctx) error { return s.movePledge(c, domain.PledgeWithdraw) }
+func (s *Server) handlePledgeApprove(c *fiber.Ctx) error {
+	return s.movePledge(c, domain.PledgeApprove)
+}
+func (s *Server) handlePledgeDecline(c *fiber.Ctx) error {
+	return s.movePledge(c, domain.PledgeDecline)
+}
+func (s *Server) handlePledgeWithdraw(c *fiber.Ctx) error {
+	return s.movePledge(c, domain.PledgeWithdraw)
+}
