@@ -17,7 +17,7 @@ func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.Au
 	if f.Limit > 0 {
 		q, args = q+` LIMIT ?`, append(args, f.Limit)
 	}
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -39,7 +39,7 @@ func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.Au
 
 // AuditAuthorities lists the authority ids that have events.
 func (db *DB) AuditAuthorities(ctx context.Context) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT authority_id FROM audit ORDER BY authority_id`)
+	rows, err := db.query(ctx, `SELECT DISTINCT authority_id FROM audit ORDER BY authority_id`)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -14,7 +14,7 @@ type authorityRow struct {
 
 // PutAuthority inserts or replaces the authority with a.Slug, keeping its id.
 func (db *DB) PutAuthority(ctx context.Context, a *domain.Authority) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var id string
 		if err := tx.QueryRow(`SELECT id FROM authorities WHERE slug = ?`, a.Slug).Scan(&id); err == nil {
 			a.ID = id
@@ -25,9 +25,11 @@ func (db *DB) PutAuthority(ctx context.Context, a *domain.Authority) error {
 			a.ID, a.Slug, marshal(authorityRow{*a}))
 		return err
 	})
+	db.auths.clear()
+	return err
 }
 
-func scanAuthority(row interface{ Scan(...any) error }) (*domain.Authority, error) {
+func scanAuthority(row scanner) (*domain.Authority, error) {
 	var doc string
 	if err := row.Scan(&doc); err != nil {
 		return nil, translateNotFound(err, "Council not found.")
@@ -41,17 +43,31 @@ func scanAuthority(row interface{ Scan(...any) error }) (*domain.Authority, erro
 
 // AuthorityBySlug returns ENOTFOUND when there is none.
 func (db *DB) AuthorityBySlug(ctx context.Context, slug string) (*domain.Authority, error) {
-	return scanAuthority(db.read.QueryRowContext(ctx, `SELECT doc FROM authorities WHERE slug = ?`, slug))
+	if a, ok := db.auths.get("slug:" + slug); ok {
+		return a, nil
+	}
+	a, err := scanAuthority(db.queryRow(ctx, `SELECT doc FROM authorities WHERE slug = ?`, slug))
+	if err == nil {
+		db.auths.put("slug:"+slug, a)
+	}
+	return a, err
 }
 
 // AuthorityByID returns ENOTFOUND when there is none.
 func (db *DB) AuthorityByID(ctx context.Context, id string) (*domain.Authority, error) {
-	return scanAuthority(db.read.QueryRowContext(ctx, `SELECT doc FROM authorities WHERE id = ?`, id))
+	if a, ok := db.auths.get("id:" + id); ok {
+		return a, nil
+	}
+	a, err := scanAuthority(db.queryRow(ctx, `SELECT doc FROM authorities WHERE id = ?`, id))
+	if err == nil {
+		db.auths.put("id:"+id, a)
+	}
+	return a, err
 }
 
 // Authorities lists every authority by slug.
 func (db *DB) Authorities(ctx context.Context) ([]*domain.Authority, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT doc FROM authorities ORDER BY slug`)
+	rows, err := db.query(ctx, `SELECT doc FROM authorities ORDER BY slug`)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -37,7 +37,7 @@ func decodeOrganisation(doc string) (*domain.Organisation, error) {
 // OrganisationByID returns ENOTFOUND when there is none.
 func (db *DB) OrganisationByID(ctx context.Context, id string) (*domain.Organisation, error) {
 	var doc string
-	if err := db.read.QueryRowContext(ctx, `SELECT doc FROM organisations WHERE id = ?`, id).Scan(&doc); err != nil {
+	if err := db.queryRow(ctx, `SELECT doc FROM organisations WHERE id = ?`, id).Scan(&doc); err != nil {
 		return nil, translateNotFound(err, "Organisation not found.")
 	}
 	return decodeOrganisation(doc)
@@ -52,7 +52,7 @@ func (db *DB) FindOrganisations(ctx context.Context, f domain.OrganisationFilter
 	if f.Kind != "" {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}
-	return findPage(ctx, db.read, "organisations", where, args, f.Page, decodeOrganisation, func(o *domain.Organisation) string { return o.ID })
+	return findPage(ctx, db, "organisations", where, args, f.Page, decodeOrganisation, func(o *domain.Organisation) string { return o.ID })
 }
 
 // UpdateOrganisation writes o if the stored version is prev.
@@ -65,27 +65,38 @@ func (db *DB) UpdateOrganisation(ctx context.Context, o *domain.Organisation, pr
 	})
 }
 
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
 // findPage runs a newest-first keyset page over table and decodes its docs.
-func findPage[T any](ctx context.Context, q *sql.DB, table string, where []string, args []any, p domain.Page, decode func(string) (T, error), id func(T) string) ([]T, string, error) {
+func findPage[T any](ctx context.Context, q *DB, table string, where []string, args []any, p domain.Page, decode func(string) (T, error), id func(T) string) ([]T, string, error) {
+	return findPageCols(ctx, q, table, "doc", where, args, p, func(row scanner) (T, error) {
+		var doc string
+		if err := row.Scan(&doc); err != nil {
+			var zero T
+			return zero, err
+		}
+		return decode(doc)
+	}, id)
+}
+
+// findPageCols is findPage with the columns and the row scanner chosen by the caller.
+func findPageCols[T any](ctx context.Context, q *DB, table, cols string, where []string, args []any, p domain.Page, scan func(scanner) (T, error), id func(T) string) ([]T, string, error) {
 	if p.After != "" {
 		where, args = append(where, "id < ?"), append(args, p.After)
 	}
 	limit := limitOf(p.Limit)
 	args = append(args, limit+1)
-	rows, err := q.QueryContext(ctx, "SELECT doc FROM "+table+" WHERE "+strings.Join(where, " AND ")+" ORDER BY id DESC LIMIT ?", args...)
+	rows, err := q.query(ctx, "SELECT "+cols+" FROM "+table+" WHERE "+strings.Join(where, " AND ")+" ORDER BY id DESC LIMIT ?", args...)
 	if err != nil {
 		return nil, "", translate(err)
 	}
 	defer rows.Close()
 	out := make([]T, 0, limit)
 	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, "", translate(err)
-		}
-		v, err := decode(doc)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, "", err
+			return nil, "", translate(err)
 		}
 		out = append(out, v)
 	}

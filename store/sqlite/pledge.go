@@ -55,7 +55,7 @@ func (db *DB) UpdatePledge(ctx context.Context, p *domain.Pledge, prev int64, ev
 // PledgeByID returns ENOTFOUND when there is none.
 func (db *DB) PledgeByID(ctx context.Context, id string) (*domain.Pledge, error) {
 	var doc string
-	if err := db.read.QueryRowContext(ctx, `SELECT doc FROM pledges WHERE id = ?`, id).Scan(&doc); err != nil {
+	if err := db.queryRow(ctx, `SELECT doc FROM pledges WHERE id = ?`, id).Scan(&doc); err != nil {
 		return nil, translateNotFound(err, "Pledge not found.")
 	}
 	return decodePledge(doc)
@@ -71,5 +71,5 @@ func (db *DB) FindPledges(ctx context.Context, f domain.PledgeFilter) ([]*domain
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
 		}
 	}
-	return findPage(ctx, db.read, "pledges", where, args, f.Page, decodePledge, func(p *domain.Pledge) string { return p.ID })
+	return findPage(ctx, db, "pledges", where, args, f.Page, decodePledge, func(p *domain.Pledge) string { return p.ID })
 }

@@ -56,13 +56,9 @@ func (db *DB) UpdateRequest(ctx context.Context, r *domain.Request, prev int64, 
 
 // RequestByID returns ENOTFOUND when there is none.
 func (db *DB) RequestByID(ctx context.Context, id string) (*domain.Request, error) {
-	var doc string
-	if err := db.read.QueryRowContext(ctx, `SELECT doc FROM requests WHERE id = ?`, id).Scan(&doc); err != nil {
-		return nil, translateNotFound(err, "Request not found.")
-	}
-	r, err := decodeRequest(doc)
+	r, err := db.scanRequest(db.queryRow(ctx, `SELECT id, version, doc FROM requests WHERE id = ?`, id))
 	if err != nil {
-		return nil, err
+		return nil, translateNotFound(err, "Request not found.")
 	}
 	return r, db.fillSums(ctx, []*domain.Request{r})
 }
@@ -89,7 +85,7 @@ func (db *DB) FindRequests(ctx context.Context, f domain.RequestFilter) ([]*doma
 		like := likeArg(f.Text)
 		where, args = append(where, `(title LIKE ? ESCAPE '\' OR description LIKE ? ESCAPE '\')`), append(args, like, like)
 	}
-	items, next, err := findPage(ctx, db.read, "requests", where, args, f.Page, decodeRequest, func(r *domain.Request) string { return r.ID })
+	items, next, err := findPageCols(ctx, db, "requests", "id, version, doc", where, args, f.Page, db.scanRequest, func(r *domain.Request) string { return r.ID })
 	if err != nil {
 		return nil, "", err
 	}
@@ -107,7 +103,7 @@ func (db *DB) fillSums(ctx context.Context, rs []*domain.Request) error {
 		byID[r.ID] = r
 		args = append(args, r.ID)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT request_id, SUM(value_pence), SUM(approved_pence) FROM pledges
+	rows, err := db.query(ctx, `SELECT request_id, SUM(value_pence), SUM(approved_pence) FROM pledges
 		WHERE request_id IN (?`+strings.Repeat(",?", len(rs)-1)+`) AND status NOT IN ('declined','withdrawn','lapsed') GROUP BY request_id`, args...)
 	if err != nil {
 		return translate(err)
@@ -122,4 +118,23 @@ func (db *DB) fillSums(ctx context.Context, rs []*domain.Request) error {
 		byID[id].PledgedPence, byID[id].ApprovedPence = pledged, approved
 	}
 	return translate(rows.Err())
+}
+
+// scanRequest reads id, version and doc, decoding the doc only when the
+// cache has no entry of that version.
+func (db *DB) scanRequest(row scanner) (*domain.Request, error) {
+	var id, doc string
+	var version int64
+	if err := row.Scan(&id, &version, &doc); err != nil {
+		return nil, err
+	}
+	if r, ok := db.requests.get(id, version); ok {
+		return r, nil
+	}
+	r, err := decodeRequest(doc)
+	if err != nil {
+		return nil, err
+	}
+	db.requests.put(r)
+	return r, nil
 }

@@ -37,6 +37,9 @@ type DB struct {
 	wg    sync.WaitGroup
 	// MaxBatch bounds how many changes share one transaction.
 	MaxBatch int
+	requests *requestCache
+	stmts    sync.Map // query text -> *sql.Stmt
+	auths    authorityCache
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -73,7 +76,7 @@ func Open(dir string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{path: path, read: r, write: w, ops: make(chan *op, 1024), done: make(chan struct{}), MaxBatch: 256}
+	db := &DB{path: path, read: r, write: w, ops: make(chan *op, 1024), done: make(chan struct{}), MaxBatch: 256, requests: newRequestCache(100_000)}
 	db.wg.Add(1)
 	go db.writer()
 	return db, nil
@@ -86,13 +89,14 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) Close() error {
 	close(db.done)
 	db.wg.Wait()
+	db.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	return translate(db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+	return translate(db.queryRow(ctx, "SELECT 1").Scan(&one))
 }
 
 // tx runs fn inside the next group transaction and returns when that

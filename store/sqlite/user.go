@@ -65,7 +65,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *domain.User, prev int64, ev *do
 	})
 }
 
-func scanUser(row *sql.Row) (*domain.User, error) {
+func scanUser(row scanner) (*domain.User, error) {
 	var doc string
 	if err := row.Scan(&doc); err != nil {
 		return nil, translateNotFound(err, "User not found.")
@@ -81,12 +81,12 @@ func scanUser(row *sql.Row) (*domain.User, error) {
 
 // UserByEmail looks up a normalised address.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*domain.User, error) {
-	return scanUser(db.read.QueryRowContext(ctx, `SELECT doc FROM users WHERE email = ?`, email))
+	return scanUser(db.queryRow(ctx, `SELECT doc FROM users WHERE email = ?`, email))
 }
 
 // UserByID returns ENOTFOUND when there is none.
 func (db *DB) UserByID(ctx context.Context, id string) (*domain.User, error) {
-	return scanUser(db.read.QueryRowContext(ctx, `SELECT doc FROM users WHERE id = ?`, id))
+	return scanUser(db.queryRow(ctx, `SELECT doc FROM users WHERE id = ?`, id))
 }
 
 // CreateRefreshToken stores a new token.

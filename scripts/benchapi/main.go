@@ -1,0 +1,221 @@
+// Command benchapi seeds the embedded store with requests and pledges and
+// measures the API on loopback next to a bare fiber endpoint that returns the
+// same JSON from memory. It prints requests per second and p50/p99 latency.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"needmatch/api"
+	"needmatch/domain"
+	"needmatch/domain/seeddata"
+	"needmatch/store/sqlite"
+)
+
+func main() {
+	nReq := flag.Int("requests", 10000, "requests to seed")
+	nPledge := flag.Int("pledges", 30000, "pledges to seed")
+	conns := flag.Int("conns", 64, "concurrent connections")
+	dur := flag.Duration("duration", 10*time.Second, "time per endpoint")
+	dir := flag.String("dir", "", "data dir (default: a temp dir)")
+	flag.Parse()
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "benchapi")
+		must(err)
+		defer os.RemoveAll(d)
+		*dir = d
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx := context.Background()
+	db, err := sqlite.Open(*dir)
+	must(err)
+	defer db.Close()
+	svc := domain.NewService(db)
+	auth, _ := seeddata.Stockport()
+	must(db.PutAuthority(ctx, auth))
+
+	start := time.Now()
+	officer, err := svc.CreateStaffUser(ctx, "officer@bench.example", "bench-password-1", "Officer", domain.RoleOfficer, auth.Slug)
+	must(err)
+	oa := &domain.Actor{UserID: officer.ID, Role: domain.RoleOfficer, AuthorityID: auth.ID}
+	mk := func(role, email string) *domain.Actor {
+		u, o, err := svc.Register(ctx, domain.RegisterInput{Email: email, Password: "bench-password-1", Name: email, Role: role, OrgName: "Org " + email, AuthoritySlug: auth.Slug})
+		must(err)
+		_, err = svc.DecideOrganisation(ctx, oa, o.ID, true, "")
+		must(err)
+		return &domain.Actor{UserID: u.ID, Role: role, AuthorityID: auth.ID, OrganisationID: o.ID}
+	}
+	groups := []*domain.Actor{mk(domain.RoleGroup, "g1@bench.example"), mk(domain.RoleGroup, "g2@bench.example")}
+	suppliers := []*domain.Actor{mk(domain.RoleSupplier, "s1@bench.example"), mk(domain.RoleSupplier, "s2@bench.example")}
+	kinds := domain.RequestKinds
+	ids := make([]string, *nReq)
+	parallel(*nReq, 32, func(i int) {
+		g := groups[i%len(groups)]
+		title := fmt.Sprintf("Request %d: help for the community in ward %d", i, i%21)
+		desc := "Generated for the API benchmark."
+		kind, area := kinds[i%len(kinds)], auth.Areas[i%len(auth.Areas)].Code
+		q, unit, v := int64(1+i%50), "items", int64(10_000+i%1000*100)
+		dl := time.Now().AddDate(1, 0, 0)
+		r, err := svc.CreateRequest(ctx, g, domain.RequestInput{Title: &title, Description: &desc, Kind: &kind, Area: &area, Quantity: &q, Unit: &unit, ValuePence: &v, Deadline: &dl})
+		must(err)
+		_, err = svc.MoveRequest(ctx, g, r.ID, domain.RequestSubmit, "")
+		must(err)
+		_, err = svc.MoveRequest(ctx, oa, r.ID, domain.RequestPublish, "")
+		must(err)
+		ids[i] = r.ID
+	})
+	parallel(*nPledge, 32, func(i int) {
+		_, err := svc.CreatePledge(ctx, suppliers[i%2], ids[i%len(ids)], domain.PledgeInput{Offer: "Bench pledge", Quantity: 1, Unit: "day", ValuePence: 5000})
+		must(err)
+	})
+	fmt.Printf("seeded %d requests and %d pledges in %s\n", *nReq, *nPledge, time.Since(start).Round(time.Millisecond))
+
+	srv := api.New(api.Config{Service: svc, Secret: []byte("bench-secret-bench-secret-bench-secret")})
+	base := serve(srv.App)
+	supplierTok, err := srv.IssueAccessToken(mustUser(ctx, db, "s1@bench.example"), time.Now())
+	must(err)
+
+	// The bare endpoint returns the same first page, from memory.
+	page := get(base + "/api/v1/requests?kind=goods&area=" + auth.Areas[3].Code)
+	bare := fiber.New(fiber.Config{DisableStartupMessage: true})
+	bare.Get("/requests", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Send(page)
+	})
+	bareBase := serve(bare)
+
+	fmt.Printf("\n%d connections, %s per endpoint, loopback, GOMAXPROCS=%d\n", *conns, *dur, runtimeProcs())
+	fmt.Printf("%-44s %10s %9s %9s %7s\n", "endpoint", "req/s", "p50 ms", "p99 ms", "errors")
+	bareRPS := run("bare fiber, same JSON from memory", *conns, *dur, func(int) (*http.Request, int) {
+		r, _ := http.NewRequest("GET", bareBase+"/requests", nil)
+		return r, 200
+	})
+	listRPS := run("GET /requests?kind&area (first page)", *conns, *dur, func(i int) (*http.Request, int) {
+		r, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/requests?kind=%s&area=%s", base, kinds[i%len(kinds)], auth.Areas[i%21].Code), nil)
+		return r, 200
+	})
+	getRPS := run("GET /requests/:id", *conns, *dur, func(i int) (*http.Request, int) {
+		r, _ := http.NewRequest("GET", base+"/api/v1/requests/"+ids[rand.IntN(len(ids))], nil)
+		return r, 200
+	})
+	run("POST /requests/:id/pledges", *conns, *dur, func(i int) (*http.Request, int) {
+		r, _ := http.NewRequest("POST", base+"/api/v1/requests/"+ids[rand.IntN(len(ids))]+"/pledges",
+			stringsReader(`{"offer":"Load test pledge","quantity":2,"unit":"days","valuePence":12000}`))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", "Bearer "+supplierTok)
+		return r, 201
+	})
+	fmt.Printf("\nread endpoints vs bare: list %.0f%%, get %.0f%% (target >= 30%%)\n", 100*listRPS/bareRPS, 100*getRPS/bareRPS)
+}
+
+func runtimeProcs() int { return runtimeGOMAXPROCS() }
+
+func mustUser(ctx context.Context, db *sqlite.DB, email string) string {
+	u, err := db.UserByEmail(ctx, email)
+	must(err)
+	return u.ID
+}
+
+func serve(app *fiber.App) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	go func() { _ = app.Listener(ln) }()
+	return "http://" + ln.Addr().String()
+}
+
+func get(url string) []byte {
+	resp, err := http.Get(url)
+	must(err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	must(err)
+	return b
+}
+
+func parallel(n, workers int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// run drives conns closed-loop clients for d and prints the figures.
+func run(name string, conns int, d time.Duration, mk func(i int) (*http.Request, int)) float64 {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	defer tr.CloseIdleConnections()
+	var mu sync.Mutex
+	var lat []time.Duration
+	var errs atomic.Int64
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for c := 0; c < conns; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 4096)
+			for i := c; time.Now().Before(deadline); i += conns {
+				req, want := mk(i)
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				local = append(local, time.Since(t0))
+				if resp.StatusCode != want {
+					errs.Add(1)
+				}
+			}
+			mu.Lock()
+			lat = append(lat, local...)
+			mu.Unlock()
+		}(c)
+	}
+	wg.Wait()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
+	}
+	rps := float64(len(lat)) / d.Seconds()
+	fmt.Printf("%-44s %10.0f %9.2f %9.2f %7d\n", name, rps, pct(0.50), pct(0.99), errs.Load())
+	return rps
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchapi:", err)
+		os.Exit(1)
+	}
+}
