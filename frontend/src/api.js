@@ -1,0 +1,131 @@
+// The API client. The access token lives in this module's memory only; the
+// refresh token is an HttpOnly cookie the browser sends to /api/v1/auth.
+// A 401 triggers one refresh and one retry; if that fails the session has
+// ended and listeners (the app) send the person to sign in, keeping what
+// they typed.
+
+let accessToken = null;
+let refreshing = null;
+const endedListeners = new Set();
+
+/** ApiError is a problem+json answer, with field errors keyed by field. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `The service answered ${status}`);
+    this.status = status;
+    this.code = problem?.code || '';
+    this.problem = problem || {};
+    /** @type {{field: string, detail: string}[]} */
+    this.errors = problem?.errors?.length
+      ? problem.errors
+      : problem?.field ? [{ field: problem.field, detail: problem.detail }] : [];
+  }
+}
+
+/** SessionEnded says the person must sign in again. */
+export class SessionEnded extends Error {
+  constructor() {
+    super('Your session has ended. Sign in again.');
+    this.status = 401;
+  }
+}
+
+/** onSessionEnded registers fn to run when a refresh fails mid-use. */
+export function onSessionEnded(fn) {
+  endedListeners.add(fn);
+  return () => endedListeners.delete(fn);
+}
+
+/** setAccessToken replaces the token kept in memory (null forgets it). */
+export function setAccessToken(t) {
+  accessToken = t || null;
+}
+
+/** hasAccessToken tells whether someone is signed in on this page. */
+export function hasAccessToken() {
+  return accessToken !== null;
+}
+
+/**
+ * refresh swaps the refresh cookie for a new access token. Concurrent
+ * callers share one request, since the server rotates the cookie.
+ */
+export function refresh() {
+  if (!refreshing) {
+    refreshing = fetch('/api/v1/auth/refresh', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+    })
+      .then(async (res) => {
+        if (!res.ok) {
+          accessToken = null;
+          return null;
+        }
+        const body = await res.json();
+        accessToken = body.accessToken;
+        return body;
+      })
+      .catch(() => null)
+      .finally(() => {
+        refreshing = null;
+      });
+  }
+  return refreshing;
+}
+
+function queryString(query) {
+  if (!query) return '';
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? '?' + s : '';
+}
+
+/**
+ * api calls /api/v1{path}. Options: method, body (sent as JSON), query.
+ * It returns the parsed JSON (null for 204) or throws ApiError or
+ * SessionEnded.
+ */
+export async function api(path, { method = 'GET', body, query, retry = true } = {}) {
+  const headers = { Accept: 'application/json, application/problem+json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  let res;
+  try {
+    res = await fetch('/api/v1' + path + queryString(query), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, { title: 'No connection', detail: 'The service could not be reached. Check your connection and try again.' });
+  }
+  if (res.status === 401 && retry && !path.startsWith('/auth/')) {
+    const hadToken = accessToken !== null;
+    const renewed = await refresh();
+    if (renewed) return api(path, { method, body, query, retry: false });
+    if (hadToken) endedListeners.forEach((fn) => fn());
+    throw new SessionEnded();
+  }
+  if (res.status === 204) return null;
+  const type = res.headers.get('Content-Type') || '';
+  const data = type.includes('json') ? await res.json().catch(() => null) : null;
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** listAll follows `next` cursors and returns every item (up to max). */
+export async function listAll(path, query = {}, max = 1000) {
+  const items = [];
+  let cursor = '';
+  do {
+    const page = await api(path, { query: { ...query, limit: 200, cursor } });
+    items.push(...(page.items || []));
+    cursor = page.next || '';
+  } while (cursor && items.length < max);
+  return items;
+}

@@ -1,0 +1,174 @@
+// The app shell: council header, service navigation for the signed-in
+// role, the routes, and the footer. Started once on page load.
+
+import { render } from 'preact';
+import './styles.scss';
+import { startRouter, useLocation, match, navigate, here } from './router.jsx';
+import { start, useSession, COUNCIL_NAME } from './session.js';
+import { onSessionEnded } from './api.js';
+import { Page, Loading } from './govuk.jsx';
+import { routes } from './routes.jsx';
+
+function navItems(user) {
+  if (!user) {
+    return [
+      ['/', 'Requests'],
+      ['/wards', 'Need by ward'],
+      ['/sign-in', 'Sign in'],
+      ['/register', 'Register'],
+    ];
+  }
+  const common = [['/wards', 'Need by ward']];
+  const out = [['/sign-out', 'Sign out']];
+  switch (user.role) {
+    case 'group':
+      return [['/my/requests', 'Your requests'], ['/requests/new', 'Post a request'], ['/', 'All requests'], ...common, ...out];
+    case 'supplier':
+      return [['/supplier/requests', 'Requests for you'], ['/supplier/pledges', 'Your pledges'], ['/', 'All requests'], ...common, ...out];
+    default:
+      return [['/officer', 'Needs attention'], ['/officer/allocation', 'Allocation'], ['/', 'Requests'], ...common, ['/officer/audit', 'Audit'], ...out];
+  }
+}
+
+function isActive(href, path) {
+  if (href === '/') return path === '/';
+  return path === href || path.startsWith(href + '/');
+}
+
+function Header({ user, path }) {
+  const items = navItems(user);
+  const active = items.map(([h]) => h).filter((h) => isActive(h, path)).sort((a, b) => b.length - a.length)[0];
+  return (
+    <header>
+      <div class="govuk-generic-header">
+        <div class="govuk-generic-header__container govuk-width-container">
+          <div class="govuk-generic-header__logo">
+            <a href="/" class="govuk-generic-header__homepage-link">{COUNCIL_NAME}</a>
+          </div>
+        </div>
+      </div>
+      <section aria-label="Service information" class="govuk-service-navigation">
+        <div class="govuk-width-container">
+          <div class="govuk-service-navigation__container">
+            <span class="govuk-service-navigation__service-name">
+              <a href="/" class="govuk-service-navigation__link">needmatch</a>
+            </span>
+            <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
+              <ul class="govuk-service-navigation__list" id="navigation">
+                {items.map(([href, text]) => (
+                  <li class={`govuk-service-navigation__item${href === active ? ' govuk-service-navigation__item--active' : ''}`} key={href}>
+                    <a class="govuk-service-navigation__link" href={href} aria-current={href === active ? 'page' : undefined}>
+                      {href === active ? <strong class="govuk-service-navigation__active-fallback">{text}</strong> : text}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </div>
+        </div>
+      </section>
+    </header>
+  );
+}
+
+function Footer() {
+  return (
+    <footer class="govuk-footer">
+      <div class="govuk-width-container">
+        <div class="govuk-footer__meta">
+          <div class="govuk-footer__meta-item govuk-footer__meta-item--grow">
+            <h2 class="govuk-visually-hidden">Support links</h2>
+            <ul class="govuk-footer__inline-list">
+              <li class="govuk-footer__inline-list-item">
+                <a class="govuk-footer__link" href="/accessibility">Accessibility statement</a>
+              </li>
+              <li class="govuk-footer__inline-list-item">
+                <a class="govuk-footer__link" href="/wards">Need by ward</a>
+              </li>
+            </ul>
+            <p class="govuk-body-s">
+              needmatch is run by {COUNCIL_NAME} to match community needs with the social value that suppliers promise.
+            </p>
+          </div>
+        </div>
+      </div>
+    </footer>
+  );
+}
+
+function NotFound() {
+  return (
+    <Page title="Page not found">
+      <p class="govuk-body">If you typed the web address, check it is correct.</p>
+      <p class="govuk-body">
+        <a class="govuk-link" href="/">Go to the list of requests</a>
+      </p>
+    </Page>
+  );
+}
+
+function Forbidden({ user }) {
+  return (
+    <Page title="You cannot view this page">
+      <p class="govuk-body">
+        You are signed in as {user.email}, and this page is for a different kind of account.
+      </p>
+      <p class="govuk-body">
+        <a class="govuk-link" href="/sign-out">Sign out</a> and sign in with the right account.
+      </p>
+    </Page>
+  );
+}
+
+function Redirect({ to }) {
+  // Replace, so Back does not bounce the person straight here again.
+  queueMicrotask(() => navigate(to, { replace: true }));
+  return <Page title="Redirecting"><Loading /></Page>;
+}
+
+function App() {
+  const loc = useLocation();
+  const s = useSession();
+  let view = null;
+  if (!s.ready) {
+    view = <Page title="Loading"><Loading /></Page>;
+  } else {
+    for (const r of routes) {
+      const params = match(r.path, loc.path);
+      if (!params) continue;
+      if (r.roles && !s.user) view = <Redirect to={`/sign-in?next=${encodeURIComponent(loc.path + loc.search)}`} />;
+      else if (r.roles && !r.roles.includes(s.user.role)) view = <Forbidden user={s.user} />;
+      else view = <r.view params={params} query={loc.query} session={s} key={r.path} />;
+      break;
+    }
+    if (!view) view = <NotFound />;
+  }
+  return (
+    <>
+      <a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link" onClick={(e) => {
+        e.preventDefault();
+        const main = document.getElementById('main-content');
+        main.setAttribute('tabindex', '-1');
+        main.focus();
+      }}>Skip to main content</a>
+      <Header user={s.user} path={loc.path} />
+      <div class="govuk-width-container">
+        <main class="govuk-main-wrapper" id="main-content">
+          {view}
+        </main>
+      </div>
+      <Footer />
+    </>
+  );
+}
+
+document.body.classList.add('js-enabled', 'govuk-frontend-supported');
+startRouter();
+onSessionEnded(() => {
+  // The form the person was filling in keeps its values in sessionStorage;
+  // after signing in they come back to it.
+  const next = here();
+  if (!location.pathname.startsWith('/sign-in')) navigate(`/sign-in?expired=1&next=${encodeURIComponent(next)}`);
+});
+start();
+render(<App />, document.getElementById('app'));

@@ -1,0 +1,188 @@
+// Pieces shared by the lists of requests: the filter form, one request in
+// a list, the ward options and the "Load more" list.
+
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError } from './api.js';
+import { authority } from './session.js';
+import { navigate, queryURL } from './router.jsx';
+import { money, date, kindName, requestStatus, KINDS, number } from './format.js';
+import { Button, Input, Select, Tag, Loading, Problem, useLoad } from './govuk.jsx';
+
+/** useWards returns the council's wards sorted by name ([] while loading). */
+export function useWards() {
+  const [wards, setWards] = useState([]);
+  useEffect(() => {
+    authority()
+      .then((a) => setWards([...a.areas].sort((x, y) => x.name.localeCompare(y.name))))
+      .catch(() => setWards([]));
+  }, []);
+  return wards;
+}
+
+/** Filters is a GET-style form whose values live in the URL. */
+export function Filters({ path, query, wards }) {
+  const [text, setText] = useState(query.text || '');
+  const [area, setArea] = useState(query.area || '');
+  const [kind, setKind] = useState(query.kind || '');
+  useEffect(() => {
+    setText(query.text || '');
+    setArea(query.area || '');
+    setKind(query.kind || '');
+  }, [query.text, query.area, query.kind]);
+  const submit = (e) => {
+    e.preventDefault();
+    navigate(queryURL(path, { text: text.trim(), area, kind }));
+  };
+  const any = query.text || query.area || query.kind;
+  return (
+    <form class="app-filters" method="get" action={path} onSubmit={submit} role="search" aria-label="Filter requests">
+      <h2 class="govuk-heading-m">Filter requests</h2>
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-one-third">
+          <Input id="filter-text" name="text" label="Words in the title or description" value={text} onInput={setText} type="search" />
+        </div>
+        <div class="govuk-grid-column-one-third">
+          <Select
+            id="filter-area"
+            name="area"
+            label="Ward"
+            value={area}
+            onChange={setArea}
+            options={[{ value: '', text: 'All wards' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
+          />
+        </div>
+        <div class="govuk-grid-column-one-third">
+          <Select
+            id="filter-kind"
+            name="kind"
+            label="Kind of help"
+            value={kind}
+            onChange={setKind}
+            options={[{ value: '', text: 'All kinds' }, ...KINDS.map((k) => ({ value: k.value, text: k.text }))]}
+          />
+        </div>
+      </div>
+      <div class="app-actions govuk-!-padding-bottom-3">
+        <Button secondary>Apply filters</Button>
+        {any && <a class="govuk-link govuk-body" href={path}>Clear filters</a>}
+      </div>
+    </form>
+  );
+}
+
+/** RequestItem is one request in a list, with an optional match score. */
+export function RequestItem({ request: r, score, breakdown, showStatus, headingLevel = 2 }) {
+  const [status, colour] = requestStatus(r.status);
+  const H = `h${headingLevel}`;
+  return (
+    <li class="app-request-list__item">
+      <H class="govuk-heading-m app-request-list__title">
+        <a class="govuk-link" href={`/requests/${r.id}`}>{r.title}</a>
+      </H>
+      <p class="app-request-list__meta">
+        <span class="app-request-list__meta-item">{kindName(r.kind)}</span>
+        <span class="app-request-list__meta-item">{r.areaName}</span>
+        <span class="app-request-list__meta-item">Worth {money(r.valuePence)}</span>
+        <span class="app-request-list__meta-item">Needed by {date(r.deadline)}</span>
+      </p>
+      <p class="app-request-list__meta app-break">Posted by {r.organisationName}</p>
+      {showStatus && <Tag colour={colour}>{status}</Tag>}
+      {score != null && <MatchScore score={score} breakdown={breakdown} />}
+    </li>
+  );
+}
+
+function share(x) {
+  return `${Math.round(x * 100)}`;
+}
+
+/** MatchScore explains a match score and its parts in words. */
+export function MatchScore({ score, breakdown = [] }) {
+  const parts = [...breakdown].sort((a, b) => b.contribution - a.contribution);
+  return (
+    <div>
+      <p class="govuk-body govuk-!-margin-bottom-1">
+        <span class="app-score">Match score: {share(score)} out of 100</span>
+      </p>
+      {parts.length > 0 && (
+        <details class="govuk-details govuk-!-margin-bottom-0">
+          <summary class="govuk-details__summary">
+            <span class="govuk-details__summary-text">Why this score</span>
+          </summary>
+          <div class="govuk-details__text">
+            <ul class="govuk-list govuk-list--bullet">
+              {parts.map((p) => (
+                <li key={p.name}>
+                  {p.explanation || p.name}{' '}
+                  ({p.name}: {share(p.value)} out of 100, counts for {share(p.weight)}% of the score, adds {share(p.contribution)} points)
+                </li>
+              ))}
+            </ul>
+          </div>
+        </details>
+      )}
+    </div>
+  );
+}
+
+/**
+ * LoadMoreList shows a cursor-paged list with a "Load more" button;
+ * newly loaded items take focus so keyboard users carry on from there.
+ * fetchPage(cursor) returns {items, next}; render(item) gives an <li>.
+ */
+export function LoadMoreList({ fetchPage, render, deps, empty, noun = ['request', 'requests'] }) {
+  const first = useLoad(() => fetchPage(''), deps);
+  const [extra, setExtra] = useState({ items: [], next: null, loading: false, error: null });
+  const listRef = useRef(null);
+  const focusIndex = useRef(-1);
+  useEffect(() => setExtra({ items: [], next: null, loading: false, error: null }), [first.data]);
+  useEffect(() => {
+    if (focusIndex.current >= 0 && listRef.current) {
+      const link = listRef.current.children[focusIndex.current]?.querySelector('a');
+      focusIndex.current = -1;
+      if (link) link.focus();
+    }
+  });
+  if (first.loading) return <Loading what="Loading requests" />;
+  if (first.error) return <Problem error={first.error} />;
+  const items = [...first.data.items, ...extra.items];
+  const next = extra.next ?? first.data.next;
+  const more = async () => {
+    setExtra((x) => ({ ...x, loading: true, error: null }));
+    try {
+      const page = await fetchPage(next);
+      focusIndex.current = items.length;
+      setExtra((x) => ({ items: [...x.items, ...page.items], next: page.next || '', loading: false, error: null }));
+    } catch (error) {
+      setExtra((x) => ({ ...x, loading: false, error }));
+    }
+  };
+  if (!items.length) return empty;
+  return (
+    <>
+      <p class="govuk-body" role="status">
+        Showing {number(items.length)} {items.length === 1 ? noun[0] : noun[1]}
+        {next ? '' : items.length > 1 ? ', all there are' : ''}
+      </p>
+      <ul class="app-request-list" ref={listRef}>
+        {items.map(render)}
+      </ul>
+      {extra.error && <Problem error={extra.error} />}
+      {next && (
+        <Button type="button" secondary onClick={more} disabled={extra.loading} aria-disabled={extra.loading}>
+          {extra.loading ? 'Loading…' : 'Load more'}
+        </Button>
+      )}
+    </>
+  );
+}
+
+/** fetchRequests reads one page of /requests with the given filters. */
+export function fetchRequests(query, cursor, limit = 50) {
+  return api('/requests', { query: { ...query, cursor, limit } });
+}
+
+/** isNotFound tells whether an error is a 404 (a route not there yet). */
+export function isNotFound(e) {
+  return e instanceof ApiError && e.status === 404;
+}

@@ -1,0 +1,42 @@
+// The route table: path pattern, view, and the roles allowed (none means
+// anyone). Order matters where patterns overlap (/requests/new first).
+
+import { Home, RequestDetail, Accessibility } from './views/public.jsx';
+import { SignIn, Register, Registered, SignOut } from './views/auth.jsx';
+import { MyRequests, NewRequestStart, NewRequestStep, CheckRequest, RequestSent } from './views/group.jsx';
+import { SupplierRequests, PledgeForm, MyPledges } from './views/supplier.jsx';
+import { Dashboard, ReasonForm, Allocation, Audit } from './views/officer.jsx';
+import { Wards } from './views/wards.jsx';
+
+const GROUP = ['group'];
+const SUPPLIER = ['supplier'];
+const OFFICER = ['officer', 'admin'];
+
+const RejectOrganisation = (p) => <ReasonForm {...p} kind="organisation" />;
+const RejectRequest = (p) => <ReasonForm {...p} kind="request" />;
+const DeclinePledge = (p) => <ReasonForm {...p} kind="pledge" />;
+
+export const routes = [
+  { path: '/', view: Home },
+  { path: '/accessibility', view: Accessibility },
+  { path: '/wards', view: Wards },
+  { path: '/sign-in', view: SignIn },
+  { path: '/register', view: Register },
+  { path: '/registered', view: Registered, roles: ['group', 'supplier'] },
+  { path: '/sign-out', view: SignOut },
+  { path: '/requests/new', view: NewRequestStart, roles: GROUP },
+  { path: '/requests/new/check', view: CheckRequest, roles: GROUP },
+  { path: '/requests/new/:step', view: NewRequestStep, roles: GROUP },
+  { path: '/requests/:id', view: RequestDetail },
+  { path: '/requests/:id/sent', view: RequestSent, roles: GROUP },
+  { path: '/requests/:id/pledge', view: PledgeForm, roles: SUPPLIER },
+  { path: '/my/requests', view: MyRequests, roles: GROUP },
+  { path: '/supplier/requests', view: SupplierRequests, roles: SUPPLIER },
+  { path: '/supplier/pledges', view: MyPledges, roles: SUPPLIER },
+  { path: '/officer', view: Dashboard, roles: OFFICER },
+  { path: '/officer/organisations/:id/reject', view: RejectOrganisation, roles: OFFICER },
+  { path: '/officer/requests/:id/reject', view: RejectRequest, roles: OFFICER },
+  { path: '/officer/pledges/:id/decline', view: DeclinePledge, roles: OFFICER },
+  { path: '/officer/allocation', view: Allocation, roles: OFFICER },
+  { path: '/officer/audit', view: Audit, roles: OFFICER },
+];

@@ -1,0 +1,190 @@
+// Sign in, register (group or supplier) and sign out.
+
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { navigate } from '../router.jsx';
+import { signIn, signOut, AUTHORITY_SLUG } from '../session.js';
+import { useDraft } from '../forms.js';
+import { Page, ErrorSummary, Input, Radios, Button, Banner, Panel, fieldErrors } from '../govuk.jsx';
+
+/** homeFor is where each role starts after signing in. */
+export function homeFor(user) {
+  switch (user?.role) {
+    case 'group':
+      return '/my/requests';
+    case 'supplier':
+      return '/supplier/requests';
+    case 'officer':
+    case 'admin':
+      return '/officer';
+    default:
+      return '/';
+  }
+}
+
+function safeNext(next) {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-') ? next : '';
+}
+
+/** SignIn asks for email and password, then returns to `next`. */
+export function SignIn({ query, session }) {
+  const [email, setEmail] = useState(session.user?.email || '');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState({ list: [], byField: {} });
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    const list = [];
+    if (!email.trim()) list.push({ href: '#email', text: 'Enter your email address' });
+    if (!password) list.push({ href: '#password', text: 'Enter your password' });
+    if (list.length) {
+      setErrors({ list, byField: Object.fromEntries(list.map((l) => [l.href.slice(1), l.text])) });
+      return;
+    }
+    setBusy(true);
+    try {
+      const user = await signIn(email.trim(), password);
+      navigate(safeNext(query.next) || homeFor(user), { replace: true });
+    } catch (err) {
+      setPassword('');
+      if (err.status === 401 || err.status === 400) {
+        const text = 'Enter a correct email address and password';
+        setErrors({ list: [{ href: '#email', text }], byField: { email: text } });
+      } else if (err.status === 429) {
+        setErrors({ list: [{ href: '#email', text: 'Too many attempts. Wait a minute and try again.' }], byField: {} });
+      } else {
+        setErrors(fieldErrors(err));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Page title="Sign in" error={errors.list.length > 0}>
+      {query.expired && (
+        <Banner title="Your session has ended">
+          <p class="govuk-body">Sign in again to carry on. What you typed has been kept.</p>
+        </Banner>
+      )}
+      <ErrorSummary errors={errors.list} />
+      <form method="post" action="/sign-in" onSubmit={submit} novalidate>
+        <Input id="email" label="Email address" type="email" autocomplete="email" spellcheck={false} value={email} onInput={setEmail} error={errors.byField.email} />
+        <Input id="password" label="Password" type="password" autocomplete="current-password" value={password} onInput={setPassword} error={errors.byField.password} />
+        <Button disabled={busy}>Sign in</Button>
+      </form>
+      <p class="govuk-body">
+        No account yet? <a class="govuk-link" href="/register">Register your group or company</a>.
+      </p>
+    </Page>
+  );
+}
+
+const REGISTER_IDS = {
+  email: 'reg-email',
+  password: 'reg-password',
+  name: 'reg-name',
+  role: 'reg-role',
+  'organisation.name': 'reg-org',
+  organisation: 'reg-org',
+};
+
+/** Register creates an account and its organisation, then signs in. */
+export function Register() {
+  const [v, set, , drop] = useDraft('register', { role: '', orgName: '', name: '', email: '' });
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState({ list: [], byField: {} });
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    const list = [];
+    const add = (field, text) => list.push({ field, href: `#${REGISTER_IDS[field]}`, text });
+    if (!v.role) add('role', 'Select whether you are a community group or a supplier');
+    if (!v.orgName.trim()) add('organisation.name', v.role === 'supplier' ? 'Enter the name of your company' : 'Enter the name of your group');
+    if (!v.name.trim()) add('name', 'Enter your full name');
+    if (!v.email.trim()) add('email', 'Enter your email address');
+    else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email.trim())) add('email', 'Enter an email address in the correct format, like name@example.org');
+    if (password.length < 12) add('password', 'Password must be 12 characters or more');
+    if (list.length) {
+      setErrors({ list, byField: Object.fromEntries(list.map((l) => [l.field, l.text])) });
+      return;
+    }
+    setBusy(true);
+    try {
+      await api('/auth/register', {
+        method: 'POST',
+        body: { email: v.email.trim(), password, name: v.name.trim(), role: v.role, organisation: { name: v.orgName.trim(), authority: AUTHORITY_SLUG } },
+      });
+      await signIn(v.email.trim(), password);
+      drop();
+      navigate('/registered', { replace: true });
+    } catch (err) {
+      setErrors(fieldErrors(err, (f) => REGISTER_IDS[f] || 'reg-email'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const orgLabel = v.role === 'supplier' ? 'Company name' : v.role === 'group' ? 'Group name' : 'Name of your group or company';
+  return (
+    <Page title="Register" error={errors.list.length > 0}>
+      <ErrorSummary errors={errors.list} />
+      <p class="govuk-body">
+        Register your community group to post what it needs, or your company to pledge social value. A council officer checks every organisation before it can post or pledge.
+      </p>
+      <form method="post" action="/register" onSubmit={submit} novalidate>
+        <Radios
+          id="reg-role"
+          name="role"
+          legend="What are you registering?"
+          value={v.role}
+          onChange={(x) => set('role', x)}
+          error={errors.byField.role}
+          options={[
+            { value: 'group', text: 'A community group or charity', hint: 'You will post requests for help' },
+            { value: 'supplier', text: 'A supplier', hint: 'You bid for council contracts and will pledge social value' },
+          ]}
+        />
+        <Input id="reg-org" label={orgLabel} value={v.orgName} onInput={(x) => set('orgName', x)} error={errors.byField['organisation.name'] || errors.byField.organisation} autocomplete="organization" />
+        <Input id="reg-name" label="Your full name" value={v.name} onInput={(x) => set('name', x)} error={errors.byField.name} autocomplete="name" spellcheck={false} />
+        <Input id="reg-email" label="Email address" type="email" value={v.email} onInput={(x) => set('email', x)} error={errors.byField.email} autocomplete="email" spellcheck={false} />
+        <Input id="reg-password" label="Create a password" hint="Use 12 characters or more. A few words you will remember work well." type="password" value={password} onInput={setPassword} error={errors.byField.password} autocomplete="new-password" />
+        <Button disabled={busy}>Register</Button>
+      </form>
+    </Page>
+  );
+}
+
+/** Registered confirms a new registration. */
+export function Registered({ session }) {
+  const o = session.organisation;
+  return (
+    <Page title="Registration received" heading={false}>
+      <Panel title="Registration received">
+        {o ? <span class="app-break">{o.name}</span> : null}
+      </Panel>
+      <h2 class="govuk-heading-m">What happens next</h2>
+      <p class="govuk-body">
+        A Stockport Council officer will check your organisation. You can {session.user?.role === 'supplier' ? 'pledge to requests' : 'post requests'} once it is approved.
+      </p>
+      <p class="govuk-body">
+        <a class="govuk-link" href="/">See the requests community groups have posted</a>
+      </p>
+    </Page>
+  );
+}
+
+/** SignOut ends the session and forgets anything typed. */
+export function SignOut() {
+  const [done, setDone] = useState(false);
+  useEffect(() => {
+    signOut().then(() => setDone(true));
+  }, []);
+  return (
+    <Page title={done ? 'You have signed out' : 'Signing out'}>
+      {done && (
+        <p class="govuk-body">
+          <a class="govuk-link" href="/sign-in">Sign in again</a> or <a class="govuk-link" href="/">see the published requests</a>.
+        </p>
+      )}
+    </Page>
+  );
+}

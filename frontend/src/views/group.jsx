@@ -1,0 +1,332 @@
+// Community group views: its requests, and posting a request as one
+// question per page, check your answers, then a confirmation panel.
+
+import { useState } from 'preact/hooks';
+import { api, listAll } from '../api.js';
+import { navigate } from '../router.jsx';
+import { useDraft, loadDraft, dropDraft } from '../forms.js';
+import { takeFlash } from '../flash.js';
+import { money, date, number, kindName, requestStatus, parsePounds, parseWhole, parseDateParts, KINDS } from '../format.js';
+import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkbox, DateInput, Button, Tag, Panel, SummaryList, Banner, Loading, Problem, Inset, useLoad } from '../govuk.jsx';
+import { useWards } from '../requests.jsx';
+
+const DRAFT = 'request.new';
+const EMPTY = { title: '', description: '', safeguarding: false, kind: '', area: '', quantity: '', unit: '', value: '', day: '', month: '', year: '' };
+
+function NotApproved({ organisation }) {
+  if (!organisation || organisation.status === 'approved') return null;
+  return (
+    <Inset>
+      {organisation.status === 'rejected'
+        ? `Your organisation was not approved${organisation.reason ? `: ${organisation.reason}` : '.'}`
+        : 'Your organisation is waiting for a council officer to approve it. You can post requests once it is approved.'}
+    </Inset>
+  );
+}
+
+/** MyRequests lists the group's requests in every status. */
+export function MyRequests({ session }) {
+  const [flash] = useState(takeFlash);
+  const list = useLoad(() => listAll('/requests', { mine: true }), []);
+  const approved = session.organisation?.status === 'approved';
+  return (
+    <Page title="Your requests" caption={session.organisation?.name}>
+      {flash && <Banner success title={flash} />}
+      <NotApproved organisation={session.organisation} />
+      {approved && <Button href="/requests/new">Post a request</Button>}
+      {list.loading ? <Loading /> : list.error ? <Problem error={list.error} /> : list.data.length === 0 ? (
+        <p class="govuk-body">You have not posted any requests yet.</p>
+      ) : (
+        <table class="govuk-table">
+          <caption class="govuk-table__caption govuk-table__caption--m">{number(list.data.length)} {list.data.length === 1 ? 'request' : 'requests'}</caption>
+          <thead class="govuk-table__head">
+            <tr class="govuk-table__row">
+              <th scope="col" class="govuk-table__header">Request</th>
+              <th scope="col" class="govuk-table__header">Needed by</th>
+              <th scope="col" class="govuk-table__header govuk-table__header--numeric">Value</th>
+              <th scope="col" class="govuk-table__header govuk-table__header--numeric">Pledged</th>
+              <th scope="col" class="govuk-table__header">Status</th>
+            </tr>
+          </thead>
+          <tbody class="govuk-table__body">
+            {list.data.map((r) => {
+              const [s, c] = requestStatus(r.status);
+              return (
+                <tr class="govuk-table__row" key={r.id}>
+                  <td class="govuk-table__cell app-break">
+                    <a class="govuk-link" href={`/requests/${r.id}`}>{r.title}</a>
+                    <br />
+                    <span class="govuk-body-s">{r.areaName}</span>
+                  </td>
+                  <td class="govuk-table__cell">{date(r.deadline)}</td>
+                  <td class="govuk-table__cell govuk-table__cell--numeric">{money(r.valuePence)}</td>
+                  <td class="govuk-table__cell govuk-table__cell--numeric">{money(r.pledgedPence || 0)}</td>
+                  <td class="govuk-table__cell"><Tag colour={c}>{s}</Tag></td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  );
+}
+
+const STEPS = ['what', 'kind', 'area', 'quantity', 'value', 'deadline'];
+
+/** stepFor says which question page asks for an API field. */
+const STEP_OF_FIELD = { title: 'what', description: 'what', safeguarding: 'what', kind: 'kind', area: 'area', quantity: 'quantity', unit: 'quantity', valuePence: 'value', deadline: 'deadline' };
+const ID_OF_FIELD = { title: 'title', description: 'description', safeguarding: 'safeguarding', kind: 'kind', area: 'area', quantity: 'quantity', unit: 'unit', valuePence: 'value', deadline: 'deadline-day' };
+
+function validate(step, v) {
+  const e = [];
+  const add = (id, text, extra) => e.push({ href: `#${id}`, id, text, ...extra });
+  if (step === 'what') {
+    if (!v.title.trim()) add('title', 'Enter a short title for what you need');
+    else if (v.title.trim().length > 120) add('title', 'Title must be 120 characters or fewer');
+    if (!v.description.trim()) add('description', 'Describe what you need and who it will help');
+    else if (v.description.length > 4000) add('description', 'Description must be 4,000 characters or fewer');
+  }
+  if (step === 'kind' && !v.kind) add('kind', 'Select the kind of help you need');
+  if (step === 'area' && !v.area) add('area', 'Select the ward where the help is needed');
+  if (step === 'quantity') {
+    const q = parseWhole(v.quantity);
+    if (!String(v.quantity).trim()) add('quantity', 'Enter how many you need');
+    else if (q === null || q < 1) add('quantity', 'How many must be a whole number, like 10');
+    if (!v.unit.trim()) add('unit', 'Enter what you are counting, like hours or laptops');
+  }
+  if (step === 'value') {
+    const p = parsePounds(v.value);
+    if (!String(v.value).trim()) add('value', 'Enter an estimated value in pounds');
+    else if (p === null) add('value', 'Value must be an amount of money, like 1500 or 1,500.50');
+    else if (p < 100) add('value', 'Value must be £1 or more');
+  }
+  if (step === 'deadline') {
+    const d = parseDateParts(v, 'The date you need it by');
+    if (d.error) add(`deadline-${d.part || 'day'}`, d.error, { part: d.part });
+    else if (new Date(d.value + 'T00:00:00Z') <= new Date()) add('deadline-day', 'The date you need it by must be in the future');
+  }
+  return e;
+}
+
+function byId(errors) {
+  return Object.fromEntries(errors.map((x) => [x.id.startsWith('deadline') ? 'deadline' : x.id, x.text]));
+}
+
+/** NewRequestStep is one question page of posting a request. */
+export function NewRequestStep({ params, query, session }) {
+  const step = params.step;
+  const [v, set] = useDraft(DRAFT, EMPTY);
+  const [errors, setErrors] = useState([]);
+  const wards = useWards();
+  const i = STEPS.indexOf(step);
+  if (i < 0) return <Page title="Page not found"><p class="govuk-body">There is no such question.</p></Page>;
+  if (session.organisation?.status !== 'approved') return <Page title="Post a request"><NotApproved organisation={session.organisation} /></Page>;
+  const changing = query.change === '1';
+  const back = changing ? '/requests/new/check' : i === 0 ? '/my/requests' : `/requests/new/${STEPS[i - 1]}`;
+  const err = byId(errors);
+  const submit = (e) => {
+    e.preventDefault();
+    const found = validate(step, v);
+    setErrors(found);
+    if (found.length) return;
+    navigate(changing || i === STEPS.length - 1 ? '/requests/new/check' : `/requests/new/${STEPS[i + 1]}`);
+  };
+  const titles = {
+    what: 'What do you need?',
+    kind: 'What kind of help do you need?',
+    area: 'Which ward is the help for?',
+    quantity: 'How much do you need?',
+    value: 'What is it worth?',
+    deadline: 'When do you need it by?',
+  };
+  const caption = <span class="govuk-caption-l">Post a request</span>;
+  let body;
+  switch (step) {
+    case 'what':
+      body = (
+        <>
+          <h1 class="govuk-heading-l">{caption}{titles.what}</h1>
+          <Input id="title" label="Title" hint="A few words, for example ‘Laptops for the homework club’" value={v.title} onInput={(x) => set('title', x)} error={err.title} />
+          <Textarea id="description" label="Description" hint="Say what the help is for, who it will reach and anything a supplier needs to know." value={v.description} onInput={(x) => set('description', x)} error={err.description} />
+          <Checkbox id="safeguarding" legend="Safeguarding" label="This involves working with children or adults who may be at risk" hint="Suppliers will be told that safeguarding checks apply." checked={v.safeguarding} onChange={(x) => set('safeguarding', x)} />
+        </>
+      );
+      break;
+    case 'kind':
+      body = (
+        <Radios id="kind" name="kind" asHeading legend={<>{caption}{titles.kind}</>} value={v.kind} onChange={(x) => set('kind', x)} error={err.kind} options={KINDS} />
+      );
+      break;
+    case 'area':
+      body = (
+        <Select
+          id="area"
+          asHeading
+          label={<>{caption}{titles.area}</>}
+          hint="Stockport's 21 wards. Choose the one where the people you help live, or where your group meets."
+          value={v.area}
+          onChange={(x) => set('area', x)}
+          error={err.area}
+          options={[{ value: '', text: wards.length ? 'Select a ward' : 'Loading wards…' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
+        />
+      );
+      break;
+    case 'quantity':
+      body = (
+        <>
+          <h1 class="govuk-heading-l">{caption}{titles.quantity}</h1>
+          <Input id="quantity" label="How many" inputmode="numeric" width="5" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
+          <Input id="unit" label="Of what" hint="For example hours, laptops, placements or pounds" width="20" value={v.unit} onInput={(x) => set('unit', x)} error={err.unit} />
+        </>
+      );
+      break;
+    case 'value':
+      body = (
+        <Input
+          id="value"
+          asHeading
+          label={<>{caption}{titles.value}</>}
+          hint="An estimate in pounds is fine. It tells suppliers how big the need is and counts towards the social value they promise."
+          prefix="£"
+          width="10"
+          inputmode="decimal"
+          value={v.value}
+          onInput={(x) => set('value', x)}
+          error={err.value}
+        />
+      );
+      break;
+    case 'deadline':
+      body = (
+        <DateInput
+          id="deadline"
+          asHeading
+          legend={<>{caption}{titles.deadline}</>}
+          hint="For example, 31 3 2027"
+          value={v}
+          onChange={(part, x) => set(part, x)}
+          error={err.deadline}
+          errorPart={errors.find((x) => x.id.startsWith('deadline'))?.part}
+        />
+      );
+      break;
+  }
+  return (
+    <Page title={titles[step]} heading={false} error={errors.length > 0} back={{ href: back }}>
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-two-thirds">
+          <ErrorSummary errors={errors} />
+          <form method="post" action={`/requests/new/${step}`} onSubmit={submit} novalidate>
+            {body}
+            <Button>Continue</Button>
+          </form>
+        </div>
+      </div>
+    </Page>
+  );
+}
+
+/** CheckRequest shows every answer with change links, then sends it. */
+export function CheckRequest({ session }) {
+  const v = loadDraft(DRAFT, EMPTY);
+  const wards = useWards();
+  const [errors, setErrors] = useState([]);
+  const [busy, setBusy] = useState(false);
+  const missing = STEPS.find((s) => validate(s, v).length);
+  if (session.organisation?.status !== 'approved') return <Page title="Post a request"><NotApproved organisation={session.organisation} /></Page>;
+  if (missing && !errors.length) {
+    return (
+      <Page title="Check your answers before sending your request">
+        <p class="govuk-body">Some answers are missing.</p>
+        <Button href={`/requests/new/${missing}`}>Continue your request</Button>
+      </Page>
+    );
+  }
+  const change = (step, hidden) => ({ href: `/requests/new/${step}?change=1`, hidden });
+  const deadline = parseDateParts(v).value;
+  const pence = parsePounds(v.value);
+  const send = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors([]);
+    try {
+      const body = {
+        title: v.title.trim(),
+        description: v.description.trim(),
+        kind: v.kind,
+        area: v.area,
+        quantity: parseWhole(v.quantity),
+        unit: v.unit.trim(),
+        valuePence: pence,
+        deadline,
+        safeguarding: !!v.safeguarding,
+      };
+      const created = await api('/requests', { method: 'POST', body });
+      const sent = await api(`/requests/${created.id}/submit`, { method: 'POST', body: {} });
+      dropDraft(DRAFT);
+      navigate(`/requests/${sent.id}/sent`);
+    } catch (err) {
+      if (err.errors?.length) {
+        setErrors(err.errors.map((x) => ({ href: `/requests/new/${STEP_OF_FIELD[x.field] || 'what'}?change=1`, text: x.detail })));
+      } else {
+        setErrors([{ href: '#main-content', text: err.message }]);
+      }
+      setBusy(false);
+    }
+  };
+  const ward = wards.find((w) => w.code === v.area);
+  return (
+    <Page title="Check your answers before sending your request" error={errors.length > 0} back={{ href: '/requests/new/deadline' }}>
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-two-thirds">
+          <ErrorSummary errors={errors} />
+          <SummaryList
+            rows={[
+              { key: 'Title', value: v.title, action: change('what', 'title') },
+              { key: 'Description', value: v.description, action: change('what', 'description') },
+              { key: 'Safeguarding', value: v.safeguarding ? 'Involves children or adults who may be at risk' : 'No safeguarding checks needed', action: change('what', 'safeguarding') },
+              { key: 'Kind of help', value: kindName(v.kind), action: change('kind', 'kind of help') },
+              { key: 'Ward', value: ward?.name || v.area, action: change('area', 'ward') },
+              { key: 'How much', value: `${number(parseWhole(v.quantity))} ${v.unit}`, action: change('quantity', 'how much') },
+              { key: 'Estimated value', value: money(pence), action: change('value', 'estimated value') },
+              { key: 'Needed by', value: date(deadline), action: change('deadline', 'date needed by') },
+            ]}
+          />
+          <h2 class="govuk-heading-m">Now send your request</h2>
+          <p class="govuk-body">A council officer checks each request before it is published for suppliers to see.</p>
+          <form method="post" action="/requests/new/check" onSubmit={send} novalidate>
+            <Button disabled={busy}>{busy ? 'Sending…' : 'Send for approval'}</Button>
+          </form>
+        </div>
+      </div>
+    </Page>
+  );
+}
+
+/** RequestSent is the confirmation page after sending a request. */
+export function RequestSent({ params }) {
+  const r = useLoad(() => api(`/requests/${params.id}`), [params.id]);
+  return (
+    <Page title="Request sent for approval" heading={false}>
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-two-thirds">
+          <Panel title="Request sent for approval">
+            {r.data && <span class="app-break">{r.data.title}</span>}
+          </Panel>
+          <h2 class="govuk-heading-m">What happens next</h2>
+          <p class="govuk-body">A council officer will check your request. Once it is published, suppliers can pledge to it and you will see their pledges on your request.</p>
+          <p class="govuk-body">
+            <a class="govuk-link" href={`/requests/${params.id}`}>See your request</a> or <a class="govuk-link" href="/my/requests">go back to your requests</a>.
+          </p>
+        </div>
+      </div>
+    </Page>
+  );
+}
+
+/** NewRequestStart starts (or resumes) posting a request. */
+export function NewRequestStart() {
+  queueMicrotask(() => navigate('/requests/new/what', { replace: true }));
+  return <Page title="Post a request"><Loading /></Page>;
+}

@@ -1,0 +1,406 @@
+// Officer views: what needs attention (organisations, requests and pledges
+// to decide; deliveries to verify and overdue commitments), the reason
+// forms for rejecting, the allocation run, and the audit trail.
+
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, listAll } from '../api.js';
+import { navigate, queryURL } from '../router.jsx';
+import { useDraft } from '../forms.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { money, number, date, dateAndTime, plural } from '../format.js';
+import { Page, ErrorSummary, Input, Textarea, Button, Loading, Problem, Inset, useLoad, fieldErrors } from '../govuk.jsx';
+import { ActionButton } from './public.jsx';
+import { isNotFound } from '../requests.jsx';
+
+function Section({ id, title, children }) {
+  return (
+    <section class="govuk-!-margin-bottom-8" aria-labelledby={id}>
+      <h2 class="govuk-heading-m" id={id}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function head(cols) {
+  return (
+    <thead class="govuk-table__head">
+      <tr class="govuk-table__row">
+        {cols.map((c) => (
+          <th scope="col" class={`govuk-table__header${c.numeric ? ' govuk-table__header--numeric' : ''}`} key={c.text}>{c.text}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** Dashboard is the officer's first screen: what needs attention. */
+export function Dashboard() {
+  const [flash, setFlashHere] = useState(takeFlash);
+  const [error, setError] = useState(null);
+  const bannerRef = useRef(null);
+  const data = useLoad(
+    () =>
+      Promise.all([
+        listAll('/organisations', { status: 'pending' }),
+        listAll('/requests', { status: 'submitted' }),
+        listAll('/pledges', { status: 'offered' }),
+      ]).then(([orgs, requests, pledges]) => ({ orgs, requests, pledges })),
+    [],
+  );
+  useEffect(() => {
+    if (flash && bannerRef.current) bannerRef.current.querySelector('[role=alert]')?.focus();
+  }, [flash]);
+  const act = async (path, message) => {
+    setError(null);
+    try {
+      await api(path, { method: 'POST', body: {} });
+      setFlashHere(message);
+      data.reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const d = data.data;
+  return (
+    <Page title="What needs attention">
+      <div ref={bannerRef}>{flash && <FocusBanner text={flash} />}</div>
+      <Problem error={error} />
+      {data.loading && !d ? <Loading /> : data.error ? <Problem error={data.error} /> : (
+        <>
+          <ul class="govuk-list">
+            <li><a class="govuk-link" href="#organisations">{plural(d.orgs.length, 'organisation')} to approve</a></li>
+            <li><a class="govuk-link" href="#requests">{plural(d.requests.length, 'request')} to publish</a></li>
+            <li><a class="govuk-link" href="#pledges">{plural(d.pledges.length, 'pledge')} to decide</a></li>
+            <li><a class="govuk-link" href="#deliveries">No deliveries to verify</a></li>
+            <li><a class="govuk-link" href="#overdue">No overdue commitments</a></li>
+          </ul>
+
+          <Section id="organisations" title="Organisations waiting for approval" count={d.orgs.length}>
+            {d.orgs.length === 0 ? <p class="govuk-body">None.</p> : (
+              <table class="govuk-table">
+                {head([{ text: 'Organisation' }, { text: 'Kind' }, { text: 'Registered' }, { text: 'Actions' }])}
+                <tbody class="govuk-table__body">
+                  {d.orgs.map((o) => (
+                    <tr class="govuk-table__row" key={o.id}>
+                      <td class="govuk-table__cell app-break">{o.name}</td>
+                      <td class="govuk-table__cell">{o.kind === 'supplier' ? 'Supplier' : 'Community group'}</td>
+                      <td class="govuk-table__cell">{date(o.createdAt)}</td>
+                      <td class="govuk-table__cell app-table-actions">
+                        <ActionButton label="Approve" hidden={o.name} onClick={() => act(`/organisations/${o.id}/approve`, `${o.name} approved`)} />
+                        <a class="govuk-link" href={`/officer/organisations/${o.id}/reject`}>Reject<span class="govuk-visually-hidden"> {o.name}</span></a>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Section>
+
+          <Section id="requests" title="Requests waiting to be published" count={d.requests.length}>
+            {d.requests.length === 0 ? <p class="govuk-body">None.</p> : (
+              <table class="govuk-table">
+                {head([{ text: 'Request' }, { text: 'Ward' }, { text: 'Value', numeric: true }, { text: 'Actions' }])}
+                <tbody class="govuk-table__body">
+                  {d.requests.map((r) => (
+                    <tr class="govuk-table__row" key={r.id}>
+                      <td class="govuk-table__cell app-break">
+                        <a class="govuk-link" href={`/requests/${r.id}`}>{r.title}</a>
+                        <br /><span class="govuk-body-s">{r.organisationName}</span>
+                      </td>
+                      <td class="govuk-table__cell">{r.areaName}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(r.valuePence)}</td>
+                      <td class="govuk-table__cell app-table-actions">
+                        <ActionButton label="Publish" hidden={r.title} onClick={() => act(`/requests/${r.id}/publish`, `‘${r.title}’ published`)} />
+                        <a class="govuk-link" href={`/officer/requests/${r.id}/reject`}>Reject<span class="govuk-visually-hidden"> {r.title}</span></a>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Section>
+
+          <Section id="pledges" title="Pledges waiting for a decision" count={d.pledges.length}>
+            {d.pledges.length === 0 ? <p class="govuk-body">None.</p> : (
+              <>
+                <p class="govuk-body">
+                  Approve pledges one at a time here, or <a class="govuk-link" href="/officer/allocation">run the allocation</a> to approve the set that puts the most value where need is greatest.
+                </p>
+                <table class="govuk-table">
+                  {head([{ text: 'Supplier and offer' }, { text: 'Request' }, { text: 'Value', numeric: true }, { text: 'Actions' }])}
+                  <tbody class="govuk-table__body">
+                    {d.pledges.map((p) => (
+                      <tr class="govuk-table__row" key={p.id}>
+                        <td class="govuk-table__cell app-break">
+                          <strong>{p.organisationName}</strong>
+                          <br />{p.offer}
+                        </td>
+                        <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
+                        <td class="govuk-table__cell govuk-table__cell--numeric">{money(p.valuePence)}</td>
+                        <td class="govuk-table__cell app-table-actions">
+                          <ActionButton label="Approve" hidden={`pledge from ${p.organisationName} to ${p.requestTitle}`} onClick={() => act(`/pledges/${p.id}/approve`, `Pledge from ${p.organisationName} approved`)} />
+                          <a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline<span class="govuk-visually-hidden"> pledge from {p.organisationName} to {p.requestTitle}</span></a>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+          </Section>
+
+          <Section id="deliveries" title="Deliveries to verify" count={0}>
+            <p class="govuk-body">None. Suppliers' delivery reports will appear here for you to verify.</p>
+          </Section>
+
+          <Section id="overdue" title="Overdue commitments" count={0}>
+            <p class="govuk-body">None. Approved pledges that pass their date without a delivery report will appear here.</p>
+          </Section>
+        </>
+      )}
+    </Page>
+  );
+}
+
+function FocusBanner({ text }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, [text]);
+  return (
+    <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="flash-title" tabIndex={-1} ref={ref}>
+      <div class="govuk-notification-banner__header">
+        <h2 class="govuk-notification-banner__title" id="flash-title">Success</h2>
+      </div>
+      <div class="govuk-notification-banner__content">
+        <p class="govuk-notification-banner__heading app-break">{text}</p>
+      </div>
+    </div>
+  );
+}
+
+const REASON_KINDS = {
+  organisation: { load: (id) => api(`/organisations/${id}`), name: (o) => o.name, action: 'reject', path: 'organisations', title: 'Reject organisation', verb: 'rejected', hint: 'Say why, so the organisation can put it right. They will see this.' },
+  request: { load: (id) => api(`/requests/${id}`), name: (r) => r.title, action: 'reject', path: 'requests', title: 'Reject request', verb: 'rejected', hint: 'Say why, so the group can change it and send it again. They will see this.' },
+  pledge: { load: (id) => api(`/pledges/${id}`), name: (p) => `${p.organisationName}: ${p.requestTitle}`, action: 'decline', path: 'pledges', title: 'Decline pledge', verb: 'declined', hint: 'Say why. The supplier will see this.' },
+};
+
+/** ReasonForm asks why an organisation, request or pledge is turned down. */
+export function ReasonForm({ params, kind }) {
+  const k = REASON_KINDS[kind];
+  const obj = useLoad(() => k.load(params.id), [params.id]);
+  const [v, set, , drop] = useDraft(`reason.${kind}.${params.id}`, { reason: '' });
+  const [errors, setErrors] = useState({ list: [], byField: {} });
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    if (!v.reason.trim()) {
+      const text = 'Enter the reason';
+      setErrors({ list: [{ href: '#reason', text }], byField: { reason: text } });
+      return;
+    }
+    setBusy(true);
+    try {
+      await api(`/${k.path}/${params.id}/${k.action}`, { method: 'POST', body: { reason: v.reason.trim() } });
+      drop();
+      setFlash(`${k.name(obj.data)} ${k.verb}`);
+      navigate('/officer');
+    } catch (err) {
+      setErrors(fieldErrors(err, () => 'reason'));
+      setBusy(false);
+    }
+  };
+  return (
+    <Page title={k.title} error={errors.list.length > 0} back={{ href: '/officer' }}>
+      <ErrorSummary errors={errors.list} />
+      {obj.loading ? <Loading /> : obj.error ? <Problem error={obj.error} /> : (
+        <div class="govuk-grid-row">
+          <div class="govuk-grid-column-two-thirds">
+            <p class="govuk-body-l app-break">{k.name(obj.data)}</p>
+            <form method="post" action={location.pathname} onSubmit={submit} novalidate>
+              <Textarea id="reason" label="Reason" hint={k.hint} value={v.reason} onInput={(x) => set('reason', x)} error={errors.byField.reason} rows={4} />
+              <div class="app-actions">
+                <Button warning disabled={busy}>{k.title}</Button>
+                <a class="govuk-link govuk-body" href="/officer">Cancel</a>
+              </div>
+            </form>
+          </div>
+        </div>
+      )}
+    </Page>
+  );
+}
+
+/** Allocation runs the matcher's allocation and accepts it. */
+export function Allocation() {
+  const [state, setState] = useState({ phase: 'idle' });
+  const [selected, setSelected] = useState({});
+  const [names, setNames] = useState({});
+  const statusRef = useRef(null);
+  const run = async (e) => {
+    e.preventDefault();
+    setState({ phase: 'running', started: Date.now() });
+    try {
+      const [alloc, pledges] = await Promise.all([api('/allocations', { method: 'POST', body: {} }), listAll('/pledges', { status: 'offered' })]);
+      setNames(Object.fromEntries(pledges.map((p) => [p.id, p])));
+      setSelected(Object.fromEntries(alloc.items.filter((i) => i.approvedPence > 0).map((i) => [i.pledgeId, true])));
+      setState({ phase: 'review', alloc });
+    } catch (err) {
+      setState({ phase: isNotFound(err) ? 'missing' : 'error', error: err });
+    }
+  };
+  const accept = async (e) => {
+    e.preventDefault();
+    const ids = Object.keys(selected).filter((id) => selected[id]);
+    setState((s) => ({ ...s, phase: 'accepting' }));
+    try {
+      const res = await api(`/allocations/${state.alloc.id}/accept`, { method: 'POST', body: { pledgeIds: ids } });
+      setState((s) => ({ ...s, phase: 'accepted', result: res }));
+    } catch (err) {
+      setState((s) => ({ ...s, phase: 'review', error: err }));
+    }
+  };
+  useEffect(() => {
+    if (state.phase === 'review' || state.phase === 'accepted') statusRef.current?.focus();
+  }, [state.phase]);
+  const a = state.alloc;
+  const chosen = a ? a.items.filter((i) => selected[i.pledgeId]) : [];
+  return (
+    <Page title="Allocate pledges">
+      <p class="govuk-body">
+        The allocation works out how much of each offered pledge to approve so that the most value goes where need is greatest, without giving a request more than it needs. You review it before anything is approved.
+      </p>
+      {state.phase === 'idle' || state.phase === 'missing' || state.phase === 'error' ? (
+        <>
+          {state.phase === 'missing' && <Inset>The allocation service is not available yet. Approve pledges one at a time from <a class="govuk-link" href="/officer">what needs attention</a>.</Inset>}
+          {state.phase === 'error' && <Problem error={state.error} />}
+          <form method="post" action="/officer/allocation" onSubmit={run}>
+            <Button>Run the allocation</Button>
+          </form>
+        </>
+      ) : null}
+      <div role="status" aria-live="polite">
+        {state.phase === 'running' && (
+          <div class="app-progress">
+            <span class="app-spinner" aria-hidden="true" />
+            <p class="govuk-body govuk-!-margin-0">Working out the allocation. This can take up to a minute for a whole council.</p>
+          </div>
+        )}
+        {state.phase === 'accepting' && (
+          <div class="app-progress">
+            <span class="app-spinner" aria-hidden="true" />
+            <p class="govuk-body govuk-!-margin-0">Approving {plural(chosen.length, 'pledge')}…</p>
+          </div>
+        )}
+      </div>
+      {a && (state.phase === 'review' || state.phase === 'accepting') && (
+        <>
+          <h2 class="govuk-heading-m" tabIndex={-1} ref={statusRef}>Review the allocation</h2>
+          {state.error && <Problem error={state.error} />}
+          <p class="govuk-body">
+            Need-weighted value: {number(Math.round(a.objective))}.
+            {a.gap > 0 ? ` The best possible is at most ${number(Math.round(a.bound))}, so this is within ${(a.gap * 100).toFixed(1)}% of it.` : ' This is the best possible allocation.'}
+          </p>
+          {a.items.length === 0 ? <p class="govuk-body">There are no offered pledges to allocate.</p> : (
+            <form method="post" action="/officer/allocation" onSubmit={accept}>
+              <table class="govuk-table">
+                <caption class="govuk-table__caption govuk-table__caption--s">Proposed approvals. Untick any you do not want to approve.</caption>
+                {head([{ text: 'Approve' }, { text: 'Pledge' }, { text: 'Offered', numeric: true }, { text: 'Approve amount', numeric: true }, { text: 'Reason' }])}
+                <tbody class="govuk-table__body">
+                  {a.items.map((it) => {
+                    const p = names[it.pledgeId];
+                    const label = p ? `${p.organisationName} to ${p.requestTitle}` : it.pledgeId;
+                    return (
+                      <tr class="govuk-table__row" key={it.pledgeId}>
+                        <td class="govuk-table__cell">
+                          <div class="govuk-checkboxes govuk-checkboxes--small">
+                            <div class="govuk-checkboxes__item">
+                              <input class="govuk-checkboxes__input" type="checkbox" id={`alloc-${it.pledgeId}`} checked={!!selected[it.pledgeId]} disabled={it.approvedPence === 0} onChange={(e) => setSelected((s) => ({ ...s, [it.pledgeId]: e.currentTarget.checked }))} />
+                              <label class="govuk-label govuk-checkboxes__label" for={`alloc-${it.pledgeId}`}><span class="govuk-visually-hidden">Approve {label}</span></label>
+                            </div>
+                          </div>
+                        </td>
+                        <td class="govuk-table__cell app-break">{p ? <><strong>{p.organisationName}</strong><br /><a class="govuk-link" href={`/requests/${it.requestId}`}>{p.requestTitle}</a></> : it.pledgeId}</td>
+                        <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.valuePence)}</td>
+                        <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.approvedPence)}</td>
+                        <td class="govuk-table__cell">{it.reason}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+              <p class="govuk-body">{plural(chosen.length, 'pledge')} selected, worth {money(chosen.reduce((s, i) => s + i.approvedPence, 0))}.</p>
+              <Button disabled={state.phase === 'accepting' || chosen.length === 0}>Approve selected pledges</Button>
+            </form>
+          )}
+        </>
+      )}
+      {state.phase === 'accepted' && (
+        <>
+          <h2 class="govuk-heading-m" tabIndex={-1} ref={statusRef}>{plural(state.result.approved.length, 'pledge')} approved</h2>
+          {state.result.skipped?.length > 0 && (
+            <>
+              <p class="govuk-body">These were not approved:</p>
+              <ul class="govuk-list govuk-list--bullet">
+                {state.result.skipped.map((s) => (
+                  <li key={s.pledgeId}>{names[s.pledgeId]?.organisationName || s.pledgeId}: {s.reason}</li>
+                ))}
+              </ul>
+            </>
+          )}
+          <p class="govuk-body"><a class="govuk-link" href="/officer">Back to what needs attention</a></p>
+        </>
+      )}
+    </Page>
+  );
+}
+
+function change(before, after) {
+  if (!before && !after) return '';
+  const b = before || {};
+  const a = after || {};
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !['updatedAt', 'version', 'createdAt'].includes(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  return keys.slice(0, 6).map((k) => `${k}: ${short(b[k])} → ${short(a[k])}`).join('; ');
+}
+
+function short(v) {
+  if (v === undefined || v === null || v === '') return '–';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 60 ? s.slice(0, 57) + '…' : s;
+}
+
+/** Audit shows the audit trail of one object. */
+export function Audit({ query }) {
+  const [object, setObject] = useState(query.object || '');
+  useEffect(() => setObject(query.object || ''), [query.object]);
+  const events = useLoad(() => (query.object ? listAll('/audit', { object: query.object }) : Promise.resolve(null)), [query.object]);
+  return (
+    <Page title="Audit trail">
+      <p class="govuk-body">Every change is recorded with who made it and when. Records are chained by hash, so a change to an old record can be detected.</p>
+      <form method="get" action="/officer/audit" onSubmit={(e) => { e.preventDefault(); navigate(queryURL('/officer/audit', { object: object.trim() })); }}>
+        <Input id="object" name="object" label="Reference of the request, pledge or organisation" width="20" spellcheck={false} value={object} onInput={setObject} />
+        <Button secondary>Show audit trail</Button>
+      </form>
+      {events.loading ? <Loading /> : events.error ? <Problem error={events.error} /> : events.data && (
+        events.data.length === 0 ? <p class="govuk-body">No records for this reference.</p> : (
+          <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-table__caption--m">{plural(events.data.length, 'record')}</caption>
+            {head([{ text: 'When' }, { text: 'Who' }, { text: 'What' }, { text: 'Change' }, { text: 'Record' }])}
+            <tbody class="govuk-table__body">
+              {events.data.map((e) => (
+                <tr class="govuk-table__row" key={e.id}>
+                  <td class="govuk-table__cell">{dateAndTime(e.at)}</td>
+                  <td class="govuk-table__cell app-break">{e.actor}</td>
+                  <td class="govuk-table__cell">{e.action} {e.objectType}</td>
+                  <td class="govuk-table__cell app-break govuk-body-s">{change(e.before, e.after)}</td>
+                  <td class="govuk-table__cell govuk-body-s">#{e.seq}<br /><span class="app-nowrap" title={e.hash}>{String(e.hash || '').slice(0, 12)}</span></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      )}
+    </Page>
+  );
+}
+

@@ -1,0 +1,245 @@
+// Views anyone can see: the published requests, one request (with the
+// actions each role has on it), and the accessibility statement.
+
+import { useState } from 'preact/hooks';
+import { api, listAll } from '../api.js';
+import { navigate } from '../router.jsx';
+import { setFlash, takeFlash } from '../flash.js';
+import { money, date, number, kindName, requestStatus, pledgeStatus } from '../format.js';
+import { Page, SummaryList, Tag, Button, Banner, Loading, Problem, Inset, Warning, useLoad } from '../govuk.jsx';
+import { Filters, RequestItem, LoadMoreList, fetchRequests, useWards } from '../requests.jsx';
+
+/** Home lists published requests with filters and "Load more". */
+export function Home({ query, session }) {
+  const wards = useWards();
+  const filters = { area: query.area, kind: query.kind, text: query.text };
+  const filtered = query.area || query.kind || query.text;
+  return (
+    <Page title="Requests from community groups">
+      <p class="govuk-body-l">
+        Community groups in Stockport say what they need. Suppliers bidding for council contracts pledge to meet those needs as part of their social value.
+      </p>
+      {!session.user && (
+        <p class="govuk-body">
+          <a class="govuk-link" href="/sign-in">Sign in</a> or <a class="govuk-link" href="/register">register your group or company</a> to post a request or pledge.
+        </p>
+      )}
+      <Filters path="/" query={query} wards={wards} />
+      <h2 class="govuk-heading-m">{filtered ? 'Matching requests' : 'Published requests'}</h2>
+      <LoadMoreList
+        deps={[query.area, query.kind, query.text]}
+        fetchPage={(cursor) => fetchRequests(filters, cursor)}
+        render={(r) => <RequestItem key={r.id} request={r} headingLevel={3} />}
+        empty={<p class="govuk-body">{filtered ? 'No published requests match these filters.' : 'There are no published requests at the moment.'}</p>}
+      />
+    </Page>
+  );
+}
+
+function ActionButton({ label, hidden, onClick, warning, secondary }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      class="app-inline-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        try {
+          await onClick();
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <Button warning={warning} secondary={secondary} disabled={busy}>
+        {label}
+        {hidden && <span class="govuk-visually-hidden"> {hidden}</span>}
+      </Button>
+    </form>
+  );
+}
+
+export { ActionButton };
+
+function PledgesTable({ pledges, officer, onDone, caption = 'Pledges on this request' }) {
+  if (!pledges.length) return <p class="govuk-body">No pledges yet.</p>;
+  return (
+    <table class="govuk-table">
+      <caption class="govuk-table__caption govuk-table__caption--m">{caption}</caption>
+      <thead class="govuk-table__head">
+        <tr class="govuk-table__row">
+          <th scope="col" class="govuk-table__header">Supplier</th>
+          <th scope="col" class="govuk-table__header">Offer</th>
+          <th scope="col" class="govuk-table__header govuk-table__header--numeric">Value</th>
+          <th scope="col" class="govuk-table__header">Status</th>
+          {officer && <th scope="col" class="govuk-table__header">Actions</th>}
+        </tr>
+      </thead>
+      <tbody class="govuk-table__body">
+        {pledges.map((p) => {
+          const [s, c] = pledgeStatus(p.status);
+          return (
+            <tr class="govuk-table__row" key={p.id}>
+              <td class="govuk-table__cell app-break">{p.organisationName}</td>
+              <td class="govuk-table__cell app-break">
+                {p.offer}
+                <br />
+                <span class="govuk-body-s">{number(p.quantity)} {p.unit}{p.allowPartial ? ', part approval allowed' : ''}</span>
+              </td>
+              <td class="govuk-table__cell govuk-table__cell--numeric">
+                {money(p.valuePence)}
+                {p.approvedPence > 0 && p.approvedPence !== p.valuePence && <><br /><span class="govuk-body-s">{money(p.approvedPence)} approved</span></>}
+              </td>
+              <td class="govuk-table__cell"><Tag colour={c}>{s}</Tag></td>
+              {officer && (
+                <td class="govuk-table__cell app-table-actions">
+                  {p.status === 'offered' && (
+                    <>
+                      <ActionButton label="Approve" hidden={`pledge from ${p.organisationName}`} onClick={async () => {
+                        await api(`/pledges/${p.id}/approve`, { method: 'POST', body: {} });
+                        onDone(`Pledge from ${p.organisationName} approved`);
+                      }} />
+                      <a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline<span class="govuk-visually-hidden"> pledge from {p.organisationName}</span></a>
+                    </>
+                  )}
+                </td>
+              )}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export { PledgesTable };
+
+/** RequestDetail shows one request and what the signed-in role can do. */
+export function RequestDetail({ params, session }) {
+  const { user, organisation } = session;
+  const [flash, setFlashHere] = useState(takeFlash);
+  const [actionError, setActionError] = useState(null);
+  const req = useLoad(() => api(`/requests/${params.id}`), [params.id]);
+  const r = req.data;
+  const owner = r && user?.role === 'group' && organisation?.id === r.organisationId;
+  const officer = user && (user.role === 'officer' || user.role === 'admin');
+  const supplier = user?.role === 'supplier';
+  const pledges = useLoad(
+    () => ((owner || officer || supplier) && r ? listAll('/pledges', { request: r.id }) : Promise.resolve([])),
+    [r?.id, owner, officer, supplier, r?.version],
+  );
+  if (req.loading && !r) return <Page title="Request"><Loading /></Page>;
+  if (req.error) return <Page title="Request not found"><Problem error={req.error} /></Page>;
+  const [status, colour] = requestStatus(r.status);
+  const act = async (path, message, body = {}) => {
+    setActionError(null);
+    try {
+      const updated = await api(`/requests/${r.id}/${path}`, { method: 'POST', body });
+      req.setData(updated);
+      setFlashHere(message);
+    } catch (e) {
+      setActionError(e);
+    }
+  };
+  const done = (message) => {
+    setFlashHere(message);
+    req.reload();
+    pledges.reload();
+  };
+  const open = ['published', 'partly_matched'].includes(r.status);
+  const back = owner ? { href: '/my/requests', text: 'Your requests' } : officer ? { href: '/officer', text: 'Needs attention' } : supplier ? { href: '/supplier/requests', text: 'Requests for you' } : { href: '/', text: 'All requests' };
+  return (
+    <Page title={r.title} caption={kindName(r.kind)} back={back}>
+      {flash && <Banner success title={flash} />}
+      <Problem error={actionError} />
+      {r.safeguarding && <Warning>This request involves working with children or adults who may be at risk. Safeguarding checks apply.</Warning>}
+      <p class="govuk-body app-break">{r.description}</p>
+      <SummaryList
+        rows={[
+          { key: 'Status', value: <Tag colour={colour}>{status}</Tag> },
+          { key: 'Posted by', value: r.organisationName },
+          { key: 'Ward', value: r.areaName },
+          { key: 'How much', value: `${number(r.quantity)} ${r.unit}` },
+          { key: 'Estimated value', value: money(r.valuePence) },
+          { key: 'Needed by', value: date(r.deadline) },
+          { key: 'Pledged so far', value: money(r.pledgedPence || 0) },
+          { key: 'Approved so far', value: money(r.approvedPence || 0) },
+          ...(r.reason ? [{ key: 'Reason', value: r.reason }] : []),
+        ]}
+      />
+      {supplier && open && (
+        <Button href={`/requests/${r.id}/pledge`}>Pledge to this request</Button>
+      )}
+      {owner && r.status === 'draft' && (
+        <div class="app-actions govuk-!-margin-bottom-6">
+          <ActionButton label="Send for approval" onClick={() => act('submit', 'Request sent for approval')} />
+        </div>
+      )}
+      {officer && r.status === 'submitted' && (
+        <div class="app-actions govuk-!-margin-bottom-6">
+          <ActionButton label="Publish" hidden={r.title} onClick={() => act('publish', 'Request published')} />
+          <a class="govuk-button govuk-button--warning" href={`/officer/requests/${r.id}/reject`}>Reject<span class="govuk-visually-hidden"> {r.title}</span></a>
+        </div>
+      )}
+      {(owner || officer || supplier) && (
+        pledges.loading ? <Loading what="Loading pledges" /> : pledges.error ? <Problem error={pledges.error} /> : (
+          <PledgesTable pledges={pledges.data} officer={officer} onDone={done} caption={supplier ? 'Your pledges on this request' : 'Pledges on this request'} />
+        )
+      )}
+      {(owner || officer) && !['withdrawn', 'closed', 'rejected', 'delivered', 'expired'].includes(r.status) && (
+        <details class="govuk-details">
+          <summary class="govuk-details__summary">
+            <span class="govuk-details__summary-text">Withdraw this request</span>
+          </summary>
+          <div class="govuk-details__text">
+            <p class="govuk-body">Withdrawing takes the request down. Suppliers can no longer pledge to it.</p>
+            <ActionButton warning label="Withdraw request" onClick={() => act('withdraw', 'Request withdrawn')} />
+          </div>
+        </details>
+      )}
+      {officer && (
+        <p class="govuk-body"><a class="govuk-link" href={`/officer/audit?object=${r.id}`}>See the audit trail of this request</a></p>
+      )}
+    </Page>
+  );
+}
+
+/** Accessibility is the accessibility statement the 2018 regulations require. */
+export function Accessibility() {
+  return (
+    <Page title="Accessibility statement for needmatch">
+      <p class="govuk-body">
+        This statement applies to needmatch, run by Stockport Council. We want as many people as possible to be able to use it. For example, you should be able to:
+      </p>
+      <ul class="govuk-list govuk-list--bullet">
+        <li>change colours, contrast levels and fonts using your browser or device settings</li>
+        <li>zoom in up to 400% without the text spilling off the screen</li>
+        <li>navigate the whole service using just a keyboard</li>
+        <li>navigate most of the service using speech recognition software</li>
+        <li>listen to the service using a screen reader</li>
+      </ul>
+      <p class="govuk-body">We have also made the text as simple as possible to understand.</p>
+      <h2 class="govuk-heading-m">How accessible this service is</h2>
+      <p class="govuk-body">
+        We test every page with automated checks against the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA, and we test the main journeys using only a keyboard. The map of need by ward is also given as a table.
+      </p>
+      <h2 class="govuk-heading-m">Feedback and contact information</h2>
+      <p class="govuk-body">
+        If you need information in a different format, or you find a problem, contact Stockport Council's procurement team. We will reply within 10 working days.
+      </p>
+      <h2 class="govuk-heading-m">Enforcement procedure</h2>
+      <p class="govuk-body">
+        The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018. If you are not happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS).
+      </p>
+      <h2 class="govuk-heading-m">Compliance status</h2>
+      <p class="govuk-body">
+        This service is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, while it is new and parts of it are still being built.
+      </p>
+      <Inset>
+        This statement was prepared in 2026. It will be reviewed when the service changes.
+      </Inset>
+    </Page>
+  );
+}
+
+export { setFlash, navigate };

@@ -1,0 +1,220 @@
+// Supplier views: requests ranked for it (with the score explained),
+// the pledge form, and its pledges with the "at least three" status.
+
+import { useState } from 'preact/hooks';
+import { api, listAll } from '../api.js';
+import { navigate } from '../router.jsx';
+import { useDraft } from '../forms.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { money, number, date, pledgeStatus, parsePounds, parseWhole, penceToPounds, kindName } from '../format.js';
+import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad } from '../govuk.jsx';
+import { Filters, RequestItem, LoadMoreList, useWards, isNotFound } from '../requests.jsx';
+
+/** BID_MINIMUM is how many different requests a bid must pledge to. */
+export const BID_MINIMUM = 3;
+
+let matcherMissing = false;
+
+async function rankedPage(filters, cursor) {
+  if (!matcherMissing) {
+    try {
+      const page = await api('/matches/requests', { query: { ...filters, cursor, limit: 50 } });
+      return { ...page, ranked: true };
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      matcherMissing = true;
+    }
+  }
+  const page = await api('/requests', { query: { ...filters, cursor, limit: 50 } });
+  return { items: page.items.map((r) => ({ request: r })), next: page.next, ranked: false };
+}
+
+/** SupplierRequests lists requests ranked for the supplier. */
+export function SupplierRequests({ query, session }) {
+  const wards = useWards();
+  const [ranked, setRanked] = useState(null);
+  const filters = { area: query.area, kind: query.kind, text: query.text };
+  const approved = session.organisation?.status === 'approved';
+  return (
+    <Page title="Requests for you" caption={session.organisation?.name}>
+      {!approved && <Inset>Your company is waiting for a council officer to approve it. You can pledge once it is approved.</Inset>}
+      <p class="govuk-body">
+        Requests are ranked by how well they fit: how great the need is in the ward, how well the request fits what you offer, how much of the need is still open, and how soon it is needed.
+      </p>
+      {ranked === false && <Inset>Ranking is not available yet, so the newest requests are shown first.</Inset>}
+      <Filters path="/supplier/requests" query={query} wards={wards} />
+      <LoadMoreList
+        deps={[query.area, query.kind, query.text]}
+        fetchPage={async (cursor) => {
+          const page = await rankedPage(filters, cursor);
+          setRanked(page.ranked);
+          return page;
+        }}
+        render={(m) => <RequestItem key={m.request.id} request={m.request} score={m.score} breakdown={m.breakdown} />}
+        empty={<p class="govuk-body">No published requests match. Try clearing the filters.</p>}
+      />
+    </Page>
+  );
+}
+
+const PLEDGE_IDS = { offer: 'offer', quantity: 'pledge-quantity', unit: 'pledge-unit', valuePence: 'pledge-value', allowPartial: 'allow-partial' };
+
+/** PledgeForm offers social value against one request. */
+export function PledgeForm({ params, session }) {
+  const req = useLoad(() => api(`/requests/${params.id}`), [params.id]);
+  const [v, set, , drop] = useDraft(`pledge.${params.id}`, { offer: '', quantity: '', unit: '', value: '', allowPartial: true });
+  const [errors, setErrors] = useState([]);
+  const [busy, setBusy] = useState(false);
+  if (req.loading) return <Page title="Pledge to a request"><Loading /></Page>;
+  if (req.error) return <Page title="Pledge to a request"><Problem error={req.error} /></Page>;
+  const r = req.data;
+  const unit = v.unit === '' ? r.unit : v.unit;
+  const err = Object.fromEntries(errors.map((e) => [e.field, e.text]));
+  const submit = async (e) => {
+    e.preventDefault();
+    const found = [];
+    const add = (field, text) => found.push({ field, href: `#${PLEDGE_IDS[field]}`, text });
+    const q = parseWhole(v.quantity);
+    const pence = parsePounds(v.value);
+    if (!v.offer.trim()) add('offer', 'Describe what you will provide');
+    if (!String(v.quantity).trim()) add('quantity', 'Enter how many you will provide');
+    else if (q === null || q < 1) add('quantity', 'How many must be a whole number, like 10');
+    if (!unit.trim()) add('unit', 'Enter what you are counting, like hours or laptops');
+    if (!String(v.value).trim()) add('valuePence', 'Enter the value of your pledge in pounds');
+    else if (pence === null) add('valuePence', 'Value must be an amount of money, like 1500 or 1,500.50');
+    else if (pence < 100) add('valuePence', 'Value must be £1 or more');
+    setErrors(found);
+    if (found.length) return;
+    setBusy(true);
+    try {
+      const p = await api(`/requests/${r.id}/pledges`, {
+        method: 'POST',
+        body: { offer: v.offer.trim(), quantity: q, unit: unit.trim(), valuePence: pence, allowPartial: !!v.allowPartial },
+      });
+      drop();
+      setFlash(`Pledge sent: ${money(p.valuePence)} to ‘${r.title}’`);
+      navigate('/supplier/pledges');
+    } catch (ex) {
+      if (ex.errors?.length) setErrors(ex.errors.map((x) => ({ field: x.field, href: `#${PLEDGE_IDS[x.field] || 'offer'}`, text: x.detail })));
+      else if (ex.status === 401) return; // the app sends the person to sign in; the draft is kept
+      else setErrors([{ field: '', href: '#offer', text: ex.message }]);
+      setBusy(false);
+    }
+  };
+  const remaining = Math.max(0, r.valuePence - (r.pledgedPence || 0));
+  return (
+    <Page title="Pledge to a request" heading={false} error={errors.length > 0} back={{ href: `/requests/${r.id}` }}>
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-two-thirds">
+          <ErrorSummary errors={errors} />
+          <h1 class="govuk-heading-l app-break">
+            <span class="govuk-caption-l">Pledge to</span>
+            {r.title}
+          </h1>
+          <SummaryList
+            rows={[
+              { key: 'Posted by', value: r.organisationName },
+              { key: 'Kind', value: kindName(r.kind) },
+              { key: 'Ward', value: r.areaName },
+              { key: 'They need', value: `${number(r.quantity)} ${r.unit}, worth ${money(r.valuePence)}` },
+              { key: 'Still open', value: money(remaining) },
+              { key: 'Needed by', value: date(r.deadline) },
+            ]}
+          />
+          <form method="post" action={`/requests/${r.id}/pledge`} onSubmit={submit} novalidate>
+            <Textarea id="offer" label="What will you provide?" hint="For example ‘Ten staff volunteering one morning a week for 12 weeks’" value={v.offer} onInput={(x) => set('offer', x)} error={err.offer} rows={4} />
+            <Input id="pledge-quantity" label="How many" inputmode="numeric" width="5" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
+            <Input id="pledge-unit" label="Of what" hint="The request counts in this unit" width="20" value={unit} onInput={(x) => set('unit', x)} error={err.unit} />
+            <Input id="pledge-value" label="Value of your pledge" hint={`In pounds. The request still needs ${money(remaining)}.`} prefix="£" width="10" inputmode="decimal" value={v.value} onInput={(x) => set('value', x)} error={err.valuePence} />
+            <Checkbox
+              id="allow-partial"
+              legend="Part approval"
+              label="The council may approve part of this pledge"
+              hint="If more is pledged than the request needs, officers can approve a share of your pledge instead of declining it."
+              checked={v.allowPartial}
+              onChange={(x) => set('allowPartial', x)}
+            />
+            <Button disabled={busy}>{busy ? 'Sending…' : 'Send pledge'}</Button>
+          </form>
+        </div>
+      </div>
+    </Page>
+  );
+}
+
+const LIVE = new Set(['offered', 'approved', 'in_delivery', 'delivered', 'confirmed', 'verified']);
+
+/** bidStatus counts the distinct requests a supplier has live pledges on. */
+export function bidStatus(pledges) {
+  const requests = new Set(pledges.filter((p) => LIVE.has(p.status)).map((p) => p.requestId));
+  return { count: requests.size, met: requests.size >= BID_MINIMUM };
+}
+
+/** MyPledges lists the supplier's pledges and the "at least three" status. */
+export function MyPledges({ session }) {
+  const [flash] = useState(takeFlash);
+  const list = useLoad(() => listAll('/pledges'), []);
+  return (
+    <Page title="Your pledges" caption={session.organisation?.name}>
+      {flash && <Banner success title={flash} />}
+      {list.loading ? <Loading /> : list.error ? <Problem error={list.error} /> : (
+        <PledgeSummary pledges={list.data} />
+      )}
+    </Page>
+  );
+}
+
+function PledgeSummary({ pledges }) {
+  const { count, met } = bidStatus(pledges);
+  const shown = Math.min(count, BID_MINIMUM);
+  return (
+    <>
+      <h2 class="govuk-heading-m">At least three requests</h2>
+      <p class="govuk-body">
+        <Tag colour={met ? 'green' : 'yellow'}>{shown} of {BID_MINIMUM}</Tag>
+      </p>
+      <p class="govuk-body">
+        {met
+          ? `You have pledged to ${number(count)} different requests, so your bid meets the council's rule of at least ${BID_MINIMUM}.`
+          : `A bid needs pledges to at least ${BID_MINIMUM} different requests. You have pledged to ${count}, so pledge to ${BID_MINIMUM - count} more.`}
+      </p>
+      {!met && <Button href="/supplier/requests">Find requests to pledge to</Button>}
+      {pledges.length === 0 ? (
+        <p class="govuk-body">You have not made any pledges yet.</p>
+      ) : (
+        <table class="govuk-table">
+          <caption class="govuk-table__caption govuk-table__caption--m">{number(pledges.length)} {pledges.length === 1 ? 'pledge' : 'pledges'}</caption>
+          <thead class="govuk-table__head">
+            <tr class="govuk-table__row">
+              <th scope="col" class="govuk-table__header">Request</th>
+              <th scope="col" class="govuk-table__header">Your offer</th>
+              <th scope="col" class="govuk-table__header govuk-table__header--numeric">Value</th>
+              <th scope="col" class="govuk-table__header">Status</th>
+            </tr>
+          </thead>
+          <tbody class="govuk-table__body">
+            {pledges.map((p) => {
+              const [s, c] = pledgeStatus(p.status);
+              return (
+                <tr class="govuk-table__row" key={p.id}>
+                  <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
+                  <td class="govuk-table__cell app-break">{p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span></td>
+                  <td class="govuk-table__cell govuk-table__cell--numeric">
+                    {money(p.valuePence)}
+                    {p.approvedPence > 0 && p.approvedPence !== p.valuePence && <><br /><span class="govuk-body-s">{money(p.approvedPence)} approved</span></>}
+                  </td>
+                  <td class="govuk-table__cell">
+                    <Tag colour={c}>{s}</Tag>
+                    {p.reason && <><br /><span class="govuk-body-s">{p.reason}</span></>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export { penceToPounds };

@@ -1,0 +1,53 @@
+// Vite builds the app into dist/, which embed.go puts into the Go binary.
+// Sass resolves `pkg:govuk-frontend/...` through Node's package exports.
+import { defineConfig } from 'vite';
+import preact from '@preact/preset-vite';
+import { NodePackageImporter } from 'sass';
+import { writeFileSync } from 'node:fs';
+
+// keepPlaceholder puts back dist/.gitkeep, the committed placeholder that
+// lets `go build` embed dist/ before the app has been built.
+const keepPlaceholder = {
+  name: 'keep-placeholder',
+  closeBundle() {
+    writeFileSync(new URL('./dist/.gitkeep', import.meta.url), '');
+  },
+};
+
+// dropIEHacks removes GOV.UK Frontend's `@media ... (min-width: 0\0)` rule
+// for Internet Explorer 8 (in service-navigation): Vite 8's CSS minifier
+// rejects it as an invalid media query, and no browser we support needs it.
+const dropIEHacks = {
+  postcssPlugin: 'drop-ie-hacks',
+  AtRule: {
+    media(rule) {
+      if (/\\0|\uFFFD|\u0000/.test(rule.params)) rule.remove();
+    },
+  },
+};
+
+export default defineConfig({
+  plugins: [preact({ devToolsEnabled: false, prefreshEnabled: false }), keepPlaceholder],
+  css: {
+    postcss: { plugins: [dropIEHacks] },
+    preprocessorOptions: {
+      scss: {
+        importers: [new NodePackageImporter()],
+        // GOV.UK Frontend still uses a few Sass features that print
+        // deprecation notices; they are the library's, not ours.
+        quietDeps: true,
+        silenceDeprecations: ['import'],
+      },
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsInlineLimit: 0,
+    sourcemap: false,
+    target: 'es2020',
+  },
+  server: {
+    proxy: { '/api': 'http://127.0.0.1:8080', '/healthz': 'http://127.0.0.1:8080' },
+  },
+});
