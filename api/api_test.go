@@ -71,7 +71,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { db.Close() })
 	svc := domain.NewService(db)
 	e := &env{t: t, svc: svc, tokens: map[string]string{}, orgs: map[string]string{}}
-	e.srv = api.New(api.Config{Service: svc, Secret: secret})
+	e.srv = api.New(api.Config{Service: svc, Secret: secret, Limits: &api.Limits{}})
 	e.auth, _ = seeddata.Stockport()
 	if err := db.PutAuthority(ctx, e.auth); err != nil {
 		t.Fatal(err)
@@ -724,5 +724,33 @@ func TestBodyLimit(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 413 || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("oversize body: %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	e := newEnv(t)
+	e.srv = api.New(api.Config{Service: e.svc, Secret: secret})
+	// Password guessing against one account is cut off after the burst.
+	codes := map[int]int{}
+	for i := 0; i < 8; i++ {
+		st, h, _ := e.raw("POST", "/api/v1/auth/login", "", []byte(`{"email":"group@x.org","password":"wrong-password-x"}`), "application/json")
+		codes[st]++
+		if st == 429 && h.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+	}
+	if codes[401] != 5 || codes[429] != 3 {
+		t.Fatalf("login answers = %v, want 5x401 then 3x429", codes)
+	}
+	// Another account from the same client still gets its own tries.
+	e.call("POST", "/api/v1/auth/login", "", map[string]any{"email": "supplier@x.org", "password": "correct-horse-battery"}, 200)
+	// Writes per user: the burst passes, then 429.
+	got429 := false
+	for i := 0; i < 130 && !got429; i++ {
+		st, _, _ := e.raw("POST", "/api/v1/requests/"+e.draft+"/withdraw", "supplier", nil, "")
+		got429 = st == 429
+	}
+	if !got429 {
+		t.Fatal("no 429 after 130 writes in a burst")
 	}
 }

@@ -124,6 +124,9 @@ func (s *Server) handleAuthLogin(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
+	if err := s.allowLoginAccount(c, b.Email); err != nil {
+		return err
+	}
 	u, err := s.svc.Authenticate(c.UserContext(), b.Email, b.Password)
 	if err != nil {
 		return err

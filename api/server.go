@@ -35,6 +35,8 @@ type Config struct {
 	// TrustedProxies lists proxy addresses whose X-Forwarded-For is believed.
 	TrustedProxies []string
 	Logger         *slog.Logger
+	// Limits are the rate limits; nil means DefaultLimits.
+	Limits *Limits
 }
 
 // Server is the HTTP API.
@@ -44,6 +46,7 @@ type Server struct {
 	log    *slog.Logger
 	App    *fiber.App
 	routes []route
+	limits *limiters
 }
 
 // route is one API operation: the table drives registration, the OpenAPI
@@ -76,7 +79,10 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Logger}
+	if cfg.Limits == nil {
+		cfg.Limits = &DefaultLimits
+	}
+	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Logger, limits: newLimiters(*cfg.Limits)}
 	s.App = fiber.New(fiber.Config{
 		AppName:                 "needmatch",
 		ErrorHandler:            s.errorHandler,
@@ -94,7 +100,7 @@ func New(cfg Config) *Server {
 	})
 	s.App.Use(s.requestMeta, s.securityHeaders)
 	s.routes = s.routeTable()
-	api := s.App.Group("/api/v1", s.authenticate)
+	api := s.App.Group("/api/v1", s.authenticate, s.rateLimit)
 	for _, r := range s.routes {
 		api.Add(r.Method, r.Path, s.guard(r), r.Handler)
 	}

@@ -47,7 +47,7 @@ func startServe(t *testing.T, bin, dir string) *proc {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "NEEDMATCH_DATA_DIR="+dir, "NEEDMATCH_ADDR="+addr)
+	cmd.Env = append(os.Environ(), "NEEDMATCH_DATA_DIR="+dir, "NEEDMATCH_ADDR="+addr, "NEEDMATCH_RATE_LIMITS=off")
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

@@ -59,6 +59,7 @@ type Config struct {
 	LogLevel  string
 	TLS       bool
 	Proxies   string
+	NoLimits  bool
 }
 
 func parseConfig(fsName string, args []string, getenv func(string) string) (*Config, *flag.FlagSet, error) {
@@ -77,6 +78,7 @@ func parseConfig(fsName string, args []string, getenv func(string) string) (*Con
 	fl.StringVar(&c.LogLevel, "log-level", def("NEEDMATCH_LOG_LEVEL", "info"), "debug, info, warn or error (NEEDMATCH_LOG_LEVEL)")
 	fl.BoolVar(&c.TLS, "tls", def("NEEDMATCH_TLS", "") == "true", "served over HTTPS by a proxy: send HSTS (NEEDMATCH_TLS=true)")
 	fl.StringVar(&c.Proxies, "trusted-proxies", def("NEEDMATCH_TRUSTED_PROXIES", ""), "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is trusted (NEEDMATCH_TRUSTED_PROXIES)")
+	fl.BoolVar(&c.NoLimits, "no-rate-limits", def("NEEDMATCH_RATE_LIMITS", "on") == "off", "turn rate limits off, for load tests only (NEEDMATCH_RATE_LIMITS=off)")
 	c.JWTSecret = getenv("NEEDMATCH_JWT_SECRET")
 	if err := fl.Parse(args); err != nil {
 		return nil, nil, err
@@ -208,7 +210,12 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(
 			proxies = append(proxies, p)
 		}
 	}
-	srv := api.New(api.Config{Service: domain.NewService(st), Secret: secret, Static: static, TLS: c.TLS, TrustedProxies: proxies, Logger: log})
+	var limits *api.Limits
+	if c.NoLimits {
+		limits = &api.Limits{}
+		log.Warn("rate limits are off (NEEDMATCH_RATE_LIMITS=off): for load tests only")
+	}
+	srv := api.New(api.Config{Service: domain.NewService(st), Secret: secret, Static: static, TLS: c.TLS, TrustedProxies: proxies, Logger: log, Limits: limits})
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	store := "sqlite:" + c.DataDir

@@ -84,7 +84,7 @@ func main() {
 	})
 	fmt.Printf("seeded %d requests and %d pledges in %s\n", *nReq, *nPledge, time.Since(start).Round(time.Millisecond))
 
-	srv := api.New(api.Config{Service: svc, Secret: []byte("bench-secret-bench-secret-bench-secret")})
+	srv := api.New(api.Config{Service: svc, Secret: []byte("bench-secret-bench-secret-bench-secret"), Limits: &api.Limits{}})
 	base := serve(srv.App)
 	supplierTok, err := srv.IssueAccessToken(mustUser(ctx, db, "s1@bench.example"), time.Now())
 	must(err)

@@ -281,6 +281,8 @@ CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, authority_id TEXT NOT 
 CREATE INDEX IF NOT EXISTS requests_status ON requests(authority_id, status, id);
 CREATE INDEX IF NOT EXISTS requests_org ON requests(organisation_id, id);
 CREATE INDEX IF NOT EXISTS requests_area ON requests(authority_id, area, status, id);
+CREATE INDEX IF NOT EXISTS requests_area_kind ON requests(authority_id, area, kind, status, id);
+CREATE INDEX IF NOT EXISTS requests_kind ON requests(authority_id, kind, status, id);
 CREATE TABLE IF NOT EXISTS pledges (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, request_id TEXT NOT NULL, organisation_id TEXT NOT NULL, request_org_id TEXT NOT NULL, status TEXT NOT NULL, value_pence INTEGER NOT NULL, approved_pence INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS pledges_request ON pledges(request_id, status);
 CREATE INDEX IF NOT EXISTS pledges_org ON pledges(organisation_id, id);
