@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,7 @@ func main() {
 	conns := flag.Int("conns", 64, "concurrent connections")
 	dur := flag.Duration("duration", 10*time.Second, "time per endpoint")
 	dir := flag.String("dir", "", "data dir (default: a temp dir)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring phase")
 	flag.Parse()
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "benchapi")
@@ -90,7 +92,13 @@ func main() {
 	must(err)
 
 	// The bare endpoint returns the same first page, from memory.
-	page := get(base + "/api/v1/requests?kind=goods&area=" + auth.Areas[3].Code)
+	// Filters whose pages are full: request i has kind i%6 and ward i%21, so
+	// the 42 combinations j = i%42 each hold about 1/42 of the requests.
+	filter := func(i int) string {
+		j := i % 42
+		return fmt.Sprintf("/api/v1/requests?kind=%s&area=%s", kinds[j%len(kinds)], auth.Areas[j%21].Code)
+	}
+	page := get(base + filter(0))
 	bare := fiber.New(fiber.Config{DisableStartupMessage: true})
 	bare.Get("/requests", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
@@ -98,6 +106,13 @@ func main() {
 	})
 	bareBase := serve(bare)
 
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		must(err)
+		must(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
+	fmt.Printf("first page: %d bytes\n", len(page))
 	fmt.Printf("\n%d connections, %s per endpoint, loopback, GOMAXPROCS=%d\n", *conns, *dur, runtimeProcs())
 	fmt.Printf("%-44s %10s %9s %9s %7s\n", "endpoint", "req/s", "p50 ms", "p99 ms", "errors")
 	bareRPS := run("bare fiber, same JSON from memory", *conns, *dur, func(int) (*http.Request, int) {
@@ -105,7 +120,7 @@ func main() {
 		return r, 200
 	})
 	listRPS := run("GET /requests?kind&area (first page)", *conns, *dur, func(i int) (*http.Request, int) {
-		r, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/requests?kind=%s&area=%s", base, kinds[i%len(kinds)], auth.Areas[i%21].Code), nil)
+		r, _ := http.NewRequest("GET", base+filter(i), nil)
 		return r, 200
 	})
 	getRPS := run("GET /requests/:id", *conns, *dur, func(i int) (*http.Request, int) {

@@ -68,7 +68,9 @@ func Open(dir string) (*DB, error) {
 		w.Close()
 		return nil, translate(fmt.Errorf("migrate: %w", err))
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	// Readers map the file (mmap) and keep a larger page cache: the list
+	// benchmark spent most of its time in read syscalls.
+	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=cache_size(-32000)")
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -284,7 +286,8 @@ CREATE INDEX IF NOT EXISTS requests_area ON requests(authority_id, area, status,
 CREATE INDEX IF NOT EXISTS requests_area_kind ON requests(authority_id, area, kind, status, id);
 CREATE INDEX IF NOT EXISTS requests_kind ON requests(authority_id, kind, status, id);
 CREATE TABLE IF NOT EXISTS pledges (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, request_id TEXT NOT NULL, organisation_id TEXT NOT NULL, request_org_id TEXT NOT NULL, status TEXT NOT NULL, value_pence INTEGER NOT NULL, approved_pence INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS pledges_request ON pledges(request_id, status);
+DROP INDEX IF EXISTS pledges_request;
+CREATE INDEX IF NOT EXISTS pledges_request_sums ON pledges(request_id, status, value_pence, approved_pence);
 CREATE INDEX IF NOT EXISTS pledges_org ON pledges(organisation_id, id);
 CREATE INDEX IF NOT EXISTS pledges_reqorg ON pledges(request_org_id, id);
 CREATE INDEX IF NOT EXISTS pledges_authority ON pledges(authority_id, status, id);
