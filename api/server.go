@@ -283,3 +283,19 @@ func page(c *fiber.Ctx) (domain.Page, error) {
 	}
 	return p, nil
 }
+
+// RouteInfo describes one API route for tests and documents.
+type RouteInfo struct {
+	Method, Path string
+	Roles        []string
+	HasBody      bool
+}
+
+// Routes lists the API routes (paths relative to /api/v1).
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(s.routes))
+	for i, r := range s.routes {
+		out[i] = RouteInfo{Method: r.Method, Path: r.Path, Roles: r.Roles, HasBody: r.Body != nil}
+	}
+	return out
+}

@@ -1,0 +1,123 @@
+package api_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestAccessMatrix is generated from the route table: every route x every
+// role x (own council, other organisation, other council). A new route
+// without a fixture for its parameters fails the test, so none escapes it.
+func TestAccessMatrix(t *testing.T) {
+	e := newEnv(t)
+	ownPledge := e.pledge("supplier", e.request)
+	otherSupplierPledge := e.pledge("supplier2", e.request)
+	otherCouncilPledge := e.pledge("otherSupplier", e.otherReq)
+	group2Draft := e.id(e.call("POST", "/api/v1/requests", "group2", validRequest(), 201))
+
+	// objects[kind][scope] is the id used for a route's :id.
+	objects := map[string]map[string]string{
+		"organisations": {"own": e.orgs["pending"], "otherOrg": e.orgs["supplier2"], "otherCouncil": e.orgs["otherSupplier"]},
+		"requests":      {"own": e.draft, "otherOrg": group2Draft, "otherCouncil": e.otherReq},
+		"pledges":       {"own": ownPledge, "otherOrg": otherSupplierPledge, "otherCouncil": otherCouncilPledge},
+		"authorities":   {"own": "stockport", "otherOrg": "stockport", "otherCouncil": "trafford"},
+	}
+	bodies := map[string]any{
+		"POST /auth/register":            map[string]any{"email": "m@x.org", "password": "long-enough-pass", "name": "M", "role": "group", "organisation": map[string]any{"name": "Org M", "authority": "stockport"}},
+		"POST /auth/login":               map[string]any{"email": "nobody@x.org", "password": "wrong-password-1"},
+		"POST /organisations/:id/reject": map[string]any{"reason": "Not a local organisation"},
+		"POST /requests":                 validRequest(),
+		"PATCH /requests/:id":            map[string]any{"title": "Changed title"},
+		"POST /requests/:id/reject":      map[string]any{"reason": "Outside the council's area"},
+		"POST /requests/:id/pledges":     map[string]any{"offer": "Two days of help", "quantity": 2, "unit": "days", "valuePence": 1000},
+		"POST /pledges/:id/approve":      map[string]any{},
+		"POST /pledges/:id/decline":      map[string]any{"reason": "Not needed any more"},
+	}
+	roles := []string{"", "group", "supplier", "officer", "admin"}
+	cases := 0
+	for _, r := range e.srv.Routes() {
+		key := r.Method + " " + r.Path
+		var body any
+		if r.HasBody {
+			var ok bool
+			if body, ok = bodies[key]; !ok {
+				t.Errorf("%s takes a body but the matrix has no sample for it: add one", key)
+				continue
+			}
+		}
+		kind := ""
+		if strings.Contains(r.Path, ":") {
+			kind = strings.Split(strings.TrimPrefix(r.Path, "/"), "/")[0]
+			if objects[kind] == nil {
+				t.Errorf("%s has a parameter but the matrix has no fixture for %q: add one", key, kind)
+				continue
+			}
+		}
+		scopes := []string{"own"}
+		if kind != "" {
+			scopes = []string{"own", "otherOrg", "otherCouncil"}
+		}
+		for _, role := range roles {
+			for _, scope := range scopes {
+				path := r.Path
+				if kind != "" {
+					path = strings.NewReplacer(":id", objects[kind][scope], ":slug", objects[kind][scope]).Replace(path)
+				}
+				cases++
+				status := e.send(r.Method, "/api/v1"+path, role, body)
+				allowed := len(r.Roles) == 0 || slices.Contains(r.Roles, role)
+				name := key + " as " + roleName(role) + " on " + scope
+				switch {
+				case !allowed && role == "":
+					if status != 401 {
+						t.Errorf("%s: %d, want 401", name, status)
+					}
+				case !allowed:
+					if status != 403 {
+						t.Errorf("%s: %d, want 403", name, status)
+					}
+				case status == 500 || status == 0:
+					t.Errorf("%s: %d", name, status)
+				case scope == "otherCouncil" && !(len(r.Roles) == 0 && r.Method == "GET" && (role == "" || kind == "authorities")):
+					// Objects of another council do not exist for its callers.
+					if status != 404 {
+						t.Errorf("%s: %d, want 404", name, status)
+					}
+				case scope == "otherOrg" && (role == "group" && kind == "requests" || role == "supplier" && kind == "pledges" || (role == "group" || role == "supplier") && kind == "organisations"):
+					if status != 404 {
+						t.Errorf("%s: %d, want 404 (another organisation's object)", name, status)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d route x role x scope cases", cases)
+	if cases < 250 {
+		t.Fatalf("only %d cases", cases)
+	}
+}
+
+func roleName(r string) string {
+	if r == "" {
+		return "anonymous"
+	}
+	return r
+}
+
+// send makes a call and returns only the status; it fails on a non-problem error body.
+func (e *env) send(method, path, who string, body any) int {
+	e.t.Helper()
+	var b []byte
+	ctype := ""
+	if body != nil {
+		b, _ = json.Marshal(body)
+		ctype = "application/json"
+	}
+	status, h, rb := e.raw(method, path, who, b, ctype)
+	if status >= 400 && h.Get("Content-Type") != "application/problem+json" {
+		e.t.Errorf("%s %s: error without problem+json: %d %s", method, path, status, rb)
+	}
+	return status
+}
