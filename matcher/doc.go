@@ -1,0 +1,90 @@
+// Package matcher sends suppliers' social value to where local need is, and
+// says why. It is pure: plain slices in, plain values out, no I/O, no clock
+// (the caller passes "now"), and deterministic (inputs are put in a stable
+// order by ID before any work, and no result depends on map order).
+//
+// # Need index
+//
+// Each area (a ward) is described by a histogram of the national Index of
+// Multiple Deprivation 2025 deciles of its LSOAs (neighbourhoods of about
+// 1,500 people): Deciles[i] is the number of the area's LSOAs in decile i+1,
+// decile 1 being the 10% most deprived in England. The need index is
+//
+//	need = 0.5 * share + 0.5 * (10 - mean) / 9
+//
+// where share is the fraction of the area's LSOAs in deciles 1 and 2 (the 20%
+// most deprived in England) and mean is the mean decile of its LSOAs. Both
+// halves are in [0,1], so need is in [0,1]: 1 means every neighbourhood is in
+// the most deprived 10%, 0 means every one is in the least deprived 10%. The
+// result is rounded to 4 decimal places (the same formula as
+// domain.NeedIndexFromDeciles). The share rewards concentrated deprivation,
+// the mean keeps the whole distribution in view. An authority may replace the
+// figure with its own (Area.Override); an area with neither is "unknown" and
+// scores as neutral (0.5).
+//
+// # Scores
+//
+// A pledge (or, when ranking requests for a supplier, the supplier's usual
+// offer) is scored against a request by six components, each a value in [0,1]:
+//
+//   - need: the need index of the request's area;
+//   - fit: the offer's kind and category against the request's: 1 for kind
+//     and category, 0.8 for the kind when no category is given on one side,
+//     0.6 for the kind in another category, 0.3 for the category in another
+//     kind, 0 for neither, 0.5 when the supplier has said nothing about what
+//     it offers;
+//   - coverage: offered value v against the remaining need R: v/R when v <= R
+//     (the share of the need it covers), R/v when v > R (over-pledging scores
+//     less), 0 when nothing is left to cover, 0.5 when no amount is known;
+//   - urgency: 1/(1 + d/30) for d days to the deadline (1 today, 0.5 in a
+//     month), 0 once the deadline has passed, 0.5 without a deadline;
+//   - distance: 1/(1 + km/10) for the great-circle (haversine) distance from
+//     the supplier's base to the area's centroid (1 on the spot, 0.5 at
+//     10 km), 0.5 when either location is unknown (latitude and longitude
+//     both zero);
+//   - record: (verified + 4*0.5) / (pledged + lapsed + 4), the share of the
+//     supplier's due pledges that were delivered and verified, smoothed by a
+//     Bayesian prior worth four pledges at 0.5 so that a newcomer scores a
+//     neutral 0.5 and a short record moves it only a little; a lapsed pledge
+//     counts twice against (once as not delivered, once more as lapsed).
+//
+// The score is the weighted mean sum(w_i*v_i)/sum(w_i), in [0,1], with
+// Weights (versioned, so an old score can be explained with the weights of
+// its day). Each Component carries its weight, value, contribution
+// (w_i*v_i/sum(w)), so contributions add up to the score) and a sentence a
+// council officer can read.
+//
+// # Allocation
+//
+// Allocate chooses how much of each pledge to approve (0 to its value, in
+// pence) to maximise sum(score * approved) under each request's remaining
+// need and each supplier's commitment limit. Scores are turned into integer
+// weights, weight = round(score * 1e6), and the objective
+// sum(weight * approvedPence) is computed in int64, so comparisons are exact
+// and the same input always gives the same answer.
+//
+// When every pledge allows partial approval the problem is a transportation
+// problem, a min-cost flow: a root node, one node per supplier and per
+// request; a pledge is an arc supplier -> request with capacity its value and
+// cost -weight; the arcs supplier -> root and root -> request (cost 0) carry
+// each supplier's unused limit and each request's unmet need. It is solved
+// exactly by a primal network simplex (block search pivoting, strongly
+// feasible spanning trees so it cannot cycle, spanning tree kept as parent /
+// thread / subtree-size arrays as in LEMON). Its optimum is integral.
+//
+// When some pledges must be approved whole or not at all the problem is an
+// integer program. The flow optimum with every pledge treated as partial is an
+// upper bound (Allocation.Bound). Allocate starts from the flow solution,
+// keeps the whole pledges it approved in full, adds the others greedily in
+// order of how much of them the flow approved and then by score, and then
+// improves the choice by local search: in turn for every request and every
+// supplier it re-solves exactly (branch and bound) which of its whole pledges
+// to approve with everything else held fixed, and re-optimises the partial
+// pledges by network simplex, until nothing improves or the work budget is
+// spent. Small instances (up to Options.ExactWhole whole pledges) are solved
+// exactly by branch and bound instead. The gap to the bound is reported.
+//
+// Every pledge that is not approved in full gets a Reason: the request's need
+// is already covered by other pledges, the supplier is at its commitment
+// limit, a whole pledge did not fit in what was left, or its score is zero.
+package matcher

@@ -1,0 +1,199 @@
+package matcher
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// sspOptimum is an independent slow exact method: successive shortest paths
+// with Bellman-Ford on the residual graph of source -> supplier -> request ->
+// sink, augmenting while the cheapest path has negative cost (weights are
+// gains, so costs are -weight).
+func sspOptimum(pr Problem) int64 {
+	reqIdx := map[string]int{}
+	supIdx := map[string]int{}
+	for i, s := range pr.Suppliers {
+		supIdx[s.ID] = i
+	}
+	for i, r := range pr.Requests {
+		reqIdx[r.ID] = i
+	}
+	ns, nr := len(pr.Suppliers), len(pr.Requests)
+	n := ns + nr + 2
+	src, snk := n-2, n-1
+	type arc struct {
+		to       int
+		cap      int64
+		cost     int64
+		rev      int
+		original bool
+	}
+	adj := make([][]arc, n)
+	add := func(u, v int, c, cost int64) {
+		adj[u] = append(adj[u], arc{v, c, cost, len(adj[v]), true})
+		adj[v] = append(adj[v], arc{u, 0, -cost, len(adj[u]) - 1, false})
+	}
+	for i, s := range pr.Suppliers {
+		add(src, i, s.LimitPence, 0)
+	}
+	for i, r := range pr.Requests {
+		add(ns+i, snk, r.NeedPence, 0)
+	}
+	for _, p := range pr.Pledges {
+		w := int64(p.Score*WeightScale + 0.5)
+		add(supIdx[p.SupplierID], ns+reqIdx[p.RequestID], p.ValuePence, -w)
+	}
+	const inf = int64(1) << 62
+	var total int64
+	for {
+		dist := make([]int64, n)
+		prevN := make([]int, n)
+		prevA := make([]int, n)
+		for i := range dist {
+			dist[i] = inf
+			prevN[i] = -1
+		}
+		dist[src] = 0
+		for it := 0; it < n; it++ {
+			changed := false
+			for u := range n {
+				if dist[u] == inf {
+					continue
+				}
+				for k, a := range adj[u] {
+					if a.cap > 0 && dist[u]+a.cost < dist[a.to] {
+						dist[a.to] = dist[u] + a.cost
+						prevN[a.to], prevA[a.to] = u, k
+						changed = true
+					}
+				}
+			}
+			if !changed {
+				break
+			}
+		}
+		if dist[snk] >= 0 {
+			break
+		}
+		f := inf
+		for v := snk; v != src; v = prevN[v] {
+			f = min(f, adj[prevN[v]][prevA[v]].cap)
+		}
+		for v := snk; v != src; v = prevN[v] {
+			a := &adj[prevN[v]][prevA[v]]
+			a.cap -= f
+			adj[v][a.rev].cap += f
+		}
+		total += -dist[snk] * f
+	}
+	return total
+}
+
+// randomProblem makes a small random instance; whole is the share of
+// pledges that must be approved whole.
+func randomProblem(rng *rand.Rand, nr, ns, np int, whole float64) Problem {
+	var pr Problem
+	for i := range nr {
+		need := int64(rng.IntN(5)) * int64(rng.IntN(400))
+		pr.Requests = append(pr.Requests, AllocRequest{ID: fmt.Sprintf("r%02d", i), NeedPence: need})
+	}
+	for i := range ns {
+		limit := int64(rng.IntN(6)) * int64(rng.IntN(500))
+		pr.Suppliers = append(pr.Suppliers, AllocSupplier{ID: fmt.Sprintf("s%02d", i), LimitPence: limit})
+	}
+	for i := range np {
+		score := float64(rng.IntN(11)) / 10
+		if rng.IntN(3) == 0 {
+			score = float64(rng.IntN(1_000_001)) / WeightScale
+		}
+		pr.Pledges = append(pr.Pledges, AllocPledge{
+			ID:           fmt.Sprintf("p%03d", i),
+			RequestID:    pr.Requests[rng.IntN(nr)].ID,
+			SupplierID:   pr.Suppliers[rng.IntN(ns)].ID,
+			ValuePence:   1 + int64(rng.IntN(600)),
+			Score:        score,
+			AllowPartial: rng.Float64() >= whole,
+		})
+	}
+	return pr
+}
+
+func checkFeasible(t *testing.T, pr Problem, a *Allocation) {
+	t.Helper()
+	need := map[string]int64{}
+	limit := map[string]int64{}
+	for _, r := range pr.Requests {
+		need[r.ID] = r.NeedPence
+	}
+	for _, s := range pr.Suppliers {
+		limit[s.ID] = s.LimitPence
+	}
+	var obj int64
+	for i, d := range a.Decisions {
+		p := pr.Pledges[i]
+		if d.PledgeID != p.ID {
+			t.Fatalf("decision %d is for %s, want %s", i, d.PledgeID, p.ID)
+		}
+		if d.ApprovedPence < 0 || d.ApprovedPence > p.ValuePence {
+			t.Fatalf("pledge %s approved %d of %d", p.ID, d.ApprovedPence, p.ValuePence)
+		}
+		if !p.AllowPartial && d.ApprovedPence != 0 && d.ApprovedPence != p.ValuePence {
+			t.Fatalf("whole pledge %s approved %d of %d", p.ID, d.ApprovedPence, p.ValuePence)
+		}
+		if (d.ApprovedPence < p.ValuePence) != (d.Reason != ReasonNone) {
+			t.Fatalf("pledge %s approved %d of %d with reason %q", p.ID, d.ApprovedPence, p.ValuePence, d.Reason)
+		}
+		need[p.RequestID] -= d.ApprovedPence
+		limit[p.SupplierID] -= d.ApprovedPence
+		obj += d.Weight * d.ApprovedPence
+	}
+	for id, v := range need {
+		if v < 0 {
+			t.Fatalf("request %s over-approved by %d", id, -v)
+		}
+	}
+	for id, v := range limit {
+		if v < 0 {
+			t.Fatalf("supplier %s over its limit by %d", id, -v)
+		}
+	}
+	if obj != a.Objective {
+		t.Fatalf("objective %d, decisions add up to %d", a.Objective, obj)
+	}
+}
+
+func TestFlowMatchesSuccessiveShortestPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const instances = 3000
+	for i := range instances {
+		pr := randomProblem(rng, 1+rng.IntN(8), 1+rng.IntN(6), rng.IntN(25), 0)
+		a, err := Allocate(pr, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFeasible(t, pr, a)
+		want := sspOptimum(pr)
+		if a.Objective != want || a.Bound != want || !a.Optimal {
+			t.Fatalf("instance %d: objective %d bound %d optimal %v, successive shortest paths %d\n%+v", i, a.Objective, a.Bound, a.Optimal, want, pr)
+		}
+	}
+	t.Logf("%d random all-partial instances: network simplex optimum equals successive shortest paths on all", instances)
+}
+
+func TestFlowMatchesSuccessiveShortestPathsLarger(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const instances = 300
+	for i := range instances {
+		pr := randomProblem(rng, 10+rng.IntN(30), 5+rng.IntN(20), 50+rng.IntN(250), 0)
+		a, err := Allocate(pr, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFeasible(t, pr, a)
+		if want := sspOptimum(pr); a.Objective != want {
+			t.Fatalf("instance %d: objective %d, successive shortest paths %d", i, a.Objective, want)
+		}
+	}
+	t.Logf("%d random all-partial instances of up to 300 pledges: equal optimum on all", instances)
+}

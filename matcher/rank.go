@@ -1,0 +1,164 @@
+package matcher
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// RankOptions narrow a ranking of requests.
+type RankOptions struct {
+	// Filter, when not nil, keeps only the requests for which it is true.
+	Filter func(Request) bool
+	// Limit, when above 0, returns only the first Limit items. All kept
+	// requests are still scored and ordered; only the returned items get
+	// their breakdown written out.
+	Limit int
+}
+
+// PledgeRankOptions narrow a ranking of pledges.
+type PledgeRankOptions struct {
+	// Filter, when not nil, keeps only the pledges for which it is true.
+	Filter func(Pledge) bool
+	// Limit, when above 0, returns only the first Limit items.
+	Limit int
+}
+
+// RankedRequest is one request in a ranking, with its score.
+type RankedRequest struct {
+	// Index is the request's position in the slice given to RankRequests.
+	Index     int    `json:"-"`
+	RequestID string `json:"requestId"`
+	Score     Score  `json:"score"`
+}
+
+// RankedPledge is one pledge in a ranking, with its score.
+type RankedPledge struct {
+	// Index is the pledge's position in the slice given to RankPledges.
+	Index    int    `json:"-"`
+	PledgeID string `json:"pledgeId"`
+	Score    Score  `json:"score"`
+}
+
+type ranked struct {
+	total float64
+	idx   int
+}
+
+// RankRequests scores every request for supplier s (its usual offer,
+// Supplier.OfferPence, stands for the pledge) and returns them best first;
+// equal scores are ordered by request ID, then by position.
+func RankRequests(s Supplier, requests []Request, needs *Needs, w Weights, now time.Time, opt RankOptions) ([]RankedRequest, error) {
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	sc := newScorer(s, needs, w, now)
+	order := make([]ranked, 0, len(requests))
+	for i := range requests {
+		r := &requests[i]
+		if opt.Filter != nil && !opt.Filter(*r) {
+			continue
+		}
+		f := sc.facts(r, sc.kinds, sc.cats, s.OfferPence, s.OfferPence > 0)
+		order = append(order, ranked{sc.total(&f), i})
+	}
+	sortRanked(order, func(i int) string { return requests[i].ID })
+	if opt.Limit > 0 && len(order) > opt.Limit {
+		order = order[:opt.Limit]
+	}
+	out := make([]RankedRequest, len(order))
+	comps := make([]Component, numComponents*len(order))
+	for k, o := range order {
+		r := &requests[o.idx]
+		f := sc.facts(r, sc.kinds, sc.cats, s.OfferPence, s.OfferPence > 0)
+		c := comps[k*numComponents : (k+1)*numComponents : (k+1)*numComponents]
+		sc.fill(c, r, &f)
+		out[k] = RankedRequest{Index: o.idx, RequestID: r.ID, Score: Score{Total: o.total, WeightsVersion: sc.ver, Components: c}}
+	}
+	return out, nil
+}
+
+// RankPledges scores every pledge for request r against its supplier (found
+// by Pledge.SupplierID in suppliers) and returns them best first; equal
+// scores are ordered by pledge ID, then by position. A pledge for another
+// request or from an unknown supplier is an error.
+func RankPledges(r Request, pledges []Pledge, suppliers []Supplier, needs *Needs, w Weights, now time.Time, opt PledgeRankOptions) ([]RankedPledge, error) {
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	bySupplier := make(map[string]int, len(suppliers))
+	for i, s := range suppliers {
+		if _, dup := bySupplier[s.ID]; dup {
+			return nil, invalidf("supplier %s appears twice", s.ID)
+		}
+		bySupplier[s.ID] = i
+	}
+	scorers := make(map[string]*scorer)
+	type item struct {
+		ranked
+		sc *scorer
+		f  facts
+	}
+	items := make([]item, 0, len(pledges))
+	for i := range pledges {
+		p := &pledges[i]
+		if p.RequestID != r.ID {
+			return nil, invalidf("pledge %s is for request %s, not %s", p.ID, p.RequestID, r.ID)
+		}
+		if opt.Filter != nil && !opt.Filter(*p) {
+			continue
+		}
+		sc := scorers[p.SupplierID]
+		if sc == nil {
+			si, ok := bySupplier[p.SupplierID]
+			if !ok {
+				return nil, invalidf("pledge %s is from unknown supplier %s", p.ID, p.SupplierID)
+			}
+			sc = newScorer(suppliers[si], needs, w, now)
+			scorers[p.SupplierID] = sc
+		}
+		kinds, cats := sc.kinds, sc.cats
+		if p.Kind != "" {
+			kinds = []string{strings.ToLower(p.Kind)}
+		}
+		if p.Category != "" {
+			cats = []string{strings.ToLower(p.Category)}
+		}
+		f := sc.facts(&r, kinds, cats, p.ValuePence, true)
+		items = append(items, item{ranked{sc.total(&f), i}, sc, f})
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		if c := cmp.Compare(b.total, a.total); c != 0 {
+			return c
+		}
+		if c := strings.Compare(pledges[a.idx].ID, pledges[b.idx].ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
+	})
+	if opt.Limit > 0 && len(items) > opt.Limit {
+		items = items[:opt.Limit]
+	}
+	out := make([]RankedPledge, len(items))
+	for k := range items {
+		it := &items[k]
+		out[k] = RankedPledge{Index: it.idx, PledgeID: pledges[it.idx].ID, Score: it.sc.explain(&r, &it.f)}
+	}
+	return out, nil
+}
+
+func sortRanked(order []ranked, id func(int) string) {
+	slices.SortFunc(order, func(a, b ranked) int {
+		if a.total != b.total {
+			if a.total > b.total {
+				return -1
+			}
+			return 1
+		}
+		if c := strings.Compare(id(a.idx), id(b.idx)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
+	})
+}

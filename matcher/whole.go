@@ -1,0 +1,518 @@
+package matcher
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Work limits of the whole-pledge search; see Options.
+const (
+	exactNodeWork  = 4_000_000 // arcs x nodes of the exhaustive search
+	blockNodeLimit = 4096      // branch and bound nodes per block
+	searchNodeWork = 30_000_000
+)
+
+// solve returns the approved amount of every pledge (by index), the flow
+// bound, the objective, whether it is proven optimal, and whether stop cut
+// the search short.
+func (pb *prob) solve(opt Options, stop func() bool) (x []int64, bound, obj int64, optimal, timedOut bool) {
+	np := len(pb.pID)
+	x = make([]int64, np)
+	active := make([]int32, 0, np)
+	for p := range np {
+		if pb.pCap[p] > 0 {
+			active = append(active, int32(p))
+		}
+	}
+	bound = pb.transport(pb.need, pb.limit, active, pb.pCap, x)
+	fractional, wholeCount := false, 0
+	for _, p := range active {
+		if pb.pWhole[p] {
+			wholeCount++
+			if x[p] != 0 && x[p] != pb.pVal[p] {
+				fractional = true
+			}
+		}
+	}
+	if !fractional {
+		return x, bound, bound, true, false
+	}
+	s := pb.newSearch(x, active, stop)
+	s.run(opt.SearchRounds)
+	x, obj, timedOut = s.x, s.objective(), s.stopped
+	if obj == bound {
+		return x, bound, obj, true, timedOut
+	}
+	if opt.ExactWhole > 0 && wholeCount <= opt.ExactWhole {
+		ex := pb.newExact(active, obj, exactNodeWork/max(len(active), 1))
+		ex.branch()
+		if ex.found {
+			x, obj = ex.best, ex.bestObj
+		}
+		optimal = ex.complete
+	}
+	return x, bound, obj, optimal || obj == bound, timedOut
+}
+
+// search is the local search for whole pledges.
+type search struct {
+	pb             *prob
+	x              []int64
+	reqRes, supRes []int64
+	stop           func() bool
+	stopped        bool
+	work           int
+	// block scratch
+	items   []blockItem
+	order   []int32 // items by weight, best first
+	bins    []int32 // binary items in branching order
+	binPos  []int32 // item -> position in bins, -1 for continuous
+	groups  []int64
+	gscr    []int64
+	choose  []bool
+	bestSel []bool
+	nodes   int
+	best    int64
+}
+
+type blockItem struct {
+	p   int32
+	w   int64
+	amt int64
+	g   int32
+	bin bool
+}
+
+func (pb *prob) newSearch(lp []int64, active []int32, stop func() bool) *search {
+	s := &search{pb: pb, x: slices.Clone(lp), stop: stop}
+	// keep whole pledges the flow approved in full, drop the cut ones
+	type cand struct {
+		p    int32
+		frac float64
+	}
+	var cands []cand
+	for _, p := range active {
+		if !pb.pWhole[p] || s.x[p] == pb.pVal[p] {
+			continue
+		}
+		if pb.pVal[p] <= pb.pCap[p] {
+			cands = append(cands, cand{p, float64(s.x[p]) / float64(pb.pVal[p])})
+		}
+		s.x[p] = 0
+	}
+	s.reqRes = slices.Clone(pb.need)
+	s.supRes = slices.Clone(pb.limit)
+	for p, v := range s.x {
+		s.reqRes[pb.pReq[p]] -= v
+		s.supRes[pb.pSup[p]] -= v
+	}
+	// then add the others greedily: most approved by the flow, then by weight
+	slices.SortFunc(cands, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(b.frac, a.frac), cmp.Compare(pb.pW[b.p], pb.pW[a.p]), cmp.Compare(a.p, b.p))
+	})
+	for _, c := range cands {
+		s.tryAdd(c.p)
+	}
+	for _, p := range active {
+		if pb.pWhole[p] && s.x[p] == 0 && pb.pVal[p] <= pb.pCap[p] {
+			s.tryAdd(p)
+		}
+	}
+	return s
+}
+
+func (s *search) tryAdd(p int32) {
+	pb := s.pb
+	v, r, u := pb.pVal[p], pb.pReq[p], pb.pSup[p]
+	if s.x[p] == 0 && v <= s.reqRes[r] && v <= s.supRes[u] {
+		s.x[p] = v
+		s.reqRes[r] -= v
+		s.supRes[u] -= v
+	}
+}
+
+func (s *search) objective() int64 {
+	var o int64
+	for p, v := range s.x {
+		o += s.pb.pW[p] * v
+	}
+	return o
+}
+
+func (s *search) halted() bool {
+	if s.stopped {
+		return true
+	}
+	if s.work > searchNodeWork {
+		return true
+	}
+	if s.stop != nil && s.stop() {
+		s.stopped = true
+	}
+	return s.stopped
+}
+
+// run alternates block local search with an exact re-solve of the partial
+// pledges until neither improves.
+func (s *search) run(rounds int) {
+	pb := s.pb
+	nr, ns := len(pb.need), len(pb.limit)
+	partial := make([]int32, 0)
+	for p := range pb.pID {
+		if !pb.pWhole[p] && pb.pCap[p] > 0 {
+			partial = append(partial, int32(p))
+		}
+	}
+	for range rounds {
+		improved := s.localSearch(nr, ns)
+		if len(partial) > 0 && !s.halted() {
+			// re-solve the partial pledges exactly around the whole ones
+			need := slices.Clone(s.reqRes)
+			limit := slices.Clone(s.supRes)
+			var before int64
+			for _, p := range partial {
+				need[pb.pReq[p]] += s.x[p]
+				limit[pb.pSup[p]] += s.x[p]
+				before += pb.pW[p] * s.x[p]
+			}
+			out := make([]int64, len(pb.pID))
+			after := pb.transport(need, limit, partial, pb.pCap, out)
+			if after > before {
+				improved = true
+				for _, p := range partial {
+					d := out[p] - s.x[p]
+					s.x[p] = out[p]
+					s.reqRes[pb.pReq[p]] -= d
+					s.supRes[pb.pSup[p]] -= d
+				}
+			}
+		}
+		if !improved || s.halted() {
+			return
+		}
+	}
+}
+
+// localSearch re-optimises, one block at a time, the pledges of a request
+// (block r) or of a supplier (block nr+s) with everything else fixed, until
+// no block improves.
+func (s *search) localSearch(nr, ns int) bool {
+	queue := make([]int32, 0, nr+ns)
+	inQueue := make([]bool, nr+ns)
+	for b := range nr + ns {
+		queue = append(queue, int32(b))
+		inQueue[b] = true
+	}
+	improved := false
+	for head := 0; head < len(queue); head++ {
+		if s.halted() {
+			break
+		}
+		b := queue[head]
+		inQueue[b] = false
+		var pls []int32
+		isReq := int(b) < nr
+		if isReq {
+			pls = s.pb.byReq[b]
+		} else {
+			pls = s.pb.bySup[int(b)-nr]
+		}
+		changed := s.block(pls, isReq)
+		if len(changed) == 0 {
+			continue
+		}
+		improved = true
+		for _, p := range changed {
+			var o int32
+			if isReq {
+				o = int32(nr) + s.pb.pSup[p]
+			} else {
+				o = s.pb.pReq[p]
+			}
+			if !inQueue[o] {
+				inQueue[o] = true
+				queue = append(queue, o)
+			}
+		}
+		if len(queue) > 4*(nr+ns) {
+			// compact the queue
+			queue = slices.Clone(queue[head+1:])
+			head = -1
+		}
+	}
+	return improved
+}
+
+// block solves the block of pledges pls exactly (within a node limit) and
+// applies the result if it is strictly better; it returns the pledges whose
+// amounts changed.
+func (s *search) block(pls []int32, isReq bool) []int32 {
+	pb := s.pb
+	if len(pls) == 0 {
+		return nil
+	}
+	hasBin := false
+	for _, p := range pls {
+		if pb.pWhole[p] {
+			hasBin = true
+			break
+		}
+	}
+	if !hasBin {
+		return nil // partial-only blocks are left to the exact re-solve
+	}
+	// main capacity and groups (the other side of each pledge)
+	var mainCap int64
+	other := func(p int32) int32 { return pb.pReq[p] }
+	res := s.reqRes
+	if isReq {
+		mainCap = pb.need[pb.pReq[pls[0]]]
+		other = func(p int32) int32 { return pb.pSup[p] }
+		res = s.supRes
+	} else {
+		mainCap = pb.limit[pb.pSup[pls[0]]]
+	}
+	s.items = s.items[:0]
+	s.groups = s.groups[:0]
+	var cur int64
+	for _, p := range pls {
+		o := other(p)
+		g := int32(-1)
+		for i := range s.items {
+			if other(s.items[i].p) == o {
+				g = s.items[i].g
+				break
+			}
+		}
+		if g < 0 {
+			g = int32(len(s.groups))
+			s.groups = append(s.groups, res[o])
+		}
+		s.groups[g] += s.x[p]
+		cur += pb.pW[p] * s.x[p]
+		s.items = append(s.items, blockItem{p: p, w: pb.pW[p], amt: pb.pCap[p], g: g, bin: pb.pWhole[p]})
+	}
+	items := s.items
+	for i := range items {
+		if items[i].bin {
+			items[i].amt = pb.pVal[items[i].p]
+		}
+	}
+	s.order = s.order[:0]
+	for i := range items {
+		s.order = append(s.order, int32(i))
+	}
+	slices.SortFunc(s.order, func(a, b int32) int {
+		return cmp.Or(cmp.Compare(items[b].w, items[a].w), cmp.Compare(items[a].p, items[b].p))
+	})
+	s.bins = s.bins[:0]
+	s.binPos = s.binPos[:0]
+	for range items {
+		s.binPos = append(s.binPos, -1)
+	}
+	for _, i := range s.order {
+		it := &items[i]
+		if it.bin && it.amt <= mainCap && it.amt <= s.groups[it.g] {
+			s.binPos[i] = int32(len(s.bins))
+			s.bins = append(s.bins, i)
+		}
+	}
+	s.choose = resizeBools(s.choose, len(s.bins))
+	s.bestSel = resizeBools(s.bestSel, len(s.bins))
+	s.best = cur
+	s.nodes = 0
+	found := false
+	gl := slices.Clone(s.groups)
+	s.dfs(0, mainCap, gl, 0, &found)
+	s.work += s.nodes * len(items)
+	if !found {
+		return nil
+	}
+	// apply: chosen binaries, then continuous items greedily
+	newX := make([]int64, len(items))
+	mainLeft := mainCap
+	copy(gl, s.groups)
+	for k, i := range s.bins {
+		if s.bestSel[k] {
+			it := &items[i]
+			newX[i] = it.amt
+			mainLeft -= it.amt
+			gl[it.g] -= it.amt
+		}
+	}
+	for _, i := range s.order {
+		it := &items[i]
+		if it.bin {
+			continue
+		}
+		a := min(it.amt, mainLeft, gl[it.g])
+		if a > 0 {
+			newX[i] = a
+			mainLeft -= a
+			gl[it.g] -= a
+		}
+	}
+	var changed []int32
+	for i := range items {
+		p := items[i].p
+		if d := newX[i] - s.x[p]; d != 0 {
+			s.x[p] = newX[i]
+			s.reqRes[pb.pReq[p]] -= d
+			s.supRes[pb.pSup[p]] -= d
+			changed = append(changed, p)
+		}
+	}
+	return changed
+}
+
+func resizeBools(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+// dfs branches on binary k (in s.bins order) with mainLeft and groupLeft
+// room left and val gained so far.
+func (s *search) dfs(k int, mainLeft int64, groupLeft []int64, val int64, found *bool) {
+	s.nodes++
+	if s.nodes > blockNodeLimit {
+		return
+	}
+	ub := val + s.greedy(k, mainLeft, groupLeft)
+	if ub <= s.best {
+		return
+	}
+	if k == len(s.bins) {
+		s.best = ub
+		copy(s.bestSel, s.choose)
+		*found = true
+		return
+	}
+	it := &s.items[s.bins[k]]
+	if it.amt <= mainLeft && it.amt <= groupLeft[it.g] {
+		s.choose[k] = true
+		groupLeft[it.g] -= it.amt
+		s.dfs(k+1, mainLeft-it.amt, groupLeft, val+it.w*it.amt, found)
+		groupLeft[it.g] += it.amt
+		s.choose[k] = false
+	}
+	s.dfs(k+1, mainLeft, groupLeft, val, found)
+}
+
+// greedy is the best value of the continuous items and the binaries from k
+// on, taken fractionally, best weight first; once k covers every binary it
+// is the exact value of the continuous items.
+func (s *search) greedy(k int, mainLeft int64, groupLeft []int64) int64 {
+	s.gscr = append(s.gscr[:0], groupLeft...)
+	gl := s.gscr
+	var v int64
+	for _, i := range s.order {
+		if mainLeft == 0 {
+			break
+		}
+		it := &s.items[i]
+		if it.bin {
+			if pos := s.binPos[i]; pos < int32(k) {
+				continue
+			}
+		}
+		a := min(it.amt, mainLeft, gl[it.g])
+		if a > 0 {
+			v += it.w * a
+			mainLeft -= a
+			gl[it.g] -= a
+		}
+	}
+	return v
+}
+
+// exact is a branch and bound over the whole pledges, each node solving the
+// flow relaxation of the undecided ones.
+type exact struct {
+	pb        *prob
+	active    []int32
+	decided   []int8 // per pledge: 0 undecided, 1 in, -1 out
+	need      []int64
+	limit     []int64
+	fixedObj  int64
+	best      []int64
+	bestObj   int64
+	found     bool
+	nodes     int
+	nodeLimit int
+	complete  bool
+	tmp       []int64
+	caps      []int64
+}
+
+func (pb *prob) newExact(active []int32, incumbent int64, nodeLimit int) *exact {
+	np := len(pb.pID)
+	ex := &exact{pb: pb, active: active, decided: make([]int8, np), need: slices.Clone(pb.need),
+		limit: slices.Clone(pb.limit), bestObj: incumbent, nodeLimit: max(nodeLimit, 64), complete: true,
+		tmp: make([]int64, np), caps: slices.Clone(pb.pCap)}
+	for _, p := range active {
+		if pb.pWhole[p] && pb.pVal[p] > pb.pCap[p] {
+			ex.decided[p] = -1 // can never fit whole
+		}
+	}
+	return ex
+}
+
+func (ex *exact) branch() {
+	pb := ex.pb
+	ex.nodes++
+	if ex.nodes > ex.nodeLimit {
+		ex.complete = false
+		return
+	}
+	pls := make([]int32, 0, len(ex.active))
+	for _, p := range ex.active {
+		if ex.decided[p] != 0 {
+			continue
+		}
+		if pb.pWhole[p] && (pb.pVal[p] > ex.need[pb.pReq[p]] || pb.pVal[p] > ex.limit[pb.pSup[p]]) {
+			continue // cannot fit here: out in this subtree
+		}
+		pls = append(pls, p)
+	}
+	relax := ex.fixedObj + pb.transport(ex.need, ex.limit, pls, ex.caps, ex.tmp)
+	if relax <= ex.bestObj {
+		return
+	}
+	var frac int32 = -1
+	for _, p := range pls {
+		if pb.pWhole[p] && ex.tmp[p] != 0 && ex.tmp[p] != pb.pVal[p] {
+			frac = p
+			break
+		}
+	}
+	if frac < 0 {
+		ex.bestObj = relax
+		ex.found = true
+		ex.best = make([]int64, len(pb.pID))
+		for _, p := range pls {
+			ex.best[p] = ex.tmp[p]
+		}
+		for _, p := range ex.active {
+			if ex.decided[p] == 1 {
+				ex.best[p] = pb.pVal[p]
+			}
+		}
+		return
+	}
+	v, r, s := pb.pVal[frac], pb.pReq[frac], pb.pSup[frac]
+	ex.decided[frac] = 1
+	ex.need[r] -= v
+	ex.limit[s] -= v
+	ex.fixedObj += pb.pW[frac] * v
+	ex.branch()
+	ex.fixedObj -= pb.pW[frac] * v
+	ex.need[r] += v
+	ex.limit[s] += v
+	ex.decided[frac] = -1
+	ex.branch()
+	ex.decided[frac] = 0
+}
