@@ -6,7 +6,7 @@ DATA_DIR  ?= ./data
 ADDR      ?= 127.0.0.1:8080
 GO_TEST_FLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: all run build frontend go-build seed test test-go test-browser lint clean
+.PHONY: all run build frontend go-build seed test test-go test-browser test-fuzz lint clean
 
 all: build
 
@@ -40,7 +40,11 @@ test-browser: build
 	scripts/ensure-chromium
 	cd frontend && NEEDMATCH_BIN=$(CURDIR)/$(BIN) npm test
 
-test: lint test-go test-browser
+# Each fuzz test for a few seconds; scripts/fuzz with FUZZTIME=10m for long runs.
+test-fuzz:
+	FUZZTIME=$${FUZZTIME:-8s} scripts/fuzz
+
+test: lint test-go test-fuzz test-browser
 
 clean:
 	rm -rf bin frontend/test-results

@@ -27,7 +27,7 @@ var secret = []byte("test-secret-test-secret-test-secret!")
 
 // env is one test's server with a seeded council and accounts.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *api.Server
 	svc      *domain.Service
 	auth     *domain.Authority
@@ -39,7 +39,7 @@ type env struct {
 	otherReq string // a published request of the other council
 }
 
-func mustUser(t *testing.T, svc *domain.Service, officer *domain.Actor, auth *domain.Authority, role, email string, approve bool) *domain.User {
+func mustUser(t testing.TB, svc *domain.Service, officer *domain.Actor, auth *domain.Authority, role, email string, approve bool) *domain.User {
 	t.Helper()
 	ctx := context.Background()
 	if role == domain.RoleOfficer || role == domain.RoleAdmin {
@@ -61,7 +61,7 @@ func mustUser(t *testing.T, svc *domain.Service, officer *domain.Actor, auth *do
 	return u
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(t.TempDir())

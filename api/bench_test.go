@@ -9,8 +9,7 @@ import (
 // BenchmarkRequestList measures GET /requests (filtered, first page) through
 // the whole fiber stack on the embedded store.
 func BenchmarkRequestList(b *testing.B) {
-	e := newEnv(&testing.T{})
-	e.t = &testing.T{}
+	e := newEnv(b)
 	for i := 0; i < 300; i++ {
 		e.publishedRequest("group", "officer")
 	}
@@ -27,8 +26,7 @@ func BenchmarkRequestList(b *testing.B) {
 
 // BenchmarkRequestGet measures GET /requests/:id.
 func BenchmarkRequestGet(b *testing.B) {
-	e := newEnv(&testing.T{})
-	e.t = &testing.T{}
+	e := newEnv(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		resp, err := e.srv.App.Test(httptest.NewRequest("GET", "/api/v1/requests/"+e.request, nil), -1)
