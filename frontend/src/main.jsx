@@ -2,6 +2,7 @@
 // role, the routes, and the footer. Started once on page load.
 
 import { render } from 'preact';
+import { useEffect } from 'preact/hooks';
 import './styles.scss';
 import { startRouter, useLocation, match, navigate, here } from './router.jsx';
 import { start, useSession, COUNCIL_NAME } from './session.js';
@@ -122,7 +123,7 @@ function Forbidden({ user }) {
 
 function Redirect({ to }) {
   // Replace, so Back does not bounce the person straight here again.
-  queueMicrotask(() => navigate(to, { replace: true }));
+  useEffect(() => navigate(to, { replace: true }), [to]);
   return <Page title="Redirecting"><Loading /></Page>;
 }
 

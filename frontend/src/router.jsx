@@ -48,6 +48,8 @@ export function useLocation() {
   const [loc, setLoc] = useState(current);
   useEffect(() => {
     listeners.add(setLoc);
+    // A navigation may have happened between render and subscription.
+    setLoc(current);
     return () => listeners.delete(setLoc);
   }, []);
   return loc;

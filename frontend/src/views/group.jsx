@@ -1,7 +1,7 @@
 // Community group views: its requests, and posting a request as one
 // question per page, check your answers, then a confirmation panel.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
 import { navigate } from '../router.jsx';
 import { useDraft, loadDraft, dropDraft } from '../forms.js';
@@ -327,6 +327,6 @@ export function RequestSent({ params }) {
 
 /** NewRequestStart starts (or resumes) posting a request. */
 export function NewRequestStart() {
-  queueMicrotask(() => navigate('/requests/new/what', { replace: true }));
+  useEffect(() => navigate('/requests/new/what', { replace: true }), []);
   return <Page title="Post a request"><Loading /></Page>;
 }

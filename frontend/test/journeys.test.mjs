@@ -1,0 +1,376 @@
+// End-to-end journeys in a real browser against the real Go binary:
+// a group posts a request, an officer publishes it, a supplier pledges to
+// three requests, the officer approves the pledges. Every view is scanned
+// with axe (WCAG 2.2 AA) and photographed into test-results/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, newPage, check, axe, shot, h1, signIn, apiAs, ACCOUNTS } from '../testing/browser.mjs';
+
+let server, browser;
+const TITLE = 'Warm coats for the winter club';
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function page(viewport) {
+  return newPage(browser, server.url, viewport);
+}
+
+test('the public sees published requests, filters them, and reads one', async () => {
+  const p = await page();
+  await p.goto('/');
+  await h1(p, 'Requests from community groups');
+  assert.equal(await p.title(), 'Requests from community groups - needmatch - Stockport Council');
+  await p.locator('.app-request-list__item').first().waitFor();
+  assert.equal(await p.locator('.app-request-list__item').count(), 6);
+  assert.match(await p.locator('main').innerText(), /Worth £1,800/);
+  await check(p, 'public-home');
+
+  await p.getByLabel('Kind of help').selectOption('goods');
+  await p.getByRole('button', { name: 'Apply filters' }).click();
+  await p.waitForURL(/kind=goods/);
+  await p.getByText('Showing 1 request').waitFor();
+  await p.getByRole('link', { name: 'Laptops for the homework club' }).click();
+  await h1(p, 'Laptops for the homework club');
+  assert.equal(await p.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the h1 on navigation');
+  assert.match(await p.title(), /^Laptops for the homework club - needmatch/);
+  assert.match(await p.locator('main').innerText(), /£3,500/);
+  await check(p, 'public-request');
+
+  await p.goBack();
+  await p.waitForURL(/kind=goods/);
+  await p.goto('/accessibility');
+  await h1(p, 'Accessibility statement');
+  await check(p, 'public-accessibility');
+  await p.goto('/wards');
+  await h1(p, 'Need by ward');
+  await p.locator('svg.app-map circle').first().waitFor();
+  assert.equal(await p.locator('svg.app-map circle').count(), 21);
+  assert.equal(await p.locator('main table tbody tr').count(), 21);
+  assert.match(await p.locator('main').innerText(), /Contains English Indices of Deprivation 2025 \(MHCLG\) and ONS data, Open Government Licence v3\.0/);
+  await check(p, 'public-wards');
+  await p.goto('/no/such/page');
+  await h1(p, 'Page not found');
+  await check(p, 'public-not-found');
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test('sign-in errors show in an error summary linked to the fields', async () => {
+  const p = await page();
+  await p.goto('/sign-in');
+  await h1(p, 'Sign in');
+  await check(p, 'sign-in');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  const summary = p.locator('.govuk-error-summary');
+  await summary.waitFor();
+  assert.match(await p.title(), /^Error: Sign in/);
+  assert.equal(await p.evaluate(() => document.activeElement.classList.contains('govuk-error-summary')), true);
+  await summary.getByRole('link', { name: 'Enter your email address' }).click();
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'email');
+  await check(p, 'sign-in-errors');
+  await p.getByLabel('Email address').fill(ACCOUNTS.group.email);
+  await p.getByLabel('Password').fill('wrong password here');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByText('Enter a correct email address and password').first().waitFor();
+  await p.context().close();
+});
+
+test('a new organisation registers and an officer approves it', async () => {
+  const p = await page();
+  await p.goto('/register');
+  await h1(p, 'Register');
+  await check(p, 'register');
+  await p.getByRole('button', { name: 'Register' }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  assert.equal(await p.locator('.govuk-error-summary li').count(), 5);
+  await check(p, 'register-errors');
+  await p.getByLabel('A community group or charity').check();
+  await p.getByLabel('Group name').fill('Reddish Repair Café');
+  await p.getByLabel('Your full name').fill('Ada Lovelace');
+  await p.getByLabel('Email address').fill('ada@reddish.example');
+  await p.getByLabel('Create a password').fill('correct horse battery');
+  await p.getByRole('button', { name: 'Register' }).click();
+  await h1(p, 'Registration received');
+  await check(p, 'registered');
+  await p.goto('/my/requests');
+  await p.getByText('waiting for a council officer').waitFor();
+  await check(p, 'group-pending');
+  await p.context().close();
+
+  const o = await page();
+  await signIn(o, 'officer');
+  await h1(o, 'What needs attention');
+  await o.getByRole('cell', { name: 'Reddish Repair Café', exact: true }).waitFor();
+  await check(o, 'officer-dashboard');
+  await o.getByRole('button', { name: 'Approve Reddish Repair Café' }).click();
+  await o.getByText('Reddish Repair Café approved').waitFor();
+  assert.equal(await o.getByRole('button', { name: 'Approve Reddish Repair Café' }).count(), 0);
+  await o.context().close();
+});
+
+test('a group posts a request through question pages', async () => {
+  const p = await page();
+  await signIn(p, 'group');
+  await h1(p, 'Your requests');
+  await check(p, 'group-requests');
+  await p.getByRole('button', { name: 'Post a request' }).click();
+  await p.waitForURL('**/requests/new/what');
+  await h1(p, 'What do you need?');
+  await p.getByRole('button', { name: 'Continue' }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  await check(p, 'post-what-errors');
+  await p.getByLabel('Title').fill(TITLE);
+  await p.getByLabel('Description').fill('Forty warm winter coats in children’s sizes for families who come to our winter club in Brinnington.');
+  await p.getByRole('button', { name: 'Continue' }).click();
+
+  await h1(p, 'What kind of help do you need?');
+  await check(p, 'post-kind');
+  await p.getByLabel('Goods or equipment').check();
+  await p.getByRole('button', { name: 'Continue' }).click();
+
+  await h1(p, 'Which ward is the help for?');
+  await p.locator('#area option[value="E05015018"]').waitFor({ state: 'attached' });
+  await check(p, 'post-area');
+  await p.getByLabel('Which ward is the help for?').selectOption('E05015018');
+  await p.getByRole('button', { name: 'Continue' }).click();
+
+  await h1(p, 'How much do you need?');
+  await p.getByLabel('How many').fill('forty');
+  await p.getByRole('button', { name: 'Continue' }).click();
+  await p.locator('.govuk-error-summary').getByRole('link', { name: /whole number/ }).click();
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'quantity');
+  await check(p, 'post-quantity-errors');
+  await p.getByLabel('How many').fill('40');
+  await p.getByLabel('Of what').fill('coats');
+  await p.getByRole('button', { name: 'Continue' }).click();
+
+  await h1(p, 'What is it worth?');
+  await check(p, 'post-value');
+  await p.getByLabel('What is it worth?').fill('1,200.50');
+  await p.getByRole('button', { name: 'Continue' }).click();
+
+  await h1(p, 'When do you need it by?');
+  await p.getByLabel('Day').fill('31');
+  await p.getByLabel('Month').fill('2');
+  await p.getByLabel('Year').fill('2099');
+  await p.getByRole('button', { name: 'Continue' }).click();
+  await p.getByText('must be a real date').first().waitFor();
+  await check(p, 'post-deadline-errors');
+  await p.getByLabel('Month').fill('3');
+  await p.getByRole('button', { name: 'Continue' }).click();
+
+  await h1(p, 'Check your answers');
+  const answers = await p.locator('.govuk-summary-list').innerText();
+  assert.match(answers, /£1,200\.50/);
+  assert.match(answers, /31 March 2099/);
+  assert.match(answers, /Brinnington & Stockport Central/);
+  assert.match(answers, /40 coats/);
+  await check(p, 'post-check');
+  // Change an answer and come back to the check page.
+  await p.getByRole('link', { name: 'Change how much' }).click();
+  await h1(p, 'How much do you need?');
+  await p.getByLabel('How many').fill('45');
+  await p.getByRole('button', { name: 'Continue' }).click();
+  await h1(p, 'Check your answers');
+  assert.match(await p.locator('.govuk-summary-list').innerText(), /45 coats/);
+  await p.getByRole('button', { name: 'Send for approval' }).click();
+
+  await p.locator('.govuk-panel__title').filter({ hasText: 'Request sent for approval' }).waitFor();
+  await check(p, 'post-confirmation');
+  await p.getByRole('link', { name: 'go back to your requests' }).click();
+  await h1(p, 'Your requests');
+  const row = p.locator('tr', { hasText: TITLE });
+  await row.waitFor();
+  assert.match(await row.innerText(), /Waiting for approval/);
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test('an officer publishes the request', async () => {
+  const p = await page();
+  await signIn(p, 'officer');
+  await h1(p, 'What needs attention');
+  const row = p.locator('#requests ~ table tr, section[aria-labelledby=requests] tr', { hasText: TITLE });
+  await row.first().waitFor();
+  await p.getByRole('button', { name: `Publish ${TITLE}` }).click();
+  await p.getByText(`‘${TITLE}’ published`).waitFor();
+  await check(p, 'officer-dashboard-after-publish');
+  await p.goto('/');
+  await p.getByRole('link', { name: TITLE }).waitFor();
+  await p.getByRole('link', { name: TITLE }).click();
+  await h1(p, TITLE);
+  await check(p, 'officer-request');
+  await p.getByRole('link', { name: 'See the audit trail of this request' }).click();
+  await h1(p, 'Audit trail');
+  await p.locator('main table tbody tr').first().waitFor();
+  assert.ok((await p.locator('main table tbody tr').count()) >= 3, 'create, submit and publish are audited');
+  await check(p, 'officer-audit');
+  await p.context().close();
+});
+
+async function pledge(p, title, offer, quantity, value) {
+  await p.goto('/supplier/requests');
+  await h1(p, 'Requests for you');
+  await p.getByRole('link', { name: title }).click();
+  await h1(p, title);
+  await p.getByRole('button', { name: 'Pledge to this request' }).click();
+  await h1(p, title);
+  await p.getByLabel('What will you provide?').fill(offer);
+  await p.getByLabel('How many').fill(quantity);
+  await p.getByLabel('Value of your pledge').fill(value);
+  await p.getByRole('button', { name: 'Send pledge' }).click();
+  await h1(p, 'Your pledges');
+}
+
+test('a supplier pledges to three requests and meets the rule', async () => {
+  const p = await page();
+  await signIn(p, 'supplier');
+  await h1(p, 'Requests for you');
+  await p.locator('.app-request-list__item').first().waitFor();
+  await check(p, 'supplier-requests');
+
+  await p.goto('/supplier/pledges');
+  await h1(p, 'Your pledges');
+  await p.getByText('0 of 3').waitFor();
+  await check(p, 'supplier-pledges-empty');
+
+  // Validation on the pledge form, mapped to the fields.
+  await p.goto('/supplier/requests');
+  await p.getByRole('link', { name: TITLE }).click();
+  await h1(p, TITLE);
+  await p.getByRole('button', { name: 'Pledge to this request' }).click();
+  await p.getByLabel('What will you provide?').waitFor();
+  await p.getByLabel('Value of your pledge').fill('lots');
+  await p.getByRole('button', { name: 'Send pledge' }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  await check(p, 'supplier-pledge-errors');
+  await p.locator('.govuk-error-summary').getByRole('link', { name: /amount of money/ }).click();
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'pledge-value');
+
+  await pledge(p, TITLE, 'Forty new children’s coats from our winter stock', '40', '1200.50');
+  await p.getByText('1 of 3').waitFor();
+  await pledge(p, 'Volunteers to sort food donations', 'Six staff for two mornings a week for ten weeks', '120', '1800');
+  await p.getByText('2 of 3').waitFor();
+  await check(p, 'supplier-pledges-two');
+  await pledge(p, 'Laptops for the homework club', 'Ten refurbished laptops with chargers', '10', '3,500');
+  await p.getByText('3 of 3').waitFor();
+  assert.match(await p.locator('main').innerText(), /meets the council's rule of at least 3/);
+  assert.equal(await p.locator('main table tbody tr').count(), 3);
+  await check(p, 'supplier-pledges-three');
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test('the group sees the pledge on its request', async () => {
+  const p = await page();
+  await signIn(p, 'group');
+  await p.getByRole('link', { name: TITLE }).click();
+  await h1(p, TITLE);
+  await p.getByText('Mersey Build Ltd').waitFor();
+  assert.match(await p.locator('main').innerText(), /£1,200\.50/);
+  await check(p, 'group-request-pledges');
+  await p.context().close();
+});
+
+test('an officer approves pledges and declines one with a reason', async () => {
+  const p = await page();
+  await signIn(p, 'officer');
+  await h1(p, 'What needs attention');
+  await p.getByText('3 pledges to decide').waitFor();
+  await p.getByRole('button', { name: `Approve pledge from Mersey Build Ltd to ${TITLE}` }).click();
+  await p.getByText('Pledge from Mersey Build Ltd approved').waitFor();
+  await p.getByText('2 pledges to decide').waitFor();
+  await p.getByRole('button', { name: 'Approve pledge from Mersey Build Ltd to Volunteers to sort food donations' }).click();
+  await p.getByText('1 pledge to decide').waitFor();
+
+  await p.getByRole('link', { name: 'Decline pledge from Mersey Build Ltd to Laptops for the homework club' }).click();
+  await h1(p, 'Decline pledge');
+  await p.getByRole('button', { name: 'Decline pledge' }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  await check(p, 'officer-decline-errors');
+  await p.getByLabel('Reason').fill('The group has already been given laptops.');
+  await p.getByRole('button', { name: 'Decline pledge' }).click();
+  await h1(p, 'What needs attention');
+  await p.getByText('0 pledges to decide').waitFor();
+  await check(p, 'officer-dashboard-done');
+
+  await p.goto('/officer/allocation');
+  await h1(p, 'Allocate pledges');
+  await check(p, 'officer-allocation');
+  await p.getByRole('button', { name: 'Run the allocation' }).click();
+  await p.locator('main').getByText(/not available yet|Review the allocation|no offered pledges/).first().waitFor();
+  await check(p, 'officer-allocation-run');
+  await p.context().close();
+
+  const s = await page();
+  await signIn(s, 'supplier');
+  await s.goto('/supplier/pledges');
+  await s.getByText('The group has already been given laptops.').waitFor();
+  const text = await s.locator('main table').innerText();
+  assert.equal((text.match(/Approved/g) || []).length, 2);
+  assert.match(text, /Declined/);
+  // Two live requests now: the rule is no longer met.
+  await s.getByText('2 of 3').waitFor();
+  await check(s, 'supplier-pledges-decided');
+  await s.context().close();
+});
+
+test('a session that ends keeps what the supplier typed', async () => {
+  const p = await page();
+  await signIn(p, 'supplier');
+  await p.goto('/supplier/requests');
+  await p.getByRole('link', { name: 'Help with a grant application' }).click();
+  await p.getByRole('button', { name: 'Pledge to this request' }).click();
+  const offer = 'Eight hours with our bid writer, who has won three lottery grants';
+  await p.getByLabel('What will you provide?').fill(offer);
+  await p.getByLabel('How many').fill('8');
+  await p.getByLabel('Value of your pledge').fill('800');
+  const form = p.url();
+  // The access token expires and so does the refresh cookie.
+  await p.context().clearCookies();
+  let hits = 0;
+  await p.route('**/api/v1/requests/*/pledges', (route) => {
+    hits += 1;
+    return route.fulfill({ status: 401, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Unauthorized', status: 401, code: 'unauthorized' }) });
+  });
+  await p.getByRole('button', { name: 'Send pledge' }).click();
+  await h1(p, 'Sign in');
+  await p.getByText('What you typed has been kept').waitFor();
+  assert.equal(hits, 1);
+  await p.unroute('**/api/v1/requests/*/pledges');
+  await check(p, 'session-ended');
+  await p.getByLabel('Email address').fill(ACCOUNTS.supplier.email);
+  await p.getByLabel('Password').fill(ACCOUNTS.supplier.password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.waitForURL(form);
+  assert.equal(await p.getByLabel('What will you provide?').inputValue(), offer);
+  assert.equal(await p.getByLabel('Value of your pledge').inputValue(), '800');
+  await p.getByRole('button', { name: 'Send pledge' }).click();
+  await h1(p, 'Your pledges');
+  await p.getByText('3 of 3').waitFor();
+  await p.context().close();
+});
+
+test('a deep link works after a reload, and signing out forgets the session', async () => {
+  const p = await page();
+  await signIn(p, 'group', '/my/requests');
+  await h1(p, 'Your requests');
+  await p.reload();
+  await h1(p, 'Your requests');
+  await p.goto('/sign-out');
+  await h1(p, 'You have signed out');
+  await check(p, 'signed-out');
+  await p.goto('/my/requests');
+  await h1(p, 'Sign in');
+  assert.match(p.url(), /next=%2Fmy%2Frequests/);
+  await p.context().close();
+});

@@ -1,0 +1,175 @@
+// Shared pieces of the browser tests: start the real needmatch binary on a
+// fresh data directory and a free port, drive Debian's chromium through
+// playwright-core, scan pages with axe, and save screenshots.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+const here = dirname(fileURLToPath(import.meta.url)); // frontend/testing
+export const FRONTEND = resolve(here, '..');
+export const RESULTS = join(FRONTEND, 'test-results');
+export const BIN = process.env.NEEDMATCH_BIN || resolve(FRONTEND, '../bin/needmatch');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const ACCOUNTS = {
+  officer: { email: 'officer@stockport.example', password: 'officer-demo-pass' },
+  admin: { email: 'admin@stockport.example', password: 'admin-demo-pass' },
+  group: { email: 'group@stockport.example', password: 'group-demo-pass1' },
+  supplier: { email: 'supplier@stockport.example', password: 'supplier-demo-pass' },
+};
+
+export const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function run(args, env) {
+  return new Promise((ok, fail) => {
+    const p = spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('error', fail);
+    p.on('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`${BIN} ${args.join(' ')} exited ${code}:\n${out}`))));
+  });
+}
+
+/**
+ * startServer seeds a fresh data directory and serves it on a free port.
+ * It returns {url, stop}; stop kills the server and removes the directory.
+ */
+export async function startServer(extraEnv = {}) {
+  if (!existsSync(BIN)) {
+    throw new Error(`${BIN} is missing: build it with \`npm run build\` here, then \`go build -o bin/needmatch ./cmd/needmatch\` at the top (or set NEEDMATCH_BIN)`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'needmatch-ui-'));
+  const port = await freePort();
+  const env = { ...process.env, NEEDMATCH_DATA_DIR: dir, NEEDMATCH_ADDR: `127.0.0.1:${port}`, ...extraEnv };
+  await run(['seed'], env);
+  const proc = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stdout.on('data', (d) => (log += d));
+  proc.stderr.on('data', (d) => (log += d));
+  const exited = new Promise((ok) => proc.on('exit', ok));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`needmatch serve did not become healthy:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    log: () => log,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** launch starts headless chromium with the flags that work here. */
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * newPage opens a page in a fresh context (axe needs a context page) and
+ * records page errors, which tests assert are none.
+ */
+export async function newPage(browser, baseURL, viewport = { width: 1100, height: 900 }) {
+  const context = await browser.newContext({ baseURL, viewport });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.setDefaultTimeout(10000);
+  return page;
+}
+
+/** axe scans the page against WCAG 2.2 AA and fails on any violation. */
+export async function axe(page, name) {
+  const result = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  const detail = result.violations
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => '    ' + n.target.join(' ') + ' ' + n.failureSummary.replace(/\n/g, ' ')).join('\n')}`)
+    .join('\n');
+  assert.equal(result.violations.length, 0, `axe found violations on ${name} (${page.url()}):\n${detail}`);
+  return result;
+}
+
+/** shot saves a full-page screenshot to test-results/<name>.png. */
+export async function shot(page, name) {
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true });
+}
+
+/** check scans and photographs a view in one go. */
+export async function check(page, name) {
+  await shot(page, name);
+  await axe(page, name);
+}
+
+/** h1 waits for the page's h1 to read text. */
+export async function h1(page, text) {
+  await page.locator('main h1').filter({ hasText: text }).first().waitFor();
+}
+
+/** signIn signs in through the form and waits to land. */
+export async function signIn(page, who, next = '') {
+  const a = ACCOUNTS[who] || who;
+  await page.goto('/sign-in' + (next ? `?next=${encodeURIComponent(next)}` : ''));
+  await page.getByLabel('Email address').fill(a.email);
+  await page.getByLabel('Password').fill(a.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+}
+
+/** apiAs signs in over the API and returns a fetch helper with the token. */
+export async function apiAs(url, who) {
+  const a = ACCOUNTS[who] || who;
+  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(a) });
+  assert.equal(res.status, 200, `login ${a.email}: ${await res.clone().text()}`);
+  const { accessToken } = await res.json();
+  return async (method, path, body) => {
+    const r = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${accessToken}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return data;
+  };
+}
