@@ -206,3 +206,44 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditVerifyDetectsTruncation: events cut from the end of the chain
+// leave no broken link; the signed checkpoint written on shutdown finds it.
+func TestAuditVerifyDetectsTruncation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	if out, err := exec.Command(bin, "seed", "--data-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v %s", err, out)
+	}
+	p := startServe(t, bin, dir)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("graceful shutdown on SIGTERM: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "audit-checkpoints.jsonl")); err != nil || !strings.Contains(string(b), `"mac"`) {
+		t.Fatalf("no checkpoint written on shutdown: %v %s", err, b)
+	}
+	if out, err := exec.Command(bin, "audit", "verify", "--data-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("verify before truncation: %v %s", err, out)
+	}
+	if err := execSQL(filepath.Join(dir, "needmatch.db"), `DELETE FROM audit WHERE seq > (SELECT max(seq) - 3 FROM audit)`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "audit", "verify", "--data-dir", dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "truncated") {
+		t.Fatalf("truncation not detected: %v\n%s", err, out)
+	}
+	// A forged checkpoint line (wrong MAC) is refused too.
+	f, _ := os.OpenFile(filepath.Join(dir, "audit-checkpoints.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	fmt.Fprintln(f, `{"authority":"x","seq":1,"hash":"h","at":"2026-01-01T00:00:00Z","mac":"00"}`)
+	f.Close()
+	out, err = exec.Command(bin, "audit", "verify", "--data-dir", dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "signature does not verify") {
+		t.Fatalf("forged checkpoint not detected: %v\n%s", err, out)
+	}
+}
