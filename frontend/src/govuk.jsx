@@ -9,6 +9,7 @@ import { SessionEnded } from './api.js';
 const SERVICE = 'needmatch';
 const COUNCIL = 'Stockport Council';
 let focusedNavigation = 0;
+let focusedHeading = null;
 
 function cx(...names) {
   return names.filter(Boolean).join(' ');
@@ -25,10 +26,15 @@ export function Page({ title, caption, heading = true, error = false, back, chil
   }, [title, error]);
   useEffect(() => {
     const nav = currentNavigation();
-    if (nav === 0 || focusedNavigation === nav) return;
+    if (nav === 0) return;
+    // Once per navigation; again only if a loading heading that had focus
+    // was replaced by the real one and focus fell back to the body.
+    const lost = focusedHeading && !focusedHeading.isConnected && (!document.activeElement || document.activeElement === document.body);
+    if (focusedNavigation === nav && !lost) return;
     const h1 = document.querySelector('main h1');
     if (!h1) return;
     focusedNavigation = nav;
+    focusedHeading = h1;
     h1.setAttribute('tabindex', '-1');
     h1.focus({ preventScroll: false });
   });
