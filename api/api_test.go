@@ -754,3 +754,61 @@ func TestRateLimits(t *testing.T) {
 		t.Fatal("no 429 after 130 writes in a burst")
 	}
 }
+
+// TestConcurrentMixedMoves: 16 clients approve, decline and withdraw the
+// same pledges at once. Each pledge ends in one legal state and has exactly
+// one audit event per real change.
+func TestConcurrentMixedMoves(t *testing.T) {
+	e := newEnv(t)
+	var pledges []string
+	for i := 0; i < 6; i++ {
+		pledges = append(pledges, e.pledge("supplier", e.request))
+	}
+	type move struct{ who, path string }
+	moves := []move{{"officer", "approve"}, {"admin", "approve"}, {"officer", "decline"}, {"admin", "decline"}, {"supplier", "withdraw"}}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := map[string]int{}
+	for c := 0; c < 16; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for i, pl := range pledges {
+				m := moves[(c+i)%len(moves)]
+				var body []byte
+				ctype := ""
+				if m.path == "decline" {
+					body, ctype = []byte(`{"reason":"Declined in the concurrency test"}`), "application/json"
+				}
+				st, _, _ := e.raw("POST", "/api/v1/pledges/"+pl+"/"+m.path, m.who, body, ctype)
+				switch st {
+				case 200:
+					mu.Lock()
+					ok[pl]++
+					mu.Unlock()
+				case 409:
+				default:
+					t.Errorf("status %d", st)
+				}
+			}
+		}(c)
+	}
+	wg.Wait()
+	e.t = t
+	for _, pl := range pledges {
+		p := e.call("GET", "/api/v1/pledges/"+pl, "officer", nil, 200)
+		events := e.call("GET", "/api/v1/audit?object="+pl, "officer", nil, 200)["items"].([]any)
+		// From offered: approve or decline is final here; withdraw may follow an approval.
+		switch p["status"] {
+		case "approved", "declined", "withdrawn":
+		default:
+			t.Fatalf("pledge %s ended %v", pl, p["status"])
+		}
+		if len(events) != 1+ok[pl] || int(p["version"].(float64)) != 1+ok[pl] {
+			t.Fatalf("pledge %s: %d successful moves, %d audit events, version %v", pl, ok[pl], len(events), p["version"])
+		}
+		if ok[pl] < 1 || ok[pl] > 2 {
+			t.Fatalf("pledge %s: %d successful moves", pl, ok[pl])
+		}
+	}
+}
