@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -810,5 +812,68 @@ func TestConcurrentMixedMoves(t *testing.T) {
 		if ok[pl] < 1 || ok[pl] > 2 {
 			t.Fatalf("pledge %s: %d successful moves", pl, ok[pl])
 		}
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	e := newEnv(t)
+	body := []byte(`{"offer":"Retry-safe offer","quantity":1,"unit":"day","valuePence":900}`)
+	post := func(key string, b []byte) (int, http.Header, map[string]any) {
+		req := httptest.NewRequest("POST", "/api/v1/requests/"+e.request+"/pledges", bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+e.tokens["supplier"])
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := e.srv.App.Test(req, 30_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, resp.Header, out
+	}
+	st, _, first := post("key-1", body)
+	if st != 201 {
+		t.Fatalf("first: %d %v", st, first)
+	}
+	st, h, again := post("key-1", body)
+	if st != 201 || again["id"] != first["id"] || h.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry: %d %v %v", st, again, h)
+	}
+	st, _, other := post("key-1", []byte(`{"offer":"Another offer","quantity":1,"unit":"day","valuePence":900}`))
+	if st != 422 || other["field"] != "Idempotency-Key" {
+		t.Fatalf("same key, other body: %d %v", st, other)
+	}
+	// The key is scoped per user: another supplier's same key is a new request.
+	req := httptest.NewRequest("POST", "/api/v1/requests/"+e.request+"/pledges", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.tokens["supplier2"])
+	req.Header.Set("Idempotency-Key", "key-1")
+	resp, _ := e.srv.App.Test(req, 30_000)
+	if resp.StatusCode != 201 {
+		t.Fatalf("other user, same key: %d", resp.StatusCode)
+	}
+	pledges := e.call("GET", "/api/v1/pledges?request="+e.request, "officer", nil, 200)["items"].([]any)
+	if len(pledges) != 2 {
+		t.Fatalf("pledges = %d, want 2 (the retry made none)", len(pledges))
+	}
+	st, _, bad := post("bad key with spaces", body)
+	if st != 400 || bad["field"] != "Idempotency-Key" {
+		t.Fatalf("bad key: %d %v", st, bad)
+	}
+	// While the first request with a key is still running, a retry gets 409.
+	u, _ := e.svc.Store.UserByEmail(context.Background(), "supplier@x.org")
+	fp := sha256.Sum256([]byte("POST /api/v1/requests/" + e.request + "/pledges\n" + string(body)))
+	if _, err := e.svc.Store.(domain.IdempotencyStore).ClaimIdempotency(context.Background(), &domain.IdempotencyRecord{UserID: u.ID, Key: "key-running", Fingerprint: hex.EncodeToString(fp[:]), CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, running := post("key-running", body); st != 409 || running["field"] != "Idempotency-Key" {
+		t.Fatalf("retry while running: %d %v", st, running)
+	}
+	// A refused request is remembered too: the retry gets the same 400.
+	st1, _, _ := post("key-2", []byte(`{"offer":"x"}`))
+	st2, h2, _ := post("key-2", []byte(`{"offer":"x"}`))
+	if st1 != 400 || st2 != 400 || h2.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("refused then retried: %d %d", st1, st2)
 	}
 }

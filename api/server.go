@@ -102,6 +102,10 @@ func New(cfg Config) *Server {
 	s.routes = s.routeTable()
 	api := s.App.Group("/api/v1", s.authenticate, s.rateLimit)
 	for _, r := range s.routes {
+		if r.Method == fiber.MethodPost && !strings.HasPrefix(r.Path, "/auth/") {
+			api.Add(r.Method, r.Path, s.guard(r), s.idempotent, r.Handler)
+			continue
+		}
 		api.Add(r.Method, r.Path, s.guard(r), r.Handler)
 	}
 	s.App.Get("/healthz", s.handleHealthz)

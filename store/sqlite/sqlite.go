@@ -291,6 +291,7 @@ CREATE INDEX IF NOT EXISTS pledges_request_sums ON pledges(request_id, status, v
 CREATE INDEX IF NOT EXISTS pledges_org ON pledges(organisation_id, id);
 CREATE INDEX IF NOT EXISTS pledges_reqorg ON pledges(request_org_id, id);
 CREATE INDEX IF NOT EXISTS pledges_authority ON pledges(authority_id, status, id);
+CREATE TABLE IF NOT EXISTS idempotency (user_id TEXT NOT NULL, key TEXT NOT NULL, created_at INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (user_id, key));
 CREATE TABLE IF NOT EXISTS audit (authority_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, object TEXT NOT NULL, at INTEGER NOT NULL, hash TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (authority_id, seq));
 CREATE INDEX IF NOT EXISTS audit_object ON audit(authority_id, object, seq);
 `
