@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +27,9 @@ import (
 )
 
 var secret = []byte("test-secret-test-secret-test-secret!")
+
+// quiet drops the request logs in tests; TestLogs checks them.
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // env is one test's server with a seeded council and accounts.
 type env struct {
@@ -73,7 +77,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(func() { db.Close() })
 	svc := domain.NewService(db)
 	e := &env{t: t, svc: svc, tokens: map[string]string{}, orgs: map[string]string{}}
-	e.srv = api.New(api.Config{Service: svc, Secret: secret, Limits: &api.Limits{}})
+	e.srv = api.New(api.Config{Service: svc, Secret: secret, Limits: &api.Limits{}, Logger: quiet})
 	e.auth, _ = seeddata.Stockport()
 	if err := db.PutAuthority(ctx, e.auth); err != nil {
 		t.Fatal(err)
@@ -731,7 +735,7 @@ func TestBodyLimit(t *testing.T) {
 
 func TestRateLimits(t *testing.T) {
 	e := newEnv(t)
-	e.srv = api.New(api.Config{Service: e.svc, Secret: secret})
+	e.srv = api.New(api.Config{Service: e.svc, Secret: secret, Logger: quiet})
 	// Password guessing against one account is cut off after the burst.
 	codes := map[int]int{}
 	for i := 0; i < 8; i++ {
@@ -876,4 +880,48 @@ func TestIdempotencyKey(t *testing.T) {
 	if st1 != 400 || st2 != 400 || h2.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("refused then retried: %d %d", st1, st2)
 	}
+}
+
+func TestMetricsAndLogs(t *testing.T) {
+	e := newEnv(t)
+	var logs bytes.Buffer
+	metrics := api.NewMetrics()
+	e.srv = api.New(api.Config{Service: domain.NewService(api.TimedStore(e.svc.Store, metrics)), Secret: secret, Limits: &api.Limits{},
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Metrics: metrics})
+	e.call("GET", "/api/v1/requests/"+e.request, "", nil, 200)
+	e.call("POST", "/api/v1/auth/login", "", map[string]any{"email": "group@x.org", "password": "correct-horse-battery"}, 200)
+	// httptest requests come from 0.0.0.0, not loopback: /metrics is hidden from them.
+	if st, _, _ := e.raw("GET", "/metrics", "", nil, ""); st != 404 {
+		t.Fatalf("/metrics from a non-loopback client: %d, want 404", st)
+	}
+	var b strings.Builder
+	metrics.Write(&b)
+	for _, want := range []string{
+		`needmatch_http_requests_total{method="GET",route="/api/v1/requests/:id",status="200"} 1`,
+		`needmatch_http_request_duration_seconds_bucket{method="GET",route="/api/v1/requests/:id",le="+Inf"} 1`,
+		`needmatch_store_duration_seconds_count{op="RequestByID"} 1`,
+		"# TYPE needmatch_http_requests_total counter",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, b.String())
+		}
+	}
+	// JSON logs with a request id, and never a password or token.
+	out := logs.String()
+	if !strings.Contains(out, `"requestId":"`) || !strings.Contains(out, `"route":"/api/v1/auth/login"`) {
+		t.Fatalf("logs: %s", out)
+	}
+	if strings.Contains(out, "correct-horse-battery") || strings.Contains(out, "eyJ") {
+		t.Fatalf("logs hold a secret: %s", out)
+	}
+}
+
+func TestReadyzFollowsTheStore(t *testing.T) {
+	e := newEnv(t)
+	e.call("GET", "/readyz", "", nil, 200)
+	e.svc.Store.Close()
+	if st, _, _ := e.raw("GET", "/readyz", "", nil, ""); st != 503 {
+		t.Fatalf("/readyz with the store closed: %d, want 503", st)
+	}
+	e.call("GET", "/healthz", "", nil, 200)
 }

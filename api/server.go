@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,16 +38,22 @@ type Config struct {
 	Logger         *slog.Logger
 	// Limits are the rate limits; nil means DefaultLimits.
 	Limits *Limits
+	// Metrics collects the Prometheus metrics; nil makes a new collector.
+	Metrics *Metrics
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// without it /metrics answers loopback clients only.
+	MetricsToken string
 }
 
 // Server is the HTTP API.
 type Server struct {
-	cfg    Config
-	svc    *domain.Service
-	log    *slog.Logger
-	App    *fiber.App
-	routes []route
-	limits *limiters
+	cfg     Config
+	svc     *domain.Service
+	log     *slog.Logger
+	App     *fiber.App
+	routes  []route
+	limits  *limiters
+	metrics *Metrics
 }
 
 // route is one API operation: the table drives registration, the OpenAPI
@@ -82,7 +89,10 @@ func New(cfg Config) *Server {
 	if cfg.Limits == nil {
 		cfg.Limits = &DefaultLimits
 	}
-	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Logger, limits: newLimiters(*cfg.Limits)}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
+	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Logger, limits: newLimiters(*cfg.Limits), metrics: cfg.Metrics}
 	s.App = fiber.New(fiber.Config{
 		AppName:                 "needmatch",
 		ErrorHandler:            s.errorHandler,
@@ -110,6 +120,7 @@ func New(cfg Config) *Server {
 	}
 	s.App.Get("/healthz", s.handleHealthz)
 	s.App.Get("/readyz", s.handleReadyz)
+	s.App.Get("/metrics", s.handleMetrics)
 	s.App.All("/api/*", func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no API route %s %s.", c.Method(), c.Path())
 	})
@@ -184,7 +195,13 @@ func (s *Server) requestMeta(c *fiber.Ctx) error {
 			return herr
 		}
 	}
-	s.log.Debug("request", "method", c.Method(), "route", c.Route().Path, "status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds(), "requestId", id)
+	route, status, took := c.Route().Path, c.Response().StatusCode(), time.Since(start)
+	if !strings.HasPrefix(route, "/api/") && route != "/healthz" && route != "/readyz" && route != "/metrics" {
+		route = "app" // the SPA's paths are the browser's, not ours: one label
+	}
+	s.metrics.Inc("needmatch_http_requests_total", "method", c.Method(), "route", route, "status", strconv.Itoa(status))
+	s.metrics.Observe("needmatch_http_request_duration_seconds", took, "method", c.Method(), "route", route)
+	s.log.Info("request", "method", c.Method(), "route", route, "status", status, "ms", float64(took.Microseconds())/1000, "requestId", id)
 	return nil
 }
 

@@ -227,7 +227,10 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(
 		limits = &api.Limits{}
 		log.Warn("rate limits are off (NEEDMATCH_RATE_LIMITS=off): for load tests only")
 	}
-	srv := api.New(api.Config{Service: domain.NewService(st), Secret: secret, Static: static, TLS: c.TLS, TrustedProxies: proxies, Logger: log, Limits: limits})
+	metrics := api.NewMetrics()
+	svc := domain.NewService(api.TimedStore(st, metrics))
+	srv := api.New(api.Config{Service: svc, Secret: secret, Static: static, TLS: c.TLS, TrustedProxies: proxies, Logger: log,
+		Limits: limits, Metrics: metrics, MetricsToken: getenv("NEEDMATCH_METRICS_TOKEN")})
 	key, err := checkpointKey(c.AuditKey)
 	if err != nil {
 		return fmt.Errorf("audit checkpoint key: %w", err)

@@ -36,10 +36,11 @@ type DB struct {
 	done  chan struct{}
 	wg    sync.WaitGroup
 	// MaxBatch bounds how many changes share one transaction.
-	MaxBatch int
-	requests *requestCache
-	stmts    sync.Map // query text -> *sql.Stmt
-	auths    authorityCache
+	MaxBatch  int
+	requests  *requestCache
+	stmts     sync.Map // query text -> *sql.Stmt
+	auths     authorityCache
+	closeOnce sync.Once
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -89,6 +90,12 @@ func (db *DB) Path() string { return db.path }
 
 // Close stops the writer after the queued changes and closes the files.
 func (db *DB) Close() error {
+	var err error
+	db.closeOnce.Do(func() { err = db.close() })
+	return err
+}
+
+func (db *DB) close() error {
 	close(db.done)
 	db.wg.Wait()
 	db.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
