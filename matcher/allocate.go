@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -145,7 +144,7 @@ type prob struct {
 	pOrig        []int // index in Problem.Pledges
 	// pCap is the most that can go through the pledge:
 	// min(value, need, limit), 0 when the weight is 0.
-	pCap []int64
+	pCap         []int64
 	byReq, bySup [][]int32
 }
 
@@ -178,16 +177,22 @@ func Allocate(pr Problem, opt Options) (*Allocation, error) {
 }
 
 func newProb(pr Problem) (*prob, error) {
-	pb := &prob{}
-	reqIdx := make(map[string]int32, len(pr.Requests))
-	reqs := slices.Clone(pr.Requests)
-	slices.SortFunc(reqs, func(a, b AllocRequest) int { return strings.Compare(a.ID, b.ID) })
+	nr, ns, np := len(pr.Requests), len(pr.Suppliers), len(pr.Pledges)
+	pb := &prob{
+		reqID: make([]string, 0, nr), need: make([]int64, 0, nr),
+		supID: make([]string, 0, ns), limit: make([]int64, 0, ns),
+		pID: make([]string, 0, np), pReq: make([]int32, 0, np), pSup: make([]int32, 0, np),
+		pVal: make([]int64, 0, np), pW: make([]int64, 0, np), pWhole: make([]bool, 0, np),
+		pOrig: make([]int, 0, np), pCap: make([]int64, 0, np),
+	}
+	reqIdx := make(map[string]int32, nr)
 	var sumNeed, sumLimit int64
-	for i, r := range reqs {
+	for k, i := range idOrder(nr, func(i int) string { return pr.Requests[i].ID }) {
+		r := pr.Requests[i]
 		if r.ID == "" {
 			return nil, invalidf("a request has no ID")
 		}
-		if i > 0 && reqs[i-1].ID == r.ID {
+		if k > 0 && pb.reqID[k-1] == r.ID {
 			return nil, invalidf("request %s appears twice", r.ID)
 		}
 		if r.NeedPence < 0 || r.NeedPence > maxTotal {
@@ -197,18 +202,17 @@ func newProb(pr Problem) (*prob, error) {
 		if sumNeed > maxTotal {
 			return nil, invalidf("the needs add up to more than can be counted exactly")
 		}
-		reqIdx[r.ID] = int32(i)
+		reqIdx[r.ID] = int32(k)
 		pb.reqID = append(pb.reqID, r.ID)
 		pb.need = append(pb.need, r.NeedPence)
 	}
-	supIdx := make(map[string]int32, len(pr.Suppliers))
-	sups := slices.Clone(pr.Suppliers)
-	slices.SortFunc(sups, func(a, b AllocSupplier) int { return strings.Compare(a.ID, b.ID) })
-	for i, s := range sups {
+	supIdx := make(map[string]int32, ns)
+	for k, i := range idOrder(ns, func(i int) string { return pr.Suppliers[i].ID }) {
+		s := pr.Suppliers[i]
 		if s.ID == "" {
 			return nil, invalidf("a supplier has no ID")
 		}
-		if i > 0 && sups[i-1].ID == s.ID {
+		if k > 0 && pb.supID[k-1] == s.ID {
 			return nil, invalidf("supplier %s appears twice", s.ID)
 		}
 		if s.LimitPence < 0 || s.LimitPence > maxTotal {
@@ -218,22 +222,13 @@ func newProb(pr Problem) (*prob, error) {
 		if sumLimit > maxTotal {
 			return nil, invalidf("the supplier limits add up to more than can be counted exactly")
 		}
-		supIdx[s.ID] = int32(i)
+		supIdx[s.ID] = int32(k)
 		pb.supID = append(pb.supID, s.ID)
 		pb.limit = append(pb.limit, s.LimitPence)
 	}
-	order := make([]int, len(pr.Pledges))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		return cmp.Or(strings.Compare(pr.Pledges[a].ID, pr.Pledges[b].ID), cmp.Compare(a, b))
-	})
-	pb.byReq = make([][]int32, len(reqs))
-	pb.bySup = make([][]int32, len(sups))
 	var total float64
-	for k, i := range order {
-		p := pr.Pledges[i]
+	for k, i := range idOrder(np, func(i int) string { return pr.Pledges[i].ID }) {
+		p := &pr.Pledges[i]
 		if p.ID == "" {
 			return nil, invalidf("a pledge has no ID")
 		}
@@ -268,10 +263,6 @@ func newProb(pr Problem) (*prob, error) {
 		pb.pWhole = append(pb.pWhole, !p.AllowPartial)
 		pb.pOrig = append(pb.pOrig, i)
 		pb.pCap = append(pb.pCap, c)
-		if c > 0 {
-			pb.byReq[r] = append(pb.byReq[r], int32(k))
-			pb.bySup[s] = append(pb.bySup[s], int32(k))
-		}
 	}
 	if total > maxTotal {
 		return nil, invalidf("score times value adds up to more than can be counted exactly")
@@ -279,53 +270,111 @@ func newProb(pr Problem) (*prob, error) {
 	return pb, nil
 }
 
+// idOrder returns the positions 0..n-1 ordered by id (then position).
+func idOrder(n int, id func(int) string) []int {
+	order := make([]int, n)
+	sorted := true
+	for i := range order {
+		order[i] = i
+		if i > 0 && id(i-1) > id(i) {
+			sorted = false
+		}
+	}
+	if !sorted {
+		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(id(a), id(b)) })
+	}
+	return order
+}
+
+// index builds the lists of useful pledges by request and by supplier.
+func (pb *prob) index() {
+	if pb.byReq != nil {
+		return
+	}
+	nReq := make([]int32, len(pb.need)+1)
+	nSup := make([]int32, len(pb.limit)+1)
+	for p, c := range pb.pCap {
+		if c > 0 {
+			nReq[pb.pReq[p]+1]++
+			nSup[pb.pSup[p]+1]++
+		}
+	}
+	for i := 1; i < len(nReq); i++ {
+		nReq[i] += nReq[i-1]
+	}
+	for i := 1; i < len(nSup); i++ {
+		nSup[i] += nSup[i-1]
+	}
+	flatR := make([]int32, nReq[len(nReq)-1])
+	flatS := make([]int32, nSup[len(nSup)-1])
+	pb.byReq = make([][]int32, len(pb.need))
+	pb.bySup = make([][]int32, len(pb.limit))
+	for r := range pb.byReq {
+		pb.byReq[r] = flatR[nReq[r]:nReq[r]:nReq[r+1]]
+	}
+	for s := range pb.bySup {
+		pb.bySup[s] = flatS[nSup[s]:nSup[s]:nSup[s+1]]
+	}
+	for p, c := range pb.pCap {
+		if c > 0 {
+			r, s := pb.pReq[p], pb.pSup[p]
+			pb.byReq[r] = append(pb.byReq[r], int32(p))
+			pb.bySup[s] = append(pb.bySup[s], int32(p))
+		}
+	}
+}
+
 // transport solves the flow problem over the pledges in pls, each with
 // capacity caps[p], under the given needs and limits. It writes the optimal
 // flow of each pledge in pls to out and returns sum(weight*flow).
 func (pb *prob) transport(need, limit []int64, pls []int32, caps []int64, out []int64) int64 {
+	// Nodes: suppliers, then requests, in index order, then the root; arcs
+	// in pledge order, then the slack arcs of the first basis.
 	reqNode := make([]int32, len(need))
 	supNode := make([]int32, len(limit))
-	for i := range reqNode {
-		reqNode[i] = -1
-	}
-	for i := range supNode {
-		supNode[i] = -1
-	}
-	// number the nodes in pledge order, so numbering is deterministic
-	var reqs, sups []int32
+	supUsed := make([]bool, len(limit))
+	useful := 0
 	for _, p := range pls {
 		out[p] = 0
 		r, s := pb.pReq[p], pb.pSup[p]
 		if caps[p] <= 0 || need[r] <= 0 || limit[s] <= 0 {
 			continue
 		}
-		if supNode[s] < 0 {
+		supUsed[s] = true
+		reqNode[r] = 1
+		useful++
+	}
+	if useful == 0 {
+		return 0
+	}
+	var sups, reqs []int32
+	for s := range limit {
+		if supUsed[s] {
 			supNode[s] = int32(len(sups))
-			sups = append(sups, s)
+			sups = append(sups, int32(s))
 		}
-		if reqNode[r] < 0 {
-			reqNode[r] = 0
-			reqs = append(reqs, r)
+	}
+	for r, used := range reqNode {
+		if used != 0 {
+			reqs = append(reqs, int32(r))
 		}
 	}
 	for i, r := range reqs {
 		reqNode[r] = int32(len(sups) + i)
 	}
-	n := len(sups) + len(reqs) + 1
-	if n == 1 {
-		return 0
-	}
-	root := n - 1
-	arcs := make([]int32, 0, len(pls))
-	g := newFlowNet(n, len(pls)+n-1)
+	arcs := make([]int32, 0, useful)
 	for _, p := range pls {
 		r, s := pb.pReq[p], pb.pSup[p]
-		if caps[p] <= 0 || need[r] <= 0 || limit[s] <= 0 {
-			continue
+		if caps[p] > 0 && need[r] > 0 && limit[s] > 0 {
+			arcs = append(arcs, p)
 		}
-		c := min(caps[p], need[r], limit[s])
-		g.addArc(int(supNode[s]), int(reqNode[r]), c, -pb.pW[p])
-		arcs = append(arcs, p)
+	}
+	n := len(sups) + len(reqs) + 1
+	root := n - 1
+	g := newFlowNet(n, useful+n-1)
+	for _, p := range arcs {
+		r, s := pb.pReq[p], pb.pSup[p]
+		g.addArc(int(supNode[s]), int(reqNode[r]), min(caps[p], need[r], limit[s]), -pb.pW[p])
 	}
 	for i, s := range sups {
 		e := g.addArc(i, root, infCap, 0)

@@ -197,3 +197,101 @@ func TestFlowMatchesSuccessiveShortestPathsLarger(t *testing.T) {
 	}
 	t.Logf("%d random all-partial instances of up to 300 pledges: equal optimum on all", instances)
 }
+
+// bruteWhole is the best objective over every choice of whole pledges, with
+// the partial pledges placed optimally around them (by sspOptimum).
+func bruteWhole(pr Problem) int64 {
+	need := map[string]int64{}
+	limit := map[string]int64{}
+	for _, r := range pr.Requests {
+		need[r.ID] = r.NeedPence
+	}
+	for _, s := range pr.Suppliers {
+		limit[s.ID] = s.LimitPence
+	}
+	var whole, partial []AllocPledge
+	for _, p := range pr.Pledges {
+		if p.AllowPartial {
+			partial = append(partial, p)
+		} else {
+			whole = append(whole, p)
+		}
+	}
+	best := int64(-1)
+	var rec func(i int, obj int64)
+	rec = func(i int, obj int64) {
+		if i == len(whole) {
+			if len(partial) > 0 {
+				rest := Problem{Pledges: partial}
+				for _, r := range pr.Requests {
+					rest.Requests = append(rest.Requests, AllocRequest{r.ID, need[r.ID]})
+				}
+				for _, s := range pr.Suppliers {
+					rest.Suppliers = append(rest.Suppliers, AllocSupplier{s.ID, limit[s.ID]})
+				}
+				obj += sspOptimum(rest)
+			}
+			best = max(best, obj)
+			return
+		}
+		p := whole[i]
+		if p.ValuePence <= need[p.RequestID] && p.ValuePence <= limit[p.SupplierID] {
+			need[p.RequestID] -= p.ValuePence
+			limit[p.SupplierID] -= p.ValuePence
+			rec(i+1, obj+int64(p.Score*WeightScale+0.5)*p.ValuePence)
+			need[p.RequestID] += p.ValuePence
+			limit[p.SupplierID] += p.ValuePence
+		}
+		rec(i+1, obj)
+	}
+	rec(0, 0)
+	return best
+}
+
+func TestWholeAgainstBruteForce(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  Options
+	}{{"default", Options{}}, {"local search only", Options{ExactWhole: -1}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			const instances = 2000
+			optimal, withWhole := 0, 0
+			worst := 0.0
+			for i := range instances {
+				np := 1 + rng.IntN(15)
+				share := 0.5 + rng.Float64()/2
+				if i%2 == 0 {
+					share = 1
+				}
+				pr := randomProblem(rng, 1+rng.IntN(5), 1+rng.IntN(4), np, share)
+				a, err := Allocate(pr, tc.opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkFeasible(t, pr, a)
+				want := bruteWhole(pr)
+				if a.Objective > want {
+					t.Fatalf("instance %d: objective %d beats brute force %d", i, a.Objective, want)
+				}
+				if a.Bound < want {
+					t.Fatalf("instance %d: bound %d below brute force %d", i, a.Bound, want)
+				}
+				if a.Optimal && a.Objective != want {
+					t.Fatalf("instance %d: claims optimal %d, brute force %d", i, a.Objective, want)
+				}
+				withWhole++
+				if a.Objective == want {
+					optimal++
+				} else if gap := float64(want-a.Objective) / float64(want); gap > worst {
+					worst = gap
+				}
+			}
+			t.Logf("%d whole-pledge instances (1-15 pledges): optimal on %d (%.2f%%), worst gap to brute force %.4f%%",
+				withWhole, optimal, 100*float64(optimal)/float64(withWhole), 100*worst)
+			if tc.opt.ExactWhole == 0 && optimal != withWhole {
+				t.Errorf("the exhaustive search should be optimal on every small instance")
+			}
+		})
+	}
+}

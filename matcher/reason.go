@@ -15,43 +15,85 @@ func (pb *prob) result(pr Problem, x []int64, bound, obj int64, optimal, timedOu
 		supRes[pb.pSup[p]] -= v
 		a.ApprovedPence += v
 	}
+	// all explanations are written to one buffer, turned into one string
+	// and sliced, to spare an allocation per pledge
+	cut := 0
+	for p, v := range x {
+		if v < pb.pVal[p] {
+			cut++
+		}
+	}
+	buf := make([]byte, 0, 176*cut)
+	ends := make([]int32, len(pb.pID))
 	for p := range pb.pID {
 		r, s := pb.pReq[p], pb.pSup[p]
 		d := Decision{PledgeID: pb.pID[p], RequestID: pb.reqID[r], SupplierID: pb.supID[s],
 			ValuePence: pb.pVal[p], ApprovedPence: x[p], Weight: pb.pW[p]}
 		if x[p] < pb.pVal[p] {
-			d.Reason, d.Explanation = pb.reason(p, x[p], reqRes[r], supRes[s])
+			d.Reason, buf = pb.reason(buf, p, x[p], reqRes[r], supRes[s])
 		}
+		ends[p] = int32(len(buf))
 		a.Decisions[pb.pOrig[p]] = d
+	}
+	all := string(buf)
+	start := int32(0)
+	for p, end := range ends {
+		if end > start {
+			a.Decisions[pb.pOrig[p]].Explanation = all[start:end]
+		}
+		start = end
 	}
 	return a
 }
 
-func (pb *prob) reason(p int, approved, reqLeft, supLeft int64) (Reason, string) {
+// reason appends the explanation of pledge p to b.
+func (pb *prob) reason(b []byte, p int, approved, reqLeft, supLeft int64) (Reason, []byte) {
 	r, s := pb.pReq[p], pb.pSup[p]
-	req, sup := "request "+pb.reqID[r], "supplier "+pb.supID[s]
-	prefix := "Not approved: "
 	if approved > 0 {
-		prefix = "Cut to " + Pounds(approved) + " of " + Pounds(pb.pVal[p]) + ": "
+		b = append(b, "Cut to "...)
+		b = appendPounds(b, approved)
+		b = append(b, " of "...)
+		b = appendPounds(b, pb.pVal[p])
+		b = append(b, ": "...)
+	} else {
+		b = append(b, "Not approved: "...)
 	}
+	req := func(b []byte) []byte { return append(append(b, "request "...), pb.reqID[r]...) }
+	sup := func(b []byte) []byte { return append(append(b, "supplier "...), pb.supID[s]...) }
+	var why Reason
 	switch {
 	case pb.pW[p] == 0:
-		return ReasonZeroScore, prefix + "its score is zero, so approving it would add no value."
+		why = ReasonZeroScore
+		b = append(b, "its score is zero, so approving it would add no value."...)
 	case pb.need[r] == 0:
-		return ReasonNoNeed, prefix + req + " has no remaining need."
+		why = ReasonNoNeed
+		b = append(req(b), " has no remaining need."...)
 	case pb.limit[s] == 0:
-		return ReasonNoLimit, prefix + sup + " has no commitment room left under its limit."
-	case reqLeft == 0 && supLeft == 0:
-		return ReasonNeedCovered, prefix + "the rest of the need of " + req +
-			" is covered by other pledges that add more value, and " + sup + " is at its commitment limit."
+		why = ReasonNoLimit
+		b = append(sup(b), " has no commitment room left under its limit."...)
 	case reqLeft == 0:
-		return ReasonNeedCovered, prefix + "the rest of the need of " + req + " is covered by other pledges that add more value."
+		why = ReasonNeedCovered
+		b = append(req(append(b, "the rest of the need of "...)), " is covered by other pledges that add more value"...)
+		if supLeft == 0 {
+			b = append(sup(append(b, ", and "...)), " is at its commitment limit"...)
+		}
+		b = append(b, '.')
 	case supLeft == 0:
-		return ReasonSupplierLimit, prefix + sup + " is at its commitment limit; its other pledges add more value."
+		why = ReasonSupplierLimit
+		b = append(sup(b), " is at its commitment limit; its other pledges add more value."...)
 	case pb.pWhole[p] && (pb.pVal[p] > reqLeft || pb.pVal[p] > supLeft):
-		return ReasonWholeDidNotFit, prefix + "the supplier asked for all or nothing, and the whole " +
-			Pounds(pb.pVal[p]) + " did not fit in what was left (" + Pounds(reqLeft) + " of need for " + req +
-			", " + Pounds(supLeft) + " under the limit of " + sup + ")."
+		why = ReasonWholeDidNotFit
+		b = append(b, "the supplier asked for all or nothing, and the whole "...)
+		b = appendPounds(b, pb.pVal[p])
+		b = append(b, " did not fit in what was left ("...)
+		b = appendPounds(b, reqLeft)
+		b = req(append(b, " of need for "...))
+		b = append(b, ", "...)
+		b = appendPounds(b, supLeft)
+		b = append(sup(append(b, " under the limit of "...)), ")."...)
+	default:
+		why = ReasonNotChosen
+		b = append(b, "the search stopped before it could be added."...)
 	}
-	return ReasonNotChosen, prefix + "the search stopped before it could be added."
+	return why, b
 }

@@ -427,23 +427,23 @@ func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
 
 // Pounds formats pence as pounds with thousands separators: £1,234.50.
 func Pounds(pence int64) string {
-	neg := pence < 0
-	if neg {
+	return string(appendPounds(make([]byte, 0, 24), pence))
+}
+
+func appendPounds(b []byte, pence int64) []byte {
+	if pence < 0 {
+		b = append(b, '-')
 		pence = -pence
 	}
-	whole := strconv.FormatInt(pence/100, 10)
-	var b []byte
-	if neg {
-		b = append(b, '-')
-	}
 	b = append(b, "£"...)
-	for i, c := range []byte(whole) {
+	var digits [20]byte
+	whole := strconv.AppendInt(digits[:0], pence/100, 10)
+	for i, c := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
 			b = append(b, ',')
 		}
 		b = append(b, c)
 	}
 	p := pence % 100
-	b = append(b, '.', byte('0'+p/10), byte('0'+p%10))
-	return string(b)
+	return append(b, '.', byte('0'+p/10), byte('0'+p%10))
 }

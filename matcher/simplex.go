@@ -40,9 +40,12 @@ type flowNet struct {
 	dirtyRevs                                          []int32
 
 	blockSize int
-	nextArc   int
+	// search is the number of arcs the pivot rule scans (the first ones);
+	// the others are artificial and never enter the basis again.
+	search  int
+	nextArc int
 
-	inArc                     int32
+	inArc                      int32
 	join, uIn, vIn, uOut, vOut int32
 	delta                      int64
 	pivots                     int
@@ -125,7 +128,10 @@ func (g *flowNet) solve() bool {
 		g.thread[root] = root
 		g.revThread[root] = root
 	}
-	g.blockSize = max(int(math.Sqrt(float64(g.m))), 10)
+	if g.search == 0 {
+		g.search = g.m
+	}
+	g.blockSize = max(int(math.Sqrt(float64(g.search))), 10)
 	g.nextArc = 0
 	for g.findEnteringArc() {
 		g.findJoinNode()
@@ -149,7 +155,7 @@ func (g *flowNet) solve() bool {
 func (g *flowNet) findEnteringArc() bool {
 	var minC int64
 	cnt := g.blockSize
-	m := g.m
+	m := g.search
 	src, tgt, cost, state, pi := g.source[:m], g.target[:m], g.cost[:m], g.state[:m], g.pi
 	e := g.nextArc
 	for k := 0; k < m; k++ {

@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"cmp"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -10,6 +11,7 @@ const (
 	exactNodeWork  = 4_000_000 // arcs x nodes of the exhaustive search
 	blockNodeLimit = 4096      // branch and bound nodes per block
 	searchNodeWork = 30_000_000
+	perturbFactor  = 2 // forced insertions per pledge
 )
 
 // solve returns the approved amount of every pledge (by index), the flow
@@ -37,9 +39,10 @@ func (pb *prob) solve(opt Options, stop func() bool) (x []int64, bound, obj int6
 	if !fractional {
 		return x, bound, bound, true, false
 	}
+	pb.index()
 	s := pb.newSearch(x, active, stop)
 	s.run(opt.SearchRounds)
-	x, obj, timedOut = s.x, s.objective(), s.stopped
+	x, obj, timedOut = s.x, s.obj, s.stopped
 	if obj == bound {
 		return x, bound, obj, true, timedOut
 	}
@@ -62,6 +65,10 @@ type search struct {
 	stop           func() bool
 	stopped        bool
 	work           int
+	obj            int64
+	logging        bool
+	undo           []undoEntry
+	inQueue        []bool
 	// block scratch
 	items   []blockItem
 	order   []int32 // items by weight, best first
@@ -105,6 +112,7 @@ func (pb *prob) newSearch(lp []int64, active []int32, stop func() bool) *search 
 	for p, v := range s.x {
 		s.reqRes[pb.pReq[p]] -= v
 		s.supRes[pb.pSup[p]] -= v
+		s.obj += pb.pW[p] * v
 	}
 	// then add the others greedily: most approved by the flow, then by weight
 	slices.SortFunc(cands, func(a, b cand) int {
@@ -125,9 +133,7 @@ func (s *search) tryAdd(p int32) {
 	pb := s.pb
 	v, r, u := pb.pVal[p], pb.pReq[p], pb.pSup[p]
 	if s.x[p] == 0 && v <= s.reqRes[r] && v <= s.supRes[u] {
-		s.x[p] = v
-		s.reqRes[r] -= v
-		s.supRes[u] -= v
+		s.set(p, v)
 	}
 }
 
@@ -137,6 +143,34 @@ func (s *search) objective() int64 {
 		o += s.pb.pW[p] * v
 	}
 	return o
+}
+
+// set changes the amount of pledge p, keeping the residuals and the
+// objective, and logs the old amount while a move is on trial.
+func (s *search) set(p int32, v int64) {
+	pb := s.pb
+	d := v - s.x[p]
+	if s.logging {
+		s.undo = append(s.undo, undoEntry{p, s.x[p]})
+	}
+	s.x[p] = v
+	s.reqRes[pb.pReq[p]] -= d
+	s.supRes[pb.pSup[p]] -= d
+	s.obj += pb.pW[p] * d
+}
+
+type undoEntry struct {
+	p   int32
+	old int64
+}
+
+// rollback undoes every change logged since the move began.
+func (s *search) rollback() {
+	s.logging = false
+	for i := len(s.undo) - 1; i >= 0; i-- {
+		s.set(s.undo[i].p, s.undo[i].old)
+	}
+	s.undo = s.undo[:0]
 }
 
 func (s *search) halted() bool {
@@ -153,11 +187,11 @@ func (s *search) halted() bool {
 }
 
 // run alternates block local search with an exact re-solve of the partial
-// pledges until neither improves.
+// pledges until neither improves, then tries forced insertions.
 func (s *search) run(rounds int) {
 	pb := s.pb
 	nr, ns := len(pb.need), len(pb.limit)
-	partial := make([]int32, 0)
+	var partial []int32
 	for p := range pb.pID {
 		if !pb.pWhole[p] && pb.pCap[p] > 0 {
 			partial = append(partial, int32(p))
@@ -165,32 +199,112 @@ func (s *search) run(rounds int) {
 	}
 	for range rounds {
 		improved := s.localSearch(nr, ns)
-		if len(partial) > 0 && !s.halted() {
-			// re-solve the partial pledges exactly around the whole ones
-			need := slices.Clone(s.reqRes)
-			limit := slices.Clone(s.supRes)
-			var before int64
-			for _, p := range partial {
-				need[pb.pReq[p]] += s.x[p]
-				limit[pb.pSup[p]] += s.x[p]
-				before += pb.pW[p] * s.x[p]
-			}
-			out := make([]int64, len(pb.pID))
-			after := pb.transport(need, limit, partial, pb.pCap, out)
-			if after > before {
-				improved = true
-				for _, p := range partial {
-					d := out[p] - s.x[p]
-					s.x[p] = out[p]
-					s.reqRes[pb.pReq[p]] -= d
-					s.supRes[pb.pSup[p]] -= d
-				}
-			}
+		if s.resolvePartial(partial) {
+			improved = true
 		}
 		if !improved || s.halted() {
-			return
+			break
 		}
 	}
+	s.perturb(perturbFactor * len(pb.pID))
+	s.resolvePartial(partial)
+}
+
+// resolvePartial re-solves the partial pledges exactly by network simplex
+// around the whole ones and reports whether that improved the objective.
+func (s *search) resolvePartial(partial []int32) bool {
+	pb := s.pb
+	if len(partial) == 0 || s.halted() {
+		return false
+	}
+	need := slices.Clone(s.reqRes)
+	limit := slices.Clone(s.supRes)
+	var before int64
+	for _, p := range partial {
+		need[pb.pReq[p]] += s.x[p]
+		limit[pb.pSup[p]] += s.x[p]
+		before += pb.pW[p] * s.x[p]
+	}
+	out := make([]int64, len(pb.pID))
+	if pb.transport(need, limit, partial, pb.pCap, out) <= before {
+		return false
+	}
+	for _, p := range partial {
+		s.set(p, out[p])
+	}
+	return true
+}
+
+// perturb is a ruin and recreate search: it forces a left-out whole pledge
+// in (chosen by a generator with a fixed seed, so runs repeat), evicting the
+// lowest-weight pledges of its request and supplier to make room, lets the
+// block search repair around it, and keeps the result unless the objective
+// fell.
+func (s *search) perturb(iters int) {
+	pb := s.pb
+	var cands []int32
+	for p := range pb.pID {
+		if pb.pWhole[p] && pb.pCap[p] > 0 && pb.pVal[p] <= pb.pCap[p] {
+			cands = append(cands, int32(p))
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	nr := int32(len(pb.need))
+	rng := rand.New(rand.NewPCG(uint64(len(cands)), 0x70657274))
+	var dirty []int32
+	for range iters {
+		if s.halted() {
+			return
+		}
+		p := cands[rng.IntN(len(cands))]
+		if s.x[p] != 0 {
+			continue
+		}
+		before := s.obj
+		s.logging = true
+		s.undo = s.undo[:0]
+		r, u, v := pb.pReq[p], pb.pSup[p], pb.pVal[p]
+		dirty = append(dirty[:0], r, nr+u)
+		dirty = s.evict(pb.byReq[r], v-s.reqRes[r], p, dirty, func(q int32) int32 { return nr + pb.pSup[q] })
+		dirty = s.evict(pb.bySup[u], v-s.supRes[u], p, dirty, func(q int32) int32 { return pb.pReq[q] })
+		s.set(p, v)
+		s.work += 16
+		s.improveBlocks(dirty)
+		if s.obj < before {
+			s.rollback()
+		} else {
+			s.logging = false
+			s.undo = s.undo[:0]
+		}
+	}
+}
+
+// evict frees at least room pence among pls (but pledge keep), lowest
+// weight first, and adds the other side's block of each evicted pledge to
+// dirty.
+func (s *search) evict(pls []int32, room int64, keep int32, dirty []int32, other func(int32) int32) []int32 {
+	pb := s.pb
+	for room > 0 {
+		q := int32(-1)
+		for _, c := range pls {
+			if c != keep && s.x[c] > 0 && (q < 0 || pb.pW[c] < pb.pW[q]) {
+				q = c
+			}
+		}
+		if q < 0 {
+			return dirty
+		}
+		cut := s.x[q]
+		if !pb.pWhole[q] {
+			cut = min(cut, room)
+		}
+		s.set(q, s.x[q]-cut)
+		room -= cut
+		dirty = append(dirty, other(q))
+	}
+	return dirty
 }
 
 // localSearch re-optimises, one block at a time, the pledges of a request
@@ -198,9 +312,21 @@ func (s *search) run(rounds int) {
 // no block improves.
 func (s *search) localSearch(nr, ns int) bool {
 	queue := make([]int32, 0, nr+ns)
-	inQueue := make([]bool, nr+ns)
 	for b := range nr + ns {
 		queue = append(queue, int32(b))
+	}
+	return s.improveBlocks(queue)
+}
+
+// improveBlocks runs the block local search from the blocks in queue
+// (requests as r, suppliers as nr+s).
+func (s *search) improveBlocks(queue []int32) bool {
+	nr, ns := len(s.pb.need), len(s.pb.limit)
+	if len(s.inQueue) != nr+ns {
+		s.inQueue = make([]bool, nr+ns)
+	}
+	inQueue := s.inQueue
+	for _, b := range queue {
 		inQueue[b] = true
 	}
 	improved := false
@@ -234,11 +360,14 @@ func (s *search) localSearch(nr, ns int) bool {
 				queue = append(queue, o)
 			}
 		}
-		if len(queue) > 4*(nr+ns) {
+		if head > 4*(nr+ns) {
 			// compact the queue
 			queue = slices.Clone(queue[head+1:])
 			head = -1
 		}
+	}
+	for _, b := range queue {
+		inQueue[b] = false
 	}
 	return improved
 }
@@ -355,10 +484,8 @@ func (s *search) block(pls []int32, isReq bool) []int32 {
 	var changed []int32
 	for i := range items {
 		p := items[i].p
-		if d := newX[i] - s.x[p]; d != 0 {
-			s.x[p] = newX[i]
-			s.reqRes[pb.pReq[p]] -= d
-			s.supRes[pb.pSup[p]] -= d
+		if newX[i] != s.x[p] {
+			s.set(p, newX[i])
 			changed = append(changed, p)
 		}
 	}

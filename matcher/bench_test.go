@@ -1,0 +1,65 @@
+package matcher
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchProblem is the generator of matcher/internal/benchcmd, kept here so
+// the package's benchmarks need no files.
+func benchProblem(nr, ns, np int, seed uint64, whole float64) Problem {
+	rng := rand.New(rand.NewPCG(seed, 0x6e656564))
+	var pr Problem
+	need := make([]int64, nr)
+	for i := range need {
+		pounds := math.Exp(math.Log(200) + rng.Float64()*(math.Log(50_000)-math.Log(200)))
+		need[i] = int64(pounds) * 100
+		pr.Requests = append(pr.Requests, AllocRequest{ID: fmt.Sprintf("r%07d", i), NeedPence: need[i]})
+	}
+	pledged := make([]int64, ns)
+	for k := range np {
+		r, s := rng.IntN(nr), rng.IntN(ns)
+		v := max(int64(float64(need[r])*(0.1+1.1*rng.Float64())/100)*100, 100)
+		w := 200_000 + rng.Int64N(750_001)
+		pr.Pledges = append(pr.Pledges, AllocPledge{ID: fmt.Sprintf("p%07d", k), RequestID: fmt.Sprintf("r%07d", r),
+			SupplierID: fmt.Sprintf("s%07d", s), ValuePence: v, Score: float64(w) / WeightScale, AllowPartial: rng.Float64() >= whole})
+		pledged[s] += v
+	}
+	for s := range ns {
+		pr.Suppliers = append(pr.Suppliers, AllocSupplier{ID: fmt.Sprintf("s%07d", s),
+			LimitPence: int64(float64(pledged[s])*(0.3+0.9*rng.Float64())/100) * 100})
+	}
+	return pr
+}
+
+func BenchmarkAllocate(b *testing.B) {
+	for _, size := range [][3]int{{1000, 300, 5000}, {5000, 1000, 20000}, {20000, 5000, 100000}} {
+		pr := benchProblem(size[0], size[1], size[2], 1, 0)
+		b.Run(fmt.Sprintf("%dx%dx%d", size[0], size[1], size[2]), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Allocate(pr, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkTransport(b *testing.B) {
+	for _, size := range [][3]int{{1000, 300, 5000}, {5000, 1000, 20000}, {20000, 5000, 100000}} {
+		pr := benchProblem(size[0], size[1], size[2], 1, 0)
+		pb, _ := newProb(pr)
+		act := make([]int32, len(pb.pID))
+		for i := range act {
+			act[i] = int32(i)
+		}
+		out := make([]int64, len(act))
+		b.Run(fmt.Sprint(size[0]), func(b *testing.B) {
+			for b.Loop() {
+				pb.transport(pb.need, pb.limit, act, pb.pCap, out)
+			}
+		})
+	}
+}
