@@ -20,3 +20,13 @@ func execSQL(path, q string) error {
 	_, err = db.Exec(q)
 	return err
 }
+
+// querySQL reads one integer from the database file.
+func querySQL(path, q string, dst *int) error {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.QueryRow(q).Scan(dst)
+}
