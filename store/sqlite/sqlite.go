@@ -175,7 +175,19 @@ func (db *DB) run(batch []*op) {
 		if err := o.fn(tx); err != nil {
 			results[i] = err
 			if _, rerr := tx.Exec("ROLLBACK TO op"); rerr != nil {
-				slog.Error("sqlite rollback to savepoint", "err", rerr)
+				// SQLite rolled the whole transaction back itself (a full
+				// disk, an I/O error): nothing of the batch is written, so
+				// every change in it is refused and none acknowledged.
+				slog.Error("sqlite transaction lost; refusing the whole batch", "err", err, "changes", len(batch))
+				_ = tx.Rollback()
+				fail := translate(err)
+				if domain.ErrorCode(fail) != domain.EUNAVAILABLE {
+					fail = domain.Errorf(domain.EUNAVAILABLE, "The store cannot take changes now; try again later.")
+				}
+				for _, o := range batch {
+					o.res <- fail
+				}
+				return
 			}
 		}
 		if _, err := tx.Exec("RELEASE op"); err != nil && results[i] == nil {
@@ -185,8 +197,12 @@ func (db *DB) run(batch []*op) {
 	if err := tx.Commit(); err != nil {
 		slog.Error("sqlite commit failed; changes refused", "err", err, "changes", len(batch))
 		_ = tx.Rollback()
+		fail := translate(err)
+		if domain.ErrorCode(fail) != domain.EUNAVAILABLE {
+			fail = domain.Errorf(domain.EUNAVAILABLE, "The store cannot take changes now; try again later.")
+		}
 		for _, o := range batch {
-			o.res <- translate(err)
+			o.res <- fail
 		}
 		return
 	}
