@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,8 @@ func main() {
 	dur := flag.Duration("duration", 10*time.Second, "time per endpoint")
 	dir := flag.String("dir", "", "data dir (default: a temp dir)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring phase")
+	serveAddr := flag.String("serve", "", "seed, then serve on this address for an outside load generator (writes ids and a supplier token to -out)")
+	outDir := flag.String("out", "", "with -serve: folder for ids.txt and token.txt")
 	flag.Parse()
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "benchapi")
@@ -87,9 +90,17 @@ func main() {
 	fmt.Printf("seeded %d requests and %d pledges in %s\n", *nReq, *nPledge, time.Since(start).Round(time.Millisecond))
 
 	srv := api.New(api.Config{Service: svc, Secret: []byte("bench-secret-bench-secret-bench-secret"), Limits: &api.Limits{}})
-	base := serve(srv.App)
 	supplierTok, err := srv.IssueAccessToken(mustUser(ctx, db, "s1@bench.example"), time.Now())
 	must(err)
+	if *serveAddr != "" {
+		// Tokens last 15 minutes: enough for a load run.
+		must(os.WriteFile(*outDir+"/ids.txt", []byte(strings.Join(ids, "\n")+"\n"), 0o600))
+		must(os.WriteFile(*outDir+"/token.txt", []byte(supplierTok), 0o600))
+		fmt.Printf("serving on http://%s (pid %d)\n", *serveAddr, os.Getpid())
+		must(srv.App.Listen(*serveAddr))
+		return
+	}
+	base := serve(srv.App)
 
 	// The bare endpoint returns the same first page, from memory.
 	// Filters whose pages are full: request i has kind i%6 and ward i%21, so
