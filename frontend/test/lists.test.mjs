@@ -71,7 +71,10 @@ test('200 requests and long names stay readable', async () => {
   await m.screenshot({ path: join(RESULTS, 'mobile-home.png') });
   await m.goto('/wards');
   await m.locator('svg.app-map circle').first().waitFor();
+  const wardsOverflow = await m.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(wardsOverflow <= 0, `the ward page overflows sideways by ${wardsOverflow}px on a phone`);
   await shot(m, 'mobile-wards');
+  await axe(m, 'mobile-wards');
   await p.context().close();
   await m.context().close();
 });

@@ -113,15 +113,21 @@ export function Wards() {
           <li key={c}><span class={`app-legend__swatch app-legend__swatch--${c}`} aria-hidden="true" />Need index {text}</li>
         ))}
       </ul>
+      <p class="govuk-body-s">
+        No. is the ward's number on the map. Most deprived 10% counts the ward's neighbourhoods (LSOAs) that are among the most deprived 10% in England. Requests counts the published requests in the ward.
+      </p>
+      <div class="app-table-scroll" role="region" aria-labelledby="ward-table-caption" tabIndex={0}>
       <table class="govuk-table">
-        <caption class="govuk-table__caption govuk-table__caption--m">Need by ward, highest first</caption>
+        <caption class="govuk-table__caption govuk-table__caption--m" id="ward-table-caption">
+          Need by ward, highest first
+        </caption>
         <thead class="govuk-table__head">
           <tr class="govuk-table__row">
-            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Map number</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">No.</th>
             <th scope="col" class="govuk-table__header">Ward</th>
             <th scope="col" class="govuk-table__header govuk-table__header--numeric">Need index</th>
-            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Neighbourhoods in England's most deprived 10%</th>
-            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Published requests</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Most deprived 10%</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Requests</th>
           </tr>
         </thead>
         <tbody class="govuk-table__body">
@@ -130,7 +136,7 @@ export function Wards() {
             return (
               <tr class="govuk-table__row" key={a.code}>
                 <td class="govuk-table__cell govuk-table__cell--numeric">{i + 1}</td>
-                <th scope="row" class="govuk-table__header app-break">{a.name}</th>
+                <th scope="row" class="govuk-table__header">{a.name}</th>
                 <td class="govuk-table__cell govuk-table__cell--numeric">{a.needIndex.toFixed(2)}</td>
                 <td class="govuk-table__cell govuk-table__cell--numeric">{number(a.deciles?.[0] ?? 0)} of {number(total)}</td>
                 <td class="govuk-table__cell govuk-table__cell--numeric">{number(open[a.code] || 0)}</td>
@@ -139,6 +145,7 @@ export function Wards() {
           })}
         </tbody>
       </table>
+      </div>
       <p class="govuk-body-s">
         Contains English Indices of Deprivation 2025 (MHCLG) and ONS data, Open Government Licence v3.0.
       </p>
