@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -43,7 +42,78 @@ type RankedPledge struct {
 
 type ranked struct {
 	total float64
+	id    string
 	idx   int
+}
+
+// before reports whether a ranks before b: higher score, then lower ID, then
+// earlier position.
+func (a *ranked) before(b *ranked) bool {
+	if a.total != b.total {
+		return a.total > b.total
+	}
+	if a.id != b.id {
+		return a.id < b.id
+	}
+	return a.idx < b.idx
+}
+
+func compareRanked(a, b ranked) int {
+	if a.before(&b) {
+		return -1
+	}
+	if b.before(&a) {
+		return 1
+	}
+	return 0
+}
+
+// topRanked returns the first limit items of order in ranking order (all of
+// them when limit is 0), selecting with a heap when limit is small.
+func topRanked(order []ranked, limit int) []ranked {
+	if limit <= 0 || limit >= len(order) {
+		slices.SortFunc(order, compareRanked)
+		return order
+	}
+	// heap of the best limit items seen, the worst of them at the root
+	h := make([]ranked, 0, limit)
+	down := func(i int) {
+		for {
+			w := i
+			if l := 2*i + 1; l < len(h) && h[w].before(&h[l]) {
+				w = l
+			}
+			if r := 2*i + 2; r < len(h) && h[w].before(&h[r]) {
+				w = r
+			}
+			if w == i {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	for k := range order {
+		it := &order[k]
+		if len(h) < limit {
+			h = append(h, *it)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !h[p].before(&h[i]) {
+					break
+				}
+				h[i], h[p] = h[p], h[i]
+				i = p
+			}
+			continue
+		}
+		if it.before(&h[0]) {
+			h[0] = *it
+			down(0)
+		}
+	}
+	slices.SortFunc(h, compareRanked)
+	return h
 }
 
 // RankRequests scores every request for supplier s (its usual offer,
@@ -61,12 +131,9 @@ func RankRequests(s Supplier, requests []Request, needs *Needs, w Weights, now t
 			continue
 		}
 		f := sc.facts(r, sc.kinds, sc.cats, s.OfferPence, s.OfferPence > 0)
-		order = append(order, ranked{sc.total(&f), i})
+		order = append(order, ranked{sc.total(&f), r.ID, i})
 	}
-	sortRanked(order, func(i int) string { return requests[i].ID })
-	if opt.Limit > 0 && len(order) > opt.Limit {
-		order = order[:opt.Limit]
-	}
+	order = topRanked(order, opt.Limit)
 	out := make([]RankedRequest, len(order))
 	comps := make([]Component, numComponents*len(order))
 	for k, o := range order {
@@ -126,17 +193,9 @@ func RankPledges(r Request, pledges []Pledge, suppliers []Supplier, needs *Needs
 			cats = []string{strings.ToLower(p.Category)}
 		}
 		f := sc.facts(&r, kinds, cats, p.ValuePence, true)
-		items = append(items, item{ranked{sc.total(&f), i}, sc, f})
+		items = append(items, item{ranked{sc.total(&f), p.ID, i}, sc, f})
 	}
-	slices.SortFunc(items, func(a, b item) int {
-		if c := cmp.Compare(b.total, a.total); c != 0 {
-			return c
-		}
-		if c := strings.Compare(pledges[a.idx].ID, pledges[b.idx].ID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.idx, b.idx)
-	})
+	slices.SortFunc(items, func(a, b item) int { return compareRanked(a.ranked, b.ranked) })
 	if opt.Limit > 0 && len(items) > opt.Limit {
 		items = items[:opt.Limit]
 	}
@@ -146,19 +205,4 @@ func RankPledges(r Request, pledges []Pledge, suppliers []Supplier, needs *Needs
 		out[k] = RankedPledge{Index: it.idx, PledgeID: pledges[it.idx].ID, Score: it.sc.explain(&r, &it.f)}
 	}
 	return out, nil
-}
-
-func sortRanked(order []ranked, id func(int) string) {
-	slices.SortFunc(order, func(a, b ranked) int {
-		if a.total != b.total {
-			if a.total > b.total {
-				return -1
-			}
-			return 1
-		}
-		if c := strings.Compare(id(a.idx), id(b.idx)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.idx, b.idx)
-	})
 }

@@ -139,15 +139,17 @@ func ScorePledge(p Pledge, r Request, s Supplier, needs *Needs, w Weights, now t
 // scorer scores requests for one supplier; it caches what depends on the
 // area only.
 type scorer struct {
-	s     *Supplier
-	needs *Needs
-	w     [numComponents]float64
-	sumW  float64
-	ver   int
-	now   time.Time
-	kinds []string
-	cats  []string
-	areas map[string]*areaFacts
+	s        *Supplier
+	needs    *Needs
+	w        [numComponents]float64
+	sumW     float64
+	ver      int
+	now      time.Time
+	nowNanos int64
+	kinds    []string
+	cats     []string
+	areas    map[string]*areaFacts
+	last     *areaFacts
 	// record value and explanation do not depend on the request
 	record     float64
 	recordText string
@@ -187,7 +189,7 @@ const (
 var fitValues = [...]float64{fitUnknown: neutral, fitKindCategory: 1, fitKindNoCategory: 0.8, fitKindOtherCategory: 0.6, fitCategoryOnly: 0.3, fitNone: 0}
 
 func newScorer(s Supplier, needs *Needs, w Weights, now time.Time) *scorer {
-	sc := &scorer{s: &s, needs: needs, w: w.values(), ver: w.Version, now: now, areas: map[string]*areaFacts{}}
+	sc := &scorer{s: &s, needs: needs, w: w.values(), ver: w.Version, now: now, nowNanos: now.UnixNano(), areas: map[string]*areaFacts{}}
 	for _, x := range sc.w {
 		sc.sumW += x
 	}
@@ -202,7 +204,11 @@ func newScorer(s Supplier, needs *Needs, w Weights, now time.Time) *scorer {
 }
 
 func (sc *scorer) area(code string) *areaFacts {
+	if sc.last != nil && sc.last.need.Code == code {
+		return sc.last
+	}
 	if a, ok := sc.areas[code]; ok {
+		sc.last = a
 		return a
 	}
 	a := &areaFacts{distKm: -1, needV: neutral, distV: neutral}
@@ -261,7 +267,7 @@ func (sc *scorer) facts(r *Request, kinds, cats []string, offer int64, hasOffer 
 	}
 	if !r.Deadline.IsZero() {
 		f.hasDue = true
-		f.days = float64(r.Deadline.Sub(sc.now)) / float64(24*time.Hour)
+		f.days = float64(r.Deadline.UnixNano()-sc.nowNanos) / float64(24*time.Hour)
 		if f.days < 0 {
 			f.v[3] = 0
 		} else {

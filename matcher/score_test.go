@@ -1,0 +1,152 @@
+package matcher
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func TestWeightsValidate(t *testing.T) {
+	if err := DefaultWeights().Validate(); err != nil {
+		t.Fatalf("default weights: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		w    Weights
+	}{
+		{"negative", Weights{Version: 1, Need: -1, Fit: 1}},
+		{"all zero", Weights{Version: 1}},
+		{"NaN", Weights{Version: 1, Need: math.NaN()}},
+		{"infinite", Weights{Version: 1, Need: math.Inf(1)}},
+		{"no version", Weights{Need: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.w.Validate(); !errors.Is(err, ErrInvalid) {
+				t.Errorf("err = %v, want ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func TestScorePledgeBreakdown(t *testing.T) {
+	ns := MustNeeds(t, MustStockport(t))
+	r := Request{ID: "r1", Kind: KindGoods, Category: "Food", AreaCode: "E05015018",
+		ValuePence: 10_000_00, RemainingPence: 5_000_00, Deadline: now.Add(30 * 24 * time.Hour)}
+	// base in Stockport town centre, about 1.4 km from the ward centroid
+	s := Supplier{ID: "s1", Name: "Acme", Kinds: []string{"goods"}, Categories: []string{"food"},
+		Lat: 53.4083, Lon: -2.1494, Record: Record{Pledged: 6, Verified: 6}}
+	p := Pledge{ID: "p1", RequestID: "r1", SupplierID: "s1", ValuePence: 2_000_00}
+	w := DefaultWeights()
+	sc, err := ScorePledge(p, r, s, ns, w, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist := haversineKm(s.Lat, s.Lon, 53.41741, -2.14638)
+	want := map[string]float64{
+		ComponentNeed:     0.9167,
+		ComponentFit:      1,
+		ComponentCoverage: 0.4,
+		ComponentUrgency:  0.5,
+		ComponentDistance: 1 / (1 + dist/10),
+		ComponentRecord:   (6 + 2) / (6 + 4.0),
+	}
+	var sum, total float64
+	for i, c := range sc.Components {
+		if c.Name != componentNames[i] {
+			t.Errorf("component %d is %s", i, c.Name)
+		}
+		if math.Abs(c.Value-want[c.Name]) > 1e-9 {
+			t.Errorf("%s = %v, want %v", c.Name, c.Value, want[c.Name])
+		}
+		if c.Explanation == "" {
+			t.Errorf("%s has no explanation", c.Name)
+		}
+		sum += c.Contribution
+		total += c.Weight * want[c.Name]
+	}
+	if math.Abs(sc.Total-total) > 1e-9 || math.Abs(sum-sc.Total) > 1e-9 || sc.WeightsVersion != 1 {
+		t.Errorf("total %v, contributions %v, want %v (version %d)", sc.Total, sum, total, sc.WeightsVersion)
+	}
+	for name, frag := range map[string]string{
+		ComponentNeed:     "7 of 8 neighbourhoods in Brinnington & Stockport Central",
+		ComponentFit:      "offers goods in Food",
+		ComponentCoverage: "Covers £2,000.00 of the £5,000.00 still needed (40%)",
+		ComponentUrgency:  "the deadline is in 30 days",
+		ComponentDistance: "km from Brinnington & Stockport Central: close by",
+		ComponentRecord:   "Delivered and verified 6 of 6 pledges due: a good record",
+	} {
+		for _, c := range sc.Components {
+			if c.Name == name && !strings.Contains(c.Explanation, frag) {
+				t.Errorf("%s: %q lacks %q", name, c.Explanation, frag)
+			}
+		}
+	}
+}
+
+func TestScoreComponents(t *testing.T) {
+	ns := MustNeeds(t, []Area{{Code: "A", Name: "Alpha", Deciles: [10]int{0: 1}}, {Code: "N", Name: "Nowhere", Deciles: [10]int{9: 1}, Lat: 53.4, Lon: -2.1}})
+	base := Request{ID: "r", Kind: KindGoods, AreaCode: "A", ValuePence: 1000, RemainingPence: 1000}
+	value := func(t *testing.T, r Request, s Supplier, p Pledge, name string) float64 {
+		t.Helper()
+		sc, err := ScorePledge(p, r, s, ns, DefaultWeights(), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range sc.Components {
+			if c.Name == name {
+				return c.Value
+			}
+		}
+		t.Fatalf("no component %s", name)
+		return 0
+	}
+	withDeadline := func(d time.Duration) Request { r := base; r.Deadline = now.Add(d); return r }
+	withRemaining := func(v int64) Request { r := base; r.RemainingPence = v; return r }
+	withCategory := func(c string) Request { r := base; r.Category = c; return r }
+	inArea := func(code string) Request { r := base; r.AreaCode = code; return r }
+	for _, tc := range []struct {
+		name      string
+		r         Request
+		s         Supplier
+		p         Pledge
+		component string
+		want      float64
+	}{
+		{"newcomer record is neutral", base, Supplier{}, Pledge{}, ComponentRecord, 0.5},
+		{"lapses count against", base, Supplier{Record: Record{Pledged: 2, Lapsed: 2}}, Pledge{}, ComponentRecord, 2.0 / 8},
+		{"no location is neutral", base, Supplier{}, Pledge{}, ComponentDistance, 0.5},
+		{"on the spot", inArea("N"), Supplier{Lat: 53.4, Lon: -2.1}, Pledge{}, ComponentDistance, 1},
+		{"no deadline is neutral", base, Supplier{}, Pledge{}, ComponentUrgency, 0.5},
+		{"deadline passed", withDeadline(-time.Hour), Supplier{}, Pledge{}, ComponentUrgency, 0},
+		{"deadline now", withDeadline(0), Supplier{}, Pledge{}, ComponentUrgency, 1},
+		{"exact cover", base, Supplier{}, Pledge{ValuePence: 1000}, ComponentCoverage, 1},
+		{"over-pledge scores less", base, Supplier{}, Pledge{ValuePence: 4000}, ComponentCoverage, 0.25},
+		{"nothing left to cover", withRemaining(0), Supplier{}, Pledge{ValuePence: 10}, ComponentCoverage, 0},
+		{"fit unknown", base, Supplier{}, Pledge{}, ComponentFit, 0.5},
+		{"kind matches", base, Supplier{Kinds: []string{"Goods"}}, Pledge{}, ComponentFit, 0.8},
+		{"kind, other category", withCategory("food"), Supplier{Kinds: []string{"goods"}, Categories: []string{"sport"}}, Pledge{}, ComponentFit, 0.6},
+		{"category only", withCategory("food"), Supplier{Kinds: []string{"works"}, Categories: []string{"food"}}, Pledge{}, ComponentFit, 0.3},
+		{"pledge kind overrides", base, Supplier{Kinds: []string{"works"}}, Pledge{Kind: "goods"}, ComponentFit, 0.8},
+		{"no fit", base, Supplier{Kinds: []string{"advice"}}, Pledge{}, ComponentFit, 0},
+		{"unknown area is neutral", inArea("Z"), Supplier{}, Pledge{}, ComponentNeed, 0.5},
+		{"need of area", base, Supplier{}, Pledge{}, ComponentNeed, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := value(t, tc.r, tc.s, tc.p, tc.component); math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("%s = %v, want %v", tc.component, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPounds(t *testing.T) {
+	for in, want := range map[int64]string{0: "£0.00", 5: "£0.05", 123456: "£1,234.56", 100000000: "£1,000,000.00", -250: "-£2.50"} {
+		if got := Pounds(in); got != want {
+			t.Errorf("Pounds(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
