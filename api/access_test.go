@@ -23,6 +23,7 @@ func TestAccessMatrix(t *testing.T) {
 		"requests":      {"own": e.draft, "otherOrg": group2Draft, "otherCouncil": e.otherReq},
 		"pledges":       {"own": ownPledge, "otherOrg": otherSupplierPledge, "otherCouncil": otherCouncilPledge},
 		"authorities":   {"own": "stockport", "otherOrg": "stockport", "otherCouncil": "trafford"},
+		"users":         {"own": e.userIDs["supplier2"], "otherOrg": e.userIDs["group2"], "otherCouncil": e.userIDs["otherSupplier"]},
 	}
 	bodies := map[string]any{
 		"POST /auth/register":            map[string]any{"email": "m@x.org", "password": "long-enough-pass", "name": "M", "role": "group", "organisation": map[string]any{"name": "Org M", "authority": "stockport"}},

@@ -40,6 +40,7 @@ type env struct {
 	other    *domain.Authority
 	tokens   map[string]string // officer, admin, group, group2, supplier, supplier2, pending, otherOfficer, otherSupplier
 	orgs     map[string]string
+	userIDs  map[string]string
 	request  string // a published request of "group"
 	draft    string // a draft request of "group"
 	otherReq string // a published request of the other council
@@ -76,7 +77,7 @@ func newEnv(t testing.TB) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	svc := domain.NewService(db)
-	e := &env{t: t, svc: svc, tokens: map[string]string{}, orgs: map[string]string{}}
+	e := &env{t: t, svc: svc, tokens: map[string]string{}, orgs: map[string]string{}, userIDs: map[string]string{}}
 	e.srv = api.New(api.Config{Service: svc, Secret: secret, Limits: &api.Limits{}, Logger: quiet})
 	e.auth, _ = seeddata.Stockport()
 	if err := db.PutAuthority(ctx, e.auth); err != nil {
@@ -107,6 +108,7 @@ func newEnv(t testing.TB) *env {
 		}
 		e.tokens[name] = tok
 		e.orgs[name] = u.OrganisationID
+		e.userIDs[name] = u.ID
 	}
 	e.request = e.publishedRequest("group", "officer")
 	e.draft = e.id(e.call("POST", "/api/v1/requests", "group", validRequest(), 201))
@@ -924,4 +926,21 @@ func TestReadyzFollowsTheStore(t *testing.T) {
 		t.Fatalf("/readyz with the store closed: %d, want 503", st)
 	}
 	e.call("GET", "/healthz", "", nil, 200)
+}
+
+func TestAdminDisablesUser(t *testing.T) {
+	e := newEnv(t)
+	e.call("GET", "/api/v1/me", "supplier2", nil, 200)
+	e.call("POST", "/api/v1/users/"+e.userIDs["supplier2"]+"/disable", "officer", nil, 403)
+	e.call("POST", "/api/v1/users/"+e.userIDs["otherSupplier"]+"/disable", "admin", nil, 404)
+	e.call("POST", "/api/v1/users/"+e.userIDs["admin"]+"/disable", "admin", nil, 409)
+	if got := e.call("POST", "/api/v1/users/"+e.userIDs["supplier2"]+"/disable", "admin", nil, 200); got["disabled"] != true {
+		t.Fatalf("disable = %v", got)
+	}
+	e.call("GET", "/api/v1/me", "supplier2", nil, 401)
+	e.call("POST", "/api/v1/users/"+e.userIDs["supplier2"]+"/enable", "admin", nil, 200)
+	e.call("GET", "/api/v1/me", "supplier2", nil, 200)
+	if n := len(e.call("GET", "/api/v1/audit?object="+e.userIDs["supplier2"], "admin", nil, 200)["items"].([]any)); n != 3 {
+		t.Fatalf("audit events for the user = %d, want 3 (register, disable, enable)", n)
+	}
 }

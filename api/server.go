@@ -167,6 +167,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/pledges/:id/decline", "Decline an offered pledge with a reason", officer, reasonBody{}, s.handlePledgeDecline},
 		{"POST", "/pledges/:id/withdraw", "Withdraw one's own pledge", []string{domain.RoleSupplier}, nil, s.handlePledgeWithdraw},
 		{"GET", "/audit", "Audit events of the council (filter object)", officer, nil, s.handleAuditList},
+		{"POST", "/users/:id/disable", "Disable a user of the council: their tokens stop working at once", []string{domain.RoleAdmin}, nil, s.handleUserDisable},
+		{"POST", "/users/:id/enable", "Enable a disabled user", []string{domain.RoleAdmin}, nil, s.handleUserEnable},
 	}
 }
 

@@ -197,12 +197,18 @@ func (s *Service) SetUserDisabled(ctx context.Context, a *Actor, userID string, 
 	if a != nil && a.Role != RoleAdmin {
 		return nil, Errorf(EFORBIDDEN, "Only an admin may disable users.")
 	}
+	if a != nil && a.UserID == userID {
+		return nil, Errorf(ECONFLICT, "You cannot disable your own account.")
+	}
 	u, err := s.Store.UserByID(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
 	if a != nil && u.AuthorityID != a.AuthorityID {
 		return nil, Errorf(ENOTFOUND, "User not found.")
+	}
+	if u.Disabled == disabled {
+		return u, nil // nothing changes, nothing to audit
 	}
 	before := *u
 	prev := u.Version

@@ -1,0 +1,20 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+func (s *Server) handleUserDisable(c *fiber.Ctx) error { return s.setUserDisabled(c, true) }
+func (s *Server) handleUserEnable(c *fiber.Ctx) error  { return s.setUserDisabled(c, false) }
+
+func (s *Server) setUserDisabled(c *fiber.Ctx, disabled bool) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.svc.SetUserDisabled(c.UserContext(), actor(c), id, disabled)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
