@@ -710,6 +710,24 @@ func TestSecurityHeaders(t *testing.T) {
 	if len(h.Get("X-Request-Id")) != 16 {
 		t.Errorf("X-Request-Id = %q", h.Get("X-Request-Id"))
 	}
+	// CORS is closed: a preflight from another origin gets no allowance.
+	req := httptest.NewRequest("OPTIONS", "/api/v1/requests", nil)
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := e.srv.App.Test(req, 30_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" || resp.StatusCode < 400 {
+		t.Errorf("CORS preflight: %d, Access-Control-Allow-Origin %q", resp.StatusCode, got)
+	}
+	// A client-sent request id is not trusted.
+	req = httptest.NewRequest("GET", "/healthz", nil)
+	req.Header.Set("X-Request-Id", "forged")
+	resp, _ = e.srv.App.Test(req, 30_000)
+	if resp.Header.Get("X-Request-Id") == "forged" {
+		t.Error("the server echoed a client's request id")
+	}
 }
 
 func TestBodyLimit(t *testing.T) {
