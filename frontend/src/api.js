@@ -74,6 +74,13 @@ export function refresh() {
   return refreshing;
 }
 
+function newKey() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 function queryString(query) {
   if (!query) return '';
   const p = new URLSearchParams();
@@ -89,9 +96,15 @@ function queryString(query) {
  * It returns the parsed JSON (null for 204) or throws ApiError or
  * SessionEnded.
  */
-export async function api(path, { method = 'GET', body, query, retry = true } = {}) {
+export async function api(path, { method = 'GET', body, query, retry = true, key } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // One Idempotency-Key per action, kept across the retry after a refresh,
+  // so the server never applies the same POST twice.
+  if (method === 'POST' && !path.startsWith('/auth/')) {
+    key = key || newKey();
+    headers['Idempotency-Key'] = key;
+  }
   if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
   let res;
   try {
@@ -107,7 +120,7 @@ export async function api(path, { method = 'GET', body, query, retry = true } = 
   if (res.status === 401 && retry && !path.startsWith('/auth/')) {
     const hadToken = accessToken !== null;
     const renewed = await refresh();
-    if (renewed) return api(path, { method, body, query, retry: false });
+    if (renewed) return api(path, { method, body, query, retry: false, key });
     if (hadToken) endedListeners.forEach((fn) => fn());
     throw new SessionEnded();
   }

@@ -114,6 +114,11 @@ export async function newPage(browser, baseURL, viewport = { width: 1100, height
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  // A Content-Security-Policy refusal (an inline style, say) is a bug: the
+  // server's policy allows only the app's own files.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) page.errors.push(m.text());
+  });
   page.setDefaultTimeout(10000);
   return page;
 }
@@ -138,6 +143,7 @@ export async function shot(page, name) {
 export async function check(page, name) {
   await shot(page, name);
   await axe(page, name);
+  assert.deepEqual(page.errors || [], [], `script errors or CSP refusals on ${name}`);
 }
 
 /** h1 waits for the page's h1 to read text. */
