@@ -50,9 +50,9 @@
 //
 // The score is the weighted mean sum(w_i*v_i)/sum(w_i), in [0,1], with
 // Weights (versioned, so an old score can be explained with the weights of
-// its day). Each Component carries its weight, value, contribution
-// (w_i*v_i/sum(w)), so contributions add up to the score) and a sentence a
-// council officer can read.
+// its day). Each Component carries its weight, its value, its contribution
+// w_i*v_i/sum(w) (so the contributions add up to the score) and a sentence
+// a council officer can read.
 //
 // # Allocation
 //
@@ -74,15 +74,22 @@
 //
 // When some pledges must be approved whole or not at all the problem is an
 // integer program. The flow optimum with every pledge treated as partial is an
-// upper bound (Allocation.Bound). Allocate starts from the flow solution,
-// keeps the whole pledges it approved in full, adds the others greedily in
-// order of how much of them the flow approved and then by score, and then
-// improves the choice by local search: in turn for every request and every
-// supplier it re-solves exactly (branch and bound) which of its whole pledges
-// to approve with everything else held fixed, and re-optimises the partial
-// pledges by network simplex, until nothing improves or the work budget is
-// spent. Small instances (up to Options.ExactWhole whole pledges) are solved
-// exactly by branch and bound instead. The gap to the bound is reported.
+// upper bound (Allocation.Bound). Allocate starts from the flow solution: it
+// keeps the whole pledges the flow approved in full and adds the others
+// greedily, most approved by the flow first, then by weight. It then improves
+// the choice by local search: in turn for every request and every supplier it
+// re-solves exactly (branch and bound) the amounts of its pledges with
+// everything else held fixed, and it re-solves the partial pledges by network
+// simplex around the whole ones, until nothing improves. Then a ruin and
+// recreate phase forces left-out whole pledges in (picked by a generator with
+// a fixed seed), evicting the lowest-weight pledges of their request and
+// supplier, repairs around them with the block search, and keeps every such
+// move that does not lower the objective. The work is bounded by counts, not
+// by the clock, so the same input gives the same answer on any machine
+// (Options.TimeLimit can add a clock limit). When there are at most
+// Options.ExactWhole whole pledges, a branch and bound over flow relaxations
+// then proves the answer optimal or improves it. Allocation.Gap reports the
+// distance to the bound.
 //
 // Every pledge that is not approved in full gets a Reason: the request's need
 // is already covered by other pledges, the supplier is at its commitment

@@ -34,6 +34,7 @@ type Area struct {
 
 // Need is the assessed need of one area.
 type Need struct {
+	// Code and Name are the area's (Name falls back to Code).
 	Code string
 	Name string
 	// Lat and Lon are the area's centroid; both zero means unknown.

@@ -17,31 +17,16 @@ func (pb *prob) result(pr Problem, x []int64, bound, obj int64, optimal, timedOu
 	}
 	// all explanations are written to one buffer, turned into one string
 	// and sliced, to spare an allocation per pledge
-	cut := 0
-	for p, v := range x {
-		if v < pb.pVal[p] {
-			cut++
-		}
-	}
-	buf := make([]byte, 0, 176*cut)
-	ends := make([]int32, len(pb.pID))
+	var scratch []byte
 	for p := range pb.pID {
 		r, s := pb.pReq[p], pb.pSup[p]
-		d := Decision{PledgeID: pb.pID[p], RequestID: pb.reqID[r], SupplierID: pb.supID[s],
-			ValuePence: pb.pVal[p], ApprovedPence: x[p], Weight: pb.pW[p]}
+		d := &a.Decisions[pb.pOrig[p]]
+		d.PledgeID, d.RequestID, d.SupplierID = pb.pID[p], pb.reqID[r], pb.supID[s]
+		d.ValuePence, d.ApprovedPence, d.Weight = pb.pVal[p], x[p], pb.pW[p]
 		if x[p] < pb.pVal[p] {
-			d.Reason, buf = pb.reason(buf, p, x[p], reqRes[r], supRes[s])
+			d.Reason, scratch = pb.reason(scratch[:0], p, x[p], reqRes[r], supRes[s])
+			d.Explanation = string(scratch)
 		}
-		ends[p] = int32(len(buf))
-		a.Decisions[pb.pOrig[p]] = d
-	}
-	all := string(buf)
-	start := int32(0)
-	for p, end := range ends {
-		if end > start {
-			a.Decisions[pb.pOrig[p]].Explanation = all[start:end]
-		}
-		start = end
 	}
 	return a
 }
