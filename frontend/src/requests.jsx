@@ -92,6 +92,21 @@ export function RequestItem({ request: r, score, breakdown, showStatus, headingL
   );
 }
 
+const PART_NAMES = {
+  need: 'Local need',
+  fit: 'Fit to what you offer',
+  share: 'Share of the need still open',
+  coverage: 'Share of the need still open',
+  urgency: 'Urgency',
+  distance: 'Distance',
+  record: 'Delivery record',
+  history: 'Delivery record',
+};
+
+function partName(name) {
+  return PART_NAMES[name] || name;
+}
+
 function share(x) {
   return `${Math.round(x * 100)}`;
 }
@@ -113,8 +128,8 @@ export function MatchScore({ score, breakdown = [] }) {
             <ul class="govuk-list govuk-list--bullet">
               {parts.map((p) => (
                 <li key={p.name}>
-                  {p.explanation || p.name}{' '}
-                  ({p.name}: {share(p.value)} out of 100, counts for {share(p.weight)}% of the score, adds {share(p.contribution)} points)
+                  <strong>{partName(p.name)}</strong>: {p.explanation || `${share(p.value)} out of 100`}{' '}
+                  <span class="govuk-body-s">({share(p.value)} out of 100, counting for {share(p.weight)}% of the score: adds {share(p.contribution)} points)</span>
                 </li>
               ))}
             </ul>
