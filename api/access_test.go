@@ -17,12 +17,16 @@ func TestAccessMatrix(t *testing.T) {
 	otherCouncilPledge := e.pledge("otherSupplier", e.otherReq)
 	group2Draft := e.id(e.call("POST", "/api/v1/requests", "group2", validRequest(), 201))
 
+	alloc := func(who string) string { return e.id(e.call("POST", "/api/v1/allocations", who, nil, 201)) }
+	ownAlloc, ownAlloc2, otherAlloc := alloc("officer"), alloc("officer"), alloc("otherOfficer")
+
 	// objects[kind][scope] is the id used for a route's :id.
 	objects := map[string]map[string]string{
 		"organisations": {"own": e.orgs["pending"], "otherOrg": e.orgs["supplier2"], "otherCouncil": e.orgs["otherSupplier"]},
 		"requests":      {"own": e.draft, "otherOrg": group2Draft, "otherCouncil": e.otherReq},
 		"pledges":       {"own": ownPledge, "otherOrg": otherSupplierPledge, "otherCouncil": otherCouncilPledge},
 		"authorities":   {"own": "stockport", "otherOrg": "stockport", "otherCouncil": "trafford"},
+		"allocations":   {"own": ownAlloc, "otherOrg": ownAlloc2, "otherCouncil": otherAlloc},
 		"users":         {"own": e.userIDs["supplier2"], "otherOrg": e.userIDs["group2"], "otherCouncil": e.userIDs["otherSupplier"]},
 	}
 	bodies := map[string]any{
@@ -35,6 +39,11 @@ func TestAccessMatrix(t *testing.T) {
 		"POST /requests/:id/pledges":     map[string]any{"offer": "Two days of help", "quantity": 2, "unit": "days", "valuePence": 1000},
 		"POST /pledges/:id/approve":      map[string]any{},
 		"POST /pledges/:id/decline":      map[string]any{"reason": "Not needed any more"},
+		"PATCH /organisations/:id":       map[string]any{"name": "Renamed organisation"},
+		"POST /allocations":              map[string]any{},
+		"POST /allocations/:id/accept":   map[string]any{},
+		"PUT /matcher/weights":           map[string]any{"need": 0.4, "fit": 0.2, "coverage": 0.1, "urgency": 0.1, "distance": 0.1, "record": 0.1},
+		"POST /areas/import":             map[string]any{"csv": "code,name,lat,lon,need\nE05015018,Brinnington & Stockport Central,53.41741,-2.14638,0.9\n"},
 	}
 	roles := []string{"", "group", "supplier", "officer", "admin"}
 	cases := 0

@@ -167,6 +167,15 @@ func (s *Server) routeTable() []route {
 		{"POST", "/pledges/:id/decline", "Decline an offered pledge with a reason", officer, reasonBody{}, s.handlePledgeDecline},
 		{"POST", "/pledges/:id/withdraw", "Withdraw one's own pledge", []string{domain.RoleSupplier}, nil, s.handlePledgeWithdraw},
 		{"GET", "/audit", "Audit events of the council (filter object)", officer, nil, s.handleAuditList},
+		{"PATCH", "/organisations/:id", "Edit one's own organisation: name, base ward, offers, commitment limit", []string{domain.RoleGroup, domain.RoleSupplier}, profileBody{}, s.handleOrganisationUpdate},
+		{"GET", "/matches/requests", "Published requests ranked for the supplier, with the score explained", []string{domain.RoleSupplier}, nil, s.handleMatchRequests},
+		{"GET", "/requests/:id/ranked-pledges", "Offered pledges on a request, ranked, with the score explained", officer, nil, s.handleRankedPledges},
+		{"POST", "/allocations", "Propose how much of each offered pledge to approve (exact min-cost flow)", officer, allocationBody{}, s.handleAllocationCreate},
+		{"GET", "/allocations/:id", "One allocation proposal", officer, nil, s.handleAllocationGet},
+		{"POST", "/allocations/:id/accept", "Accept a proposal (all, or pledgeIds): approves the pledges through the normal rules", officer, acceptBody{}, s.handleAllocationAccept},
+		{"GET", "/matcher/weights", "The council's matcher weights, current and past versions", officer, nil, s.handleWeightsGet},
+		{"PUT", "/matcher/weights", "Set new matcher weights (a new version)", []string{domain.RoleAdmin}, weightsBody{}, s.handleWeightsSet},
+		{"POST", "/areas/import", "Replace the council's areas and need figures from CSV (all or nothing)", officer, areasBody{}, s.handleAreasImport},
 		{"POST", "/users/:id/disable", "Disable a user of the council: their tokens stop working at once", []string{domain.RoleAdmin}, nil, s.handleUserDisable},
 		{"POST", "/users/:id/enable", "Enable a disabled user", []string{domain.RoleAdmin}, nil, s.handleUserEnable},
 	}
@@ -297,14 +306,22 @@ func page(c *fiber.Ctx) (domain.Page, error) {
 	if p.After != "" && !domain.ValidID(p.After) {
 		return p, domain.FieldErrorf("cursor", "cursor is not one this API gave out")
 	}
-	if l := c.Query("limit"); l != "" {
-		n, err := parseInt(l)
-		if err != nil || n < 1 || n > 200 {
-			return p, domain.FieldErrorf("limit", "limit must be a whole number from 1 to 200")
-		}
-		p.Limit = int(n)
+	var err error
+	p.Limit, err = limitParam(c)
+	return p, err
+}
+
+// limitParam reads ?limit: 1 to 200, 0 when absent.
+func limitParam(c *fiber.Ctx) (int, error) {
+	l := c.Query("limit")
+	if l == "" {
+		return 0, nil
 	}
-	return p, nil
+	n, err := parseInt(l)
+	if err != nil || n < 1 || n > 200 {
+		return 0, domain.FieldErrorf("limit", "limit must be a whole number from 1 to 200")
+	}
+	return int(n), nil
 }
 
 // RouteInfo describes one API route for tests and documents.

@@ -36,6 +36,9 @@ type Authority struct {
 	Code       string     `json:"code,omitempty"`
 	Areas      []Area     `json:"areas"`
 	Thresholds Thresholds `json:"thresholds"`
+	// Weights lists every version of the matcher weights, oldest first.
+	Weights []Weights `json:"weights,omitempty"`
+	Version int64     `json:"version"`
 }
 
 // Area returns the area with the code, or false.
@@ -76,4 +79,7 @@ type AuthorityStore interface {
 	AuthorityByID(ctx context.Context, id string) (*Authority, error)
 	// Authorities lists every authority by slug.
 	Authorities(ctx context.Context) ([]*Authority, error)
+	// UpdateAuthority writes a if the stored version is prev, with its audit
+	// event; ECONFLICT otherwise.
+	UpdateAuthority(ctx context.Context, a *Authority, prev int64, ev *AuditEvent) error
 }

@@ -28,7 +28,15 @@ type Organisation struct {
 	Name        string    `json:"name"`
 	Status      string    `json:"status"`
 	Reason      string    `json:"reason,omitempty"`
-	Version     int64     `json:"version"`
+	// Area is the ward the organisation is based in (optional): the matcher
+	// measures a supplier's distance to requests from its centroid.
+	Area string `json:"area,omitempty"`
+	// Offers are the request kinds a supplier usually gives (optional).
+	Offers []string `json:"offers,omitempty"`
+	// CommitmentLimitPence caps what a supplier will have approved in all;
+	// 0 means no limit. The allocation respects it.
+	CommitmentLimitPence int64     `json:"commitmentLimitPence,omitempty"`
+	Version              int64     `json:"version"`
 	CreatedAt   time.Time `json:"createdAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
 }
@@ -143,5 +151,75 @@ func (s *Service) DecideOrganisation(ctx context.Context, a *Actor, id string, a
 		return nil, err
 	}
 	ev := NewAuditEvent(o.AuthorityID, a.UserID, action, "organisation", o.ID, &before, o, now)
+	return o, s.Store.UpdateOrganisation(ctx, o, prev, ev)
+}
+
+// ProfileInput changes an organisation's own profile; nil fields stay.
+type ProfileInput struct {
+	Name                 *string
+	Area                 *string
+	Offers               *[]string
+	CommitmentLimitPence *int64
+	Version              *int64
+}
+
+// UpdateProfile lets a group or supplier edit its own organisation's name,
+// base ward, offers and (suppliers) commitment limit.
+func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in ProfileInput) (*Organisation, error) {
+	if err := requireRole(a, RoleGroup, RoleSupplier); err != nil {
+		return nil, err
+	}
+	o, err := s.GetOrganisation(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if in.Version != nil && *in.Version != o.Version {
+		return nil, &Error{Code: ECONFLICT, Field: "version", Message: "The organisation was changed by someone else; reload it and try again."}
+	}
+	before, prev, now := *o, o.Version, s.now()
+	var v Validation
+	if in.Name != nil {
+		o.Name = *in.Name
+	}
+	if in.Area != nil {
+		o.Area = *in.Area
+		if o.Area != "" {
+			auth, err := s.Store.AuthorityByID(ctx, o.AuthorityID)
+			if err != nil {
+				return nil, err
+			}
+			if _, ok := auth.Area(o.Area); !ok {
+				v.Add("area", "area must be a ward code of %s", auth.Name)
+			}
+		}
+	}
+	if in.Offers != nil {
+		if len(*in.Offers) > len(RequestKinds) {
+			v.Add("offers", "offers lists request kinds, each once")
+		}
+		seen := map[string]bool{}
+		for _, k := range *in.Offers {
+			if !ValidKind(k) || seen[k] {
+				v.Add("offers", "offers must be distinct kinds among volunteering, goods, funding, advice, jobs, works")
+				break
+			}
+			seen[k] = true
+		}
+		o.Offers = append([]string(nil), (*in.Offers)...)
+	}
+	if in.CommitmentLimitPence != nil {
+		if o.Kind != KindSupplier && *in.CommitmentLimitPence != 0 {
+			v.Add("commitmentLimitPence", "Only suppliers have a commitment limit")
+		} else if *in.CommitmentLimitPence < 0 || *in.CommitmentLimitPence > MaxPence {
+			v.Add("commitmentLimitPence", "commitmentLimitPence must be from 0 (no limit) to 1000000000000")
+		}
+		o.CommitmentLimitPence = *in.CommitmentLimitPence
+	}
+	checkText(&v, "name", o.Name, 2, 200, true)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	o.touch(now)
+	ev := NewAuditEvent(o.AuthorityID, a.UserID, "organisation.update", "organisation", o.ID, &before, o, now)
 	return o, s.Store.UpdateOrganisation(ctx, o, prev, ev)
 }

@@ -47,11 +47,11 @@ func (p *Pledge) Validate() error {
 	var v Validation
 	checkTextML(&v, "offer", p.Offer, 3, 2000, true, true)
 	if p.Quantity < 1 || p.Quantity > 1_000_000_000 {
-		v.Add("quantity", "quantity must be a whole number from 1 to 1,000,000,000")
+		v.Add("quantity", "The quantity must be a whole number from 1 to 1,000,000,000")
 	}
 	checkText(&v, "unit", p.Unit, 1, 40, true)
 	if p.ValuePence < 1 || p.ValuePence > MaxPence {
-		v.Add("valuePence", "valuePence must be from 1 to 1000000000000")
+		v.Add("valuePence", "The value must be from 1p to £10,000,000,000")
 	}
 	return v.Err()
 }

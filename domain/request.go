@@ -71,17 +71,17 @@ func (r *Request) Validate() error {
 	checkText(&v, "title", r.Title, 3, 200, true)
 	checkTextML(&v, "description", r.Description, 0, 5000, false, true)
 	if !ValidKind(r.Kind) {
-		v.Add("kind", "kind must be one of volunteering, goods, funding, advice, jobs, works")
+		v.Add("kind", "Select the kind of help: volunteering, goods, funding, advice, jobs or works")
 	}
 	if r.Area == "" {
 		v.Add("area", "Select the area (ward)")
 	}
 	if r.Quantity < 1 || r.Quantity > 1_000_000_000 {
-		v.Add("quantity", "quantity must be a whole number from 1 to 1,000,000,000")
+		v.Add("quantity", "The quantity must be a whole number from 1 to 1,000,000,000")
 	}
 	checkText(&v, "unit", r.Unit, 1, 40, true)
 	if r.ValuePence < 0 || r.ValuePence > MaxPence {
-		v.Add("valuePence", "valuePence must be from 0 to 1000000000000")
+		v.Add("valuePence", "The value must be from £0 to £10,000,000,000")
 	}
 	if r.Deadline.IsZero() {
 		v.Add("deadline", "Enter the deadline")
@@ -247,11 +247,11 @@ func (s *Service) checkRequest(ctx context.Context, r *Request, now time.Time, d
 		if ar, ok := auth.Area(r.Area); ok {
 			r.AreaName = ar.Name
 		} else {
-			v.Add("area", "area must be a ward code of %s, such as %s", auth.Name, auth.Areas[0].Code)
+			v.Add("area", "Select a ward of %s", auth.Name)
 		}
 	}
 	if deadlineChanged && !r.Deadline.IsZero() && !r.Deadline.After(now) {
-		v.Add("deadline", "deadline must be in the future")
+		v.Add("deadline", "The deadline must be in the future")
 	}
 	return v.Err()
 }

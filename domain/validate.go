@@ -7,6 +7,28 @@ import (
 	"unicode/utf8"
 )
 
+// labels are the words people read for each field in messages.
+var labels = map[string]string{
+	"title": "the title", "description": "the description", "unit": "the unit", "name": "the name",
+	"organisation.name": "the organisation's name", "offer": "what you offer", "reason": "a reason",
+	"code": "the area code", "email": "your email address", "text": "the search text", "area": "the ward",
+}
+
+func label(field string) string {
+	if l, ok := labels[field]; ok {
+		return l
+	}
+	return field
+}
+
+// capital upper-cases the first letter.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // checkText records a problem when s is not valid text of min..max characters.
 // Control characters (and NUL) are refused; multiline allows newlines and tabs.
 func checkText(v *Validation, field, s string, min, max int, required bool) {
@@ -14,25 +36,26 @@ func checkText(v *Validation, field, s string, min, max int, required bool) {
 }
 
 func checkTextML(v *Validation, field, s string, min, max int, required, multiline bool) {
+	l := label(field)
 	if !utf8.ValidString(s) {
-		v.Add(field, "%s must be valid UTF-8 text", field)
+		v.Add(field, "%s must be valid text (UTF-8)", capital(l))
 		return
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
-			v.Add(field, "%s must not contain control characters", field)
+			v.Add(field, "%s must not contain control characters", capital(l))
 			return
 		}
 	}
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	switch {
 	case n == 0 && required:
-		v.Add(field, "Enter %s", field)
+		v.Add(field, "Enter %s", l)
 	case n == 0:
 	case n < min:
-		v.Add(field, "%s must be at least %d characters", field, min)
+		v.Add(field, "%s must be at least %d characters", capital(l), min)
 	case n > max:
-		v.Add(field, "%s must be %d characters or fewer", field, max)
+		v.Add(field, "%s must be %d characters or fewer", capital(l), max)
 	}
 }
 

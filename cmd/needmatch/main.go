@@ -49,6 +49,8 @@ commands:
   seed           create the demo council, accounts and requests (idempotent)
   user create    create an officer or admin: --role officer|admin --email E --password-stdin --authority SLUG
   audit verify   check the audit hash chain of every council; exits 1 on a break
+  import areas FILE [--authority SLUG]
+                 replace a council's areas and need figures from CSV (code,name,lat,lon and need or d1..d10)
 `
 
 // Config is the validated configuration shared by every command.
@@ -129,6 +131,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 			return errors.New("usage: needmatch audit verify")
 		}
 		return cmdAuditVerify(ctx, args[2:], stdout, getenv)
+	case "import":
+		if len(args) < 3 || args[1] != "areas" {
+			return errors.New("usage: needmatch import areas FILE [--authority SLUG]")
+		}
+		return cmdImportAreas(ctx, args[2], args[3:], stdout, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -357,5 +364,44 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer, getenv
 	if broken {
 		return exitError(1)
 	}
+	return nil
+}
+
+func cmdImportAreas(ctx context.Context, file string, args []string, stdout io.Writer, getenv func(string) string) error {
+	c, fl, err := parseConfigWith("import areas", args, getenv, func(fl *flag.FlagSet) {
+		fl.String("authority", "stockport", "council slug")
+	})
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	areas, err := domain.ParseAreasCSV(f)
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			for _, fe := range de.Fields {
+				fmt.Fprintln(stdout, fe.Detail)
+			}
+		}
+		return errors.New("nothing imported")
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	auth, err := st.AuthorityBySlug(ctx, fl.Lookup("authority").Value.String())
+	if err != nil {
+		return fmt.Errorf("%s", domain.ErrorMessage(err))
+	}
+	cli := &domain.Actor{UserID: "cli", Role: domain.RoleAdmin, AuthorityID: auth.ID}
+	if _, err := domain.NewService(st).ImportAreas(ctx, cli, areas); err != nil {
+		return fmt.Errorf("%s", domain.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "imported %d areas into %s\n", len(areas), auth.Slug)
 	return nil
 }

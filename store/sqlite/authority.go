@@ -82,3 +82,22 @@ func (db *DB) Authorities(ctx context.Context) ([]*domain.Authority, error) {
 	}
 	return out, translate(rows.Err())
 }
+
+// UpdateAuthority writes a if the stored version is prev.
+func (db *DB) UpdateAuthority(ctx context.Context, a *domain.Authority, prev int64, ev *domain.AuditEvent) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanAuthority(tx.QueryRow(`SELECT doc FROM authorities WHERE id = ?`, a.ID))
+		if err != nil {
+			return err
+		}
+		if cur.Version != prev {
+			return domain.Errorf(domain.ECONFLICT, "The council's settings were changed by someone else; reload and try again.")
+		}
+		if _, err := tx.Exec(`UPDATE authorities SET doc = ? WHERE id = ?`, marshal(authorityRow{*a}), a.ID); err != nil {
+			return err
+		}
+		return appendAudit(tx, ev)
+	})
+	db.auths.clear()
+	return err
+}

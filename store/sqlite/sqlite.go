@@ -282,9 +282,14 @@ func casUpdate(tx *sql.Tx, table, id string, prev int64, set string, args ...any
 	return domain.Errorf(domain.ECONFLICT, "It was changed by someone else at the same time; reload and try again.")
 }
 
+// limitOf is the page size: 50 by default, at most 10,000 (the API lets
+// clients ask for 200; the matcher reads whole snapshots in big pages).
 func limitOf(n int) int {
-	if n <= 0 || n > 200 {
+	switch {
+	case n <= 0:
 		return 50
+	case n > 10_000:
+		return 10_000
 	}
 	return n
 }
@@ -314,6 +319,7 @@ CREATE INDEX IF NOT EXISTS pledges_request_sums ON pledges(request_id, status, v
 CREATE INDEX IF NOT EXISTS pledges_org ON pledges(organisation_id, id);
 CREATE INDEX IF NOT EXISTS pledges_reqorg ON pledges(request_org_id, id);
 CREATE INDEX IF NOT EXISTS pledges_authority ON pledges(authority_id, status, id);
+CREATE TABLE IF NOT EXISTS allocations (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (user_id TEXT NOT NULL, key TEXT NOT NULL, created_at INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (user_id, key));
 CREATE TABLE IF NOT EXISTS audit (authority_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, object TEXT NOT NULL, at INTEGER NOT NULL, hash TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (authority_id, seq));
 CREATE INDEX IF NOT EXISTS audit_object ON audit(authority_id, object, seq);

@@ -1,0 +1,159 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Allocation statuses.
+const (
+	AllocProposed = "proposed"
+	AllocAccepted = "accepted"
+)
+
+// Allocation is a matcher proposal of how much of each open pledge to
+// approve. An officer reviews it and accepts all or some of it; accepting
+// approves the pledges through the normal rules.
+type Allocation struct {
+	ID             string           `json:"id"`
+	AuthorityID    string           `json:"-"`
+	Status         string           `json:"status"`
+	WeightsVersion int              `json:"weightsVersion"`
+	Objective      int64            `json:"objective"`
+	Bound          int64            `json:"bound"`
+	Gap            float64          `json:"gap"`
+	Optimal        bool             `json:"optimal"`
+	ApprovedPence  int64            `json:"approvedPence"`
+	Items          []AllocationItem `json:"items"`
+	CreatedBy      string           `json:"createdBy"`
+	CreatedAt      time.Time        `json:"createdAt"`
+	AcceptedAt     *time.Time       `json:"acceptedAt,omitempty"`
+	Version        int64            `json:"version"`
+}
+
+// AllocationItem is the proposal for one pledge, with why it was cut or left out.
+type AllocationItem struct {
+	PledgeID         string  `json:"pledgeId"`
+	PledgeVersion    int64   `json:"pledgeVersion"`
+	RequestID        string  `json:"requestId"`
+	RequestTitle     string  `json:"requestTitle"`
+	OrganisationID   string  `json:"organisationId"`
+	OrganisationName string  `json:"organisationName"`
+	ValuePence       int64   `json:"valuePence"`
+	ApprovedPence    int64   `json:"approvedPence"`
+	Score            float64 `json:"score"`
+	Reason           string  `json:"reason,omitempty"`
+	Explanation      string  `json:"explanation,omitempty"`
+}
+
+// AllocationStore persists proposals.
+type AllocationStore interface {
+	// CreateAllocation stores a proposal with its audit event.
+	CreateAllocation(ctx context.Context, a *Allocation, ev *AuditEvent) error
+	// AllocationByID returns ENOTFOUND when there is none.
+	AllocationByID(ctx context.Context, id string) (*Allocation, error)
+	// UpdateAllocation writes a if the stored version is prev; ECONFLICT otherwise.
+	UpdateAllocation(ctx context.Context, a *Allocation, prev int64, ev *AuditEvent) error
+}
+
+// AcceptResult says which pledges an acceptance approved and which it skipped.
+type AcceptResult struct {
+	Approved []string      `json:"approved"`
+	Skipped  []SkippedItem `json:"skipped"`
+}
+
+// SkippedItem is a pledge an acceptance left alone, and why.
+type SkippedItem struct {
+	PledgeID string `json:"pledgeId"`
+	Reason   string `json:"reason"`
+}
+
+// SaveAllocation stores a proposal made by the officer.
+func (s *Service) SaveAllocation(ctx context.Context, a *Actor, al *Allocation) error {
+	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
+		return err
+	}
+	st, ok := s.Store.(AllocationStore)
+	if !ok {
+		return Errorf(EUNAVAILABLE, "This store keeps no allocations.")
+	}
+	now := s.now()
+	al.ID, al.AuthorityID, al.Status, al.CreatedBy, al.CreatedAt, al.Version = NewID(), a.AuthorityID, AllocProposed, a.UserID, now, 1
+	summary := map[string]any{"objective": al.Objective, "approvedPence": al.ApprovedPence, "pledges": len(al.Items), "weightsVersion": al.WeightsVersion}
+	return st.CreateAllocation(ctx, al, NewAuditEvent(al.AuthorityID, a.UserID, "allocation.propose", "allocation", al.ID, nil, summary, now))
+}
+
+// GetAllocation returns a proposal of the officer's authority.
+func (s *Service) GetAllocation(ctx context.Context, a *Actor, id string) (*Allocation, error) {
+	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
+		return nil, err
+	}
+	st, ok := s.Store.(AllocationStore)
+	if !ok {
+		return nil, Errorf(EUNAVAILABLE, "This store keeps no allocations.")
+	}
+	al, err := st.AllocationByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if al.AuthorityID != a.AuthorityID {
+		return nil, Errorf(ENOTFOUND, "Allocation not found.")
+	}
+	return al, nil
+}
+
+// AcceptAllocation approves the proposal's pledges (all, or those listed)
+// through the normal rules: each approval checks the pledge's version as of
+// the proposal, so a pledge changed since is skipped and reported.
+func (s *Service) AcceptAllocation(ctx context.Context, a *Actor, id string, only []string) (*AcceptResult, error) {
+	al, err := s.GetAllocation(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if al.Status != AllocProposed {
+		return nil, Errorf(ECONFLICT, "This allocation was already accepted.")
+	}
+	want := map[string]bool{}
+	for _, p := range only {
+		want[p] = true
+	}
+	inProposal := map[string]bool{}
+	for _, it := range al.Items {
+		inProposal[it.PledgeID] = true
+	}
+	for _, p := range only {
+		if !inProposal[p] {
+			return nil, FieldErrorf("pledgeIds", "Pledge %s is not in this allocation.", truncateID(p))
+		}
+	}
+	// Mark the proposal accepted first (compare-and-set), so two officers
+	// cannot accept it twice at once.
+	before, prev, now := *al, al.Version, s.now()
+	al.Status, al.AcceptedAt, al.Version = AllocAccepted, &now, al.Version+1
+	res := &AcceptResult{Approved: []string{}, Skipped: []SkippedItem{}}
+	summary := map[string]any{"status": al.Status, "pledges": only}
+	if err := s.Store.(AllocationStore).UpdateAllocation(ctx, al, prev, NewAuditEvent(al.AuthorityID, a.UserID, "allocation.accept", "allocation", al.ID, map[string]any{"status": before.Status}, summary, now)); err != nil {
+		return nil, err
+	}
+	for _, it := range al.Items {
+		if it.ApprovedPence <= 0 || (len(want) > 0 && !want[it.PledgeID]) {
+			continue
+		}
+		if _, err := s.MovePledge(ctx, a, it.PledgeID, PledgeApprove, "", it.ApprovedPence, it.PledgeVersion); err != nil {
+			if ErrorCode(err) == EINTERNAL || ErrorCode(err) == EUNAVAILABLE {
+				return res, err
+			}
+			res.Skipped = append(res.Skipped, SkippedItem{PledgeID: it.PledgeID, Reason: ErrorMessage(err)})
+			continue
+		}
+		res.Approved = append(res.Approved, it.PledgeID)
+	}
+	return res, nil
+}
+
+func truncateID(s string) string {
+	if len(s) > 30 {
+		return s[:30]
+	}
+	return s
+}

@@ -1,0 +1,95 @@
+package domain
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// Weights are an authority's matcher weights. Each change makes a new
+// version and the old ones are kept, so a past score can be explained with
+// the weights of its day.
+type Weights struct {
+	Version  int       `json:"version"`
+	Need     float64   `json:"need"`
+	Fit      float64   `json:"fit"`
+	Coverage float64   `json:"coverage"`
+	Urgency  float64   `json:"urgency"`
+	Distance float64   `json:"distance"`
+	Record   float64   `json:"record"`
+	SetBy    string    `json:"setBy,omitempty"`
+	SetAt    time.Time `json:"setAt,omitempty"`
+}
+
+// Validate checks that every weight is 0 to 1 and that they do not all vanish.
+func (w *Weights) Validate() error {
+	var v Validation
+	sum := 0.0
+	for _, f := range []struct {
+		name string
+		x    float64
+	}{{"need", w.Need}, {"fit", w.Fit}, {"coverage", w.Coverage}, {"urgency", w.Urgency}, {"distance", w.Distance}, {"record", w.Record}} {
+		if math.IsNaN(f.x) || f.x < 0 || f.x > 1 {
+			v.Add(f.name, "%s must be a weight from 0 to 1", f.name)
+		}
+		sum += f.x
+	}
+	if sum <= 0 {
+		v.Add("need", "At least one weight must be above 0")
+	}
+	return v.Err()
+}
+
+// CurrentWeights returns the authority's newest weights, or nil for the defaults.
+func (a *Authority) CurrentWeights() *Weights {
+	if len(a.Weights) == 0 {
+		return nil
+	}
+	w := a.Weights[len(a.Weights)-1]
+	return &w
+}
+
+// SetWeights records a new version of the admin's authority's weights.
+// baseVersion is the version the caller's defaults carry when none were set.
+func (s *Service) SetWeights(ctx context.Context, a *Actor, w Weights, baseVersion int) (*Authority, error) {
+	if err := requireRole(a, RoleAdmin); err != nil {
+		return nil, err
+	}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
+	if err != nil {
+		return nil, err
+	}
+	before, prev, now := *auth, auth.Version, s.now()
+	w.Version = baseVersion + 1
+	if cur := auth.CurrentWeights(); cur != nil {
+		w.Version = cur.Version + 1
+	}
+	w.SetBy, w.SetAt = a.UserID, now
+	auth.Weights = append(append([]Weights(nil), auth.Weights...), w)
+	auth.Version++
+	ev := NewAuditEvent(auth.ID, a.UserID, "authority.weights", "authority", auth.ID, before.CurrentWeights(), w, now)
+	return auth, s.Store.UpdateAuthority(ctx, auth, prev, ev)
+}
+
+// ImportAreas replaces the officer's authority's areas and need figures,
+// all or nothing. Areas with deciles get the need index computed from them.
+func (s *Service) ImportAreas(ctx context.Context, a *Actor, areas []Area) (*Authority, error) {
+	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
+		return nil, err
+	}
+	if len(areas) == 0 {
+		return nil, FieldErrorf("csv", "The file has no areas")
+	}
+	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
+	if err != nil {
+		return nil, err
+	}
+	before, prev, now := *auth, auth.Version, s.now()
+	auth.Areas = areas
+	auth.Version++
+	ev := NewAuditEvent(auth.ID, a.UserID, "authority.areas", "authority", auth.ID, before.Areas, areas, now)
+	return auth, s.Store.UpdateAuthority(ctx, auth, prev, ev)
+}
