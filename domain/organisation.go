@@ -21,13 +21,13 @@ const (
 // Organisation is a community group or a supplier. It may post or pledge only
 // once an officer of its authority has approved it.
 type Organisation struct {
-	ID          string    `json:"id"`
-	AuthorityID string    `json:"-"`
-	Authority   string    `json:"authority"`
-	Kind        string    `json:"kind"`
-	Name        string    `json:"name"`
-	Status      string    `json:"status"`
-	Reason      string    `json:"reason,omitempty"`
+	ID          string `json:"id"`
+	AuthorityID string `json:"-"`
+	Authority   string `json:"authority"`
+	Kind        string `json:"kind"`
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	Reason      string `json:"reason,omitempty"`
 	// Area is the ward the organisation is based in (optional): the matcher
 	// measures a supplier's distance to requests from its centroid.
 	Area string `json:"area,omitempty"`
@@ -37,8 +37,8 @@ type Organisation struct {
 	// 0 means no limit. The allocation respects it.
 	CommitmentLimitPence int64     `json:"commitmentLimitPence,omitempty"`
 	Version              int64     `json:"version"`
-	CreatedAt   time.Time `json:"createdAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	CreatedAt            time.Time `json:"createdAt"`
+	UpdatedAt            time.Time `json:"updatedAt"`
 }
 
 // Validate checks the organisation's own fields.
