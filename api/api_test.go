@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -538,6 +541,11 @@ func TestTokens(t *testing.T) {
 		return s
 	}
 	noneTok := sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, nil)
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
 	cases := map[string]string{
 		"alg none":        noneTok,
 		"other secret":    sign(jwt.SigningMethodHS256, []byte("another-secret-another-secret-12345"), nil),
@@ -551,6 +559,8 @@ func TestTokens(t *testing.T) {
 		"no jti":          sign(jwt.SigningMethodHS256, secret, func(c jwt.MapClaims) { delete(c, "jti") }),
 		"unknown subject": sign(jwt.SigningMethodHS256, secret, func(c jwt.MapClaims) { c["sub"] = domain.NewID() }),
 		"garbage":         "not.a.token",
+		"RS256":           sign(jwt.SigningMethodRS256, rsaKey, nil),
+		"HS256 with the RSA public key as secret": sign(jwt.SigningMethodHS256, pub, nil),
 	}
 	for name, tok := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -960,5 +970,25 @@ func TestAdminDisablesUser(t *testing.T) {
 	e.call("GET", "/api/v1/me", "supplier2", nil, 200)
 	if n := len(e.call("GET", "/api/v1/audit?object="+e.userIDs["supplier2"], "admin", nil, 200)["items"].([]any)); n != 3 {
 		t.Fatalf("audit events for the user = %d, want 3 (register, disable, enable)", n)
+	}
+}
+
+func TestHeaderLimit(t *testing.T) {
+	e := newEnv(t)
+	base := e.listen()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/v1/requests HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n", strings.Repeat("a", 64<<10))
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to an oversize header: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 431 && resp.StatusCode != 400 {
+		t.Fatalf("oversize header: %d, want 431 or 400", resp.StatusCode)
 	}
 }

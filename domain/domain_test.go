@@ -281,3 +281,25 @@ func TestIDs(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseAreasCSV: any bytes give areas or an EINVALID error naming a
+// line, never a panic.
+func FuzzParseAreasCSV(f *testing.F) {
+	f.Add("code,name,lat,lon,need\nA,B,1,2,0.5\n")
+	f.Add("code,name,lat,lon,d1,d2,d3,d4,d5,d6,d7,d8,d9,d10\nW,One,53,-2,1,0,0,0,0,0,0,0,0,9\n")
+	f.Add("\ufeffcode,name\n\"unterminated")
+	f.Fuzz(func(t *testing.T, in string) {
+		areas, err := ParseAreasCSV(strings.NewReader(in))
+		if err != nil {
+			if ErrorCode(err) != EINVALID {
+				t.Fatalf("error %v is not EINVALID", err)
+			}
+			return
+		}
+		for _, a := range areas {
+			if a.NeedIndex < 0 || a.NeedIndex > 1 || a.Code == "" {
+				t.Fatalf("bad area %+v", a)
+			}
+		}
+	})
+}
