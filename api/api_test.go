@@ -898,7 +898,7 @@ func TestIdempotencyKey(t *testing.T) {
 	// While the first request with a key is still running, a retry gets 409.
 	u, _ := e.svc.Store.UserByEmail(context.Background(), "supplier@x.org")
 	fp := sha256.Sum256([]byte("POST /api/v1/requests/" + e.request + "/pledges\n" + string(body)))
-	if _, err := e.svc.Store.(domain.IdempotencyStore).ClaimIdempotency(context.Background(), &domain.IdempotencyRecord{UserID: u.ID, Key: "key-running", Fingerprint: hex.EncodeToString(fp[:]), CreatedAt: time.Now()}); err != nil {
+	if _, err := e.svc.Store.ClaimIdempotency(context.Background(), &domain.IdempotencyRecord{UserID: u.ID, Key: "key-running", Fingerprint: hex.EncodeToString(fp[:]), CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if st, _, running := post("key-running", body); st != 409 || running["field"] != "Idempotency-Key" {

@@ -54,6 +54,7 @@ type Server struct {
 	routes  []route
 	limits  *limiters
 	metrics *Metrics
+	pages   pageCache
 }
 
 // route is one API operation: the table drives registration, the OpenAPI
@@ -153,8 +154,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/organisations/:id/approve", "Approve a pending organisation", officer, nil, s.handleOrganisationApprove},
 		{"POST", "/organisations/:id/reject", "Reject a pending organisation with a reason", officer, reasonBody{}, s.handleOrganisationReject},
 		{"POST", "/requests", "Post a request (draft)", []string{domain.RoleGroup}, requestBody{}, s.handleRequestCreate},
-		{"GET", "/requests", "List requests (filters area, kind, status, text, mine)", nil, nil, s.handleRequestList},
-		{"GET", "/requests/:id", "One request", nil, nil, s.handleRequestGet},
+		{"GET", "/requests", "List requests (filters area, kind, status, text, mine)", nil, nil, func(c *fiber.Ctx) error { return s.cachedPublic(c, s.handleRequestList) }},
+		{"GET", "/requests/:id", "One request", nil, nil, func(c *fiber.Ctx) error { return s.cachedPublic(c, s.handleRequestGet) }},
 		{"PATCH", "/requests/:id", "Edit a draft or submitted request", []string{domain.RoleGroup}, requestBody{}, s.handleRequestUpdate},
 		{"POST", "/requests/:id/submit", "Submit a draft for approval", []string{domain.RoleGroup}, nil, s.handleRequestSubmit},
 		{"POST", "/requests/:id/publish", "Publish a submitted request", officer, nil, s.handleRequestPublish},

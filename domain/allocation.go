@@ -73,10 +73,7 @@ func (s *Service) SaveAllocation(ctx context.Context, a *Actor, al *Allocation) 
 	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
 		return err
 	}
-	st, ok := s.Store.(AllocationStore)
-	if !ok {
-		return Errorf(EUNAVAILABLE, "This store keeps no allocations.")
-	}
+	st := s.Store
 	now := s.now()
 	al.ID, al.AuthorityID, al.Status, al.CreatedBy, al.CreatedAt, al.Version = NewID(), a.AuthorityID, AllocProposed, a.UserID, now, 1
 	summary := map[string]any{"objective": al.Objective, "approvedPence": al.ApprovedPence, "pledges": len(al.Items), "weightsVersion": al.WeightsVersion}
@@ -88,11 +85,7 @@ func (s *Service) GetAllocation(ctx context.Context, a *Actor, id string) (*Allo
 	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
 		return nil, err
 	}
-	st, ok := s.Store.(AllocationStore)
-	if !ok {
-		return nil, Errorf(EUNAVAILABLE, "This store keeps no allocations.")
-	}
-	al, err := st.AllocationByID(ctx, id)
+	al, err := s.Store.AllocationByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +125,7 @@ func (s *Service) AcceptAllocation(ctx context.Context, a *Actor, id string, onl
 	al.Status, al.AcceptedAt, al.Version = AllocAccepted, &now, al.Version+1
 	res := &AcceptResult{Approved: []string{}, Skipped: []SkippedItem{}}
 	summary := map[string]any{"status": al.Status, "pledges": only}
-	if err := s.Store.(AllocationStore).UpdateAllocation(ctx, al, prev, NewAuditEvent(al.AuthorityID, a.UserID, "allocation.accept", "allocation", al.ID, map[string]any{"status": before.Status}, summary, now)); err != nil {
+	if err := s.Store.UpdateAllocation(ctx, al, prev, NewAuditEvent(al.AuthorityID, a.UserID, "allocation.accept", "allocation", al.ID, map[string]any{"status": before.Status}, summary, now)); err != nil {
 		return nil, err
 	}
 	for _, it := range al.Items {

@@ -12,8 +12,17 @@ type Store interface {
 	RequestStore
 	PledgeStore
 	AuditStore
+	AllocationStore
+	IdempotencyStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.
 	Close() error
+}
+
+// Generationer is implemented by a store that is the only writer of its data
+// (the embedded store): Generation changes whenever a write commits, so
+// readers may cache answers keyed by it.
+type Generationer interface {
+	Generation() uint64
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -267,5 +268,76 @@ func TestAuditVerifyDetectsTruncation(t *testing.T) {
 	out, err = exec.Command(bin, "audit", "verify", "--data-dir", dir).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "signature does not verify") {
 		t.Fatalf("forged checkpoint not detected: %v\n%s", err, out)
+	}
+}
+
+// TestServeWiring checks what only the real binary wires together: the
+// timed store still keeps allocations and idempotency keys, /metrics answers
+// loopback, and unknown paths outside /api fall back to the app.
+func TestServeWiring(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	if out, err := exec.Command(bin, "seed", "--data-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v %s", err, out)
+	}
+	p := startServe(t, bin, dir)
+	defer func() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() }()
+	base := "http://" + p.addr
+	officer := login(t, p.addr, "officer@stockport.example", "officer-demo-pass")
+	if st, body, err := postJSON(base+"/api/v1/allocations", officer, map[string]any{}); err != nil || st != 201 || body["status"] != "proposed" {
+		t.Fatalf("allocation through the binary: %d %v %v", st, body, err)
+	}
+	supplier := login(t, p.addr, "supplier@stockport.example", "supplier-demo-pass")
+	st, list := getJSON(base+"/api/v1/requests", supplier)
+	if st != 200 || len(list["items"].([]any)) == 0 {
+		t.Fatalf("requests: %d %v", st, list)
+	}
+	rid := list["items"].([]any)[0].(map[string]any)["id"].(string)
+	var ids []string
+	for i := 0; i < 2; i++ {
+		b, _ := json.Marshal(map[string]any{"offer": "Two volunteers", "quantity": 2, "unit": "days", "valuePence": 20000})
+		req, _ := http.NewRequest("POST", base+"/api/v1/requests/"+rid+"/pledges", bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+supplier)
+		req.Header.Set("Idempotency-Key", "wiring-test-1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if resp.StatusCode != 201 {
+			t.Fatalf("pledge %d: %d %v", i, resp.StatusCode, out)
+		}
+		ids = append(ids, out["id"].(string))
+	}
+	if ids[0] != ids[1] {
+		t.Fatalf("the retry with the same Idempotency-Key made a second pledge: %v", ids)
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(mb), "needmatch_store_duration_seconds") || !strings.Contains(string(mb), `kind="allocate"`) {
+		t.Fatalf("/metrics: %d %s", resp.StatusCode, mb)
+	}
+	resp, err = http.Get(base + "/officer/some/deep/link")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := os.Stat("../../frontend/dist/index.html"); err == nil && (resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html")) {
+		t.Fatalf("deep link fallback: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp, _ = http.Get(base + "/api/v1/no-such-route")
+	resp.Body.Close()
+	if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("unknown API path: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }

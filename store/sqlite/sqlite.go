@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"needmatch/domain"
 
@@ -41,7 +42,13 @@ type DB struct {
 	stmts     sync.Map // query text -> *sql.Stmt
 	auths     authorityCache
 	closeOnce sync.Once
+	// gen counts committed write batches; see Generation.
+	gen atomic.Uint64
 }
+
+// Generation changes whenever a write commits. This process is the only
+// writer of the embedded store, so a cache keyed by it is never stale.
+func (db *DB) Generation() uint64 { return db.gen.Load() }
 
 var _ domain.Store = (*DB)(nil)
 
@@ -206,6 +213,7 @@ func (db *DB) run(batch []*op) {
 		}
 		return
 	}
+	db.gen.Add(1)
 	for i, o := range batch {
 		o.res <- translate(results[i])
 	}
