@@ -2,405 +2,423 @@ package matcher
 
 import "math"
 
-// This file is a primal network simplex for min-cost flow. Its spanning tree
-// bookkeeping (parent, pred, thread, reverse thread, subtree sizes and last
-// successors) and its block search pivot rule follow LEMON's NetworkSimplex
-// (lemon/network_simplex.h, Boost Software License 1.0), reduced to what the
-// allocation needs: every node already has a tree arc to the root, so no
-// artificial arcs are added.
+// This file is a primal network simplex for min-cost flow, written from the
+// textbook description of the method (R. K. Ahuja, T. L. Magnanti and
+// J. B. Orlin, "Network Flows: Theory, Algorithms, and Applications",
+// Prentice Hall 1993, chapter 11).
+//
+// A basic solution is a spanning tree T plus, for every non-tree arc, a bound
+// (lower: flow 0, upper: flow = capacity). Node potentials pi make the reduced
+// cost c_ij - pi(i) + pi(j) of every tree arc zero (pi(root) = 0). One
+// iteration (a pivot):
+//
+//  1. entering arc: an arc at its lower bound with negative reduced cost or
+//     at its upper bound with positive reduced cost. The arcs are priced in
+//     blocks of about sqrt(m), cyclically from where the previous search
+//     stopped, and the most violating arc of the first block that has one
+//     enters (block search pricing).
+//  2. the entering arc closes a cycle with the tree paths from its two ends
+//     up to their apex (nearest common ancestor, found with the depths). The
+//     flow change delta is the least residual capacity around the cycle in
+//     the direction the entering arc pushes flow; the leaving arc is the
+//     last blocking arc met when the cycle is traversed in that direction
+//     from the apex. With that rule a strongly feasible tree (every node can
+//     send a positive amount of flow to the root along its tree path) stays
+//     strongly feasible, so the method cannot cycle even on degenerate
+//     pivots (AMO section 11.6).
+//  3. the flow on the cycle changes by delta; removing the leaving arc cuts
+//     the tree in two, and the part T2 that does not contain the root is
+//     hung again from the entering arc: the tree path from the entering
+//     arc's end in T2 up to the old top of T2 is reversed. All potentials in
+//     T2 change by the same amount (the entering arc's reduced cost), and
+//     the depths in T2 are recomputed, by one depth-first walk of T2.
+//
+// The tree is kept as a parent array, the arc to the parent, the depth, and
+// each node's children in a doubly linked sibling list, so that moving a
+// node to another parent is O(1) and T2 can be walked with an explicit
+// stack.
+//
+// The caller provides the first basis: every node but the root has a tree
+// arc to the root with a flow that satisfies the supplies and makes the tree
+// strongly feasible (zero flow only on an arc towards the root, no arc at
+// capacity unless it points away from the root). No artificial arcs are
+// needed.
 
 const infCap = math.MaxInt64
 
+// Bound state of an arc. stateLower and stateUpper are also the sign that
+// makes a violating reduced cost negative.
 const (
 	stateUpper int8 = -1
 	stateTree  int8 = 0
 	stateLower int8 = 1
-
-	dirUp   int8 = 1  // pred arc goes from the node to its parent
-	dirDown int8 = -1 // pred arc goes from the parent to the node
 )
 
-// flowNet is a network whose initial basis is given: node root is the last
-// node, and for every other node u, arc treeArc[u] joins u and root and
-// carries an initial flow that satisfies the supplies, strongly feasible
-// (a zero flow only on an arc from u to root with room left).
+// flowNet is a network whose initial basis is given by setTreeArc. The root
+// is the last node.
 type flowNet struct {
-	n, m   int
-	root   int32
-	source []int32
-	target []int32
-	cap    []int64
-	cost   []int64
-	flow   []int64
-	state  []int8
+	n    int
+	root int32
+
+	// arcs
+	source, target []int32
+	cost, capa     []int64
+	flow           []int64
+	state          []int8
+
+	// spanning tree
 	pi     []int64
+	parent []int32 // -1 for the root
+	parc   []int32 // the arc joining a node to its parent
+	depth  []int32
+	child  []int32 // first child, -1 if none
+	next   []int32 // next sibling, -1 if last
+	prev   []int32 // previous sibling, -1 if first
+	stack  []int32
 
-	parent, pred, thread, revThread, succNum, lastSucc []int32
-	predDir                                            []int8
-	dirtyRevs                                          []int32
-
-	blockSize int
-	// search is the number of arcs the pivot rule scans (the first ones);
-	// the others are artificial and never enter the basis again.
-	search  int
+	// block search pricing
+	block   int
 	nextArc int
-
-	inArc                      int32
-	join, uIn, vIn, uOut, vOut int32
-	delta                      int64
-	pivots                     int
 }
 
 // newFlowNet makes a network of n nodes (the last is the root) and room for
 // m arcs.
 func newFlowNet(n, m int) *flowNet {
-	g := &flowNet{n: n, root: int32(n - 1)}
-	g.source = make([]int32, 0, m)
-	g.target = make([]int32, 0, m)
-	g.cap = make([]int64, 0, m)
-	g.cost = make([]int64, 0, m)
-	g.flow = make([]int64, 0, m)
-	g.state = make([]int8, 0, m)
-	g.pi = make([]int64, n)
-	g.parent = make([]int32, n)
-	g.pred = make([]int32, n)
-	g.thread = make([]int32, n)
-	g.revThread = make([]int32, n)
-	g.succNum = make([]int32, n)
-	g.lastSucc = make([]int32, n)
-	g.predDir = make([]int8, n)
+	g := &flowNet{
+		n:      n,
+		root:   int32(n - 1),
+		source: make([]int32, 0, m),
+		target: make([]int32, 0, m),
+		cost:   make([]int64, 0, m),
+		capa:   make([]int64, 0, m),
+		flow:   make([]int64, 0, m),
+		state:  make([]int8, 0, m),
+		pi:     make([]int64, n),
+		parent: make([]int32, n),
+		parc:   make([]int32, n),
+		depth:  make([]int32, n),
+		child:  make([]int32, n),
+		next:   make([]int32, n),
+		prev:   make([]int32, n),
+	}
+	for u := range n {
+		g.parent[u] = -1
+		g.parc[u] = -1
+	}
 	return g
 }
 
 // addArc adds an arc at its lower bound (flow 0) and returns its index.
+// A capacity of infCap means the arc is uncapacitated.
 func (g *flowNet) addArc(from, to int, capacity, cost int64) int32 {
+	e := int32(len(g.source))
 	g.source = append(g.source, int32(from))
 	g.target = append(g.target, int32(to))
-	g.cap = append(g.cap, capacity)
+	g.capa = append(g.capa, capacity)
 	g.cost = append(g.cost, cost)
 	g.flow = append(g.flow, 0)
 	g.state = append(g.state, stateLower)
-	g.m++
-	return int32(g.m - 1)
+	return e
 }
 
 // setTreeArc makes arc e, joining u and the root, u's tree arc with the
-// given flow. Every node but the root must get one before solve.
+// given flow. Every node but the root must get one before solve. (Any
+// spanning tree given this way works, as long as it is strongly feasible:
+// e may join u to any node, provided the arcs form a tree.)
 func (g *flowNet) setTreeArc(u int, e int32, flow int64) {
-	g.state[e] = stateTree
-	g.flow[e] = flow
-	g.pred[u] = e
-	if g.source[e] == int32(u) {
-		g.predDir[u] = dirUp
-	} else {
-		g.predDir[u] = dirDown
+	p := g.source[e]
+	if int(p) == u {
+		p = g.target[e]
 	}
+	g.parent[u] = p
+	g.parc[u] = e
+	g.flow[e] = flow
+	g.state[e] = stateTree
 }
 
 // solve runs the network simplex to optimality. It returns false if the
 // problem is unbounded (a negative cycle of infinite capacity), which the
 // allocation never builds.
 func (g *flowNet) solve() bool {
-	n := g.n
-	root := g.root
-	g.parent[root] = -1
-	g.pred[root] = -1
-	g.thread[root] = 0
-	g.revThread[0] = root
-	g.succNum[root] = int32(n)
-	g.lastSucc[root] = root - 1
-	g.pi[root] = 0
-	for u := int32(0); u < root; u++ {
-		g.parent[u] = root
-		g.thread[u] = u + 1
-		g.revThread[u+1] = u
-		g.succNum[u] = 1
-		g.lastSucc[u] = u
-		e := g.pred[u]
-		// reduced cost of the tree arc is 0: cost + pi[source] - pi[target]
-		if g.predDir[u] == dirUp {
-			g.pi[u] = -g.cost[e]
-		} else {
-			g.pi[u] = g.cost[e]
-		}
-	}
-	if n == 1 {
-		g.thread[root] = root
-		g.revThread[root] = root
-	}
-	if g.search == 0 {
-		g.search = g.m
-	}
-	g.blockSize = max(int(math.Sqrt(float64(g.search))), 10)
-	g.nextArc = 0
-	for g.findEnteringArc() {
-		g.findJoinNode()
-		change := g.findLeavingArc()
-		if g.delta == infCap {
-			return false
-		}
-		g.changeFlow(change)
-		if change {
-			g.updateTreeStructure()
-			g.updatePotential()
-		}
-		g.pivots++
-	}
-	return true
-}
-
-// findEnteringArc is the block search pivot rule: scan blocks of about
-// sqrt(m) arcs from where the last search stopped and take the most
-// violating arc of the first block that has one.
-func (g *flowNet) findEnteringArc() bool {
-	var minC int64
-	cnt := g.blockSize
-	m := g.search
-	src, tgt, cost, state, pi := g.source[:m], g.target[:m], g.cost[:m], g.state[:m], g.pi
-	e := g.nextArc
-	for k := 0; k < m; k++ {
-		if st := state[e]; st != stateTree {
-			c := int64(st) * (cost[e] + pi[src[e]] - pi[tgt[e]])
-			if c < minC {
-				minC = c
-				g.inArc = int32(e)
-			}
-		}
-		e++
-		if e == m {
-			e = 0
-		}
-		cnt--
-		if cnt == 0 {
-			if minC < 0 {
-				g.nextArc = e
-				return true
-			}
-			cnt = g.blockSize
-		}
-	}
-	if minC < 0 {
-		g.nextArc = e
+	g.initTree()
+	m := len(g.source)
+	if m == 0 {
 		return true
 	}
-	return false
+	g.block = max(int(math.Sqrt(float64(m))), 10)
+	g.nextArc = 0
+	for {
+		e := g.findEnteringArc()
+		if e < 0 {
+			return true
+		}
+		if !g.pivot(e) {
+			return false
+		}
+	}
 }
 
-func (g *flowNet) findJoinNode() {
-	u := g.source[g.inArc]
-	v := g.target[g.inArc]
+// initTree builds the child lists from the parent array, in node order, and
+// sets the depths and potentials by a walk from the root.
+func (g *flowNet) initTree() {
+	for u := range g.n {
+		g.child[u], g.next[u], g.prev[u] = -1, -1, -1
+	}
+	for u := g.n - 1; u >= 0; u-- {
+		if int32(u) == g.root {
+			continue
+		}
+		if g.parc[u] < 0 {
+			panic("matcher: flowNet node without a tree arc")
+		}
+		g.attach(int32(u), g.parent[u])
+	}
+	g.parent[g.root], g.parc[g.root] = -1, -1
+	g.depth[g.root], g.pi[g.root] = 0, 0
+	seen := 1
+	stack := append(g.stack[:0], g.root)
+	for len(stack) > 0 {
+		u := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for c := g.child[u]; c >= 0; c = g.next[c] {
+			g.depth[c] = g.depth[u] + 1
+			e := g.parc[c]
+			if g.source[e] == c { // c -> u: cost - pi(c) + pi(u) = 0
+				g.pi[c] = g.pi[u] + g.cost[e]
+			} else { // u -> c: cost - pi(u) + pi(c) = 0
+				g.pi[c] = g.pi[u] - g.cost[e]
+			}
+			stack = append(stack, c)
+			seen++
+		}
+	}
+	g.stack = stack
+	if seen != g.n {
+		panic("matcher: flowNet tree arcs do not form a spanning tree")
+	}
+}
+
+// attach makes v the first child of p.
+func (g *flowNet) attach(v, p int32) {
+	f := g.child[p]
+	g.next[v] = f
+	g.prev[v] = -1
+	if f >= 0 {
+		g.prev[f] = v
+	}
+	g.child[p] = v
+}
+
+// detach removes v from its parent's child list.
+func (g *flowNet) detach(v int32) {
+	pv, nv := g.prev[v], g.next[v]
+	if pv >= 0 {
+		g.next[pv] = nv
+	} else {
+		g.child[g.parent[v]] = nv
+	}
+	if nv >= 0 {
+		g.prev[nv] = pv
+	}
+}
+
+// findEnteringArc is the block search: it prices blocks of g.block arcs
+// from g.nextArc on and returns the most violating arc of the first block
+// that has one, or -1 when no arc violates optimality.
+func (g *flowNet) findEnteringArc() int32 {
+	m := len(g.source)
+	src, tgt, cost, state, pi := g.source[:m], g.target[:m], g.cost[:m], g.state[:m], g.pi
+	best, bestV := int32(-1), int64(0)
+	left := g.block
+	start := g.nextArc
+	// Two passes: start..m-1, then 0..start-1.
+	for pass := range 2 {
+		lo, hi := start, m
+		if pass == 1 {
+			lo, hi = 0, start
+		}
+		for e := lo; e < hi; e++ {
+			if s := state[e]; s != stateTree {
+				rc := cost[e] - pi[src[e]] + pi[tgt[e]]
+				if s == stateUpper {
+					rc = -rc
+				}
+				if rc < bestV {
+					bestV, best = rc, int32(e)
+				}
+			}
+			left--
+			if left == 0 {
+				if best >= 0 {
+					g.nextArc = e + 1
+					if g.nextArc == m {
+						g.nextArc = 0
+					}
+					return best
+				}
+				left = g.block
+			}
+		}
+	}
+	return best
+}
+
+// pivot brings arc e into the tree. It returns false if the cycle it
+// closes has infinite capacity (the problem is unbounded).
+func (g *flowNet) pivot(e int32) bool {
+	// Flow is pushed round the cycle from a to b along e, then from b up
+	// to the apex, then down from the apex to a.
+	a, b := g.source[e], g.target[e]
+	if g.state[e] == stateUpper {
+		a, b = b, a
+	}
+	resE := int64(infCap)
+	if g.capa[e] != infCap {
+		if g.state[e] == stateUpper {
+			resE = g.flow[e]
+		} else {
+			resE = g.capa[e] - g.flow[e]
+		}
+	}
+
+	// Walk up from a and b to the apex. On a's side flow goes down the
+	// tree (parent -> node), on b's side up (node -> parent). The cycle,
+	// traversed from the apex, meets a's side from the apex down to a,
+	// then e, then b's side from b up to the apex; the leaving arc is the
+	// last blocking arc in that order: on a's side the blocking arc
+	// nearest a (strict <, walking up from a), on b's side the one nearest
+	// the apex (<=, walking up from b), and b's side after e after a's.
+	aMin, bMin := int64(infCap), int64(infCap)
+	aLeave, bLeave := int32(-1), int32(-1)
+	u, v := a, b
 	for u != v {
-		if g.succNum[u] < g.succNum[v] {
+		if g.depth[u] >= g.depth[v] {
+			if r := g.residual(u, false); r < aMin {
+				aMin, aLeave = r, u
+			}
 			u = g.parent[u]
 		} else {
+			if r := g.residual(v, true); r <= bMin {
+				bMin, bLeave = r, v
+			}
 			v = g.parent[v]
 		}
 	}
-	g.join = u
-}
+	apex := u
 
-func (g *flowNet) findLeavingArc() bool {
-	in := g.inArc
-	var first, second int32
-	if g.state[in] == stateLower {
-		first, second = g.source[in], g.target[in]
-	} else {
-		first, second = g.target[in], g.source[in]
+	delta, leave, onA := aMin, aLeave, true
+	if resE <= delta {
+		delta, leave = resE, -1
 	}
-	g.delta = g.cap[in]
-	result := 0
-	for u := first; u != g.join; u = g.parent[u] {
-		e := g.pred[u]
-		d := g.flow[e]
-		if g.predDir[u] == dirDown {
-			if c := g.cap[e]; c == infCap {
-				d = infCap
+	if bMin <= delta {
+		delta, leave, onA = bMin, bLeave, false
+	}
+	if delta == infCap {
+		return false
+	}
+
+	if delta > 0 {
+		if g.state[e] == stateUpper {
+			g.flow[e] -= delta
+		} else {
+			g.flow[e] += delta
+		}
+		for x := a; x != apex; x = g.parent[x] {
+			f := g.parc[x]
+			if g.source[f] == x {
+				g.flow[f] -= delta
 			} else {
-				d = c - d
+				g.flow[f] += delta
 			}
 		}
-		if d < g.delta {
-			g.delta = d
-			g.uOut = u
-			result = 1
-		}
-	}
-	for u := second; u != g.join; u = g.parent[u] {
-		e := g.pred[u]
-		d := g.flow[e]
-		if g.predDir[u] == dirUp {
-			if c := g.cap[e]; c == infCap {
-				d = infCap
+		for x := b; x != apex; x = g.parent[x] {
+			f := g.parc[x]
+			if g.source[f] == x {
+				g.flow[f] += delta
 			} else {
-				d = c - d
+				g.flow[f] -= delta
 			}
 		}
-		if d <= g.delta {
-			g.delta = d
-			g.uOut = u
-			result = 2
-		}
 	}
-	if result == 1 {
-		g.uIn, g.vIn = first, second
-	} else {
-		g.uIn, g.vIn = second, first
-	}
-	return result != 0
-}
 
-func (g *flowNet) changeFlow(change bool) {
-	in := g.inArc
-	if g.delta > 0 {
-		val := int64(g.state[in]) * g.delta
-		g.flow[in] += val
-		for u := g.source[in]; u != g.join; u = g.parent[u] {
-			g.flow[g.pred[u]] -= int64(g.predDir[u]) * val
-		}
-		for u := g.target[in]; u != g.join; u = g.parent[u] {
-			g.flow[g.pred[u]] += int64(g.predDir[u]) * val
-		}
+	if leave < 0 {
+		// e itself blocks: it moves to its other bound, the tree stays.
+		g.state[e] = -g.state[e]
+		return true
 	}
-	if change {
-		g.state[in] = stateTree
-		out := g.pred[g.uOut]
-		if g.flow[out] == 0 {
-			g.state[out] = stateLower
-		} else {
-			g.state[out] = stateUpper
-		}
+
+	f := g.parc[leave]
+	if g.flow[f] == 0 {
+		g.state[f] = stateLower
 	} else {
-		g.state[in] = -g.state[in]
+		g.state[f] = stateUpper
 	}
-}
 
-func (g *flowNet) updateTreeStructure() {
-	parent, thread, revThread, succNum, lastSucc := g.parent, g.thread, g.revThread, g.succNum, g.lastSucc
-	uIn, vIn, uOut, join := g.uIn, g.vIn, g.uOut, g.join
-	oldRevThread := revThread[uOut]
-	oldSuccNum := succNum[uOut]
-	oldLastSucc := lastSucc[uOut]
-	vOut := parent[uOut]
-	g.vOut = vOut
+	// T2 is the subtree of leave; r is e's end inside it, o the other.
+	r, o := b, a
+	if onA {
+		r, o = a, b
+	}
+	rc := g.cost[e] - g.pi[g.source[e]] + g.pi[g.target[e]]
+	dpi := rc
+	if r == g.target[e] {
+		dpi = -rc
+	}
+	g.state[e] = stateTree
 
-	if uIn == uOut {
-		parent[uIn] = vIn
-		g.pred[uIn] = g.inArc
-		if uIn == g.source[g.inArc] {
-			g.predDir[uIn] = dirUp
-		} else {
-			g.predDir[uIn] = dirDown
+	// Reverse the path r .. leave: each node on it becomes the child of
+	// the node before it, through the arc that joined them.
+	newParent, newArc := o, e
+	for x := r; ; {
+		oldParent, oldArc := g.parent[x], g.parc[x]
+		g.detach(x)
+		g.parent[x], g.parc[x] = newParent, newArc
+		g.attach(x, newParent)
+		if x == leave {
+			break
 		}
-		if thread[vIn] != uOut {
-			after := thread[oldLastSucc]
-			thread[oldRevThread] = after
-			revThread[after] = oldRevThread
-			after = thread[vIn]
-			thread[vIn] = uOut
-			revThread[uOut] = vIn
-			thread[oldLastSucc] = after
-			revThread[after] = oldLastSucc
-		}
-	} else {
-		var threadContinue int32
-		if oldRevThread == vIn {
-			threadContinue = thread[oldLastSucc]
-		} else {
-			threadContinue = thread[vIn]
-		}
-		stem := uIn
-		parStem := vIn
-		last := lastSucc[uIn]
-		after := thread[last]
-		thread[vIn] = uIn
-		dirty := g.dirtyRevs[:0]
-		dirty = append(dirty, vIn)
-		for stem != uOut {
-			nextStem := parent[stem]
-			thread[last] = nextStem
-			dirty = append(dirty, last)
-			before := revThread[stem]
-			thread[before] = after
-			revThread[after] = before
-			parent[stem] = parStem
-			parStem = stem
-			stem = nextStem
-			if lastSucc[stem] == lastSucc[parStem] {
-				last = revThread[parStem]
-			} else {
-				last = lastSucc[stem]
+		newParent, newArc = x, oldArc
+		x = oldParent
+	}
+
+	// Depths and potentials of T2.
+	g.depth[r] = g.depth[o] + 1
+	g.pi[r] += dpi
+	stack := append(g.stack[:0], r)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		d := g.depth[x] + 1
+		for c := g.child[x]; c >= 0; c = g.next[c] {
+			g.depth[c] = d
+			g.pi[c] += dpi
+			if g.child[c] >= 0 {
+				stack = append(stack, c)
 			}
-			after = thread[last]
-		}
-		parent[uOut] = parStem
-		thread[last] = threadContinue
-		revThread[threadContinue] = last
-		lastSucc[uOut] = last
-		if oldRevThread != vIn {
-			thread[oldRevThread] = after
-			revThread[after] = oldRevThread
-		}
-		for _, u := range dirty {
-			revThread[thread[u]] = u
-		}
-		g.dirtyRevs = dirty
-		var tmpSc int32
-		tmpLs := lastSucc[uOut]
-		for u, p := uOut, parent[uOut]; u != uIn; u, p = p, parent[p] {
-			g.pred[u] = g.pred[p]
-			g.predDir[u] = -g.predDir[p]
-			tmpSc += succNum[u] - succNum[p]
-			succNum[u] = tmpSc
-			lastSucc[p] = tmpLs
-		}
-		g.pred[uIn] = g.inArc
-		if uIn == g.source[g.inArc] {
-			g.predDir[uIn] = dirUp
-		} else {
-			g.predDir[uIn] = dirDown
-		}
-		succNum[uIn] = oldSuccNum
-	}
-
-	upLimitOut := int32(-1)
-	if lastSucc[join] == vIn {
-		upLimitOut = join
-	}
-	lastSuccOut := lastSucc[uOut]
-	for u := vIn; u != -1 && lastSucc[u] == vIn; u = parent[u] {
-		lastSucc[u] = lastSuccOut
-	}
-	if join != oldRevThread && vIn != oldRevThread {
-		for u := vOut; u != upLimitOut && lastSucc[u] == oldLastSucc; u = parent[u] {
-			lastSucc[u] = oldRevThread
-		}
-	} else if lastSuccOut != oldLastSucc {
-		for u := vOut; u != upLimitOut && lastSucc[u] == oldLastSucc; u = parent[u] {
-			lastSucc[u] = lastSuccOut
 		}
 	}
-	for u := vIn; u != join; u = parent[u] {
-		succNum[u] += oldSuccNum
-	}
-	for u := vOut; u != join; u = parent[u] {
-		succNum[u] -= oldSuccNum
-	}
+	g.stack = stack
+	return true
 }
 
-func (g *flowNet) updatePotential() {
-	sigma := g.pi[g.vIn] - g.pi[g.uIn] - int64(g.predDir[g.uIn])*g.cost[g.inArc]
-	end := g.thread[g.lastSucc[g.uIn]]
-	pi, thread := g.pi, g.thread
-	for u := g.uIn; u != end; u = thread[u] {
-		pi[u] += sigma
+// residual is how much more flow the tree arc of x can carry from x to its
+// parent (up) or from its parent to x (!up); infCap if unlimited.
+func (g *flowNet) residual(x int32, up bool) int64 {
+	f := g.parc[x]
+	if (g.source[f] == x) == up {
+		if g.capa[f] == infCap {
+			return infCap
+		}
+		return g.capa[f] - g.flow[f]
 	}
+	return g.flow[f]
 }
 
 // objective returns sum(cost*flow) over all arcs.
 func (g *flowNet) objective() int64 {
 	var s int64
-	for e := 0; e < g.m; e++ {
-		s += g.cost[e] * g.flow[e]
+	for e, f := range g.flow {
+		s += g.cost[e] * f
 	}
 	return s
 }
