@@ -17,7 +17,7 @@ type pageCache struct {
 	pages map[string][]byte
 }
 
-const pageCacheMax = 2048
+const pageCacheMax = 20_000 // about 15 MB of pages at most
 
 func (p *pageCache) get(gen uint64, key string) ([]byte, bool) {
 	p.mu.Lock()
