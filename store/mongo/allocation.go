@@ -1,0 +1,89 @@
+package mongo
+
+import (
+	"context"
+	"time"
+
+	"needmatch/domain"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+var _ domain.AllocationStore = (*DB)(nil)
+
+type allocationItemDoc struct {
+	PledgeID         string  `bson:"pledgeId"`
+	PledgeVersion    int64   `bson:"pledgeVersion"`
+	RequestID        string  `bson:"requestId"`
+	RequestTitle     string  `bson:"requestTitle"`
+	OrganisationID   string  `bson:"organisationId"`
+	OrganisationName string  `bson:"organisationName"`
+	ValuePence       int64   `bson:"valuePence"`
+	ApprovedPence    int64   `bson:"approvedPence"`
+	Score            float64 `bson:"score"`
+	Reason           string  `bson:"reason,omitempty"`
+	Explanation      string  `bson:"explanation,omitempty"`
+}
+
+type allocationDoc struct {
+	ID             string              `bson:"_id"`
+	AuthorityID    string              `bson:"authorityId"`
+	Status         string              `bson:"status"`
+	WeightsVersion int                 `bson:"weightsVersion"`
+	Objective      int64               `bson:"objective"`
+	Bound          int64               `bson:"bound"`
+	Gap            float64             `bson:"gap"`
+	Optimal        bool                `bson:"optimal"`
+	ApprovedPence  int64               `bson:"approvedPence"`
+	Items          []allocationItemDoc `bson:"items"`
+	CreatedBy      string              `bson:"createdBy"`
+	CreatedAt      time.Time           `bson:"createdAt"`
+	AcceptedAt     *time.Time          `bson:"acceptedAt,omitempty"`
+	Version        int64               `bson:"version"`
+	PendingAudit   *auditDoc           `bson:"pendingAudit,omitempty"`
+}
+
+func allocationFromDomain(a *domain.Allocation, ev *domain.AuditEvent) *allocationDoc {
+	d := &allocationDoc{ID: a.ID, AuthorityID: a.AuthorityID, Status: a.Status, WeightsVersion: a.WeightsVersion, Objective: a.Objective,
+		Bound: a.Bound, Gap: a.Gap, Optimal: a.Optimal, ApprovedPence: a.ApprovedPence, Items: make([]allocationItemDoc, len(a.Items)),
+		CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, AcceptedAt: a.AcceptedAt, Version: a.Version, PendingAudit: pendingOf(ev)}
+	for i, it := range a.Items {
+		d.Items[i] = allocationItemDoc(it)
+	}
+	return d
+}
+
+func (d *allocationDoc) toDomain() *domain.Allocation {
+	a := &domain.Allocation{ID: d.ID, AuthorityID: d.AuthorityID, Status: d.Status, WeightsVersion: d.WeightsVersion, Objective: d.Objective,
+		Bound: d.Bound, Gap: d.Gap, Optimal: d.Optimal, ApprovedPence: d.ApprovedPence, Items: make([]domain.AllocationItem, len(d.Items)),
+		CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt.UTC(), Version: d.Version}
+	if d.AcceptedAt != nil {
+		at := d.AcceptedAt.UTC()
+		a.AcceptedAt = &at
+	}
+	for i, it := range d.Items {
+		a.Items[i] = domain.AllocationItem(it)
+	}
+	return a
+}
+
+// CreateAllocation stores a proposal with its audit event.
+func (db *DB) CreateAllocation(ctx context.Context, a *domain.Allocation, ev *domain.AuditEvent) error {
+	d := allocationFromDomain(a, ev)
+	return db.insertAudited(ctx, db.allocations, a.ID, d, d.PendingAudit, ev)
+}
+
+// AllocationByID returns ENOTFOUND when there is none.
+func (db *DB) AllocationByID(ctx context.Context, id string) (*domain.Allocation, error) {
+	var d allocationDoc
+	if err := db.allocations.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, notFound(err, "Allocation not found.")
+	}
+	return d.toDomain(), nil
+}
+
+// UpdateAllocation writes a if the stored version is prev; ECONFLICT otherwise.
+func (db *DB) UpdateAllocation(ctx context.Context, a *domain.Allocation, prev int64, ev *domain.AuditEvent) error {
+	d := allocationFromDomain(a, ev)
+	return db.replaceAudited(ctx, db.allocations, a.ID, prev, d, d.PendingAudit, ev, "Allocation", nil)
+}

@@ -1,0 +1,270 @@
+package mongo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"time"
+
+	"needmatch/domain"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// auditDoc is an audit event: a document of the audit collection, or, not
+// yet chained (Seq 0, no hashes), the pendingAudit of a changed document.
+// Before and After are kept as strings so the hash recomputes byte for byte.
+type auditDoc struct {
+	ID          string    `bson:"_id"`
+	Seq         int64     `bson:"seq"`
+	AuthorityID string    `bson:"authorityId"`
+	Actor       string    `bson:"actor"`
+	Action      string    `bson:"action"`
+	ObjectType  string    `bson:"objectType"`
+	Object      string    `bson:"object"`
+	Before      string    `bson:"before"`
+	After       string    `bson:"after"`
+	At          time.Time `bson:"at"`
+	PrevHash    string    `bson:"prevHash"`
+	Hash        string    `bson:"hash"`
+}
+
+// pendingOf returns the outbox entry of ev, or nil. BSON dates keep
+// milliseconds, so ev.At is truncated first: the hash is computed over what
+// is stored.
+func pendingOf(ev *domain.AuditEvent) *auditDoc {
+	if ev == nil {
+		return nil
+	}
+	ev.At = ev.At.UTC().Truncate(time.Millisecond)
+	return &auditDoc{
+		ID: ev.ID, AuthorityID: ev.AuthorityID, Actor: ev.Actor, Action: ev.Action, ObjectType: ev.ObjectType, Object: ev.Object,
+		Before: string(ev.Before), After: string(ev.After), At: ev.At,
+	}
+}
+
+func raw(s string) json.RawMessage {
+	if s == "" {
+		return nil
+	}
+	return json.RawMessage(s)
+}
+
+func (d *auditDoc) toDomain() *domain.AuditEvent {
+	return &domain.AuditEvent{
+		ID: d.ID, Seq: d.Seq, AuthorityID: d.AuthorityID, Actor: d.Actor, Action: d.Action, ObjectType: d.ObjectType, Object: d.Object,
+		Before: raw(d.Before), After: raw(d.After), At: d.At.UTC(), PrevHash: d.PrevHash, Hash: d.Hash,
+	}
+}
+
+func auditFromDomain(e *domain.AuditEvent) *auditDoc {
+	return &auditDoc{
+		ID: e.ID, Seq: e.Seq, AuthorityID: e.AuthorityID, Actor: e.Actor, Action: e.Action, ObjectType: e.ObjectType, Object: e.Object,
+		Before: string(e.Before), After: string(e.After), At: e.At, PrevHash: e.PrevHash, Hash: e.Hash,
+	}
+}
+
+// maxChainAttempts bounds how often one event retries for a seq that other
+// writers keep taking.
+const maxChainAttempts = 1000
+
+// head returns the seq and hash of the authority's last event (0 and "" when none).
+func (db *DB) head(ctx context.Context, authorityID string) (int64, string, error) {
+	var h struct {
+		Seq  int64  `bson:"seq"`
+		Hash string `bson:"hash"`
+	}
+	err := db.audit.FindOne(ctx, bson.D{{Key: "authorityId", Value: authorityID}},
+		options.FindOne().SetSort(key("-seq")).SetProjection(bson.D{{Key: "seq", Value: 1}, {Key: "hash", Value: 1}})).Decode(&h)
+	if errors.Is(err, driver.ErrNoDocuments) {
+		return 0, "", nil
+	}
+	return h.Seq, h.Hash, translate(err)
+}
+
+// chain appends the pending event p to its authority's chain (outbox step 2)
+// and returns it chained. An event already in the chain is left as it is.
+func (db *DB) chain(ctx context.Context, p *auditDoc) (*domain.AuditEvent, error) {
+	for range maxChainAttempts {
+		seq, hash, err := db.head(ctx, p.AuthorityID)
+		if err != nil {
+			return nil, err
+		}
+		ev := p.toDomain()
+		ev.Chain(seq, hash)
+		_, err = db.audit.InsertOne(ctx, auditFromDomain(ev))
+		if err == nil {
+			return ev, nil
+		}
+		if !driver.IsDuplicateKeyError(err) && !internalError(err) {
+			return nil, translate(err)
+		}
+		// Either the event is in already (recovered by someone else), or
+		// another writer took the seq: then re-read the head and retry.
+		var done auditDoc
+		switch derr := db.audit.FindOne(ctx, bson.D{{Key: "_id", Value: p.ID}}).Decode(&done); {
+		case derr == nil:
+			return done.toDomain(), nil
+		case !errors.Is(derr, driver.ErrNoDocuments):
+			return nil, translate(derr)
+		}
+		if internalError(err) {
+			// FerretDB reports a unique violation as InternalError: it was
+			// one only if the seq is taken now.
+			now, _, herr := db.head(ctx, p.AuthorityID)
+			if herr != nil {
+				return nil, herr
+			}
+			if now < ev.Seq {
+				return nil, translate(err)
+			}
+		}
+	}
+	return nil, domain.Errorf(domain.EUNAVAILABLE, "The audit trail is too busy; try again.")
+}
+
+// complete runs outbox steps 2 and 3 for the pending event p of document id
+// in coll, and copies the chained seq and hashes to ev when it is not nil.
+func (db *DB) complete(ctx context.Context, coll *driver.Collection, id string, p *auditDoc, ev *domain.AuditEvent) error {
+	if p == nil {
+		return nil
+	}
+	chained, err := db.chain(ctx, p)
+	if err != nil {
+		return err
+	}
+	if ev != nil {
+		ev.Seq, ev.PrevHash, ev.Hash = chained.Seq, chained.PrevHash, chained.Hash
+	}
+	_, err = coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "pendingAudit._id", Value: p.ID}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "pendingAudit", Value: ""}, {Key: "pendingOrg", Value: ""}}}})
+	return translate(err)
+}
+
+// pendingState is what a document holds of an unfinished change.
+type pendingState struct {
+	ID      string           `bson:"_id"`
+	Version int64            `bson:"version"`
+	Pending *auditDoc        `bson:"pendingAudit"`
+	Org     *organisationDoc `bson:"pendingOrg"`
+}
+
+var pendingProjection = bson.D{{Key: "version", Value: 1}, {Key: "pendingAudit", Value: 1}, {Key: "pendingOrg", Value: 1}}
+
+// flush completes the unfinished change st of a document of coll: first the
+// organisation of a registration cut short, then the document's own event.
+func (db *DB) flush(ctx context.Context, coll *driver.Collection, st *pendingState) error {
+	if st.Org != nil {
+		if _, err := db.organisations.InsertOne(ctx, st.Org); err != nil && !driver.IsDuplicateKeyError(err) {
+			return translate(err)
+		}
+		if err := db.complete(ctx, db.organisations, st.Org.ID, st.Org.PendingAudit, nil); err != nil {
+			return err
+		}
+	}
+	return db.complete(ctx, coll, st.ID, st.Pending, nil)
+}
+
+// insertAudited inserts doc (carrying p as its pendingAudit) and completes
+// the outbox for it.
+func (db *DB) insertAudited(ctx context.Context, coll *driver.Collection, id string, doc any, p *auditDoc, ev *domain.AuditEvent) error {
+	if _, err := coll.InsertOne(ctx, doc); err != nil {
+		return translate(err)
+	}
+	return db.complete(ctx, coll, id, p, ev)
+}
+
+// replaceAudited replaces document id of coll with doc (carrying p) if its
+// version is prev, then completes the outbox. A pendingAudit left on the
+// document by another writer is completed first, so events stay in order.
+// onErr, when not nil, may translate a write error.
+func (db *DB) replaceAudited(ctx context.Context, coll *driver.Collection, id string, prev int64, doc any, p *auditDoc, ev *domain.AuditEvent, what string, onErr func(error) error) error {
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev},
+		{Key: "pendingAudit", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "pendingOrg", Value: bson.D{{Key: "$exists", Value: false}}}}
+	for range maxChainAttempts {
+		res, err := coll.ReplaceOne(ctx, filter, doc)
+		if err != nil {
+			if onErr != nil {
+				return onErr(err)
+			}
+			return translate(err)
+		}
+		if res.MatchedCount == 1 {
+			return db.complete(ctx, coll, id, p, ev)
+		}
+		var st pendingState
+		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(pendingProjection)).Decode(&st); err != nil {
+			return notFound(err, what+" not found.")
+		}
+		if st.Pending == nil && st.Org == nil {
+			return conflict()
+		}
+		if err := db.flush(ctx, coll, &st); err != nil {
+			return err
+		}
+		if st.Version != prev {
+			return conflict()
+		}
+	}
+	return conflict()
+}
+
+// Recover completes every change whose writer stopped before its audit
+// event was chained (outbox steps 2 and 3). Open calls it; it is safe to run
+// at any time, also while other processes write.
+func (db *DB) Recover(ctx context.Context) error {
+	for _, coll := range db.audited() {
+		cur, err := coll.Find(ctx, bson.D{{Key: "pendingAudit._id", Value: bson.D{{Key: "$gt", Value: ""}}}},
+			options.Find().SetProjection(pendingProjection))
+		if err != nil {
+			return translate(err)
+		}
+		var sts []pendingState
+		if err := cur.All(ctx, &sts); err != nil {
+			return translate(err)
+		}
+		for i := range sts {
+			if err := db.flush(ctx, coll, &sts[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// FindAudit lists events oldest first.
+func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEvent, error) {
+	filter := bson.D{{Key: "authorityId", Value: f.AuthorityID}}
+	filter = eq(filter, "object", f.Object)
+	filter = append(filter, bson.E{Key: "seq", Value: bson.D{{Key: "$gt", Value: f.AfterSeq}}})
+	opts := options.Find().SetSort(key("seq"))
+	if f.Limit > 0 {
+		opts.SetLimit(int64(f.Limit))
+	}
+	cur, err := db.audit.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []auditDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*domain.AuditEvent, len(docs))
+	for i := range docs {
+		out[i] = docs[i].toDomain()
+	}
+	return out, nil
+}
+
+// AuditAuthorities lists the authority ids that have events.
+func (db *DB) AuditAuthorities(ctx context.Context) ([]string, error) {
+	var out []string
+	if err := db.audit.Distinct(ctx, "authorityId", bson.D{}).Decode(&out); err != nil {
+		return nil, translate(err)
+	}
+	sort.Strings(out)
+	return out, nil
+}

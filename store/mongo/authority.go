@@ -1,0 +1,159 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"needmatch/domain"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+type areaDoc struct {
+	Code      string  `bson:"code"`
+	Name      string  `bson:"name"`
+	Lat       float64 `bson:"lat"`
+	Lon       float64 `bson:"lon"`
+	Deciles   []int   `bson:"deciles"`
+	NeedIndex float64 `bson:"needIndex"`
+}
+
+type thresholdsDoc struct {
+	SocialValuePence int64 `bson:"socialValuePence"`
+	ReportingPence   int64 `bson:"reportingPence"`
+	KPIsPence        int64 `bson:"kpisPence"`
+}
+
+type weightsDoc struct {
+	Version  int       `bson:"version"`
+	Need     float64   `bson:"need"`
+	Fit      float64   `bson:"fit"`
+	Coverage float64   `bson:"coverage"`
+	Urgency  float64   `bson:"urgency"`
+	Distance float64   `bson:"distance"`
+	Record   float64   `bson:"record"`
+	SetBy    string    `bson:"setBy,omitempty"`
+	SetAt    time.Time `bson:"setAt"`
+}
+
+type authorityDoc struct {
+	ID           string        `bson:"_id"`
+	Slug         string        `bson:"slug"`
+	Name         string        `bson:"name"`
+	Code         string        `bson:"code"`
+	Areas        []areaDoc     `bson:"areas"`
+	Thresholds   thresholdsDoc `bson:"thresholds"`
+	Weights      []weightsDoc  `bson:"weights"`
+	Version      int64         `bson:"version"`
+	PendingAudit *auditDoc     `bson:"pendingAudit,omitempty"`
+}
+
+func authorityFromDomain(a *domain.Authority, ev *domain.AuditEvent) *authorityDoc {
+	d := &authorityDoc{ID: a.ID, Slug: a.Slug, Name: a.Name, Code: a.Code, Areas: make([]areaDoc, len(a.Areas)),
+		Thresholds: thresholdsDoc(a.Thresholds), Weights: make([]weightsDoc, len(a.Weights)), Version: a.Version, PendingAudit: pendingOf(ev)}
+	for i, ar := range a.Areas {
+		d.Areas[i] = areaDoc{Code: ar.Code, Name: ar.Name, Lat: ar.Lat, Lon: ar.Lon, Deciles: ar.Deciles[:], NeedIndex: ar.NeedIndex}
+	}
+	for i, w := range a.Weights {
+		d.Weights[i] = weightsDoc(w)
+	}
+	return d
+}
+
+func (d *authorityDoc) toDomain() *domain.Authority {
+	a := &domain.Authority{ID: d.ID, Slug: d.Slug, Name: d.Name, Code: d.Code, Areas: make([]domain.Area, len(d.Areas)),
+		Thresholds: domain.Thresholds(d.Thresholds), Version: d.Version}
+	for i, ar := range d.Areas {
+		a.Areas[i] = domain.Area{Code: ar.Code, Name: ar.Name, Lat: ar.Lat, Lon: ar.Lon, NeedIndex: ar.NeedIndex}
+		copy(a.Areas[i].Deciles[:], ar.Deciles)
+	}
+	if len(d.Weights) > 0 {
+		a.Weights = make([]domain.Weights, len(d.Weights))
+		for i, w := range d.Weights {
+			w.SetAt = w.SetAt.UTC()
+			a.Weights[i] = domain.Weights(w)
+		}
+	}
+	return a
+}
+
+// PutAuthority inserts or replaces the authority with a.Slug, keeping its
+// id. It writes no audit event (it is how authorities are seeded); an event
+// left pending on the authority by UpdateAuthority is completed first.
+func (db *DB) PutAuthority(ctx context.Context, a *domain.Authority) error {
+	for range maxChainAttempts {
+		var st pendingState
+		err := db.authorities.FindOne(ctx, bson.D{{Key: "slug", Value: a.Slug}}, options.FindOne().SetProjection(pendingProjection)).Decode(&st)
+		switch {
+		case err == nil:
+			if st.Pending != nil {
+				if err := db.flush(ctx, db.authorities, &st); err != nil {
+					return err
+				}
+			}
+			a.ID = st.ID
+			res, err := db.authorities.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}, {Key: "pendingAudit", Value: bson.D{{Key: "$exists", Value: false}}}},
+				authorityFromDomain(a, nil))
+			if err != nil || res.MatchedCount == 1 {
+				return translate(err)
+			}
+			continue // an update came in between: complete its event first
+		case !errors.Is(err, driver.ErrNoDocuments):
+			return translate(err)
+		}
+		if a.ID == "" {
+			a.ID = domain.NewID()
+		}
+		_, err = db.authorities.InsertOne(ctx, authorityFromDomain(a, nil))
+		if !driver.IsDuplicateKeyError(err) && !internalError(err) {
+			return translate(err)
+		}
+		// Another writer put the same slug at the same time: replace theirs.
+	}
+	return conflict()
+}
+
+// UpdateAuthority writes a if the stored version is prev, with its audit
+// event; ECONFLICT otherwise.
+func (db *DB) UpdateAuthority(ctx context.Context, a *domain.Authority, prev int64, ev *domain.AuditEvent) error {
+	d := authorityFromDomain(a, ev)
+	return db.replaceAudited(ctx, db.authorities, a.ID, prev, d, d.PendingAudit, ev, "Council", nil)
+}
+
+func (db *DB) authority(ctx context.Context, filter bson.D) (*domain.Authority, error) {
+	var d authorityDoc
+	if err := db.authorities.FindOne(ctx, filter).Decode(&d); err != nil {
+		return nil, notFound(err, "Council not found.")
+	}
+	return d.toDomain(), nil
+}
+
+// AuthorityBySlug returns ENOTFOUND when there is none.
+func (db *DB) AuthorityBySlug(ctx context.Context, slug string) (*domain.Authority, error) {
+	return db.authority(ctx, bson.D{{Key: "slug", Value: slug}})
+}
+
+// AuthorityByID returns ENOTFOUND when there is none.
+func (db *DB) AuthorityByID(ctx context.Context, id string) (*domain.Authority, error) {
+	return db.authority(ctx, bson.D{{Key: "_id", Value: id}})
+}
+
+// Authorities lists every authority by slug.
+func (db *DB) Authorities(ctx context.Context) ([]*domain.Authority, error) {
+	cur, err := db.authorities.Find(ctx, bson.D{}, options.Find().SetSort(key("slug")))
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []authorityDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*domain.Authority, len(docs))
+	for i := range docs {
+		out[i] = docs[i].toDomain()
+	}
+	return out, nil
+}

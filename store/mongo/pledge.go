@@ -1,0 +1,80 @@
+package mongo
+
+import (
+	"context"
+	"time"
+
+	"needmatch/domain"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+type pledgeDoc struct {
+	ID               string    `bson:"_id"`
+	AuthorityID      string    `bson:"authorityId"`
+	Authority        string    `bson:"authority"`
+	RequestID        string    `bson:"requestId"`
+	RequestTitle     string    `bson:"requestTitle"`
+	RequestOrgID     string    `bson:"requestOrgId"`
+	OrganisationID   string    `bson:"organisationId"`
+	OrganisationName string    `bson:"organisationName"`
+	Offer            string    `bson:"offer"`
+	Quantity         int64     `bson:"quantity"`
+	Unit             string    `bson:"unit"`
+	ValuePence       int64     `bson:"valuePence"`
+	AllowPartial     bool      `bson:"allowPartial"`
+	ApprovedPence    int64     `bson:"approvedPence"`
+	Status           string    `bson:"status"`
+	Reason           string    `bson:"reason,omitempty"`
+	DecidedBy        string    `bson:"decidedBy,omitempty"`
+	Version          int64     `bson:"version"`
+	CreatedAt        time.Time `bson:"createdAt"`
+	UpdatedAt        time.Time `bson:"updatedAt"`
+	PendingAudit     *auditDoc `bson:"pendingAudit,omitempty"`
+}
+
+func pledgeFromDomain(p *domain.Pledge, ev *domain.AuditEvent) *pledgeDoc {
+	return &pledgeDoc{ID: p.ID, AuthorityID: p.AuthorityID, Authority: p.Authority, RequestID: p.RequestID, RequestTitle: p.RequestTitle,
+		RequestOrgID: p.RequestOrgID, OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, Offer: p.Offer,
+		Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence, AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence,
+		Status: p.Status, Reason: p.Reason, DecidedBy: p.DecidedBy, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		PendingAudit: pendingOf(ev)}
+}
+
+func (d *pledgeDoc) toDomain() *domain.Pledge {
+	return &domain.Pledge{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, RequestID: d.RequestID, RequestTitle: d.RequestTitle,
+		RequestOrgID: d.RequestOrgID, OrganisationID: d.OrganisationID, OrganisationName: d.OrganisationName, Offer: d.Offer,
+		Quantity: d.Quantity, Unit: d.Unit, ValuePence: d.ValuePence, AllowPartial: d.AllowPartial, ApprovedPence: d.ApprovedPence,
+		Status: d.Status, Reason: d.Reason, DecidedBy: d.DecidedBy, Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+}
+
+// CreatePledge inserts p with its audit event.
+func (db *DB) CreatePledge(ctx context.Context, p *domain.Pledge, ev *domain.AuditEvent) error {
+	d := pledgeFromDomain(p, ev)
+	return db.insertAudited(ctx, db.pledges, p.ID, d, d.PendingAudit, ev)
+}
+
+// UpdatePledge writes p if the stored version is prev; ECONFLICT otherwise.
+func (db *DB) UpdatePledge(ctx context.Context, p *domain.Pledge, prev int64, ev *domain.AuditEvent) error {
+	d := pledgeFromDomain(p, ev)
+	return db.replaceAudited(ctx, db.pledges, p.ID, prev, d, d.PendingAudit, ev, "Pledge", nil)
+}
+
+// PledgeByID returns ENOTFOUND when there is none.
+func (db *DB) PledgeByID(ctx context.Context, id string) (*domain.Pledge, error) {
+	var d pledgeDoc
+	if err := db.pledges.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, notFound(err, "Pledge not found.")
+	}
+	return d.toDomain(), nil
+}
+
+// FindPledges lists newest first and returns the cursor of the next page.
+func (db *DB) FindPledges(ctx context.Context, f domain.PledgeFilter) ([]*domain.Pledge, string, error) {
+	filter := bson.D{{Key: "authorityId", Value: f.AuthorityID}}
+	filter = eq(filter, "organisationId", f.OrganisationID)
+	filter = eq(filter, "requestOrgId", f.RequestOrgID)
+	filter = eq(filter, "requestId", f.RequestID)
+	filter = eq(filter, "status", f.Status)
+	return findPage(ctx, db.pledges, filter, f.Page, (*pledgeDoc).toDomain, func(p *domain.Pledge) string { return p.ID })
+}
