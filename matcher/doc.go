@@ -68,9 +68,9 @@
 // request; a pledge is an arc supplier -> request with capacity its value and
 // cost -weight; the arcs supplier -> root and root -> request (cost 0) carry
 // each supplier's unused limit and each request's unmet need. It is solved
-// exactly by a primal network simplex (block search pivoting, strongly
-// feasible spanning trees so it cannot cycle, spanning tree kept as parent /
-// thread / subtree-size arrays as in LEMON). Its optimum is integral.
+// exactly by a primal network simplex as described by Ahuja, Magnanti and
+// Orlin, "Network Flows", chapter 11 (block search pivoting, strongly
+// feasible spanning trees so it cannot cycle). Its optimum is integral.
 //
 // When some pledges must be approved whole or not at all the problem is an
 // integer program. The flow optimum with every pledge treated as partial is an
