@@ -204,8 +204,12 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			index("object", false, "authorityId", "object", "seq"),
 		}},
 	} {
-		if _, err := c.coll.Indexes().CreateMany(ctx, c.models); err != nil {
-			return fmt.Errorf("mongodb: create indexes of %s: %w", c.coll.Name(), translate(err))
+		// One index per command: FerretDB v1.24 panics (and drops the
+		// connection) when one createIndexes names two indexes that exist.
+		for _, m := range c.models {
+			if _, err := c.coll.Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("mongodb: create indexes of %s: %w", c.coll.Name(), translate(err))
+			}
 		}
 	}
 	return nil

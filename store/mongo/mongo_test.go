@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -446,5 +447,65 @@ func TestIdempotency(t *testing.T) {
 	}
 	if _, err := db.ClaimIdempotency(ctx, r); err != nil {
 		t.Fatalf("claim after release = %v", err)
+	}
+}
+
+// TestChainManyWriters runs several store handles (as several API processes
+// would) creating requests at once on one database. FerretDB is safe here
+// because each handle has one connection and the chain relies only on
+// inserts and the unique (authorityId, seq) index, never on an update.
+func TestChainManyWriters(t *testing.T) {
+	ctx := context.Background()
+	db, a, o := recoverSetup(t)
+	const writers, each = 4, 10
+	handles := make([]*DB, writers)
+	for i := range handles {
+		h, err := Open(ctx, ferretURI, db.db.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		handles[i] = h
+	}
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	errs := make(chan error, writers*each)
+	var wg sync.WaitGroup
+	for _, h := range handles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				r := testRequest(a, o, "Parallel", now)
+				errs <- h.CreateRequest(ctx, r, domain.NewAuditEvent(a.ID, "tester", "request.create", "request", r.ID, nil, r, now))
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if evs := chainOf(t, db, a); len(evs) != 2+writers*each {
+		t.Fatalf("events = %d, want %d", len(evs), 2+writers*each)
+	}
+	if n := pendingLeft(t, db); n != 0 {
+		t.Fatalf("documents with unfinished changes = %d, want 0", n)
+	}
+}
+
+// TestReopen opens a database that already has its indexes and data, as a
+// restart does.
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	db, a, _ := recoverSetup(t)
+	again, err := Open(ctx, ferretURI, db.db.Name())
+	if err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
+	defer again.Close()
+	if got, err := again.AuthorityBySlug(ctx, a.Slug); err != nil || got.ID != a.ID {
+		t.Fatalf("AuthorityBySlug after reopening = %+v, %v", got, err)
 	}
 }
