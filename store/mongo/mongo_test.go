@@ -113,11 +113,30 @@ func TestConformanceMongoDB(t *testing.T) {
 	storetest.Run(t, storetest.Harness{New: func(t *testing.T) domain.Store { return openTest(t, uri) }})
 }
 
+// eachBackend runs fn on the embedded FerretDB, and on a real MongoDB when
+// MONGODB_TEST_URI is set.
+func eachBackend(t *testing.T, fn func(t *testing.T, uri string)) {
+	t.Run("FerretDB", func(t *testing.T) { fn(t, ferretURI) })
+	if uri := os.Getenv("MONGODB_TEST_URI"); uri != "" {
+		t.Run("MongoDB", func(t *testing.T) { fn(t, uri) })
+	}
+}
+
+func TestRecover(t *testing.T)                      { eachBackend(t, testRecover) }
+func TestUpdateFlushesPending(t *testing.T)         { eachBackend(t, testUpdateFlushesPending) }
+func TestTranslateNotFoundAndConflict(t *testing.T) { eachBackend(t, testTranslateNotFoundAndConflict) }
+func TestUpdateUserEmailTaken(t *testing.T)         { eachBackend(t, testUpdateUserEmailTaken) }
+func TestUpdateAuthority(t *testing.T)              { eachBackend(t, testUpdateAuthority) }
+func TestAllocation(t *testing.T)                   { eachBackend(t, testAllocation) }
+func TestIdempotency(t *testing.T)                  { eachBackend(t, testIdempotency) }
+func TestChainManyWriters(t *testing.T)             { eachBackend(t, testChainManyWriters) }
+func TestReopen(t *testing.T)                       { eachBackend(t, testReopen) }
+
 // recoverSetup is a store with an authority and a registration done the
 // normal way (two chained events).
-func recoverSetup(t *testing.T) (*DB, *domain.Authority, *domain.Organisation) {
+func recoverSetup(t *testing.T, uri string) (*DB, *domain.Authority, *domain.Organisation) {
 	t.Helper()
-	db := openTest(t, ferretURI)
+	db := openTest(t, uri)
 	a := storetest.MustAuthority(t, db, "stockport")
 	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	o := &domain.Organisation{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Kind: domain.KindGroup, Name: "Group", Status: domain.OrgApproved, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -184,11 +203,11 @@ func pendingLeft(t *testing.T, db *DB) int64 {
 	return total
 }
 
-// TestRecover simulates writers killed between the outbox steps and checks
+// testRecover simulates writers killed between the outbox steps and checks
 // that Recover completes each change with its event exactly once.
-func TestRecover(t *testing.T) {
+func testRecover(t *testing.T, uri string) {
 	ctx := context.Background()
-	db, a, o := recoverSetup(t)
+	db, a, o := recoverSetup(t, uri)
 	now := time.Date(2026, 11, 2, 9, 0, 0, 123_000_000, time.UTC)
 
 	// 1. Killed after the document write, before the event was chained.
@@ -256,11 +275,11 @@ func TestRecover(t *testing.T) {
 	}
 }
 
-// TestUpdateFlushesPending checks that an update of a document left with a
+// testUpdateFlushesPending checks that an update of a document left with a
 // pendingAudit first chains that event, so the two events keep their order.
-func TestUpdateFlushesPending(t *testing.T) {
+func testUpdateFlushesPending(t *testing.T, uri string) {
 	ctx := context.Background()
-	db, a, o := recoverSetup(t)
+	db, a, o := recoverSetup(t, uri)
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	r := testRequest(a, o, "Left pending", now)
 	ev1 := domain.NewAuditEvent(a.ID, "tester", "request.create", "request", r.ID, nil, r, now)
@@ -294,9 +313,9 @@ func TestUpdateFlushesPending(t *testing.T) {
 	}
 }
 
-func TestTranslateNotFoundAndConflict(t *testing.T) {
+func testTranslateNotFoundAndConflict(t *testing.T, uri string) {
 	ctx := context.Background()
-	db, a, o := recoverSetup(t)
+	db, a, o := recoverSetup(t, uri)
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	r := testRequest(a, o, "Twice", now)
 	if err := db.CreateRequest(ctx, r, nil); err != nil {
@@ -328,11 +347,11 @@ func TestUnavailable(t *testing.T) {
 	}
 }
 
-// TestUpdateUserEmailTaken checks the unique email on update: MongoDB says
+// testUpdateUserEmailTaken checks the unique email on update: MongoDB says
 // E11000, FerretDB InternalError; both must come out as ECONFLICT.
-func TestUpdateUserEmailTaken(t *testing.T) {
+func testUpdateUserEmailTaken(t *testing.T, uri string) {
 	ctx := context.Background()
-	db, a, _ := recoverSetup(t)
+	db, a, _ := recoverSetup(t, uri)
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	u := &domain.User{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Email: "officer@example.org", Name: "O", Role: domain.RoleOfficer, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := db.CreateUser(ctx, u, domain.NewAuditEvent(a.ID, "tester", "user.create", "user", u.ID, nil, u, now)); err != nil {
@@ -353,9 +372,9 @@ func TestUpdateUserEmailTaken(t *testing.T) {
 	}
 }
 
-func TestUpdateAuthority(t *testing.T) {
+func testUpdateAuthority(t *testing.T, uri string) {
 	ctx := context.Background()
-	db, a, _ := recoverSetup(t)
+	db, a, _ := recoverSetup(t, uri)
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	cur, err := db.AuthorityByID(ctx, a.ID)
 	if err != nil {
@@ -384,9 +403,9 @@ func TestUpdateAuthority(t *testing.T) {
 	}
 }
 
-func TestAllocation(t *testing.T) {
+func testAllocation(t *testing.T, uri string) {
 	ctx := context.Background()
-	db, a, o := recoverSetup(t)
+	db, a, o := recoverSetup(t, uri)
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	al := &domain.Allocation{ID: domain.NewID(), AuthorityID: a.ID, Status: domain.AllocProposed, WeightsVersion: 1, Objective: 42, Bound: 43, Gap: 0.02,
 		ApprovedPence: 500, CreatedBy: "officer", CreatedAt: now, Version: 1,
@@ -418,9 +437,9 @@ func TestAllocation(t *testing.T) {
 	}
 }
 
-func TestIdempotency(t *testing.T) {
+func testIdempotency(t *testing.T, uri string) {
 	ctx := context.Background()
-	db := openTest(t, ferretURI)
+	db := openTest(t, uri)
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	r := &domain.IdempotencyRecord{UserID: domain.NewID(), Key: "k/1", Fingerprint: "f", CreatedAt: now}
 	if got, err := db.ClaimIdempotency(ctx, r); err != nil || got != nil {
@@ -450,17 +469,17 @@ func TestIdempotency(t *testing.T) {
 	}
 }
 
-// TestChainManyWriters runs several store handles (as several API processes
+// testChainManyWriters runs several store handles (as several API processes
 // would) creating requests at once on one database. FerretDB is safe here
 // because each handle has one connection and the chain relies only on
 // inserts and the unique (authorityId, seq) index, never on an update.
-func TestChainManyWriters(t *testing.T) {
+func testChainManyWriters(t *testing.T, uri string) {
 	ctx := context.Background()
-	db, a, o := recoverSetup(t)
+	db, a, o := recoverSetup(t, uri)
 	const writers, each = 4, 10
 	handles := make([]*DB, writers)
 	for i := range handles {
-		h, err := Open(ctx, ferretURI, db.db.Name())
+		h, err := Open(ctx, uri, db.db.Name())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -495,12 +514,12 @@ func TestChainManyWriters(t *testing.T) {
 	}
 }
 
-// TestReopen opens a database that already has its indexes and data, as a
+// testReopen opens a database that already has its indexes and data, as a
 // restart does.
-func TestReopen(t *testing.T) {
+func testReopen(t *testing.T, uri string) {
 	ctx := context.Background()
-	db, a, _ := recoverSetup(t)
-	again, err := Open(ctx, ferretURI, db.db.Name())
+	db, a, _ := recoverSetup(t, uri)
+	again, err := Open(ctx, uri, db.db.Name())
 	if err != nil {
 		t.Fatalf("second Open: %v", err)
 	}
