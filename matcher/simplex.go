@@ -33,10 +33,13 @@ import "math"
 //     T2 change by the same amount (the entering arc's reduced cost), and
 //     the depths in T2 are recomputed, by one depth-first walk of T2.
 //
-// The tree is kept as a parent array, the arc to the parent, the depth, and
-// each node's children in a doubly linked sibling list, so that moving a
-// node to another parent is O(1) and T2 can be walked with an explicit
-// stack.
+// The tree is kept per node: its parent, the arc to its parent with that
+// arc's orientation, capacity and flow (so the walks round a cycle touch
+// only node records), its depth, and its children in a doubly linked sibling
+// list, so that moving a node to another parent is O(1) and T2 can be walked
+// with an explicit stack. The flow of a tree arc lives in its child's record
+// and is written back to the arc when the arc leaves the tree or the solve
+// ends.
 //
 // The caller provides the first basis: every node but the root has a tree
 // arc to the root with a flow that satisfies the supplies and makes the tree
@@ -63,22 +66,39 @@ type flowNet struct {
 	// arcs
 	source, target []int32
 	cost, capa     []int64
-	flow           []int64
+	flow           []int64 // of tree arcs: in node[child].flow until solve ends
 	state          []int8
 
 	// spanning tree
-	pi     []int64
-	parent []int32 // -1 for the root
-	parc   []int32 // the arc joining a node to its parent
-	depth  []int32
-	child  []int32 // first child, -1 if none
-	next   []int32 // next sibling, -1 if last
-	prev   []int32 // previous sibling, -1 if first
-	stack  []int32
+	pi    []int64
+	node  []treeNode
+	child []int32 // first child, -1 if none
+	next  []int32 // next sibling, -1 if last
+	prev  []int32 // previous sibling, -1 if first
+	stack []int32
 
 	// block search pricing
+	priced  []pricedArc
 	block   int
 	nextArc int
+	enterRC int64 // reduced cost of the arc findEnteringArc returned
+}
+
+// treeNode is a node's place in the spanning tree and the state of its tree
+// arc.
+type treeNode struct {
+	parent int32 // -1 for the root
+	arc    int32 // the arc joining the node to its parent
+	depth  int32
+	up     bool  // arc goes from the node to its parent
+	capa   int64 // arc's capacity
+	flow   int64 // arc's flow
+}
+
+// pricedArc is what pricing reads of an arc, packed together for locality.
+type pricedArc struct {
+	source, target int32
+	cost           int64
 }
 
 // newFlowNet makes a network of n nodes (the last is the root) and room for
@@ -94,16 +114,13 @@ func newFlowNet(n, m int) *flowNet {
 		flow:   make([]int64, 0, m),
 		state:  make([]int8, 0, m),
 		pi:     make([]int64, n),
-		parent: make([]int32, n),
-		parc:   make([]int32, n),
-		depth:  make([]int32, n),
+		node:   make([]treeNode, n),
 		child:  make([]int32, n),
 		next:   make([]int32, n),
 		prev:   make([]int32, n),
 	}
-	for u := range n {
-		g.parent[u] = -1
-		g.parc[u] = -1
+	for u := range g.node {
+		g.node[u].parent, g.node[u].arc = -1, -1
 	}
 	return g
 }
@@ -130,8 +147,8 @@ func (g *flowNet) setTreeArc(u int, e int32, flow int64) {
 	if int(p) == u {
 		p = g.target[e]
 	}
-	g.parent[u] = p
-	g.parc[u] = e
+	g.node[u].parent = p
+	g.node[u].arc = e
 	g.flow[e] = flow
 	g.state[e] = stateTree
 }
@@ -140,13 +157,8 @@ func (g *flowNet) setTreeArc(u int, e int32, flow int64) {
 // problem is unbounded (a negative cycle of infinite capacity), which the
 // allocation never builds.
 func (g *flowNet) solve() bool {
-	g.initTree()
-	m := len(g.source)
-	if m == 0 {
-		return true
-	}
-	g.block = max(int(math.Sqrt(float64(m))), 10)
-	g.nextArc = 0
+	g.prepare()
+	defer g.storeTreeFlows()
 	for {
 		e := g.findEnteringArc()
 		if e < 0 {
@@ -158,8 +170,38 @@ func (g *flowNet) solve() bool {
 	}
 }
 
-// initTree builds the child lists from the parent array, in node order, and
-// sets the depths and potentials by a walk from the root.
+// blockFactor times sqrt(m) is the pricing block size (at least blockMin).
+// Small blocks price fewer arcs per pivot at the cost of more pivots; on
+// the allocation networks pivots are cheap, so small blocks win.
+const (
+	blockFactor = 0.1
+	blockMin    = 10
+)
+
+// prepare sets up the first tree and the pricing.
+func (g *flowNet) prepare() {
+	g.initTree()
+	m := len(g.source)
+	g.block = max(int(blockFactor*math.Sqrt(float64(m))), blockMin)
+	g.nextArc = 0
+	g.priced = make([]pricedArc, m)
+	for e := range g.priced {
+		g.priced[e] = pricedArc{g.source[e], g.target[e], g.cost[e]}
+	}
+}
+
+// storeTreeFlows writes the flows of the tree arcs back to the arcs.
+func (g *flowNet) storeTreeFlows() {
+	for u := range g.node {
+		if t := &g.node[u]; t.arc >= 0 && int32(u) != g.root {
+			g.flow[t.arc] = t.flow
+		}
+	}
+}
+
+// initTree fills the node records from the tree arcs, builds the child
+// lists in node order, and sets the depths and potentials by a walk from
+// the root.
 func (g *flowNet) initTree() {
 	for u := range g.n {
 		g.child[u], g.next[u], g.prev[u] = -1, -1, -1
@@ -168,25 +210,28 @@ func (g *flowNet) initTree() {
 		if int32(u) == g.root {
 			continue
 		}
-		if g.parc[u] < 0 {
+		t := &g.node[u]
+		if t.arc < 0 {
 			panic("matcher: flowNet node without a tree arc")
 		}
-		g.attach(int32(u), g.parent[u])
+		t.up = g.source[t.arc] == int32(u)
+		t.capa, t.flow = g.capa[t.arc], g.flow[t.arc]
+		g.attach(int32(u), t.parent)
 	}
-	g.parent[g.root], g.parc[g.root] = -1, -1
-	g.depth[g.root], g.pi[g.root] = 0, 0
+	g.node[g.root] = treeNode{parent: -1, arc: -1}
+	g.pi[g.root] = 0
 	seen := 1
 	stack := append(g.stack[:0], g.root)
 	for len(stack) > 0 {
 		u := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for c := g.child[u]; c >= 0; c = g.next[c] {
-			g.depth[c] = g.depth[u] + 1
-			e := g.parc[c]
-			if g.source[e] == c { // c -> u: cost - pi(c) + pi(u) = 0
-				g.pi[c] = g.pi[u] + g.cost[e]
+			t := &g.node[c]
+			t.depth = g.node[u].depth + 1
+			if t.up { // c -> u: cost - pi(c) + pi(u) = 0
+				g.pi[c] = g.pi[u] + g.cost[t.arc]
 			} else { // u -> c: cost - pi(u) + pi(c) = 0
-				g.pi[c] = g.pi[u] - g.cost[e]
+				g.pi[c] = g.pi[u] - g.cost[t.arc]
 			}
 			stack = append(stack, c)
 			seen++
@@ -215,7 +260,7 @@ func (g *flowNet) detach(v int32) {
 	if pv >= 0 {
 		g.next[pv] = nv
 	} else {
-		g.child[g.parent[v]] = nv
+		g.child[g.node[v].parent] = nv
 	}
 	if nv >= 0 {
 		g.prev[nv] = pv
@@ -226,9 +271,9 @@ func (g *flowNet) detach(v int32) {
 // from g.nextArc on and returns the most violating arc of the first block
 // that has one, or -1 when no arc violates optimality.
 func (g *flowNet) findEnteringArc() int32 {
-	m := len(g.source)
-	src, tgt, cost, state, pi := g.source[:m], g.target[:m], g.cost[:m], g.state[:m], g.pi
-	best, bestV := int32(-1), int64(0)
+	m := len(g.priced)
+	arcs, state, pi := g.priced[:m], g.state[:m], g.pi
+	best, bestV, bestRC := int32(-1), int64(0), int64(0)
 	left := g.block
 	start := g.nextArc
 	// Two passes: start..m-1, then 0..start-1.
@@ -239,12 +284,14 @@ func (g *flowNet) findEnteringArc() int32 {
 		}
 		for e := lo; e < hi; e++ {
 			if s := state[e]; s != stateTree {
-				rc := cost[e] - pi[src[e]] + pi[tgt[e]]
+				a := &arcs[e]
+				rc := a.cost - pi[a.source] + pi[a.target]
+				v := rc
 				if s == stateUpper {
-					rc = -rc
+					v = -rc
 				}
-				if rc < bestV {
-					bestV, best = rc, int32(e)
+				if v < bestV {
+					bestV, bestRC, best = v, rc, int32(e)
 				}
 			}
 			left--
@@ -254,31 +301,46 @@ func (g *flowNet) findEnteringArc() int32 {
 					if g.nextArc == m {
 						g.nextArc = 0
 					}
+					g.enterRC = bestRC
 					return best
 				}
 				left = g.block
 			}
 		}
 	}
+	g.enterRC = bestRC
 	return best
 }
 
-// pivot brings arc e into the tree. It returns false if the cycle it
-// closes has infinite capacity (the problem is unbounded).
+// residual is how much more flow x's tree arc can carry from x to its
+// parent (up) or from its parent to x (!up); infCap if unlimited.
+func (t *treeNode) residual(up bool) int64 {
+	if t.up == up {
+		if t.capa == infCap {
+			return infCap
+		}
+		return t.capa - t.flow
+	}
+	return t.flow
+}
+
+// pivot brings arc e, whose reduced cost is g.enterRC, into the tree. It
+// returns false if the cycle it closes has infinite capacity (the problem
+// is unbounded).
 func (g *flowNet) pivot(e int32) bool {
+	nodes := g.node
 	// Flow is pushed round the cycle from a to b along e, then from b up
 	// to the apex, then down from the apex to a.
-	a, b := g.source[e], g.target[e]
-	if g.state[e] == stateUpper {
-		a, b = b, a
-	}
+	a, b := g.priced[e].source, g.priced[e].target
+	lower := g.state[e] == stateLower
 	resE := int64(infCap)
-	if g.capa[e] != infCap {
-		if g.state[e] == stateUpper {
-			resE = g.flow[e]
-		} else {
+	if lower {
+		if g.capa[e] != infCap {
 			resE = g.capa[e] - g.flow[e]
 		}
+	} else {
+		a, b = b, a
+		resE = g.flow[e]
 	}
 
 	// Walk up from a and b to the apex. On a's side flow goes down the
@@ -292,16 +354,17 @@ func (g *flowNet) pivot(e int32) bool {
 	aLeave, bLeave := int32(-1), int32(-1)
 	u, v := a, b
 	for u != v {
-		if g.depth[u] >= g.depth[v] {
-			if r := g.residual(u, false); r < aMin {
+		tu, tv := &nodes[u], &nodes[v]
+		if tu.depth >= tv.depth {
+			if r := tu.residual(false); r < aMin {
 				aMin, aLeave = r, u
 			}
-			u = g.parent[u]
+			u = tu.parent
 		} else {
-			if r := g.residual(v, true); r <= bMin {
+			if r := tv.residual(true); r <= bMin {
 				bMin, bLeave = r, v
 			}
-			v = g.parent[v]
+			v = tv.parent
 		}
 	}
 	apex := u
@@ -318,26 +381,28 @@ func (g *flowNet) pivot(e int32) bool {
 	}
 
 	if delta > 0 {
-		if g.state[e] == stateUpper {
-			g.flow[e] -= delta
-		} else {
+		if lower {
 			g.flow[e] += delta
+		} else {
+			g.flow[e] -= delta
 		}
-		for x := a; x != apex; x = g.parent[x] {
-			f := g.parc[x]
-			if g.source[f] == x {
-				g.flow[f] -= delta
+		for x := a; x != apex; {
+			t := &nodes[x]
+			if t.up {
+				t.flow -= delta
 			} else {
-				g.flow[f] += delta
+				t.flow += delta
 			}
+			x = t.parent
 		}
-		for x := b; x != apex; x = g.parent[x] {
-			f := g.parc[x]
-			if g.source[f] == x {
-				g.flow[f] += delta
+		for x := b; x != apex; {
+			t := &nodes[x]
+			if t.up {
+				t.flow += delta
 			} else {
-				g.flow[f] -= delta
+				t.flow -= delta
 			}
+			x = t.parent
 		}
 	}
 
@@ -347,11 +412,12 @@ func (g *flowNet) pivot(e int32) bool {
 		return true
 	}
 
-	f := g.parc[leave]
-	if g.flow[f] == 0 {
-		g.state[f] = stateLower
+	tl := &nodes[leave]
+	g.flow[tl.arc] = tl.flow
+	if tl.flow == 0 {
+		g.state[tl.arc] = stateLower
 	} else {
-		g.state[f] = stateUpper
+		g.state[tl.arc] = stateUpper
 	}
 
 	// T2 is the subtree of leave; r is e's end inside it, o the other.
@@ -359,38 +425,39 @@ func (g *flowNet) pivot(e int32) bool {
 	if onA {
 		r, o = a, b
 	}
-	rc := g.cost[e] - g.pi[g.source[e]] + g.pi[g.target[e]]
-	dpi := rc
-	if r == g.target[e] {
-		dpi = -rc
+	dpi := g.enterRC // r = source: pi(r) += rc makes e's reduced cost 0
+	if r == g.priced[e].target {
+		dpi = -dpi
 	}
 	g.state[e] = stateTree
 
 	// Reverse the path r .. leave: each node on it becomes the child of
-	// the node before it, through the arc that joined them.
-	newParent, newArc := o, e
+	// the node before it, through the arc that joined them (which now
+	// points the other way relative to its child).
+	in := treeNode{parent: o, arc: e, up: r == g.priced[e].source, capa: g.capa[e], flow: g.flow[e]}
 	for x := r; ; {
-		oldParent, oldArc := g.parent[x], g.parc[x]
+		old := nodes[x]
 		g.detach(x)
-		g.parent[x], g.parc[x] = newParent, newArc
-		g.attach(x, newParent)
+		t := &nodes[x]
+		t.parent, t.arc, t.up, t.capa, t.flow = in.parent, in.arc, in.up, in.capa, in.flow
+		g.attach(x, in.parent)
 		if x == leave {
 			break
 		}
-		newParent, newArc = x, oldArc
-		x = oldParent
+		in = treeNode{parent: x, arc: old.arc, up: !old.up, capa: old.capa, flow: old.flow}
+		x = old.parent
 	}
 
 	// Depths and potentials of T2.
-	g.depth[r] = g.depth[o] + 1
+	nodes[r].depth = nodes[o].depth + 1
 	g.pi[r] += dpi
 	stack := append(g.stack[:0], r)
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		d := g.depth[x] + 1
+		d := nodes[x].depth + 1
 		for c := g.child[x]; c >= 0; c = g.next[c] {
-			g.depth[c] = d
+			nodes[c].depth = d
 			g.pi[c] += dpi
 			if g.child[c] >= 0 {
 				stack = append(stack, c)
@@ -399,19 +466,6 @@ func (g *flowNet) pivot(e int32) bool {
 	}
 	g.stack = stack
 	return true
-}
-
-// residual is how much more flow the tree arc of x can carry from x to its
-// parent (up) or from its parent to x (!up); infCap if unlimited.
-func (g *flowNet) residual(x int32, up bool) int64 {
-	f := g.parc[x]
-	if (g.source[f] == x) == up {
-		if g.capa[f] == infCap {
-			return infCap
-		}
-		return g.capa[f] - g.flow[f]
-	}
-	return g.flow[f]
 }
 
 // objective returns sum(cost*flow) over all arcs.

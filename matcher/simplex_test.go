@@ -245,7 +245,8 @@ func TestSimplexRandom(t *testing.T) {
 // flow to the root along its tree path).
 func solveChecked(t *testing.T, g *flowNet) {
 	t.Helper()
-	g.initTree()
+	g.prepare()
+	defer g.storeTreeFlows()
 	g.block = 3
 	checkTree(t, g)
 	for pivots := 0; ; pivots++ {
@@ -268,31 +269,35 @@ func checkTree(t *testing.T, g *flowNet) {
 	seen := 0
 	for u := range g.n {
 		for c := g.child[u]; c >= 0; c = g.next[c] {
-			if g.parent[c] != int32(u) {
-				t.Fatalf("node %d in the children of %d, parent %d", c, u, g.parent[c])
+			if g.node[c].parent != int32(u) {
+				t.Fatalf("node %d in the children of %d, parent %d", c, u, g.node[c].parent)
 			}
 			seen++
 		}
 		if int32(u) == g.root {
 			continue
 		}
-		e, p := g.parc[u], g.parent[u]
+		tn := g.node[u]
+		e, p := tn.arc, tn.parent
 		if g.state[e] != stateTree {
 			t.Fatalf("tree arc %d of node %d not in state tree", e, u)
 		}
 		up := g.source[e] == int32(u) && g.target[e] == p
 		down := g.source[e] == p && g.target[e] == int32(u)
-		if !up && !down {
-			t.Fatalf("arc %d does not join %d and its parent %d", e, u, p)
+		if !up && !down || up != tn.up || tn.capa != g.capa[e] {
+			t.Fatalf("arc %d does not join %d and its parent %d as recorded", e, u, p)
 		}
-		if g.depth[u] != g.depth[p]+1 {
-			t.Fatalf("node %d depth %d, parent's %d", u, g.depth[u], g.depth[p])
+		if tn.depth != g.node[p].depth+1 {
+			t.Fatalf("node %d depth %d, parent's %d", u, tn.depth, g.node[p].depth)
 		}
 		if rc := g.cost[e] - g.pi[g.source[e]] + g.pi[g.target[e]]; rc != 0 {
 			t.Fatalf("tree arc %d reduced cost %d", e, rc)
 		}
-		if up && g.flow[e] == g.capa[e] || down && g.flow[e] == 0 {
-			t.Fatalf("tree not strongly feasible at arc %d (flow %d of %d)", e, g.flow[e], g.capa[e])
+		if tn.flow < 0 || tn.flow > tn.capa {
+			t.Fatalf("tree arc %d flow %d outside [0,%d]", e, tn.flow, tn.capa)
+		}
+		if up && tn.flow == tn.capa || down && tn.flow == 0 {
+			t.Fatalf("tree not strongly feasible at arc %d (flow %d of %d)", e, tn.flow, tn.capa)
 		}
 	}
 	if seen != g.n-1 {
