@@ -14,9 +14,10 @@ import "math"
 //
 //  1. entering arc: an arc at its lower bound with negative reduced cost or
 //     at its upper bound with positive reduced cost. The arcs are priced in
-//     blocks of about sqrt(m), cyclically from where the previous search
-//     stopped, and the most violating arc of the first block that has one
-//     enters (block search pricing).
+//     blocks of a fixed size (0.1*sqrt(m), at least 10), cyclically from
+//     where the previous search stopped, and the most violating arc of the
+//     first block that has one enters (block search pricing, a partial
+//     pricing rule in the family of AMO's candidate list rules).
 //  2. the entering arc closes a cycle with the tree paths from its two ends
 //     up to their apex (nearest common ancestor, found with the depths). The
 //     flow change delta is the least residual capacity around the cycle in
