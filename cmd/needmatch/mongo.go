@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
+	"time"
 
 	"needmatch/domain"
+	"needmatch/store/mongo"
 )
 
-// openMongo is wired to store/mongo once that package lands.
+// openMongo opens the MongoDB store (indexes created, half-written changes
+// recovered) with a bounded wait for the server.
 func openMongo(ctx context.Context, c *Config) (domain.Store, error) {
-	return nil, errors.New("this build has no MongoDB store yet")
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return mongo.Open(ctx, c.MongoURI, c.MongoDB)
 }

@@ -36,6 +36,9 @@ func Run(t *testing.T, h Harness) {
 		{"AuditChain", testAuditChain, false},
 		{"RefreshTokens", testRefreshTokens, false},
 		{"UserUpdate", testUserUpdate, false},
+		{"AuthorityUpdate", testAuthorityUpdate, false},
+		{"Allocations", testAllocations, false},
+		{"Idempotency", testIdempotency, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentAuditChain", testConcurrentAudit, true},
 	}
@@ -483,21 +486,102 @@ func testConcurrentAudit(t *testing.T, s domain.Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
 	var wg sync.WaitGroup
+	errs := make(chan error, 80)
 	for i := 0; i < 16; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 5; j++ {
-				f.request(t, s, "Parallel", domain.ReqDraft, "E05015018", "goods")
+				// t.Fatal may not be called off the test goroutine: collect errors.
+				r := &domain.Request{ID: domain.NewID(), AuthorityID: f.auth.ID, OrganisationID: f.group.ID, Title: "Parallel", Kind: "goods",
+					Area: "E05015018", Quantity: 1, Unit: "x", Status: domain.ReqDraft, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+				errs <- s.CreateRequest(context.Background(), r, ev(f.auth, "request.create", r.ID, t0))
 			}
 		}()
 	}
 	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent create: %v", err)
+		}
+	}
 	evs, err := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID})
 	if err != nil || len(evs) != 4+80 {
 		t.Fatalf("events = %d, %v; want 84", len(evs), err)
 	}
 	if b := domain.VerifyChain(f.auth.ID, evs); b != nil {
 		t.Fatalf("chain forked or broken under concurrent writes: %+v", b)
+	}
+}
+
+func testAuthorityUpdate(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	a := MustAuthority(t, s, "stockport")
+	a.Weights = []domain.Weights{{Version: 2, Need: 0.5, Fit: 0.5}}
+	a.Areas = a.Areas[:1]
+	a.Version = 1
+	if err := s.UpdateAuthority(ctx, a, 0, ev(a, "authority.weights", a.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.UpdateAuthority(ctx, a, 0, ev(a, "authority.weights", a.ID, t0)), domain.ECONFLICT)
+	got, err := s.AuthorityBySlug(ctx, "stockport")
+	if err != nil || got.Version != 1 || len(got.Areas) != 1 || len(got.Weights) != 1 || got.Weights[0].Need != 0.5 {
+		t.Fatalf("after update: %+v %v", got, err)
+	}
+	evs, _ := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: a.ID, Object: a.ID})
+	if len(evs) != 1 {
+		t.Fatalf("audit events = %d, want 1", len(evs))
+	}
+}
+
+func testAllocations(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	a := MustAuthority(t, s, "stockport")
+	al := &domain.Allocation{ID: domain.NewID(), AuthorityID: a.ID, Status: domain.AllocProposed, Objective: 42, Bound: 50, Gap: 0.16, Version: 1,
+		CreatedAt: t0, Items: []domain.AllocationItem{{PledgeID: "p1", PledgeVersion: 3, ApprovedPence: 500, Reason: "need_covered", Score: 0.5}}}
+	if err := s.CreateAllocation(ctx, al, ev(a, "allocation.propose", al.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.AllocationByID(ctx, al.ID)
+	if err != nil || got.AuthorityID != a.ID || got.Objective != 42 || len(got.Items) != 1 || got.Items[0].PledgeVersion != 3 || got.Items[0].Reason != "need_covered" {
+		t.Fatalf("AllocationByID = %+v %v", got, err)
+	}
+	got.Status, got.Version = domain.AllocAccepted, 2
+	if err := s.UpdateAllocation(ctx, got, 1, ev(a, "allocation.accept", al.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.UpdateAllocation(ctx, got, 1, ev(a, "allocation.accept", al.ID, t0)), domain.ECONFLICT)
+	_, err = s.AllocationByID(ctx, domain.NewID())
+	wantCode(t, err, domain.ENOTFOUND)
+}
+
+func testIdempotency(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	r := &domain.IdempotencyRecord{UserID: "u1", Key: "k1", Fingerprint: "f1", CreatedAt: t0}
+	if prev, err := s.ClaimIdempotency(ctx, r); err != nil || prev != nil {
+		t.Fatalf("first claim: %v %v", prev, err)
+	}
+	prev, err := s.ClaimIdempotency(ctx, &domain.IdempotencyRecord{UserID: "u1", Key: "k1", Fingerprint: "f2", CreatedAt: t0})
+	wantCode(t, err, domain.ECONFLICT)
+	if prev == nil || prev.Fingerprint != "f1" || prev.Done {
+		t.Fatalf("second claim returned %+v", prev)
+	}
+	if _, err := s.ClaimIdempotency(ctx, &domain.IdempotencyRecord{UserID: "u2", Key: "k1", Fingerprint: "f1", CreatedAt: t0}); err != nil {
+		t.Fatalf("another user's same key: %v", err)
+	}
+	r.Done, r.Status, r.ContentType, r.Body = true, 201, "application/json", []byte(`{"id":"x"}`)
+	if err := s.CompleteIdempotency(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	prev, _ = s.ClaimIdempotency(ctx, &domain.IdempotencyRecord{UserID: "u1", Key: "k1", Fingerprint: "f1", CreatedAt: t0})
+	if prev == nil || !prev.Done || prev.Status != 201 || string(prev.Body) != `{"id":"x"}` {
+		t.Fatalf("completed record = %+v", prev)
+	}
+	if err := s.ReleaseIdempotency(ctx, "u2", "k1"); err != nil {
+		t.Fatal(err)
+	}
+	if prev, err := s.ClaimIdempotency(ctx, &domain.IdempotencyRecord{UserID: "u2", Key: "k1", Fingerprint: "f9", CreatedAt: t0}); err != nil || prev != nil {
+		t.Fatalf("claim after release: %v %v", prev, err)
 	}
 }
