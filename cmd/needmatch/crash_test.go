@@ -118,11 +118,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test")
 	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	if out, err := exec.Command(bin, "seed", "--data-dir", dir).CombinedOutput(); err != nil {
-		t.Fatalf("seed: %v %s", err, out)
-	}
+	bin, dir := seededDataDir(t)
 	kills := 3
 	if n, err := strconv.Atoi(os.Getenv("NEEDMATCH_CHAOS_KILLS")); err == nil && n > 0 {
 		kills = n // scripts/chaos runs the long version
@@ -237,11 +233,7 @@ func TestAuditVerifyDetectsTruncation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test")
 	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	if out, err := exec.Command(bin, "seed", "--data-dir", dir).CombinedOutput(); err != nil {
-		t.Fatalf("seed: %v %s", err, out)
-	}
+	bin, dir := seededDataDir(t)
 	p := startServe(t, bin, dir)
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -279,11 +271,7 @@ func TestServeWiring(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test")
 	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	if out, err := exec.Command(bin, "seed", "--data-dir", dir).CombinedOutput(); err != nil {
-		t.Fatalf("seed: %v %s", err, out)
-	}
+	bin, dir := seededDataDir(t)
 	p := startServe(t, bin, dir)
 	defer func() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() }()
 	base := "http://" + p.addr
@@ -350,11 +338,7 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test")
 	}
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	if out, err := exec.Command(bin, "seed", "--data-dir", dir).CombinedOutput(); err != nil {
-		t.Fatalf("seed: %v %s", err, out)
-	}
+	bin, dir := seededDataDir(t)
 	p := startServe(t, bin, dir)
 	token := login(t, p.addr, "group@stockport.example", "group-demo-pass1")
 	body := `{"title":"Sent across a shutdown","kind":"goods","area":"E05015018","quantity":1,"unit":"box","valuePence":100,"deadline":"2030-01-01"}`
@@ -391,4 +375,14 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 		_ = p.cmd.Process.Kill()
 		t.Fatal("server did not exit after SIGTERM")
 	}
+}
+
+// seededDataDir builds the binary and seeds a fresh data dir with it.
+func seededDataDir(t *testing.T) (bin, dir string) {
+	t.Helper()
+	bin, dir = buildBinary(t), t.TempDir()
+	if out, err := exec.Command(bin, "seed", "--data-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v %s", err, out)
+	}
+	return bin, dir
 }

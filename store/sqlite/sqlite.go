@@ -186,14 +186,7 @@ func (db *DB) run(batch []*op) {
 				// disk, an I/O error): nothing of the batch is written, so
 				// every change in it is refused and none acknowledged.
 				slog.Error("sqlite transaction lost; refusing the whole batch", "err", err, "changes", len(batch))
-				_ = tx.Rollback()
-				fail := translate(err)
-				if domain.ErrorCode(fail) != domain.EUNAVAILABLE {
-					fail = domain.Errorf(domain.EUNAVAILABLE, "The store cannot take changes now; try again later.")
-				}
-				for _, o := range batch {
-					o.res <- fail
-				}
+				refuseBatch(tx, batch, err)
 				return
 			}
 		}
@@ -203,19 +196,25 @@ func (db *DB) run(batch []*op) {
 	}
 	if err := tx.Commit(); err != nil {
 		slog.Error("sqlite commit failed; changes refused", "err", err, "changes", len(batch))
-		_ = tx.Rollback()
-		fail := translate(err)
-		if domain.ErrorCode(fail) != domain.EUNAVAILABLE {
-			fail = domain.Errorf(domain.EUNAVAILABLE, "The store cannot take changes now; try again later.")
-		}
-		for _, o := range batch {
-			o.res <- fail
-		}
+		refuseBatch(tx, batch, err)
 		return
 	}
 	db.gen.Add(1)
 	for i, o := range batch {
 		o.res <- translate(results[i])
+	}
+}
+
+// refuseBatch rolls back and answers every change of the batch with
+// EUNAVAILABLE: none of them is written, none acknowledged.
+func refuseBatch(tx *sql.Tx, batch []*op, cause error) {
+	_ = tx.Rollback()
+	fail := translate(cause)
+	if domain.ErrorCode(fail) != domain.EUNAVAILABLE {
+		fail = domain.Errorf(domain.EUNAVAILABLE, "The store cannot take changes now; try again later.")
+	}
+	for _, o := range batch {
+		o.res <- fail
 	}
 }
 
