@@ -45,6 +45,13 @@ func TestAccessMatrix(t *testing.T) {
 		"PUT /matcher/weights":           map[string]any{"need": 0.4, "fit": 0.2, "coverage": 0.1, "urgency": 0.1, "distance": 0.1, "record": 0.1},
 		"POST /areas/import":             map[string]any{"csv": "code,name,lat,lon,need\nE05015018,Brinnington & Stockport Central,53.41741,-2.14638,0.9\n"},
 	}
+	valueObjects, valueBodies := valueFixtures(e)
+	for k, v := range valueObjects {
+		objects[k] = v
+	}
+	for k, v := range valueBodies {
+		bodies[k] = v
+	}
 	roles := []string{"", "group", "supplier", "officer", "admin"}
 	cases := 0
 	for _, r := range e.srv.Routes() {

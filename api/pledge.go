@@ -12,6 +12,8 @@ type pledgeBody struct {
 	Unit         string `json:"unit"`
 	ValuePence   int64  `json:"valuePence"`
 	AllowPartial bool   `json:"allowPartial"`
+	MeasureCode  string `json:"measureCode"`
+	BidID        string `json:"bidId"`
 }
 
 type approveBody struct {
@@ -30,6 +32,7 @@ func (s *Server) handlePledgeCreate(c *fiber.Ctx) error {
 	}
 	p, err := s.svc.CreatePledge(c.UserContext(), actor(c), id, domain.PledgeInput{
 		Offer: b.Offer, Quantity: b.Quantity, Unit: b.Unit, ValuePence: b.ValuePence, AllowPartial: b.AllowPartial,
+		MeasureCode: b.MeasureCode, BidID: b.BidID,
 	})
 	if err != nil {
 		return err

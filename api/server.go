@@ -109,6 +109,7 @@ func New(cfg Config) *Server {
 		ProxyHeader:             fiber.HeaderXForwardedFor,
 		JSONEncoder:             jsonMarshal,
 	})
+	s.App.Server().HeaderReceived = bodyLimitFor // the upload route alone reads up to EvidenceBodyLimit
 	s.App.Use(s.requestMeta, s.securityHeaders)
 	s.routes = s.routeTable()
 	api := s.App.Group("/api/v1", s.authenticate, s.rateLimit)
@@ -139,7 +140,7 @@ func New(cfg Config) *Server {
 func (s *Server) routeTable() []route {
 	officer := []string{domain.RoleOfficer, domain.RoleAdmin}
 	signedIn := []string{domain.RoleGroup, domain.RoleSupplier, domain.RoleOfficer, domain.RoleAdmin}
-	return []route{
+	return append([]route{
 		{"GET", "/healthz", "Liveness", nil, nil, s.handleHealthz},
 		{"GET", "/readyz", "Readiness: the store answers", nil, nil, s.handleReadyz},
 		{"GET", "/openapi.json", "This OpenAPI document", nil, nil, s.handleOpenAPI},
@@ -179,7 +180,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/areas/import", "Replace the council's areas and need figures from CSV (all or nothing)", officer, areasBody{}, s.handleAreasImport},
 		{"POST", "/users/:id/disable", "Disable a user of the council: their tokens stop working at once", []string{domain.RoleAdmin}, nil, s.handleUserDisable},
 		{"POST", "/users/:id/enable", "Enable a disabled user", []string{domain.RoleAdmin}, nil, s.handleUserEnable},
-	}
+	}, s.valueRoutes()...)
 }
 
 // Listen serves on addr until ctx ends, then drains in-flight requests.

@@ -20,26 +20,37 @@ const (
 
 // Pledge is a supplier's offer against one request.
 type Pledge struct {
-	ID               string    `json:"id"`
-	AuthorityID      string    `json:"-"`
-	Authority        string    `json:"authority"`
-	RequestID        string    `json:"requestId"`
-	RequestTitle     string    `json:"requestTitle"`
-	RequestOrgID     string    `json:"-"`
-	OrganisationID   string    `json:"organisationId"`
-	OrganisationName string    `json:"organisationName"`
-	Offer            string    `json:"offer"`
-	Quantity         int64     `json:"quantity"`
-	Unit             string    `json:"unit"`
-	ValuePence       int64     `json:"valuePence"`
-	AllowPartial     bool      `json:"allowPartial"`
-	ApprovedPence    int64     `json:"approvedPence"`
-	Status           string    `json:"status"`
-	Reason           string    `json:"reason,omitempty"`
-	DecidedBy        string    `json:"decidedBy,omitempty"`
-	Version          int64     `json:"version"`
-	CreatedAt        time.Time `json:"createdAt"`
-	UpdatedAt        time.Time `json:"updatedAt"`
+	ID               string `json:"id"`
+	AuthorityID      string `json:"-"`
+	Authority        string `json:"authority"`
+	RequestID        string `json:"requestId"`
+	RequestTitle     string `json:"requestTitle"`
+	RequestOrgID     string `json:"-"`
+	OrganisationID   string `json:"organisationId"`
+	OrganisationName string `json:"organisationName"`
+	Offer            string `json:"offer"`
+	Quantity         int64  `json:"quantity"`
+	Unit             string `json:"unit"`
+	ValuePence       int64  `json:"valuePence"`
+	AllowPartial     bool   `json:"allowPartial"`
+	ApprovedPence    int64  `json:"approvedPence"`
+	Status           string `json:"status"`
+	Reason           string `json:"reason,omitempty"`
+	DecidedBy        string `json:"decidedBy,omitempty"`
+	// The social value ledger's fields (see pledge_delivery.go): the ward of
+	// the request, the contract and bid it was offered in, the measure and
+	// the catalogue version it was valued with, and when it is due.
+	Area             string     `json:"area,omitempty"`
+	ContractID       string     `json:"contractId,omitempty"`
+	BidID            string     `json:"bidId,omitempty"`
+	MeasureCode      string     `json:"measureCode,omitempty"`
+	Theme            string     `json:"theme,omitempty"`
+	CatalogueVersion int        `json:"catalogueVersion,omitempty"`
+	ProxyPence       int64      `json:"proxyPence,omitempty"`
+	DueDate          *time.Time `json:"dueDate,omitempty"`
+	Version          int64      `json:"version"`
+	CreatedAt        time.Time  `json:"createdAt"`
+	UpdatedAt        time.Time  `json:"updatedAt"`
 }
 
 // Validate checks the pledge's own fields.
@@ -85,6 +96,9 @@ func (p *Pledge) Approve(by string, amount int64, now time.Time) error {
 	}
 	if amount < 0 || amount > p.ValuePence {
 		return FieldErrorf("amountPence", "amountPence must be from 1 to the pledge's value (%d)", p.ValuePence)
+	}
+	if p.BidID != "" {
+		return Errorf(ECONFLICT, "This pledge is part of a bid: it becomes a commitment when the contract is awarded.")
 	}
 	if amount < p.ValuePence && !p.AllowPartial {
 		return FieldErrorf("amountPence", "The supplier did not allow part of this pledge to be approved.")
@@ -147,6 +161,10 @@ type PledgeInput struct {
 	Unit         string
 	ValuePence   int64
 	AllowPartial bool
+	// MeasureCode values the pledge with the current catalogue (quantity x
+	// proxy); BidID puts it in the supplier's bid on a contract.
+	MeasureCode string
+	BidID       string
 }
 
 // CreatePledge offers the actor's approved supplier's pledge on a published request.
@@ -166,6 +184,9 @@ func (s *Service) CreatePledge(ctx context.Context, a *Actor, requestID string, 
 	p := &Pledge{ID: NewID(), AuthorityID: r.AuthorityID, Authority: r.Authority, RequestID: r.ID, RequestTitle: r.Title, RequestOrgID: r.OrganisationID,
 		OrganisationID: o.ID, OrganisationName: o.Name, Offer: in.Offer, Quantity: in.Quantity, Unit: in.Unit, ValuePence: in.ValuePence,
 		AllowPartial: in.AllowPartial, Status: PledgeOffered, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := s.attachPledge(ctx, a, p, r, in); err != nil {
+		return nil, err
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -262,6 +283,10 @@ func (s *Service) MovePledge(ctx context.Context, a *Actor, id, move, reason str
 			return nil, Errorf(ECONFLICT, "The request is %s: its pledges cannot be approved.", r.Status)
 		}
 		err = p.Approve(a.UserID, amount, now)
+		if err == nil && p.DueDate == nil {
+			due := r.Deadline
+			p.DueDate = &due
+		}
 	case PledgeDecline:
 		err = p.Decline(a.UserID, reason, now)
 	case PledgeWithdraw:

@@ -236,6 +236,7 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	}
 	metrics := api.NewMetrics()
 	svc := domain.NewService(api.TimedStore(st, metrics))
+	svc.Value, _ = st.(domain.ValueStore) // the social value ledger, where the store has it
 	srv := api.New(api.Config{Service: svc, Secret: secret, Static: static, TLS: c.TLS, TrustedProxies: proxies, Logger: log,
 		Limits: limits, Metrics: metrics, MetricsToken: getenv("NEEDMATCH_METRICS_TOKEN")})
 	key, err := checkpointKey(c.AuditKey)

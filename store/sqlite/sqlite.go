@@ -76,6 +76,10 @@ func Open(dir string) (*DB, error) {
 		w.Close()
 		return nil, translate(fmt.Errorf("migrate: %w", err))
 	}
+	if _, err := w.Exec(valueSchema); err != nil {
+		w.Close()
+		return nil, translate(fmt.Errorf("migrate the ledger: %w", err))
+	}
 	// Readers map the file (mmap) and keep a larger page cache: the list
 	// benchmark spent most of its time in read syscalls.
 	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=cache_size(-32000)")

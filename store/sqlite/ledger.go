@@ -1,0 +1,259 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+	"time"
+
+	"needmatch/domain"
+)
+
+var _ domain.ValueStore = (*DB)(nil)
+
+// pledgeFacts projects a pledge row (alias r) onto the ledger's columns.
+// Triggers keep pledge_facts equal to pledges inside the transaction that
+// writes the pledge, so it is an index of the records, not a counter: each
+// row is one pledge, and every total is added up when it is asked for.
+func pledgeFacts(r string) string {
+	j := func(path string) string { return "json_extract(" + r + ".doc, '$." + path + "')" }
+	return `SELECT ` + r + `.id, ` + r + `.authority_id, COALESCE(` + j("contractId") + `, ''), ` + r + `.organisation_id, ` + r + `.request_org_id,
+		COALESCE(NULLIF(` + j("area") + `, ''), (SELECT area FROM requests WHERE id = ` + r + `.request_id), ''),
+		COALESCE(` + j("theme") + `, ''), substr(` + j("createdAt") + `, 1, 7), COALESCE(` + j("measureCode") + `, ''), ` + r + `.status,
+		COALESCE(unixepoch(` + j("dueDate") + `), 0),
+		CASE WHEN ` + r + `.status IN ('withdrawn', 'declined') THEN 0 ELSE ` + j("quantity") + ` END,
+		CASE WHEN ` + r + `.status IN ('withdrawn', 'declined') THEN 0 ELSE ` + r + `.value_pence END,
+		CASE WHEN ` + r + `.value_pence > 0 THEN ` + j("quantity") + ` * ` + r + `.approved_pence / ` + r + `.value_pence ELSE 0 END,
+		` + r + `.approved_pence`
+}
+
+const factCols = `(pledge_id, authority_id, contract_id, supplier_id, request_org_id, area, theme, month, measure_code, status, due, pledged_qty, pledged_pence, approved_qty, approved_pence)`
+
+// valueSchema is the social value ledger's tables, run after schema.
+var valueSchema = `
+CREATE TABLE IF NOT EXISTS catalogues (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE (authority_id, version));
+CREATE TABLE IF NOT EXISTS contracts (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, reference TEXT NOT NULL, stage TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE (authority_id, reference));
+CREATE INDEX IF NOT EXISTS contracts_list ON contracts(authority_id, stage, id);
+CREATE TABLE IF NOT EXISTS bids (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, contract_id TEXT NOT NULL, organisation_id TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE (contract_id, organisation_id));
+CREATE INDEX IF NOT EXISTS bids_contract ON bids(contract_id, id);
+CREATE TABLE IF NOT EXISTS evidence (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, organisation_id TEXT NOT NULL, sha256 TEXT NOT NULL, delivery_id TEXT NOT NULL DEFAULT '', doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS evidence_use (authority_id TEXT NOT NULL, sha256 TEXT NOT NULL, delivery_id TEXT NOT NULL, PRIMARY KEY (authority_id, sha256));
+CREATE INDEX IF NOT EXISTS evidence_use_delivery ON evidence_use(delivery_id);
+CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, pledge_id TEXT NOT NULL, supplier_id TEXT NOT NULL, request_org_id TEXT NOT NULL,
+	contract_id TEXT NOT NULL, area TEXT NOT NULL, theme TEXT NOT NULL, month TEXT NOT NULL, measure_code TEXT NOT NULL, status TEXT NOT NULL,
+	lstage INTEGER NOT NULL, quantity INTEGER NOT NULL, value_pence INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deliveries_pledge ON deliveries(pledge_id, id);
+CREATE INDEX IF NOT EXISTS deliveries_list ON deliveries(authority_id, id);
+CREATE INDEX IF NOT EXISTS deliveries_supplier ON deliveries(supplier_id, id);
+CREATE INDEX IF NOT EXISTS deliveries_group ON deliveries(request_org_id, id);
+CREATE INDEX IF NOT EXISTS deliveries_sum_a ON deliveries(authority_id, contract_id, supplier_id, theme, measure_code, lstage, quantity, value_pence);
+CREATE INDEX IF NOT EXISTS deliveries_sum_b ON deliveries(authority_id, area, month, measure_code, lstage, quantity, value_pence);
+CREATE TABLE IF NOT EXISTS pledge_facts (pledge_id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, contract_id TEXT NOT NULL, supplier_id TEXT NOT NULL, request_org_id TEXT NOT NULL,
+	area TEXT NOT NULL, theme TEXT NOT NULL, month TEXT NOT NULL, measure_code TEXT NOT NULL, status TEXT NOT NULL, due INTEGER NOT NULL,
+	pledged_qty INTEGER NOT NULL, pledged_pence INTEGER NOT NULL, approved_qty INTEGER NOT NULL, approved_pence INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS pledge_facts_sum_a ON pledge_facts(authority_id, contract_id, supplier_id, theme, measure_code, pledged_qty, pledged_pence, approved_qty, approved_pence);
+CREATE INDEX IF NOT EXISTS pledge_facts_sum_b ON pledge_facts(authority_id, area, month, measure_code, pledged_qty, pledged_pence, approved_qty, approved_pence);
+CREATE INDEX IF NOT EXISTS pledge_facts_due ON pledge_facts(status, due);
+CREATE INDEX IF NOT EXISTS pledge_facts_overdue ON pledge_facts(authority_id, status, due);
+CREATE INDEX IF NOT EXISTS pledge_facts_list ON pledge_facts(authority_id, pledge_id);
+CREATE TRIGGER IF NOT EXISTS pledge_facts_insert AFTER INSERT ON pledges BEGIN
+	INSERT OR REPLACE INTO pledge_facts ` + factCols + ` ` + pledgeFacts("NEW") + `;
+END;
+CREATE TRIGGER IF NOT EXISTS pledge_facts_update AFTER UPDATE ON pledges BEGIN
+	INSERT OR REPLACE INTO pledge_facts ` + factCols + ` ` + pledgeFacts("NEW") + `;
+END;
+CREATE TRIGGER IF NOT EXISTS pledge_facts_delete AFTER DELETE ON pledges BEGIN
+	DELETE FROM pledge_facts WHERE pledge_id = OLD.id;
+END;
+INSERT INTO pledge_facts ` + factCols + ` ` + pledgeFacts("p") + ` FROM pledges p WHERE NOT EXISTS (SELECT 1 FROM pledge_facts f WHERE f.pledge_id = p.id);
+`
+
+// ledgerWhere turns a ledger filter into conditions on the ledger columns.
+func ledgerWhere(f domain.LedgerFilter, prefix string) ([]string, []any) {
+	where, args := []string{prefix + "authority_id = ?"}, []any{f.AuthorityID}
+	for _, c := range []struct{ col, v string }{
+		{"contract_id", f.ContractID}, {"supplier_id", f.SupplierID}, {"request_org_id", f.RequestOrgID}, {"area", f.Area},
+		{"theme", f.Theme}, {"month", f.Month}, {"measure_code", f.MeasureCode},
+	} {
+		switch c.v {
+		case "":
+		case domain.LedgerNone:
+			where, args = append(where, prefix+c.col+" = ?"), append(args, "")
+		default:
+			where, args = append(where, prefix+c.col+" = ?"), append(args, c.v)
+		}
+	}
+	return where, args
+}
+
+// Ledger stages of a delivery (the lstage column).
+const (
+	lstageRejected = iota
+	lstageDelivered
+	lstageConfirmed
+	lstageVerified
+	lstageVerifiedConfirmed
+)
+
+func deliveryStage(d *domain.Delivery) int {
+	switch {
+	case d.Status == domain.DeliveryRejected:
+		return lstageRejected
+	case d.Status == domain.DeliveryVerified && d.Confirmed:
+		return lstageVerifiedConfirmed
+	case d.Status == domain.DeliveryVerified:
+		return lstageVerified
+	case d.Confirmed:
+		return lstageConfirmed
+	}
+	return lstageDelivered
+}
+
+// LedgerSums adds up the pledges and deliveries behind the ledger with
+// four GROUP BY queries answered from covering indexes, run in parallel:
+// (contract, supplier, theme, measure) and (ward, month, measure), for
+// pledges and for deliveries. Go then rolls those up into each dimension.
+func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
+	type part struct {
+		out []domain.LedgerSum
+	}
+	parts := make([]part, 4)
+	errs := make([]error, 4)
+	where, args := ledgerWhere(f, "")
+	w := strings.Join(where, " AND ")
+	var wg sync.WaitGroup
+	run := func(i int, fn func() error) {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = fn() }()
+	}
+	gctx := ctx
+	run(0, func() error {
+		return db.sumRows(gctx, `SELECT contract_id, supplier_id, theme, measure_code, 0, SUM(pledged_qty), SUM(pledged_pence), SUM(approved_qty), SUM(approved_pence)
+			FROM pledge_facts WHERE `+w+` GROUP BY contract_id, supplier_id, theme, measure_code`, args, true, true, &parts[0].out)
+	})
+	run(1, func() error {
+		return db.sumRows(gctx, `SELECT area, month, '', measure_code, 0, SUM(pledged_qty), SUM(pledged_pence), SUM(approved_qty), SUM(approved_pence)
+			FROM pledge_facts WHERE `+w+` GROUP BY area, month, measure_code`, args, false, true, &parts[1].out)
+	})
+	run(2, func() error {
+		return db.sumRows(gctx, `SELECT contract_id, supplier_id, theme, measure_code, lstage, SUM(quantity), SUM(value_pence), 0, 0
+			FROM deliveries WHERE `+w+` GROUP BY contract_id, supplier_id, theme, measure_code, lstage`, args, true, false, &parts[2].out)
+	})
+	run(3, func() error {
+		return db.sumRows(gctx, `SELECT area, month, '', measure_code, lstage, SUM(quantity), SUM(value_pence), 0, 0
+			FROM deliveries WHERE `+w+` GROUP BY area, month, measure_code, lstage`, args, false, false, &parts[3].out)
+	})
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, translate(err)
+		}
+	}
+	var out []domain.LedgerSum
+	for _, p := range parts {
+		out = append(out, p.out...)
+	}
+	return out, nil
+}
+
+// sumRows reads (k1, k2, k3, measure, lstage, a, b, c, d) rows: for pass A
+// the keys are contract, supplier, theme; for pass B ward and month.
+func (db *DB) sumRows(ctx context.Context, q string, args []any, passA, pledges bool, out *[]domain.LedgerSum) error {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k1, k2, k3, measure string
+		var stage int
+		var a, b, c, d int64
+		if err := rows.Scan(&k1, &k2, &k3, &measure, &stage, &a, &b, &c, &d); err != nil {
+			return err
+		}
+		var s domain.LedgerSum
+		s.Measure = measure
+		if pledges {
+			s.PledgedQty, s.PledgedPence, s.ApprovedQty, s.ApprovedPence = a, b, c, d
+		} else {
+			switch stage {
+			case lstageRejected:
+				continue
+			case lstageDelivered:
+				s.DeliveredQty, s.DeliveredPence = a, b
+			case lstageConfirmed:
+				s.DeliveredQty, s.DeliveredPence, s.ConfirmedQty, s.ConfirmedPence = a, b, a, b
+			case lstageVerified:
+				s.DeliveredQty, s.DeliveredPence, s.VerifiedQty, s.VerifiedPence = a, b, a, b
+			case lstageVerifiedConfirmed:
+				s.DeliveredQty, s.DeliveredPence, s.ConfirmedQty, s.ConfirmedPence, s.VerifiedQty, s.VerifiedPence = a, b, a, b, a, b
+			}
+		}
+		if passA {
+			for _, dk := range [][2]string{{domain.DimContract, k1}, {domain.DimSupplier, k2}, {domain.DimTheme, k3}} {
+				s.Dim, s.Key = dk[0], dk[1]
+				*out = append(*out, s)
+			}
+		} else {
+			for _, dk := range [][2]string{{domain.DimWard, k1}, {domain.DimMonth, k2}} {
+				s.Dim, s.Key = dk[0], dk[1]
+				*out = append(*out, s)
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// FindLedgerPledges lists the pledges behind a ledger figure, newest first.
+func (db *DB) FindLedgerPledges(ctx context.Context, f domain.LedgerPledgeFilter) ([]*domain.Pledge, string, error) {
+	where, args := ledgerWhere(f.LedgerFilter, "f.")
+	if f.Status != "" {
+		where, args = append(where, "f.status = ?"), append(args, f.Status)
+	}
+	return findPageCols(ctx, db, "pledge_facts f JOIN pledges p ON p.id = f.pledge_id", "p.doc", where, args, f.Page, scanPledgeDoc, func(p *domain.Pledge) string { return p.ID })
+}
+
+func scanPledgeDoc(row scanner) (*domain.Pledge, error) {
+	var doc string
+	if err := row.Scan(&doc); err != nil {
+		return nil, err
+	}
+	return decodePledge(doc)
+}
+
+// FindOverdue lists commitments due before the time, oldest due first.
+func (db *DB) FindOverdue(ctx context.Context, authorityID string, before time.Time, limit int) ([]*domain.Pledge, error) {
+	return db.pledgesWhere(ctx, `SELECT p.doc FROM pledge_facts f JOIN pledges p ON p.id = f.pledge_id
+		WHERE f.authority_id = ? AND f.status IN ('approved', 'in_delivery', 'delivered', 'confirmed') AND f.due > 0 AND f.due < ?
+		ORDER BY f.due, f.pledge_id LIMIT ?`, authorityID, before.Unix(), limit)
+}
+
+// LapseCandidates lists approved or in-delivery pledges due before the time.
+func (db *DB) LapseCandidates(ctx context.Context, before time.Time, limit int) ([]*domain.Pledge, error) {
+	return db.pledgesWhere(ctx, `SELECT p.doc FROM pledge_facts f JOIN pledges p ON p.id = f.pledge_id
+		WHERE f.status IN ('approved', 'in_delivery') AND f.due > 0 AND f.due < ? ORDER BY f.due, f.pledge_id LIMIT ?`, before.Unix(), limit)
+}
+
+func (db *DB) pledgesWhere(ctx context.Context, q string, args ...any) ([]*domain.Pledge, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []*domain.Pledge{}
+	for rows.Next() {
+		p, err := scanPledgeDoc(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, p)
+	}
+	return out, translate(rows.Err())
+}
+
+// updatePledgeTx writes a pledge inside a transaction (as UpdatePledge does).
+func updatePledgeTx(tx *sql.Tx, p *domain.Pledge, prev int64) error {
+	return casUpdate(tx, "pledges", p.ID, prev, "status = ?, value_pence = ?, approved_pence = ?, version = ?, doc = ?",
+		p.Status, p.ValuePence, p.ApprovedPence, p.Version, pledgeDoc(p))
+}
