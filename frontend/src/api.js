@@ -96,8 +96,8 @@ function queryString(query) {
  * It returns the parsed JSON (null for 204) or throws ApiError or
  * SessionEnded.
  */
-export async function api(path, { method = 'GET', body, query, retry = true, key } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json' };
+export async function api(path, { method = 'GET', body, form, query, retry = true, key, raw = false } = {}) {
+  const headers = { Accept: raw ? '*/*' : 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   // One Idempotency-Key per action, kept across the retry after a refresh,
   // so the server never applies the same POST twice.
@@ -111,7 +111,7 @@ export async function api(path, { method = 'GET', body, query, retry = true, key
     res = await fetch('/api/v1' + path + queryString(query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: form !== undefined ? form : body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
     });
   } catch {
@@ -120,11 +120,12 @@ export async function api(path, { method = 'GET', body, query, retry = true, key
   if (res.status === 401 && retry && !path.startsWith('/auth/')) {
     const hadToken = accessToken !== null;
     const renewed = await refresh();
-    if (renewed) return api(path, { method, body, query, retry: false, key });
+    if (renewed) return api(path, { method, body, form, query, retry: false, key, raw });
     if (hadToken) endedListeners.forEach((fn) => fn());
     throw new SessionEnded();
   }
   if (res.status === 204) return null;
+  if (raw && res.ok) return res.blob();
   const type = res.headers.get('Content-Type') || '';
   const data = type.includes('json') ? await res.json().catch(() => null) : null;
   if (!res.ok) throw new ApiError(res.status, data);
@@ -141,4 +142,27 @@ export async function listAll(path, query = {}, max = 1000) {
     cursor = page.next || '';
   } while (cursor && items.length < max);
   return items;
+}
+
+/** upload sends one file as multipart/form-data (field "file") to path. */
+export function upload(path, file) {
+  const form = new FormData();
+  form.append('file', file);
+  return api(path, { method: 'POST', form });
+}
+
+/**
+ * download fetches path with the access token (a plain link cannot carry
+ * it) and saves the answer under filename.
+ */
+export async function download(path, query, filename) {
+  const blob = await api(path, { query, raw: true });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }

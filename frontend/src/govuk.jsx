@@ -488,3 +488,28 @@ export function fieldErrors(err, idFor = (f) => f) {
   }
   return { list, byField };
 }
+
+/** Checkboxes is a fieldset of checkboxes; value is an array of values. */
+export function Checkboxes({ id, legend, hint, error, value = [], onChange, options, size }) {
+  const toggle = (v, on) => onChange(on ? [...value.filter((x) => x !== v), v] : value.filter((x) => x !== v));
+  return (
+    <div class={cx('govuk-form-group', error && 'govuk-form-group--error')}>
+      <fieldset class="govuk-fieldset" aria-describedby={describedBy(id, hint, error)}>
+        <legend class={`govuk-fieldset__legend govuk-fieldset__legend--${size || 'm'}`}>{legend}</legend>
+        <Hint id={`${id}-hint`}>{hint}</Hint>
+        <ErrorMessage id={`${id}-error`} text={error} />
+        <div class="govuk-checkboxes" data-module="govuk-checkboxes">
+          {options.map((o, i) => {
+            const cid = i === 0 ? id : `${id}-${i + 1}`;
+            return (
+              <div class="govuk-checkboxes__item" key={o.value}>
+                <input class="govuk-checkboxes__input" id={cid} name={id} type="checkbox" value={o.value} checked={value.includes(o.value)} onChange={(e) => toggle(o.value, e.currentTarget.checked)} />
+                <label class="govuk-label govuk-checkboxes__label" for={cid}>{o.text}</label>
+              </div>
+            );
+          })}
+        </div>
+      </fieldset>
+    </div>
+  );
+}

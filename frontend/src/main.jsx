@@ -15,6 +15,7 @@ function navItems(user) {
     return [
       ['/', 'Requests'],
       ['/wards', 'Need by ward'],
+      ['/social-value', 'Social value'],
       ['/sign-in', 'Sign in'],
       ['/register', 'Register'],
     ];
@@ -23,11 +24,11 @@ function navItems(user) {
   const out = [['/sign-out', 'Sign out']];
   switch (user.role) {
     case 'group':
-      return [['/my/requests', 'Your requests'], ['/requests/new', 'Post a request'], ['/', 'All requests'], ...common, ...out];
+      return [['/my/requests', 'Your requests'], ['/requests/new', 'Post a request'], ['/', 'All requests'], ['/organisation', 'Your organisation'], ...common, ...out];
     case 'supplier':
-      return [['/supplier/requests', 'Requests for you'], ['/supplier/pledges', 'Your pledges'], ['/', 'All requests'], ...common, ...out];
+      return [['/supplier/requests', 'Requests for you'], ['/supplier/pledges', 'Your pledges'], ['/supplier/record', 'Your record'], ['/organisation', 'Your organisation'], ...common, ...out];
     default:
-      return [['/officer', 'Needs attention'], ['/officer/allocation', 'Allocation'], ['/', 'Requests'], ...common, ['/officer/audit', 'Audit'], ...out];
+      return [['/officer', 'Needs attention'], ['/officer/allocation', 'Allocation'], ['/ledger', 'Ledger'], ['/', 'Requests'], ...common, ['/officer/areas', 'Import areas'], ['/admin/weights', 'Weights'], ['/officer/audit', 'Audit'], ...out];
   }
 }
 
@@ -85,6 +86,9 @@ function Footer() {
               </li>
               <li class="govuk-footer__inline-list-item">
                 <a class="govuk-footer__link" href="/wards">Need by ward</a>
+              </li>
+              <li class="govuk-footer__inline-list-item">
+                <a class="govuk-footer__link" href="/social-value">Social value delivered</a>
               </li>
             </ul>
             <p class="govuk-body-s">

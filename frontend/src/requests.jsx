@@ -92,9 +92,9 @@ export function RequestItem({ request: r, score, breakdown, showStatus, headingL
   );
 }
 
-const PART_NAMES = {
+export const PART_NAMES = {
   need: 'Local need',
-  fit: 'Fit to what you offer',
+  fit: 'Fit with what is offered',
   share: 'Share of the need still open',
   coverage: 'Share of the need still open',
   urgency: 'Urgency',
@@ -103,7 +103,7 @@ const PART_NAMES = {
   history: 'Delivery record',
 };
 
-function partName(name) {
+export function partName(name) {
   return PART_NAMES[name] || name;
 }
 
@@ -112,17 +112,17 @@ function share(x) {
 }
 
 /** MatchScore explains a match score and its parts in words. */
-export function MatchScore({ score, breakdown = [] }) {
+export function MatchScore({ score, breakdown = [], label = 'Match score', summary = 'Why this score' }) {
   const parts = [...breakdown].sort((a, b) => b.contribution - a.contribution);
   return (
     <div>
       <p class="govuk-body govuk-!-margin-bottom-1">
-        <span class="app-score">Match score: {share(score)} out of 100</span>
+        <span class="app-score">{label}: {share(score)} out of 100</span>
       </p>
       {parts.length > 0 && (
         <details class="govuk-details govuk-!-margin-bottom-0">
           <summary class="govuk-details__summary">
-            <span class="govuk-details__summary-text">Why this score</span>
+            <span class="govuk-details__summary-text">{summary}</span>
           </summary>
           <div class="govuk-details__text">
             <ul class="govuk-list govuk-list--bullet">

@@ -5,7 +5,9 @@ import { Home, RequestDetail, Accessibility } from './views/public.jsx';
 import { SignIn, Register, Registered, SignOut } from './views/auth.jsx';
 import { MyRequests, NewRequestStart, NewRequestStep, CheckRequest, RequestSent } from './views/group.jsx';
 import { SupplierRequests, PledgeForm, MyPledges } from './views/supplier.jsx';
-import { Dashboard, ReasonForm, Allocation, Audit } from './views/officer.jsx';
+import { Dashboard, ReasonForm, Allocation, AllocationReview, Audit } from './views/officer.jsx';
+import { Profile, Weights, AreasImport } from './views/settings.jsx';
+import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
 
 const GROUP = ['group'];
@@ -15,6 +17,8 @@ const OFFICER = ['officer', 'admin'];
 const RejectOrganisation = (p) => <ReasonForm {...p} kind="organisation" />;
 const RejectRequest = (p) => <ReasonForm {...p} kind="request" />;
 const DeclinePledge = (p) => <ReasonForm {...p} kind="pledge" />;
+const DisputeDelivery = (p) => <DeliveryReason {...p} move="dispute" />;
+const RejectDelivery = (p) => <DeliveryReason {...p} move="reject" />;
 
 export const routes = [
   { path: '/', view: Home },
@@ -38,5 +42,18 @@ export const routes = [
   { path: '/officer/requests/:id/reject', view: RejectRequest, roles: OFFICER },
   { path: '/officer/pledges/:id/decline', view: DeclinePledge, roles: OFFICER },
   { path: '/officer/allocation', view: Allocation, roles: OFFICER },
+  { path: '/officer/allocations/:id', view: AllocationReview, roles: OFFICER },
   { path: '/officer/audit', view: Audit, roles: OFFICER },
+  { path: '/officer/areas', view: AreasImport, roles: OFFICER },
+  { path: '/admin/weights', view: Weights, roles: OFFICER },
+  { path: '/organisation', view: Profile, roles: ['group', 'supplier'] },
+  { path: '/social-value', view: PublicValue },
+  { path: '/supplier/pledges/:id/deliver', view: DeliveryForm, roles: SUPPLIER },
+  { path: '/supplier/record', view: SupplierRecord, roles: SUPPLIER },
+  { path: '/deliveries/:id', view: DeliveryDetail, roles: ['group', 'supplier', ...OFFICER] },
+  { path: '/deliveries/:id/dispute', view: DisputeDelivery, roles: GROUP },
+  { path: '/deliveries/:id/reject', view: RejectDelivery, roles: OFFICER },
+  { path: '/officer/overdue', view: Overdue, roles: OFFICER },
+  { path: '/officer/suppliers/:id/record', view: SupplierRecord, roles: OFFICER },
+  { path: '/ledger', view: Ledger, roles: ['supplier', ...OFFICER] },
 ];

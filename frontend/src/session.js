@@ -117,3 +117,8 @@ export function authority() {
 
 export const AUTHORITY_SLUG = AUTHORITY;
 export const COUNCIL_NAME = 'Stockport Council';
+
+/** forgetAuthority drops the cached council, after its areas change. */
+export function forgetAuthority() {
+  authorityPromise = null;
+}

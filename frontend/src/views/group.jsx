@@ -6,9 +6,10 @@ import { api, listAll } from '../api.js';
 import { navigate } from '../router.jsx';
 import { useDraft, loadDraft, dropDraft } from '../forms.js';
 import { takeFlash } from '../flash.js';
-import { money, date, number, kindName, requestStatus, parsePounds, parseWhole, parseDateParts, KINDS } from '../format.js';
+import { money, date, number, plural, kindName, requestStatus, parsePounds, parseWhole, parseDateParts, KINDS } from '../format.js';
 import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkbox, DateInput, Button, Tag, Panel, SummaryList, Banner, Loading, Problem, Inset, useLoad } from '../govuk.jsx';
 import { useWards } from '../requests.jsx';
+import { DeliveriesTable } from './value.jsx';
 
 const DRAFT = 'request.new';
 const EMPTY = { title: '', description: '', safeguarding: false, kind: '', area: '', quantity: '', unit: '', value: '', day: '', month: '', year: '' };
@@ -28,12 +29,18 @@ function NotApproved({ organisation }) {
 export function MyRequests({ session }) {
   const [flash] = useState(takeFlash);
   const list = useLoad(() => listAll('/requests', { mine: true }), []);
+  const deliveries = useLoad(() => (session.organisation?.status === 'approved' ? listAll('/deliveries') : Promise.resolve([])), []);
+  const toConfirm = (deliveries.data || []).filter((d) => d.status === 'reported');
   const approved = session.organisation?.status === 'approved';
   return (
     <Page title="Your requests" caption={session.organisation?.name}>
       {flash && <Banner success title={flash} />}
       <NotApproved organisation={session.organisation} />
       {approved && <Button href="/requests/new">Post a request</Button>}
+      <Problem error={deliveries.error} />
+      {toConfirm.length > 0 && (
+        <DeliveriesTable items={toConfirm} caption={`${plural(toConfirm.length, 'delivery', 'deliveries')} to confirm`} id="confirm-caption" linkText="Check and confirm" />
+      )}
       {list.loading ? <Loading /> : list.error ? <Problem error={list.error} /> : list.data.length === 0 ? (
         <p class="govuk-body">You have not posted any requests yet.</p>
       ) : (

@@ -8,9 +8,9 @@ import { navigate, queryURL } from '../router.jsx';
 import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, dateAndTime, plural } from '../format.js';
-import { Page, ErrorSummary, Input, Textarea, Button, Loading, Problem, Inset, useLoad, fieldErrors } from '../govuk.jsx';
+import { Page, ErrorSummary, Input, Textarea, Select, Button, Loading, Problem, Inset, useLoad, fieldErrors } from '../govuk.jsx';
 import { ActionButton } from './public.jsx';
-import { isNotFound } from '../requests.jsx';
+import { DeliveriesTable, OverdueTable } from './value.jsx';
 
 function Section({ id, title, children }) {
   return (
@@ -44,7 +44,9 @@ export function Dashboard() {
         listAll('/organisations', { status: 'pending' }),
         listAll('/requests', { status: 'submitted' }),
         listAll('/pledges', { status: 'offered' }),
-      ]).then(([orgs, requests, pledges]) => ({ orgs, requests, pledges })),
+        Promise.all(['confirmed', 'reported', 'disputed'].map((status) => listAll('/deliveries', { status }))).then((x) => x.flat()),
+        listAll('/overdue'),
+      ]).then(([orgs, requests, pledges, deliveries, overdue]) => ({ orgs, requests, pledges, deliveries, overdue })),
     [],
   );
   useEffect(() => {
@@ -71,8 +73,8 @@ export function Dashboard() {
             <li><a class="govuk-link" href="#organisations">{plural(d.orgs.length, 'organisation')} to approve</a></li>
             <li><a class="govuk-link" href="#requests">{plural(d.requests.length, 'request')} to publish</a></li>
             <li><a class="govuk-link" href="#pledges">{plural(d.pledges.length, 'pledge')} to decide</a></li>
-            <li><a class="govuk-link" href="#deliveries">No deliveries to verify</a></li>
-            <li><a class="govuk-link" href="#overdue">No overdue commitments</a></li>
+            <li><a class="govuk-link" href="#deliveries">{plural(d.deliveries.length, 'delivery', 'deliveries')} to verify</a></li>
+            <li><a class="govuk-link" href="#overdue">{plural(d.overdue.length, 'overdue commitment')}</a></li>
           </ul>
 
           <Section id="organisations" title="Organisations waiting for approval" count={d.orgs.length}>
@@ -149,12 +151,19 @@ export function Dashboard() {
             )}
           </Section>
 
-          <Section id="deliveries" title="Deliveries to verify" count={0}>
-            <p class="govuk-body">None. Suppliers' delivery reports will appear here for you to verify.</p>
+          <Section id="deliveries" title="Deliveries to verify">
+            {d.deliveries.length === 0 ? <p class="govuk-body">None. Suppliers' delivery reports will appear here for you to verify.</p> : (
+              <DeliveriesTable items={d.deliveries} caption={<span class="govuk-visually-hidden">Deliveries to verify, confirmed by the group first</span>} id="verify-caption" linkText="Check and verify" />
+            )}
           </Section>
 
-          <Section id="overdue" title="Overdue commitments" count={0}>
-            <p class="govuk-body">None. Approved pledges that pass their date without a delivery report will appear here.</p>
+          <Section id="overdue" title="Overdue commitments">
+            {d.overdue.length === 0 ? <p class="govuk-body">None. Approved pledges that pass their date without a verified delivery will appear here.</p> : (
+              <>
+                <OverdueTable items={d.overdue.slice(0, 10)} caption={<span class="govuk-visually-hidden">Overdue commitments, oldest first</span>} />
+                <p class="govuk-body"><a class="govuk-link" href="/officer/overdue">See all {plural(d.overdue.length, 'overdue commitment')}</a></p>
+              </>
+            )}
           </Section>
         </>
       )}
@@ -231,61 +240,141 @@ export function ReasonForm({ params, kind }) {
   );
 }
 
-/** Allocation runs the matcher's allocation and accepts it. */
+const REASONS = {
+  zero_score: 'Left out: its score is too low to add value',
+  no_need: 'Left out: the request needed nothing more',
+  no_limit: 'Left out: the supplier has no room left under its commitment limit',
+  need_covered: 'Other pledges cover the rest of the need',
+  supplier_limit: "The supplier's commitment limit is taken up by its other pledges",
+  whole_did_not_fit: 'Left out: the supplier does not allow part approval, and the whole pledge is more than the room left',
+  not_chosen: 'Left out by the search, which was cut short',
+};
+
+/** reasonWords says in words why an allocation item is what it is. */
+export function reasonWords(it) {
+  if (!it.reason) return it.approvedPence >= it.valuePence ? 'Approve in full' : 'Approve in part';
+  return REASONS[it.reason] || it.reason;
+}
+
+const SEARCH_TIMES = [
+  { value: '', text: 'Up to 2 seconds (usual)' },
+  { value: '10000', text: 'Up to 10 seconds' },
+  { value: '30000', text: 'Up to 30 seconds, for a whole council at once' },
+];
+
+/** Allocation runs the matcher's allocation, then shows the proposal. */
 export function Allocation() {
   const [state, setState] = useState({ phase: 'idle' });
-  const [selected, setSelected] = useState({});
-  const [names, setNames] = useState({});
-  const statusRef = useRef(null);
+  const [limit, setLimit] = useState('');
   const run = async (e) => {
     e.preventDefault();
-    setState({ phase: 'running', started: Date.now() });
+    setState({ phase: 'running' });
     try {
-      const [alloc, pledges] = await Promise.all([api('/allocations', { method: 'POST', body: {} }), listAll('/pledges', { status: 'offered' })]);
-      setNames(Object.fromEntries(pledges.map((p) => [p.id, p])));
-      setSelected(Object.fromEntries(alloc.items.filter((i) => i.approvedPence > 0).map((i) => [i.pledgeId, true])));
-      setState({ phase: 'review', alloc });
+      const alloc = await api('/allocations', { method: 'POST', body: limit ? { timeLimitMs: Number(limit) } : {} });
+      navigate(`/officer/allocations/${alloc.id}`);
     } catch (err) {
-      setState({ phase: isNotFound(err) ? 'missing' : 'error', error: err });
+      setState({ phase: 'error', error: err });
     }
   };
-  const accept = async (e) => {
-    e.preventDefault();
-    const ids = Object.keys(selected).filter((id) => selected[id]);
-    setState((s) => ({ ...s, phase: 'accepting' }));
-    try {
-      const res = await api(`/allocations/${state.alloc.id}/accept`, { method: 'POST', body: { pledgeIds: ids } });
-      setState((s) => ({ ...s, phase: 'accepted', result: res }));
-    } catch (err) {
-      setState((s) => ({ ...s, phase: 'review', error: err }));
-    }
-  };
-  useEffect(() => {
-    if (state.phase === 'review' || state.phase === 'accepted') statusRef.current?.focus();
-  }, [state.phase]);
-  const a = state.alloc;
-  const chosen = a ? a.items.filter((i) => selected[i.pledgeId]) : [];
   return (
     <Page title="Allocate pledges">
       <p class="govuk-body">
-        The allocation works out how much of each offered pledge to approve so that the most value goes where need is greatest, without giving a request more than it needs. You review it before anything is approved.
+        The allocation works out how much of each offered pledge to approve so that the most value goes where need is greatest, without giving a request more than it needs or a supplier more than its commitment limit. You review it before anything is approved.
       </p>
-      {state.phase === 'idle' || state.phase === 'missing' || state.phase === 'error' ? (
-        <>
-          {state.phase === 'missing' && <Inset>The allocation service is not available yet. Approve pledges one at a time from <a class="govuk-link" href="/officer">what needs attention</a>.</Inset>}
-          {state.phase === 'error' && <Problem error={state.error} />}
-          <form method="post" action="/officer/allocation" onSubmit={run}>
-            <Button>Run the allocation</Button>
-          </form>
-        </>
-      ) : null}
+      {state.phase === 'error' && <Problem error={state.error} />}
+      <form method="post" action="/officer/allocation" onSubmit={run}>
+        <Select id="time-limit" label="How long to search for a better allocation" value={limit} onChange={setLimit} options={SEARCH_TIMES} />
+        <Button disabled={state.phase === 'running'}>Run the allocation</Button>
+      </form>
       <div role="status" aria-live="polite">
         {state.phase === 'running' && (
           <div class="app-progress">
             <span class="app-spinner" aria-hidden="true" />
-            <p class="govuk-body govuk-!-margin-0">Working out the allocation. This can take up to a minute for a whole council.</p>
+            <p class="govuk-body govuk-!-margin-0">Working out the allocation. This can take up to {limit ? Number(limit) / 1000 : 2} seconds, or a little more for a whole council.</p>
           </div>
         )}
+      </div>
+    </Page>
+  );
+}
+
+/** AllocationReview shows one proposal, its reasons, and accepts it. */
+export function AllocationReview({ params }) {
+  const load = useLoad(() => api(`/allocations/${params.id}`), [params.id]);
+  const [selected, setSelected] = useState(null);
+  const [state, setState] = useState({ phase: 'review' });
+  const statusRef = useRef(null);
+  useEffect(() => {
+    if (state.phase === 'accepted') statusRef.current?.focus();
+  }, [state.phase]);
+  if (load.loading) return <Page title="Review the allocation"><Loading /></Page>;
+  if (load.error) return <Page title="Review the allocation"><Problem error={load.error} /></Page>;
+  const a = load.data;
+  const proposed = a.items.filter((i) => i.approvedPence > 0);
+  const sel = selected || Object.fromEntries(proposed.map((i) => [i.pledgeId, true]));
+  const chosen = a.items.filter((i) => sel[i.pledgeId] && i.approvedPence > 0);
+  const byId = Object.fromEntries(a.items.map((i) => [i.pledgeId, i]));
+  const accept = async (e) => {
+    e.preventDefault();
+    setState({ phase: 'accepting' });
+    try {
+      const all = chosen.length === proposed.length;
+      const res = await api(`/allocations/${a.id}/accept`, { method: 'POST', body: all ? {} : { pledgeIds: chosen.map((i) => i.pledgeId) } });
+      setState({ phase: 'accepted', result: res });
+    } catch (err) {
+      setState({ phase: 'review', error: err });
+    }
+  };
+  const accepted = a.status === 'accepted' || state.phase === 'accepted';
+  return (
+    <Page title="Review the allocation" back={{ href: '/officer/allocation', text: 'Allocate pledges' }}>
+      <p class="govuk-body">
+        Proposed {dateAndTime(a.createdAt)}. It would approve {money(a.approvedPence)} across {plural(proposed.length, 'pledge')}.
+        {' '}{a.optimal || !(a.gap > 0) ? 'This is the best possible allocation.' : `It is within ${(a.gap * 100).toFixed(1)}% of the best possible.`}
+      </p>
+      {state.error && <Problem error={state.error} />}
+      {a.items.length === 0 ? <p class="govuk-body">There were no offered pledges to allocate.</p> : (
+        <form method="post" action={`/officer/allocations/${a.id}`} onSubmit={accept}>
+          <div class="app-table-scroll" role="region" aria-labelledby="alloc-caption" tabIndex={0}>
+            <table class="govuk-table">
+              <caption class="govuk-table__caption govuk-table__caption--s" id="alloc-caption">{accepted ? 'The proposal' : 'Proposed approvals. Untick any you do not want to approve.'}</caption>
+              {head([{ text: 'Approve' }, { text: 'Pledge' }, { text: 'Offered', numeric: true }, { text: 'Proposed', numeric: true }, { text: 'Why' }])}
+              <tbody class="govuk-table__body">
+                {a.items.map((it) => {
+                  const label = `${it.organisationName} to ${it.requestTitle}`;
+                  return (
+                    <tr class="govuk-table__row" key={it.pledgeId}>
+                      <td class="govuk-table__cell">
+                        <div class="govuk-checkboxes govuk-checkboxes--small">
+                          <div class="govuk-checkboxes__item">
+                            <input class="govuk-checkboxes__input" type="checkbox" id={`alloc-${it.pledgeId}`} checked={it.approvedPence > 0 && !!sel[it.pledgeId]} disabled={accepted || it.approvedPence === 0} onChange={(e) => setSelected({ ...sel, [it.pledgeId]: e.currentTarget.checked })} />
+                            <label class="govuk-label govuk-checkboxes__label" for={`alloc-${it.pledgeId}`}><span class="govuk-visually-hidden">Approve {label}</span></label>
+                          </div>
+                        </div>
+                      </td>
+                      <td class="govuk-table__cell app-break"><strong>{it.organisationName}</strong><br /><a class="govuk-link" href={`/requests/${it.requestId}`}>{it.requestTitle}</a></td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.valuePence)}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.approvedPence)}</td>
+                      <td class="govuk-table__cell app-break">
+                        <strong>{reasonWords(it)}</strong>
+                        {it.explanation && <><br /><span class="govuk-body-s">{it.explanation}</span></>}
+                        <br /><span class="govuk-body-s">Score {Math.round(it.score * 100)} out of 100</span>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          {!accepted && (
+            <>
+              <p class="govuk-body">{plural(chosen.length, 'pledge')} selected, worth {money(chosen.reduce((t, i) => t + i.approvedPence, 0))}.</p>
+              <Button disabled={state.phase === 'accepting' || chosen.length === 0}>Approve selected pledges</Button>
+            </>
+          )}
+        </form>
+      )}
+      <div role="status" aria-live="polite">
         {state.phase === 'accepting' && (
           <div class="app-progress">
             <span class="app-spinner" aria-hidden="true" />
@@ -293,64 +382,32 @@ export function Allocation() {
           </div>
         )}
       </div>
-      {a && (state.phase === 'review' || state.phase === 'accepting') && (
+      {state.phase === 'accepted' && (
         <>
-          <h2 class="govuk-heading-m" tabIndex={-1} ref={statusRef}>Review the allocation</h2>
-          {state.error && <Problem error={state.error} />}
-          <p class="govuk-body">
-            Need-weighted value: {number(Math.round(a.objective))}.
-            {a.gap > 0 ? ` The best possible is at most ${number(Math.round(a.bound))}, so this is within ${(a.gap * 100).toFixed(1)}% of it.` : ' This is the best possible allocation.'}
-          </p>
-          {a.items.length === 0 ? <p class="govuk-body">There are no offered pledges to allocate.</p> : (
-            <form method="post" action="/officer/allocation" onSubmit={accept}>
+          <h2 class="govuk-heading-m" tabIndex={-1} ref={statusRef}>{plural(state.result.approved.length, 'pledge')} approved</h2>
+          {state.result.skipped?.length > 0 && (
+            <div class="app-table-scroll" role="region" aria-labelledby="skipped-caption" tabIndex={0}>
               <table class="govuk-table">
-                <caption class="govuk-table__caption govuk-table__caption--s">Proposed approvals. Untick any you do not want to approve.</caption>
-                {head([{ text: 'Approve' }, { text: 'Pledge' }, { text: 'Offered', numeric: true }, { text: 'Approve amount', numeric: true }, { text: 'Reason' }])}
+                <caption class="govuk-table__caption govuk-table__caption--s" id="skipped-caption">{plural(state.result.skipped.length, 'pledge was', 'pledges were')} not approved</caption>
+                {head([{ text: 'Pledge' }, { text: 'Why not' }])}
                 <tbody class="govuk-table__body">
-                  {a.items.map((it) => {
-                    const p = names[it.pledgeId];
-                    const label = p ? `${p.organisationName} to ${p.requestTitle}` : it.pledgeId;
+                  {state.result.skipped.map((sk) => {
+                    const it = byId[sk.pledgeId];
                     return (
-                      <tr class="govuk-table__row" key={it.pledgeId}>
-                        <td class="govuk-table__cell">
-                          <div class="govuk-checkboxes govuk-checkboxes--small">
-                            <div class="govuk-checkboxes__item">
-                              <input class="govuk-checkboxes__input" type="checkbox" id={`alloc-${it.pledgeId}`} checked={!!selected[it.pledgeId]} disabled={it.approvedPence === 0} onChange={(e) => setSelected((s) => ({ ...s, [it.pledgeId]: e.currentTarget.checked }))} />
-                              <label class="govuk-label govuk-checkboxes__label" for={`alloc-${it.pledgeId}`}><span class="govuk-visually-hidden">Approve {label}</span></label>
-                            </div>
-                          </div>
-                        </td>
-                        <td class="govuk-table__cell app-break">{p ? <><strong>{p.organisationName}</strong><br /><a class="govuk-link" href={`/requests/${it.requestId}`}>{p.requestTitle}</a></> : it.pledgeId}</td>
-                        <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.valuePence)}</td>
-                        <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.approvedPence)}</td>
-                        <td class="govuk-table__cell">{it.reason}</td>
+                      <tr class="govuk-table__row" key={sk.pledgeId}>
+                        <td class="govuk-table__cell app-break">{it ? <><strong>{it.organisationName}</strong><br />{it.requestTitle}</> : sk.pledgeId}</td>
+                        <td class="govuk-table__cell app-break">{sk.reason}</td>
                       </tr>
                     );
                   })}
                 </tbody>
               </table>
-              <p class="govuk-body">{plural(chosen.length, 'pledge')} selected, worth {money(chosen.reduce((s, i) => s + i.approvedPence, 0))}.</p>
-              <Button disabled={state.phase === 'accepting' || chosen.length === 0}>Approve selected pledges</Button>
-            </form>
+            </div>
           )}
         </>
       )}
-      {state.phase === 'accepted' && (
-        <>
-          <h2 class="govuk-heading-m" tabIndex={-1} ref={statusRef}>{plural(state.result.approved.length, 'pledge')} approved</h2>
-          {state.result.skipped?.length > 0 && (
-            <>
-              <p class="govuk-body">These were not approved:</p>
-              <ul class="govuk-list govuk-list--bullet">
-                {state.result.skipped.map((s) => (
-                  <li key={s.pledgeId}>{names[s.pledgeId]?.organisationName || s.pledgeId}: {s.reason}</li>
-                ))}
-              </ul>
-            </>
-          )}
-          <p class="govuk-body"><a class="govuk-link" href="/officer">Back to what needs attention</a></p>
-        </>
-      )}
+      {a.status === 'accepted' && state.phase !== 'accepted' && <Inset>This proposal was accepted {dateAndTime(a.acceptedAt)}. Run the allocation again for pledges offered since.</Inset>}
+      {accepted && <p class="govuk-body"><a class="govuk-link" href="/officer">Back to what needs attention</a></p>}
     </Page>
   );
 }

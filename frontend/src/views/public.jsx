@@ -7,7 +7,7 @@ import { navigate } from '../router.jsx';
 import { setFlash, takeFlash } from '../flash.js';
 import { money, date, number, kindName, requestStatus, pledgeStatus } from '../format.js';
 import { Page, SummaryList, Tag, Button, Banner, Loading, Problem, Inset, Warning, useLoad } from '../govuk.jsx';
-import { Filters, RequestItem, LoadMoreList, fetchRequests, useWards } from '../requests.jsx';
+import { Filters, RequestItem, LoadMoreList, fetchRequests, useWards, MatchScore } from '../requests.jsx';
 
 /** Home lists published requests with filters and "Load more". */
 export function Home({ query, session }) {
@@ -114,6 +114,51 @@ function PledgesTable({ pledges, officer, onDone, caption = 'Pledges on this req
 
 export { PledgesTable };
 
+/**
+ * RankedPledges is the officer's ranked table of the offered pledges on a
+ * request, best first, with each score's parts in words.
+ */
+function RankedPledges({ request: r, items, onDone }) {
+  if (!items.length) return null;
+  return (
+    <div class="app-table-scroll" role="region" aria-labelledby="ranked-caption" tabIndex={0}>
+      <table class="govuk-table">
+        <caption class="govuk-table__caption govuk-table__caption--m" id="ranked-caption">Offered pledges, best match first</caption>
+        <thead class="govuk-table__head">
+          <tr class="govuk-table__row">
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Rank</th>
+            <th scope="col" class="govuk-table__header">Supplier and offer</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Value</th>
+            <th scope="col" class="govuk-table__header">Score and why</th>
+            <th scope="col" class="govuk-table__header">Actions</th>
+          </tr>
+        </thead>
+        <tbody class="govuk-table__body">
+          {items.map(({ pledge: p, score, breakdown }, i) => (
+            <tr class="govuk-table__row" key={p.id}>
+              <td class="govuk-table__cell govuk-table__cell--numeric">{i + 1}</td>
+              <td class="govuk-table__cell app-break">
+                <strong>{p.organisationName}</strong>
+                <br />{p.offer}
+                <br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}{p.allowPartial ? ', part approval allowed' : ''}</span>
+              </td>
+              <td class="govuk-table__cell govuk-table__cell--numeric">{money(p.valuePence)}</td>
+              <td class="govuk-table__cell"><MatchScore score={score} breakdown={breakdown} label="Score" summary={`Why ${p.organisationName} scores this`} /></td>
+              <td class="govuk-table__cell app-table-actions">
+                <ActionButton label="Approve" hidden={`pledge from ${p.organisationName}`} onClick={async () => {
+                  await api(`/pledges/${p.id}/approve`, { method: 'POST', body: {} });
+                  onDone(`Pledge from ${p.organisationName} approved`);
+                }} />
+                <a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline<span class="govuk-visually-hidden"> pledge from {p.organisationName} to {r.title}</span></a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** RequestDetail shows one request and what the signed-in role can do. */
 export function RequestDetail({ params, session }) {
   const { user, organisation } = session;
@@ -127,6 +172,10 @@ export function RequestDetail({ params, session }) {
   const pledges = useLoad(
     () => ((owner || officer || supplier) && r ? listAll('/pledges', { request: r.id }) : Promise.resolve([])),
     [r?.id, owner, officer, supplier, r?.version],
+  );
+  const ranked = useLoad(
+    () => (officer && r && ['published', 'partly_matched'].includes(r.status) ? api(`/requests/${r.id}/ranked-pledges`).then((x) => x.items) : Promise.resolve([])),
+    [r?.id, officer, r?.version, pledges.data],
   );
   if (req.loading && !r) return <Page title="Request"><Loading /></Page>;
   if (req.error) return <Page title="Request not found"><Problem error={req.error} /></Page>;
@@ -181,9 +230,16 @@ export function RequestDetail({ params, session }) {
           <a class="govuk-button govuk-button--warning" href={`/officer/requests/${r.id}/reject`}>Reject<span class="govuk-visually-hidden"> {r.title}</span></a>
         </div>
       )}
+      {officer && (ranked.error ? <Problem error={ranked.error} /> : ranked.data && <RankedPledges request={r} items={ranked.data} onDone={done} />)}
       {(owner || officer || supplier) && (
         pledges.loading ? <Loading what="Loading pledges" /> : pledges.error ? <Problem error={pledges.error} /> : (
-          <PledgesTable pledges={pledges.data} officer={officer} onDone={done} caption={supplier ? 'Your pledges on this request' : 'Pledges on this request'} />
+          officer && ranked.data?.length ? (
+            pledges.data.some((p) => p.status !== 'offered') && (
+              <PledgesTable pledges={pledges.data.filter((p) => p.status !== 'offered')} officer={false} onDone={done} caption="Decided pledges" />
+            )
+          ) : (
+            <PledgesTable pledges={pledges.data} officer={officer} onDone={done} caption={supplier ? 'Your pledges on this request' : 'Pledges on this request'} />
+          )
         )
       )}
       {(owner || officer) && !['withdrawn', 'closed', 'rejected', 'delivered', 'expired'].includes(r.status) && (

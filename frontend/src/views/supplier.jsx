@@ -2,28 +2,26 @@
 // the pledge form, and its pledges with the "at least three" status.
 
 import { useState } from 'preact/hooks';
-import { api, listAll } from '../api.js';
+import { api, listAll, ApiError } from '../api.js';
 import { navigate } from '../router.jsx';
 import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, pledgeStatus, parsePounds, parseWhole, penceToPounds, kindName } from '../format.js';
 import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad } from '../govuk.jsx';
-import { Filters, RequestItem, LoadMoreList, useWards, isNotFound } from '../requests.jsx';
+import { Filters, RequestItem, LoadMoreList, useWards } from '../requests.jsx';
+import { DeliveriesTable } from './value.jsx';
 
 /** BID_MINIMUM is how many different requests a bid must pledge to. */
 export const BID_MINIMUM = 3;
 
-let matcherMissing = false;
-
+// An organisation not yet approved is refused a ranking (403): it sees the
+// newest requests instead.
 async function rankedPage(filters, cursor) {
-  if (!matcherMissing) {
-    try {
-      const page = await api('/matches/requests', { query: { ...filters, cursor, limit: 50 } });
-      return { ...page, ranked: true };
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-      matcherMissing = true;
-    }
+  try {
+    const page = await api('/matches/requests', { query: { ...filters, cursor, limit: 50 } });
+    return { ...page, ranked: true };
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 403)) throw e;
   }
   const page = await api('/requests', { query: { ...filters, cursor, limit: 50 } });
   return { items: page.items.map((r) => ({ request: r })), next: page.next, ranked: false };
@@ -39,9 +37,10 @@ export function SupplierRequests({ query, session }) {
     <Page title="Requests for you" caption={session.organisation?.name}>
       {!approved && <Inset>Your company is waiting for a council officer to approve it. You can pledge once it is approved.</Inset>}
       <p class="govuk-body">
-        Requests are ranked by how well they fit: how great the need is in the ward, how well the request fits what you offer, how much of the need is still open, and how soon it is needed.
+        Requests are ranked by how well they fit: how great the need is in the ward, how well the request fits what you offer, how much of the need is still open, how soon it is needed, how near it is and your delivery record.
+        {' '}<a class="govuk-link" href="/organisation">Say what you offer and where you are based</a> to improve the ranking.
       </p>
-      {ranked === false && <Inset>Ranking is not available yet, so the newest requests are shown first.</Inset>}
+      {ranked === false && <Inset>Requests are ranked for you once your company is approved. Until then the newest are shown first.</Inset>}
       <Filters path="/supplier/requests" query={query} wards={wards} />
       <LoadMoreList
         deps={[query.area, query.kind, query.text]}
@@ -153,12 +152,16 @@ export function bidStatus(pledges) {
 /** MyPledges lists the supplier's pledges and the "at least three" status. */
 export function MyPledges({ session }) {
   const [flash] = useState(takeFlash);
-  const list = useLoad(() => listAll('/pledges'), []);
+  const list = useLoad(() => Promise.all([listAll('/pledges'), listAll('/deliveries')]), []);
   return (
     <Page title="Your pledges" caption={session.organisation?.name}>
       {flash && <Banner success title={flash} />}
       {list.loading ? <Loading /> : list.error ? <Problem error={list.error} /> : (
-        <PledgeSummary pledges={list.data} />
+        <>
+          <PledgeSummary pledges={list.data[0]} />
+          {list.data[1].length > 0 && <DeliveriesTable items={list.data[1]} caption="Your delivery reports" who="group" />}
+          <p class="govuk-body"><a class="govuk-link" href="/supplier/record">See and download your social value record</a></p>
+        </>
       )}
     </Page>
   );
@@ -206,6 +209,10 @@ function PledgeSummary({ pledges }) {
                   <td class="govuk-table__cell">
                     <Tag colour={c}>{s}</Tag>
                     {p.reason && <><br /><span class="govuk-body-s">{p.reason}</span></>}
+                    {(p.status === 'approved' || p.status === 'in_delivery') && (
+                      <><br /><a class="govuk-link" href={`/supplier/pledges/${p.id}/deliver`}>Report delivery<span class="govuk-visually-hidden"> to {p.requestTitle}</span></a></>
+                    )}
+                    {p.dueDate && ['approved', 'in_delivery'].includes(p.status) && <><br /><span class="govuk-body-s">Due by {date(p.dueDate)}</span></>}
                   </td>
                 </tr>
               );
