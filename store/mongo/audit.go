@@ -140,7 +140,7 @@ func (db *DB) complete(ctx context.Context, coll *driver.Collection, id string, 
 		ev.Seq, ev.PrevHash, ev.Hash = chained.Seq, chained.PrevHash, chained.Hash
 	}
 	_, err = coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "pendingAudit._id", Value: p.ID}},
-		bson.D{{Key: "$unset", Value: bson.D{{Key: "pendingAudit", Value: ""}, {Key: "pendingOrg", Value: ""}}}})
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "pendingAudit", Value: ""}, {Key: "pendingOrg", Value: ""}, {Key: "pendingIntent", Value: ""}}}})
 	return translate(err)
 }
 
@@ -150,9 +150,10 @@ type pendingState struct {
 	Version int64            `bson:"version"`
 	Pending *auditDoc        `bson:"pendingAudit"`
 	Org     *organisationDoc `bson:"pendingOrg"`
+	Intent  *intentDoc       `bson:"pendingIntent"`
 }
 
-var pendingProjection = bson.D{{Key: "version", Value: 1}, {Key: "pendingAudit", Value: 1}, {Key: "pendingOrg", Value: 1}}
+var pendingProjection = bson.D{{Key: "version", Value: 1}, {Key: "pendingAudit", Value: 1}, {Key: "pendingOrg", Value: 1}, {Key: "pendingIntent", Value: 1}}
 
 // flush completes the unfinished change st of a document of coll: first the
 // organisation of a registration cut short, then the document's own event.
@@ -164,6 +165,9 @@ func (db *DB) flush(ctx context.Context, coll *driver.Collection, st *pendingSta
 		if err := db.complete(ctx, db.organisations, st.Org.ID, st.Org.PendingAudit, nil); err != nil {
 			return err
 		}
+	}
+	if st.Intent != nil {
+		return db.completeIntent(ctx, coll, st.ID, st.Pending, st.Intent, nil)
 	}
 	return db.complete(ctx, coll, st.ID, st.Pending, nil)
 }
@@ -183,7 +187,8 @@ func (db *DB) insertAudited(ctx context.Context, coll *driver.Collection, id str
 // onErr, when not nil, may translate a write error.
 func (db *DB) replaceAudited(ctx context.Context, coll *driver.Collection, id string, prev int64, doc any, p *auditDoc, ev *domain.AuditEvent, what string, onErr func(error) error) error {
 	filter := bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev},
-		{Key: "pendingAudit", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "pendingOrg", Value: bson.D{{Key: "$exists", Value: false}}}}
+		{Key: "pendingAudit", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "pendingOrg", Value: bson.D{{Key: "$exists", Value: false}}},
+		{Key: "pendingIntent", Value: bson.D{{Key: "$exists", Value: false}}}}
 	for range maxChainAttempts {
 		res, err := coll.ReplaceOne(ctx, filter, doc)
 		if err != nil {
@@ -199,7 +204,7 @@ func (db *DB) replaceAudited(ctx context.Context, coll *driver.Collection, id st
 		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(pendingProjection)).Decode(&st); err != nil {
 			return notFound(err, what+" not found.")
 		}
-		if st.Pending == nil && st.Org == nil {
+		if st.Pending == nil && st.Org == nil && st.Intent == nil {
 			return conflict()
 		}
 		if err := db.flush(ctx, coll, &st); err != nil {
@@ -232,7 +237,7 @@ func (db *DB) Recover(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return db.recoverLedger(ctx)
 }
 
 // FindAudit lists events oldest first.

@@ -143,7 +143,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // audited lists the collections whose documents carry a pendingAudit while
 // a change is being written.
 func (db *DB) audited() []*driver.Collection {
-	return []*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations}
+	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations}, db.ledgerAudited()...)
 }
 
 // key builds an ascending index key from field names; "-f" is descending.
@@ -197,6 +197,15 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			index("request_org", false, "requestOrgId", "_id"),
 			index("request_sums", false, "requestId", "status", "valuePence", "approvedPence"),
 			pending,
+			index("ledger_contract", false, "authorityId", "contractId", "_id"),
+			index("ledger_area", false, "authorityId", "area", "_id"),
+			index("ledger_theme", false, "authorityId", "theme", "_id"),
+			index("ledger_measure", false, "authorityId", "measureCode", "_id"),
+			index("ledger_month", false, "authorityId", "createdAt"),
+			index("bid", false, "bidId", "_id"),
+			index("overdue", false, "authorityId", "status", "dueDate", "_id"),
+			index("lapse", false, "status", "dueDate", "_id"),
+			index("no_area", false, "area"),
 		}},
 		{db.allocations, []driver.IndexModel{pending}},
 		{db.audit, []driver.IndexModel{
@@ -212,7 +221,7 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return db.createLedgerIndexes(ctx)
 }
 
 // Server error codes that mean the server cannot take the operation now.
@@ -314,7 +323,7 @@ func findPage[D any, T any](ctx context.Context, coll *driver.Collection, filter
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: p.After}}})
 	}
 	limit := limitOf(p.Limit)
-	cur, err := coll.Find(ctx, filter, options.Find().SetSort(key("-_id")).SetLimit(int64(limit+1)).SetProjection(bson.D{{Key: "pendingAudit", Value: 0}, {Key: "pendingOrg", Value: 0}}))
+	cur, err := coll.Find(ctx, filter, options.Find().SetSort(key("-_id")).SetLimit(int64(limit+1)).SetProjection(bson.D{{Key: "pendingAudit", Value: 0}, {Key: "pendingOrg", Value: 0}, {Key: "pendingIntent", Value: 0}}))
 	if err != nil {
 		return nil, "", translate(err)
 	}

@@ -10,42 +10,61 @@ import (
 )
 
 type pledgeDoc struct {
-	ID               string    `bson:"_id"`
-	AuthorityID      string    `bson:"authorityId"`
-	Authority        string    `bson:"authority"`
-	RequestID        string    `bson:"requestId"`
-	RequestTitle     string    `bson:"requestTitle"`
-	RequestOrgID     string    `bson:"requestOrgId"`
-	OrganisationID   string    `bson:"organisationId"`
-	OrganisationName string    `bson:"organisationName"`
-	Offer            string    `bson:"offer"`
-	Quantity         int64     `bson:"quantity"`
-	Unit             string    `bson:"unit"`
-	ValuePence       int64     `bson:"valuePence"`
-	AllowPartial     bool      `bson:"allowPartial"`
-	ApprovedPence    int64     `bson:"approvedPence"`
-	Status           string    `bson:"status"`
-	Reason           string    `bson:"reason,omitempty"`
-	DecidedBy        string    `bson:"decidedBy,omitempty"`
-	Version          int64     `bson:"version"`
-	CreatedAt        time.Time `bson:"createdAt"`
-	UpdatedAt        time.Time `bson:"updatedAt"`
-	PendingAudit     *auditDoc `bson:"pendingAudit,omitempty"`
+	ID               string `bson:"_id"`
+	AuthorityID      string `bson:"authorityId"`
+	Authority        string `bson:"authority"`
+	RequestID        string `bson:"requestId"`
+	RequestTitle     string `bson:"requestTitle"`
+	RequestOrgID     string `bson:"requestOrgId"`
+	OrganisationID   string `bson:"organisationId"`
+	OrganisationName string `bson:"organisationName"`
+	Offer            string `bson:"offer"`
+	Quantity         int64  `bson:"quantity"`
+	Unit             string `bson:"unit"`
+	ValuePence       int64  `bson:"valuePence"`
+	AllowPartial     bool   `bson:"allowPartial"`
+	ApprovedPence    int64  `bson:"approvedPence"`
+	Status           string `bson:"status"`
+	Reason           string `bson:"reason,omitempty"`
+	DecidedBy        string `bson:"decidedBy,omitempty"`
+	// The social value ledger's fields (see ledger.go).
+	Area             string     `bson:"area"`
+	ContractID       string     `bson:"contractId"`
+	BidID            string     `bson:"bidId"`
+	MeasureCode      string     `bson:"measureCode"`
+	Theme            string     `bson:"theme"`
+	CatalogueVersion int        `bson:"catalogueVersion"`
+	ProxyPence       int64      `bson:"proxyPence"`
+	DueDate          *time.Time `bson:"dueDate,omitempty"`
+	Version          int64      `bson:"version"`
+	CreatedAt        time.Time  `bson:"createdAt"`
+	UpdatedAt        time.Time  `bson:"updatedAt"`
+	PendingAudit     *auditDoc  `bson:"pendingAudit,omitempty"`
+	// PendingIntent is a delivery's writes and events not yet done (see ledger.go).
+	PendingIntent *intentDoc `bson:"pendingIntent,omitempty"`
 }
 
 func pledgeFromDomain(p *domain.Pledge, ev *domain.AuditEvent) *pledgeDoc {
 	return &pledgeDoc{ID: p.ID, AuthorityID: p.AuthorityID, Authority: p.Authority, RequestID: p.RequestID, RequestTitle: p.RequestTitle,
 		RequestOrgID: p.RequestOrgID, OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, Offer: p.Offer,
 		Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence, AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence,
-		Status: p.Status, Reason: p.Reason, DecidedBy: p.DecidedBy, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-		PendingAudit: pendingOf(ev)}
+		Status: p.Status, Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area, ContractID: p.ContractID, BidID: p.BidID,
+		MeasureCode: p.MeasureCode, Theme: p.Theme, CatalogueVersion: p.CatalogueVersion, ProxyPence: p.ProxyPence, DueDate: p.DueDate,
+		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, PendingAudit: pendingOf(ev)}
 }
 
 func (d *pledgeDoc) toDomain() *domain.Pledge {
+	var due *time.Time
+	if d.DueDate != nil {
+		t := d.DueDate.UTC()
+		due = &t
+	}
 	return &domain.Pledge{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, RequestID: d.RequestID, RequestTitle: d.RequestTitle,
 		RequestOrgID: d.RequestOrgID, OrganisationID: d.OrganisationID, OrganisationName: d.OrganisationName, Offer: d.Offer,
 		Quantity: d.Quantity, Unit: d.Unit, ValuePence: d.ValuePence, AllowPartial: d.AllowPartial, ApprovedPence: d.ApprovedPence,
-		Status: d.Status, Reason: d.Reason, DecidedBy: d.DecidedBy, Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		Status: d.Status, Reason: d.Reason, DecidedBy: d.DecidedBy, Area: d.Area, ContractID: d.ContractID, BidID: d.BidID,
+		MeasureCode: d.MeasureCode, Theme: d.Theme, CatalogueVersion: d.CatalogueVersion, ProxyPence: d.ProxyPence, DueDate: due,
+		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 }
 
 // CreatePledge inserts p with its audit event.

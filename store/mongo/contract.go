@@ -1,0 +1,209 @@
+package mongo
+
+import (
+	"context"
+	"time"
+
+	"needmatch/domain"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+type contractDoc struct {
+	ID            string     `bson:"_id"`
+	AuthorityID   string     `bson:"authorityId"`
+	Authority     string     `bson:"authority"`
+	Reference     string     `bson:"reference"`
+	Title         string     `bson:"title"`
+	Directorate   string     `bson:"directorate"`
+	ValuePence    int64      `bson:"valuePence"`
+	Stage         string     `bson:"stage"`
+	AwardedBidID  string     `bson:"awardedBidId,omitempty"`
+	AwardedTo     string     `bson:"awardedTo,omitempty"`
+	AwardedToName string     `bson:"awardedToName,omitempty"`
+	AwardedAt     *time.Time `bson:"awardedAt,omitempty"`
+	Version       int64      `bson:"version"`
+	CreatedAt     time.Time  `bson:"createdAt"`
+	UpdatedAt     time.Time  `bson:"updatedAt"`
+	PendingAudit  *auditDoc  `bson:"pendingAudit,omitempty"`
+	// PendingIntent is an award's writes to bids and pledges (see ledger.go).
+	PendingIntent *intentDoc `bson:"pendingIntent,omitempty"`
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func contractFromDomain(c *domain.Contract, ev *domain.AuditEvent) *contractDoc {
+	return &contractDoc{ID: c.ID, AuthorityID: c.AuthorityID, Authority: c.Authority, Reference: c.Reference, Title: c.Title,
+		Directorate: c.Directorate, ValuePence: c.ValuePence, Stage: c.Stage, AwardedBidID: c.AwardedBidID, AwardedTo: c.AwardedTo,
+		AwardedToName: c.AwardedToName, AwardedAt: c.AwardedAt, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		PendingAudit: pendingOf(ev)}
+}
+
+func (d *contractDoc) toDomain() *domain.Contract {
+	return &domain.Contract{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, Reference: d.Reference, Title: d.Title,
+		Directorate: d.Directorate, ValuePence: d.ValuePence, Stage: d.Stage, AwardedBidID: d.AwardedBidID, AwardedTo: d.AwardedTo,
+		AwardedToName: d.AwardedToName, AwardedAt: utcPtr(d.AwardedAt), Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+}
+
+type bidDoc struct {
+	ID                string     `bson:"_id"`
+	AuthorityID       string     `bson:"authorityId"`
+	ContractID        string     `bson:"contractId"`
+	ContractReference string     `bson:"contractReference"`
+	OrganisationID    string     `bson:"organisationId"`
+	OrganisationName  string     `bson:"organisationName"`
+	Status            string     `bson:"status"`
+	SubmittedAt       *time.Time `bson:"submittedAt,omitempty"`
+	Version           int64      `bson:"version"`
+	CreatedAt         time.Time  `bson:"createdAt"`
+	UpdatedAt         time.Time  `bson:"updatedAt"`
+	PendingAudit      *auditDoc  `bson:"pendingAudit,omitempty"`
+}
+
+func bidFromDomain(b *domain.Bid, ev *domain.AuditEvent) *bidDoc {
+	return &bidDoc{ID: b.ID, AuthorityID: b.AuthorityID, ContractID: b.ContractID, ContractReference: b.ContractReference,
+		OrganisationID: b.OrganisationID, OrganisationName: b.OrganisationName, Status: b.Status, SubmittedAt: b.SubmittedAt,
+		Version: b.Version, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, PendingAudit: pendingOf(ev)}
+}
+
+func (d *bidDoc) toDomain() *domain.Bid {
+	return &domain.Bid{ID: d.ID, AuthorityID: d.AuthorityID, ContractID: d.ContractID, ContractReference: d.ContractReference,
+		OrganisationID: d.OrganisationID, OrganisationName: d.OrganisationName, Status: d.Status, SubmittedAt: utcPtr(d.SubmittedAt),
+		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+}
+
+// insertUnique inserts doc (with its pending event p) into coll, whose
+// unique index on fields is checked with taken when FerretDB reports a
+// violation as InternalError; msg is the ECONFLICT message.
+func (db *DB) insertUnique(ctx context.Context, coll *driver.Collection, id string, doc any, p *auditDoc, ev *domain.AuditEvent, taken bson.D, msg string) error {
+	_, err := coll.InsertOne(ctx, doc)
+	if err != nil {
+		if driver.IsDuplicateKeyError(err) {
+			return domain.Errorf(domain.ECONFLICT, "%s", msg)
+		}
+		if internalError(err) {
+			if n, cerr := coll.CountDocuments(ctx, taken); cerr == nil && n > 0 {
+				return domain.Errorf(domain.ECONFLICT, "%s", msg)
+			}
+		}
+		return translate(err)
+	}
+	return db.complete(ctx, coll, id, p, ev)
+}
+
+// uniqueUpdate translates an update that broke a unique index (FerretDB:
+// InternalError) into ECONFLICT.
+func uniqueUpdate(msg string) func(error) error {
+	return func(err error) error {
+		if driver.IsDuplicateKeyError(err) || internalError(err) {
+			return domain.Errorf(domain.ECONFLICT, "%s", msg)
+		}
+		return translate(err)
+	}
+}
+
+const referenceTaken = "A contract with this reference already exists."
+
+// CreateContract inserts c with its audit event; ECONFLICT on a reference taken.
+func (db *DB) CreateContract(ctx context.Context, c *domain.Contract, ev *domain.AuditEvent) error {
+	d := contractFromDomain(c, ev)
+	return db.insertUnique(ctx, db.contracts(), c.ID, d, d.PendingAudit, ev,
+		bson.D{{Key: "authorityId", Value: c.AuthorityID}, {Key: "reference", Value: c.Reference}}, referenceTaken)
+}
+
+// UpdateContract writes c if the stored version is prev; ECONFLICT otherwise.
+func (db *DB) UpdateContract(ctx context.Context, c *domain.Contract, prev int64, ev *domain.AuditEvent) error {
+	d := contractFromDomain(c, ev)
+	return db.replaceAudited(ctx, db.contracts(), c.ID, prev, d, d.PendingAudit, ev, "Contract", uniqueUpdate(referenceTaken))
+}
+
+// ContractByID returns ENOTFOUND when there is none.
+func (db *DB) ContractByID(ctx context.Context, id string) (*domain.Contract, error) {
+	var d contractDoc
+	if err := db.contracts().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, notFound(err, "Contract not found.")
+	}
+	return d.toDomain(), nil
+}
+
+// FindContracts lists newest first.
+func (db *DB) FindContracts(ctx context.Context, f domain.ContractFilter) ([]*domain.Contract, string, error) {
+	filter := eq(bson.D{{Key: "authorityId", Value: f.AuthorityID}}, "stage", f.Stage)
+	return findPage(ctx, db.contracts(), filter, f.Page, (*contractDoc).toDomain, func(c *domain.Contract) string { return c.ID })
+}
+
+const bidTaken = "The supplier already bids on this contract."
+
+// CreateBid stores a bid; ECONFLICT when the supplier already bids on the contract.
+func (db *DB) CreateBid(ctx context.Context, b *domain.Bid, ev *domain.AuditEvent) error {
+	d := bidFromDomain(b, ev)
+	return db.insertUnique(ctx, db.bids(), b.ID, d, d.PendingAudit, ev,
+		bson.D{{Key: "contractId", Value: b.ContractID}, {Key: "organisationId", Value: b.OrganisationID}}, bidTaken)
+}
+
+// UpdateBid writes b if the stored version is prev; ECONFLICT otherwise.
+func (db *DB) UpdateBid(ctx context.Context, b *domain.Bid, prev int64, ev *domain.AuditEvent) error {
+	d := bidFromDomain(b, ev)
+	return db.replaceAudited(ctx, db.bids(), b.ID, prev, d, d.PendingAudit, ev, "Bid", uniqueUpdate(bidTaken))
+}
+
+// BidByID returns ENOTFOUND when there is none.
+func (db *DB) BidByID(ctx context.Context, id string) (*domain.Bid, error) {
+	var d bidDoc
+	if err := db.bids().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, notFound(err, "Bid not found.")
+	}
+	return d.toDomain(), nil
+}
+
+// FindBids lists newest first.
+func (db *DB) FindBids(ctx context.Context, f domain.BidFilter) ([]*domain.Bid, string, error) {
+	filter := bson.D{{Key: "authorityId", Value: f.AuthorityID}}
+	filter = eq(filter, "contractId", f.ContractID)
+	filter = eq(filter, "organisationId", f.OrganisationID)
+	return findPage(ctx, db.bids(), filter, f.Page, (*bidDoc).toDomain, func(b *domain.Bid) string { return b.ID })
+}
+
+// AwardContract writes an award: the contract is the commit point and
+// carries the bids, pledges and events as its intent (see ledger.go). Every
+// version is checked first, so a stale award changes nothing.
+func (db *DB) AwardContract(ctx context.Context, w *domain.Award) error {
+	if len(w.BidPrevs) != len(w.Bids) || len(w.PledgePrevs) != len(w.Pledges) {
+		return domain.Errorf(domain.EINTERNAL, "award: versions do not match the records")
+	}
+	var ops []intentOp
+	for i, b := range w.Bids {
+		if err := db.checkVersion(ctx, db.bids(), b.ID, w.BidPrevs[i], "Bid"); err != nil {
+			return err
+		}
+		op, err := replaceOp(db.bids(), b.ID, w.BidPrevs[i], b.Version, bidFromDomain(b, nil))
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	for i, p := range w.Pledges {
+		if err := db.checkVersion(ctx, db.pledges, p.ID, w.PledgePrevs[i], "Pledge"); err != nil {
+			return err
+		}
+		op, err := replaceOp(db.pledges, p.ID, w.PledgePrevs[i], p.Version, pledgeFromDomain(p, nil))
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	pending, in, err := newIntent(w.Events, ops)
+	if err != nil {
+		return err
+	}
+	d := contractFromDomain(w.Contract, nil)
+	d.PendingAudit, d.PendingIntent = pending, in
+	return db.commitIntent(ctx, db.contracts(), w.Contract.ID, w.ContractPrev, d, pending, in, w.Events, "Contract")
+}

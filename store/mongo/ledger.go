@@ -1,0 +1,525 @@
+package mongo
+
+// The social value ledger on MongoDB: measures (measure.go), contracts and
+// bids (contract.go), deliveries (delivery.go), evidence (evidence.go) and
+// the ledger's queries (here).
+//
+// # Changes of several documents: the intent
+//
+// A delivery report writes the delivery and its pledge; an award writes the
+// contract, its bids and the pledges of the winning bid, each with events.
+// Without transactions such a change is made roll-forward: one document
+// (the pledge of a delivery, the contract of an award) is the commit point.
+// It is written, compare-and-set on its version, with its new state, the
+// first event as its pendingAudit and a pendingIntent holding every other
+// write (documents in full, with the version each replaces) and the other
+// events. Then the writes are applied (each compare-and-set, so applying
+// twice is harmless), the events chained in order and both fields unset.
+// A writer that stops half way leaves the pendingAudit, so Recover (or the
+// next writer of that document, through flush) finishes the job.
+//
+// Before the commit point the writer checks that every other document is
+// still at the version it read. Between that check and the commit another
+// writer may still change one of them (a pledge withdrawn at that very
+// moment): the intent's write to it then finds another version, is skipped
+// and logged, and its event is not chained. On MongoDB proper this window is
+// milliseconds wide; it is the price of having no transactions.
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"needmatch/domain"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var _ domain.ValueStore = (*DB)(nil)
+
+// Collections of the ledger.
+func (db *DB) catalogues() *driver.Collection  { return db.db.Collection("catalogues") }
+func (db *DB) contracts() *driver.Collection   { return db.db.Collection("contracts") }
+func (db *DB) bids() *driver.Collection        { return db.db.Collection("bids") }
+func (db *DB) deliveries() *driver.Collection  { return db.db.Collection("deliveries") }
+func (db *DB) evidence() *driver.Collection    { return db.db.Collection("evidence") }
+func (db *DB) evidenceUse() *driver.Collection { return db.db.Collection("evidenceUse") }
+
+// ledgerAudited lists the ledger's collections whose documents carry a
+// pendingAudit (or pendingIntent) while a change is being written.
+func (db *DB) ledgerAudited() []*driver.Collection {
+	return []*driver.Collection{db.catalogues(), db.contracts(), db.bids(), db.deliveries(), db.evidence()}
+}
+
+// createLedgerIndexes creates the indexes of the ledger's queries (the
+// pledges' are in createIndexes).
+func (db *DB) createLedgerIndexes(ctx context.Context) error {
+	pending := index("pending", false, "pendingAudit._id")
+	for _, c := range []struct {
+		coll   *driver.Collection
+		models []driver.IndexModel
+	}{
+		{db.catalogues(), []driver.IndexModel{index("version", true, "authorityId", "version"), pending}},
+		{db.contracts(), []driver.IndexModel{
+			index("reference", true, "authorityId", "reference"),
+			index("authority", false, "authorityId", "_id"),
+			index("authority_stage", false, "authorityId", "stage", "_id"),
+			pending,
+		}},
+		{db.bids(), []driver.IndexModel{
+			index("supplier_contract", true, "contractId", "organisationId"),
+			index("authority", false, "authorityId", "_id"),
+			index("authority_contract", false, "authorityId", "contractId", "_id"),
+			index("authority_supplier", false, "authorityId", "organisationId", "_id"),
+			pending,
+		}},
+		{db.deliveries(), []driver.IndexModel{
+			index("pledge", false, "pledgeId", "_id"),
+			index("authority", false, "authorityId", "_id"),
+			index("supplier", false, "authorityId", "organisationId", "_id"),
+			index("group", false, "authorityId", "requestOrgId", "_id"),
+			index("contract", false, "authorityId", "contractId", "_id"),
+			index("area", false, "authorityId", "area", "_id"),
+			index("theme", false, "authorityId", "theme", "_id"),
+			index("month", false, "authorityId", "month", "_id"),
+			index("measure", false, "authorityId", "measureCode", "_id"),
+			index("status", false, "authorityId", "status", "_id"),
+			pending,
+		}},
+		{db.evidence(), []driver.IndexModel{index("delivery", false, "deliveryId"), pending}},
+		{db.evidenceUse(), []driver.IndexModel{index("delivery", false, "deliveryId"), index("claimed", false, "claimedAt")}},
+	} {
+		for _, m := range c.models {
+			if _, err := c.coll.Indexes().CreateOne(ctx, m); err != nil {
+				return errors.Join(errors.New("mongodb: create indexes of "+c.coll.Name()), translate(err))
+			}
+		}
+	}
+	return nil
+}
+
+// Intent operations.
+const (
+	opInsert     = "insert"     // insert Doc (already there is fine)
+	opReplace    = "replace"    // replace document ID at version Prev with Doc at Version
+	opDeleteUses = "deleteUses" // free the evidence hashes claimed by delivery ID
+	opKeepUses   = "keepUses"   // mark delivery ID's claims as committed (never stale)
+)
+
+type intentOp struct {
+	Op      string   `bson:"op"`
+	Coll    string   `bson:"coll"`
+	ID      string   `bson:"id"`
+	Prev    int64    `bson:"prev"`
+	Version int64    `bson:"version"`
+	Doc     bson.Raw `bson:"doc,omitempty"`
+}
+
+// intentDoc is the pendingIntent of a commit-point document: the writes to
+// other documents and the events after its pendingAudit, in order.
+type intentDoc struct {
+	Ops    []intentOp `bson:"ops"`
+	Events []auditDoc `bson:"events"`
+}
+
+// newIntent builds the pendingAudit and pendingIntent of a change with the
+// events evs (at least one).
+func newIntent(evs []*domain.AuditEvent, ops []intentOp) (*auditDoc, *intentDoc, error) {
+	if len(evs) == 0 || evs[0] == nil {
+		return nil, nil, errors.New("mongodb: a change of several documents needs its audit events")
+	}
+	in := &intentDoc{Ops: ops, Events: make([]auditDoc, 0, len(evs)-1)}
+	for _, ev := range evs[1:] {
+		in.Events = append(in.Events, *pendingOf(ev))
+	}
+	return pendingOf(evs[0]), in, nil
+}
+
+func replaceOp(coll *driver.Collection, id string, prev, version int64, doc any) (intentOp, error) {
+	raw, err := bson.Marshal(doc)
+	return intentOp{Op: opReplace, Coll: coll.Name(), ID: id, Prev: prev, Version: version, Doc: raw}, err
+}
+
+func insertOp(coll *driver.Collection, id string, doc any) (intentOp, error) {
+	raw, err := bson.Marshal(doc)
+	return intentOp{Op: opInsert, Coll: coll.Name(), ID: id, Doc: raw}, err
+}
+
+// notPending is the filter part that a document has no unfinished change.
+var notPending = bson.D{
+	{Key: "pendingAudit", Value: bson.D{{Key: "$exists", Value: false}}},
+	{Key: "pendingOrg", Value: bson.D{{Key: "$exists", Value: false}}},
+	{Key: "pendingIntent", Value: bson.D{{Key: "$exists", Value: false}}},
+}
+
+// checkVersion reports ECONFLICT unless document id of coll is at version
+// prev with no unfinished change (which it finishes first).
+func (db *DB) checkVersion(ctx context.Context, coll *driver.Collection, id string, prev int64, what string) error {
+	for range maxChainAttempts {
+		var st pendingState
+		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(pendingProjection)).Decode(&st); err != nil {
+			return notFound(err, what+" not found.")
+		}
+		if st.Pending == nil && st.Org == nil && st.Intent == nil {
+			if st.Version != prev {
+				return conflict()
+			}
+			return nil
+		}
+		if err := db.flush(ctx, coll, &st); err != nil {
+			return err
+		}
+	}
+	return conflict()
+}
+
+// commitIntent replaces document id of coll, at version prev, with doc,
+// which must carry p as its pendingAudit and in as its pendingIntent (the
+// commit point), then completes the intent. evs, when not nil, get their
+// chained seq and hashes.
+func (db *DB) commitIntent(ctx context.Context, coll *driver.Collection, id string, prev int64, doc any, p *auditDoc, in *intentDoc, evs []*domain.AuditEvent, what string) error {
+	filter := append(bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, notPending...)
+	for range maxChainAttempts {
+		res, err := coll.ReplaceOne(ctx, filter, doc)
+		if err != nil {
+			return translate(err)
+		}
+		if res.MatchedCount == 1 {
+			return db.completeIntent(ctx, coll, id, p, in, evs)
+		}
+		var st pendingState
+		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(pendingProjection)).Decode(&st); err != nil {
+			return notFound(err, what+" not found.")
+		}
+		if st.Pending == nil && st.Org == nil && st.Intent == nil {
+			return conflict()
+		}
+		if err := db.flush(ctx, coll, &st); err != nil {
+			return err
+		}
+		if st.Version != prev {
+			return conflict()
+		}
+	}
+	return conflict()
+}
+
+// completeIntent applies the writes of in, chains p and then in's events,
+// and clears both from document id of coll.
+func (db *DB) completeIntent(ctx context.Context, coll *driver.Collection, id string, p *auditDoc, in *intentDoc, evs []*domain.AuditEvent) error {
+	for i := range in.Ops {
+		if err := db.applyOp(ctx, &in.Ops[i]); err != nil {
+			return err
+		}
+	}
+	all := make([]*auditDoc, 0, 1+len(in.Events))
+	if p != nil {
+		all = append(all, p)
+	}
+	for i := range in.Events {
+		all = append(all, &in.Events[i])
+	}
+	for i, a := range all {
+		chained, err := db.chain(ctx, a)
+		if err != nil {
+			return err
+		}
+		if i < len(evs) && evs[i] != nil {
+			evs[i].Seq, evs[i].PrevHash, evs[i].Hash = chained.Seq, chained.PrevHash, chained.Hash
+		}
+	}
+	filter := bson.D{{Key: "_id", Value: id}}
+	if p != nil {
+		filter = append(filter, bson.E{Key: "pendingAudit._id", Value: p.ID})
+	}
+	_, err := coll.UpdateOne(ctx, filter,
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "pendingAudit", Value: ""}, {Key: "pendingIntent", Value: ""}}}})
+	return translate(err)
+}
+
+// applyOp applies one write of an intent; applying it again is harmless.
+func (db *DB) applyOp(ctx context.Context, op *intentOp) error {
+	coll := db.db.Collection(op.Coll)
+	switch op.Op {
+	case opInsert:
+		_, err := coll.InsertOne(ctx, op.Doc)
+		if err == nil {
+			return nil
+		}
+		if !driver.IsDuplicateKeyError(err) && !internalError(err) {
+			return translate(err)
+		}
+		if n, cerr := coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: op.ID}}); cerr != nil || n == 0 {
+			return translate(err)
+		}
+		return nil
+	case opDeleteUses:
+		_, err := coll.DeleteMany(ctx, bson.D{{Key: "deliveryId", Value: op.ID}})
+		return translate(err)
+	case opKeepUses:
+		_, err := coll.UpdateMany(ctx, bson.D{{Key: "deliveryId", Value: op.ID}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "claimedAt", Value: ""}}}})
+		return translate(err)
+	case opReplace:
+		filter := append(bson.D{{Key: "_id", Value: op.ID}, {Key: "version", Value: op.Prev}}, notPending...)
+		for range maxChainAttempts {
+			res, err := coll.ReplaceOne(ctx, filter, op.Doc)
+			if err != nil {
+				return translate(err)
+			}
+			if res.MatchedCount == 1 {
+				return nil
+			}
+			var st pendingState
+			err = coll.FindOne(ctx, bson.D{{Key: "_id", Value: op.ID}}, options.FindOne().SetProjection(pendingProjection)).Decode(&st)
+			if errors.Is(err, driver.ErrNoDocuments) {
+				slog.Error("mongodb: a document of a committed change is gone; its write is skipped", "collection", op.Coll, "id", op.ID)
+				return nil
+			} else if err != nil {
+				return translate(err)
+			}
+			if st.Version >= op.Version && st.Version != op.Prev {
+				return nil // applied already
+			}
+			if st.Pending == nil && st.Org == nil && st.Intent == nil {
+				if st.Version == op.Prev {
+					continue
+				}
+				slog.Error("mongodb: a document of a committed change was changed by another writer first; its write is skipped",
+					"collection", op.Coll, "id", op.ID, "want", op.Prev, "found", st.Version)
+				return nil
+			}
+			if err := db.flush(ctx, coll, &st); err != nil {
+				return err
+			}
+		}
+		return conflict()
+	}
+	return errors.New("mongodb: unknown intent operation " + op.Op)
+}
+
+// claimTimeout is how long an evidence claim may wait for its delivery
+// before Recover frees it.
+const claimTimeout = 10 * time.Minute
+
+// recoverLedger fills the ward of pledges made before the ledger (from
+// their request) and frees evidence claimed by a delivery report that
+// never committed.
+func (db *DB) recoverLedger(ctx context.Context) error {
+	cur, err := db.pledges.Find(ctx, bson.D{{Key: "area", Value: bson.D{{Key: "$exists", Value: false}}}},
+		options.Find().SetProjection(bson.D{{Key: "requestId", Value: 1}, {Key: "version", Value: 1}}))
+	if err != nil {
+		return translate(err)
+	}
+	var old []struct {
+		ID        string `bson:"_id"`
+		RequestID string `bson:"requestId"`
+		Version   int64  `bson:"version"`
+	}
+	if err := cur.All(ctx, &old); err != nil {
+		return translate(err)
+	}
+	for _, p := range old {
+		var r struct {
+			Area string `bson:"area"`
+		}
+		if err := db.requests.FindOne(ctx, bson.D{{Key: "_id", Value: p.RequestID}}, options.FindOne().SetProjection(bson.D{{Key: "area", Value: 1}})).Decode(&r); err != nil && !errors.Is(err, driver.ErrNoDocuments) {
+			return translate(err)
+		}
+		if _, err := db.pledges.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.ID}, {Key: "version", Value: p.Version}, {Key: "area", Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "area", Value: r.Area}}}}); err != nil {
+			return translate(err)
+		}
+	}
+	return db.freeStaleClaims(ctx, time.Now().Add(-claimTimeout))
+}
+
+// ledgerFilter turns a ledger filter into a query on the ledger's fields;
+// supplierField names the supplier's field. The month is matched by
+// monthField (a YYYY-MM string) or, when it is empty, by createdAt.
+func ledgerFilter(f domain.LedgerFilter, monthField string) (bson.D, error) {
+	filter := bson.D{{Key: "authorityId", Value: f.AuthorityID}}
+	for _, c := range []struct{ field, v string }{
+		{"contractId", f.ContractID}, {"organisationId", f.SupplierID}, {"requestOrgId", f.RequestOrgID}, {"area", f.Area},
+		{"theme", f.Theme}, {"measureCode", f.MeasureCode},
+	} {
+		switch c.v {
+		case "":
+		case domain.LedgerNone:
+			filter = append(filter, bson.E{Key: c.field, Value: bson.D{{Key: "$in", Value: bson.A{"", nil}}}})
+		default:
+			filter = append(filter, bson.E{Key: c.field, Value: c.v})
+		}
+	}
+	if f.Month != "" {
+		if monthField != "" {
+			filter = append(filter, bson.E{Key: monthField, Value: f.Month})
+		} else {
+			start, err := time.Parse("2006-01", f.Month)
+			if err != nil {
+				return nil, domain.FieldErrorf("month", "month must be YYYY-MM")
+			}
+			filter = append(filter, bson.E{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: start}, {Key: "$lt", Value: start.AddDate(0, 1, 0)}}})
+		}
+	}
+	return filter, nil
+}
+
+// ledgerPledge is what the sums read of a pledge.
+type ledgerPledge struct {
+	ContractID     string    `bson:"contractId"`
+	OrganisationID string    `bson:"organisationId"`
+	Area           string    `bson:"area"`
+	Theme          string    `bson:"theme"`
+	MeasureCode    string    `bson:"measureCode"`
+	Status         string    `bson:"status"`
+	Quantity       int64     `bson:"quantity"`
+	ValuePence     int64     `bson:"valuePence"`
+	ApprovedPence  int64     `bson:"approvedPence"`
+	CreatedAt      time.Time `bson:"createdAt"`
+}
+
+// ledgerDelivery is what the sums read of a delivery.
+type ledgerDelivery struct {
+	ContractID     string `bson:"contractId"`
+	OrganisationID string `bson:"organisationId"`
+	Area           string `bson:"area"`
+	Theme          string `bson:"theme"`
+	Month          string `bson:"month"`
+	MeasureCode    string `bson:"measureCode"`
+	Status         string `bson:"status"`
+	Confirmed      bool   `bson:"confirmed"`
+	Quantity       int64  `bson:"quantity"`
+	ValuePence     int64  `bson:"valuePence"`
+}
+
+func projectionOf(fields ...string) bson.D {
+	d := bson.D{{Key: "_id", Value: 0}}
+	for _, f := range fields {
+		d = append(d, bson.E{Key: f, Value: 1})
+	}
+	return d
+}
+
+// LedgerSums reads the matching pledges and deliveries (only the ledger's
+// fields) and adds them up in Go: FerretDB's $group gets a second
+// accumulator wrong, and every total is derived from the records each time.
+func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
+	type cellKey struct{ dim, key, measure string }
+	cells := map[cellKey]*domain.LedgerSum{}
+	var order []cellKey
+	add := func(s domain.LedgerSum, keys [5]string) {
+		for i, dim := range domain.LedgerDims {
+			k := cellKey{dim, keys[i], s.Measure}
+			c := cells[k]
+			if c == nil {
+				c = &domain.LedgerSum{Dim: dim, Key: keys[i], Measure: s.Measure}
+				cells[k] = c
+				order = append(order, k)
+			}
+			c.Add(s)
+		}
+	}
+	pf, err := ledgerFilter(f, "")
+	if err != nil {
+		return nil, err
+	}
+	cur, err := db.pledges.Find(ctx, pf, options.Find().SetProjection(projectionOf("contractId", "organisationId", "area", "theme",
+		"measureCode", "status", "quantity", "valuePence", "approvedPence", "createdAt")))
+	if err != nil {
+		return nil, translate(err)
+	}
+	var ps []ledgerPledge
+	if err := cur.All(ctx, &ps); err != nil {
+		return nil, translate(err)
+	}
+	for _, p := range ps {
+		s := domain.LedgerSum{Measure: p.MeasureCode}
+		if p.Status != domain.PledgeWithdrawn && p.Status != domain.PledgeDeclined {
+			s.PledgedQty, s.PledgedPence = p.Quantity, p.ValuePence
+		}
+		if p.ValuePence > 0 {
+			s.ApprovedQty = p.Quantity * p.ApprovedPence / p.ValuePence
+		}
+		s.ApprovedPence = p.ApprovedPence
+		add(s, [5]string{p.ContractID, p.OrganisationID, p.Area, p.Theme, p.CreatedAt.UTC().Format("2006-01")})
+	}
+	df, err := ledgerFilter(f, "month")
+	if err != nil {
+		return nil, err
+	}
+	df = append(df, bson.E{Key: "status", Value: bson.D{{Key: "$ne", Value: domain.DeliveryRejected}}})
+	cur, err = db.deliveries().Find(ctx, df, options.Find().SetProjection(projectionOf("contractId", "organisationId", "area", "theme",
+		"month", "measureCode", "status", "confirmed", "quantity", "valuePence")))
+	if err != nil {
+		return nil, translate(err)
+	}
+	var ds []ledgerDelivery
+	if err := cur.All(ctx, &ds); err != nil {
+		return nil, translate(err)
+	}
+	for _, d := range ds {
+		s := domain.LedgerSum{Measure: d.MeasureCode, DeliveredQty: d.Quantity, DeliveredPence: d.ValuePence}
+		if d.Confirmed {
+			s.ConfirmedQty, s.ConfirmedPence = d.Quantity, d.ValuePence
+		}
+		if d.Status == domain.DeliveryVerified {
+			s.VerifiedQty, s.VerifiedPence = d.Quantity, d.ValuePence
+		}
+		add(s, [5]string{d.ContractID, d.OrganisationID, d.Area, d.Theme, d.Month})
+	}
+	out := make([]domain.LedgerSum, 0, len(order))
+	for _, k := range order {
+		out = append(out, *cells[k])
+	}
+	return out, nil
+}
+
+// FindLedgerPledges lists the pledges behind a ledger figure, newest first.
+func (db *DB) FindLedgerPledges(ctx context.Context, f domain.LedgerPledgeFilter) ([]*domain.Pledge, string, error) {
+	filter, err := ledgerFilter(f.LedgerFilter, "")
+	if err != nil {
+		return nil, "", err
+	}
+	filter = eq(filter, "status", f.Status)
+	return findPage(ctx, db.pledges, filter, f.Page, (*pledgeDoc).toDomain, func(p *domain.Pledge) string { return p.ID })
+}
+
+// commitments are the statuses of a pledge that is still owed.
+var commitments = bson.A{domain.PledgeApproved, domain.PledgeInDelivery, domain.PledgeDelivered, domain.PledgeConfirmed}
+
+// FindOverdue lists the authority's commitments due before the time,
+// oldest due first.
+func (db *DB) FindOverdue(ctx context.Context, authorityID string, before time.Time, limit int) ([]*domain.Pledge, error) {
+	return db.duePledges(ctx, bson.D{{Key: "authorityId", Value: authorityID}, {Key: "status", Value: bson.D{{Key: "$in", Value: commitments}}},
+		{Key: "dueDate", Value: bson.D{{Key: "$gt", Value: time.Unix(0, 0)}, {Key: "$lt", Value: before}}}}, limit)
+}
+
+// LapseCandidates lists approved or in-delivery pledges of any authority
+// due before the time.
+func (db *DB) LapseCandidates(ctx context.Context, before time.Time, limit int) ([]*domain.Pledge, error) {
+	return db.duePledges(ctx, bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{domain.PledgeApproved, domain.PledgeInDelivery}}}},
+		{Key: "dueDate", Value: bson.D{{Key: "$gt", Value: time.Unix(0, 0)}, {Key: "$lt", Value: before}}}}, limit)
+}
+
+func (db *DB) duePledges(ctx context.Context, filter bson.D, limit int) ([]*domain.Pledge, error) {
+	opts := options.Find().SetSort(key("dueDate", "_id")).SetProjection(bson.D{{Key: "pendingAudit", Value: 0}, {Key: "pendingIntent", Value: 0}})
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := db.pledges.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []pledgeDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*domain.Pledge, 0, len(docs))
+	for i := range docs {
+		out = append(out, docs[i].toDomain())
+	}
+	return out, nil
+}
