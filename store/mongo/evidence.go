@@ -105,8 +105,8 @@ func (db *DB) claimEvidence(ctx context.Context, d *domain.Delivery) (err error)
 	}()
 	now := time.Now().UTC()
 	for i, id := range d.EvidenceIDs {
-		res, err := db.evidence().UpdateOne(ctx, append(bson.D{{Key: "_id", Value: id}, {Key: "deliveryId", Value: ""},
-			{Key: "organisationId", Value: d.OrganisationID}}, notPending...),
+		res, err := db.evidence().UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "deliveryId", Value: ""},
+			{Key: "organisationId", Value: d.OrganisationID}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "deliveryId", Value: d.ID}}}})
 		if err != nil {
 			return translate(err)

@@ -11,7 +11,7 @@ package mongo
 // Without transactions such a change is made roll-forward: one document
 // (the pledge of a delivery, the contract of an award) is the commit point.
 // It is written, compare-and-set on its version, with its new state, the
-// first event as its pendingAudit and a pendingIntent holding every other
+// first event (if any) as its pendingAudit and a pendingIntent holding every other
 // write (documents in full, with the version each replaces) and the other
 // events. Then the writes are applied (each compare-and-set, so applying
 // twice is harmless), the events chained in order and both fields unset.
@@ -68,6 +68,7 @@ func (db *DB) createLedgerIndexes(ctx context.Context) error {
 			index("authority", false, "authorityId", "_id"),
 			index("authority_stage", false, "authorityId", "stage", "_id"),
 			pending,
+			index("intent", false, "pendingIntent.id"),
 		}},
 		{db.bids(), []driver.IndexModel{
 			index("supplier_contract", true, "contractId", "organisationId"),
@@ -121,18 +122,22 @@ type intentOp struct {
 // intentDoc is the pendingIntent of a commit-point document: the writes to
 // other documents and the events after its pendingAudit, in order.
 type intentDoc struct {
+	ID     string     `bson:"id"`
 	Ops    []intentOp `bson:"ops"`
 	Events []auditDoc `bson:"events"`
 }
 
-// newIntent builds the pendingAudit and pendingIntent of a change with the
-// events evs (at least one).
+// newIntent builds the pendingAudit (the first event, if any) and the
+// pendingIntent of a change with the events evs.
 func newIntent(evs []*domain.AuditEvent, ops []intentOp) (*auditDoc, *intentDoc, error) {
-	if len(evs) == 0 || evs[0] == nil {
-		return nil, nil, errors.New("mongodb: a change of several documents needs its audit events")
+	in := &intentDoc{ID: domain.NewID(), Ops: ops, Events: []auditDoc{}}
+	if len(evs) == 0 {
+		return nil, in, nil
 	}
-	in := &intentDoc{Ops: ops, Events: make([]auditDoc, 0, len(evs)-1)}
 	for _, ev := range evs[1:] {
+		if ev == nil {
+			return nil, nil, errors.New("mongodb: a nil audit event")
+		}
 		in.Events = append(in.Events, *pendingOf(ev))
 	}
 	return pendingOf(evs[0]), in, nil
@@ -231,10 +236,7 @@ func (db *DB) completeIntent(ctx context.Context, coll *driver.Collection, id st
 			evs[i].Seq, evs[i].PrevHash, evs[i].Hash = chained.Seq, chained.PrevHash, chained.Hash
 		}
 	}
-	filter := bson.D{{Key: "_id", Value: id}}
-	if p != nil {
-		filter = append(filter, bson.E{Key: "pendingAudit._id", Value: p.ID})
-	}
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "pendingIntent.id", Value: in.ID}}
 	_, err := coll.UpdateOne(ctx, filter,
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "pendingAudit", Value: ""}, {Key: "pendingIntent", Value: ""}}}})
 	return translate(err)
@@ -304,10 +306,27 @@ func (db *DB) applyOp(ctx context.Context, op *intentOp) error {
 // before Recover frees it.
 const claimTimeout = 10 * time.Minute
 
-// recoverLedger fills the ward of pledges made before the ledger (from
+// recoverLedger finishes the changes of several documents whose writer
+// stopped after the commit point (those with events were finished already
+// through their pendingAudit), fills the ward of pledges made before the ledger (from
 // their request) and frees evidence claimed by a delivery report that
 // never committed.
 func (db *DB) recoverLedger(ctx context.Context) error {
+	for _, coll := range []*driver.Collection{db.pledges, db.contracts()} {
+		cur, err := coll.Find(ctx, bson.D{{Key: "pendingIntent.id", Value: bson.D{{Key: "$gt", Value: ""}}}}, options.Find().SetProjection(pendingProjection))
+		if err != nil {
+			return translate(err)
+		}
+		var sts []pendingState
+		if err := cur.All(ctx, &sts); err != nil {
+			return translate(err)
+		}
+		for i := range sts {
+			if err := db.flush(ctx, coll, &sts[i]); err != nil {
+				return err
+			}
+		}
+	}
 	cur, err := db.pledges.Find(ctx, bson.D{{Key: "area", Value: bson.D{{Key: "$exists", Value: false}}}},
 		options.Find().SetProjection(bson.D{{Key: "requestId", Value: 1}, {Key: "version", Value: 1}}))
 	if err != nil {

@@ -206,6 +206,7 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			index("overdue", false, "authorityId", "status", "dueDate", "_id"),
 			index("lapse", false, "status", "dueDate", "_id"),
 			index("no_area", false, "area"),
+			index("intent", false, "pendingIntent.id"),
 		}},
 		{db.allocations, []driver.IndexModel{pending}},
 		{db.audit, []driver.IndexModel{

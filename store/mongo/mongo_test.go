@@ -105,6 +105,21 @@ func TestConformanceFerretDB(t *testing.T) {
 	})
 }
 
+func TestLedgerConformanceFerretDB(t *testing.T) {
+	storetest.RunLedger(t, storetest.Harness{
+		New:             func(t *testing.T) domain.Store { return openTest(t, ferretURI) },
+		SkipConcurrency: ferretSkip,
+	})
+}
+
+func TestLedgerConformanceMongoDB(t *testing.T) {
+	uri := os.Getenv("MONGODB_TEST_URI")
+	if uri == "" {
+		t.Skip("MONGODB_TEST_URI is not set: no real MongoDB to test against")
+	}
+	storetest.RunLedger(t, storetest.Harness{New: func(t *testing.T) domain.Store { return openTest(t, uri) }})
+}
+
 func TestConformanceMongoDB(t *testing.T) {
 	uri := os.Getenv("MONGODB_TEST_URI")
 	if uri == "" {
