@@ -5,6 +5,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { startServer, launch, newPage, check, axe, shot, h1, signIn, apiAs, ACCOUNTS } from '../testing/browser.mjs';
 
 let server, browser;
@@ -281,7 +284,7 @@ test('the group sees the pledge on its request', async () => {
   await p.context().close();
 });
 
-test('an officer approves pledges and declines one with a reason', async () => {
+test('an officer approves a pledge, declines one with a reason, and allocates the rest', async () => {
   const p = await page();
   await signIn(p, 'officer');
   await h1(p, 'What needs attention');
@@ -289,8 +292,6 @@ test('an officer approves pledges and declines one with a reason', async () => {
   await p.getByRole('button', { name: `Approve pledge from Mersey Build Ltd to ${TITLE}` }).click();
   await p.getByText('Pledge from Mersey Build Ltd approved').waitFor();
   await p.getByText('2 pledges to decide').waitFor();
-  await p.getByRole('button', { name: 'Approve pledge from Mersey Build Ltd to Volunteers to sort food donations' }).click();
-  await p.getByText('1 pledge to decide').waitFor();
 
   await p.getByRole('link', { name: 'Decline pledge from Mersey Build Ltd to Laptops for the homework club' }).click();
   await h1(p, 'Decline pledge');
@@ -300,15 +301,21 @@ test('an officer approves pledges and declines one with a reason', async () => {
   await p.getByLabel('Reason').fill('The group has already been given laptops.');
   await p.getByRole('button', { name: 'Decline pledge' }).click();
   await h1(p, 'What needs attention');
+  await p.getByText('1 pledge to decide').waitFor();
+
+  // The last offered pledge goes through the allocation.
+  await p.getByRole('link', { name: 'Allocation', exact: true }).click();
+  await h1(p, 'Allocate pledges');
+  await p.getByRole('button', { name: 'Run the allocation' }).click();
+  await h1(p, 'Review the allocation');
+  const row = p.locator('main table tbody tr', { hasText: 'Volunteers to sort food donations' });
+  assert.match(await row.innerText(), /Approve in full/);
+  await check(p, 'officer-allocation-run');
+  await p.getByRole('button', { name: 'Approve selected pledges' }).click();
+  await p.getByRole('heading', { name: '1 pledge approved' }).waitFor();
+  await p.getByRole('link', { name: 'Back to what needs attention' }).click();
   await p.getByText('0 pledges to decide').waitFor();
   await check(p, 'officer-dashboard-done');
-
-  await p.goto('/officer/allocation');
-  await h1(p, 'Allocate pledges');
-  await check(p, 'officer-allocation');
-  await p.getByRole('button', { name: 'Run the allocation' }).click();
-  await p.locator('main').getByText(/not available yet|Review the allocation|no offered pledges/).first().waitFor();
-  await check(p, 'officer-allocation-run');
   await p.context().close();
 
   const s = await page();
@@ -322,6 +329,112 @@ test('an officer approves pledges and declines one with a reason', async () => {
   await s.getByText('2 of 3').waitFor();
   await check(s, 'supplier-pledges-decided');
   await s.context().close();
+});
+
+function today() {
+  const d = new Date();
+  return { day: String(d.getDate()), month: String(d.getMonth() + 1), year: String(d.getFullYear()) };
+}
+
+test('the supplier reports a delivery with evidence', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'needmatch-evidence-'));
+  const receipt = join(dir, 'coats-receipt.txt');
+  writeFileSync(receipt, 'Received 40 children’s coats. Signed, Brinnington Community Larder.\n');
+  const p = await page();
+  await signIn(p, 'supplier');
+  await p.goto('/supplier/pledges');
+  await h1(p, 'Your pledges');
+  await p.getByRole('link', { name: `Report delivery to ${TITLE}` }).click();
+  await h1(p, TITLE);
+  await check(p, 'delivery-form');
+  await p.getByLabel(/How many coats did you deliver/).fill('41');
+  await p.getByRole('button', { name: 'Report delivery' }).click();
+  const summary = p.locator('.govuk-error-summary');
+  await summary.getByText('You can report at most 40 more coats').waitFor();
+  await summary.getByText('Enter the date of the delivery').waitFor();
+  await check(p, 'delivery-form-errors');
+  const t = today();
+  await p.getByLabel(/How many coats did you deliver/).fill('40');
+  await p.getByLabel('Day').fill(t.day);
+  await p.getByLabel('Month').fill(t.month);
+  await p.getByLabel('Year').fill(t.year);
+  await p.getByLabel('Notes (optional)').fill('Forty coats in sizes 4 to 12, handed over at the winter club.');
+  await p.getByLabel('Evidence (optional)').setInputFiles(receipt);
+  await p.getByRole('button', { name: 'Report delivery' }).click();
+  await h1(p, 'Your pledges');
+  await p.getByText('Delivery reported: 40 coats').waitFor();
+  const reports = p.locator('table', { has: p.locator('caption', { hasText: 'Your delivery reports' }) });
+  assert.match(await reports.innerText(), /Waiting for the group/);
+  await check(p, 'supplier-delivery-reported');
+  await p.context().close();
+});
+
+test('the group confirms the delivery', async () => {
+  const p = await page();
+  await signIn(p, 'group');
+  await h1(p, 'Your requests');
+  await p.getByText('1 delivery to confirm').waitFor();
+  await check(p, 'group-delivery-to-confirm');
+  await p.getByRole('link', { name: /Check and confirm/ }).click();
+  await h1(p, 'Delivery');
+  await p.getByRole('button', { name: 'Download coats-receipt.txt' }).waitFor();
+  const [dl] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download coats-receipt.txt' }).click()]);
+  assert.equal(dl.suggestedFilename(), 'coats-receipt.txt');
+  await check(p, 'group-delivery');
+  await p.getByRole('button', { name: 'Confirm delivery' }).click();
+  await p.getByText('You confirmed the delivery').waitFor();
+  assert.match(await p.locator('.govuk-summary-list').innerText(), /Confirmed by the group/);
+  await check(p, 'group-delivery-confirmed');
+  await p.context().close();
+});
+
+test('the officer verifies the delivery and the ledger shows it', async () => {
+  const p = await page();
+  await signIn(p, 'officer');
+  await h1(p, 'What needs attention');
+  await p.getByText('1 delivery to verify').waitFor();
+  await p.getByText('0 overdue commitments').waitFor();
+  await check(p, 'officer-dashboard-deliveries');
+  await p.getByRole('link', { name: /Check and verify/ }).click();
+  await h1(p, 'Delivery');
+  await check(p, 'officer-delivery');
+  await p.getByRole('button', { name: 'Verify delivery' }).click();
+  await p.getByText('Delivery verified').waitFor();
+  await p.getByRole('link', { name: 'Ledger', exact: true }).click();
+  await h1(p, 'Social value ledger');
+  const main = await p.locator('main').innerText();
+  assert.match(main, /£3,000\.50\s*Secured/, 'coats and food donations are secured');
+  assert.match(main, /£1,200\.50\s*Verified/);
+  assert.ok((await p.locator('svg.app-chart rect').count()) >= 3, 'the chart has bars');
+  const months = p.locator('table', { has: p.locator('caption', { hasText: 'Social value by month' }) });
+  assert.match(await months.innerText(), /£1,200\.50/);
+  await check(p, 'ledger');
+  const [csv] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download the ledger as CSV' }).click()]);
+  assert.equal(csv.suggestedFilename(), 'ledger.csv');
+  await p.goto('/officer/overdue');
+  await h1(p, 'Overdue commitments');
+  await check(p, 'officer-overdue');
+  await p.context().close();
+
+  const s = await page();
+  await signIn(s, 'supplier');
+  await s.goto('/supplier/record');
+  await h1(s, 'Social value record');
+  assert.match(await s.locator('main').innerText(), /Value verified by the council\s*£1,200\.50/);
+  await check(s, 'supplier-record');
+  const [rec] = await Promise.all([s.waitForEvent('download'), s.getByRole('button', { name: 'Download as CSV' }).click()]);
+  assert.equal(rec.suggestedFilename(), 'social-value-record.csv');
+  await s.emulateMedia({ media: 'print' });
+  await shot(s, 'supplier-record-print');
+  assert.equal(await s.locator('header').isVisible(), false, 'the printed record leaves out the navigation');
+  await s.context().close();
+
+  const pub = await page();
+  await pub.goto('/social-value');
+  await h1(pub, 'Social value delivered');
+  assert.match(await pub.locator('main').innerText(), /£1,200\.50\s*Verified as delivered/);
+  await check(pub, 'public-social-value');
+  await pub.context().close();
 });
 
 test('a session that ends keeps what the supplier typed', async () => {
