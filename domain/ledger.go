@@ -330,6 +330,9 @@ func BuildLedger(authority string, f LedgerFilter, sums []LedgerSum, labels map[
 		sort.Strings(keys)
 		rows := make([]LedgerRow, 0, len(keys))
 		for _, k := range keys {
+			if c := byDim[dim][k]; c.total == (LedgerSum{Dim: c.total.Dim, Key: c.total.Key, Measure: c.total.Measure}) {
+				continue // only withdrawn or declined pledges: nothing to show
+			}
 			label := labels[dim][k]
 			if label == "" {
 				label = k

@@ -8,13 +8,15 @@ import (
 	"needmatch/store/storetest"
 )
 
-func TestConformance(t *testing.T) {
-	storetest.Run(t, storetest.Harness{New: func(t *testing.T) domain.Store {
-		db, err := sqlite.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}})
-}
+var harness = storetest.Harness{New: func(t *testing.T) domain.Store {
+	db, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}}
+
+func TestConformance(t *testing.T) { storetest.Run(t, harness) }
+
+func TestLedgerConformance(t *testing.T) { storetest.RunLedger(t, harness) }
