@@ -722,7 +722,7 @@ func (s *Service) OpenDataOf(ctx context.Context, slug string) (*OpenData, error
 	return od, nil
 }
 
-// csvSafe defuses spreadsheet formulas in exported text (CSV injection).
+// CSVSafe defuses spreadsheet formulas in exported text (CSV injection).
 func CSVSafe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
