@@ -166,6 +166,9 @@ func (db *DB) flush(ctx context.Context, coll *driver.Collection, st *pendingSta
 			return err
 		}
 	}
+	if st.Intent != nil && st.Intent.Lock != "" {
+		return db.resolveLock(ctx, coll, st.ID, st.Intent)
+	}
 	if st.Intent != nil {
 		return db.completeIntent(ctx, coll, st.ID, st.Pending, st.Intent, nil)
 	}

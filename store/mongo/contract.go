@@ -171,39 +171,75 @@ func (db *DB) FindBids(ctx context.Context, f domain.BidFilter) ([]*domain.Bid, 
 	return findPage(ctx, db.bids(), filter, f.Page, (*bidDoc).toDomain, func(b *domain.Bid) string { return b.ID })
 }
 
-// AwardContract writes an award: the contract is the commit point and
-// carries the bids, pledges and events as its intent (see ledger.go). Every
-// version is checked first, so a stale award changes nothing.
-func (db *DB) AwardContract(ctx context.Context, w *domain.Award) error {
+// AwardContract writes an award. Every bid and pledge is first locked at
+// the version read (a lock is a pendingIntent naming the award, which other
+// writers respect); then the contract, the commit point, is written with the
+// bids, pledges and events as its intent (see ledger.go), which the writes
+// complete, removing the locks. A stale version anywhere changes nothing.
+func (db *DB) AwardContract(ctx context.Context, w *domain.Award) (err error) {
 	if len(w.BidPrevs) != len(w.Bids) || len(w.PledgePrevs) != len(w.Pledges) {
 		return domain.Errorf(domain.EINTERNAL, "award: versions do not match the records")
 	}
-	var ops []intentOp
+	if err := db.checkVersion(ctx, db.contracts(), w.Contract.ID, w.ContractPrev, "Contract"); err != nil {
+		return err
+	}
+	type target struct {
+		coll *driver.Collection
+		id   string
+		prev int64
+		op   intentOp
+		what string
+	}
+	var targets []target
 	for i, b := range w.Bids {
-		if err := db.checkVersion(ctx, db.bids(), b.ID, w.BidPrevs[i], "Bid"); err != nil {
-			return err
-		}
 		op, err := replaceOp(db.bids(), b.ID, w.BidPrevs[i], b.Version, bidFromDomain(b, nil))
 		if err != nil {
 			return err
 		}
-		ops = append(ops, op)
+		targets = append(targets, target{db.bids(), b.ID, w.BidPrevs[i], op, "Bid"})
 	}
 	for i, p := range w.Pledges {
-		if err := db.checkVersion(ctx, db.pledges, p.ID, w.PledgePrevs[i], "Pledge"); err != nil {
-			return err
-		}
 		op, err := replaceOp(db.pledges, p.ID, w.PledgePrevs[i], p.Version, pledgeFromDomain(p, nil))
 		if err != nil {
 			return err
 		}
-		ops = append(ops, op)
+		targets = append(targets, target{db.pledges, p.ID, w.PledgePrevs[i], op, "Pledge"})
+	}
+	ops := make([]intentOp, len(targets))
+	for i := range targets {
+		ops[i] = targets[i].op
 	}
 	pending, in, err := newIntent(w.Events, ops)
 	if err != nil {
 		return err
 	}
+	locked := 0
+	committed := false
+	defer func() {
+		if !committed {
+			for _, t := range targets[:locked] {
+				db.unlock(context.WithoutCancel(ctx), t.coll, t.id, in.ID)
+			}
+		}
+	}()
+	for _, t := range targets {
+		if err := db.checkVersion(ctx, t.coll, t.id, t.prev, t.what); err != nil {
+			return err
+		}
+		ok, err := db.lockFor(ctx, t.coll, t.id, t.prev, in, w.Contract.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return conflict()
+		}
+		locked++
+	}
 	d := contractFromDomain(w.Contract, nil)
 	d.PendingAudit, d.PendingIntent = pending, in
-	return db.commitIntent(ctx, db.contracts(), w.Contract.ID, w.ContractPrev, d, pending, in, w.Events, "Contract")
+	err = db.commitIntent(ctx, db.contracts(), w.Contract.ID, w.ContractPrev, d, pending, in, w.Events, "Contract")
+	// Only a conflict surely wrote nothing; otherwise the locks stay for
+	// the award to remove (or to expire).
+	committed = err == nil || domain.ErrorCode(err) != domain.ECONFLICT
+	return err
 }

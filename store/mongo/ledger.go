@@ -72,6 +72,7 @@ func (db *DB) createLedgerIndexes(ctx context.Context) error {
 		}},
 		{db.bids(), []driver.IndexModel{
 			index("supplier_contract", true, "contractId", "organisationId"),
+			index("intent", false, "pendingIntent.id"),
 			index("authority", false, "authorityId", "_id"),
 			index("authority_contract", false, "authorityId", "contractId", "_id"),
 			index("authority_supplier", false, "authorityId", "organisationId", "_id"),
@@ -122,7 +123,11 @@ type intentOp struct {
 // intentDoc is the pendingIntent of a commit-point document: the writes to
 // other documents and the events after its pendingAudit, in order.
 type intentDoc struct {
-	ID     string     `bson:"id"`
+	ID string `bson:"id"`
+	// Lock, on a bid or pledge, names the contract whose award (intent ID)
+	// is about to write it: other writers wait for the award (see lockOf).
+	Lock   string     `bson:"lock,omitempty"`
+	At     time.Time  `bson:"at"`
 	Ops    []intentOp `bson:"ops"`
 	Events []auditDoc `bson:"events"`
 }
@@ -130,7 +135,7 @@ type intentDoc struct {
 // newIntent builds the pendingAudit (the first event, if any) and the
 // pendingIntent of a change with the events evs.
 func newIntent(evs []*domain.AuditEvent, ops []intentOp) (*auditDoc, *intentDoc, error) {
-	in := &intentDoc{ID: domain.NewID(), Ops: ops, Events: []auditDoc{}}
+	in := &intentDoc{ID: domain.NewID(), At: time.Now().UTC().Truncate(time.Millisecond), Ops: ops, Events: []auditDoc{}}
 	if len(evs) == 0 {
 		return nil, in, nil
 	}
@@ -216,7 +221,7 @@ func (db *DB) commitIntent(ctx context.Context, coll *driver.Collection, id stri
 // and clears both from document id of coll.
 func (db *DB) completeIntent(ctx context.Context, coll *driver.Collection, id string, p *auditDoc, in *intentDoc, evs []*domain.AuditEvent) error {
 	for i := range in.Ops {
-		if err := db.applyOp(ctx, &in.Ops[i]); err != nil {
+		if err := db.applyOp(ctx, in.ID, &in.Ops[i]); err != nil {
 			return err
 		}
 	}
@@ -243,7 +248,7 @@ func (db *DB) completeIntent(ctx context.Context, coll *driver.Collection, id st
 }
 
 // applyOp applies one write of an intent; applying it again is harmless.
-func (db *DB) applyOp(ctx context.Context, op *intentOp) error {
+func (db *DB) applyOp(ctx context.Context, intentID string, op *intentOp) error {
 	coll := db.db.Collection(op.Coll)
 	switch op.Op {
 	case opInsert:
@@ -265,7 +270,13 @@ func (db *DB) applyOp(ctx context.Context, op *intentOp) error {
 		_, err := coll.UpdateMany(ctx, bson.D{{Key: "deliveryId", Value: op.ID}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "claimedAt", Value: ""}}}})
 		return translate(err)
 	case opReplace:
-		filter := append(bson.D{{Key: "_id", Value: op.ID}, {Key: "version", Value: op.Prev}}, notPending...)
+		// The document may carry this intent's lock, which the write removes.
+		filter := bson.D{{Key: "_id", Value: op.ID}, {Key: "version", Value: op.Prev},
+			{Key: "pendingAudit", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "pendingOrg", Value: bson.D{{Key: "$exists", Value: false}}},
+			{Key: "$or", Value: bson.A{
+				bson.D{{Key: "pendingIntent", Value: bson.D{{Key: "$exists", Value: false}}}},
+				bson.D{{Key: "pendingIntent.id", Value: intentID}},
+			}}}
 		for range maxChainAttempts {
 			res, err := coll.ReplaceOne(ctx, filter, op.Doc)
 			if err != nil {
@@ -285,7 +296,7 @@ func (db *DB) applyOp(ctx context.Context, op *intentOp) error {
 			if st.Version >= op.Version && st.Version != op.Prev {
 				return nil // applied already
 			}
-			if st.Pending == nil && st.Org == nil && st.Intent == nil {
+			if st.Pending == nil && st.Org == nil && (st.Intent == nil || st.Intent.ID == intentID) {
 				if st.Version == op.Prev {
 					continue
 				}
@@ -302,6 +313,54 @@ func (db *DB) applyOp(ctx context.Context, op *intentOp) error {
 	return errors.New("mongodb: unknown intent operation " + op.Op)
 }
 
+// lockTimeout is how long a lock of an award that has not committed holds
+// off other writers before they break it.
+const lockTimeout = time.Minute
+
+// errLocked is the ECONFLICT of a write to a bid or pledge that an award
+// is writing at this moment.
+var errLocked = &domain.Error{Code: domain.ECONFLICT, Message: "The contract is being awarded at this moment; reload and try again."}
+
+// lockFor writes the lock of award intent in on document id of coll if it
+// is at version prev with no unfinished change; false when it is not.
+func (db *DB) lockFor(ctx context.Context, coll *driver.Collection, id string, prev int64, in *intentDoc, contractID string) (bool, error) {
+	lock := intentDoc{ID: in.ID, Lock: contractID, At: in.At, Ops: []intentOp{}, Events: []auditDoc{}}
+	res, err := coll.UpdateOne(ctx, append(bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, notPending...),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "pendingIntent", Value: lock}}}})
+	if err != nil {
+		return false, translate(err)
+	}
+	return res.MatchedCount == 1, nil
+}
+
+// unlock removes the lock of intent id from document id of coll.
+func (db *DB) unlock(ctx context.Context, coll *driver.Collection, id, intentID string) {
+	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "pendingIntent.id", Value: intentID}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "pendingIntent", Value: ""}}}}); err != nil {
+		slog.Error("mongodb: cannot remove an award's lock; it expires", "collection", coll.Name(), "id", id, "err", err)
+	}
+}
+
+// resolveLock deals with the lock in on document id of coll: when its
+// award committed, the award is finished (which writes the document);
+// when it did not and the lock is older than lockTimeout, the lock is
+// removed; otherwise errLocked.
+func (db *DB) resolveLock(ctx context.Context, coll *driver.Collection, id string, in *intentDoc) error {
+	var st pendingState
+	err := db.contracts().FindOne(ctx, bson.D{{Key: "_id", Value: in.Lock}}, options.FindOne().SetProjection(pendingProjection)).Decode(&st)
+	if err != nil && !errors.Is(err, driver.ErrNoDocuments) {
+		return translate(err)
+	}
+	if err == nil && st.Intent != nil && st.Intent.ID == in.ID {
+		return db.flush(ctx, db.contracts(), &st)
+	}
+	if time.Since(in.At) < lockTimeout {
+		return errLocked
+	}
+	db.unlock(ctx, coll, id, in.ID)
+	return nil
+}
+
 // claimTimeout is how long an evidence claim may wait for its delivery
 // before Recover frees it.
 const claimTimeout = 10 * time.Minute
@@ -312,7 +371,7 @@ const claimTimeout = 10 * time.Minute
 // their request) and frees evidence claimed by a delivery report that
 // never committed.
 func (db *DB) recoverLedger(ctx context.Context) error {
-	for _, coll := range []*driver.Collection{db.pledges, db.contracts()} {
+	for _, coll := range []*driver.Collection{db.contracts(), db.bids(), db.pledges} {
 		cur, err := coll.Find(ctx, bson.D{{Key: "pendingIntent.id", Value: bson.D{{Key: "$gt", Value: ""}}}}, options.Find().SetProjection(pendingProjection))
 		if err != nil {
 			return translate(err)
@@ -322,7 +381,7 @@ func (db *DB) recoverLedger(ctx context.Context) error {
 			return translate(err)
 		}
 		for i := range sts {
-			if err := db.flush(ctx, coll, &sts[i]); err != nil {
+			if err := db.flush(ctx, coll, &sts[i]); err != nil && !errors.Is(err, errLocked) {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"testing"
 	"time"
@@ -385,6 +386,95 @@ func TestLedgerRecover(t *testing.T) {
 	var st pendingState
 	if err := db.pledges.FindOne(ctx, bson.D{{Key: "_id", Value: p.ID}}).Decode(&st); err != nil || st.Pending != nil || st.Intent != nil {
 		t.Fatalf("pledge still pending: %+v, %v", st, err)
+	}
+	chainOK(t, db, a)
+}
+
+// TestAwardLocks checks what other writers do with a pledge an award has
+// locked: wait (ECONFLICT) while the award may still commit, finish the
+// award when it committed, and break a lock whose award never committed.
+func TestAwardLocks(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, ferretURI)
+	a := storetest.MustAuthority(t, db, "stockport")
+	k := &domain.Contract{ID: domain.NewID(), AuthorityID: a.ID, Reference: "R-1", Title: "Roads", ValuePence: 10_000_000, Stage: domain.StageTender, Version: 1, CreatedAt: lt0, UpdatedAt: lt0}
+	if err := db.CreateContract(ctx, k, lev(a, "contract.create", k.ID)); err != nil {
+		t.Fatal(err)
+	}
+	// A reference clash on update is ECONFLICT although FerretDB says InternalError.
+	k2 := *k
+	k2.ID, k2.Reference = domain.NewID(), "R-2"
+	if err := db.CreateContract(ctx, &k2, lev(a, "contract.create", k2.ID)); err != nil {
+		t.Fatal(err)
+	}
+	k2.Reference, k2.Version = "R-1", 2
+	lcode(t, db.UpdateContract(ctx, &k2, 1, lev(a, "contract.update", k2.ID)), domain.ECONFLICT)
+
+	newPledge := func() *domain.Pledge {
+		p := &domain.Pledge{ID: domain.NewID(), AuthorityID: a.ID, RequestID: domain.NewID(), OrganisationID: domain.NewID(), Offer: "x",
+			Quantity: 1, Unit: "day", ValuePence: 500, Status: domain.PledgeOffered, ContractID: k.ID, Version: 1, CreatedAt: lt0, UpdatedAt: lt0}
+		if err := db.CreatePledge(ctx, p, lev(a, "pledge.create", p.ID)); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	withdraw := func(p *domain.Pledge) error {
+		w := *p
+		w.Status, w.Version = domain.PledgeWithdrawn, p.Version+1
+		return db.UpdatePledge(ctx, &w, p.Version, lev(a, "pledge.withdraw", p.ID))
+	}
+
+	// A fresh lock of an award not (yet) committed: the writer must wait.
+	p := newPledge()
+	_, in, _ := newIntent(nil, nil)
+	if ok, err := db.lockFor(ctx, db.pledges, p.ID, 1, in, k.ID); !ok || err != nil {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	if err := withdraw(p); !errors.Is(err, errLocked) {
+		t.Fatalf("write to a locked pledge = %v, want errLocked", err)
+	}
+	if err := db.Recover(ctx); err != nil {
+		t.Fatalf("Recover with a fresh lock: %v", err)
+	}
+	// Once the lock is old, it is broken and the write goes through.
+	if _, err := db.pledges.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "pendingIntent.at", Value: lt0}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := withdraw(p); err != nil {
+		t.Fatalf("write after the lock expired: %v", err)
+	}
+
+	// An award that committed but stopped before its writes: the next
+	// writer of a locked pledge finishes the award first, then conflicts.
+	q := newPledge()
+	kk := *k
+	pq := *q
+	if err := pq.Commit("officer", lt0.AddDate(0, 1, 0), lt0); err != nil {
+		t.Fatal(err)
+	}
+	if err := kk.Award(&domain.Bid{ID: "b"}, lt0); err != nil {
+		t.Fatal(err)
+	}
+	op, _ := replaceOp(db.pledges, q.ID, 1, pq.Version, pledgeFromDomain(&pq, nil))
+	pending, in2, _ := newIntent([]*domain.AuditEvent{lev(a, "contract.award", k.ID), lev(a, "pledge.commit", q.ID)}, []intentOp{op})
+	if ok, err := db.lockFor(ctx, db.pledges, q.ID, 1, in2, k.ID); !ok || err != nil {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	doc := contractFromDomain(&kk, nil)
+	doc.PendingAudit, doc.PendingIntent = pending, in2
+	if _, err := db.contracts().ReplaceOne(ctx, bson.D{{Key: "_id", Value: k.ID}}, doc); err != nil {
+		t.Fatal(err)
+	}
+	lcode(t, withdraw(q), domain.ECONFLICT)
+	if got, _ := db.PledgeByID(ctx, q.ID); got.Status != domain.PledgeApproved || got.Version != 2 {
+		t.Fatalf("award not finished: %+v", got)
+	}
+	if got, _ := db.ContractByID(ctx, k.ID); got.Stage != domain.StageAwarded {
+		t.Fatalf("contract = %+v", got)
+	}
+	var st pendingState
+	if err := db.contracts().FindOne(ctx, bson.D{{Key: "_id", Value: k.ID}}).Decode(&st); err != nil || st.Intent != nil || st.Pending != nil {
+		t.Fatalf("contract still pending: %+v %v", st, err)
 	}
 	chainOK(t, db, a)
 }
