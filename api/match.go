@@ -341,9 +341,17 @@ func (s *Server) handleAllocationCreate(c *fiber.Ctx) error {
 	for _, d := range res.Decisions {
 		byID[d.PledgeID] = d
 	}
+	// The matcher speaks of ids; officers read titles and names.
+	names := strings.NewReplacer(func() []string {
+		var pairs []string
+		for _, it := range items {
+			pairs = append(pairs, "request "+it.RequestID, "“"+it.RequestTitle+"”", "supplier "+it.OrganisationID, it.OrganisationName)
+		}
+		return pairs
+	}()...)
 	for i := range items {
 		d := byID[items[i].PledgeID]
-		items[i].ApprovedPence, items[i].Reason, items[i].Explanation = d.ApprovedPence, string(d.Reason), d.Explanation
+		items[i].ApprovedPence, items[i].Reason, items[i].Explanation = d.ApprovedPence, string(d.Reason), names.Replace(d.Explanation)
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Score > items[j].Score })
 	al := &domain.Allocation{WeightsVersion: sn.weights.Version, Objective: res.Objective, Bound: res.Bound, Gap: res.Gap,
@@ -409,7 +417,11 @@ func (s *Server) handleWeightsGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"current": matcherWeights(auth), "history": auth.Weights, "defaults": matcher.DefaultWeights()})
+	hist := auth.Weights
+	if hist == nil {
+		hist = []domain.Weights{}
+	}
+	return c.JSON(fiber.Map{"current": matcherWeights(auth), "history": hist, "defaults": matcher.DefaultWeights()})
 }
 
 func (s *Server) handleWeightsSet(c *fiber.Ctx) error {

@@ -107,8 +107,12 @@ func TestAllocationProposeAndAccept(t *testing.T) {
 		t.Fatalf("a whole-only pledge was cut: %v", c)
 	}
 	for _, id := range []string{pA, pB, pC} {
-		if m := byID[id]; m["approvedPence"].(float64) < m["valuePence"].(float64) && m["reason"] == "" {
+		m := byID[id]
+		if m["approvedPence"].(float64) < m["valuePence"].(float64) && m["reason"] == "" {
 			t.Fatalf("pledge cut or left out without a reason: %v", m)
+		}
+		if ex, _ := m["explanation"].(string); strings.Contains(ex, e.request) || strings.Contains(ex, e.orgs["supplier"]) {
+			t.Fatalf("explanation speaks of ids, not names: %q", ex)
 		}
 	}
 	// A stale proposal: the supplier withdraws pledge A after it was made.
