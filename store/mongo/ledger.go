@@ -19,11 +19,16 @@ package mongo
 // next writer of that document, through flush) finishes the job.
 //
 // Before the commit point the writer checks that every other document is
-// still at the version it read. Between that check and the commit another
-// writer may still change one of them (a pledge withdrawn at that very
-// moment): the intent's write to it then finds another version, is skipped
-// and logged, and its event is not chained. On MongoDB proper this window is
-// milliseconds wide; it is the price of having no transactions.
+// still at the version it read. An award, whose bids and pledges other
+// writers may change at any time, also locks each of them first: a lock is
+// a pendingIntent naming the award, so other writers' compare-and-set stops
+// matching; they then finish the award if it committed, get ECONFLICT while
+// it still may, and break a lock older than lockTimeout (a crashed awarder).
+// The award's own writes replace the locked documents, removing the locks.
+// A delivery needs no lock: every change of a delivery goes through its
+// pledge's version. Should a write of a committed intent still find its
+// document at another version (an awarder stalled past lockTimeout), it is
+// skipped and logged.
 
 import (
 	"context"
