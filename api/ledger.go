@@ -2,6 +2,8 @@ package api
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/csv"
 	"html/template"
 	"time"
@@ -183,6 +185,16 @@ func (s *Server) handleOverdue(c *fiber.Ctx) error {
 	return c.JSON(newList(items, ""))
 }
 
+// recordCSS is the printable record's only style. The page's own
+// Content-Security-Policy allows exactly this text by its hash, so no
+// inline style is allowed in general.
+const recordCSS = `body{font-family:system-ui,sans-serif;margin:2rem;color:#0b0c0c}table{border-collapse:collapse;width:100%}th,td{border:1px solid #b1b4b6;padding:.3rem .5rem;text-align:left}td.n{text-align:right}@media print{body{margin:0}}`
+
+var recordCSP = func() string {
+	h := sha256.Sum256([]byte(recordCSS))
+	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+}()
+
 var recordPage = template.Must(template.New("record").Funcs(template.FuncMap{
 	"pounds": func(p int64) string {
 		sign := ""
@@ -194,7 +206,7 @@ var recordPage = template.Must(template.New("record").Funcs(template.FuncMap{
 	"date": func(t time.Time) string { return t.Format("2 January 2006") },
 }).Parse(`<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Social value record: {{.OrganisationName}}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#0b0c0c}table{border-collapse:collapse;width:100%}th,td{border:1px solid #b1b4b6;padding:.3rem .5rem;text-align:left}td.n{text-align:right}@media print{body{margin:0}}</style>
+<style>` + recordCSS + `</style>
 </head><body>
 <h1>Social value record: {{.OrganisationName}}</h1>
 <p>Delivered and verified social value recorded by the council, as of {{date .ComputedAt}}.</p>
@@ -249,6 +261,7 @@ func (s *Server) handleSupplierRecord(c *fiber.Ctx) error {
 			return err
 		}
 		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		c.Set("Content-Security-Policy", recordCSP)
 		return c.Send(buf.Bytes())
 	case "", "json":
 		return c.JSON(r)

@@ -279,6 +279,8 @@ func TestValueJourney(t *testing.T) {
 	e.call("GET", "/api/v1/suppliers/"+e.orgs["supplier"]+"/record", "supplier2", nil, 404)
 	if status, h, b := e.raw("GET", "/api/v1/suppliers/"+e.orgs["supplier"]+"/record?format=html", "officer", nil, ""); status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") || !strings.Contains(string(b), "£170.00") {
 		t.Fatalf("record page: %d %s", status, b)
+	} else if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'sha256-") || strings.Contains(csp, "unsafe-inline") {
+		t.Fatalf("record page CSP %q must allow its own style by hash only", csp)
 	}
 	if status, _, b := e.raw("GET", "/api/v1/suppliers/"+e.orgs["supplier"]+"/record?format=csv", "supplier", nil, ""); status != 200 || !strings.Contains(string(b), "total verified") {
 		t.Fatalf("record csv: %d %s", status, b)
