@@ -241,13 +241,23 @@ func (s *Service) Ledger(ctx context.Context, a *Actor, f LedgerFilter) (*Ledger
 	if err != nil {
 		return nil, err
 	}
+	// The names of contracts, suppliers, wards and units are read while the
+	// store adds up the figures.
+	var labels map[string]map[string]string
+	var units map[string]string
+	var lerr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		labels, units, lerr = s.ledgerLabels(ctx, a.AuthorityID)
+	}()
 	sums, err := vs.LedgerSums(ctx, f)
+	<-done
 	if err != nil {
 		return nil, err
 	}
-	labels, units, err := s.ledgerLabels(ctx, a.AuthorityID)
-	if err != nil {
-		return nil, err
+	if lerr != nil {
+		return nil, lerr
 	}
 	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
 	if err != nil {

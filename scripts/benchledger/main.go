@@ -13,8 +13,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"sort"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"needmatch/domain"
@@ -56,23 +59,25 @@ func main() {
 		seed(ctx, svc, db, auth, *nPledges, *nDeliveries, *nSuppliers, *nContracts)
 		fmt.Printf("seeded %d pledges and %d deliveries in %v\n", *nPledges, *nDeliveries, time.Since(start).Round(time.Second))
 	}
-	var sums, full []time.Duration
+	var sums, full, cpu []time.Duration
 	var l *domain.Ledger
 	for i := 0; i < *reps; i++ {
 		t0 := time.Now()
 		_, err := db.LedgerSums(ctx, domain.LedgerFilter{AuthorityID: auth.ID})
 		check(err)
 		sums = append(sums, time.Since(t0))
-		t0 = time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		l, err = svc.Ledger(ctx, officer, domain.LedgerFilter{})
 		check(err)
 		full = append(full, time.Since(t0))
+		cpu = append(cpu, cpuTime()-c0)
 	}
 	fmt.Printf("ledger of %s: %d contracts, %d suppliers, %d wards, %d themes, %d months\n", auth.Slug, len(l.ByContract), len(l.BySupplier), len(l.ByWard), len(l.ByTheme), len(l.ByMonth))
 	fmt.Printf("totals: pledged %d, approved %d, delivered %d, confirmed %d, verified %d, gap %d (pence)\n",
 		l.Totals.PledgedPence, l.Totals.ApprovedPence, l.Totals.DeliveredPence, l.Totals.ConfirmedPence, l.Totals.VerifiedPence, l.Totals.GapPence)
 	fmt.Printf("store sums (4 GROUP BY queries): median %v, best %v\n", median(sums), best(sums))
 	fmt.Printf("full ledger (service, with labels and links): median %v, best %v (target %v)\n", median(full), best(full), *target)
+	fmt.Printf("CPU per full ledger (user+system, all threads): median %v on %d CPUs; load average now %s\n", median(cpu), runtime.NumCPU(), loadavg())
 	if median(full) > *target {
 		fmt.Println("OVER TARGET")
 		os.Exit(1)
@@ -238,6 +243,22 @@ func best(ds []time.Duration) time.Duration {
 		b = min(b, d)
 	}
 	return b.Round(100 * time.Microsecond)
+}
+
+// cpuTime is the process's user and system time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func check(err error) {

@@ -13,9 +13,10 @@ import (
 var _ domain.ValueStore = (*DB)(nil)
 
 // pledgeFacts projects a pledge row (alias r) onto the ledger's columns.
-// Triggers keep pledge_facts equal to pledges inside the transaction that
-// writes the pledge, so it is an index of the records, not a counter: each
-// row is one pledge, and every total is added up when it is asked for.
+// Triggers keep pledge_ledger equal to pledges and their deliveries inside
+// the transaction that writes either: each row is one pledge with its own
+// delivery figures recomputed from its delivery rows (never incremented),
+// and every total of the ledger is added up when it is asked for.
 func pledgeFacts(r string) string {
 	j := func(path string) string { return "json_extract(" + r + ".doc, '$." + path + "')" }
 	return `SELECT ` + r + `.id, ` + r + `.authority_id, COALESCE(` + j("contractId") + `, ''), ` + r + `.organisation_id, ` + r + `.request_org_id,
@@ -25,10 +26,27 @@ func pledgeFacts(r string) string {
 		CASE WHEN ` + r + `.status IN ('withdrawn', 'declined') THEN 0 ELSE ` + j("quantity") + ` END,
 		CASE WHEN ` + r + `.status IN ('withdrawn', 'declined') THEN 0 ELSE ` + r + `.value_pence END,
 		CASE WHEN ` + r + `.value_pence > 0 THEN ` + j("quantity") + ` * ` + r + `.approved_pence / ` + r + `.value_pence ELSE 0 END,
-		` + r + `.approved_pence`
+		` + r + `.approved_pence, ` + deliverySums(r+".id")
 }
 
-const factCols = `(pledge_id, authority_id, contract_id, supplier_id, request_org_id, area, theme, month, measure_code, status, due, pledged_qty, pledged_pence, approved_qty, approved_pence)`
+// deliverySums recomputes a pledge's delivered, confirmed and verified
+// quantity and pence from its delivery rows (never by adding to a stored
+// figure), for the pledge_ledger row.
+func deliverySums(pledgeID string) string {
+	var cols []string
+	for _, c := range []string{"lstage > 0", "lstage IN (2, 4)", "lstage >= 3"} {
+		for _, v := range []string{"quantity", "value_pence"} {
+			cols = append(cols, `(SELECT COALESCE(SUM(`+v+`), 0) FROM deliveries WHERE pledge_id = `+pledgeID+` AND `+c+`)`)
+		}
+	}
+	return strings.Join(cols, ", ")
+}
+
+const factCols = `(pledge_id, authority_id, contract_id, supplier_id, request_org_id, area, theme, month, measure_code, status, due, pledged_qty, pledged_pence, approved_qty, approved_pence,
+	delivered_qty, delivered_pence, confirmed_qty, confirmed_pence, verified_qty, verified_pence)`
+
+// ledgerFigs are pledge_ledger's figures, in LedgerSum order.
+const ledgerFigs = `pledged_qty, pledged_pence, approved_qty, approved_pence, delivered_qty, delivered_pence, confirmed_qty, confirmed_pence, verified_qty, verified_pence`
 
 // valueSchema is the social value ledger's tables, run after schema.
 var valueSchema = `
@@ -49,24 +67,38 @@ CREATE INDEX IF NOT EXISTS deliveries_supplier ON deliveries(supplier_id, id);
 CREATE INDEX IF NOT EXISTS deliveries_group ON deliveries(request_org_id, id);
 CREATE INDEX IF NOT EXISTS deliveries_sum_a ON deliveries(authority_id, contract_id, supplier_id, theme, measure_code, lstage, quantity, value_pence);
 CREATE INDEX IF NOT EXISTS deliveries_sum_b ON deliveries(authority_id, area, month, measure_code, lstage, quantity, value_pence);
-CREATE TABLE IF NOT EXISTS pledge_facts (pledge_id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, contract_id TEXT NOT NULL, supplier_id TEXT NOT NULL, request_org_id TEXT NOT NULL,
+DROP TRIGGER IF EXISTS pledge_facts_insert;
+DROP TRIGGER IF EXISTS pledge_facts_update;
+DROP TRIGGER IF EXISTS pledge_facts_delete;
+DROP TABLE IF EXISTS pledge_facts;
+CREATE INDEX IF NOT EXISTS deliveries_month ON deliveries(authority_id, month, measure_code, lstage, quantity, value_pence);
+CREATE TABLE IF NOT EXISTS pledge_ledger (pledge_id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, contract_id TEXT NOT NULL, supplier_id TEXT NOT NULL, request_org_id TEXT NOT NULL,
 	area TEXT NOT NULL, theme TEXT NOT NULL, month TEXT NOT NULL, measure_code TEXT NOT NULL, status TEXT NOT NULL, due INTEGER NOT NULL,
-	pledged_qty INTEGER NOT NULL, pledged_pence INTEGER NOT NULL, approved_qty INTEGER NOT NULL, approved_pence INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS pledge_facts_sum_a ON pledge_facts(authority_id, contract_id, supplier_id, theme, measure_code, pledged_qty, pledged_pence, approved_qty, approved_pence);
-CREATE INDEX IF NOT EXISTS pledge_facts_sum_b ON pledge_facts(authority_id, area, month, measure_code, pledged_qty, pledged_pence, approved_qty, approved_pence);
-CREATE INDEX IF NOT EXISTS pledge_facts_due ON pledge_facts(status, due);
-CREATE INDEX IF NOT EXISTS pledge_facts_overdue ON pledge_facts(authority_id, status, due);
-CREATE INDEX IF NOT EXISTS pledge_facts_list ON pledge_facts(authority_id, pledge_id);
-CREATE TRIGGER IF NOT EXISTS pledge_facts_insert AFTER INSERT ON pledges BEGIN
-	INSERT OR REPLACE INTO pledge_facts ` + factCols + ` ` + pledgeFacts("NEW") + `;
+	pledged_qty INTEGER NOT NULL, pledged_pence INTEGER NOT NULL, approved_qty INTEGER NOT NULL, approved_pence INTEGER NOT NULL,
+	delivered_qty INTEGER NOT NULL, delivered_pence INTEGER NOT NULL, confirmed_qty INTEGER NOT NULL, confirmed_pence INTEGER NOT NULL,
+	verified_qty INTEGER NOT NULL, verified_pence INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS pledge_ledger_sum_a ON pledge_ledger(authority_id, contract_id, supplier_id, theme, measure_code, ` + ledgerFigs + `);
+CREATE INDEX IF NOT EXISTS pledge_ledger_sum_ward ON pledge_ledger(authority_id, area, measure_code, ` + ledgerFigs + `);
+CREATE INDEX IF NOT EXISTS pledge_ledger_sum_month ON pledge_ledger(authority_id, month, measure_code, pledged_qty, pledged_pence, approved_qty, approved_pence);
+CREATE INDEX IF NOT EXISTS pledge_ledger_due ON pledge_ledger(status, due);
+CREATE INDEX IF NOT EXISTS pledge_ledger_overdue ON pledge_ledger(authority_id, status, due);
+CREATE INDEX IF NOT EXISTS pledge_ledger_list ON pledge_ledger(authority_id, pledge_id);
+CREATE TRIGGER IF NOT EXISTS pledge_ledger_insert AFTER INSERT ON pledges BEGIN
+	INSERT OR REPLACE INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("NEW") + `;
 END;
-CREATE TRIGGER IF NOT EXISTS pledge_facts_update AFTER UPDATE ON pledges BEGIN
-	INSERT OR REPLACE INTO pledge_facts ` + factCols + ` ` + pledgeFacts("NEW") + `;
+CREATE TRIGGER IF NOT EXISTS pledge_ledger_update AFTER UPDATE ON pledges BEGIN
+	INSERT OR REPLACE INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("NEW") + `;
 END;
-CREATE TRIGGER IF NOT EXISTS pledge_facts_delete AFTER DELETE ON pledges BEGIN
-	DELETE FROM pledge_facts WHERE pledge_id = OLD.id;
+CREATE TRIGGER IF NOT EXISTS pledge_ledger_delete AFTER DELETE ON pledges BEGIN
+	DELETE FROM pledge_ledger WHERE pledge_id = OLD.id;
 END;
-INSERT INTO pledge_facts ` + factCols + ` ` + pledgeFacts("p") + ` FROM pledges p WHERE NOT EXISTS (SELECT 1 FROM pledge_facts f WHERE f.pledge_id = p.id);
+CREATE TRIGGER IF NOT EXISTS pledge_ledger_delivery_insert AFTER INSERT ON deliveries BEGIN
+	INSERT OR REPLACE INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("p") + ` FROM pledges p WHERE p.id = NEW.pledge_id;
+END;
+CREATE TRIGGER IF NOT EXISTS pledge_ledger_delivery_update AFTER UPDATE ON deliveries BEGIN
+	INSERT OR REPLACE INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("p") + ` FROM pledges p WHERE p.id = NEW.pledge_id;
+END;
+INSERT INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("p") + ` FROM pledges p WHERE NOT EXISTS (SELECT 1 FROM pledge_ledger f WHERE f.pledge_id = p.id);
 `
 
 // ledgerWhere turns a ledger filter into conditions on the ledger columns.
@@ -110,17 +142,19 @@ func deliveryStage(d *domain.Delivery) int {
 	return lstageDelivered
 }
 
-// LedgerSums adds up the pledges and deliveries behind the ledger, from
-// the records, inside SQLite: for each table two GROUP BY scans of covering
-// indexes, (contract, supplier, theme, measure) and (ward, month, measure),
-// are rolled up to each dimension by measure in the same statement, so only
-// the few thousand rows of the answer cross into Go. The four statements
-// run in parallel on the read connections.
+// LedgerSums adds up the pledges and deliveries behind the ledger inside
+// SQLite, from covering indexes, with the statements run in parallel on the
+// read connections; only the answer's rows cross into Go.
+//
+// Each pledge_ledger row carries its pledge's delivered, confirmed and
+// verified figures, recomputed from the pledge's delivery rows by the
+// triggers in the transaction that changes either: so contract, supplier,
+// theme and ward need one scan of the pledges, and only the month of a
+// delivery (which is not the pledge's month) needs the deliveries. With a
+// month filter every delivery figure is read from the deliveries themselves.
 func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
 	where, args := ledgerWhere(f, "")
 	w := strings.Join(where, " AND ")
-	const pledgeFigs = `SUM(pq), SUM(pp), SUM(aq), SUM(ap), 0, 0`
-	const deliveryFigs = `SUM(q * (lstage > 0)), SUM(v * (lstage > 0)), SUM(q * (lstage IN (2, 4))), SUM(v * (lstage IN (2, 4))), SUM(q * (lstage >= 3)), SUM(v * (lstage >= 3))`
 	roll := func(figs string, dims ...[2]string) string {
 		var parts []string
 		for _, d := range dims {
@@ -128,31 +162,60 @@ func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.L
 		}
 		return strings.Join(parts, " UNION ALL ")
 	}
-	dimsA := [][2]string{{domain.DimContract, "contract_id"}, {domain.DimSupplier, "supplier_id"}, {domain.DimTheme, "theme"}}
-	dimsB := [][2]string{{domain.DimWard, "area"}, {domain.DimMonth, "month"}}
-	queries := []string{
-		`WITH a AS MATERIALIZED (SELECT contract_id, supplier_id, theme, measure_code, SUM(pledged_qty) pq, SUM(pledged_pence) pp, SUM(approved_qty) aq, SUM(approved_pence) ap
-			FROM pledge_facts WHERE ` + w + ` GROUP BY contract_id, supplier_id, theme, measure_code) ` + roll(pledgeFigs, dimsA...),
-		`WITH a AS MATERIALIZED (SELECT area, month, measure_code, SUM(pledged_qty) pq, SUM(pledged_pence) pp, SUM(approved_qty) aq, SUM(approved_pence) ap
-			FROM pledge_facts WHERE ` + w + ` GROUP BY area, month, measure_code) ` + roll(pledgeFigs, dimsB...),
-		`WITH a AS MATERIALIZED (SELECT contract_id, supplier_id, theme, measure_code, lstage, SUM(quantity) q, SUM(value_pence) v
-			FROM deliveries WHERE ` + w + ` GROUP BY contract_id, supplier_id, theme, measure_code, lstage) ` + roll(deliveryFigs, dimsA...),
-		`WITH a AS MATERIALIZED (SELECT area, month, measure_code, lstage, SUM(quantity) q, SUM(value_pence) v
-			FROM deliveries WHERE ` + w + ` GROUP BY area, month, measure_code, lstage) ` + roll(deliveryFigs, dimsB...),
+	sums := func(cols string) string {
+		var out []string
+		for _, c := range strings.Split(cols, ", ") {
+			out = append(out, "SUM("+c+")")
+		}
+		return strings.Join(out, ", ")
 	}
-	outs := make([][]domain.LedgerSum, len(queries))
-	errs := make([]error, len(queries))
+	sumsAs := func(cols string) string {
+		var out []string
+		for _, c := range strings.Split(cols, ", ") {
+			out = append(out, "SUM("+c+") AS "+c)
+		}
+		return strings.Join(out, ", ")
+	}
+	const pledgeOnly = `pledged_qty, pledged_pence, approved_qty, approved_pence, 0, 0, 0, 0, 0, 0`
+	dimsA := [][2]string{{domain.DimContract, "contract_id"}, {domain.DimSupplier, "supplier_id"}, {domain.DimTheme, "theme"}}
+	figs := ledgerFigs
+	if f.Month != "" {
+		figs = pledgeOnly
+	}
+	queries := []string{
+		`WITH a AS MATERIALIZED (SELECT contract_id, supplier_id, theme, measure_code, ` + sumsAs(ledgerFigs) + `
+			FROM pledge_ledger WHERE ` + w + ` GROUP BY contract_id, supplier_id, theme, measure_code) ` + roll(sums(figs), dimsA...),
+		`SELECT 'ward', area, measure_code, ` + sums(figs) + ` FROM pledge_ledger WHERE ` + w + ` GROUP BY area, measure_code`,
+		`SELECT 'month', month, measure_code, ` + sums(pledgeOnly) + ` FROM pledge_ledger WHERE ` + w + ` GROUP BY month, measure_code`,
+	}
+	// Deliveries by (key, measure, stage): [dimension, key column, which keys].
+	stageQueries := [][2]string{{domain.DimMonth, "month"}}
+	if f.Month != "" {
+		stageQueries = append(stageQueries, [2]string{domain.DimContract, "contract_id"}, [2]string{domain.DimSupplier, "supplier_id"},
+			[2]string{domain.DimTheme, "theme"}, [2]string{domain.DimWard, "area"})
+	}
+	n := len(queries) + len(stageQueries)
+	outs := make([][]domain.LedgerSum, n)
+	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i, q := range queries {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i], errs[i] = db.sumRows(ctx, q, args, i < 2)
+			outs[i], errs[i] = db.sumRows(ctx, q, args)
+		}()
+	}
+	for i, sq := range stageQueries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q := `SELECT '` + sq[0] + `', ` + sq[1] + `, measure_code, lstage, SUM(quantity), SUM(value_pence) FROM deliveries WHERE ` + w + ` GROUP BY ` + sq[1] + `, measure_code, lstage`
+			outs[len(queries)+i], errs[len(queries)+i] = db.stageRows(ctx, q, args)
 		}()
 	}
 	wg.Wait()
 	var out []domain.LedgerSum
-	for i := range queries {
+	for i := range outs {
 		if errs[i] != nil {
 			return nil, translate(errs[i])
 		}
@@ -161,8 +224,8 @@ func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.L
 	return out, nil
 }
 
-// sumRows reads (dimension, key, measure, six figures) rows.
-func (db *DB) sumRows(ctx context.Context, q string, args []any, pledges bool) ([]domain.LedgerSum, error) {
+// sumRows reads (dimension, key, measure, ten figures) rows.
+func (db *DB) sumRows(ctx context.Context, q string, args []any) ([]domain.LedgerSum, error) {
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -171,14 +234,39 @@ func (db *DB) sumRows(ctx context.Context, q string, args []any, pledges bool) (
 	var out []domain.LedgerSum
 	for rows.Next() {
 		var s domain.LedgerSum
-		var a, b, c, d, e, f int64
-		if err := rows.Scan(&s.Dim, &s.Key, &s.Measure, &a, &b, &c, &d, &e, &f); err != nil {
+		if err := rows.Scan(&s.Dim, &s.Key, &s.Measure, &s.PledgedQty, &s.PledgedPence, &s.ApprovedQty, &s.ApprovedPence,
+			&s.DeliveredQty, &s.DeliveredPence, &s.ConfirmedQty, &s.ConfirmedPence, &s.VerifiedQty, &s.VerifiedPence); err != nil {
 			return nil, err
 		}
-		if pledges {
-			s.PledgedQty, s.PledgedPence, s.ApprovedQty, s.ApprovedPence = a, b, c, d
-		} else {
-			s.DeliveredQty, s.DeliveredPence, s.ConfirmedQty, s.ConfirmedPence, s.VerifiedQty, s.VerifiedPence = a, b, c, d, e, f
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// stageRows reads (dimension, key, measure, stage, quantity, pence) rows of deliveries.
+func (db *DB) stageRows(ctx context.Context, q string, args []any) ([]domain.LedgerSum, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.LedgerSum
+	for rows.Next() {
+		var s domain.LedgerSum
+		var stage int
+		var qty, pence int64
+		if err := rows.Scan(&s.Dim, &s.Key, &s.Measure, &stage, &qty, &pence); err != nil {
+			return nil, err
+		}
+		if stage == lstageRejected {
+			continue
+		}
+		s.DeliveredQty, s.DeliveredPence = qty, pence
+		if stage == lstageConfirmed || stage == lstageVerifiedConfirmed {
+			s.ConfirmedQty, s.ConfirmedPence = qty, pence
+		}
+		if stage >= lstageVerified {
+			s.VerifiedQty, s.VerifiedPence = qty, pence
 		}
 		out = append(out, s)
 	}
@@ -191,7 +279,7 @@ func (db *DB) FindLedgerPledges(ctx context.Context, f domain.LedgerPledgeFilter
 	if f.Status != "" {
 		where, args = append(where, "f.status = ?"), append(args, f.Status)
 	}
-	return findPageCols(ctx, db, "pledge_facts f JOIN pledges p ON p.id = f.pledge_id", "p.doc", where, args, f.Page, scanPledgeDoc, func(p *domain.Pledge) string { return p.ID })
+	return findPageCols(ctx, db, "pledge_ledger f JOIN pledges p ON p.id = f.pledge_id", "p.doc", where, args, f.Page, scanPledgeDoc, func(p *domain.Pledge) string { return p.ID })
 }
 
 func scanPledgeDoc(row scanner) (*domain.Pledge, error) {
@@ -204,14 +292,14 @@ func scanPledgeDoc(row scanner) (*domain.Pledge, error) {
 
 // FindOverdue lists commitments due before the time, oldest due first.
 func (db *DB) FindOverdue(ctx context.Context, authorityID string, before time.Time, limit int) ([]*domain.Pledge, error) {
-	return db.pledgesWhere(ctx, `SELECT p.doc FROM pledge_facts f JOIN pledges p ON p.id = f.pledge_id
+	return db.pledgesWhere(ctx, `SELECT p.doc FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
 		WHERE f.authority_id = ? AND f.status IN ('approved', 'in_delivery', 'delivered', 'confirmed') AND f.due > 0 AND f.due < ?
 		ORDER BY f.due, f.pledge_id LIMIT ?`, authorityID, before.Unix(), limit)
 }
 
 // LapseCandidates lists approved or in-delivery pledges due before the time.
 func (db *DB) LapseCandidates(ctx context.Context, before time.Time, limit int) ([]*domain.Pledge, error) {
-	return db.pledgesWhere(ctx, `SELECT p.doc FROM pledge_facts f JOIN pledges p ON p.id = f.pledge_id
+	return db.pledgesWhere(ctx, `SELECT p.doc FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
 		WHERE f.status IN ('approved', 'in_delivery') AND f.due > 0 AND f.due < ? ORDER BY f.due, f.pledge_id LIMIT ?`, before.Unix(), limit)
 }
 
