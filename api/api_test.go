@@ -992,3 +992,32 @@ func TestHeaderLimit(t *testing.T) {
 		t.Fatalf("oversize header: %d, want 431 or 400", resp.StatusCode)
 	}
 }
+
+func TestListCSVExports(t *testing.T) {
+	e := newEnv(t)
+	body := validRequest()
+	body["title"] = "=HYPERLINK(\"http://evil.example\")"
+	id := e.id(e.call("POST", "/api/v1/requests", "group", body, 201))
+	e.call("POST", "/api/v1/requests/"+id+"/submit", "group", nil, 200)
+	e.call("POST", "/api/v1/requests/"+id+"/publish", "officer", nil, 200)
+	e.pledge("supplier", e.request)
+	st, h, b := e.raw("GET", "/api/v1/requests?format=csv", "", nil, "")
+	if st != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") {
+		t.Fatalf("requests csv: %d %s", st, h.Get("Content-Type"))
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "id,created_at,title") {
+		t.Fatalf("public CSV has %d lines (want header + 2 published): %s", len(lines), b)
+	}
+	if strings.Contains(string(b), ",=HYPERLINK") || strings.Contains(string(b), e.draft) {
+		t.Fatalf("CSV holds a live formula or a draft: %s", b)
+	}
+	st, _, b = e.raw("GET", "/api/v1/pledges?format=csv", "supplier2", nil, "")
+	if st != 200 || len(strings.Split(strings.TrimSpace(string(b)), "\n")) != 1 {
+		t.Fatalf("another supplier's pledges in its CSV: %d %s", st, b)
+	}
+	st, _, b = e.raw("GET", "/api/v1/pledges?format=csv", "officer", nil, "")
+	if st != 200 || len(strings.Split(strings.TrimSpace(string(b)), "\n")) != 2 {
+		t.Fatalf("officer pledges CSV: %d %s", st, b)
+	}
+}

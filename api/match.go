@@ -48,8 +48,9 @@ func matcherAreas(a *domain.Authority) []matcher.Area {
 	return out
 }
 
-// allPages reads every page of a listing.
-func allPages[T any](fetch func(domain.Page) ([]T, string, error)) ([]T, error) {
+// allPages reads the pages of a listing in big pages, up to most items
+// (0: all of them).
+func allPages[T any](fetch func(domain.Page) ([]T, string, error), most int) ([]T, error) {
 	var out []T
 	p := domain.Page{Limit: 5000}
 	for {
@@ -58,7 +59,7 @@ func allPages[T any](fetch func(domain.Page) ([]T, string, error)) ([]T, error) 
 			return nil, err
 		}
 		out = append(out, items...)
-		if next == "" {
+		if next == "" || most > 0 && len(out) >= most {
 			return out, nil
 		}
 		p.After = next
@@ -82,7 +83,7 @@ func (s *Server) loadSnapshot(ctx context.Context, a *domain.Actor) (*snapshot, 
 		suppliers: map[string]*domain.Organisation{}, records: map[string]matcher.Record{}, committed: map[string]int64{}}
 	sn.requests, err = allPages(func(p domain.Page) ([]*domain.Request, string, error) {
 		return st.FindRequests(ctx, domain.RequestFilter{AuthorityID: auth.ID, Statuses: []string{domain.ReqPublished}, Page: p})
-	})
+	}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +92,7 @@ func (s *Server) loadSnapshot(ctx context.Context, a *domain.Actor) (*snapshot, 
 	}
 	orgs, err := allPages(func(p domain.Page) ([]*domain.Organisation, string, error) {
 		return st.FindOrganisations(ctx, domain.OrganisationFilter{AuthorityID: auth.ID, Kind: domain.KindSupplier, Status: domain.OrgApproved, Page: p})
-	})
+	}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +108,7 @@ func (s *Server) loadSnapshot(ctx context.Context, a *domain.Actor) (*snapshot, 
 	pledges, err := allPages(func(p domain.Page) ([]*domain.Pledge, string, error) {
 		pf.Page = p
 		return st.FindPledges(ctx, pf)
-	})
+	}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -482,4 +483,4 @@ func (s *Server) handleOrganisationUpdate(c *fiber.Ctx) error {
 	return c.JSON(o)
 }
 
-func itoa(n int) string { return formatInt(int64(n)) }
+func itoa(n int) string { return i64(int64(n)) }

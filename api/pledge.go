@@ -1,6 +1,8 @@
 package api
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"needmatch/domain"
@@ -45,7 +47,23 @@ func (s *Server) handlePledgeList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.svc.ListPledges(c.UserContext(), actor(c), domain.PledgeFilter{Status: c.Query("status"), RequestID: c.Query("request"), Page: p})
+	f := domain.PledgeFilter{Status: c.Query("status"), RequestID: c.Query("request"), Page: p}
+	if c.Query("format") == "csv" {
+		all, err := everyPage(func(p domain.Page) ([]*domain.Pledge, string, error) {
+			f.Page = p
+			return s.svc.ListPledges(c.UserContext(), actor(c), f)
+		})
+		if err != nil {
+			return err
+		}
+		rows := [][]string{{"id", "created_at", "request_id", "request", "supplier", "offer", "quantity", "unit", "value_pence", "allow_partial", "approved_pence", "status"}}
+		for _, pl := range all {
+			rows = append(rows, []string{pl.ID, ts(pl.CreatedAt), pl.RequestID, pl.RequestTitle, pl.OrganisationName, pl.Offer, i64(pl.Quantity), pl.Unit,
+				i64(pl.ValuePence), strconv.FormatBool(pl.AllowPartial), i64(pl.ApprovedPence), pl.Status})
+		}
+		return sendCSV(c, "pledges.csv", rows)
+	}
+	items, next, err := s.svc.ListPledges(c.UserContext(), actor(c), f)
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,21 @@ func (s *Server) handleRequestList(c *fiber.Ctx) error {
 		return domain.FieldErrorf("mine", "mine must be true or false")
 	}
 	auth := c.Query("authority", "stockport")
+	if c.Query("format") == "csv" {
+		all, err := everyPage(func(p domain.Page) ([]*domain.Request, string, error) {
+			f.Page = p
+			return s.svc.ListRequests(c.UserContext(), actor(c), auth, mine, f)
+		})
+		if err != nil {
+			return err
+		}
+		rows := [][]string{{"id", "created_at", "title", "kind", "ward", "ward_name", "organisation", "quantity", "unit", "value_pence", "deadline", "status", "pledged_pence", "approved_pence"}}
+		for _, r := range all {
+			rows = append(rows, []string{r.ID, ts(r.CreatedAt), r.Title, r.Kind, r.Area, r.AreaName, r.OrganisationName, i64(r.Quantity), r.Unit,
+				i64(r.ValuePence), ts(r.Deadline), r.Status, i64(r.PledgedPence), i64(r.ApprovedPence)})
+		}
+		return sendCSV(c, "requests.csv", rows)
+	}
 	items, next, err := s.svc.ListRequests(c.UserContext(), actor(c), auth, mine, f)
 	if err != nil {
 		return err

@@ -249,6 +249,11 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	var bg sync.WaitGroup
 	bg.Add(1)
 	go func() { defer bg.Done(); cp.run(ctx, c.CheckpointEvery, log) }()
+	if svc.Value != nil {
+		// Commitments long past due lapse once a day (and at start).
+		bg.Add(1)
+		go func() { defer bg.Done(); (&domain.LapseScheduler{Service: svc, Log: log}).Run(ctx) }()
+	}
 	defer bg.Wait()
 	store := "sqlite:" + c.DataDir
 	if c.MongoURI != "" {

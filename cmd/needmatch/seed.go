@@ -59,6 +59,11 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 	if err := svc.Store.PutAuthority(ctx, auth); err != nil {
 		return err
 	}
+	if svc.Value != nil {
+		if _, err := svc.SeedExampleMeasures(ctx, auth.ID); err != nil {
+			return fmt.Errorf("seed example measures: %w", err)
+		}
+	}
 	users := map[string]*domain.User{}
 	for _, d := range demoAccounts {
 		if u, err := svc.Store.UserByEmail(ctx, d.Email); err == nil {
