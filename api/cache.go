@@ -2,44 +2,53 @@ package api
 
 import (
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"needmatch/domain"
 )
 
-// pageCache keeps encoded public list pages for as long as the store's
-// generation does not change. It is used only with a store that is the sole
-// writer of its data (domain.Generationer): any committed write empties it.
+// pageCache keeps encoded public pages (anonymous GETs of requests). It is
+// used only with a store that is the sole writer of its data
+// (domain.Generationer). A page made at the current generation is exact; a
+// page made before the latest write is served for at most publicMaxAge, so
+// the public listing lags writes by under a second instead of being rebuilt
+// on every write (under a mixed load that rebuilding starved the writes).
+// Signed-in callers always read the store.
 type pageCache struct {
 	mu    sync.Mutex
-	gen   uint64
-	pages map[string][]byte
+	pages map[string]cachedPage
 }
 
-const pageCacheMax = 20_000 // about 15 MB of pages at most
+type cachedPage struct {
+	gen  uint64
+	made time.Time
+	body []byte
+}
 
-func (p *pageCache) get(gen uint64, key string) ([]byte, bool) {
+const (
+	pageCacheMax = 20_000 // about 15 MB of pages at most
+	publicMaxAge = time.Second
+)
+
+func (p *pageCache) get(gen uint64, key string, now time.Time) ([]byte, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.gen != gen {
-		p.gen, p.pages = gen, nil
+	c, ok := p.pages[key]
+	if !ok || (c.gen != gen && now.Sub(c.made) > publicMaxAge) {
 		return nil, false
 	}
-	b, ok := p.pages[key]
-	return b, ok
+	return c.body, true
 }
 
-func (p *pageCache) put(gen uint64, key string, b []byte) {
+func (p *pageCache) put(gen uint64, key string, b []byte, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.gen != gen {
-		return // a write committed while this page was read: do not keep it
-	}
 	if p.pages == nil || len(p.pages) >= pageCacheMax {
-		p.pages = map[string][]byte{}
+		p.pages = map[string]cachedPage{}
 	}
-	p.pages[key] = b
+	p.pages[key] = cachedPage{gen: gen, made: now, body: b}
 }
 
 // cachedPublic serves an anonymous GET from the page cache, or runs the
@@ -49,9 +58,9 @@ func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 	if !ok || actor(c) != nil {
 		return handler(c)
 	}
-	gen := g.Generation()
+	gen, now := g.Generation(), time.Now()
 	key := c.OriginalURL()
-	if b, ok := s.pages.get(gen, key); ok {
+	if b, ok := s.pages.get(gen, key, now); ok {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(b)
 	}
@@ -59,7 +68,9 @@ func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 		return err
 	}
 	if c.Response().StatusCode() == fiber.StatusOK {
-		s.pages.put(gen, key, append([]byte(nil), c.Response().Body()...))
+		// Stamped with the generation read before the page was built: a
+		// write committed meanwhile makes it count as stale, never fresh.
+		s.pages.put(gen, key, append([]byte(nil), c.Response().Body()...), now)
 	}
 	return nil
 }
