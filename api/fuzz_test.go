@@ -1,22 +1,25 @@
 package api
 
 import (
+	"reflect"
 	"errors"
 	"testing"
 
 	"needmatch/domain"
 )
 
-// bodyTypes are every request body the API decodes.
+// bodyTypes are every request body the API decodes, read from the route
+// table so a new route's body is fuzzed without anyone listing it.
 func bodyTypes() map[string]func() any {
-	return map[string]func() any{
-		"register": func() any { return &registerBody{} },
-		"login":    func() any { return &loginBody{} },
-		"request":  func() any { return &requestBody{} },
-		"pledge":   func() any { return &pledgeBody{} },
-		"approve":  func() any { return &approveBody{} },
-		"reason":   func() any { return &reasonBody{} },
+	out := map[string]func() any{}
+	for _, r := range New(Config{}).routes {
+		if r.Body == nil {
+			continue
+		}
+		t := reflect.TypeOf(r.Body)
+		out[r.Method+" "+r.Path] = func() any { return reflect.New(t).Interface() }
 	}
+	return out
 }
 
 // FuzzDecode feeds arbitrary bytes to the strict decoder of every body
@@ -30,6 +33,9 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	types := bodyTypes()
+	if len(types) < 20 {
+		f.Fatalf("only %d body types found in the route table", len(types))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for name, mk := range types {
 			err := decodeBytes(body, mk())

@@ -303,3 +303,24 @@ func FuzzParseAreasCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseMeasuresCSV: any bytes give measures or an EINVALID error, never a panic.
+func FuzzParseMeasuresCSV(f *testing.F) {
+	f.Add("code,name,unit,proxy_gbp,theme,source\nVOL,Volunteering hour,hour,17.00,social,Our own\n")
+	f.Add("code,name,unit,proxy_pence,theme\nX,Y,Z,-1,t\n")
+	f.Add("code\n\"")
+	f.Fuzz(func(t *testing.T, in string) {
+		ms, err := ParseMeasuresCSV(strings.NewReader(in))
+		if err != nil {
+			if ErrorCode(err) != EINVALID {
+				t.Fatalf("error %v is not EINVALID", err)
+			}
+			return
+		}
+		for _, m := range ms {
+			if m.Code == "" || m.ProxyPence < 0 {
+				t.Fatalf("bad measure %+v", m)
+			}
+		}
+	})
+}
