@@ -1,11 +1,14 @@
 // Need by ward: a bubble map of Stockport's 21 wards drawn here in SVG
 // from each ward's centroid and need index (no map library), with a table
-// of the same numbers.
+// of the same numbers. A council can load its own ward boundaries
+// (GeoJSON, read in the browser) to see the wards as shapes instead.
 
+import { useRef, useState } from 'preact/hooks';
 import { authority } from '../session.js';
 import { listAll } from '../api.js';
 import { number } from '../format.js';
-import { Page, Loading, Problem, useLoad } from '../govuk.jsx';
+import { Page, Loading, Problem, useLoad, ErrorSummary, Button } from '../govuk.jsx';
+import { MAX_BYTES, BoundaryError, parseBoundaries, project, saveBoundaries, loadBoundaries, forgetBoundaries } from '../boundaries.js';
 
 const WIDTH = 640;
 const HEIGHT = 560;
@@ -80,21 +83,66 @@ export function Wards() {
       }),
     [],
   );
+  const [bounds, setBounds] = useState(loadBoundaries);
+  const [errors, setErrors] = useState([]);
+  const [status, setStatus] = useState('');
+  const mapHeading = useRef(null);
   if (data.loading) return <Page title="Need by ward"><Loading /></Page>;
   if (data.error) return <Page title="Need by ward"><Problem error={data.error} /></Page>;
   const { auth, areas, open } = data.data;
-  const nodes = layout(areas);
   const numberOf = new Map(areas.map((a, i) => [a.code, i + 1]));
   const top = areas.slice(0, 3).map((a) => a.name).join(', ');
+  const focusMap = () => setTimeout(() => mapHeading.current?.focus(), 0);
+  const loaded = (b) => {
+    setBounds(b);
+    setErrors([]);
+    if (b) {
+      saveBoundaries(b);
+      setStatus(`Showing the ward boundaries from ${b.file}`);
+    } else {
+      forgetBoundaries();
+      setStatus('Showing the bubble map');
+    }
+    focusMap();
+  };
   return (
-    <Page title="Need by ward">
+    <Page title="Need by ward" error={errors.length > 0}>
+      <ErrorSummary errors={errors} />
       <p class="govuk-body">
         The need index of each of {auth.name}'s {areas.length} wards comes from the English Indices of Deprivation 2025: the share of the ward's neighbourhoods (LSOAs) among the most deprived in England. 1 is the highest need. Requests in wards with higher need rank higher for suppliers.
       </p>
-      <h2 class="govuk-heading-m">Map of need</h2>
+      <h2 class="govuk-heading-m" ref={mapHeading} tabIndex={-1}>Map of need</h2>
+      <div role="status" aria-live="polite" class="govuk-visually-hidden">{status}</div>
+      {bounds ? (
+        <BoundaryMap bounds={bounds} areas={areas} numberOf={numberOf} authName={auth.name} top={top} />
+      ) : (
+        <BubbleMap areas={areas} numberOf={numberOf} authName={auth.name} top={top} />
+      )}
+      <ul class="app-legend" aria-label="Key to the map colours">
+        {CLASSES.map(([c, text]) => (
+          <li key={c}><span class={`app-legend__swatch app-legend__swatch--${c}`} aria-hidden="true" />Need index {text}</li>
+        ))}
+      </ul>
+      {bounds && <Button type="button" secondary onClick={() => loaded(null)}>Back to the bubble map</Button>}
+      <BoundaryForm areas={areas} errors={errors} setErrors={setErrors} onLoaded={loaded} />
+      <p class="govuk-body-s">
+        No. is the ward's number on the map. Most deprived 10% counts the ward's neighbourhoods (LSOAs) that are among the most deprived 10% in England. Requests counts the published requests in the ward.
+      </p>
+      <WardTable areas={areas} open={open} />
+      <p class="govuk-body-s">
+        Contains English Indices of Deprivation 2025 (MHCLG) and ONS data, Open Government Licence v3.0.
+      </p>
+    </Page>
+  );
+}
+
+function BubbleMap({ areas, numberOf, authName, top }) {
+  const nodes = layout(areas);
+  return (
+    <>
       <p class="govuk-body">Each circle is a ward, placed near its centre and numbered as in the table. Bigger and darker circles show higher need.</p>
       <svg class="app-map" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="map-title map-desc" focusable="false">
-        <title id="map-title">Bubble map of need by ward in {auth.name}</title>
+        <title id="map-title">Bubble map of need by ward in {authName}</title>
         <desc id="map-desc">Highest need: {top}. The table below gives every ward's figures.</desc>
         {nodes.map((n) => {
           const c = needClass(n.area.needIndex);
@@ -108,14 +156,12 @@ export function Wards() {
           );
         })}
       </svg>
-      <ul class="app-legend" aria-label="Key to the map colours">
-        {CLASSES.map(([c, text]) => (
-          <li key={c}><span class={`app-legend__swatch app-legend__swatch--${c}`} aria-hidden="true" />Need index {text}</li>
-        ))}
-      </ul>
-      <p class="govuk-body-s">
-        No. is the ward's number on the map. Most deprived 10% counts the ward's neighbourhoods (LSOAs) that are among the most deprived 10% in England. Requests counts the published requests in the ward.
-      </p>
+    </>
+  );
+}
+
+function WardTable({ areas, open }) {
+  return (
       <div class="app-table-scroll" role="region" aria-labelledby="ward-table-caption" tabIndex={0}>
       <table class="govuk-table">
         <caption class="govuk-table__caption govuk-table__caption--m" id="ward-table-caption">
@@ -146,9 +192,100 @@ export function Wards() {
         </tbody>
       </table>
       </div>
-      <p class="govuk-body-s">
-        Contains English Indices of Deprivation 2025 (MHCLG) and ONS data, Open Government Licence v3.0.
+  );
+}
+
+/**
+ * BoundaryMap draws the wards from a council's own boundary file as SVG
+ * paths (evenodd, so either ring winding draws the same), filled by need
+ * class, each with an accessible name and a <title>.
+ */
+function BoundaryMap({ bounds, areas, numberOf, authName, top }) {
+  const byCode = new Map(areas.map((a) => [a.code, a]));
+  const shapes = project(bounds.wards, WIDTH, HEIGHT);
+  const missing = areas.filter((a) => !bounds.wards.some((w) => w.code === a.code));
+  return (
+    <>
+      <p class="govuk-body">
+        Each shape is a ward from your file <strong class="app-break">{bounds.file}</strong>, numbered as in the table. Darker wards have higher need.
+        Features were matched to wards by the property <code>{bounds.property}</code>: {bounds.wards.length} of {areas.length} wards.
       </p>
-    </Page>
+      {missing.length > 0 && (
+        <p class="govuk-body">The file has no boundary for {missing.map((a) => a.name).join(', ')}.</p>
+      )}
+      <svg class="app-map" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="group" aria-labelledby="map-title map-desc" focusable="false">
+        <title id="map-title">Map of need by ward in {authName}, from your ward boundaries</title>
+        <desc id="map-desc">Highest need: {top}. The table below gives every ward's figures.</desc>
+        {shapes.map((s) => {
+          const a = byCode.get(s.code);
+          const c = needClass(a.needIndex);
+          const name = `${numberOf.get(a.code)}. ${a.name}: need index ${a.needIndex.toFixed(2)}`;
+          return (
+            <path key={s.code} d={s.d} fill-rule="evenodd" class={`app-need-${c}`} stroke="#0b0c0c" stroke-width="1" stroke-linejoin="round" role="img" aria-label={name} data-code={s.code}>
+              <title>{name}</title>
+            </path>
+          );
+        })}
+        {shapes.map((s) => {
+          const c = needClass(byCode.get(s.code).needIndex);
+          return (
+            <text key={s.code} x={s.label[0].toFixed(1)} y={(s.label[1] + 4.5).toFixed(1)} text-anchor="middle" class="app-map__label" fill={c >= 4 ? '#ffffff' : '#0b0c0c'} aria-hidden="true">
+              {numberOf.get(s.code)}
+            </text>
+          );
+        })}
+      </svg>
+    </>
+  );
+}
+
+/**
+ * BoundaryForm reads a GeoJSON FeatureCollection of ward boundaries in the
+ * browser (nothing is uploaded) and hands the matched wards up.
+ */
+function BoundaryForm({ areas, errors, setErrors, onLoaded }) {
+  const [file, setFile] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const fail = (text) => setErrors([{ href: '#boundary-file', text }]);
+  const submit = async (e) => {
+    e.preventDefault();
+    if (!file) return fail('Select a GeoJSON file of ward boundaries');
+    if (file.size > MAX_BYTES) return fail('The file must be smaller than 5 MB');
+    setBusy(true);
+    try {
+      const text = await file.text();
+      const b = parseBoundaries(text, areas);
+      onLoaded({ ...b, file: file.name });
+    } catch (ex) {
+      fail(ex instanceof BoundaryError ? ex.message : 'The file could not be read');
+    } finally {
+      setBusy(false);
+    }
+  };
+  const error = errors[0]?.text;
+  return (
+    <form method="post" action="/wards" onSubmit={submit} novalidate class="govuk-!-margin-bottom-6">
+      <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+        <label class="govuk-label govuk-label--s" for="boundary-file">Use your council's ward boundaries (GeoJSON)</label>
+        <div id="boundary-file-hint" class="govuk-hint">
+          A GeoJSON FeatureCollection in longitude and latitude, at most 5 MB. Each ward's feature needs its ward code (such as {areas[0]?.code}) in a property, for example <code>area_code</code>. The file stays on this device: it is not sent to needmatch.
+        </div>
+        {error && (
+          <p id="boundary-file-error" class="govuk-error-message">
+            <span class="govuk-visually-hidden">Error:</span> {error}
+          </p>
+        )}
+        <input
+          class={`govuk-file-upload${error ? ' govuk-file-upload--error' : ''}`}
+          id="boundary-file"
+          name="boundaries"
+          type="file"
+          accept=".geojson,.json,application/geo+json,application/json"
+          aria-describedby={`boundary-file-hint${error ? ' boundary-file-error' : ''}`}
+          onChange={(e) => setFile(e.currentTarget.files[0] || null)}
+        />
+      </div>
+      <Button secondary disabled={busy}>Show the ward boundaries</Button>
+    </form>
   );
 }
