@@ -1,8 +1,8 @@
 package api
 
 import (
-	"reflect"
 	"errors"
+	"reflect"
 	"testing"
 
 	"needmatch/domain"
