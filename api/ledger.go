@@ -78,7 +78,7 @@ func sendCSV(c *fiber.Ctx, name string, rows [][]string) error {
 
 // everyPage reads every page of a listing for an export (at most 100,000 rows).
 func everyPage[T any](fetch func(domain.Page) ([]T, string, error)) ([]T, error) {
-	return allPages(fetch, 100_000)
+	return domain.AllPages(fetch, 100_000)
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

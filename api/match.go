@@ -48,24 +48,6 @@ func matcherAreas(a *domain.Authority) []matcher.Area {
 	return out
 }
 
-// allPages reads the pages of a listing in big pages, up to most items
-// (0: all of them).
-func allPages[T any](fetch func(domain.Page) ([]T, string, error), most int) ([]T, error) {
-	var out []T
-	p := domain.Page{Limit: 5000}
-	for {
-		items, next, err := fetch(p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if next == "" || most > 0 && len(out) >= most {
-			return out, nil
-		}
-		p.After = next
-	}
-}
-
 // loadSnapshot reads the authority's published requests, suppliers and
 // pledges. Only officers see every supplier's pledges; for a supplier the
 // snapshot holds its own record alone.
@@ -81,7 +63,7 @@ func (s *Server) loadSnapshot(ctx context.Context, a *domain.Actor) (*snapshot, 
 	}
 	sn := &snapshot{auth: auth, needs: needs, weights: matcherWeights(auth), reqByID: map[string]*domain.Request{},
 		suppliers: map[string]*domain.Organisation{}, records: map[string]matcher.Record{}, committed: map[string]int64{}}
-	sn.requests, err = allPages(func(p domain.Page) ([]*domain.Request, string, error) {
+	sn.requests, err = domain.AllPages(func(p domain.Page) ([]*domain.Request, string, error) {
 		return st.FindRequests(ctx, domain.RequestFilter{AuthorityID: auth.ID, Statuses: []string{domain.ReqPublished}, Page: p})
 	}, 0)
 	if err != nil {
@@ -90,7 +72,7 @@ func (s *Server) loadSnapshot(ctx context.Context, a *domain.Actor) (*snapshot, 
 	for _, r := range sn.requests {
 		sn.reqByID[r.ID] = r
 	}
-	orgs, err := allPages(func(p domain.Page) ([]*domain.Organisation, string, error) {
+	orgs, err := domain.AllPages(func(p domain.Page) ([]*domain.Organisation, string, error) {
 		return st.FindOrganisations(ctx, domain.OrganisationFilter{AuthorityID: auth.ID, Kind: domain.KindSupplier, Status: domain.OrgApproved, Page: p})
 	}, 0)
 	if err != nil {
@@ -105,7 +87,7 @@ func (s *Server) loadSnapshot(ctx context.Context, a *domain.Actor) (*snapshot, 
 	if !a.IsOfficer() {
 		pf.OrganisationID = a.OrganisationID
 	}
-	pledges, err := allPages(func(p domain.Page) ([]*domain.Pledge, string, error) {
+	pledges, err := domain.AllPages(func(p domain.Page) ([]*domain.Pledge, string, error) {
 		pf.Page = p
 		return st.FindPledges(ctx, pf)
 	}, 0)

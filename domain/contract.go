@@ -452,19 +452,10 @@ func (s *Service) fillBid(ctx context.Context, b *Bid, c *Contract) error {
 }
 
 func allPledges(ctx context.Context, st PledgeStore, f PledgeFilter) ([]*Pledge, error) {
-	var out []*Pledge
-	f.Page = Page{Limit: 5000}
-	for {
-		items, next, err := st.FindPledges(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if next == "" {
-			return out, nil
-		}
-		f.After = next
-	}
+	return AllPages(func(p Page) ([]*Pledge, string, error) {
+		f.Page = p
+		return st.FindPledges(ctx, f)
+	}, 0)
 }
 
 // GetBid returns a bid with its pledges and compliance.
@@ -653,19 +644,10 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 }
 
 func allBids(ctx context.Context, vs ContractStore, f BidFilter) ([]*Bid, error) {
-	var out []*Bid
-	f.Page = Page{Limit: 5000}
-	for {
-		items, next, err := vs.FindBids(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if next == "" {
-			return out, nil
-		}
-		f.After = next
-	}
+	return AllPages(func(p Page) ([]*Bid, string, error) {
+		f.Page = p
+		return vs.FindBids(ctx, f)
+	}, 0)
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
