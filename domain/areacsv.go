@@ -1,13 +1,10 @@
 package domain
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
-	"strings"
 )
 
 // ParseAreasCSV reads an authority's own areas. The header names the
@@ -15,57 +12,26 @@ import (
 // d1..d10 (the LSOAs of the area in each national IMD decile). Every bad row
 // is reported with its line number; any error means nothing is imported.
 func ParseAreasCSV(r io.Reader) ([]Area, error) {
-	cr := csv.NewReader(io.LimitReader(r, 5<<20))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
-	head, err := cr.Read()
+	sh, err := newSheet(r, 5<<20, "code", "name", "lat", "lon")
 	if err != nil {
-		return nil, FieldErrorf("csv", "line 1: the file has no header row")
+		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	var v Validation
-	for _, need := range []string{"code", "name", "lat", "lon"} {
-		if _, ok := col[need]; !ok {
-			v.Add("csv", "line 1: the header has no %q column", need)
-		}
-	}
-	_, hasNeed := col["need"]
-	hasDeciles := true
+	hasNeed, hasDeciles := sh.has("need"), true
 	for i := 1; i <= 10; i++ {
-		if _, ok := col[fmt.Sprintf("d%d", i)]; !ok {
-			hasDeciles = false
-		}
+		hasDeciles = hasDeciles && sh.has(fmt.Sprintf("d%d", i))
 	}
 	if !hasNeed && !hasDeciles {
-		v.Add("csv", "line 1: the header needs a \"need\" column or \"d1\" to \"d10\"")
+		sh.v.Add("csv", "line 1: the header needs a \"need\" column or \"d1\" to \"d10\"")
 	}
-	if err := v.Err(); err != nil {
+	if err := sh.v.Err(); err != nil {
 		return nil, err
 	}
 	var areas []Area
 	seen := map[string]int{}
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			v.Add("csv", "line %d: %v", line, err)
-			break
-		}
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
+	n := sh.each(5000, "areas", func(line int, get func(string) string, rv *Validation) {
 		ar := Area{Code: get("code"), Name: get("name")}
-		var rv Validation
-		checkText(&rv, "code", ar.Code, 1, 20, true)
-		checkText(&rv, "name", ar.Name, 1, 100, true)
+		checkText(rv, "code", ar.Code, 1, 20, true)
+		checkText(rv, "name", ar.Name, 1, 100, true)
 		if prevLine, dup := seen[ar.Code]; dup && ar.Code != "" {
 			rv.Add("code", "code %s is also on line %d", ar.Code, prevLine)
 		}
@@ -92,23 +58,12 @@ func ParseAreasCSV(r io.Reader) ([]Area, error) {
 		if hasNeed && get("need") != "" {
 			ar.NeedIndex = num("need", 0, 1)
 		}
-		if err := rv.Err(); err != nil {
-			for _, f := range err.(*Error).Fields {
-				v.Add("csv", "line %d: %s", line, f.Detail)
-			}
-			continue
+		if rv.Err() == nil {
+			areas = append(areas, ar)
 		}
-		areas = append(areas, ar)
-		if len(areas) > 5000 {
-			v.Add("csv", "line %d: more than 5,000 areas", line)
-			break
-		}
-	}
-	if err := v.Err(); err != nil {
+	})
+	if err := sh.done(n, "areas"); err != nil {
 		return nil, err
-	}
-	if len(areas) == 0 {
-		return nil, FieldErrorf("csv", "The file has no areas")
 	}
 	return areas, nil
 }

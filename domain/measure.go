@@ -2,8 +2,6 @@ package domain
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"io"
 	"regexp"
 	"strconv"
@@ -115,52 +113,21 @@ func ParsePounds(s string) (int64, bool) {
 // (proxy_gbp, e.g. 17.08) or in pence (proxy_pence). Every bad row is
 // reported with its line number; any error means nothing is imported.
 func ParseMeasuresCSV(r io.Reader) ([]Measure, error) {
-	cr := csv.NewReader(io.LimitReader(r, 2<<20))
-	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
+	sh, err := newSheet(r, 2<<20, "code", "name", "unit", "theme")
 	if err != nil {
-		return nil, FieldErrorf("csv", "line 1: the file has no header row")
+		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	var v Validation
-	for _, need := range []string{"code", "name", "unit", "theme"} {
-		if _, ok := col[need]; !ok {
-			v.Add("csv", "line 1: the header has no %q column", need)
-		}
-	}
-	_, gbp := col["proxy_gbp"]
-	_, pence := col["proxy_pence"]
+	gbp, pence := sh.has("proxy_gbp"), sh.has("proxy_pence")
 	if gbp == pence {
-		v.Add("csv", "line 1: the header needs one proxy column: \"proxy_gbp\" (pounds, like 17.08) or \"proxy_pence\" (whole pence)")
+		sh.v.Add("csv", "line 1: the header needs one proxy column: \"proxy_gbp\" (pounds, like 17.08) or \"proxy_pence\" (whole pence)")
 	}
-	if err := v.Err(); err != nil {
+	if err := sh.v.Err(); err != nil {
 		return nil, err
 	}
 	var out []Measure
 	seen := map[string]int{}
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			v.Add("csv", "line %d: %v", line, err)
-			break
-		}
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		if strings.Join(rec, "") == "" {
-			continue // a blank line
-		}
+	n := sh.each(1000, "measures", func(line int, get func(string) string, rv *Validation) {
 		m := Measure{Code: get("code"), Name: get("name"), Unit: get("unit"), Theme: strings.ToLower(get("theme")), Source: get("source")}
-		var rv Validation
 		var ok bool
 		if gbp {
 			if m.ProxyPence, ok = ParsePounds(get("proxy_gbp")); !ok {
@@ -174,29 +141,18 @@ func ParseMeasuresCSV(r io.Reader) ([]Measure, error) {
 			m.ProxyPence = n
 		}
 		if rv.Err() == nil {
-			m.check(&rv)
+			m.check(rv)
 		}
 		if prev, dup := seen[m.Code]; dup && m.Code != "" {
 			rv.Add("code", "code %s is also on line %d", m.Code, prev)
 		}
 		seen[m.Code] = line
-		if err := rv.Err(); err != nil {
-			for _, f := range err.(*Error).Fields {
-				v.Add("csv", "line %d: %s", line, f.Detail)
-			}
-			continue
+		if rv.Err() == nil {
+			out = append(out, m)
 		}
-		out = append(out, m)
-		if len(out) > 1000 {
-			v.Add("csv", "line %d: more than 1,000 measures", line)
-			break
-		}
-	}
-	if err := v.Err(); err != nil {
+	})
+	if err := sh.done(n, "measures"); err != nil {
 		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, FieldErrorf("csv", "The file has no measures")
 	}
 	return out, nil
 }
