@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 
 	"needmatch/domain"
@@ -17,7 +16,7 @@ type allocationRow struct {
 
 // CreateAllocation stores a proposal with its audit event.
 func (db *DB) CreateAllocation(ctx context.Context, a *domain.Allocation, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if _, err := tx.Exec(`INSERT INTO allocations (id, authority_id, version, doc) VALUES (?,?,?,?)`, a.ID, a.AuthorityID, a.Version, marshal(allocationRow{*a, a.AuthorityID})); err != nil {
 			return translate(err)
 		}
@@ -42,7 +41,7 @@ func (db *DB) AllocationByID(ctx context.Context, id string) (*domain.Allocation
 
 // UpdateAllocation writes a if the stored version is prev.
 func (db *DB) UpdateAllocation(ctx context.Context, a *domain.Allocation, prev int64, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if err := casUpdate(tx, "allocations", a.ID, prev, "version = ?, doc = ?", a.Version, marshal(allocationRow{*a, a.AuthorityID})); err != nil {
 			return err
 		}

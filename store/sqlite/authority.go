@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 
 	"needmatch/domain"
@@ -14,7 +13,7 @@ type authorityRow struct {
 
 // PutAuthority inserts or replaces the authority with a.Slug, keeping its id.
 func (db *DB) PutAuthority(ctx context.Context, a *domain.Authority) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *wtx) error {
 		var id string
 		if err := tx.QueryRow(`SELECT id FROM authorities WHERE slug = ?`, a.Slug).Scan(&id); err == nil {
 			a.ID = id
@@ -85,7 +84,7 @@ func (db *DB) Authorities(ctx context.Context) ([]*domain.Authority, error) {
 
 // UpdateAuthority writes a if the stored version is prev.
 func (db *DB) UpdateAuthority(ctx context.Context, a *domain.Authority, prev int64, ev *domain.AuditEvent) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *wtx) error {
 		cur, err := scanAuthority(tx.QueryRow(`SELECT doc FROM authorities WHERE id = ?`, a.ID))
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 
 	"needmatch/domain"
@@ -52,7 +51,7 @@ func decodeBid(doc string) (*domain.Bid, error) {
 
 // CreateContract inserts c with its audit event; ECONFLICT on a reference taken.
 func (db *DB) CreateContract(ctx context.Context, c *domain.Contract, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if _, err := tx.Exec(`INSERT INTO contracts (id, authority_id, reference, stage, version, doc) VALUES (?,?,?,?,?,?)`,
 			c.ID, c.AuthorityID, c.Reference, c.Stage, c.Version, contractDoc(c)); err != nil {
 			return translate(err)
@@ -61,13 +60,13 @@ func (db *DB) CreateContract(ctx context.Context, c *domain.Contract, ev *domain
 	})
 }
 
-func updateContractTx(tx *sql.Tx, c *domain.Contract, prev int64) error {
+func updateContractTx(tx *wtx, c *domain.Contract, prev int64) error {
 	return casUpdate(tx, "contracts", c.ID, prev, "stage = ?, version = ?, doc = ?", c.Stage, c.Version, contractDoc(c))
 }
 
 // UpdateContract writes c if the stored version is prev.
 func (db *DB) UpdateContract(ctx context.Context, c *domain.Contract, prev int64, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if err := updateContractTx(tx, c, prev); err != nil {
 			return err
 		}
@@ -95,7 +94,7 @@ func (db *DB) FindContracts(ctx context.Context, f domain.ContractFilter) ([]*do
 
 // CreateBid inserts b; ECONFLICT when the supplier already bids on the contract.
 func (db *DB) CreateBid(ctx context.Context, b *domain.Bid, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if _, err := tx.Exec(`INSERT INTO bids (id, authority_id, contract_id, organisation_id, status, version, doc) VALUES (?,?,?,?,?,?,?)`,
 			b.ID, b.AuthorityID, b.ContractID, b.OrganisationID, b.Status, b.Version, bidDoc(b)); err != nil {
 			return translate(err)
@@ -104,13 +103,13 @@ func (db *DB) CreateBid(ctx context.Context, b *domain.Bid, ev *domain.AuditEven
 	})
 }
 
-func updateBidTx(tx *sql.Tx, b *domain.Bid, prev int64) error {
+func updateBidTx(tx *wtx, b *domain.Bid, prev int64) error {
 	return casUpdate(tx, "bids", b.ID, prev, "status = ?, version = ?, doc = ?", b.Status, b.Version, bidDoc(b))
 }
 
 // UpdateBid writes b if the stored version is prev.
 func (db *DB) UpdateBid(ctx context.Context, b *domain.Bid, prev int64, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if err := updateBidTx(tx, b, prev); err != nil {
 			return err
 		}
@@ -141,7 +140,7 @@ func (db *DB) FindBids(ctx context.Context, f domain.BidFilter) ([]*domain.Bid, 
 
 // AwardContract writes an award all or nothing.
 func (db *DB) AwardContract(ctx context.Context, w *domain.Award) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if err := updateContractTx(tx, w.Contract, w.ContractPrev); err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 
 	"needmatch/domain"
@@ -30,7 +29,7 @@ func decodeDelivery(doc string) (*domain.Delivery, error) {
 // CreateDelivery inserts d, attaches and claims its evidence, and writes
 // the pledge (compare-and-set) with the events, in one transaction.
 func (db *DB) CreateDelivery(ctx context.Context, d *domain.Delivery, p *domain.Pledge, pledgePrev int64, evs []*domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.Exec(`INSERT INTO deliveries (id, authority_id, pledge_id, supplier_id, request_org_id, contract_id, area, theme, month, measure_code, status, lstage, quantity, value_pence, version, doc)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			d.ID, d.AuthorityID, d.PledgeID, d.OrganisationID, d.RequestOrgID, d.ContractID, d.Area, d.Theme, d.Month(), d.MeasureCode, d.Status, deliveryStage(d),
@@ -76,7 +75,7 @@ func pledgeMoved(err error) error {
 // UpdateDelivery writes d and its pledge if their stored versions are prev
 // and pledgePrev; a rejected delivery frees its evidence hashes.
 func (db *DB) UpdateDelivery(ctx context.Context, d *domain.Delivery, prev int64, p *domain.Pledge, pledgePrev int64, evs []*domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if err := casUpdate(tx, "deliveries", d.ID, prev, "status = ?, lstage = ?, version = ?, doc = ?", d.Status, deliveryStage(d), d.Version, deliveryDoc(d)); err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -39,7 +38,7 @@ func (db *DB) CreateEvidence(ctx context.Context, e *domain.Evidence, content []
 	if err := writeFileSync(path, content); err != nil {
 		return domain.Errorf(domain.EUNAVAILABLE, "The file could not be stored; try again later.")
 	}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.tx(ctx, func(tx *wtx) error {
 		if _, err := tx.Exec(`INSERT INTO evidence (id, authority_id, organisation_id, sha256, delivery_id, doc) VALUES (?,?,?,?,?,?)`,
 			e.ID, e.AuthorityID, e.OrganisationID, e.SHA256, e.DeliveryID, marshal(evidenceRow{*e, e.AuthorityID})); err != nil {
 			return translate(err)

@@ -13,7 +13,7 @@ var _ domain.IdempotencyStore = (*DB)(nil)
 // ClaimIdempotency stores r unless the user already used the key.
 func (db *DB) ClaimIdempotency(ctx context.Context, r *domain.IdempotencyRecord) (*domain.IdempotencyRecord, error) {
 	var existing *domain.IdempotencyRecord
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *wtx) error {
 		var doc string
 		err := tx.QueryRow(`SELECT doc FROM idempotency WHERE user_id = ? AND key = ?`, r.UserID, r.Key).Scan(&doc)
 		if err == nil {
@@ -33,7 +33,7 @@ func (db *DB) ClaimIdempotency(ctx context.Context, r *domain.IdempotencyRecord)
 
 // CompleteIdempotency records the answer.
 func (db *DB) CompleteIdempotency(ctx context.Context, r *domain.IdempotencyRecord) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.Exec(`UPDATE idempotency SET doc = ? WHERE user_id = ? AND key = ?`, marshal(r), r.UserID, r.Key)
 		return err
 	})
@@ -41,7 +41,7 @@ func (db *DB) CompleteIdempotency(ctx context.Context, r *domain.IdempotencyReco
 
 // ReleaseIdempotency forgets a claimed key.
 func (db *DB) ReleaseIdempotency(ctx context.Context, userID, key string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.Exec(`DELETE FROM idempotency WHERE user_id = ? AND key = ?`, userID, key)
 		return err
 	})

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"sync"
 	"time"
@@ -71,35 +70,55 @@ DROP TRIGGER IF EXISTS pledge_facts_insert;
 DROP TRIGGER IF EXISTS pledge_facts_update;
 DROP TRIGGER IF EXISTS pledge_facts_delete;
 DROP TABLE IF EXISTS pledge_facts;
-CREATE INDEX IF NOT EXISTS deliveries_month ON deliveries(authority_id, month, measure_code, lstage, quantity, value_pence);
+DROP INDEX IF EXISTS deliveries_month;
+CREATE INDEX IF NOT EXISTS deliveries_roll_month ON deliveries(authority_id, month, measure_code, lstage, contract_id, quantity, value_pence);
 CREATE TABLE IF NOT EXISTS pledge_ledger (pledge_id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, contract_id TEXT NOT NULL, supplier_id TEXT NOT NULL, request_org_id TEXT NOT NULL,
 	area TEXT NOT NULL, theme TEXT NOT NULL, month TEXT NOT NULL, measure_code TEXT NOT NULL, status TEXT NOT NULL, due INTEGER NOT NULL,
 	pledged_qty INTEGER NOT NULL, pledged_pence INTEGER NOT NULL, approved_qty INTEGER NOT NULL, approved_pence INTEGER NOT NULL,
 	delivered_qty INTEGER NOT NULL, delivered_pence INTEGER NOT NULL, confirmed_qty INTEGER NOT NULL, confirmed_pence INTEGER NOT NULL,
 	verified_qty INTEGER NOT NULL, verified_pence INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS pledge_ledger_sum_a ON pledge_ledger(authority_id, contract_id, supplier_id, theme, measure_code, ` + ledgerFigs + `);
-CREATE INDEX IF NOT EXISTS pledge_ledger_sum_ward ON pledge_ledger(authority_id, area, measure_code, ` + ledgerFigs + `);
-CREATE INDEX IF NOT EXISTS pledge_ledger_sum_month ON pledge_ledger(authority_id, month, measure_code, pledged_qty, pledged_pence, approved_qty, approved_pence);
+DROP INDEX IF EXISTS pledge_ledger_sum_ward;
+DROP INDEX IF EXISTS pledge_ledger_sum_month;
+CREATE INDEX IF NOT EXISTS pledge_ledger_roll_ward ON pledge_ledger(authority_id, area, measure_code, contract_id, ` + ledgerFigs + `);
+CREATE INDEX IF NOT EXISTS pledge_ledger_roll_month ON pledge_ledger(authority_id, month, measure_code, contract_id, ` + pledgeFigs + `);
 CREATE INDEX IF NOT EXISTS pledge_ledger_due ON pledge_ledger(status, due);
 CREATE INDEX IF NOT EXISTS pledge_ledger_overdue ON pledge_ledger(authority_id, status, due);
 CREATE INDEX IF NOT EXISTS pledge_ledger_list ON pledge_ledger(authority_id, pledge_id);
-CREATE TRIGGER IF NOT EXISTS pledge_ledger_insert AFTER INSERT ON pledges BEGIN
-	INSERT OR REPLACE INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("NEW") + `;
+DROP TRIGGER IF EXISTS pledge_ledger_insert;
+DROP TRIGGER IF EXISTS pledge_ledger_update;
+DROP TRIGGER IF EXISTS pledge_ledger_delivery_insert;
+DROP TRIGGER IF EXISTS pledge_ledger_delivery_update;
+CREATE TRIGGER IF NOT EXISTS pledge_ledger_upsert_insert AFTER INSERT ON pledges BEGIN
+	` + upsertFacts(pledgeFacts("NEW")+` WHERE true`) + `;
 END;
-CREATE TRIGGER IF NOT EXISTS pledge_ledger_update AFTER UPDATE ON pledges BEGIN
-	INSERT OR REPLACE INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("NEW") + `;
+CREATE TRIGGER IF NOT EXISTS pledge_ledger_upsert_update AFTER UPDATE ON pledges BEGIN
+	` + upsertFacts(pledgeFacts("NEW")+` WHERE true`) + `;
 END;
 CREATE TRIGGER IF NOT EXISTS pledge_ledger_delete AFTER DELETE ON pledges BEGIN
 	DELETE FROM pledge_ledger WHERE pledge_id = OLD.id;
 END;
-CREATE TRIGGER IF NOT EXISTS pledge_ledger_delivery_insert AFTER INSERT ON deliveries BEGIN
-	INSERT OR REPLACE INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("p") + ` FROM pledges p WHERE p.id = NEW.pledge_id;
+CREATE TRIGGER IF NOT EXISTS pledge_ledger_upsert_delivery_insert AFTER INSERT ON deliveries BEGIN
+	` + upsertFacts(pledgeFacts("p")+` FROM pledges p WHERE p.id = NEW.pledge_id`) + `;
 END;
-CREATE TRIGGER IF NOT EXISTS pledge_ledger_delivery_update AFTER UPDATE ON deliveries BEGIN
-	INSERT OR REPLACE INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("p") + ` FROM pledges p WHERE p.id = NEW.pledge_id;
+CREATE TRIGGER IF NOT EXISTS pledge_ledger_upsert_delivery_update AFTER UPDATE ON deliveries BEGIN
+	` + upsertFacts(pledgeFacts("p")+` FROM pledges p WHERE p.id = NEW.pledge_id`) + `;
 END;
+` + rollupSchema() + `
 INSERT INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("p") + ` FROM pledges p WHERE NOT EXISTS (SELECT 1 FROM pledge_ledger f WHERE f.pledge_id = p.id);
 `
+
+// upsertFacts writes a pledge_ledger row from a pledgeFacts select as an
+// upsert, so that the rollups' update triggers see the old and the new row.
+func upsertFacts(sel string) string {
+	var set []string
+	for _, c := range strings.Split(strings.Trim(factCols, "()"), ",") {
+		if c = strings.TrimSpace(c); c != "pledge_id" {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	return `INSERT INTO pledge_ledger ` + factCols + ` ` + sel + ` ON CONFLICT (pledge_id) DO UPDATE SET ` + strings.Join(set, ", ")
+}
 
 // ledgerWhere turns a ledger filter into conditions on the ledger columns.
 func ledgerWhere(f domain.LedgerFilter, prefix string) ([]string, []any) {
@@ -153,6 +172,14 @@ func deliveryStage(d *domain.Delivery) int {
 // delivery (which is not the pledge's month) needs the deliveries. With a
 // month filter every delivery figure is read from the deliveries themselves.
 func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
+	if (f == domain.LedgerFilter{AuthorityID: f.AuthorityID, ContractID: f.ContractID}) {
+		return db.rolledUpSums(ctx, f)
+	}
+	return db.scannedSums(ctx, f)
+}
+
+// scannedSums is LedgerSums read from pledge_ledger and the deliveries.
+func (db *DB) scannedSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
 	where, args := ledgerWhere(f, "")
 	w := strings.Join(where, " AND ")
 	roll := func(figs string, dims ...[2]string) string {
@@ -194,23 +221,47 @@ func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.L
 		stageQueries = append(stageQueries, [2]string{domain.DimContract, "contract_id"}, [2]string{domain.DimSupplier, "supplier_id"},
 			[2]string{domain.DimTheme, "theme"}, [2]string{domain.DimWard, "area"})
 	}
-	n := len(queries) + len(stageQueries)
-	outs := make([][]domain.LedgerSum, n)
-	errs := make([]error, n)
+	var qs []sumQuery
+	for _, q := range queries {
+		qs = append(qs, sumQuery{q, args, false})
+	}
+	for _, sq := range stageQueries {
+		qs = append(qs, stageQuery(sq[0], sq[1], f))
+	}
+	return db.parallelSums(ctx, qs)
+}
+
+// stageQuery adds up the deliveries matching f by a key column, measure
+// and stage.
+func stageQuery(dim, key string, f domain.LedgerFilter) sumQuery {
+	where, args := ledgerWhere(f, "")
+	return sumQuery{`SELECT '` + dim + `', ` + key + `, measure_code, lstage, SUM(quantity), SUM(value_pence) FROM deliveries WHERE ` +
+		strings.Join(where, " AND ") + ` GROUP BY ` + key + `, measure_code, lstage`, args, true}
+}
+
+// sumQuery is one query of a ledger: figures (sumRows) or, with stage,
+// delivery figures by stage (stageRows).
+type sumQuery struct {
+	q     string
+	args  []any
+	stage bool
+}
+
+// parallelSums runs a ledger's queries at once on the read connections and
+// joins their rows.
+func (db *DB) parallelSums(ctx context.Context, queries []sumQuery) ([]domain.LedgerSum, error) {
+	outs := make([][]domain.LedgerSum, len(queries))
+	errs := make([]error, len(queries))
 	var wg sync.WaitGroup
 	for i, q := range queries {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i], errs[i] = db.sumRows(ctx, q, args)
-		}()
-	}
-	for i, sq := range stageQueries {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			q := `SELECT '` + sq[0] + `', ` + sq[1] + `, measure_code, lstage, SUM(quantity), SUM(value_pence) FROM deliveries WHERE ` + w + ` GROUP BY ` + sq[1] + `, measure_code, lstage`
-			outs[len(queries)+i], errs[len(queries)+i] = db.stageRows(ctx, q, args)
+			if q.stage {
+				outs[i], errs[i] = db.stageRows(ctx, q.q, q.args)
+			} else {
+				outs[i], errs[i] = db.sumRows(ctx, q.q, q.args)
+			}
 		}()
 	}
 	wg.Wait()
@@ -321,7 +372,7 @@ func (db *DB) pledgesWhere(ctx context.Context, q string, args ...any) ([]*domai
 }
 
 // updatePledgeTx writes a pledge inside a transaction (as UpdatePledge does).
-func updatePledgeTx(tx *sql.Tx, p *domain.Pledge, prev int64) error {
+func updatePledgeTx(tx *wtx, p *domain.Pledge, prev int64) error {
 	return casUpdate(tx, "pledges", p.ID, prev, "status = ?, value_pence = ?, approved_pence = ?, version = ?, doc = ?",
 		p.Status, p.ValuePence, p.ApprovedPence, p.Version, pledgeDoc(p))
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 
 	"needmatch/domain"
@@ -25,7 +24,7 @@ func decodeCatalogue(doc string) (*domain.Catalogue, error) {
 
 // CreateCatalogue stores a new catalogue version with its audit event.
 func (db *DB) CreateCatalogue(ctx context.Context, c *domain.Catalogue, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if _, err := tx.Exec(`INSERT INTO catalogues (id, authority_id, version, doc) VALUES (?,?,?,?)`, c.ID, c.AuthorityID, c.Version, marshal(catalogueRow{*c, c.AuthorityID})); err != nil {
 			return translate(err)
 		}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 
@@ -18,7 +17,7 @@ func organisationDoc(o *domain.Organisation) string {
 	return marshal(organisationRow{Organisation: *o, AuthorityID: o.AuthorityID})
 }
 
-func insertOrganisation(tx *sql.Tx, o *domain.Organisation) error {
+func insertOrganisation(tx *wtx, o *domain.Organisation) error {
 	_, err := tx.Exec(`INSERT INTO organisations (id, authority_id, status, kind, version, doc) VALUES (?,?,?,?,?,?)`,
 		o.ID, o.AuthorityID, o.Status, o.Kind, o.Version, organisationDoc(o))
 	return err
@@ -57,7 +56,7 @@ func (db *DB) FindOrganisations(ctx context.Context, f domain.OrganisationFilter
 
 // UpdateOrganisation writes o if the stored version is prev.
 func (db *DB) UpdateOrganisation(ctx context.Context, o *domain.Organisation, prev int64, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if err := casUpdate(tx, "organisations", o.ID, prev, "status = ?, version = ?, doc = ?", o.Status, o.Version, organisationDoc(o)); err != nil {
 			return err
 		}

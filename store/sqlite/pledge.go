@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 
 	"needmatch/domain"
@@ -30,7 +29,7 @@ func decodePledge(doc string) (*domain.Pledge, error) {
 
 // CreatePledge inserts p with its audit event.
 func (db *DB) CreatePledge(ctx context.Context, p *domain.Pledge, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.Exec(`INSERT INTO pledges (id, authority_id, request_id, organisation_id, request_org_id, status, value_pence, approved_pence, version, doc) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 			p.ID, p.AuthorityID, p.RequestID, p.OrganisationID, p.RequestOrgID, p.Status, p.ValuePence, p.ApprovedPence, p.Version, pledgeDoc(p))
 		if err != nil {
@@ -42,7 +41,7 @@ func (db *DB) CreatePledge(ctx context.Context, p *domain.Pledge, ev *domain.Aud
 
 // UpdatePledge writes p if the stored version is prev.
 func (db *DB) UpdatePledge(ctx context.Context, p *domain.Pledge, prev int64, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		err := casUpdate(tx, "pledges", p.ID, prev, "status = ?, value_pence = ?, approved_pence = ?, version = ?, doc = ?",
 			p.Status, p.ValuePence, p.ApprovedPence, p.Version, pledgeDoc(p))
 		if err != nil {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 
@@ -32,7 +31,7 @@ func decodeRequest(doc string) (*domain.Request, error) {
 
 // CreateRequest inserts r with its audit event.
 func (db *DB) CreateRequest(ctx context.Context, r *domain.Request, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.Exec(`INSERT INTO requests (id, authority_id, organisation_id, status, area, kind, title, description, version, doc) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 			r.ID, r.AuthorityID, r.OrganisationID, r.Status, r.Area, r.Kind, r.Title, r.Description, r.Version, requestDoc(r))
 		if err != nil {
@@ -44,7 +43,7 @@ func (db *DB) CreateRequest(ctx context.Context, r *domain.Request, ev *domain.A
 
 // UpdateRequest writes r if the stored version is prev.
 func (db *DB) UpdateRequest(ctx context.Context, r *domain.Request, prev int64, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		err := casUpdate(tx, "requests", r.ID, prev, "status = ?, area = ?, kind = ?, title = ?, description = ?, version = ?, doc = ?",
 			r.Status, r.Area, r.Kind, r.Title, r.Description, r.Version, requestDoc(r))
 		if err != nil {

@@ -35,7 +35,9 @@ type DB struct {
 	write *sql.DB
 	ops   chan *op
 	done  chan struct{}
-	wg    sync.WaitGroup
+	// stopped closes when the writer has returned.
+	stopped chan struct{}
+	wg      sync.WaitGroup
 	// MaxBatch bounds how many changes share one transaction.
 	MaxBatch  int
 	requests  *requestCache
@@ -44,6 +46,8 @@ type DB struct {
 	closeOnce sync.Once
 	// gen counts committed write batches; see Generation.
 	gen atomic.Uint64
+	// wstmts are the writer's prepared statements.
+	wstmts writeStmts
 }
 
 // Generation changes whenever a write commits. This process is the only
@@ -54,7 +58,7 @@ var _ domain.Store = (*DB)(nil)
 
 type op struct {
 	ctx context.Context
-	fn  func(*sql.Tx) error
+	fn  func(*wtx) error
 	res chan error
 }
 
@@ -90,9 +94,10 @@ func Open(dir string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{path: path, read: r, write: w, ops: make(chan *op, 1024), done: make(chan struct{}), MaxBatch: 256, requests: newRequestCache(100_000)}
-	db.wg.Add(1)
+	db := &DB{path: path, read: r, write: w, ops: make(chan *op, 1024), done: make(chan struct{}), stopped: make(chan struct{}), MaxBatch: 256, requests: newRequestCache(100_000)}
+	db.wg.Add(2)
 	go db.writer()
+	go db.refresher()
 	return db, nil
 }
 
@@ -110,6 +115,7 @@ func (db *DB) close() error {
 	close(db.done)
 	db.wg.Wait()
 	db.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
+	db.wstmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -121,7 +127,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // tx runs fn inside the next group transaction and returns when that
 // transaction has committed (nil) or failed.
-func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (db *DB) tx(ctx context.Context, fn func(*wtx) error) error {
 	o := &op{ctx: ctx, fn: fn, res: make(chan error, 1)}
 	select {
 	case db.ops <- o:
@@ -131,12 +137,24 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return domain.Errorf(domain.EUNAVAILABLE, "The service is shutting down; try again.")
 	}
 	// Once queued, wait for the outcome even if ctx ends: the change may
-	// commit, and the caller must not report it as lost.
-	return <-o.res
+	// commit, and the caller must not report it as lost. A change queued
+	// as the writer stopped is never run.
+	select {
+	case err := <-o.res:
+		return err
+	case <-db.stopped:
+		select {
+		case err := <-o.res:
+			return err
+		default:
+			return domain.Errorf(domain.EUNAVAILABLE, "The service is shutting down; try again.")
+		}
+	}
 }
 
 func (db *DB) writer() {
 	defer db.wg.Done()
+	defer close(db.stopped)
 	for {
 		var batch []*op
 		select {
@@ -167,13 +185,15 @@ func (db *DB) writer() {
 
 func (db *DB) run(batch []*op) {
 	results := make([]error, len(batch))
-	tx, err := db.write.Begin()
+	defer db.wstmts.prepareWanted(db.write)
+	stx, err := db.write.Begin()
 	if err != nil {
 		for _, o := range batch {
 			o.res <- translate(err)
 		}
 		return
 	}
+	tx := &wtx{Tx: stx, stmts: &db.wstmts}
 	for i, o := range batch {
 		if err := o.ctx.Err(); err != nil {
 			results[i] = err
@@ -211,7 +231,7 @@ func (db *DB) run(batch []*op) {
 
 // refuseBatch rolls back and answers every change of the batch with
 // EUNAVAILABLE: none of them is written, none acknowledged.
-func refuseBatch(tx *sql.Tx, batch []*op, cause error) {
+func refuseBatch(tx *wtx, batch []*op, cause error) {
 	_ = tx.Rollback()
 	fail := translate(cause)
 	if domain.ErrorCode(fail) != domain.EUNAVAILABLE {
@@ -259,7 +279,7 @@ func marshal(v any) string {
 }
 
 // appendAudit chains ev after the authority's last event and inserts it.
-func appendAudit(tx *sql.Tx, ev *domain.AuditEvent) error {
+func appendAudit(tx *wtx, ev *domain.AuditEvent) error {
 	if ev == nil {
 		return nil
 	}
@@ -277,7 +297,7 @@ func appendAudit(tx *sql.Tx, ev *domain.AuditEvent) error {
 
 // casUpdate runs an UPDATE ... WHERE id = ? AND version = ? and turns "no
 // row" into ECONFLICT (version moved on) or ENOTFOUND.
-func casUpdate(tx *sql.Tx, table, id string, prev int64, set string, args ...any) error {
+func casUpdate(tx *wtx, table, id string, prev int64, set string, args ...any) error {
 	args = append(args, id, prev)
 	res, err := tx.Exec("UPDATE "+table+" SET "+set+" WHERE id = ? AND version = ?", args...)
 	if err != nil {
@@ -335,8 +355,6 @@ CREATE TABLE IF NOT EXISTS idempotency (user_id TEXT NOT NULL, key TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS audit (authority_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, object TEXT NOT NULL, at INTEGER NOT NULL, hash TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (authority_id, seq));
 CREATE INDEX IF NOT EXISTS audit_object ON audit(authority_id, object, seq);
 `
-
-type sqlTx = sql.Tx
 
 func translateNotFound(err error, msg string) error {
 	if errors.Is(err, sql.ErrNoRows) {

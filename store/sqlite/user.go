@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"time"
 
@@ -22,14 +21,14 @@ func userDoc(u *domain.User) string {
 	return marshal(userRow{User: *u, AuthorityID: u.AuthorityID, PasswordHash: u.PasswordHash, Version: u.Version, UpdatedAt: u.UpdatedAt})
 }
 
-func insertUser(tx *sql.Tx, u *domain.User) error {
+func insertUser(tx *wtx, u *domain.User) error {
 	_, err := tx.Exec(`INSERT INTO users (id, authority_id, email, version, doc) VALUES (?,?,?,?,?)`, u.ID, u.AuthorityID, u.Email, u.Version, userDoc(u))
 	return err
 }
 
 // Register creates the organisation and its first user in one transaction.
 func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.User, evs []*domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if err := insertOrganisation(tx, o); err != nil {
 			return err
 		}
@@ -47,7 +46,7 @@ func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.Us
 
 // CreateUser creates a user; ECONFLICT when the email is taken.
 func (db *DB) CreateUser(ctx context.Context, u *domain.User, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if err := insertUser(tx, u); err != nil {
 			return translate(err)
 		}
@@ -57,7 +56,7 @@ func (db *DB) CreateUser(ctx context.Context, u *domain.User, ev *domain.AuditEv
 
 // UpdateUser writes u if the stored version is prev.
 func (db *DB) UpdateUser(ctx context.Context, u *domain.User, prev int64, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		if err := casUpdate(tx, "users", u.ID, prev, "version = ?, doc = ?", u.Version, userDoc(u)); err != nil {
 			return err
 		}
@@ -91,7 +90,7 @@ func (db *DB) UserByID(ctx context.Context, id string) (*domain.User, error) {
 
 // CreateRefreshToken stores a new token.
 func (db *DB) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.Exec(`INSERT INTO refresh_tokens (id, family, user_id, used, revoked, doc) VALUES (?,?,?,0,0,?)`, t.ID, t.Family, t.UserID, marshal(t))
 		return translate(err)
 	})
@@ -100,7 +99,7 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) er
 // UseRefreshToken marks an unused token used; see domain.UserStore.
 func (db *DB) UseRefreshToken(ctx context.Context, id string) (*domain.RefreshToken, error) {
 	var t domain.RefreshToken
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *wtx) error {
 		var doc string
 		var used, revoked bool
 		if err := tx.QueryRow(`SELECT doc, used, revoked FROM refresh_tokens WHERE id = ?`, id).Scan(&doc, &used, &revoked); err != nil {
@@ -124,7 +123,7 @@ func (db *DB) UseRefreshToken(ctx context.Context, id string) (*domain.RefreshTo
 
 // RevokeRefreshFamily revokes every token of the family.
 func (db *DB) RevokeRefreshFamily(ctx context.Context, family string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.Exec(`UPDATE refresh_tokens SET revoked = 1 WHERE family = ?`, family)
 		return err
 	})
@@ -132,7 +131,7 @@ func (db *DB) RevokeRefreshFamily(ctx context.Context, family string) error {
 
 // RevokeUserRefreshTokens revokes every token of the user.
 func (db *DB) RevokeUserRefreshTokens(ctx context.Context, userID string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.Exec(`UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?`, userID)
 		return err
 	})

@@ -1,0 +1,173 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"needmatch/domain"
+	"needmatch/store/storetest"
+)
+
+// TestRollupsEqualTheRecords runs the ledger conformance cases (awards that
+// move pledges to a contract, deliveries confirmed, verified and rejected,
+// withdrawals) and after each checks, on the database it left, that every
+// rollup row equals a fresh sum of its source rows and that the ledger read
+// from the rollups equals the ledger read from the records, for the
+// authority and for each of its contracts.
+// It runs them twice: with every changed key still dirty at the check, and
+// with refreshes racing the writes (clean and dirty keys mixed).
+func TestRollupsEqualTheRecords(t *testing.T) {
+	for _, racing := range []bool{false, true} {
+		t.Run(map[bool]string{false: "dirty", true: "refreshing"}[racing], func(t *testing.T) {
+			checked, refreshed := 0, 0
+			storetest.RunLedger(t, storetest.Harness{New: func(t *testing.T) domain.Store {
+				db, err := Open(t.TempDir())
+				if err != nil {
+					t.Fatal(err)
+				}
+				stop, stopped := make(chan struct{}), make(chan struct{})
+				go func() {
+					defer close(stopped)
+					for racing {
+						select {
+						case <-stop:
+							return
+						case <-time.After(3 * time.Millisecond):
+						}
+						if err := db.RefreshRollups(context.Background()); err != nil {
+							t.Error(err)
+							return
+						}
+						refreshed++
+					}
+				}()
+				t.Cleanup(func() {
+					defer db.Close()
+					close(stop)
+					<-stopped
+					if err := checkRollups(db); err != nil {
+						t.Error(err)
+					}
+					checked++
+				})
+				return db
+			}})
+			if checked == 0 || racing && refreshed == 0 {
+				t.Fatalf("%d databases checked, %d refreshes", checked, refreshed)
+			}
+		})
+	}
+}
+
+// checkRollups compares the ledger from the rollups with the ledger from
+// the records while keys are dirty, then refreshes and compares again, and
+// checks every rollup row against its source.
+func checkRollups(db *DB) error {
+	if err := sameLedgers(db); err != nil {
+		return fmt.Errorf("with dirty keys: %w", err)
+	}
+	if err := db.RefreshRollups(context.Background()); err != nil {
+		return err
+	}
+	for _, ru := range rollups {
+		var n int
+		if err := db.write.QueryRow(`SELECT count(*) FROM ` + ru.dirty()).Scan(&n); err != nil || n != 0 {
+			return fmt.Errorf("%s: %d dirty keys after the refresh (%v)", ru.table, n, err)
+		}
+	}
+	if err := sameLedgers(db); err != nil {
+		return fmt.Errorf("after the refresh: %w", err)
+	}
+	for _, ru := range rollups {
+		keys := strings.Join(ru.keys, ", ")
+		var sums []string
+		for _, f := range strings.Split(ru.figs, ", ") {
+			sums = append(sums, "SUM("+f+")")
+		}
+		fresh := `SELECT ` + keys + `, count(*), ` + strings.Join(sums, ", ") + ` FROM ` + ru.source + ` GROUP BY ` + keys
+		stored := `SELECT ` + keys + `, n, ` + ru.figs + ` FROM ` + ru.table + ` WHERE n > 0`
+		for _, q := range [][2]string{{fresh, stored}, {stored, fresh}} {
+			var diff int
+			if err := db.write.QueryRow(`SELECT count(*) FROM (` + q[0] + ` EXCEPT ` + q[1] + `)`).Scan(&diff); err != nil {
+				return err
+			}
+			if diff != 0 {
+				return fmt.Errorf("%s: %d rows differ from its source", ru.table, diff)
+			}
+		}
+		var zero int
+		if err := db.write.QueryRow(`SELECT count(*) FROM ` + ru.table + ` WHERE n = 0 AND (` + strings.ReplaceAll(ru.figs, ", ", " != 0 OR ") + ` != 0)`).Scan(&zero); err != nil {
+			return err
+		}
+		if zero != 0 {
+			return fmt.Errorf("%s: %d keys without rows have figures", ru.table, zero)
+		}
+	}
+	return nil
+}
+
+// sameLedgers compares, for each authority and each of its contracts, the
+// ledger from the rollups with the ledger from the records.
+func sameLedgers(db *DB) error {
+	ctx := context.Background()
+	rows, err := db.write.Query(`SELECT DISTINCT authority_id, '' FROM pledge_ledger UNION SELECT DISTINCT authority_id, contract_id FROM pledge_ledger`)
+	if err != nil {
+		return err
+	}
+	var filters []domain.LedgerFilter
+	for rows.Next() {
+		var f domain.LedgerFilter
+		if err := rows.Scan(&f.AuthorityID, &f.ContractID); err != nil {
+			return err
+		}
+		if f.ContractID == "" && len(filters) > 0 && filters[len(filters)-1].AuthorityID == f.AuthorityID {
+			f.ContractID = domain.LedgerNone
+		}
+		filters = append(filters, f)
+	}
+	rows.Close()
+	if len(filters) == 0 {
+		return nil
+	}
+	for _, f := range filters {
+		rolled, err := db.rolledUpSums(ctx, f)
+		if err != nil {
+			return err
+		}
+		scanned, err := db.scannedSums(ctx, f)
+		if err != nil {
+			return err
+		}
+		if a, b := merged(rolled), merged(scanned); !reflect.DeepEqual(a, b) {
+			return fmt.Errorf("ledger %+v from the rollups differs from the records:\n%v\n%v", f, a, b)
+		}
+	}
+	return nil
+}
+
+// merged adds up sums by dimension, key and measure (the stage rows of
+// deliveries come one per stage) in a stable order.
+func merged(sums []domain.LedgerSum) []domain.LedgerSum {
+	m := map[[3]string]*domain.LedgerSum{}
+	for _, s := range sums {
+		k := [3]string{s.Dim, s.Key, s.Measure}
+		if m[k] == nil {
+			m[k] = &domain.LedgerSum{Dim: s.Dim, Key: s.Key, Measure: s.Measure}
+		}
+		m[k].Add(s)
+	}
+	out := []domain.LedgerSum{}
+	for _, s := range m {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.Dim+"\x00"+a.Key+"\x00"+a.Measure < b.Dim+"\x00"+b.Key+"\x00"+b.Measure
+	})
+	return out
+}
