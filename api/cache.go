@@ -32,11 +32,12 @@ const (
 	publicMaxAge = time.Second
 )
 
-func (p *pageCache) get(gen uint64, key string, now time.Time) ([]byte, bool) {
+// get returns the page kept under key if fresh(its generation, when made).
+func (p *pageCache) get(key string, fresh func(gen uint64, made time.Time) bool) ([]byte, bool) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	c, ok := p.pages[key]
-	if !ok || (c.gen != gen && now.Sub(c.made) > publicMaxAge) {
+	p.mu.Unlock()
+	if !ok || !fresh(c.gen, c.made) {
 		return nil, false
 	}
 	return c.body, true
@@ -51,16 +52,42 @@ func (p *pageCache) put(gen uint64, key string, b []byte, now time.Time) {
 	p.pages[key] = cachedPage{gen: gen, made: now, body: b}
 }
 
-// cachedPublic serves an anonymous GET from the page cache, or runs the
-// handler and keeps its 200 answer.
+// cachedPublic serves an anonymous GET of a list from the page cache, or
+// runs the handler and keeps its 200 answer. A page made before the latest
+// write is served for at most publicMaxAge.
 func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 	g, ok := s.svc.Store.(domain.Generationer)
 	if !ok || actor(c) != nil {
 		return handler(c)
 	}
 	gen, now := g.Generation(), time.Now()
+	return s.cachedPage(c, handler, gen, now, func(pageGen uint64, made time.Time) bool {
+		return pageGen == gen || now.Sub(made) <= publicMaxAge
+	})
+}
+
+// cachedRequest serves an anonymous GET of one request from the page
+// cache while no write has changed that request or its pledges since the
+// page was made (exact: no age), or runs the handler and keeps its 200
+// answer. Under a mixed load most requests are untouched by the writes of
+// the last second, so their pages stay valid.
+func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
+	g, ok := s.svc.Store.(domain.RequestGenerationer)
+	if !ok || actor(c) != nil {
+		return s.cachedPublic(c, handler)
+	}
+	changed := g.RequestGeneration(c.Params("id"))
+	return s.cachedPage(c, handler, g.Generation(), time.Now(), func(pageGen uint64, _ time.Time) bool {
+		return pageGen >= changed
+	})
+}
+
+// cachedPage serves the page kept for this URL if fresh, or runs the
+// handler and keeps its 200 answer stamped with gen, the generation read
+// before the handler reads the store.
+func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, gen uint64, now time.Time, fresh func(uint64, time.Time) bool) error {
 	key := c.OriginalURL()
-	if b, ok := s.pages.get(gen, key, now); ok {
+	if b, ok := s.pages.get(key, fresh); ok {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(b)
 	}

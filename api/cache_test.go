@@ -1,24 +1,40 @@
-package api
+package api_test
 
 import (
 	"testing"
-	"time"
+
+	"needmatch/domain"
 )
 
-func TestPageCache(t *testing.T) {
-	var p pageCache
-	t0 := time.Now()
-	p.put(1, "/a", []byte("one"), t0)
-	if b, ok := p.get(1, "/a", t0.Add(time.Hour)); !ok || string(b) != "one" {
-		t.Fatal("a page of the current generation must be served")
+// TestPublicRequestPagesStayCurrent: the anonymous page of a request is
+// kept until a write changes that request or its pledges, and no longer:
+// an approval shows at once, a write elsewhere leaves the page alone.
+func TestPublicRequestPagesStayCurrent(t *testing.T) {
+	e := newEnv(t)
+	g := e.svc.Store.(domain.RequestGenerationer)
+	other := e.publishedRequest("group2", "officer")
+	page := func(id string) map[string]any { return e.call("GET", "/api/v1/requests/"+id, "", nil, 200) }
+	if got := page(e.request)["approvedPence"]; got != 0.0 {
+		t.Fatalf("approvedPence before any pledge = %v", got)
 	}
-	if _, ok := p.get(2, "/a", t0.Add(500*time.Millisecond)); !ok {
-		t.Fatal("a page one write old and under a second old may be served")
+	page(other)
+	otherGen := g.RequestGeneration(other)
+	before := g.Generation()
+	p := e.pledge("supplier", e.request)
+	if rg := g.RequestGeneration(e.request); rg <= before || rg > g.Generation() {
+		t.Fatalf("RequestGeneration after a pledge = %d, want in (%d, %d]", rg, before, g.Generation())
 	}
-	if _, ok := p.get(2, "/a", t0.Add(1500*time.Millisecond)); ok {
-		t.Fatal("a stale page over a second old was served")
+	if got := page(e.request)["pledgedPence"]; got != 300000.0 {
+		t.Fatalf("pledgedPence right after the pledge = %v, want 300000", got)
 	}
-	if _, ok := p.get(1, "/b", t0); ok {
-		t.Fatal("a page never stored was served")
+	e.call("POST", "/api/v1/pledges/"+p+"/approve", "officer", nil, 200)
+	r := page(e.request)
+	if r["approvedPence"] != 300000.0 || r["status"] != domain.ReqPartlyMatched {
+		t.Fatalf("right after the approval: approvedPence %v, status %v; want 300000, %s", r["approvedPence"], r["status"], domain.ReqPartlyMatched)
 	}
+	if g.RequestGeneration(other) != otherGen {
+		t.Fatalf("writes to another request changed this one's generation: %d -> %d", otherGen, g.RequestGeneration(other))
+	}
+	e.call("POST", "/api/v1/requests/"+other+"/withdraw", "group2", nil, 200)
+	e.call("GET", "/api/v1/requests/"+other, "", nil, 404) // its kept page is not served
 }

@@ -156,7 +156,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/organisations/:id/reject", "Reject a pending organisation with a reason", officer, reasonBody{}, s.handleOrganisationReject},
 		{"POST", "/requests", "Post a request (draft)", []string{domain.RoleGroup}, requestBody{}, s.handleRequestCreate},
 		{"GET", "/requests", "List requests (filters area, kind, status, text, mine)", nil, nil, func(c *fiber.Ctx) error { return s.cachedPublic(c, s.handleRequestList) }},
-		{"GET", "/requests/:id", "One request", nil, nil, func(c *fiber.Ctx) error { return s.cachedPublic(c, s.handleRequestGet) }},
+		{"GET", "/requests/:id", "One request", nil, nil, func(c *fiber.Ctx) error { return s.cachedRequest(c, s.handleRequestGet) }},
 		{"PATCH", "/requests/:id", "Edit a draft or submitted request", []string{domain.RoleGroup}, requestBody{}, s.handleRequestUpdate},
 		{"POST", "/requests/:id/submit", "Submit a draft for approval", []string{domain.RoleGroup}, nil, s.handleRequestSubmit},
 		{"POST", "/requests/:id/publish", "Publish a submitted request", officer, nil, s.handleRequestPublish},

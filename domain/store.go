@@ -26,3 +26,11 @@ type Store interface {
 type Generationer interface {
 	Generation() uint64
 }
+
+// RequestGenerationer is implemented by such a store when it can also say,
+// for one request, the Generation of the last write that changed the
+// request or any of its pledges (0: none since the store opened).
+type RequestGenerationer interface {
+	Generationer
+	RequestGeneration(id string) uint64
+}

@@ -97,6 +97,13 @@ func main() {
 		must(os.WriteFile(*outDir+"/ids.txt", []byte(strings.Join(ids, "\n")+"\n"), 0o600))
 		must(os.WriteFile(*outDir+"/token.txt", []byte(supplierTok), 0o600))
 		fmt.Printf("serving on http://%s (pid %d)\n", *serveAddr, os.Getpid())
+		if *cpuprofile != "" {
+			// The profile covers -duration from now (the load run).
+			f, err := os.Create(*cpuprofile)
+			must(err)
+			must(pprof.StartCPUProfile(f))
+			time.AfterFunc(*dur, pprof.StopCPUProfile)
+		}
 		must(srv.App.Listen(*serveAddr))
 		return
 	}

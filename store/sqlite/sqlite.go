@@ -48,6 +48,11 @@ type DB struct {
 	gen atomic.Uint64
 	// wstmts are the writer's prepared statements.
 	wstmts writeStmts
+	// touched maps a request id to the generation of the last write that
+	// changed it or its pledges; touchedAll is a generation at which every
+	// request counts as changed (the record of touched ids was lost).
+	touched    sync.Map
+	touchedAll atomic.Uint64
 }
 
 // Generation changes whenever a write commits. This process is the only
@@ -83,6 +88,10 @@ func Open(dir string) (*DB, error) {
 	if _, err := w.Exec(valueSchema); err != nil {
 		w.Close()
 		return nil, translate(fmt.Errorf("migrate the ledger: %w", err))
+	}
+	if _, err := w.Exec(touchSchema); err != nil {
+		w.Close()
+		return nil, translate(fmt.Errorf("create the touched requests table: %w", err))
 	}
 	// Readers map the file (mmap) and keep a larger page cache: the list
 	// benchmark spent most of its time in read syscalls.
@@ -223,7 +232,14 @@ func (db *DB) run(batch []*op) {
 		refuseBatch(tx, batch, err)
 		return
 	}
-	db.gen.Add(1)
+	ids, terr := db.takeTouched()
+	g := db.gen.Add(1)
+	if terr != nil {
+		db.touchedAll.Store(g)
+	}
+	for _, id := range ids {
+		db.touched.Store(id, g)
+	}
 	for i, o := range batch {
 		o.res <- translate(results[i])
 	}
@@ -325,10 +341,9 @@ func limitOf(n int) int {
 	return n
 }
 
-func likeArg(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
-}
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func likeArg(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
 
 const schema = `
 CREATE TABLE IF NOT EXISTS authorities (id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
