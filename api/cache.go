@@ -11,10 +11,14 @@ import (
 
 // pageCache keeps encoded public pages (anonymous GETs of requests). It is
 // used only with a store that is the sole writer of its data
-// (domain.Generationer). A page made at the current generation is exact; a
-// page made before the latest write is served for at most publicMaxAge, so
-// the public listing lags writes by under a second instead of being rebuilt
-// on every write (under a mixed load that rebuilding starved the writes).
+// (domain.Generationer). A page of one request is kept until a write
+// changes that request or its pledges (exact). A page of a list made at the
+// current generation is exact; one made before the latest write is served
+// for at most publicMaxAge, and while one caller rebuilds it, for at most
+// rebuildGrace more to everyone else, so that the public listing lags
+// writes by under a second and a half instead of being rebuilt on every
+// write (under a mixed load that starved the writes), and an expiring list
+// is rebuilt once, not by every caller that arrives meanwhile.
 // Signed-in callers always read the store.
 type pageCache struct {
 	mu    sync.Mutex
@@ -25,22 +29,37 @@ type cachedPage struct {
 	gen  uint64
 	made time.Time
 	body []byte
+	// rebuilding is when a caller started rebuilding this stale page.
+	rebuilding time.Time
 }
 
 const (
 	pageCacheMax = 20_000 // about 15 MB of pages at most
 	publicMaxAge = time.Second
+	rebuildGrace = 500 * time.Millisecond
 )
 
 // get returns the page kept under key if fresh(its generation, when made).
-func (p *pageCache) get(key string, fresh func(gen uint64, made time.Time) bool) ([]byte, bool) {
+// With grace, a stale page under publicMaxAge+rebuildGrace old is returned
+// while another caller rebuilds it; the first caller to find it stale gets
+// no page and is the one to rebuild.
+func (p *pageCache) get(key string, fresh func(gen uint64, made time.Time) bool, grace bool, now time.Time) ([]byte, bool) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	c, ok := p.pages[key]
-	p.mu.Unlock()
-	if !ok || !fresh(c.gen, c.made) {
+	switch {
+	case !ok:
 		return nil, false
+	case fresh(c.gen, c.made):
+		return c.body, true
+	case !grace || now.Sub(c.made) > publicMaxAge+rebuildGrace:
+		return nil, false
+	case !c.rebuilding.IsZero() && now.Sub(c.rebuilding) < rebuildGrace:
+		return c.body, true
 	}
-	return c.body, true
+	c.rebuilding = now
+	p.pages[key] = c
+	return nil, false
 }
 
 func (p *pageCache) put(gen uint64, key string, b []byte, now time.Time) {
@@ -54,14 +73,14 @@ func (p *pageCache) put(gen uint64, key string, b []byte, now time.Time) {
 
 // cachedPublic serves an anonymous GET of a list from the page cache, or
 // runs the handler and keeps its 200 answer. A page made before the latest
-// write is served for at most publicMaxAge.
+// write is served for at most publicMaxAge (see pageCache).
 func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 	g, ok := s.svc.Store.(domain.Generationer)
 	if !ok || actor(c) != nil {
 		return handler(c)
 	}
 	gen, now := g.Generation(), time.Now()
-	return s.cachedPage(c, handler, gen, now, func(pageGen uint64, made time.Time) bool {
+	return s.cachedPage(c, handler, gen, now, true, func(pageGen uint64, made time.Time) bool {
 		return pageGen == gen || now.Sub(made) <= publicMaxAge
 	})
 }
@@ -77,7 +96,7 @@ func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
 		return s.cachedPublic(c, handler)
 	}
 	changed := g.RequestGeneration(c.Params("id"))
-	return s.cachedPage(c, handler, g.Generation(), time.Now(), func(pageGen uint64, _ time.Time) bool {
+	return s.cachedPage(c, handler, g.Generation(), time.Now(), false, func(pageGen uint64, _ time.Time) bool {
 		return pageGen >= changed
 	})
 }
@@ -85,9 +104,9 @@ func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
 // cachedPage serves the page kept for this URL if fresh, or runs the
 // handler and keeps its 200 answer stamped with gen, the generation read
 // before the handler reads the store.
-func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, gen uint64, now time.Time, fresh func(uint64, time.Time) bool) error {
+func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, gen uint64, now time.Time, grace bool, fresh func(uint64, time.Time) bool) error {
 	key := c.OriginalURL()
-	if b, ok := s.pages.get(key, fresh); ok {
+	if b, ok := s.pages.get(key, fresh, grace, now); ok {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(b)
 	}
