@@ -214,7 +214,8 @@ func (s *Server) requestMeta(c *fiber.Ctx) error {
 	}
 	s.metrics.Inc("needmatch_http_requests_total", "method", c.Method(), "route", route, "status", strconv.Itoa(status))
 	s.metrics.Observe("needmatch_http_request_duration_seconds", took, "method", c.Method(), "route", route)
-	s.log.Info("request", "method", c.Method(), "route", route, "status", status, "ms", float64(took.Microseconds())/1000, "requestId", id)
+	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", slog.String("method", c.Method()), slog.String("route", route), slog.Int("status", status),
+		slog.Float64("ms", float64(took.Microseconds())/1000), slog.String("requestId", id))
 	return nil
 }
 
@@ -223,17 +224,31 @@ func requestID(c *fiber.Ctx) string {
 	return id
 }
 
+// securityHeaderList is set on every answer, in canonical form (set
+// without normalising each time).
+var securityHeaderList = [][2][]byte{
+	{[]byte("X-Content-Type-Options"), []byte("nosniff")},
+	{[]byte("Referrer-Policy"), []byte("no-referrer")},
+	{[]byte("X-Frame-Options"), []byte("DENY")},
+	{[]byte("Cross-Origin-Opener-Policy"), []byte("same-origin")},
+	{[]byte("Content-Security-Policy"), []byte("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")},
+}
+
+var (
+	hstsHeader    = [2][]byte{[]byte("Strict-Transport-Security"), []byte("max-age=63072000; includeSubDomains")}
+	noStoreHeader = [2][]byte{[]byte(fiber.HeaderCacheControl), []byte("no-store")}
+)
+
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "no-referrer")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
+	h := &c.Response().Header
+	for _, kv := range securityHeaderList {
+		h.SetCanonical(kv[0], kv[1])
+	}
 	if s.cfg.TLS {
-		c.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		h.SetCanonical(hstsHeader[0], hstsHeader[1])
 	}
 	if strings.HasPrefix(c.Path(), "/api/") {
-		c.Set(fiber.HeaderCacheControl, "no-store")
+		h.SetCanonical(noStoreHeader[0], noStoreHeader[1])
 	}
 	return c.Next()
 }
