@@ -84,7 +84,7 @@ func main() {
 	fmt.Printf("ledger of %s: %d contracts, %d suppliers, %d wards, %d themes, %d months\n", auth.Slug, len(l.ByContract), len(l.BySupplier), len(l.ByWard), len(l.ByTheme), len(l.ByMonth))
 	fmt.Printf("totals: pledged %d, approved %d, delivered %d, confirmed %d, verified %d, gap %d (pence)\n",
 		l.Totals.PledgedPence, l.Totals.ApprovedPence, l.Totals.DeliveredPence, l.Totals.ConfirmedPence, l.Totals.VerifiedPence, l.Totals.GapPence)
-	fmt.Printf("store sums (4 GROUP BY queries): median %v, best %v\n", median(sums), best(sums))
+	fmt.Printf("store sums (LedgerSums alone): median %v, best %v\n", median(sums), best(sums))
 	fmt.Printf("full ledger (service, with labels and links): median %v, best %v (target %v)\n", median(full), best(full), *target)
 	fmt.Printf("CPU per full ledger (user+system, all threads): median %v on %d CPUs; load average now %s\n", median(cpu), runtime.NumCPU(), loadavg())
 	if *fresh > 0 {
