@@ -171,6 +171,8 @@ func deliveryStage(d *domain.Delivery) int {
 // theme and ward need one scan of the pledges, and only the month of a
 // delivery (which is not the pledge's month) needs the deliveries. With a
 // month filter every delivery figure is read from the deliveries themselves.
+// The ledger of a whole authority, or of one contract, reads the rollups
+// instead (see rollup).
 func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
 	if (f == domain.LedgerFilter{AuthorityID: f.AuthorityID, ContractID: f.ContractID}) {
 		return db.rolledUpSums(ctx, f)

@@ -100,11 +100,6 @@ func (ru rollup) keysOf(alias string) string {
 	return strings.Join(c, ", ")
 }
 
-// cols names the key columns and figures of an alias.
-func (ru rollup) cols(alias string) string {
-	return ru.keysOf(alias) + ", " + alias + "." + strings.ReplaceAll(ru.figs, ", ", ", "+alias+".")
-}
-
 func sumsOf(figs, alias string) string {
 	var s []string
 	for _, f := range strings.Split(figs, ", ") {
@@ -218,17 +213,16 @@ func (db *DB) RefreshRollups(ctx context.Context) error {
 // clean keys from the rollups, the dirty ones from their source rows. A key
 // can have a row from each side; the ledger adds rows of the same key.
 func (db *DB) rolledUpSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
+	_, args := ledgerWhere(f, "")
+	args = append(args, args...) // once for the clean side, once for the dirty
 	var qs []sumQuery
 	for _, ru := range rollups {
-		stage := ru.source == "deliveries"
 		for _, dm := range ru.dims {
 			if !slices.Contains(ru.keys, "contract_id") && f.ContractID != "" {
 				qs = append(qs, stageQuery(dm.dim, dm.group[0], f))
 				continue
 			}
-			qs = append(qs, sumQuery{ru.sumsBy(dm, f), nil, stage})
-			_, qs[len(qs)-1].args = ledgerWhere(f, "")
-			qs[len(qs)-1].args = append(qs[len(qs)-1].args, qs[len(qs)-1].args...)
+			qs = append(qs, sumQuery{ru.sumsBy(dm, f), args, ru.source == "deliveries"})
 		}
 	}
 	return db.parallelSums(ctx, qs)

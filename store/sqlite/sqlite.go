@@ -53,6 +53,8 @@ type DB struct {
 	// request counts as changed (the record of touched ids was lost).
 	touched    sync.Map
 	touchedAll atomic.Uint64
+	// takeStmt reads and clears the touched requests (see takeTouched).
+	takeStmt *sql.Stmt
 }
 
 // Generation changes whenever a write commits. This process is the only
@@ -103,7 +105,13 @@ func Open(dir string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{path: path, read: r, write: w, ops: make(chan *op, 1024), done: make(chan struct{}), stopped: make(chan struct{}), MaxBatch: 256, requests: newRequestCache(100_000)}
+	take, err := w.Prepare(takeTouchedSQL)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, translate(err)
+	}
+	db := &DB{path: path, read: r, write: w, takeStmt: take, ops: make(chan *op, 1024), done: make(chan struct{}), stopped: make(chan struct{}), MaxBatch: 256, requests: newRequestCache(100_000)}
 	db.wg.Add(2)
 	go db.writer()
 	go db.refresher()
@@ -125,6 +133,7 @@ func (db *DB) close() error {
 	db.wg.Wait()
 	db.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	db.wstmts.close()
+	db.takeStmt.Close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

@@ -1,6 +1,11 @@
 package sqlite
 
-import "needmatch/domain"
+import (
+	"fmt"
+	"strings"
+
+	"needmatch/domain"
+)
 
 var _ domain.RequestGenerationer = (*DB)(nil)
 
@@ -9,28 +14,27 @@ var _ domain.RequestGenerationer = (*DB)(nil)
 // of the transaction, so only committed changes are noted, and filled by
 // triggers, so no write path can forget. (A temporary table belongs to the
 // connection: the writer's pool keeps its one connection open.)
-const touchSchema = `
-CREATE TEMP TABLE IF NOT EXISTS touched_requests (id TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TEMP TRIGGER IF NOT EXISTS touch_request_insert AFTER INSERT ON main.requests BEGIN
-	INSERT INTO touched_requests VALUES (NEW.id) ON CONFLICT DO NOTHING; END;
-CREATE TEMP TRIGGER IF NOT EXISTS touch_request_update AFTER UPDATE ON main.requests BEGIN
-	INSERT INTO touched_requests VALUES (NEW.id), (OLD.id) ON CONFLICT DO NOTHING; END;
-CREATE TEMP TRIGGER IF NOT EXISTS touch_request_delete AFTER DELETE ON main.requests BEGIN
-	INSERT INTO touched_requests VALUES (OLD.id) ON CONFLICT DO NOTHING; END;
-CREATE TEMP TRIGGER IF NOT EXISTS touch_pledge_insert AFTER INSERT ON main.pledges BEGIN
-	INSERT INTO touched_requests VALUES (NEW.request_id) ON CONFLICT DO NOTHING; END;
-CREATE TEMP TRIGGER IF NOT EXISTS touch_pledge_update AFTER UPDATE ON main.pledges BEGIN
-	INSERT INTO touched_requests VALUES (NEW.request_id), (OLD.request_id) ON CONFLICT DO NOTHING; END;
-CREATE TEMP TRIGGER IF NOT EXISTS touch_pledge_delete AFTER DELETE ON main.pledges BEGIN
-	INSERT INTO touched_requests VALUES (OLD.request_id) ON CONFLICT DO NOTHING; END;
-`
+var touchSchema = func() string {
+	var b strings.Builder
+	b.WriteString("CREATE TEMP TABLE IF NOT EXISTS touched_requests (id TEXT PRIMARY KEY) WITHOUT ROWID;\n")
+	// Each table with the column naming its request.
+	for _, t := range [][2]string{{"requests", "id"}, {"pledges", "request_id"}} {
+		for _, ev := range [][2]string{{"INSERT", "(NEW.%[1]s)"}, {"UPDATE", "(NEW.%[1]s), (OLD.%[1]s)"}, {"DELETE", "(OLD.%[1]s)"}} {
+			fmt.Fprintf(&b, "CREATE TEMP TRIGGER IF NOT EXISTS touch_%s_%s AFTER %s ON main.%s BEGIN INSERT INTO touched_requests VALUES %s ON CONFLICT DO NOTHING; END;\n",
+				t[0], strings.ToLower(ev[0]), ev[0], t[0], fmt.Sprintf(ev[1], t[1]))
+		}
+	}
+	return b.String()
+}()
+
+const takeTouchedSQL = `DELETE FROM temp.touched_requests RETURNING id`
 
 // takeTouched reads and clears the requests noted by the transaction that
 // has just committed. An error (the connection and its temporary table
 // gone) means the ids are unknown: the caller counts every request as
 // changed, and the table is made again.
 func (db *DB) takeTouched() ([]string, error) {
-	rows, err := db.write.Query(`DELETE FROM temp.touched_requests RETURNING id`)
+	rows, err := db.takeStmt.Query()
 	if err != nil {
 		_, _ = db.write.Exec(touchSchema)
 		return nil, err
