@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { startServer, launch, newPage, check, axe, shot, h1, signIn, apiAs, ACCOUNTS } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, axe, shot, h1, h1Focused, signIn, apiAs, ACCOUNTS } from '../testing/browser.mjs';
 
 let server, browser;
 const TITLE = 'Warm coats for the winter club';
@@ -42,8 +42,7 @@ test('the public sees published requests, filters them, and reads one', async ()
   await p.waitForURL(/kind=goods/);
   await p.getByText('Showing 1 request').waitFor();
   await p.getByRole('link', { name: 'Laptops for the homework club' }).click();
-  await h1(p, 'Laptops for the homework club');
-  assert.equal(await p.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the h1 on navigation');
+  await h1Focused(p, 'Laptops for the homework club'); // focus moves to the h1 on navigation
   assert.match(await p.title(), /^Laptops for the homework club - needmatch/);
   assert.match(await p.locator('main').innerText(), /£3,500/);
   await check(p, 'public-request');

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, shot, axe, ACCOUNTS } from '../testing/browser.mjs';
+import { startServer, launch, newPage, shot, axe, h1Focused, ACCOUNTS } from '../testing/browser.mjs';
 
 let server, browser;
 
@@ -50,12 +50,6 @@ async function tabTo(page, matches, what, limit = 80) {
 const byText = (t) => (f) => f.text === t || f.text.startsWith(t);
 const byId = (id) => (f) => f.id === id;
 
-async function waitH1(page, text) {
-  await page.locator('main h1').filter({ hasText: text }).first().waitFor();
-  // Focus moved to the new page's heading: tabbing starts from there.
-  await page.waitForFunction((t) => document.activeElement?.tagName === 'H1' && document.activeElement.innerText.includes(t), text);
-}
-
 test('a supplier signs in and pledges using only the keyboard', async () => {
   const p = await newPage(browser, server.url);
   await p.goto('/');
@@ -71,14 +65,14 @@ test('a supplier signs in and pledges using only the keyboard', async () => {
   await p.keyboard.press('Shift+Tab');
   await tabTo(p, byText('Sign in'), 'the Sign in link');
   await p.keyboard.press('Enter');
-  await waitH1(p, 'Sign in');
+  await h1Focused(p, 'Sign in');
   await tabTo(p, byId('email'), 'the email field');
   await p.keyboard.type(ACCOUNTS.supplier.email);
   await p.keyboard.press('Tab');
   assert.equal((await p.evaluate(describe)).id, 'password');
   await p.keyboard.type(ACCOUNTS.supplier.password);
   await p.keyboard.press('Enter');
-  await waitH1(p, 'Requests for you');
+  await h1Focused(p, 'Requests for you');
 
   // Filter by kind with the keyboard, then open a request.
   await tabTo(p, byId('filter-kind'), 'the kind filter');
@@ -89,10 +83,10 @@ test('a supplier signs in and pledges using only the keyboard', async () => {
   await p.getByText('Showing 1 request').waitFor();
   await tabTo(p, byText('Volunteers to sort food donations'), 'the request link');
   await p.keyboard.press('Enter');
-  await waitH1(p, 'Volunteers to sort food donations');
+  await h1Focused(p, 'Volunteers to sort food donations');
   await tabTo(p, byText('Pledge to this request'), 'the pledge button');
   await p.keyboard.press('Space');
-  await waitH1(p, 'Volunteers to sort food donations');
+  await h1Focused(p, 'Volunteers to sort food donations');
   assert.match(p.url(), /\/pledge$/);
 
   // Submit empty: the error summary takes focus; its first link goes to the field.
@@ -116,7 +110,7 @@ test('a supplier signs in and pledges using only the keyboard', async () => {
   assert.equal(await p.locator('#allow-partial').isChecked(), false);
   await tabTo(p, byText('Send pledge'), 'the Send pledge button');
   await p.keyboard.press('Enter');
-  await waitH1(p, 'Your pledges');
+  await h1Focused(p, 'Your pledges');
   await p.getByText('1 of 3').waitFor();
   assert.match(await p.locator('main table').innerText(), /£720/);
   await shot(p, 'keyboard-pledged');
@@ -125,7 +119,7 @@ test('a supplier signs in and pledges using only the keyboard', async () => {
   // Sign out from the navigation, still by keyboard.
   await tabTo(p, byText('Sign out'), 'the Sign out link', 120);
   await p.keyboard.press('Enter');
-  await waitH1(p, 'You have signed out');
+  await h1Focused(p, 'You have signed out');
   assert.deepEqual(p.errors, []);
   await p.context().close();
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { startServer, launch, newPage, check, h1, signIn, apiAs } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, h1, h1Focused, signIn, apiAs } from '../testing/browser.mjs';
 
 let server, browser, supplier, officer;
 
@@ -128,8 +128,7 @@ test('an officer runs the allocation, sees progress, reviews the reasons, accept
   await check(p, 'officer-allocation-progress');
   release();
   await p.waitForURL(/\/officer\/allocations\/[0-9a-f]+$/);
-  await h1(p, 'Review the allocation');
-  assert.equal(await p.evaluate(() => document.activeElement.tagName), 'H1');
+  await h1Focused(p, 'Review the allocation');
   const table = p.locator('main table').first();
   const text = await table.innerText();
   assert.equal(await table.locator('tbody tr').count(), mine.length + 2);

@@ -151,6 +151,17 @@ export async function h1(page, text) {
   await page.locator('main h1').filter({ hasText: text }).first().waitFor();
 }
 
+/**
+ * h1Focused waits for the view's heading and for focus to reach it: the
+ * app moves focus in an effect after the heading renders, so reading
+ * document.activeElement as soon as the heading shows races that effect.
+ * It fails (timeout) if focus never gets there.
+ */
+export async function h1Focused(page, text) {
+  await h1(page, text);
+  await page.waitForFunction((t) => document.activeElement?.tagName === 'H1' && document.activeElement.innerText.includes(t), text);
+}
+
 /** signIn signs in through the form and waits to land. */
 export async function signIn(page, who, next = '') {
   const a = ACCOUNTS[who] || who;
