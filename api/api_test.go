@@ -637,7 +637,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 func TestConcurrentApproveOneWins(t *testing.T) {
 	e := newEnv(t)
 	for round := 0; round < 5; round++ {
-		pl := e.pledge("supplier", e.request)
+		pl := e.pledge("supplier", e.publishedRequest("group", "officer")) // each round on its own need
 		var wg sync.WaitGroup
 		statuses := make([]int, 8)
 		for i := range statuses {

@@ -90,7 +90,7 @@ func (e *env) valueWorld() *valueWorld {
 	w.otherBid = must(e.svc.CreateBid(ctx, e.actor("otherSupplier"), w.otherContract)).ID
 	approved := func(sup, off, req string) string {
 		p := must(e.svc.CreatePledge(ctx, e.actor(sup), req, domain.PledgeInput{Offer: "Volunteers from our team", Quantity: 10, MeasureCode: "EX-VOL-HOUR"}))
-		must(e.svc.MovePledge(ctx, e.actor(off), p.ID, domain.PledgeApprove, "", 0, 0))
+		must(e.svc.MovePledge(ctx, e.actor(off), p.ID, domain.PledgeDecision{Move: domain.PledgeApprove}))
 		return p.ID
 	}
 	w.pledge, w.pledge2, w.otherPledge = approved("supplier", "officer", e.request), approved("supplier2", "officer", e.request), approved("otherSupplier", "otherOfficer", e.otherReq)

@@ -21,6 +21,9 @@ type pledgeBody struct {
 type approveBody struct {
 	AmountPence int64 `json:"amountPence"`
 	Version     int64 `json:"version"`
+	// Override approves beyond the request's value, with a reason.
+	Override bool   `json:"override"`
+	Reason   string `json:"reason"`
 }
 
 func (s *Server) handlePledgeCreate(c *fiber.Ctx) error {
@@ -89,8 +92,7 @@ func (s *Server) movePledge(c *fiber.Ctx, move string) error {
 	if err != nil {
 		return err
 	}
-	var amount, version int64
-	var reason string
+	d := domain.PledgeDecision{Move: move}
 	switch move {
 	case domain.PledgeApprove:
 		var b approveBody
@@ -99,15 +101,23 @@ func (s *Server) movePledge(c *fiber.Ctx, move string) error {
 				return err
 			}
 		}
-		amount, version = b.AmountPence, b.Version
-	case domain.PledgeDecline:
+		d.AmountPence, d.ExpectVersion, d.Override, d.Reason = b.AmountPence, b.Version, b.Override, b.Reason
+	case domain.PledgeDecline, domain.PledgeAskRelease, domain.PledgeRefuseRelease:
 		var b reasonBody
 		if err := decode(c, &b); err != nil {
 			return err
 		}
-		reason = b.Reason
+		d.Reason = b.Reason
+	case domain.PledgeRelease:
+		var b noteBody
+		if len(c.Body()) > 0 {
+			if err := decode(c, &b); err != nil {
+				return err
+			}
+		}
+		d.Reason = b.Note
 	}
-	p, err := s.svc.MovePledge(c.UserContext(), actor(c), id, move, reason, amount, version)
+	p, err := s.svc.MovePledge(c.UserContext(), actor(c), id, d)
 	if err != nil {
 		return err
 	}
@@ -122,4 +132,18 @@ func (s *Server) handlePledgeDecline(c *fiber.Ctx) error {
 }
 func (s *Server) handlePledgeWithdraw(c *fiber.Ctx) error {
 	return s.movePledge(c, domain.PledgeWithdraw)
+}
+func (s *Server) handlePledgeAskRelease(c *fiber.Ctx) error {
+	return s.movePledge(c, domain.PledgeAskRelease)
+}
+func (s *Server) handlePledgeRelease(c *fiber.Ctx) error {
+	return s.movePledge(c, domain.PledgeRelease)
+}
+func (s *Server) handlePledgeRefuseRelease(c *fiber.Ctx) error {
+	return s.movePledge(c, domain.PledgeRefuseRelease)
+}
+
+// noteBody is an optional note with a decision.
+type noteBody struct {
+	Note string `json:"note"`
 }

@@ -132,7 +132,7 @@ func (s *Service) AcceptAllocation(ctx context.Context, a *Actor, id string, onl
 		if it.ApprovedPence <= 0 || (len(want) > 0 && !want[it.PledgeID]) {
 			continue
 		}
-		if _, err := s.MovePledge(ctx, a, it.PledgeID, PledgeApprove, "", it.ApprovedPence, it.PledgeVersion); err != nil {
+		if _, err := s.MovePledge(ctx, a, it.PledgeID, PledgeDecision{Move: PledgeApprove, AmountPence: it.ApprovedPence, ExpectVersion: it.PledgeVersion}); err != nil {
 			if ErrorCode(err) == EINTERNAL || ErrorCode(err) == EUNAVAILABLE {
 				return res, err
 			}

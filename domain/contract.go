@@ -230,6 +230,9 @@ type Award struct {
 	Pledges      []*Pledge
 	PledgePrevs  []int64
 	Events       []*AuditEvent
+	// Checks are the commitment caps the store checks after writing the
+	// committed pledges, in the same transaction.
+	Checks []CommitCheck
 }
 
 // ContractStore persists contracts and bids.
@@ -543,10 +546,15 @@ type AwardResult struct {
 	Contract  *Contract `json:"contract"`
 	Committed []string  `json:"committed"`
 	Declined  []string  `json:"declined"`
+	// NotCommitted are the winner's pledges the award could not commit
+	// under the rules of a direct approval (a request no longer published,
+	// its need already met, the supplier's limit), declined with the reason.
+	NotCommitted []SkippedItem `json:"notCommitted"`
 }
 
 // AwardContract awards a contract at tender to a submitted bid (officer).
-// The winner's offered pledges become approved commitments due on due;
+// The winner's offered pledges become approved commitments due on due,
+// under the rules of a direct approval (see commitPlan);
 // the other bids are unsuccessful and their offered pledges declined.
 func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID string, due time.Time) (*AwardResult, error) {
 	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
@@ -579,7 +587,11 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 		return nil, &Error{Code: EUNPROCESSABLE, Field: "bidId", Message: win.Compliance.Reason}
 	}
 	w := &Award{ContractPrev: c.Version}
-	res := &AwardResult{Committed: []string{}, Declined: []string{}}
+	res := &AwardResult{Committed: []string{}, Declined: []string{}, NotCommitted: []SkippedItem{}}
+	commits, err := s.newCommitPlan(ctx, win.OrganisationID)
+	if err != nil {
+		return nil, err
+	}
 	before := *c
 	before.Rules = nil
 	if err := c.Award(win, now); err != nil {
@@ -621,8 +633,19 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 			pb, pprev := *p, p.Version
 			action := "pledge.commit"
 			if b.ID == win.ID {
-				err = p.Commit(a.UserID, due, now)
-				res.Committed = append(res.Committed, p.ID)
+				amount, why, err := commits.take(ctx, p)
+				if err != nil {
+					return nil, err
+				}
+				if why == "" {
+					err = p.Commit(a.UserID, amount, due, now)
+					res.Committed = append(res.Committed, p.ID)
+					w.Checks = append(w.Checks, commits.check(p))
+				} else {
+					action = "pledge.decline"
+					err = p.Decline(a.UserID, why, now)
+					res.NotCommitted = append(res.NotCommitted, SkippedItem{PledgeID: p.ID, Reason: why})
+				}
 			} else {
 				action = "pledge.decline"
 				err = p.Decline(a.UserID, "The contract was awarded to another bidder.", now)

@@ -63,7 +63,7 @@ func TestDeliveryRefusals(t *testing.T) {
 	today := now.AddDate(0, 0, -1)
 	_, err = svc.ReportDelivery(ctx, sup, p.ID, domain.DeliveryInput{Quantity: 1, Date: today})
 	wantCode(t, err, domain.ECONFLICT) // not approved yet
-	if _, err := svc.MovePledge(ctx, off, p.ID, domain.PledgeApprove, "", 0, 0); err != nil {
+	if _, err := svc.MovePledge(ctx, off, p.ID, domain.PledgeDecision{Move: domain.PledgeApprove}); err != nil {
 		t.Fatal(err)
 	}
 	ev1, err := svc.UploadEvidence(ctx, sup, "sheet.txt", []byte("signed sheet"))

@@ -563,9 +563,12 @@ type DeliveryRecord struct {
 	OrganisationName string `json:"organisationName"`
 	// Pledged counts approved pledges (commitments) including those
 	// delivered, verified or lapsed; Verified and Lapsed count those.
-	Pledged        int   `json:"pledged"`
-	Verified       int   `json:"verified"`
-	Lapsed         int   `json:"lapsed"`
+	Pledged  int `json:"pledged"`
+	Verified int `json:"verified"`
+	Lapsed   int `json:"lapsed"`
+	// Released counts commitments an officer released the supplier from,
+	// at its request: they stay on the record.
+	Released       int   `json:"released"`
 	ApprovedPence  int64 `json:"approvedPence"`
 	DeliveredPence int64 `json:"deliveredPence"`
 	VerifiedPence  int64 `json:"verifiedPence"`
@@ -589,17 +592,9 @@ func (s *Service) DeliveryRecordOf(ctx context.Context, authorityID, orgID strin
 	}
 	for _, p := range ps {
 		r.OrganisationName = p.OrganisationName
-		switch p.Status {
-		case PledgeApproved, PledgeInDelivery, PledgeDelivered, PledgeConfirmed:
-			r.Pledged++
-		case PledgeVerified:
-			r.Pledged++
-			r.Verified++
-		case PledgeLapsed:
-			r.Pledged++
-			r.Lapsed++
-		}
 	}
+	n := CountRecord(ps, r.ComputedAt)
+	r.Pledged, r.Verified, r.Lapsed, r.Released = n.Commitments, n.Verified, n.Lapsed, n.Released
 	sums, err := vs.LedgerSums(ctx, LedgerFilter{AuthorityID: authorityID, SupplierID: orgID})
 	if err != nil {
 		return nil, err

@@ -119,10 +119,10 @@ func TestPledgeSettleAndLapse(t *testing.T) {
 	// Commit makes an offered bid pledge an approved commitment.
 	bp := &Pledge{Status: PledgeOffered, ValuePence: 500, BidID: "b"}
 	wantCode(t, bp.Approve("o", 0, now), ECONFLICT)
-	if err := bp.Commit("o", now.AddDate(0, 6, 0), now); err != nil || bp.Status != PledgeApproved || bp.ApprovedPence != 500 || bp.DueDate == nil {
+	if err := bp.Commit("o", 500, now.AddDate(0, 6, 0), now); err != nil || bp.Status != PledgeApproved || bp.ApprovedPence != 500 || bp.DueDate == nil {
 		t.Fatalf("commit: %v %+v", err, bp)
 	}
-	wantCode(t, bp.Commit("o", now, now), ECONFLICT)
+	wantCode(t, bp.Commit("o", 500, now, now), ECONFLICT)
 }
 
 func ptr[T any](v T) *T { return &v }

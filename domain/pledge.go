@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -48,9 +49,13 @@ type Pledge struct {
 	CatalogueVersion int        `json:"catalogueVersion,omitempty"`
 	ProxyPence       int64      `json:"proxyPence,omitempty"`
 	DueDate          *time.Time `json:"dueDate,omitempty"`
-	Version          int64      `json:"version"`
-	CreatedAt        time.Time  `json:"createdAt"`
-	UpdatedAt        time.Time  `json:"updatedAt"`
+	// Override is set when an officer approved it beyond the request's
+	// value; Release when the supplier asked to leave an award's commitment.
+	Override  *Override `json:"override,omitempty"`
+	Release   *Release  `json:"release,omitempty"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // Validate checks the pledge's own fields.
@@ -123,11 +128,63 @@ func (p *Pledge) Decline(by, reason string, now time.Time) error {
 }
 
 // Withdraw lets the supplier take back a pledge before delivery starts.
+// A commitment made by an award is a contractual promise: the supplier
+// asks to be released instead (AskRelease) and an officer decides.
 func (p *Pledge) Withdraw(now time.Time) error {
+	if p.BidID != "" && p.Status != PledgeOffered {
+		return Errorf(ECONFLICT, "This pledge is a commitment of an awarded contract: ask the council to release you from it, with a reason.")
+	}
 	if err := p.move([]string{PledgeOffered, PledgeApproved}, PledgeWithdrawn, now); err != nil {
 		return err
 	}
 	p.ApprovedPence = 0
+	return nil
+}
+
+// AskRelease records the supplier's request to be released from a
+// commitment made by an award; the commitment stands until an officer
+// decides.
+func (p *Pledge) AskRelease(by, reason string, now time.Time) error {
+	if err := checkReason(reason); err != nil {
+		return err
+	}
+	if p.BidID == "" || p.Status != PledgeApproved {
+		return Errorf(ECONFLICT, "Only an award's commitment that has no delivery yet can be released; this pledge is %s.", p.Status)
+	}
+	if p.Release != nil && p.Release.Decision == "" {
+		return Errorf(ECONFLICT, "You have already asked to be released from this commitment; an officer will decide.")
+	}
+	p.Release = &Release{Reason: reason, RequestedBy: by, RequestedAt: now}
+	p.Version++
+	p.UpdatedAt = now
+	return nil
+}
+
+// DecideRelease is the officer's decision on a release request. Granted,
+// the commitment ends (withdrawn, nothing secured) and the supplier's
+// record keeps it as released; refused, it stands.
+func (p *Pledge) DecideRelease(by string, grant bool, note string, now time.Time) error {
+	if p.Release == nil || p.Release.Decision != "" {
+		return Errorf(ECONFLICT, "The supplier has not asked to be released from this pledge.")
+	}
+	if !grant {
+		if err := checkReason(note); err != nil {
+			return err
+		}
+	}
+	if grant {
+		if err := p.move([]string{PledgeApproved}, PledgeWithdrawn, now); err != nil {
+			return err
+		}
+		p.ApprovedPence = 0
+		p.Release.Decision = ReleaseGranted
+	} else {
+		p.Release.Decision = ReleaseRefused
+		p.Version++
+		p.UpdatedAt = now
+	}
+	t := now
+	p.Release.DecidedBy, p.Release.DecidedAt, p.Release.Note = by, &t, note
 	return nil
 }
 
@@ -148,6 +205,10 @@ type PledgeStore interface {
 	CreatePledge(ctx context.Context, p *Pledge, ev *AuditEvent) error
 	// UpdatePledge writes p if the stored version is prev; ECONFLICT otherwise.
 	UpdatePledge(ctx context.Context, p *Pledge, prev int64, ev *AuditEvent) error
+	// CommitPledge writes an approval like UpdatePledge and, in the same
+	// transaction, refuses it (the error of chk.Check) when afterwards the
+	// request's approved total or the supplier's open commitments break chk.
+	CommitPledge(ctx context.Context, p *Pledge, prev int64, chk CommitCheck, ev *AuditEvent) error
 	// PledgeByID returns ENOTFOUND when there is none.
 	PledgeByID(ctx context.Context, id string) (*Pledge, error)
 	// FindPledges lists newest first and returns the cursor of the next page.
@@ -248,53 +309,107 @@ const (
 	PledgeApprove  = "approve"
 	PledgeDecline  = "decline"
 	PledgeWithdraw = "withdraw"
+	// PledgeAskRelease is a supplier's request to be released from a
+	// commitment made by an award; PledgeRelease and PledgeRefuseRelease
+	// are the officer's decision on it.
+	PledgeAskRelease    = "ask_release"
+	PledgeRelease       = "release"
+	PledgeRefuseRelease = "refuse_release"
 )
 
-// MovePledge approves or declines (officer) or withdraws (the supplier) a pledge.
-// expectVersion, when not zero, must equal the stored version.
-func (s *Service) MovePledge(ctx context.Context, a *Actor, id, move, reason string, amount, expectVersion int64) (*Pledge, error) {
+// PledgeDecision is one move on a pledge and what comes with it.
+type PledgeDecision struct {
+	Move   string
+	Reason string
+	// AmountPence is the part to approve (0: all of it).
+	AmountPence int64
+	// ExpectVersion, when not zero, must equal the stored version.
+	ExpectVersion int64
+	// Override approves knowingly beyond the request's value (officer,
+	// with a reason); a supplier's commitment limit is never overridden.
+	Override bool
+}
+
+// MovePledge approves or declines (officer) or withdraws (the supplier) a
+// pledge; a supplier asks to be released from an award's commitment and an
+// officer decides. An approval never takes the request's approved total
+// beyond its value (without an override) nor the supplier's open
+// commitments beyond its limit; the store checks both again in the same
+// transaction as the write.
+func (s *Service) MovePledge(ctx context.Context, a *Actor, id string, d PledgeDecision) (*Pledge, error) {
 	p, err := s.visiblePledge(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	switch move {
-	case PledgeApprove, PledgeDecline:
+	switch d.Move {
+	case PledgeApprove, PledgeDecline, PledgeRelease, PledgeRefuseRelease:
 		if !a.IsOfficer() {
-			return nil, Errorf(EFORBIDDEN, "Only an officer may %s a pledge.", move)
+			return nil, Errorf(EFORBIDDEN, "Only an officer may %s a pledge.", strings.ReplaceAll(d.Move, "_", " "))
 		}
-	case PledgeWithdraw:
+	case PledgeWithdraw, PledgeAskRelease:
 		if a.OrganisationID != p.OrganisationID || a.Role != RoleSupplier {
-			return nil, Errorf(EFORBIDDEN, "Only the supplier that made the pledge may withdraw it.")
+			return nil, Errorf(EFORBIDDEN, "Only the supplier that made the pledge may do this.")
 		}
 	default:
-		return nil, Errorf(EINVALID, "Unknown action %q.", move)
+		return nil, Errorf(EINVALID, "Unknown action %q.", d.Move)
 	}
-	if expectVersion != 0 && expectVersion != p.Version {
+	if d.ExpectVersion != 0 && d.ExpectVersion != p.Version {
 		return nil, &Error{Code: ECONFLICT, Field: "version", Message: "The pledge was changed by someone else; reload it and try again."}
 	}
 	before, prev, now := *p, p.Version, s.now()
-	switch move {
+	action := "pledge." + d.Move
+	switch d.Move {
 	case PledgeApprove:
-		r, rerr := s.Store.RequestByID(ctx, p.RequestID)
-		if rerr != nil {
-			return nil, rerr
-		}
-		if !r.Public() {
-			return nil, Errorf(ECONFLICT, "The request is %s: its pledges cannot be approved.", r.Status)
-		}
-		err = p.Approve(a.UserID, amount, now)
-		if err == nil && p.DueDate == nil {
-			due := r.Deadline
-			p.DueDate = &due
-		}
+		return s.approvePledge(ctx, a, p, d, now)
 	case PledgeDecline:
-		err = p.Decline(a.UserID, reason, now)
+		err = p.Decline(a.UserID, d.Reason, now)
 	case PledgeWithdraw:
 		err = p.Withdraw(now)
+	case PledgeAskRelease:
+		err = p.AskRelease(a.UserID, d.Reason, now)
+	case PledgeRelease, PledgeRefuseRelease:
+		err = p.DecideRelease(a.UserID, d.Move == PledgeRelease, d.Reason, now)
 	}
 	if err != nil {
 		return nil, err
 	}
-	ev := NewAuditEvent(p.AuthorityID, a.UserID, "pledge."+move, "pledge", p.ID, &before, p, now)
-	return p, s.Store.UpdatePledge(ctx, p, prev, ev)
+	return p, s.Store.UpdatePledge(ctx, p, prev, NewAuditEvent(p.AuthorityID, a.UserID, action, "pledge", p.ID, &before, p, now))
+}
+
+// approvePledge approves p within its request's remaining need and its
+// supplier's commitment limit.
+func (s *Service) approvePledge(ctx context.Context, a *Actor, p *Pledge, d PledgeDecision, now time.Time) (*Pledge, error) {
+	before, prev := *p, p.Version
+	r, err := s.Store.RequestByID(ctx, p.RequestID)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Public() {
+		return nil, Errorf(ECONFLICT, "The request is %s: its pledges cannot be approved.", r.Status)
+	}
+	o, err := s.Store.OrganisationByID(ctx, p.OrganisationID)
+	if err != nil {
+		return nil, err
+	}
+	if d.Override {
+		if err := checkReason(d.Reason); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.Approve(a.UserID, d.AmountPence, now); err != nil {
+		return nil, err
+	}
+	chk := commitCheckFor(p, r, o, d.Override)
+	if !d.Override && r.ApprovedPence+p.ApprovedPence > r.ValuePence {
+		return nil, ErrOverNeed(r.ApprovedPence+p.ApprovedPence, r.ValuePence)
+	}
+	if d.Override {
+		p.Override = &Override{By: a.UserID, Reason: d.Reason, At: now}
+	}
+	if p.DueDate == nil {
+		due := r.Deadline
+		p.DueDate = &due
+	}
+	ev := NewAuditEvent(p.AuthorityID, a.UserID, "pledge.approve", "pledge", p.ID, &before, p, now)
+	return p, s.Store.CommitPledge(ctx, p, prev, chk, ev)
 }

@@ -68,13 +68,17 @@ func (s *Service) attachPledge(ctx context.Context, a *Actor, p *Pledge, r *Requ
 }
 
 // Commit makes an offered pledge of the winning bid an approved commitment
-// due on due.
-func (p *Pledge) Commit(by string, due, now time.Time) error {
+// of amount pence (all of it, or the part its request still needs when the
+// supplier allowed part) due on due.
+func (p *Pledge) Commit(by string, amount int64, due, now time.Time) error {
+	if amount <= 0 || amount > p.ValuePence || (amount < p.ValuePence && !p.AllowPartial) {
+		return Errorf(EINTERNAL, "commit %d of a pledge of %d (partial %v)", amount, p.ValuePence, p.AllowPartial)
+	}
 	if err := p.move([]string{PledgeOffered}, PledgeApproved, now); err != nil {
 		return err
 	}
 	d := due
-	p.ApprovedPence, p.DecidedBy, p.Reason, p.DueDate = p.ValuePence, by, "", &d
+	p.ApprovedPence, p.DecidedBy, p.Reason, p.DueDate = amount, by, "", &d
 	return nil
 }
 

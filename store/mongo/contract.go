@@ -176,7 +176,11 @@ func (db *DB) FindBids(ctx context.Context, f domain.BidFilter) ([]*domain.Bid, 
 // writers respect); then the contract, the commit point, is written with the
 // bids, pledges and events as its intent (see ledger.go), which the writes
 // complete, removing the locks. A stale version anywhere changes nothing.
-func (db *DB) AwardContract(ctx context.Context, w *domain.Award) (err error) {
+func (db *DB) AwardContract(ctx context.Context, w *domain.Award) error {
+	return db.withCommitLocks(ctx, w.Checks, func() error { return db.awardContract(ctx, w) })
+}
+
+func (db *DB) awardContract(ctx context.Context, w *domain.Award) (err error) {
 	if len(w.BidPrevs) != len(w.Bids) || len(w.PledgePrevs) != len(w.Pledges) {
 		return domain.Errorf(domain.EINTERNAL, "award: versions do not match the records")
 	}
@@ -234,6 +238,9 @@ func (db *DB) AwardContract(ctx context.Context, w *domain.Award) (err error) {
 			return conflict()
 		}
 		locked++
+	}
+	if err := db.checkCommits(ctx, w.Checks, w.Pledges); err != nil {
+		return err
 	}
 	d := contractFromDomain(w.Contract, nil)
 	d.PendingAudit, d.PendingIntent = pending, in

@@ -136,7 +136,7 @@ func TestLedgerMongo(t *testing.T) {
 			w.Events = append(w.Events, lev(a, "contract.award", kk.ID), lev(a, "bid.award", bb.ID))
 			for _, p := range ps {
 				pp := *p
-				if err := pp.Commit("officer", lt0.AddDate(0, 2, 0), lt0); err != nil {
+				if err := pp.Commit("officer", pp.ValuePence, lt0.AddDate(0, 2, 0), lt0); err != nil {
 					t.Fatal(err)
 				}
 				w.Pledges, w.PledgePrevs = append(w.Pledges, &pp), append(w.PledgePrevs, pledgePrev)
@@ -449,7 +449,7 @@ func TestAwardLocks(t *testing.T) {
 	q := newPledge()
 	kk := *k
 	pq := *q
-	if err := pq.Commit("officer", lt0.AddDate(0, 1, 0), lt0); err != nil {
+	if err := pq.Commit("officer", pq.ValuePence, lt0.AddDate(0, 1, 0), lt0); err != nil {
 		t.Fatal(err)
 	}
 	if err := kk.Award(&domain.Bid{ID: "b"}, lt0); err != nil {

@@ -28,24 +28,71 @@ type pledgeDoc struct {
 	Reason           string `bson:"reason,omitempty"`
 	DecidedBy        string `bson:"decidedBy,omitempty"`
 	// The social value ledger's fields (see ledger.go).
-	Area             string     `bson:"area"`
-	ContractID       string     `bson:"contractId"`
-	BidID            string     `bson:"bidId"`
-	MeasureCode      string     `bson:"measureCode"`
-	Theme            string     `bson:"theme"`
-	CatalogueVersion int        `bson:"catalogueVersion"`
-	ProxyPence       int64      `bson:"proxyPence"`
-	DueDate          *time.Time `bson:"dueDate,omitempty"`
-	Version          int64      `bson:"version"`
-	CreatedAt        time.Time  `bson:"createdAt"`
-	UpdatedAt        time.Time  `bson:"updatedAt"`
-	PendingAudit     *auditDoc  `bson:"pendingAudit,omitempty"`
+	Area             string       `bson:"area"`
+	ContractID       string       `bson:"contractId"`
+	BidID            string       `bson:"bidId"`
+	MeasureCode      string       `bson:"measureCode"`
+	Theme            string       `bson:"theme"`
+	CatalogueVersion int          `bson:"catalogueVersion"`
+	ProxyPence       int64        `bson:"proxyPence"`
+	DueDate          *time.Time   `bson:"dueDate,omitempty"`
+	Override         *overrideDoc `bson:"override,omitempty"`
+	Release          *releaseDoc  `bson:"release,omitempty"`
+	Version          int64        `bson:"version"`
+	CreatedAt        time.Time    `bson:"createdAt"`
+	UpdatedAt        time.Time    `bson:"updatedAt"`
+	PendingAudit     *auditDoc    `bson:"pendingAudit,omitempty"`
 	// PendingIntent is a delivery's writes and events not yet done (see ledger.go).
 	PendingIntent *intentDoc `bson:"pendingIntent,omitempty"`
 }
 
+type overrideDoc struct {
+	By     string    `bson:"by"`
+	Reason string    `bson:"reason"`
+	At     time.Time `bson:"at"`
+}
+
+type releaseDoc struct {
+	Reason      string     `bson:"reason"`
+	RequestedBy string     `bson:"requestedBy"`
+	RequestedAt time.Time  `bson:"requestedAt"`
+	Decision    string     `bson:"decision,omitempty"`
+	DecidedBy   string     `bson:"decidedBy,omitempty"`
+	DecidedAt   *time.Time `bson:"decidedAt,omitempty"`
+	Note        string     `bson:"note,omitempty"`
+}
+
+func overrideFromDomain(o *domain.Override) *overrideDoc {
+	if o == nil {
+		return nil
+	}
+	return &overrideDoc{By: o.By, Reason: o.Reason, At: o.At}
+}
+
+func (d *overrideDoc) toDomain() *domain.Override {
+	if d == nil {
+		return nil
+	}
+	return &domain.Override{By: d.By, Reason: d.Reason, At: d.At.UTC()}
+}
+
+func releaseFromDomain(r *domain.Release) *releaseDoc {
+	if r == nil {
+		return nil
+	}
+	return &releaseDoc{Reason: r.Reason, RequestedBy: r.RequestedBy, RequestedAt: r.RequestedAt, Decision: r.Decision, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, Note: r.Note}
+}
+
+func (d *releaseDoc) toDomain() *domain.Release {
+	if d == nil {
+		return nil
+	}
+	return &domain.Release{Reason: d.Reason, RequestedBy: d.RequestedBy, RequestedAt: d.RequestedAt.UTC(), Decision: d.Decision, DecidedBy: d.DecidedBy,
+		DecidedAt: utcPtr(d.DecidedAt), Note: d.Note}
+}
+
 func pledgeFromDomain(p *domain.Pledge, ev *domain.AuditEvent) *pledgeDoc {
-	return &pledgeDoc{ID: p.ID, AuthorityID: p.AuthorityID, Authority: p.Authority, RequestID: p.RequestID, RequestTitle: p.RequestTitle,
+	return &pledgeDoc{Override: overrideFromDomain(p.Override), Release: releaseFromDomain(p.Release), ID: p.ID, AuthorityID: p.AuthorityID, Authority: p.Authority, RequestID: p.RequestID, RequestTitle: p.RequestTitle,
 		RequestOrgID: p.RequestOrgID, OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, Offer: p.Offer,
 		Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence, AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence,
 		Status: p.Status, Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area, ContractID: p.ContractID, BidID: p.BidID,
@@ -59,7 +106,7 @@ func (d *pledgeDoc) toDomain() *domain.Pledge {
 		t := d.DueDate.UTC()
 		due = &t
 	}
-	return &domain.Pledge{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, RequestID: d.RequestID, RequestTitle: d.RequestTitle,
+	return &domain.Pledge{Override: d.Override.toDomain(), Release: d.Release.toDomain(), ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, RequestID: d.RequestID, RequestTitle: d.RequestTitle,
 		RequestOrgID: d.RequestOrgID, OrganisationID: d.OrganisationID, OrganisationName: d.OrganisationName, Offer: d.Offer,
 		Quantity: d.Quantity, Unit: d.Unit, ValuePence: d.ValuePence, AllowPartial: d.AllowPartial, ApprovedPence: d.ApprovedPence,
 		Status: d.Status, Reason: d.Reason, DecidedBy: d.DecidedBy, Area: d.Area, ContractID: d.ContractID, BidID: d.BidID,

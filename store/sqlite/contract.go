@@ -154,6 +154,11 @@ func (db *DB) AwardContract(ctx context.Context, w *domain.Award) error {
 				return err
 			}
 		}
+		for _, chk := range w.Checks {
+			if err := checkCommit(tx, chk); err != nil {
+				return err
+			}
+		}
 		for _, ev := range w.Events {
 			if err := appendAudit(tx, ev); err != nil {
 				return err

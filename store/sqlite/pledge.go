@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"needmatch/domain"
 )
@@ -42,13 +43,56 @@ func (db *DB) CreatePledge(ctx context.Context, p *domain.Pledge, ev *domain.Aud
 // UpdatePledge writes p if the stored version is prev.
 func (db *DB) UpdatePledge(ctx context.Context, p *domain.Pledge, prev int64, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		err := casUpdate(tx, "pledges", p.ID, prev, "status = ?, value_pence = ?, approved_pence = ?, version = ?, doc = ?",
-			p.Status, p.ValuePence, p.ApprovedPence, p.Version, pledgeDoc(p))
-		if err != nil {
+		if err := updatePledgeTx(tx, p, prev); err != nil {
 			return err
 		}
 		return appendAudit(tx, ev)
 	})
+}
+
+// CommitPledge writes an approval and checks chk after it, in one transaction.
+func (db *DB) CommitPledge(ctx context.Context, p *domain.Pledge, prev int64, chk domain.CommitCheck, ev *domain.AuditEvent) error {
+	return db.tx(ctx, func(tx *wtx) error {
+		if err := updatePledgeTx(tx, p, prev); err != nil {
+			return err
+		}
+		if err := checkCommit(tx, chk); err != nil {
+			return err
+		}
+		return appendAudit(tx, ev)
+	})
+}
+
+// Sums behind a domain.CommitCheck, from the statuses domain defines.
+var (
+	requestApprovedSQL = `SELECT COALESCE(SUM(approved_pence), 0) FROM pledges WHERE request_id = ? AND status NOT IN (` + quoted(domain.DeadPledgeStatuses) + `)`
+	supplierOpenSQL    = `SELECT COALESCE(SUM(approved_pence), 0) FROM pledges WHERE organisation_id = ? AND status IN (` + quoted(domain.OpenCommitmentStatuses) + `)`
+)
+
+func quoted(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	return strings.Join(q, ",")
+}
+
+// checkCommit reads the request's approved total and the supplier's open
+// commitments as the transaction sees them (the writer is the only one)
+// and refuses what chk does not allow.
+func checkCommit(tx *wtx, chk domain.CommitCheck) error {
+	var approved, open int64
+	if !chk.NoRequestCap {
+		if err := tx.QueryRow(requestApprovedSQL, chk.RequestID).Scan(&approved); err != nil {
+			return translate(err)
+		}
+	}
+	if chk.SupplierLimitPence > 0 {
+		if err := tx.QueryRow(supplierOpenSQL, chk.SupplierID).Scan(&open); err != nil {
+			return translate(err)
+		}
+	}
+	return chk.Check(approved, open)
 }
 
 // PledgeByID returns ENOTFOUND when there is none.

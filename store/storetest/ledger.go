@@ -110,7 +110,7 @@ func testContractsBids(t *testing.T, s domain.Store, vs domain.ValueStore) {
 			return err
 		}
 		bb.Status, bb.Version = domain.BidAwarded, bb.Version+1
-		if err := pp.Commit("officer", t0.AddDate(0, 6, 0), t0); err != nil {
+		if err := pp.Commit("officer", pp.ValuePence, t0.AddDate(0, 6, 0), t0); err != nil {
 			return err
 		}
 		return vs.AwardContract(ctx, &domain.Award{Contract: cc, ContractPrev: cprev, Bids: []*domain.Bid{bb}, BidPrevs: []int64{bprev},
@@ -428,7 +428,7 @@ func testKnownScenario(t *testing.T, s domain.Store, vs domain.ValueStore) {
 	for i := 0; i < 20; i++ {
 		g := groups[i%4]
 		r := &domain.Request{ID: domain.NewID(), AuthorityID: auth.ID, Authority: auth.Slug, OrganisationID: g.OrganisationID, OrganisationName: "G", Title: fmt.Sprintf("Request %02d", i),
-			Kind: "volunteering", Area: wards[i%2], Quantity: 100, Unit: "hours", ValuePence: 1_000_000, Deadline: t0.AddDate(1, 0, 0), Status: domain.ReqPublished, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+			Kind: "volunteering", Area: wards[i%2], Quantity: 100, Unit: "hours", ValuePence: 100_000_000, Deadline: t0.AddDate(1, 0, 0), Status: domain.ReqPublished, Version: 1, CreatedAt: t0, UpdatedAt: t0}
 		if err := s.CreateRequest(ctx, r, ev(auth, "request.create", r.ID, t0)); err != nil {
 			t.Fatal(err)
 		}
@@ -513,7 +513,7 @@ func testKnownScenario(t *testing.T, s domain.Store, vs domain.ValueStore) {
 				t.Fatal(err)
 			}
 			if j == 0 {
-				if p, err = svc.MovePledge(ctx, officer, p.ID, domain.PledgeApprove, "", 0, 0); err != nil {
+				if p, err = svc.MovePledge(ctx, officer, p.ID, domain.PledgeDecision{Move: domain.PledgeApprove}); err != nil {
 					t.Fatal(err)
 				}
 				committed = append(committed, madePledge{p, si})

@@ -39,7 +39,9 @@ func Run(t *testing.T, h Harness) {
 		{"AuthorityUpdate", testAuthorityUpdate, false},
 		{"Allocations", testAllocations, false},
 		{"Idempotency", testIdempotency, false},
+		{"CommitChecks", testCommitChecks, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
+		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentAuditChain", testConcurrentAudit, true},
 	}
 	for _, c := range cases {
@@ -463,16 +465,7 @@ func testConcurrentCAS(t *testing.T, s domain.Store) {
 		}(i)
 	}
 	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		switch domain.ErrorCode(err) {
-		case "":
-			ok++
-		case domain.ECONFLICT:
-		default:
-			t.Fatalf("unexpected error: %v", err)
-		}
-	}
+	ok := countWins(t, errs)
 	if ok != 1 {
 		t.Fatalf("%d of %d concurrent compare-and-set updates succeeded, want exactly 1", ok, n)
 	}
@@ -584,4 +577,101 @@ func testIdempotency(t *testing.T, s domain.Store) {
 	if prev, err := s.ClaimIdempotency(ctx, &domain.IdempotencyRecord{UserID: "u2", Key: "k1", Fingerprint: "f9", CreatedAt: t0}); err != nil || prev != nil {
 		t.Fatalf("claim after release: %v %v", prev, err)
 	}
+}
+
+// approve returns p approved for amount, as the service would write it.
+func approved(p *domain.Pledge, amount int64) *domain.Pledge {
+	q := *p
+	q.Status, q.ApprovedPence, q.Version = domain.PledgeApproved, amount, p.Version+1
+	return &q
+}
+
+func testCommitChecks(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	r := f.request(t, s, "Capped", domain.ReqPublished, "E05015018", "goods") // needs 100,000
+	chk := domain.CommitCheck{RequestID: r.ID, RequestCapPence: r.ValuePence, SupplierID: f.supplier.ID}
+	a := f.pledge(t, s, r, 60_000, domain.PledgeOffered, 0)
+	b := f.pledge(t, s, r, 60_000, domain.PledgeOffered, 0)
+	if err := s.CommitPledge(ctx, approved(a, 60_000), 1, chk, ev(f.auth, "pledge.approve", a.ID, t0)); err != nil {
+		t.Fatalf("first approval: %v", err)
+	}
+	err := s.CommitPledge(ctx, approved(b, 60_000), 1, chk, ev(f.auth, "pledge.approve", b.ID, t0))
+	wantCode(t, err, domain.ECONFLICT)
+	if de, _ := err.(*domain.Error); de == nil || de.Field != "amountPence" {
+		t.Fatalf("refusal = %#v, want field amountPence", err)
+	}
+	got, _ := s.PledgeByID(ctx, b.ID)
+	if got.Status != domain.PledgeOffered || got.Version != 1 {
+		t.Fatalf("refused pledge was written: %s v%d", got.Status, got.Version)
+	}
+	if evs, _ := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID, Object: b.ID}); len(evs) != 1 {
+		t.Fatalf("refused approval left %d audit events, want 1 (create)", len(evs))
+	}
+	// Part of it fits; an override lifts the request's cap.
+	if err := s.CommitPledge(ctx, approved(b, 40_000), 1, chk, ev(f.auth, "pledge.approve", b.ID, t0)); err != nil {
+		t.Fatalf("approving the part that fits: %v", err)
+	}
+	c := f.pledge(t, s, r, 5_000, domain.PledgeOffered, 0)
+	over := chk
+	over.NoRequestCap = true
+	if err := s.CommitPledge(ctx, approved(c, 5_000), 1, over, ev(f.auth, "pledge.approve", c.ID, t0)); err != nil {
+		t.Fatalf("override: %v", err)
+	}
+	if rr, _ := s.RequestByID(ctx, r.ID); rr.ApprovedPence != 105_000 {
+		t.Fatalf("approved total = %d, want 105000", rr.ApprovedPence)
+	}
+	// The supplier's open commitments are 105,000: a limit of 110,000
+	// takes 5,000 more and no more, also with an override.
+	r2 := f.request(t, s, "Other", domain.ReqPublished, "E05015018", "goods")
+	lim := domain.CommitCheck{RequestID: r2.ID, RequestCapPence: r2.ValuePence, NoRequestCap: true, SupplierID: f.supplier.ID, SupplierLimitPence: 110_000}
+	d := f.pledge(t, s, r2, 6_000, domain.PledgeOffered, 0)
+	wantCode(t, s.CommitPledge(ctx, approved(d, 6_000), 1, lim, ev(f.auth, "pledge.approve", d.ID, t0)), domain.ECONFLICT)
+	if err := s.CommitPledge(ctx, approved(d, 5_000), 1, lim, ev(f.auth, "pledge.approve", d.ID, t0)); err != nil {
+		t.Fatalf("approval within the limit: %v", err)
+	}
+}
+
+func testConcurrentCommits(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	r := f.request(t, s, "Contended need", domain.ReqPublished, "E05015018", "goods") // needs 100,000
+	chk := domain.CommitCheck{RequestID: r.ID, RequestCapPence: r.ValuePence, SupplierID: f.supplier.ID}
+	const n = 16
+	ps := make([]*domain.Pledge, n)
+	for i := range ps {
+		ps[i] = f.pledge(t, s, r, 30_000, domain.PledgeOffered, 0)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = s.CommitPledge(ctx, approved(ps[i], 30_000), 1, chk, ev(f.auth, "pledge.approve", ps[i].ID, t0))
+		}(i)
+	}
+	wg.Wait()
+	ok := countWins(t, errs)
+	rr, _ := s.RequestByID(ctx, r.ID)
+	if ok != 3 || rr.ApprovedPence != 90_000 {
+		t.Fatalf("%d of %d racing approvals of 30,000 on a need of 100,000 passed (approved %d), want 3 (90,000)", ok, n, rr.ApprovedPence)
+	}
+}
+
+// countWins counts the writes that passed among racing ones; the others
+// must have been refused as conflicts.
+func countWins(t *testing.T, errs []error) int {
+	t.Helper()
+	ok := 0
+	for _, err := range errs {
+		switch domain.ErrorCode(err) {
+		case "":
+			ok++
+		case domain.ECONFLICT:
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	return ok
 }
