@@ -33,9 +33,16 @@
 //     0.6 for the kind in another category, 0.3 for the category in another
 //     kind, 0 for neither, 0.5 when the supplier has said nothing about what
 //     it offers;
-//   - coverage: offered value v against the remaining need R: v/R when v <= R
-//     (the share of the need it covers), R/v when v > R (over-pledging scores
-//     less), 0 when nothing is left to cover, 0.5 when no amount is known;
+//   - coverage: the part of the offered value v that can be approved against
+//     the remaining need R: v/R when v <= R (the share of the need it
+//     covers); when v > R, 1 for a pledge the supplier allows to be approved
+//     in part (approving R of it meets the whole need, and the rest is simply
+//     not taken), R/v for an all-or-nothing pledge (approving it commits all
+//     of v, of which only R meets the need: the score falls with the share
+//     that cannot be used, and the allocation cannot approve it while the
+//     need stays below v); 0 when nothing is left to cover, 0.5 when no
+//     amount is known. When ranking requests for a supplier its usual offer
+//     is counted as all or nothing;
 //   - urgency: 1/(1 + d/30) for d days to the deadline (1 today, 0.5 in a
 //     month), 0 once the deadline has passed, 0.5 without a deadline;
 //   - distance: 1/(1 + km/10) for the great-circle (haversine) distance from
