@@ -216,7 +216,10 @@ func TestAllocateWholeMedium(t *testing.T) {
 	if !slices.Equal(a.Decisions, b.Decisions) {
 		t.Fatal("two runs on the same input differ")
 	}
-	t.Logf("200 requests, 1000 pledges (80%% whole): gap to flow bound %.4f", a.Gap)
+	t.Logf("200 requests, 1000 pledges (80%% whole): gap %.4f to the %s bound", a.Gap, a.BoundKind)
+	if a.BoundKind != BoundKnapsack || a.Gap > 0.02 {
+		t.Errorf("bound %s, gap %.4f: want the knapsack bound within 2%%", a.BoundKind, a.Gap)
+	}
 
 	cut := MustAllocate(t, pr, Options{TimeLimit: 1})
 	checkFeasible(t, pr, cut)

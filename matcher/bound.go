@@ -24,7 +24,7 @@ const (
 
 // Work limits of the knapsack bound.
 const (
-	knapsackRounds    = 40   // subgradient steps at most
+	knapsackRounds    = 24   // subgradient steps at most
 	knapsackNodeLimit = 2048 // branch and bound nodes per request and step
 )
 

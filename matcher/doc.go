@@ -117,7 +117,7 @@
 // sum w*x = sum (w - lam)*x + sum_s lam_s*(sum of x over s's pledges) <= L(lam)
 // because x keeps every limit, so every price vector gives a proven bound.
 // The prices start from the flow's dual prices (where L is the flow bound
-// tightened by the knapsacks' integrality) and take up to 40 subgradient
+// tightened by the knapsacks' integrality) and take up to 24 subgradient
 // steps (Polyak steps towards the objective found); prices are rounded to
 // integers so that L is computed exactly in int64. Bound is the least bound
 // met; Allocation.BoundKind says which kind it is, and Allocation.GapText
