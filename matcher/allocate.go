@@ -109,14 +109,17 @@ type Decision struct {
 type Allocation struct {
 	// Objective is sum(weight * approvedPence).
 	Objective int64 `json:"objective"`
-	// Bound is the flow optimum with every pledge allowed to be partial: no
-	// allocation can beat it. It equals Objective when every pledge allows
-	// partial approval.
+	// Bound is the least upper bound Allocate could prove: no allocation
+	// can beat it. BoundKind says how it was proven.
 	Bound int64 `json:"bound"`
-	// Gap is (Bound - Objective) / Bound, 0 when Bound is 0.
+	// BoundKind is BoundOptimum when Objective is proven best (Bound is
+	// then Objective), else the relaxation that gave Bound.
+	BoundKind BoundKind `json:"boundKind"`
+	// Gap is (Bound - Objective) / Bound, 0 when Bound is 0: the proposal
+	// is at most that share short of the best possible. GapText says it
+	// in words.
 	Gap float64 `json:"gap"`
-	// Optimal reports that Objective is proven best: Gap is 0 or the
-	// search was exhaustive.
+	// Optimal reports that Objective is proven best (Gap is 0).
 	Optimal bool `json:"optimal"`
 	// TimedOut reports that Options.TimeLimit cut the search short.
 	TimedOut bool `json:"timedOut,omitempty"`
@@ -172,8 +175,7 @@ func Allocate(pr Problem, opt Options) (*Allocation, error) {
 		deadline := time.Now().Add(opt.TimeLimit)
 		stop = func() bool { return time.Now().After(deadline) }
 	}
-	x, bound, objective, optimal, timedOut := pb.solve(opt, stop)
-	return pb.result(pr, x, bound, objective, optimal, timedOut), nil
+	return pb.result(pr, pb.solve(opt, stop)), nil
 }
 
 func newProb(pr Problem) (*prob, error) {
@@ -328,6 +330,14 @@ func (pb *prob) index() {
 // capacity caps[p], under the given needs and limits. It writes the optimal
 // flow of each pledge in pls to out and returns sum(weight*flow).
 func (pb *prob) transport(need, limit []int64, pls []int32, caps []int64, out []int64) int64 {
+	return pb.transportPriced(need, limit, pls, caps, out, nil)
+}
+
+// transportPriced is transport that also writes, when price is not nil, the
+// optimal dual price of each supplier's limit (in weight units per penny,
+// >= 0; 0 for a supplier with no useful pledge in pls).
+func (pb *prob) transportPriced(need, limit []int64, pls []int32, caps []int64, out, price []int64) int64 {
+	clear(price)
 	// Nodes: suppliers, then requests, in index order, then the root; arcs
 	// in pledge order, then the slack arcs of the first basis.
 	reqNode := make([]int32, len(need))
@@ -386,6 +396,13 @@ func (pb *prob) transport(need, limit []int64, pls []int32, caps []int64, out []
 		g.setTreeArc(u, e, need[r])
 	}
 	g.solve()
+	for i, s := range sups {
+		if price != nil {
+			// the reduced cost -pi(s) + pi(root) of the arc s -> root is
+			// >= 0 at the optimum, and pi(root) = 0
+			price[s] = -g.pi[i]
+		}
+	}
 	var obj int64
 	for k, p := range arcs {
 		out[p] = g.flow[k]

@@ -31,11 +31,16 @@ type goldenScenario struct {
 			Partial  bool    `json:"partial"`
 		} `json:"pledges"`
 	} `json:"problem"`
-	Objective int64             `json:"objective"`
-	Bound     int64             `json:"bound"`
-	Optimal   bool              `json:"optimal"`
-	Approved  map[string]int64  `json:"approved"`
-	Reasons   map[string]Reason `json:"reasons"`
+	Objective int64 `json:"objective"`
+	Bound     int64 `json:"bound"`
+	Optimal   bool  `json:"optimal"`
+	// BoundNoExact and KindNoExact, when set, are the bound and its kind
+	// without the exhaustive search (Options.ExactWhole < 0); otherwise they
+	// are those of the default run.
+	BoundNoExact int64             `json:"boundNoExact"`
+	KindNoExact  BoundKind         `json:"kindNoExact"`
+	Approved     map[string]int64  `json:"approved"`
+	Reasons      map[string]Reason `json:"reasons"`
 }
 
 func (g *goldenScenario) problem() Problem {
@@ -82,14 +87,17 @@ func TestAllocateGolden(t *testing.T) {
 			for _, opt := range []Options{{}, {ExactWhole: -1}} {
 				a := MustAllocate(t, pr, opt)
 				checkFeasible(t, pr, a)
-				// without the exhaustive search, optimality is proven only at the bound
-				wantOptimal := g.Optimal && (opt.ExactWhole >= 0 || g.Objective == g.Bound)
-				if a.Objective != g.Objective || a.Bound != g.Bound || a.Optimal != wantOptimal {
-					t.Errorf("%+v: objective %d bound %d optimal %v; want %d %d %v", opt, a.Objective, a.Bound, a.Optimal, g.Objective, g.Bound, wantOptimal)
+				wantBound, wantKind, wantOptimal := g.Bound, BoundOptimum, g.Optimal
+				if opt.ExactWhole < 0 && g.KindNoExact != "" {
+					wantBound, wantKind, wantOptimal = g.BoundNoExact, g.KindNoExact, false
+				}
+				if a.Objective != g.Objective || a.Bound != wantBound || a.Optimal != wantOptimal || a.BoundKind != wantKind {
+					t.Errorf("%+v: objective %d bound %d (%s) optimal %v; want %d %d (%s) %v", opt, a.Objective, a.Bound, a.BoundKind, a.Optimal,
+						g.Objective, wantBound, wantKind, wantOptimal)
 				}
 				wantGap := 0.0
-				if g.Bound > 0 {
-					wantGap = float64(g.Bound-g.Objective) / float64(g.Bound)
+				if wantBound > 0 {
+					wantGap = float64(wantBound-g.Objective) / float64(wantBound)
 				}
 				if math.Abs(a.Gap-wantGap) > 1e-12 {
 					t.Errorf("gap %v, want %v", a.Gap, wantGap)
@@ -208,7 +216,10 @@ func TestAllocateWholeMedium(t *testing.T) {
 	if !slices.Equal(a.Decisions, b.Decisions) {
 		t.Fatal("two runs on the same input differ")
 	}
-	t.Logf("200 requests, 1000 pledges (80%% whole): gap to flow bound %.4f", a.Gap)
+	t.Logf("200 requests, 1000 pledges (80%% whole): gap %.4f to the %s bound", a.Gap, a.BoundKind)
+	if a.BoundKind != BoundKnapsack || a.Gap > 0.02 {
+		t.Errorf("bound %s, gap %.4f: want the knapsack bound within 2%%", a.BoundKind, a.Gap)
+	}
 
 	cut := MustAllocate(t, pr, Options{TimeLimit: 1})
 	checkFeasible(t, pr, cut)

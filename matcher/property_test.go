@@ -258,6 +258,7 @@ func TestWholeAgainstBruteForce(t *testing.T) {
 			const instances = 2000
 			optimal, withWhole := 0, 0
 			worst := 0.0
+			kinds := map[BoundKind]int{}
 			for i := range instances {
 				np := 1 + rng.IntN(15)
 				share := 0.5 + rng.Float64()/2
@@ -280,6 +281,10 @@ func TestWholeAgainstBruteForce(t *testing.T) {
 				if a.Optimal && a.Objective != want {
 					t.Fatalf("instance %d: claims optimal %d, brute force %d", i, a.Objective, want)
 				}
+				if a.Optimal != (a.Bound == a.Objective) || a.Optimal != (a.BoundKind == BoundOptimum) || a.Optimal != (a.Gap == 0) {
+					t.Fatalf("instance %d: optimal %v, bound %d (%s), objective %d, gap %v", i, a.Optimal, a.Bound, a.BoundKind, a.Objective, a.Gap)
+				}
+				kinds[a.BoundKind]++
 				withWhole++
 				if a.Objective == want {
 					optimal++
@@ -287,11 +292,69 @@ func TestWholeAgainstBruteForce(t *testing.T) {
 					worst = gap
 				}
 			}
-			t.Logf("%d whole-pledge instances (1-15 pledges): optimal on %d (%.2f%%), worst gap to brute force %.4f%%",
-				withWhole, optimal, 100*float64(optimal)/float64(withWhole), 100*worst)
+			t.Logf("%d whole-pledge instances (1-15 pledges): optimal on %d (%.2f%%), worst gap to brute force %.4f%%; bounds %v",
+				withWhole, optimal, 100*float64(optimal)/float64(withWhole), 100*worst, kinds)
+			if tc.opt.ExactWhole < 0 && kinds[BoundKnapsack] == 0 {
+				t.Errorf("the knapsack bound was never the best bound: the test does not exercise it")
+			}
 			if tc.opt.ExactWhole == 0 && optimal != withWhole {
 				t.Errorf("the exhaustive search should be optimal on every small instance")
 			}
 		})
+	}
+}
+
+// TestKnapsackBoundAgainstBruteForce checks that every price vector gives a
+// bound no allocation beats: the flow's dual prices, random prices, and the
+// subgradient's best, on small random instances solved by brute force.
+func TestKnapsackBoundAgainstBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	tighter := 0
+	for i := range 1500 {
+		pr := randomProblem(rng, 1+rng.IntN(5), 1+rng.IntN(4), 1+rng.IntN(15), 0.5+rng.Float64()/2)
+		want := bruteWhole(pr)
+		pb, err := newProb(pr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb.index()
+		var active []int32
+		usable := make([]bool, len(pb.pID))
+		for p := range pb.pID {
+			if pb.pCap[p] > 0 && (!pb.pWhole[p] || pb.pVal[p] <= pb.pCap[p]) {
+				active = append(active, int32(p))
+				usable[p] = true
+			}
+		}
+		price := make([]int64, len(pb.limit))
+		flow := pb.transportPriced(pb.need, pb.limit, active, pb.pCap, make([]int64, len(pb.pID)), price)
+		k := pb.newKnapsack(usable)
+		lam := make([]int64, len(pb.limit))
+		for try := range 20 {
+			for s := range lam {
+				switch {
+				case try == 0:
+					lam[s] = price[s]
+				case try == 1:
+					lam[s] = 0
+				default:
+					lam[s] = rng.Int64N(WeightScale + 1)
+				}
+			}
+			if l, ok := k.eval(lam); !ok || l < want {
+				t.Fatalf("instance %d, prices %v: bound %d (%v) below the optimum %d", i, lam, l, ok, want)
+			}
+		}
+		kb, ok := k.bound(price, 0, nil)
+		if !ok || kb < want {
+			t.Fatalf("instance %d: subgradient bound %d (%v) below the optimum %d", i, kb, ok, want)
+		}
+		if kb < flow {
+			tighter++
+		}
+	}
+	t.Logf("1500 instances: the knapsack bound was tighter than the flow bound on %d", tighter)
+	if tighter == 0 {
+		t.Error("the knapsack bound was never tighter: the test does not exercise it")
 	}
 }

@@ -130,7 +130,7 @@ func RankRequests(s Supplier, requests []Request, needs *Needs, w Weights, now t
 		if opt.Filter != nil && !opt.Filter(*r) {
 			continue
 		}
-		f := sc.facts(r, sc.kinds, sc.cats, s.OfferPence, s.OfferPence > 0)
+		f := sc.facts(r, sc.kinds, sc.cats, s.OfferPence, s.OfferPence > 0, false)
 		order = append(order, ranked{sc.total(&f), r.ID, i})
 	}
 	order = topRanked(order, opt.Limit)
@@ -138,7 +138,7 @@ func RankRequests(s Supplier, requests []Request, needs *Needs, w Weights, now t
 	comps := make([]Component, numComponents*len(order))
 	for k, o := range order {
 		r := &requests[o.idx]
-		f := sc.facts(r, sc.kinds, sc.cats, s.OfferPence, s.OfferPence > 0)
+		f := sc.facts(r, sc.kinds, sc.cats, s.OfferPence, s.OfferPence > 0, false)
 		c := comps[k*numComponents : (k+1)*numComponents : (k+1)*numComponents]
 		sc.fill(c, r, &f)
 		out[k] = RankedRequest{Index: o.idx, RequestID: r.ID, Score: Score{Total: o.total, WeightsVersion: sc.ver, Components: c}}
@@ -192,7 +192,7 @@ func RankPledges(r Request, pledges []Pledge, suppliers []Supplier, needs *Needs
 		if p.Category != "" {
 			cats = []string{strings.ToLower(p.Category)}
 		}
-		f := sc.facts(&r, kinds, cats, p.ValuePence, true)
+		f := sc.facts(&r, kinds, cats, p.ValuePence, true, p.AllowPartial)
 		items = append(items, item{ranked{sc.total(&f), p.ID, i}, sc, f})
 	}
 	slices.SortFunc(items, func(a, b item) int { return compareRanked(a.ranked, b.ranked) })

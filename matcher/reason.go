@@ -2,11 +2,12 @@ package matcher
 
 // result turns the approved amounts into an Allocation with a reason for
 // every pledge not approved in full.
-func (pb *prob) result(pr Problem, x []int64, bound, obj int64, optimal, timedOut bool) *Allocation {
-	a := &Allocation{Objective: obj, Bound: bound, Optimal: optimal, TimedOut: timedOut,
+func (pb *prob) result(pr Problem, out outcome) *Allocation {
+	x := out.x
+	a := &Allocation{Objective: out.obj, Bound: out.bound, BoundKind: out.kind, Optimal: out.optimal, TimedOut: out.timedOut,
 		Decisions: make([]Decision, len(pr.Pledges))}
-	if bound > 0 {
-		a.Gap = float64(bound-obj) / float64(bound)
+	if out.bound > 0 {
+		a.Gap = float64(out.bound-out.obj) / float64(out.bound)
 	}
 	reqRes := append([]int64(nil), pb.need...)
 	supRes := append([]int64(nil), pb.limit...)

@@ -59,7 +59,8 @@ type Supplier struct {
 	Lat, Lon float64
 	Record   Record
 	// OfferPence is the usual size of the supplier's pledges, used for the
-	// coverage component when ranking requests for it (0 = unknown).
+	// coverage component when ranking requests for it (0 = unknown); it is
+	// counted as all or nothing.
 	OfferPence int64
 }
 
@@ -73,6 +74,10 @@ type Pledge struct {
 	Category string
 	// ValuePence is the value offered.
 	ValuePence int64
+	// AllowPartial is true when the supplier accepts approval of part of
+	// the pledge (see AllocPledge.AllowPartial); coverage then counts only
+	// the part that can be approved.
+	AllowPartial bool
 }
 
 // Component names, in the order they appear in a Score.
@@ -132,7 +137,7 @@ func ScorePledge(p Pledge, r Request, s Supplier, needs *Needs, w Weights, now t
 	if p.Category != "" {
 		cats = []string{strings.ToLower(p.Category)}
 	}
-	f := sc.facts(&r, kinds, cats, p.ValuePence, true)
+	f := sc.facts(&r, kinds, cats, p.ValuePence, true, p.AllowPartial)
 	return sc.explain(&r, &f), nil
 }
 
@@ -167,12 +172,14 @@ type areaFacts struct {
 
 // facts are the component values of one request (and offer).
 type facts struct {
-	v      [numComponents]float64
-	area   *areaFacts
-	fit    fitCase
-	offer  int64
-	days   float64
-	hasDue bool
+	v     [numComponents]float64
+	area  *areaFacts
+	fit   fitCase
+	offer int64
+	// partial: the offer may be approved in part
+	partial bool
+	days    float64
+	hasDue  bool
 }
 
 type fitCase uint8
@@ -247,14 +254,15 @@ func distanceWords(km float64) string {
 }
 
 // facts computes the component values of offer (kinds, cats, value) against
-// request r; hasOffer false means no amount is known.
-func (sc *scorer) facts(r *Request, kinds, cats []string, offer int64, hasOffer bool) facts {
+// request r; hasOffer false means no amount is known, partial that the offer
+// may be approved in part.
+func (sc *scorer) facts(r *Request, kinds, cats []string, offer int64, hasOffer, partial bool) facts {
 	var f facts
 	f.area = sc.area(r.AreaCode)
 	f.v[0] = f.area.needV
 	f.fit = fitOf(r, kinds, cats)
 	f.v[1] = fitValues[f.fit]
-	f.offer = offer
+	f.offer, f.partial = offer, partial
 	switch {
 	case r.RemainingPence <= 0:
 		f.v[2] = 0
@@ -262,6 +270,8 @@ func (sc *scorer) facts(r *Request, kinds, cats []string, offer int64, hasOffer 
 		f.v[2] = neutral
 	case offer <= r.RemainingPence:
 		f.v[2] = float64(offer) / float64(r.RemainingPence)
+	case partial:
+		f.v[2] = 1 // the part that can be approved meets the whole need
 	default:
 		f.v[2] = float64(r.RemainingPence) / float64(offer)
 	}
@@ -369,9 +379,12 @@ func coverageText(r *Request, f *facts) string {
 	case f.offer <= r.RemainingPence:
 		pct := int(math.Round(100 * float64(f.offer) / float64(r.RemainingPence)))
 		return "Covers " + Pounds(f.offer) + " of the " + Pounds(r.RemainingPence) + " still needed (" + strconv.Itoa(pct) + "%)."
+	case f.partial:
+		return "Covers all of the " + Pounds(r.RemainingPence) + " still needed: the supplier offers " + Pounds(f.offer) +
+			" and allows part of it to be approved, so only what is needed would be taken."
 	}
-	return "Offers " + Pounds(f.offer) + " against the " + Pounds(r.RemainingPence) +
-		" still needed: more than needed, so it scores less."
+	return "Offers " + Pounds(f.offer) + ", all or nothing, against the " + Pounds(r.RemainingPence) +
+		" still needed: only that much of it would meet the need, so it scores less."
 }
 
 func urgencyText(f *facts) string {

@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -125,6 +126,9 @@ func TestScoreComponents(t *testing.T) {
 		{"deadline now", withDeadline(0), Supplier{}, Pledge{}, ComponentUrgency, 1},
 		{"exact cover", base, Supplier{}, Pledge{ValuePence: 1000}, ComponentCoverage, 1},
 		{"over-pledge scores less", base, Supplier{}, Pledge{ValuePence: 4000}, ComponentCoverage, 0.25},
+		{"partial over-pledge covers the need", base, Supplier{}, Pledge{ValuePence: 9000, AllowPartial: true}, ComponentCoverage, 1},
+		{"partial under-pledge covers its share", base, Supplier{}, Pledge{ValuePence: 250, AllowPartial: true}, ComponentCoverage, 0.25},
+		{"whole over-pledge scores the share that meets the need", base, Supplier{}, Pledge{ValuePence: 9000}, ComponentCoverage, 1000.0 / 9000},
 		{"nothing left to cover", withRemaining(0), Supplier{}, Pledge{ValuePence: 10}, ComponentCoverage, 0},
 		{"fit unknown", base, Supplier{}, Pledge{}, ComponentFit, 0.5},
 		{"kind matches", base, Supplier{Kinds: []string{"Goods"}}, Pledge{}, ComponentFit, 0.8},
@@ -140,6 +144,56 @@ func TestScoreComponents(t *testing.T) {
 				t.Errorf("%s = %v, want %v", tc.component, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCoveragePartialOverPledge is the scenario of issue #17: a £9,000
+// pledge that may be approved in part, against £1,000 of remaining need,
+// meets the whole need once £1,000 of it is approved, so it scores 1 on
+// coverage (it used to score 1000/9000 = 0.11), ranks above a £500 pledge
+// that is otherwise the same, and the allocation approves £1,000 of it.
+func TestCoveragePartialOverPledge(t *testing.T) {
+	ns := MustNeeds(t, MustStockport(t))
+	r := Request{ID: "r1", Kind: KindGoods, AreaCode: "E05015018", ValuePence: 1_000_00, RemainingPence: 1_000_00}
+	sups := []Supplier{{ID: "big", Kinds: []string{"goods"}}, {ID: "small", Kinds: []string{"goods"}}}
+	pledges := []Pledge{
+		{ID: "p-big", RequestID: "r1", SupplierID: "big", ValuePence: 9_000_00, AllowPartial: true},
+		{ID: "p-small", RequestID: "r1", SupplierID: "small", ValuePence: 500_00, AllowPartial: true},
+	}
+	ranked, err := RankPledges(r, pledges, sups, ns, DefaultWeights(), now, PledgeRankOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ranked) != 2 || ranked[0].PledgeID != "p-big" {
+		var got []string
+		for _, rp := range ranked {
+			got = append(got, fmt.Sprintf("%s %.4f", rp.PledgeID, rp.Score.Total))
+		}
+		t.Fatalf("ranking %v, want p-big first", got)
+	}
+	cov := ranked[0].Score.Components[2]
+	if cov.Name != ComponentCoverage || cov.Value != 1 {
+		t.Fatalf("coverage of p-big = %+v, want 1", cov)
+	}
+	if want := "Covers all of the £1,000.00 still needed: the supplier offers £9,000.00 and allows part of it to be approved"; !strings.Contains(cov.Explanation, want) {
+		t.Errorf("explanation %q lacks %q", cov.Explanation, want)
+	}
+	if got := ranked[1].Score.Components[2].Value; got != 0.5 {
+		t.Errorf("coverage of p-small = %v, want 0.5", got)
+	}
+	sc, err := ScorePledge(pledges[0], r, sups[0], ns, DefaultWeights(), now)
+	if err != nil || sc.Total != ranked[0].Score.Total {
+		t.Fatalf("ScorePledge %v (%v), RankPledges %v", sc.Total, err, ranked[0].Score.Total)
+	}
+	pr := Problem{Requests: []AllocRequest{{ID: "r1", NeedPence: r.RemainingPence}},
+		Suppliers: []AllocSupplier{{ID: "big", LimitPence: 1 << 40}, {ID: "small", LimitPence: 1 << 40}}}
+	for _, rp := range ranked {
+		pr.Pledges = append(pr.Pledges, AllocPledge{ID: rp.PledgeID, RequestID: "r1", SupplierID: pledges[rp.Index].SupplierID,
+			ValuePence: pledges[rp.Index].ValuePence, Score: rp.Score.Total, AllowPartial: true})
+	}
+	a := MustAllocate(t, pr, Options{})
+	if d := a.Decisions[0]; d.PledgeID != "p-big" || d.ApprovedPence != 1_000_00 || !a.Optimal {
+		t.Errorf("allocation %+v (optimal %v), want £1,000.00 of p-big", d, a.Optimal)
 	}
 }
 

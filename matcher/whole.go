@@ -14,19 +14,31 @@ const (
 	perturbFactor  = 2 // forced insertions per pledge
 )
 
-// solve returns the approved amount of every pledge (by index), the flow
-// bound, the objective, whether it is proven optimal, and whether stop cut
-// the search short.
-func (pb *prob) solve(opt Options, stop func() bool) (x []int64, bound, obj int64, optimal, timedOut bool) {
+// outcome is what solve found.
+type outcome struct {
+	x          []int64 // approved amount of every pledge, by index
+	obj, bound int64
+	kind       BoundKind
+	optimal    bool
+	timedOut   bool // stop cut the search short
+}
+
+// solve allocates, and proves the best bound it can within the work limits.
+func (pb *prob) solve(opt Options, stop func() bool) outcome {
 	np := len(pb.pID)
-	x = make([]int64, np)
+	x := make([]int64, np)
+	// a whole pledge bigger than its need or its supplier's limit is out of
+	// every feasible allocation, so the relaxations leave it out too
 	active := make([]int32, 0, np)
+	usable := make([]bool, np)
 	for p := range np {
-		if pb.pCap[p] > 0 {
+		if pb.pCap[p] > 0 && (!pb.pWhole[p] || pb.pVal[p] <= pb.pCap[p]) {
 			active = append(active, int32(p))
+			usable[p] = true
 		}
 	}
-	bound = pb.transport(pb.need, pb.limit, active, pb.pCap, x)
+	price := make([]int64, len(pb.limit))
+	bound := pb.transportPriced(pb.need, pb.limit, active, pb.pCap, x, price)
 	fractional, wholeCount := false, 0
 	for _, p := range active {
 		if pb.pWhole[p] {
@@ -37,24 +49,31 @@ func (pb *prob) solve(opt Options, stop func() bool) (x []int64, bound, obj int6
 		}
 	}
 	if !fractional {
-		return x, bound, bound, true, false
+		return outcome{x: x, obj: bound, bound: bound, kind: BoundOptimum, optimal: true}
 	}
 	pb.index()
 	s := pb.newSearch(x, active, stop)
 	s.run(opt.SearchRounds)
-	x, obj, timedOut = s.x, s.obj, s.stopped
-	if obj == bound {
-		return x, bound, obj, true, timedOut
-	}
-	if opt.ExactWhole > 0 && wholeCount <= opt.ExactWhole {
-		ex := pb.newExact(active, obj, exactNodeWork/max(len(active), 1))
+	out := outcome{x: s.x, obj: s.obj, bound: bound, kind: BoundFlow, timedOut: s.stopped}
+	if out.obj < out.bound && opt.ExactWhole > 0 && wholeCount <= opt.ExactWhole {
+		ex := pb.newExact(active, out.obj, exactNodeWork/max(len(active), 1))
 		ex.branch()
 		if ex.found {
-			x, obj = ex.best, ex.bestObj
+			out.x, out.obj = ex.best, ex.bestObj
 		}
-		optimal = ex.complete
+		if ex.complete {
+			out.bound = out.obj
+		}
 	}
-	return x, bound, obj, optimal || obj == bound, timedOut
+	if out.obj < out.bound {
+		if kb, ok := pb.newKnapsack(usable).bound(price, out.obj, stop); ok && kb < out.bound {
+			out.bound, out.kind = kb, BoundKnapsack
+		}
+	}
+	if out.obj == out.bound {
+		out.bound, out.kind, out.optimal = out.obj, BoundOptimum, true
+	}
+	return out
 }
 
 // search is the local search for whole pledges.

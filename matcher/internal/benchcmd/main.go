@@ -187,7 +187,7 @@ func solve(args []string) error {
 		times = append(times, time.Since(start))
 	}
 	slices.Sort(times)
-	fmt.Printf("objective=%d bound=%d gap=%.6f optimal=%v ms=%.2f\n", a.Objective, a.Bound, a.Gap, a.Optimal,
+	fmt.Printf("objective=%d bound=%d kind=%s gap=%.6f optimal=%v ms=%.2f\n", a.Objective, a.Bound, a.BoundKind, a.Gap, a.Optimal,
 		float64(times[0].Microseconds())/1000)
 	return nil
 }
