@@ -2,8 +2,6 @@ package api
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"strconv"
 	"strings"
@@ -131,7 +129,7 @@ func (s *Server) handleAuthLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.startSession(c, u, domain.NewID())
+	return s.startSession(c, u, "")
 }
 
 // startSession issues an access token and a new refresh token of family.
@@ -141,24 +139,12 @@ func (s *Server) startSession(c *fiber.Ctx, u *domain.User, family string) error
 	if err != nil {
 		return err
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
+	raw, expires, err := s.svc.IssueRefreshToken(c.UserContext(), u.ID, family, s.cfg.RefreshTTL)
+	if err != nil {
 		return err
 	}
-	raw := base64.RawURLEncoding.EncodeToString(secret)
-	t := &domain.RefreshToken{ID: refreshID(raw), Family: family, UserID: u.ID, ExpiresAt: now.Add(s.cfg.RefreshTTL), CreatedAt: now}
-	if err := s.svc.Store.CreateRefreshToken(c.UserContext(), t); err != nil {
-		return err
-	}
-	s.setRefreshCookie(c, raw, t.ExpiresAt)
+	s.setRefreshCookie(c, raw, expires)
 	return c.JSON(fiber.Map{"accessToken": access, "expiresIn": int(s.cfg.AccessTTL.Seconds()), "tokenType": "Bearer", "user": u})
-}
-
-// refreshID is what the store keeps of a refresh token: its SHA-256, so a
-// copy of the database holds no usable token.
-func refreshID(raw string) string {
-	h := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(h[:])
 }
 
 func (s *Server) setRefreshCookie(c *fiber.Ctx, value string, expires time.Time) {
@@ -167,39 +153,14 @@ func (s *Server) setRefreshCookie(c *fiber.Ctx, value string, expires time.Time)
 }
 
 func (s *Server) handleAuthRefresh(c *fiber.Ctx) error {
-	raw := c.Cookies(RefreshCookie)
-	bad := domain.Errorf(domain.EUNAUTHORIZED, "Your session has ended; sign in again.")
-	if raw == "" || len(raw) > 100 {
-		return bad
-	}
-	t, err := s.svc.Store.UseRefreshToken(c.UserContext(), refreshID(raw))
-	switch domain.ErrorCode(err) {
-	case "":
-	case domain.ECONFLICT:
-		// A used token came back: someone holds a copy. End the whole chain.
-		if t != nil {
-			s.log.Warn("refresh token reuse; revoking its chain", "user", t.UserID, "requestId", requestID(c))
-			if rerr := s.svc.Store.RevokeRefreshFamily(c.UserContext(), t.Family); rerr != nil {
-				return rerr
-			}
-		}
+	u, family, err := s.svc.UseRefreshToken(c.UserContext(), c.Cookies(RefreshCookie))
+	if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
 		s.clearRefreshCookie(c)
-		return bad
-	case domain.ENOTFOUND:
-		s.clearRefreshCookie(c)
-		return bad
-	default:
-		return err
 	}
-	if !t.ExpiresAt.After(s.svc.Now()) {
-		s.clearRefreshCookie(c)
-		return bad
-	}
-	_, u, err := s.svc.ActorFor(c.UserContext(), t.UserID)
 	if err != nil {
 		return err
 	}
-	return s.startSession(c, u, t.Family)
+	return s.startSession(c, u, family)
 }
 
 func (s *Server) clearRefreshCookie(c *fiber.Ctx) {
@@ -207,15 +168,8 @@ func (s *Server) clearRefreshCookie(c *fiber.Ctx) {
 }
 
 func (s *Server) handleAuthLogout(c *fiber.Ctx) error {
-	if raw := c.Cookies(RefreshCookie); raw != "" && len(raw) <= 100 {
-		t, err := s.svc.Store.UseRefreshToken(c.UserContext(), refreshID(raw))
-		if t != nil {
-			if rerr := s.svc.Store.RevokeRefreshFamily(c.UserContext(), t.Family); rerr != nil {
-				return rerr
-			}
-		} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
-			return err
-		}
+	if err := s.svc.EndSession(c.UserContext(), c.Cookies(RefreshCookie)); err != nil {
+		return err
 	}
 	s.clearRefreshCookie(c)
 	return c.SendStatus(fiber.StatusNoContent)
@@ -227,7 +181,7 @@ func (s *Server) handleMe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	auth, err := s.svc.Store.AuthorityByID(c.UserContext(), a.AuthorityID)
+	auth, err := s.svc.AuthorityOf(c.UserContext(), a)
 	if err != nil {
 		return err
 	}
@@ -241,11 +195,7 @@ func (s *Server) handleMe(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleAuthorityGet(c *fiber.Ctx) error {
-	slug := c.Params("slug")
-	if len(slug) > 64 {
-		return domain.Errorf(domain.ENOTFOUND, "Council not found.")
-	}
-	a, err := s.svc.Store.AuthorityBySlug(c.UserContext(), slug)
+	a, err := s.svc.PublicAuthority(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
 	}

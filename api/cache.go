@@ -5,13 +5,11 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-
-	"needmatch/domain"
 )
 
 // pageCache keeps encoded public pages (anonymous GETs of requests). It is
-// used only with a store that is the sole writer of its data
-// (domain.Generationer). A page of one request is kept until a write
+// used only when the wiring gives a source of write generations
+// (Config.Generations: a store that is the sole writer of its data). A page of one request is kept until a write
 // changes that request or its pledges (exact). A page of a list made at the
 // current generation is exact; one made before the latest write is served
 // for at most publicMaxAge, and while one caller rebuilds it, for at most
@@ -75,8 +73,8 @@ func (p *pageCache) put(gen uint64, key string, b []byte, now time.Time) {
 // runs the handler and keeps its 200 answer. A page made before the latest
 // write is served for at most publicMaxAge (see pageCache).
 func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
-	g, ok := s.svc.Store.(domain.Generationer)
-	if !ok || actor(c) != nil {
+	g := s.cfg.Generations
+	if g == nil || actor(c) != nil {
 		return handler(c)
 	}
 	gen, now := g.Generation(), time.Now()
@@ -91,8 +89,8 @@ func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 // answer. Under a mixed load most requests are untouched by the writes of
 // the last second, so their pages stay valid.
 func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
-	g, ok := s.svc.Store.(domain.RequestGenerationer)
-	if !ok || actor(c) != nil {
+	g := s.cfg.Generations
+	if g == nil || actor(c) != nil {
 		return s.cachedPublic(c, handler)
 	}
 	changed := g.RequestGeneration(c.Params("id"))

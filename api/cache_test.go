@@ -11,7 +11,7 @@ import (
 // an approval shows at once, a write elsewhere leaves the page alone.
 func TestPublicRequestPagesStayCurrent(t *testing.T) {
 	e := newEnv(t)
-	g := e.svc.Store.(domain.RequestGenerationer)
+	g := e.app.Store.(domain.RequestGenerationer)
 	other := e.publishedRequest("group2", "officer")
 	page := func(id string) map[string]any { return e.call("GET", "/api/v1/requests/"+id, "", nil, 200) }
 	if got := page(e.request)["approvedPence"]; got != 0.0 {

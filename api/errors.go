@@ -72,6 +72,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		status = http.StatusInternalServerError
 	}
 	p := Problem{Status: status, Title: http.StatusText(status), Code: code, Detail: domain.ErrorMessage(err)}
+	if code == domain.EINTERNAL {
+		// The cause is for the log alone.
+		p.Detail = "Something went wrong on our side. It is logged as request " + requestID(c) + "."
+	}
 	var de *domain.Error
 	if errors.As(err, &de) {
 		p.Field, p.Errors = de.Field, de.Fields

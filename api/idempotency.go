@@ -20,7 +20,7 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 func (s *Server) idempotent(c *fiber.Ctx) error {
 	key := c.Get(HeaderIdempotencyKey)
 	a := actor(c)
-	st := s.svc.Store
+	st := s.svc
 	if key == "" || a == nil {
 		return c.Next()
 	}

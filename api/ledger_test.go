@@ -363,7 +363,7 @@ func TestMeasuresImport(t *testing.T) {
 // written: no file, no record, no audit event.
 func TestEvidenceUploadRefusals(t *testing.T) {
 	e := newEnv(t)
-	db := e.svc.Value.(*sqlite.DB)
+	db := e.app.Store.(*sqlite.DB)
 	pdf := []byte("%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n")
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 	exe := []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff")

@@ -43,6 +43,11 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token /metrics requires;
 	// without it /metrics answers loopback clients only.
 	MetricsToken string
+	// Generations, when set, is the store's source of write generations:
+	// anonymous reads of requests are then served from a page cache kept
+	// exact by it (see pageCache). Only a sole writer (the embedded store)
+	// can give one; nil turns the cache off.
+	Generations domain.RequestGenerationer
 }
 
 // Server is the HTTP API.
@@ -94,6 +99,13 @@ func New(cfg Config) *Server {
 		cfg.Metrics = NewMetrics()
 	}
 	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Logger, limits: newLimiters(*cfg.Limits), metrics: cfg.Metrics}
+	if s.svc != nil && s.svc.Observe == nil {
+		m := s.metrics
+		s.svc.Observe = func(kind string, took time.Duration) {
+			m.Inc("needmatch_matcher_runs_total", "kind", kind)
+			m.Observe("needmatch_matcher_duration_seconds", took, "kind", kind)
+		}
+	}
 	s.App = fiber.New(fiber.Config{
 		AppName:                 "needmatch",
 		ErrorHandler:            s.errorHandler,
@@ -283,7 +295,7 @@ func (s *Server) handleHealthz(c *fiber.Ctx) error {
 func (s *Server) handleReadyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := s.svc.Store.Ping(ctx); err != nil {
+	if err := s.svc.Ready(ctx); err != nil {
 		s.log.Warn("store not ready", "err", err)
 		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
 	}

@@ -10,20 +10,8 @@ import (
 // TimedStore wraps a store and records the latency of its busiest calls in
 // the needmatch_store_duration_seconds histogram.
 func TimedStore(s domain.Store, m *Metrics) domain.Store {
-	t := &timedStore{Store: s, m: m}
-	if g, ok := s.(domain.Generationer); ok {
-		return &timedGenStore{timedStore: t, g: g}
-	}
-	return t
+	return &timedStore{Store: s, m: m}
 }
-
-// timedGenStore keeps the wrapped store's generation visible.
-type timedGenStore struct {
-	*timedStore
-	g domain.Generationer
-}
-
-func (t *timedGenStore) Generation() uint64 { return t.g.Generation() }
 
 type timedStore struct {
 	domain.Store

@@ -15,20 +15,24 @@ const (
 // approve. An officer reviews it and accepts all or some of it; accepting
 // approves the pledges through the normal rules.
 type Allocation struct {
-	ID             string           `json:"id"`
-	AuthorityID    string           `json:"-"`
-	Status         string           `json:"status"`
-	WeightsVersion int              `json:"weightsVersion"`
-	Objective      int64            `json:"objective"`
-	Bound          int64            `json:"bound"`
-	Gap            float64          `json:"gap"`
-	Optimal        bool             `json:"optimal"`
-	ApprovedPence  int64            `json:"approvedPence"`
-	Items          []AllocationItem `json:"items"`
-	CreatedBy      string           `json:"createdBy"`
-	CreatedAt      time.Time        `json:"createdAt"`
-	AcceptedAt     *time.Time       `json:"acceptedAt,omitempty"`
-	Version        int64            `json:"version"`
+	ID             string `json:"id"`
+	AuthorityID    string `json:"-"`
+	Status         string `json:"status"`
+	WeightsVersion int    `json:"weightsVersion"`
+	Objective      int64  `json:"objective"`
+	Bound          int64  `json:"bound"`
+	// BoundKind says how Bound was proven (proven_optimum, knapsack or
+	// flow); GapText explains Gap in words for the officer.
+	BoundKind     string           `json:"boundKind,omitempty"`
+	Gap           float64          `json:"gap"`
+	GapText       string           `json:"gapText,omitempty"`
+	Optimal       bool             `json:"optimal"`
+	ApprovedPence int64            `json:"approvedPence"`
+	Items         []AllocationItem `json:"items"`
+	CreatedBy     string           `json:"createdBy"`
+	CreatedAt     time.Time        `json:"createdAt"`
+	AcceptedAt    *time.Time       `json:"acceptedAt,omitempty"`
+	Version       int64            `json:"version"`
 }
 
 // AllocationItem is the proposal for one pledge, with why it was cut or left out.

@@ -282,10 +282,7 @@ func (s *Service) CreateContract(ctx context.Context, a *Actor, in ContractInput
 	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
 		return nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
 	if err != nil {
 		return nil, err
@@ -317,10 +314,7 @@ func (s *Service) visibleContract(ctx context.Context, a *Actor, id string) (*Co
 	if err := requireSignedIn(a); err != nil {
 		return nil, nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, nil, err
-	}
+	vs := s.Store
 	c, err := vs.ContractByID(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -342,10 +336,7 @@ func (s *Service) ListContracts(ctx context.Context, a *Actor, f ContractFilter)
 	if err := requireSignedIn(a); err != nil {
 		return nil, "", err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, "", err
-	}
+	vs := s.Store
 	if f.Stage != "" && !ValidStage(f.Stage) {
 		return nil, "", FieldErrorf("stage", "stage must be pre_market, tender, awarded, live or closed")
 	}
@@ -409,10 +400,7 @@ func (s *Service) visibleBid(ctx context.Context, a *Actor, id string) (*Bid, Va
 	if err := requireSignedIn(a); err != nil {
 		return nil, nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, nil, err
-	}
+	vs := s.Store
 	b, err := vs.BidByID(ctx, id)
 	if err != nil {
 		return nil, nil, err

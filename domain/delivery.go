@@ -175,10 +175,7 @@ func (s *Service) ReportDelivery(ctx context.Context, a *Actor, pledgeID string,
 	if err := requireRole(a, RoleSupplier); err != nil {
 		return nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	p, err := s.visiblePledge(ctx, a, pledgeID)
 	if err != nil {
 		return nil, err
@@ -262,10 +259,7 @@ func (s *Service) visibleDelivery(ctx context.Context, a *Actor, id string) (*De
 	if err := requireSignedIn(a); err != nil {
 		return nil, nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, nil, err
-	}
+	vs := s.Store
 	d, err := vs.DeliveryByID(ctx, id)
 	if err != nil {
 		return nil, nil, err

@@ -118,10 +118,7 @@ func (s *Service) UploadEvidence(ctx context.Context, a *Actor, name string, con
 	if err := requireRole(a, RoleSupplier); err != nil {
 		return nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	if _, err := s.approvedOrganisation(ctx, a); err != nil {
 		return nil, err
 	}
@@ -171,10 +168,7 @@ func (s *Service) GetEvidence(ctx context.Context, a *Actor, id string) (*Eviden
 	if err := requireSignedIn(a); err != nil {
 		return nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	e, err := vs.EvidenceByID(ctx, id)
 	if err != nil {
 		return nil, err
@@ -206,6 +200,6 @@ func (s *Service) OpenEvidence(ctx context.Context, a *Actor, id string) (*Evide
 	if err != nil {
 		return nil, nil, err
 	}
-	rc, err := s.Value.EvidenceContent(ctx, e)
+	rc, err := s.Store.EvidenceContent(ctx, e)
 	return e, rc, err
 }

@@ -11,8 +11,8 @@ import (
 )
 
 // ValueStore is the persistence of the social value ledger: measures,
-// contracts and bids, deliveries, evidence and the ledger's queries. It is
-// kept apart from Store until every store implements it.
+// contracts and bids, deliveries, evidence and the ledger's queries. Every
+// Store has it.
 type ValueStore interface {
 	MeasureStore
 	ContractStore
@@ -217,10 +217,7 @@ func (s *Service) scopeLedger(a *Actor, f *LedgerFilter) (ValueStore, error) {
 	if err := requireSignedIn(a); err != nil {
 		return nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	if err := f.Check(); err != nil {
 		return nil, err
 	}
@@ -380,7 +377,7 @@ func (s *Service) ledgerLabels(ctx context.Context, authorityID string) (map[str
 	}
 	f := ContractFilter{AuthorityID: authorityID, Page: Page{Limit: 5000}}
 	for {
-		cs, next, err := s.Value.FindContracts(ctx, f)
+		cs, next, err := s.Store.FindContracts(ctx, f)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -407,12 +404,12 @@ func (s *Service) ledgerLabels(ctx context.Context, authorityID string) (map[str
 		of.After = next
 	}
 	units := map[string]string{}
-	cats, err := s.Value.Catalogues(ctx, authorityID)
+	cats, err := s.Store.Catalogues(ctx, authorityID)
 	if err != nil {
 		return nil, nil, err
 	}
 	for i := len(cats) - 1; i >= 0; i-- { // oldest first, newer names win
-		c, err := s.Value.CatalogueVersion(ctx, authorityID, cats[i].Version)
+		c, err := s.Store.CatalogueVersion(ctx, authorityID, cats[i].Version)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -463,10 +460,7 @@ func (s *Service) Overdue(ctx context.Context, a *Actor) ([]OverdueItem, error) 
 	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
 		return nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	now := s.now()
 	ps, err := vs.FindOverdue(ctx, a.AuthorityID, now, 10_000)
 	if err != nil {
@@ -489,10 +483,7 @@ func (s *Service) Overdue(ctx context.Context, a *Actor) ([]OverdueItem, error) 
 // audit event, and returns how many it marked. A pledge changed at the same
 // moment is left for the next run.
 func (s *Service) MarkLapsed(ctx context.Context, now time.Time) (int, error) {
-	vs, err := s.value()
-	if err != nil {
-		return 0, err
-	}
+	vs := s.Store
 	n := 0
 	for {
 		ps, err := vs.LapseCandidates(ctx, now.Add(-s.lapseAfter()), 500)
@@ -581,10 +572,7 @@ type DeliveryRecord struct {
 // DeliveryRecordOf computes a supplier's record from its pledges and
 // deliveries (no authorisation: for the matcher inside the process).
 func (s *Service) DeliveryRecordOf(ctx context.Context, authorityID, orgID string) (*DeliveryRecord, error) {
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	r := &DeliveryRecord{OrganisationID: orgID, Units: []LedgerUnits{}, ComputedAt: s.now()}
 	ps, err := allPledges(ctx, s.Store, PledgeFilter{AuthorityID: authorityID, OrganisationID: orgID})
 	if err != nil {
@@ -624,7 +612,7 @@ func (s *Service) SupplierRecord(ctx context.Context, a *Actor, orgID string) (*
 	r.OrganisationName = o.Name
 	f := DeliveryFilter{LedgerFilter: LedgerFilter{AuthorityID: a.AuthorityID, SupplierID: o.ID}, Status: DeliveryVerified, Page: Page{Limit: 5000}}
 	for {
-		ds, next, err := s.Value.FindDeliveries(ctx, f)
+		ds, next, err := s.Store.FindDeliveries(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -679,10 +667,7 @@ type OpenData struct {
 
 // OpenDataOf returns an authority's open data (anyone).
 func (s *Service) OpenDataOf(ctx context.Context, slug string) (*OpenData, error) {
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	auth, err := s.Store.AuthorityBySlug(ctx, slug)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, FieldErrorf("authority", "There is no council %q here.", truncateText(slug, 40))

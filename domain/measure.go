@@ -177,20 +177,10 @@ type MeasureStore interface {
 	Catalogues(ctx context.Context, authorityID string) ([]*Catalogue, error)
 }
 
-func (s *Service) value() (ValueStore, error) {
-	if s.Value == nil {
-		return nil, Errorf(EUNAVAILABLE, "The social value ledger is not available on this store yet.")
-	}
-	return s.Value, nil
-}
-
 // SeedExampleMeasures gives an authority the example catalogue as its
 // version 1 when it has none; it reports whether it created one.
 func (s *Service) SeedExampleMeasures(ctx context.Context, authorityID string) (bool, error) {
-	vs, err := s.value()
-	if err != nil {
-		return false, err
-	}
+	vs := s.Store
 	if _, err := vs.CurrentCatalogue(ctx, authorityID); err == nil {
 		return false, nil
 	} else if ErrorCode(err) != ENOTFOUND {
@@ -215,14 +205,12 @@ func (s *Service) GetCatalogue(ctx context.Context, a *Actor, version int) (*Cat
 	if err := requireSignedIn(a); err != nil {
 		return nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	if version < 0 {
 		return nil, FieldErrorf("version", "version must be a catalogue version (1, 2, ...)")
 	}
 	var c *Catalogue
+	var err error
 	if version == 0 {
 		c, err = vs.CurrentCatalogue(ctx, a.AuthorityID)
 	} else {
@@ -239,10 +227,7 @@ func (s *Service) ListCatalogues(ctx context.Context, a *Actor) ([]*Catalogue, e
 	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
 		return nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	return vs.Catalogues(ctx, a.AuthorityID)
 }
 
@@ -252,10 +237,7 @@ func (s *Service) ImportMeasures(ctx context.Context, a *Actor, csvText, label s
 	if err := requireRole(a, RoleAdmin); err != nil {
 		return nil, err
 	}
-	vs, err := s.value()
-	if err != nil {
-		return nil, err
-	}
+	vs := s.Store
 	var v Validation
 	checkText(&v, "label", label, 0, 200, false)
 	if err := v.Err(); err != nil {

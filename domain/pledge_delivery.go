@@ -11,10 +11,7 @@ import (
 func (s *Service) attachPledge(ctx context.Context, a *Actor, p *Pledge, r *Request, in PledgeInput) error {
 	p.Area = r.Area
 	if in.MeasureCode != "" {
-		vs, err := s.value()
-		if err != nil {
-			return err
-		}
+		vs := s.Store
 		cat, err := vs.CurrentCatalogue(ctx, r.AuthorityID)
 		if ErrorCode(err) == ENOTFOUND {
 			return FieldErrorf("measureCode", "The council has no measures catalogue yet.")

@@ -25,20 +25,16 @@ func (a *Actor) IsOfficer() bool {
 type Service struct {
 	Store Store
 	Now   Clock
-	// Value is the social value ledger's persistence (measures, contracts,
-	// bids, deliveries, evidence); nil on a store that has none yet.
-	Value ValueStore
 	// LapseAfter is how long past its due date an undelivered commitment
 	// lapses; zero means DefaultLapseAfter.
 	LapseAfter time.Duration
+	// Observe, when set, is told of every matcher run (metrics).
+	Observe MatcherObserver
 }
 
-// NewService returns a service over the store with the system clock; the
-// store is also the ValueStore when it implements one.
+// NewService returns a service over the store with the system clock.
 func NewService(s Store) *Service {
-	svc := &Service{Store: s, Now: SystemClock}
-	svc.Value, _ = s.(ValueStore)
-	return svc
+	return &Service{Store: s, Now: SystemClock}
 }
 
 func (s *Service) now() time.Time { return s.Now() }

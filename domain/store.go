@@ -14,20 +14,22 @@ type Store interface {
 	AuditStore
 	AllocationStore
 	IdempotencyStore
+	ValueStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.
 	Close() error
 }
 
-// Generationer is implemented by a store that is the only writer of its data
-// (the embedded store): Generation changes whenever a write commits, so
-// readers may cache answers keyed by it.
+// Generationer is a source of write generations: Generation changes
+// whenever a write commits. Only a store that is the sole writer of its data
+// (the embedded store) can be one; the wiring passes it to the API's page
+// cache explicitly, never found by type assertion.
 type Generationer interface {
 	Generation() uint64
 }
 
-// RequestGenerationer is implemented by such a store when it can also say,
+// RequestGenerationer is such a source that can also say,
 // for one request, the Generation of the last write that changed the
 // request or any of its pledges (0: none since the store opened).
 type RequestGenerationer interface {

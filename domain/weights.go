@@ -50,8 +50,7 @@ func (a *Authority) CurrentWeights() *Weights {
 }
 
 // SetWeights records a new version of the admin's authority's weights.
-// baseVersion is the version the caller's defaults carry when none were set.
-func (s *Service) SetWeights(ctx context.Context, a *Actor, w Weights, baseVersion int) (*Authority, error) {
+func (s *Service) SetWeights(ctx context.Context, a *Actor, w Weights) (*MatcherWeights, error) {
 	if err := requireRole(a, RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -63,7 +62,7 @@ func (s *Service) SetWeights(ctx context.Context, a *Actor, w Weights, baseVersi
 		return nil, err
 	}
 	before, prev, now := *auth, auth.Version, s.now()
-	w.Version = baseVersion + 1
+	w.Version = matcherWeights(auth).Version + 1
 	if cur := auth.CurrentWeights(); cur != nil {
 		w.Version = cur.Version + 1
 	}
@@ -71,7 +70,10 @@ func (s *Service) SetWeights(ctx context.Context, a *Actor, w Weights, baseVersi
 	auth.Weights = append(append([]Weights(nil), auth.Weights...), w)
 	auth.Version++
 	ev := NewAuditEvent(auth.ID, a.UserID, "authority.weights", "authority", auth.ID, before.CurrentWeights(), w, now)
-	return auth, s.Store.UpdateAuthority(ctx, auth, prev, ev)
+	if err := s.Store.UpdateAuthority(ctx, auth, prev, ev); err != nil {
+		return nil, err
+	}
+	return weightsView(auth), nil
 }
 
 // ImportAreas replaces the officer's authority's areas and need figures,

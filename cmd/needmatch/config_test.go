@@ -1,6 +1,7 @@
 package main
 
 import (
+	"needmatch/app"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,12 +29,12 @@ func TestConfig(t *testing.T) {
 	}
 	// MongoDB without a shared secret is refused; the embedded mode makes one and keeps it.
 	c, _, _ = parseConfig("serve", nil, env(map[string]string{"MONGODB_URI": "mongodb://127.0.0.1:1", "NEEDMATCH_DATA_DIR": t.TempDir()}))
-	if _, err := jwtSecret(c); err == nil || !strings.Contains(err.Error(), "NEEDMATCH_JWT_SECRET is required") {
+	if _, err := app.JWTSecret(c.appConfig(nil)); err == nil || !strings.Contains(err.Error(), "NEEDMATCH_JWT_SECRET is required") {
 		t.Fatalf("mongo without secret: %v", err)
 	}
 	dir := t.TempDir()
 	c, _, _ = parseConfig("serve", nil, env(map[string]string{"NEEDMATCH_DATA_DIR": dir}))
-	s1, err := jwtSecret(c)
+	s1, err := app.JWTSecret(c.appConfig(nil))
 	if err != nil || len(s1) < 32 {
 		t.Fatalf("generated secret: %q %v", s1, err)
 	}
@@ -41,7 +42,7 @@ func TestConfig(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("secret file: %v %v", st, err)
 	}
-	if s2, _ := jwtSecret(c); string(s2) != string(s1) {
+	if s2, _ := app.JWTSecret(c.appConfig(nil)); string(s2) != string(s1) {
 		t.Fatal("the kept secret changed")
 	}
 }

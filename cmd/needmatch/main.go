@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,14 +15,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"needmatch/api"
+	"needmatch/app"
 	"needmatch/domain"
 	"needmatch/frontend"
-	"needmatch/store/sqlite"
 )
 
 func main() {
@@ -68,8 +64,6 @@ type Config struct {
 	// CheckpointEvery is how often the audit chain heads are signed.
 	CheckpointEvery time.Duration
 }
-
-func (c *Config) checkpointPath() string { return filepath.Join(c.DataDir, "audit-checkpoints.jsonl") }
 
 func parseConfig(fsName string, args []string, getenv func(string) string) (*Config, *flag.FlagSet, error) {
 	def := func(k, d string) string {
@@ -150,53 +144,22 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// openStore opens MongoDB when a URI is set, the embedded SQLite otherwise.
-func openStore(ctx context.Context, c *Config) (domain.Store, error) {
-	if c.MongoURI != "" {
-		return openMongo(ctx, c)
+// appConfig is the configuration as the app package takes it.
+func (c *Config) appConfig(log *slog.Logger) app.Config {
+	var proxies []string
+	for _, p := range strings.Split(c.Proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			proxies = append(proxies, p)
+		}
 	}
-	return sqlite.Open(c.DataDir)
+	return app.Config{Addr: c.Addr, DataDir: c.DataDir, MongoURI: c.MongoURI, MongoDB: c.MongoDB, JWTSecret: c.JWTSecret, TLS: c.TLS,
+		TrustedProxies: proxies, NoRateLimits: c.NoLimits, AuditKeyFile: c.AuditKey, CheckpointEvery: c.CheckpointEvery, Logger: log}
 }
 
-// jwtSecret returns the configured secret; in the embedded mode without one
-// it generates a secret once and keeps it (0600) in the data dir.
-func jwtSecret(c *Config) ([]byte, error) {
-	if c.JWTSecret != "" {
-		return []byte(c.JWTSecret), nil
-	}
-	if c.MongoURI != "" {
-		return nil, errors.New("NEEDMATCH_JWT_SECRET is required with MongoDB: every API process must share it")
-	}
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return nil, err
-	}
-	path := filepath.Join(c.DataDir, "jwt-secret")
-	if b, err := os.ReadFile(path); err == nil {
-		if s := strings.TrimSpace(string(b)); len(s) >= 32 {
-			return []byte(s), nil
-		}
-		return nil, fmt.Errorf("%s is shorter than 32 characters; delete it to make a new one", path)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	buf := make([]byte, 32)
-	if _, err := rand.Read(buf); err != nil {
-		return nil, err
-	}
-	s := hex.EncodeToString(buf)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := f.WriteString(s + "\n"); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return []byte(s), f.Close()
+// openStore opens the configured store for the commands that need no server.
+func openStore(ctx context.Context, c *Config) (domain.Store, error) {
+	st, _, err := app.OpenStore(ctx, c.appConfig(nil))
+	return st, err
 }
 
 func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
@@ -206,61 +169,23 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	}
 	log := newLogger(c.LogLevel, stdout)
 	slog.SetDefault(log)
-	secret, err := jwtSecret(c)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, c)
-	if err != nil {
-		return fmt.Errorf("open store: %w", err)
-	}
-	defer st.Close()
-	var static fs.FS
+	ac := c.appConfig(log)
+	ac.MetricsToken = getenv("NEEDMATCH_METRICS_TOKEN")
 	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {
 		if _, err := fs.Stat(sub, "index.html"); err == nil {
-			static = sub
+			ac.Static = sub
 		} else {
 			log.Warn("the app is not built (frontend/dist/index.html missing): serving the API only; run make")
 		}
 	}
-	var proxies []string
-	for _, p := range strings.Split(c.Proxies, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			proxies = append(proxies, p)
-		}
-	}
-	var limits *api.Limits
-	if c.NoLimits {
-		limits = &api.Limits{}
-		log.Warn("rate limits are off (NEEDMATCH_RATE_LIMITS=off): for load tests only")
-	}
-	metrics := api.NewMetrics()
-	svc := domain.NewService(api.TimedStore(st, metrics))
-	svc.Value, _ = st.(domain.ValueStore) // the social value ledger, where the store has it
-	srv := api.New(api.Config{Service: svc, Secret: secret, Static: static, TLS: c.TLS, TrustedProxies: proxies, Logger: log,
-		Limits: limits, Metrics: metrics, MetricsToken: getenv("NEEDMATCH_METRICS_TOKEN")})
-	key, err := checkpointKey(c.AuditKey)
+	a, err := app.New(ctx, ac)
 	if err != nil {
-		return fmt.Errorf("audit checkpoint key: %w", err)
+		return err
 	}
+	defer a.Close()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cp := &checkpointer{store: st, key: key, path: c.checkpointPath()}
-	var bg sync.WaitGroup
-	bg.Add(1)
-	go func() { defer bg.Done(); cp.run(ctx, c.CheckpointEvery, log) }()
-	if svc.Value != nil {
-		// Commitments long past due lapse once a day (and at start).
-		bg.Add(1)
-		go func() { defer bg.Done(); (&domain.LapseScheduler{Service: svc, Log: log}).Run(ctx) }()
-	}
-	defer bg.Wait()
-	store := "sqlite:" + c.DataDir
-	if c.MongoURI != "" {
-		store = "mongodb"
-	}
-	log.Info("needmatch serving", "addr", "http://"+c.Addr, "store", store)
-	return srv.Listen(ctx, c.Addr)
+	return a.Run(ctx)
 }
 
 func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
@@ -323,11 +248,12 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer, getenv
 	if err != nil {
 		return err
 	}
-	key, err := checkpointKey(c.AuditKey)
+	key, err := app.CheckpointKey(c.AuditKey)
 	if err != nil {
 		return err
 	}
-	checkpoints, err := readCheckpoints(c.checkpointPath(), key)
+	ac := c.appConfig(nil)
+	checkpoints, err := app.ReadCheckpoints(ac.CheckpointPath(), key)
 	if err != nil {
 		fmt.Fprintf(stdout, "BROKEN checkpoints: %v\n", err)
 		return exitError(1)

@@ -59,10 +59,8 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 	if err := svc.Store.PutAuthority(ctx, auth); err != nil {
 		return err
 	}
-	if svc.Value != nil {
-		if _, err := svc.SeedExampleMeasures(ctx, auth.ID); err != nil {
-			return fmt.Errorf("seed example measures: %w", err)
-		}
+	if _, err := svc.SeedExampleMeasures(ctx, auth.ID); err != nil {
+		return fmt.Errorf("seed example measures: %w", err)
 	}
 	users := map[string]*domain.User{}
 	for _, d := range demoAccounts {

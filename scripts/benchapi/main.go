@@ -22,10 +22,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"needmatch/api"
+	"needmatch/app"
 	"needmatch/domain"
 	"needmatch/domain/seeddata"
-	"needmatch/store/sqlite"
 )
 
 func main() {
@@ -35,8 +34,8 @@ func main() {
 	dur := flag.Duration("duration", 10*time.Second, "time per endpoint")
 	dir := flag.String("dir", "", "data dir (default: a temp dir)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring phase")
-	serveAddr := flag.String("serve", "", "seed, then serve on this address for an outside load generator (writes ids and a supplier token to -out)")
-	outDir := flag.String("out", "", "with -serve: folder for ids.txt and token.txt")
+	seedOnly := flag.Bool("seed-only", false, "seed -dir and stop, for `needmatch serve` to serve it to an outside load generator (writes ids and a supplier token to -out)")
+	outDir := flag.String("out", "", "with -seed-only: folder for ids.txt and token.txt")
 	flag.Parse()
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "benchapi")
@@ -46,10 +45,11 @@ func main() {
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx := context.Background()
-	db, err := sqlite.Open(*dir)
+	// The platform as `needmatch serve` builds it, on the data dir.
+	a, err := app.New(ctx, app.Config{DataDir: *dir, NoRateLimits: true, Logger: slog.Default()})
 	must(err)
-	defer db.Close()
-	svc := domain.NewService(db)
+	defer a.Close()
+	db, svc := a.Store, a.Service
 	auth, _ := seeddata.Stockport()
 	must(db.PutAuthority(ctx, auth))
 
@@ -89,22 +89,14 @@ func main() {
 	})
 	fmt.Printf("seeded %d requests and %d pledges in %s\n", *nReq, *nPledge, time.Since(start).Round(time.Millisecond))
 
-	srv := api.New(api.Config{Service: svc, Secret: []byte("bench-secret-bench-secret-bench-secret"), Limits: &api.Limits{}})
+	srv := a.Server
 	supplierTok, err := srv.IssueAccessToken(mustUser(ctx, db, "s1@bench.example"), time.Now())
 	must(err)
-	if *serveAddr != "" {
-		// Tokens last 15 minutes: enough for a load run.
+	if *seedOnly {
+		// Signed with the data dir's secret, which serve reads too; tokens
+		// last 15 minutes: enough for a load run.
 		must(os.WriteFile(*outDir+"/ids.txt", []byte(strings.Join(ids, "\n")+"\n"), 0o600))
 		must(os.WriteFile(*outDir+"/token.txt", []byte(supplierTok), 0o600))
-		fmt.Printf("serving on http://%s (pid %d)\n", *serveAddr, os.Getpid())
-		if *cpuprofile != "" {
-			// The profile covers -duration from now (the load run).
-			f, err := os.Create(*cpuprofile)
-			must(err)
-			must(pprof.StartCPUProfile(f))
-			time.AfterFunc(*dur, pprof.StopCPUProfile)
-		}
-		must(srv.App.Listen(*serveAddr))
 		return
 	}
 	base := serve(srv.App)
@@ -157,7 +149,7 @@ func main() {
 
 func runtimeProcs() int { return runtimeGOMAXPROCS() }
 
-func mustUser(ctx context.Context, db *sqlite.DB, email string) string {
+func mustUser(ctx context.Context, db domain.Store, email string) string {
 	u, err := db.UserByEmail(ctx, email)
 	must(err)
 	return u.ID

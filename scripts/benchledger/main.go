@@ -21,9 +21,9 @@ import (
 	"syscall"
 	"time"
 
+	"needmatch/app"
 	"needmatch/domain"
 	"needmatch/domain/seeddata"
-	"needmatch/store/sqlite"
 )
 
 func main() {
@@ -45,10 +45,11 @@ func main() {
 		*dir = d
 	}
 	ctx := context.Background()
-	db, err := sqlite.Open(*dir)
+	// The platform as `needmatch serve` builds it, on the data dir.
+	a, err := app.New(ctx, app.Config{DataDir: *dir, Logger: slog.Default()})
 	check(err)
-	defer db.Close()
-	svc := domain.NewService(db)
+	defer a.Close()
+	db, svc := a.Store, a.Service
 	auth, err := seeddata.Stockport()
 	check(err)
 	if existing, err := db.AuthorityBySlug(ctx, auth.Slug); err == nil {
@@ -110,7 +111,7 @@ func main() {
 	}
 }
 
-func count(ctx context.Context, db *sqlite.DB, authID string) int {
+func count(ctx context.Context, db domain.Store, authID string) int {
 	n := 0
 	f := domain.LedgerPledgeFilter{LedgerFilter: domain.LedgerFilter{AuthorityID: authID}, Page: domain.Page{Limit: 10_000}}
 	for {
@@ -124,7 +125,7 @@ func count(ctx context.Context, db *sqlite.DB, authID string) int {
 	}
 }
 
-func seed(ctx context.Context, svc *domain.Service, db *sqlite.DB, auth *domain.Authority, nPledges, nDeliveries, nSuppliers, nContracts int) {
+func seed(ctx context.Context, svc *domain.Service, db domain.Store, auth *domain.Authority, nPledges, nDeliveries, nSuppliers, nContracts int) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	_, err := svc.SeedExampleMeasures(ctx, auth.ID)
 	check(err)

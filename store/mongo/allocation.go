@@ -32,7 +32,9 @@ type allocationDoc struct {
 	WeightsVersion int                 `bson:"weightsVersion"`
 	Objective      int64               `bson:"objective"`
 	Bound          int64               `bson:"bound"`
+	BoundKind      string              `bson:"boundKind,omitempty"`
 	Gap            float64             `bson:"gap"`
+	GapText        string              `bson:"gapText,omitempty"`
 	Optimal        bool                `bson:"optimal"`
 	ApprovedPence  int64               `bson:"approvedPence"`
 	Items          []allocationItemDoc `bson:"items"`
@@ -45,7 +47,7 @@ type allocationDoc struct {
 
 func allocationFromDomain(a *domain.Allocation, ev *domain.AuditEvent) *allocationDoc {
 	d := &allocationDoc{ID: a.ID, AuthorityID: a.AuthorityID, Status: a.Status, WeightsVersion: a.WeightsVersion, Objective: a.Objective,
-		Bound: a.Bound, Gap: a.Gap, Optimal: a.Optimal, ApprovedPence: a.ApprovedPence, Items: make([]allocationItemDoc, len(a.Items)),
+		Bound: a.Bound, BoundKind: a.BoundKind, Gap: a.Gap, GapText: a.GapText, Optimal: a.Optimal, ApprovedPence: a.ApprovedPence, Items: make([]allocationItemDoc, len(a.Items)),
 		CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, AcceptedAt: a.AcceptedAt, Version: a.Version, PendingAudit: pendingOf(ev)}
 	for i, it := range a.Items {
 		d.Items[i] = allocationItemDoc(it)
@@ -55,7 +57,7 @@ func allocationFromDomain(a *domain.Allocation, ev *domain.AuditEvent) *allocati
 
 func (d *allocationDoc) toDomain() *domain.Allocation {
 	a := &domain.Allocation{ID: d.ID, AuthorityID: d.AuthorityID, Status: d.Status, WeightsVersion: d.WeightsVersion, Objective: d.Objective,
-		Bound: d.Bound, Gap: d.Gap, Optimal: d.Optimal, ApprovedPence: d.ApprovedPence, Items: make([]domain.AllocationItem, len(d.Items)),
+		Bound: d.Bound, BoundKind: d.BoundKind, Gap: d.Gap, GapText: d.GapText, Optimal: d.Optimal, ApprovedPence: d.ApprovedPence, Items: make([]domain.AllocationItem, len(d.Items)),
 		CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt.UTC(), Version: d.Version}
 	if d.AcceptedAt != nil {
 		at := d.AcceptedAt.UTC()

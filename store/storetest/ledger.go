@@ -401,7 +401,6 @@ func testKnownScenario(t *testing.T, s domain.Store, vs domain.ValueStore) {
 	ctx := context.Background()
 	clock := t0
 	svc := domain.NewService(s)
-	svc.Value = vs
 	svc.Now = func() time.Time { return clock }
 	auth := MustAuthority(t, s, "stockport")
 	officerUser := &domain.User{ID: domain.NewID(), AuthorityID: auth.ID, Authority: auth.Slug, Email: "officer@example.org", Name: "Officer", Role: domain.RoleOfficer, PasswordHash: "h", Version: 1, CreatedAt: t0}

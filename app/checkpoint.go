@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -29,8 +29,8 @@ type checkpointer struct {
 	heads map[string]*domain.AuditEvent // authority -> last event seen
 }
 
-// checkpointKey reads the HMAC key from path, creating it (0600) when missing.
-func checkpointKey(path string) ([]byte, error) {
+// CheckpointKey reads the HMAC key from path, creating it (0600) when missing.
+func CheckpointKey(path string) ([]byte, error) {
 	if b, err := os.ReadFile(path); err == nil {
 		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
 		if err != nil || len(k) < 32 {
@@ -128,9 +128,9 @@ func (cp *checkpointer) run(ctx context.Context, every time.Duration, log *slog.
 	}
 }
 
-// readCheckpoints returns the latest valid checkpoint per authority; a line
+// ReadCheckpoints returns the latest valid checkpoint per authority; a line
 // whose MAC does not verify is an error (a forged or edited checkpoint).
-func readCheckpoints(path string, key []byte) (map[string]domain.Checkpoint, error) {
+func ReadCheckpoints(path string, key []byte) (map[string]domain.Checkpoint, error) {
 	out := map[string]domain.Checkpoint{}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -1,0 +1,187 @@
+// Package app builds the whole platform from a configuration: the store,
+// the domain service, the HTTP API and the background jobs. `needmatch
+// serve`, the API tests, scripts/benchapi, scripts/load and scripts/chaos
+// all build it here, so what a test or a benchmark measures is what ships.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"needmatch/api"
+	"needmatch/domain"
+	"needmatch/store/mongo"
+	"needmatch/store/sqlite"
+)
+
+// Config is what the platform needs; see the README's configuration table.
+type Config struct {
+	Addr    string
+	DataDir string
+	// MongoURI, when set, selects the MongoDB store (database MongoDB).
+	MongoURI, MongoDB string
+	// JWTSecret signs access tokens; empty in the embedded mode means one
+	// generated once and kept in the data dir.
+	JWTSecret       string
+	TLS             bool
+	TrustedProxies  []string
+	NoRateLimits    bool
+	AuditKeyFile    string
+	CheckpointEvery time.Duration
+	MetricsToken    string
+	// Static is the built SPA; nil serves the API alone.
+	Static fs.FS
+	Logger *slog.Logger
+}
+
+// CheckpointPath is the file of signed audit checkpoints.
+func (c *Config) CheckpointPath() string { return filepath.Join(c.DataDir, "audit-checkpoints.jsonl") }
+
+func (c *Config) auditKeyFile() string {
+	if c.AuditKeyFile != "" {
+		return c.AuditKeyFile
+	}
+	return filepath.Join(c.DataDir, "audit-checkpoint.key")
+}
+
+// App is the platform, built and ready to run.
+type App struct {
+	Config Config
+	// Store is the store as opened; Service reads it through the metrics.
+	Store   domain.Store
+	Service *domain.Service
+	Server  *api.Server
+	Metrics *api.Metrics
+	secret  []byte
+	closeMu sync.Once
+}
+
+// Secret is the key that signs access tokens.
+func (a *App) Secret() []byte { return a.secret }
+
+// OpenStore opens MongoDB when a URI is set, the embedded SQLite otherwise.
+// The embedded store is the only writer of its data, so it is also the
+// source of write generations for the API's public page cache; MongoDB,
+// written by many processes, gives none.
+func OpenStore(ctx context.Context, c Config) (domain.Store, domain.RequestGenerationer, error) {
+	if c.MongoURI != "" {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		st, err := mongo.Open(ctx, c.MongoURI, c.MongoDB)
+		return st, nil, err
+	}
+	db, err := sqlite.Open(c.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, db, nil
+}
+
+// New opens the store and builds the service and the API on it.
+func New(ctx context.Context, c Config) (*App, error) {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.CheckpointEvery == 0 {
+		c.CheckpointEvery = time.Minute
+	}
+	secret, err := JWTSecret(c)
+	if err != nil {
+		return nil, err
+	}
+	st, gens, err := OpenStore(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	metrics := api.NewMetrics()
+	svc := domain.NewService(api.TimedStore(st, metrics))
+	var limits *api.Limits
+	if c.NoRateLimits {
+		limits = &api.Limits{}
+		c.Logger.Warn("rate limits are off (NEEDMATCH_RATE_LIMITS=off): for load tests only")
+	}
+	srv := api.New(api.Config{Service: svc, Secret: secret, Static: c.Static, TLS: c.TLS, TrustedProxies: c.TrustedProxies, Logger: c.Logger,
+		Limits: limits, Metrics: metrics, MetricsToken: c.MetricsToken, Generations: gens})
+	return &App{Config: c, Store: st, Service: svc, Server: srv, Metrics: metrics, secret: secret}, nil
+}
+
+// Run serves on the configured address and runs the background jobs (audit
+// checkpoints, the daily lapse of commitments long past due) until ctx
+// ends; then it drains in-flight requests and writes a last checkpoint.
+func (a *App) Run(ctx context.Context) error {
+	key, err := CheckpointKey(a.Config.auditKeyFile())
+	if err != nil {
+		return fmt.Errorf("audit checkpoint key: %w", err)
+	}
+	log := a.Config.Logger
+	cp := &checkpointer{store: a.Store, key: key, path: a.Config.CheckpointPath()}
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() { defer bg.Done(); cp.run(ctx, a.Config.CheckpointEvery, log) }()
+	go func() { defer bg.Done(); (&domain.LapseScheduler{Service: a.Service, Log: log}).Run(ctx) }()
+	defer bg.Wait()
+	store := "sqlite:" + a.Config.DataDir
+	if a.Config.MongoURI != "" {
+		store = "mongodb"
+	}
+	log.Info("needmatch serving", "addr", "http://"+a.Config.Addr, "store", store)
+	return a.Server.Listen(ctx, a.Config.Addr)
+}
+
+// Close closes the store.
+func (a *App) Close() error {
+	var err error
+	a.closeMu.Do(func() { err = a.Store.Close() })
+	return err
+}
+
+// JWTSecret returns the configured secret; in the embedded mode without one
+// it generates a secret once and keeps it (0600) in the data dir.
+func JWTSecret(c Config) ([]byte, error) {
+	if c.JWTSecret != "" {
+		return []byte(c.JWTSecret), nil
+	}
+	if c.MongoURI != "" {
+		return nil, errors.New("NEEDMATCH_JWT_SECRET is required with MongoDB: every API process must share it")
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(c.DataDir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil {
+		if s := strings.TrimSpace(string(b)); len(s) >= 32 {
+			return []byte(s), nil
+		}
+		return nil, fmt.Errorf("%s is shorter than 32 characters; delete it to make a new one", path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	s := hex.EncodeToString(buf)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteString(s + "\n"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return []byte(s), f.Close()
+}

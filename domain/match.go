@@ -1,0 +1,398 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"needmatch/matcher"
+)
+
+// The matcher's use cases: ranking requests for a supplier, ranking the
+// pledges of a request for an officer, and proposing an allocation. The
+// service reads a matchSnapshot of the council under the same visibility rules
+// as every other read and hands plain values to the pure matcher package.
+
+// ScoreComponent is one part of a score with its explanation in words.
+type ScoreComponent = matcher.Component
+
+// MatcherObserver is told of every matcher run (for metrics); nil is none.
+type MatcherObserver func(kind string, took time.Duration)
+
+// RankedRequest is a published request ranked for a supplier.
+type RankedRequest struct {
+	Request   *Request         `json:"request"`
+	Score     float64          `json:"score"`
+	Weights   int              `json:"weightsVersion"`
+	Breakdown []ScoreComponent `json:"breakdown"`
+}
+
+// RankedPledge is an offered pledge ranked for its request.
+type RankedPledge struct {
+	Pledge    *Pledge          `json:"pledge"`
+	Score     float64          `json:"score"`
+	Weights   int              `json:"weightsVersion"`
+	Breakdown []ScoreComponent `json:"breakdown"`
+}
+
+// RankFilter narrows the requests ranked for a supplier; Offset and Limit
+// page through the ranking (Limit 0 is 50).
+type RankFilter struct {
+	Kind, Area, Text string
+	Offset, Limit    int
+}
+
+// matchSnapshot is what the matcher needs of one authority.
+type matchSnapshot struct {
+	auth      *Authority
+	needs     *matcher.Needs
+	weights   matcher.Weights
+	requests  []*Request
+	reqByID   map[string]*Request
+	suppliers map[string]*Organisation
+	// records and open are derived from each supplier's pledges.
+	records map[string]matcher.Record
+	open    map[string]int64
+	offered []*Pledge
+}
+
+func matcherWeights(a *Authority) matcher.Weights {
+	w := matcher.DefaultWeights()
+	if cur := a.CurrentWeights(); cur != nil {
+		w = matcher.Weights{Version: cur.Version, Need: cur.Need, Fit: cur.Fit, Coverage: cur.Coverage, Urgency: cur.Urgency, Distance: cur.Distance, Record: cur.Record}
+	}
+	return w
+}
+
+func weightsOf(w matcher.Weights) Weights {
+	return Weights{Version: w.Version, Need: w.Need, Fit: w.Fit, Coverage: w.Coverage, Urgency: w.Urgency, Distance: w.Distance, Record: w.Record}
+}
+
+func matcherAreas(a *Authority) []matcher.Area {
+	out := make([]matcher.Area, len(a.Areas))
+	for i, ar := range a.Areas {
+		out[i] = matcher.Area{Code: ar.Code, Name: ar.Name, Lat: ar.Lat, Lon: ar.Lon, Deciles: ar.Deciles}
+		if ar.Deciles == ([10]int{}) {
+			v := ar.NeedIndex
+			out[i].Override = &v
+		}
+	}
+	return out
+}
+
+// matcherError keeps the matcher's words for the log: the client is told
+// only that the matcher could not run.
+func matcherError(err error) error {
+	if errors.Is(err, matcher.ErrInvalid) {
+		return &Error{Code: EINTERNAL, Message: "matcher refused its input: " + err.Error()}
+	}
+	return err
+}
+
+func (s *Service) observe(kind string, start time.Time) {
+	if s.Observe != nil {
+		s.Observe(kind, time.Since(start))
+	}
+}
+
+// loadSnapshot reads the authority's published requests, suppliers and
+// pledges. Only officers see every supplier's pledges; for a supplier the
+// matchSnapshot holds its own record alone.
+func (s *Service) loadSnapshot(ctx context.Context, a *Actor) (*matchSnapshot, error) {
+	st := s.Store
+	auth, err := st.AuthorityByID(ctx, a.AuthorityID)
+	if err != nil {
+		return nil, err
+	}
+	needs, err := matcher.AssessNeeds(matcherAreas(auth))
+	if err != nil {
+		return nil, matcherError(err)
+	}
+	sn := &matchSnapshot{auth: auth, needs: needs, weights: matcherWeights(auth), reqByID: map[string]*Request{},
+		suppliers: map[string]*Organisation{}, records: map[string]matcher.Record{}, open: map[string]int64{}}
+	sn.requests, err = AllPages(func(p Page) ([]*Request, string, error) {
+		return st.FindRequests(ctx, RequestFilter{AuthorityID: auth.ID, Statuses: []string{ReqPublished}, Page: p})
+	}, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range sn.requests {
+		sn.reqByID[r.ID] = r
+	}
+	orgs, err := AllPages(func(p Page) ([]*Organisation, string, error) {
+		return st.FindOrganisations(ctx, OrganisationFilter{AuthorityID: auth.ID, Kind: KindSupplier, Status: OrgApproved, Page: p})
+	}, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range orgs {
+		if a.IsOfficer() || o.ID == a.OrganisationID {
+			sn.suppliers[o.ID] = o
+		}
+	}
+	pf := PledgeFilter{AuthorityID: auth.ID}
+	if !a.IsOfficer() {
+		pf.OrganisationID = a.OrganisationID
+	}
+	pledges, err := allPledges(ctx, st, pf)
+	if err != nil {
+		return nil, err
+	}
+	bySupplier := map[string][]*Pledge{}
+	for _, p := range pledges {
+		bySupplier[p.OrganisationID] = append(bySupplier[p.OrganisationID], p)
+		if p.Status == PledgeOffered {
+			sn.offered = append(sn.offered, p)
+		}
+		if IsOpenCommitment(p.Status) {
+			sn.open[p.OrganisationID] += p.ApprovedPence
+		}
+	}
+	now := s.now()
+	for id, ps := range bySupplier {
+		n := CountRecord(ps, now)
+		sn.records[id] = matcher.Record{Pledged: n.Due, Verified: n.Verified, Lapsed: n.Lapsed}
+	}
+	return sn, nil
+}
+
+func (sn *matchSnapshot) supplier(o *Organisation) matcher.Supplier {
+	sup := matcher.Supplier{ID: o.ID, Name: o.Name, Kinds: o.Offers, Record: sn.records[o.ID]}
+	if ar, ok := sn.auth.Area(o.Area); ok {
+		sup.Lat, sup.Lon = ar.Lat, ar.Lon
+	}
+	return sup
+}
+
+func matcherRequest(r *Request) matcher.Request {
+	return matcher.Request{ID: r.ID, Title: r.Title, Kind: r.Kind, AreaCode: r.Area, ValuePence: r.ValuePence,
+		RemainingPence: max(0, r.ValuePence-r.ApprovedPence), Deadline: r.Deadline}
+}
+
+func matcherPledge(p *Pledge) matcher.Pledge {
+	return matcher.Pledge{ID: p.ID, RequestID: p.RequestID, SupplierID: p.OrganisationID, ValuePence: p.ValuePence, AllowPartial: p.AllowPartial}
+}
+
+// RankRequests ranks the published requests for the actor's approved
+// supplier, best first, with each score explained.
+func (s *Service) RankRequests(ctx context.Context, a *Actor, f RankFilter) ([]RankedRequest, string, error) {
+	if err := requireRole(a, RoleSupplier); err != nil {
+		return nil, "", err
+	}
+	if f.Kind != "" && !ValidKind(f.Kind) {
+		return nil, "", FieldErrorf("kind", "kind must be one of volunteering, goods, funding, advice, jobs, works")
+	}
+	if len(f.Text) > 200 {
+		return nil, "", FieldErrorf("text", "text must be 200 characters or fewer")
+	}
+	if f.Offset < 0 || f.Offset > 1_000_000 {
+		return nil, "", FieldErrorf("cursor", "cursor is not one this API gave out")
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	text := strings.ToLower(f.Text)
+	sn, err := s.loadSnapshot(ctx, a)
+	if err != nil {
+		return nil, "", err
+	}
+	org, ok := sn.suppliers[a.OrganisationID]
+	if !ok {
+		return nil, "", Errorf(EFORBIDDEN, "Your organisation must be approved before requests are ranked for it.")
+	}
+	reqs := make([]matcher.Request, len(sn.requests))
+	for i, r := range sn.requests {
+		reqs[i] = matcherRequest(r)
+	}
+	start := time.Now()
+	ranked, err := matcher.RankRequests(sn.supplier(org), reqs, sn.needs, sn.weights, s.now(), matcher.RankOptions{
+		Limit: f.Offset + f.Limit + 1,
+		Filter: func(r matcher.Request) bool {
+			if f.Kind != "" && r.Kind != f.Kind || f.Area != "" && r.AreaCode != f.Area {
+				return false
+			}
+			if text != "" {
+				full := sn.reqByID[r.ID]
+				return strings.Contains(strings.ToLower(full.Title), text) || strings.Contains(strings.ToLower(full.Description), text)
+			}
+			return true
+		},
+	})
+	if err != nil {
+		return nil, "", matcherError(err)
+	}
+	s.observe("rank_requests", start)
+	items := []RankedRequest{}
+	for i := f.Offset; i < len(ranked) && len(items) < f.Limit; i++ {
+		r := sn.requests[ranked[i].Index]
+		r.Derive()
+		items = append(items, RankedRequest{Request: r, Score: ranked[i].Score.Total, Weights: ranked[i].Score.WeightsVersion, Breakdown: ranked[i].Score.Components})
+	}
+	next := ""
+	if len(ranked) > f.Offset+f.Limit {
+		next = sprintf("%d", f.Offset+f.Limit)
+	}
+	return items, next, nil
+}
+
+// RankPledges ranks the offered pledges of a request for an officer.
+func (s *Service) RankPledges(ctx context.Context, a *Actor, requestID string) ([]RankedPledge, error) {
+	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
+		return nil, err
+	}
+	r, err := s.GetRequest(ctx, a, requestID)
+	if err != nil {
+		return nil, err
+	}
+	sn, err := s.loadSnapshot(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	var pledges []matcher.Pledge
+	var full []*Pledge
+	sups := []matcher.Supplier{}
+	seen := map[string]bool{}
+	for _, p := range sn.offered {
+		o, ok := sn.suppliers[p.OrganisationID]
+		if p.RequestID != r.ID || !ok {
+			continue
+		}
+		pledges = append(pledges, matcherPledge(p))
+		full = append(full, p)
+		if !seen[o.ID] {
+			seen[o.ID] = true
+			sups = append(sups, sn.supplier(o))
+		}
+	}
+	start := time.Now()
+	ranked, err := matcher.RankPledges(matcherRequest(r), pledges, sups, sn.needs, sn.weights, s.now(), matcher.PledgeRankOptions{})
+	if err != nil {
+		return nil, matcherError(err)
+	}
+	s.observe("rank_pledges", start)
+	items := make([]RankedPledge, len(ranked))
+	for i, rp := range ranked {
+		items[i] = RankedPledge{Pledge: full[rp.Index], Score: rp.Score.Total, Weights: rp.Score.WeightsVersion, Breakdown: rp.Score.Components}
+	}
+	return items, nil
+}
+
+// Allocation item reasons the service adds to the matcher's.
+const ReasonInBid = "in_bid"
+
+// ProposeAllocation proposes how much of each offered pledge to approve,
+// within the requests' remaining needs and the suppliers' limits, and
+// stores the proposal. A pledge made inside a bid cannot be approved on its
+// own (the award commits it), so it is left out and says so.
+func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit time.Duration) (*Allocation, error) {
+	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
+		return nil, err
+	}
+	if timeLimit < 0 || timeLimit > 30*time.Second {
+		return nil, FieldErrorf("timeLimitMs", "timeLimitMs must be from 0 to 30000")
+	}
+	if timeLimit == 0 {
+		timeLimit = 2 * time.Second
+	}
+	sn, err := s.loadSnapshot(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	pr := matcher.Problem{}
+	needReq, supSeen := map[string]bool{}, map[string]bool{}
+	var items, inBid []AllocationItem
+	now := s.now()
+	for _, p := range sn.offered {
+		r, okR := sn.reqByID[p.RequestID]
+		o, okS := sn.suppliers[p.OrganisationID]
+		if !okR || !okS {
+			continue // the request is no longer published, or the supplier no longer approved
+		}
+		sc, err := matcher.ScorePledge(matcherPledge(p), matcherRequest(r), sn.supplier(o), sn.needs, sn.weights, now)
+		if err != nil {
+			return nil, matcherError(err)
+		}
+		it := AllocationItem{PledgeID: p.ID, PledgeVersion: p.Version, RequestID: r.ID, RequestTitle: r.Title,
+			OrganisationID: o.ID, OrganisationName: o.Name, ValuePence: p.ValuePence, Score: sc.Total}
+		if p.BidID != "" {
+			it.Reason = ReasonInBid
+			it.Explanation = sprintf("Left out: this pledge is part of %s's bid on a contract, so it becomes a commitment only if that bid wins the award.", o.Name)
+			inBid = append(inBid, it)
+			continue
+		}
+		pr.Pledges = append(pr.Pledges, matcher.AllocPledge{ID: p.ID, RequestID: r.ID, SupplierID: o.ID, ValuePence: p.ValuePence, Score: sc.Total, AllowPartial: p.AllowPartial})
+		items = append(items, it)
+		if !needReq[r.ID] {
+			needReq[r.ID] = true
+			pr.Requests = append(pr.Requests, matcher.AllocRequest{ID: r.ID, NeedPence: max(0, r.ValuePence-r.ApprovedPence)})
+		}
+		if !supSeen[o.ID] {
+			supSeen[o.ID] = true
+			limit := int64(MaxPence)
+			if o.CommitmentLimitPence > 0 {
+				limit = max(0, o.CommitmentLimitPence-sn.open[o.ID])
+			}
+			pr.Suppliers = append(pr.Suppliers, matcher.AllocSupplier{ID: o.ID, LimitPence: limit})
+		}
+	}
+	start := time.Now()
+	res, err := matcher.Allocate(pr, matcher.Options{TimeLimit: timeLimit})
+	if err != nil {
+		return nil, matcherError(err)
+	}
+	s.observe("allocate", start)
+	byID := map[string]matcher.Decision{}
+	for _, d := range res.Decisions {
+		byID[d.PledgeID] = d
+	}
+	// The matcher speaks of ids; officers read titles and names.
+	var pairs []string
+	for _, it := range items {
+		pairs = append(pairs, "request "+it.RequestID, "“"+it.RequestTitle+"”", "supplier "+it.OrganisationID, it.OrganisationName)
+	}
+	names := strings.NewReplacer(pairs...)
+	for i := range items {
+		d := byID[items[i].PledgeID]
+		items[i].ApprovedPence, items[i].Reason, items[i].Explanation = d.ApprovedPence, string(d.Reason), names.Replace(d.Explanation)
+	}
+	items = append(items, inBid...)
+	sort.SliceStable(items, func(i, j int) bool { return items[i].Score > items[j].Score })
+	al := &Allocation{WeightsVersion: sn.weights.Version, Objective: res.Objective, Bound: res.Bound, BoundKind: string(res.BoundKind), Gap: res.Gap,
+		GapText: res.GapText(), Optimal: res.Optimal, ApprovedPence: res.ApprovedPence, Items: items}
+	if al.Items == nil {
+		al.Items = []AllocationItem{}
+	}
+	if err := s.SaveAllocation(ctx, a, al); err != nil {
+		return nil, err
+	}
+	return al, nil
+}
+
+// MatcherWeights are a council's current weights, their history and the defaults.
+type MatcherWeights struct {
+	Current  Weights   `json:"current"`
+	History  []Weights `json:"history"`
+	Defaults Weights   `json:"defaults"`
+}
+
+// GetWeights returns the officer's council's matcher weights.
+func (s *Service) GetWeights(ctx context.Context, a *Actor) (*MatcherWeights, error) {
+	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
+		return nil, err
+	}
+	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
+	if err != nil {
+		return nil, err
+	}
+	return weightsView(auth), nil
+}
+
+func weightsView(auth *Authority) *MatcherWeights {
+	hist := auth.Weights
+	if hist == nil {
+		hist = []Weights{}
+	}
+	return &MatcherWeights{Current: weightsOf(matcherWeights(auth)), History: hist, Defaults: weightsOf(matcher.DefaultWeights())}
+}
