@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -372,9 +374,33 @@ func TestUpgradeFromTheFirstRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := indent(t, facts(t, db))
+	first := facts(t, db)
+	got := indent(t, first)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := appliedMigrations(t, dir)
+	if len(applied) != len(ms) || applied[0] != "1 first_release" {
+		t.Fatalf("schema_migrations after the upgrade: %v, want all %d, the first recorded (not run again)", applied, len(ms))
+	}
+	db, err = Open(dir) // the second time: nothing to apply
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := facts(t, db)
+	db.Close()
+	// The first reading used the unused refresh tokens.
+	delete(first, "refreshTokens")
+	delete(second, "refreshTokens")
+	if !bytes.Equal(indent(t, second), indent(t, first)) {
+		t.Error("the second opening reads other facts")
+	}
+	if a := appliedMigrations(t, dir); !reflect.DeepEqual(a, applied) {
+		t.Errorf("the second opening changed schema_migrations: %v, was %v", a, applied)
 	}
 	golden := filepath.Join(fixtureDir, "facts.json")
 	if *updateGolden {
@@ -394,5 +420,78 @@ func TestUpgradeFromTheFirstRelease(t *testing.T) {
 			}
 		}
 		t.Fatalf("facts differ from %s in length: %d lines, want %d", golden, len(gl), len(wl))
+	}
+}
+
+// appliedMigrations lists schema_migrations as "version name", checking
+// that each was recorded with a time.
+func appliedMigrations(t *testing.T, dir string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "needmatch.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v int
+		var name, at string
+		if err := rows.Scan(&v, &name, &at); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, at); err != nil {
+			t.Errorf("migration %d applied_at %q: %v", v, at, err)
+		}
+		out = append(out, fmt.Sprintf("%d %s", v, name))
+	}
+	return out
+}
+
+// TestNoAPIFieldNamesInTheSchema checks that, after every migration, no
+// trigger, view or index reads JSON by the API's field names and no
+// table of the store's own columns keeps a document.
+func TestNoAPIFieldNamesInTheSchema(t *testing.T) {
+	for _, name := range []string{"new", "upgraded"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if name == "upgraded" {
+				dir = copyFixture(t)
+			}
+			db, err := Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			rows, err := db.read.Query(`SELECT type, name, COALESCE(sql, '') FROM sqlite_schema WHERE type IN ('trigger', 'view', 'index')`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				var typ, obj, text string
+				if err := rows.Scan(&typ, &obj, &text); err != nil {
+					t.Fatal(err)
+				}
+				n++
+				if strings.Contains(text, "json_") {
+					t.Errorf("%s %s reads JSON: %s", typ, obj, text)
+				}
+			}
+			if n < 20 {
+				t.Fatalf("read %d triggers and indexes; the schema is not there", n)
+			}
+			for _, table := range []string{"pledges", "evidence"} {
+				var docs int
+				if err := db.read.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'doc'`, table).Scan(&docs); err != nil || docs != 0 {
+					t.Errorf("table %s keeps a doc column (%d, %v)", table, docs, err)
+				}
+			}
+		})
 	}
 }
