@@ -46,6 +46,9 @@ func TestApprovalKeepsWithinTheNeed(t *testing.T) {
 	if ov, _ := got["override"].(map[string]any); ov == nil || !strings.Contains(ov["reason"].(string), "second batch") {
 		t.Fatalf("override not recorded on the pledge: %v", got)
 	}
+	if got := e.call("GET", "/api/v1/pledges/"+p2, "officer", nil, 200); got["override"] == nil {
+		t.Fatalf("override not kept: %v", got)
+	}
 	if got := e.call("GET", "/api/v1/requests/"+req, "officer", nil, 200); num(got, "approvedPence") != 650000 {
 		t.Fatalf("request after override = %v", got)
 	}

@@ -38,7 +38,7 @@ func (db *DB) CreateDelivery(ctx context.Context, d *domain.Delivery, p *domain.
 			return translate(err)
 		}
 		for i, id := range d.EvidenceIDs {
-			res, err := tx.Exec(`UPDATE evidence SET delivery_id = ?, doc = json_set(doc, '$.deliveryId', ?) WHERE id = ? AND delivery_id = '' AND organisation_id = ?`, d.ID, d.ID, id, d.OrganisationID)
+			res, err := tx.Exec(`UPDATE evidence SET delivery_id = ? WHERE id = ? AND delivery_id = '' AND organisation_id = ?`, d.ID, id, d.OrganisationID)
 			if err != nil {
 				return err
 			}

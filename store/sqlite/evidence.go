@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,10 +10,8 @@ import (
 	"needmatch/domain"
 )
 
-type evidenceRow struct {
-	domain.Evidence
-	AuthorityID string `json:"authorityId"`
-}
+// evidenceCols are the evidence table's columns, in scanEvidence's order.
+const evidenceCols = `id, authority_id, organisation_id, uploaded_by, file_name, content_type, size, sha256, delivery_id, created_at`
 
 // EvidenceDir is where evidence files are kept: evidence/ beside the
 // database, one folder per authority, each file named by its id.
@@ -39,8 +36,8 @@ func (db *DB) CreateEvidence(ctx context.Context, e *domain.Evidence, content []
 		return domain.Errorf(domain.EUNAVAILABLE, "The file could not be stored; try again later.")
 	}
 	err = db.tx(ctx, func(tx *wtx) error {
-		if _, err := tx.Exec(`INSERT INTO evidence (id, authority_id, organisation_id, sha256, delivery_id, doc) VALUES (?,?,?,?,?,?)`,
-			e.ID, e.AuthorityID, e.OrganisationID, e.SHA256, e.DeliveryID, marshal(evidenceRow{*e, e.AuthorityID})); err != nil {
+		if _, err := tx.Exec(`INSERT INTO evidence (`+evidenceCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+			e.ID, e.AuthorityID, e.OrganisationID, e.UploadedBy, e.FileName, e.ContentType, e.Size, e.SHA256, e.DeliveryID, storeTime(e.CreatedAt)); err != nil {
 			return translate(err)
 		}
 		return appendAudit(tx, ev)
@@ -84,17 +81,15 @@ func writeFileSync(path string, content []byte) error {
 
 // EvidenceByID returns ENOTFOUND when there is none.
 func (db *DB) EvidenceByID(ctx context.Context, id string) (*domain.Evidence, error) {
-	var doc string
-	if err := db.queryRow(ctx, `SELECT doc FROM evidence WHERE id = ?`, id).Scan(&doc); err != nil {
+	var e domain.Evidence
+	var created string
+	if err := db.queryRow(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE id = ?`, id).Scan(&e.ID, &e.AuthorityID, &e.OrganisationID, &e.UploadedBy,
+		&e.FileName, &e.ContentType, &e.Size, &e.SHA256, &e.DeliveryID, &created); err != nil {
 		return nil, translateNotFound(err, "Evidence not found.")
 	}
-	var row evidenceRow
-	if err := json.Unmarshal([]byte(doc), &row); err != nil {
-		return nil, err
-	}
-	e := row.Evidence
-	e.AuthorityID = row.AuthorityID
-	return &e, nil
+	var err error
+	e.CreatedAt, err = loadTime(created)
+	return &e, err
 }
 
 // EvidenceContent opens the stored file.

@@ -11,114 +11,8 @@ import (
 
 var _ domain.ValueStore = (*DB)(nil)
 
-// pledgeFacts projects a pledge row (alias r) onto the ledger's columns.
-// Triggers keep pledge_ledger equal to pledges and their deliveries inside
-// the transaction that writes either: each row is one pledge with its own
-// delivery figures recomputed from its delivery rows (never incremented),
-// and every total of the ledger is added up when it is asked for.
-func pledgeFacts(r string) string {
-	j := func(path string) string { return "json_extract(" + r + ".doc, '$." + path + "')" }
-	return `SELECT ` + r + `.id, ` + r + `.authority_id, COALESCE(` + j("contractId") + `, ''), ` + r + `.organisation_id, ` + r + `.request_org_id,
-		COALESCE(NULLIF(` + j("area") + `, ''), (SELECT area FROM requests WHERE id = ` + r + `.request_id), ''),
-		COALESCE(` + j("theme") + `, ''), substr(` + j("createdAt") + `, 1, 7), COALESCE(` + j("measureCode") + `, ''), ` + r + `.status,
-		COALESCE(unixepoch(` + j("dueDate") + `), 0),
-		CASE WHEN ` + r + `.status IN ('withdrawn', 'declined') THEN 0 ELSE ` + j("quantity") + ` END,
-		CASE WHEN ` + r + `.status IN ('withdrawn', 'declined') THEN 0 ELSE ` + r + `.value_pence END,
-		CASE WHEN ` + r + `.value_pence > 0 THEN ` + j("quantity") + ` * ` + r + `.approved_pence / ` + r + `.value_pence ELSE 0 END,
-		` + r + `.approved_pence, ` + deliverySums(r+".id")
-}
-
-// deliverySums recomputes a pledge's delivered, confirmed and verified
-// quantity and pence from its delivery rows (never by adding to a stored
-// figure), for the pledge_ledger row.
-func deliverySums(pledgeID string) string {
-	var cols []string
-	for _, c := range []string{"lstage > 0", "lstage IN (2, 4)", "lstage >= 3"} {
-		for _, v := range []string{"quantity", "value_pence"} {
-			cols = append(cols, `(SELECT COALESCE(SUM(`+v+`), 0) FROM deliveries WHERE pledge_id = `+pledgeID+` AND `+c+`)`)
-		}
-	}
-	return strings.Join(cols, ", ")
-}
-
-const factCols = `(pledge_id, authority_id, contract_id, supplier_id, request_org_id, area, theme, month, measure_code, status, due, pledged_qty, pledged_pence, approved_qty, approved_pence,
-	delivered_qty, delivered_pence, confirmed_qty, confirmed_pence, verified_qty, verified_pence)`
-
 // ledgerFigs are pledge_ledger's figures, in LedgerSum order.
 const ledgerFigs = `pledged_qty, pledged_pence, approved_qty, approved_pence, delivered_qty, delivered_pence, confirmed_qty, confirmed_pence, verified_qty, verified_pence`
-
-// valueSchema is the social value ledger's tables, run after schema.
-var valueSchema = `
-CREATE TABLE IF NOT EXISTS catalogues (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE (authority_id, version));
-CREATE TABLE IF NOT EXISTS contracts (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, reference TEXT NOT NULL, stage TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE (authority_id, reference));
-CREATE INDEX IF NOT EXISTS contracts_list ON contracts(authority_id, stage, id);
-CREATE TABLE IF NOT EXISTS bids (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, contract_id TEXT NOT NULL, organisation_id TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE (contract_id, organisation_id));
-CREATE INDEX IF NOT EXISTS bids_contract ON bids(contract_id, id);
-CREATE TABLE IF NOT EXISTS evidence (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, organisation_id TEXT NOT NULL, sha256 TEXT NOT NULL, delivery_id TEXT NOT NULL DEFAULT '', doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS evidence_use (authority_id TEXT NOT NULL, sha256 TEXT NOT NULL, delivery_id TEXT NOT NULL, PRIMARY KEY (authority_id, sha256));
-CREATE INDEX IF NOT EXISTS evidence_use_delivery ON evidence_use(delivery_id);
-CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, pledge_id TEXT NOT NULL, supplier_id TEXT NOT NULL, request_org_id TEXT NOT NULL,
-	contract_id TEXT NOT NULL, area TEXT NOT NULL, theme TEXT NOT NULL, month TEXT NOT NULL, measure_code TEXT NOT NULL, status TEXT NOT NULL,
-	lstage INTEGER NOT NULL, quantity INTEGER NOT NULL, value_pence INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS deliveries_pledge ON deliveries(pledge_id, id);
-CREATE INDEX IF NOT EXISTS deliveries_list ON deliveries(authority_id, id);
-CREATE INDEX IF NOT EXISTS deliveries_supplier ON deliveries(supplier_id, id);
-CREATE INDEX IF NOT EXISTS deliveries_group ON deliveries(request_org_id, id);
-CREATE INDEX IF NOT EXISTS deliveries_sum_a ON deliveries(authority_id, contract_id, supplier_id, theme, measure_code, lstage, quantity, value_pence);
-CREATE INDEX IF NOT EXISTS deliveries_sum_b ON deliveries(authority_id, area, month, measure_code, lstage, quantity, value_pence);
-DROP TRIGGER IF EXISTS pledge_facts_insert;
-DROP TRIGGER IF EXISTS pledge_facts_update;
-DROP TRIGGER IF EXISTS pledge_facts_delete;
-DROP TABLE IF EXISTS pledge_facts;
-DROP INDEX IF EXISTS deliveries_month;
-CREATE INDEX IF NOT EXISTS deliveries_roll_month ON deliveries(authority_id, month, measure_code, lstage, contract_id, quantity, value_pence);
-CREATE TABLE IF NOT EXISTS pledge_ledger (pledge_id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, contract_id TEXT NOT NULL, supplier_id TEXT NOT NULL, request_org_id TEXT NOT NULL,
-	area TEXT NOT NULL, theme TEXT NOT NULL, month TEXT NOT NULL, measure_code TEXT NOT NULL, status TEXT NOT NULL, due INTEGER NOT NULL,
-	pledged_qty INTEGER NOT NULL, pledged_pence INTEGER NOT NULL, approved_qty INTEGER NOT NULL, approved_pence INTEGER NOT NULL,
-	delivered_qty INTEGER NOT NULL, delivered_pence INTEGER NOT NULL, confirmed_qty INTEGER NOT NULL, confirmed_pence INTEGER NOT NULL,
-	verified_qty INTEGER NOT NULL, verified_pence INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS pledge_ledger_sum_a ON pledge_ledger(authority_id, contract_id, supplier_id, theme, measure_code, ` + ledgerFigs + `);
-DROP INDEX IF EXISTS pledge_ledger_sum_ward;
-DROP INDEX IF EXISTS pledge_ledger_sum_month;
-CREATE INDEX IF NOT EXISTS pledge_ledger_roll_ward ON pledge_ledger(authority_id, area, measure_code, contract_id, ` + ledgerFigs + `);
-CREATE INDEX IF NOT EXISTS pledge_ledger_roll_month ON pledge_ledger(authority_id, month, measure_code, contract_id, ` + pledgeFigs + `);
-CREATE INDEX IF NOT EXISTS pledge_ledger_due ON pledge_ledger(status, due);
-CREATE INDEX IF NOT EXISTS pledge_ledger_overdue ON pledge_ledger(authority_id, status, due);
-CREATE INDEX IF NOT EXISTS pledge_ledger_list ON pledge_ledger(authority_id, pledge_id);
-DROP TRIGGER IF EXISTS pledge_ledger_insert;
-DROP TRIGGER IF EXISTS pledge_ledger_update;
-DROP TRIGGER IF EXISTS pledge_ledger_delivery_insert;
-DROP TRIGGER IF EXISTS pledge_ledger_delivery_update;
-CREATE TRIGGER IF NOT EXISTS pledge_ledger_upsert_insert AFTER INSERT ON pledges BEGIN
-	` + upsertFacts(pledgeFacts("NEW")+` WHERE true`) + `;
-END;
-CREATE TRIGGER IF NOT EXISTS pledge_ledger_upsert_update AFTER UPDATE ON pledges BEGIN
-	` + upsertFacts(pledgeFacts("NEW")+` WHERE true`) + `;
-END;
-CREATE TRIGGER IF NOT EXISTS pledge_ledger_delete AFTER DELETE ON pledges BEGIN
-	DELETE FROM pledge_ledger WHERE pledge_id = OLD.id;
-END;
-CREATE TRIGGER IF NOT EXISTS pledge_ledger_upsert_delivery_insert AFTER INSERT ON deliveries BEGIN
-	` + upsertFacts(pledgeFacts("p")+` FROM pledges p WHERE p.id = NEW.pledge_id`) + `;
-END;
-CREATE TRIGGER IF NOT EXISTS pledge_ledger_upsert_delivery_update AFTER UPDATE ON deliveries BEGIN
-	` + upsertFacts(pledgeFacts("p")+` FROM pledges p WHERE p.id = NEW.pledge_id`) + `;
-END;
-` + rollupSchema() + `
-INSERT INTO pledge_ledger ` + factCols + ` ` + pledgeFacts("p") + ` FROM pledges p WHERE NOT EXISTS (SELECT 1 FROM pledge_ledger f WHERE f.pledge_id = p.id);
-`
-
-// upsertFacts writes a pledge_ledger row from a pledgeFacts select as an
-// upsert, so that the rollups' update triggers see the old and the new row.
-func upsertFacts(sel string) string {
-	var set []string
-	for _, c := range strings.Split(strings.Trim(factCols, "()"), ",") {
-		if c = strings.TrimSpace(c); c != "pledge_id" {
-			set = append(set, c+" = excluded."+c)
-		}
-	}
-	return `INSERT INTO pledge_ledger ` + factCols + ` ` + sel + ` ON CONFLICT (pledge_id) DO UPDATE SET ` + strings.Join(set, ", ")
-}
 
 // ledgerWhere turns a ledger filter into conditions on the ledger columns.
 func ledgerWhere(f domain.LedgerFilter, prefix string) ([]string, []any) {
@@ -332,27 +226,19 @@ func (db *DB) FindLedgerPledges(ctx context.Context, f domain.LedgerPledgeFilter
 	if f.Status != "" {
 		where, args = append(where, "f.status = ?"), append(args, f.Status)
 	}
-	return findPageCols(ctx, db, "pledge_ledger f JOIN pledges p ON p.id = f.pledge_id", "p.doc", where, args, f.Page, scanPledgeDoc, func(p *domain.Pledge) string { return p.ID })
-}
-
-func scanPledgeDoc(row scanner) (*domain.Pledge, error) {
-	var doc string
-	if err := row.Scan(&doc); err != nil {
-		return nil, err
-	}
-	return decodePledge(doc)
+	return findPageCols(ctx, db, "pledge_ledger f JOIN pledges p ON p.id = f.pledge_id", pledgeColsOf("p"), where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
 }
 
 // FindOverdue lists commitments due before the time, oldest due first.
 func (db *DB) FindOverdue(ctx context.Context, authorityID string, before time.Time, limit int) ([]*domain.Pledge, error) {
-	return db.pledgesWhere(ctx, `SELECT p.doc FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
+	return db.pledgesWhere(ctx, `SELECT `+pledgeColsOf("p")+` FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
 		WHERE f.authority_id = ? AND f.status IN ('approved', 'in_delivery', 'delivered', 'confirmed') AND f.due > 0 AND f.due < ?
 		ORDER BY f.due, f.pledge_id LIMIT ?`, authorityID, before.Unix(), limit)
 }
 
 // LapseCandidates lists approved or in-delivery pledges due before the time.
 func (db *DB) LapseCandidates(ctx context.Context, before time.Time, limit int) ([]*domain.Pledge, error) {
-	return db.pledgesWhere(ctx, `SELECT p.doc FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
+	return db.pledgesWhere(ctx, `SELECT `+pledgeColsOf("p")+` FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
 		WHERE f.status IN ('approved', 'in_delivery') AND f.due > 0 AND f.due < ? ORDER BY f.due, f.pledge_id LIMIT ?`, before.Unix(), limit)
 }
 
@@ -364,17 +250,11 @@ func (db *DB) pledgesWhere(ctx context.Context, q string, args ...any) ([]*domai
 	defer rows.Close()
 	out := []*domain.Pledge{}
 	for rows.Next() {
-		p, err := scanPledgeDoc(rows)
+		p, err := scanPledge(rows)
 		if err != nil {
 			return nil, translate(err)
 		}
 		out = append(out, p)
 	}
 	return out, translate(rows.Err())
-}
-
-// updatePledgeTx writes a pledge inside a transaction (as UpdatePledge does).
-func updatePledgeTx(tx *wtx, p *domain.Pledge, prev int64) error {
-	return casUpdate(tx, "pledges", p.ID, prev, "status = ?, value_pence = ?, approved_pence = ?, version = ?, doc = ?",
-		p.Status, p.ValuePence, p.ApprovedPence, p.Version, pledgeDoc(p))
 }

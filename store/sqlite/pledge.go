@@ -4,36 +4,193 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"needmatch/domain"
 )
 
+// pledgeRow is a row of the pledges table: the store's own form of a
+// pledge, one column per field (times as RFC 3339 text, no due date as ”).
 type pledgeRow struct {
-	domain.Pledge
-	AuthorityID  string `json:"authorityId"`
-	RequestOrgID string `json:"requestOrgId"`
+	ID, AuthorityID, Authority, RequestID, RequestTitle, RequestOrgID string
+	OrganisationID, OrganisationName, Offer                           string
+	Quantity                                                          int64
+	Unit                                                              string
+	ValuePence                                                        int64
+	AllowPartial                                                      bool
+	ApprovedPence                                                     int64
+	Status, Reason, DecidedBy, Area, ContractID, BidID                string
+	MeasureCode, Theme                                                string
+	CatalogueVersion                                                  int
+	ProxyPence                                                        int64
+	DueDate                                                           string
+	Version                                                           int64
+	CreatedAt, UpdatedAt                                              string
+	// Override and Release are JSON of the store's own structs ('' none).
+	Override, Release string
 }
 
-func pledgeDoc(p *domain.Pledge) string {
-	return marshal(pledgeRow{Pledge: *p, AuthorityID: p.AuthorityID, RequestOrgID: p.RequestOrgID})
+// overrideCol and releaseCol are the stored form of an officer's override
+// and of a release request: their own field names, not the API's.
+type overrideCol struct {
+	By     string `json:"by"`
+	Reason string `json:"reason"`
+	At     string `json:"at"`
 }
 
-func decodePledge(doc string) (*domain.Pledge, error) {
-	var row pledgeRow
-	if err := json.Unmarshal([]byte(doc), &row); err != nil {
+type releaseCol struct {
+	Reason      string `json:"reason"`
+	RequestedBy string `json:"requestedBy"`
+	RequestedAt string `json:"requestedAt"`
+	Decision    string `json:"decision,omitempty"`
+	DecidedBy   string `json:"decidedBy,omitempty"`
+	DecidedAt   string `json:"decidedAt,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+func overrideOf(o *domain.Override) string {
+	if o == nil {
+		return ""
+	}
+	return marshal(overrideCol{By: o.By, Reason: o.Reason, At: storeTime(o.At)})
+}
+
+func releaseOf(r *domain.Release) string {
+	if r == nil {
+		return ""
+	}
+	c := releaseCol{Reason: r.Reason, RequestedBy: r.RequestedBy, RequestedAt: storeTime(r.RequestedAt), Decision: r.Decision, DecidedBy: r.DecidedBy, Note: r.Note}
+	if r.DecidedAt != nil {
+		c.DecidedAt = storeTime(*r.DecidedAt)
+	}
+	return marshal(c)
+}
+
+func (r *pledgeRow) extras(p *domain.Pledge) error {
+	if r.Override != "" {
+		var c overrideCol
+		if err := json.Unmarshal([]byte(r.Override), &c); err != nil {
+			return err
+		}
+		at, err := loadTime(c.At)
+		if err != nil {
+			return err
+		}
+		p.Override = &domain.Override{By: c.By, Reason: c.Reason, At: at}
+	}
+	if r.Release != "" {
+		var c releaseCol
+		if err := json.Unmarshal([]byte(r.Release), &c); err != nil {
+			return err
+		}
+		at, err := loadTime(c.RequestedAt)
+		if err != nil {
+			return err
+		}
+		p.Release = &domain.Release{Reason: c.Reason, RequestedBy: c.RequestedBy, RequestedAt: at, Decision: c.Decision, DecidedBy: c.DecidedBy, Note: c.Note}
+		if c.DecidedAt != "" {
+			d, err := loadTime(c.DecidedAt)
+			if err != nil {
+				return err
+			}
+			p.Release.DecidedAt = &d
+		}
+	}
+	return nil
+}
+
+// pledgeCols are the columns of the pledges table in pledgeRow order.
+const pledgeCols = `id, authority_id, authority_slug, request_id, request_title, request_org_id, organisation_id, organisation_name, offer,
+	quantity, unit, value_pence, allow_partial, approved_pence, status, reason, decided_by, area, contract_id, bid_id, measure_code, theme,
+	catalogue_version, proxy_pence, due_date, version, created_at, updated_at, override_json, release_json`
+
+// pledgeColsOf is pledgeCols of a table alias.
+func pledgeColsOf(alias string) string {
+	var out []string
+	for _, c := range strings.Split(pledgeCols, ",") {
+		out = append(out, alias+"."+strings.TrimSpace(c))
+	}
+	return strings.Join(out, ", ")
+}
+
+func (r *pledgeRow) fields() []any {
+	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.RequestID, &r.RequestTitle, &r.RequestOrgID, &r.OrganisationID, &r.OrganisationName, &r.Offer,
+		&r.Quantity, &r.Unit, &r.ValuePence, &r.AllowPartial, &r.ApprovedPence, &r.Status, &r.Reason, &r.DecidedBy, &r.Area, &r.ContractID, &r.BidID,
+		&r.MeasureCode, &r.Theme, &r.CatalogueVersion, &r.ProxyPence, &r.DueDate, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.Override, &r.Release}
+}
+
+func (r *pledgeRow) args() []any {
+	f := r.fields()
+	for i, p := range f {
+		switch v := p.(type) {
+		case *string:
+			f[i] = *v
+		case *int64:
+			f[i] = *v
+		case *int:
+			f[i] = *v
+		case *bool:
+			f[i] = *v
+		}
+	}
+	return f
+}
+
+// storeTime is how the store writes a time: RFC 3339 with nanoseconds in
+// the time's own zone (the form the first release's documents held).
+func storeTime(t time.Time) string { return t.Format(time.RFC3339Nano) }
+
+func loadTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
+
+func fromPledge(p *domain.Pledge) *pledgeRow {
+	r := &pledgeRow{ID: p.ID, AuthorityID: p.AuthorityID, Authority: p.Authority, RequestID: p.RequestID, RequestTitle: p.RequestTitle, RequestOrgID: p.RequestOrgID,
+		OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, Offer: p.Offer, Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence,
+		AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence, Status: p.Status, Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area,
+		ContractID: p.ContractID, BidID: p.BidID, MeasureCode: p.MeasureCode, Theme: p.Theme, CatalogueVersion: p.CatalogueVersion, ProxyPence: p.ProxyPence,
+		Version: p.Version, CreatedAt: storeTime(p.CreatedAt), UpdatedAt: storeTime(p.UpdatedAt), Override: overrideOf(p.Override), Release: releaseOf(p.Release)}
+	if p.DueDate != nil {
+		r.DueDate = storeTime(*p.DueDate)
+	}
+	return r
+}
+
+func (r *pledgeRow) toDomain() (*domain.Pledge, error) {
+	p := &domain.Pledge{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, RequestID: r.RequestID, RequestTitle: r.RequestTitle, RequestOrgID: r.RequestOrgID,
+		OrganisationID: r.OrganisationID, OrganisationName: r.OrganisationName, Offer: r.Offer, Quantity: r.Quantity, Unit: r.Unit, ValuePence: r.ValuePence,
+		AllowPartial: r.AllowPartial, ApprovedPence: r.ApprovedPence, Status: r.Status, Reason: r.Reason, DecidedBy: r.DecidedBy, Area: r.Area,
+		ContractID: r.ContractID, BidID: r.BidID, MeasureCode: r.MeasureCode, Theme: r.Theme, CatalogueVersion: r.CatalogueVersion, ProxyPence: r.ProxyPence,
+		Version: r.Version}
+	var err error
+	if p.CreatedAt, err = loadTime(r.CreatedAt); err != nil {
 		return nil, err
 	}
-	p := row.Pledge
-	p.AuthorityID, p.RequestOrgID = row.AuthorityID, row.RequestOrgID
-	return &p, nil
+	if p.UpdatedAt, err = loadTime(r.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if r.DueDate != "" {
+		due, err := loadTime(r.DueDate)
+		if err != nil {
+			return nil, err
+		}
+		p.DueDate = &due
+	}
+	return p, r.extras(p)
 }
+
+func scanPledge(row scanner) (*domain.Pledge, error) {
+	var r pledgeRow
+	if err := row.Scan(r.fields()...); err != nil {
+		return nil, err
+	}
+	return r.toDomain()
+}
+
+var insertPledgeSQL = `INSERT INTO pledges (` + pledgeCols + `) VALUES (?` + strings.Repeat(",?", len(strings.Split(pledgeCols, ","))-1) + `)`
 
 // CreatePledge inserts p with its audit event.
 func (db *DB) CreatePledge(ctx context.Context, p *domain.Pledge, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		_, err := tx.Exec(`INSERT INTO pledges (id, authority_id, request_id, organisation_id, request_org_id, status, value_pence, approved_pence, version, doc) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-			p.ID, p.AuthorityID, p.RequestID, p.OrganisationID, p.RequestOrgID, p.Status, p.ValuePence, p.ApprovedPence, p.Version, pledgeDoc(p))
-		if err != nil {
+		if _, err := tx.Exec(insertPledgeSQL, fromPledge(p).args()...); err != nil {
 			return translate(err)
 		}
 		return appendAudit(tx, ev)
@@ -48,6 +205,28 @@ func (db *DB) UpdatePledge(ctx context.Context, p *domain.Pledge, prev int64, ev
 		}
 		return appendAudit(tx, ev)
 	})
+}
+
+// pledgeSet updates every column but the id and those a pledge never
+// changes (authority, request, supplier, created).
+var pledgeSet = func() string {
+	var set []string
+	for _, c := range strings.Split(pledgeCols, ",") {
+		switch c = strings.TrimSpace(c); c {
+		case "id", "authority_id", "authority_slug", "request_id", "request_org_id", "organisation_id", "created_at":
+		default:
+			set = append(set, c+" = ?")
+		}
+	}
+	return strings.Join(set, ", ")
+}()
+
+// updatePledgeTx writes a pledge inside a transaction (as UpdatePledge does).
+func updatePledgeTx(tx *wtx, p *domain.Pledge, prev int64) error {
+	r := fromPledge(p)
+	return casUpdate(tx, "pledges", p.ID, prev, pledgeSet, r.RequestTitle, r.OrganisationName, r.Offer, r.Quantity, r.Unit, r.ValuePence, r.AllowPartial,
+		r.ApprovedPence, r.Status, r.Reason, r.DecidedBy, r.Area, r.ContractID, r.BidID, r.MeasureCode, r.Theme, r.CatalogueVersion, r.ProxyPence, r.DueDate,
+		r.Version, r.UpdatedAt, r.Override, r.Release)
 }
 
 // CommitPledge writes an approval and checks chk after it, in one transaction.
@@ -97,11 +276,11 @@ func checkCommit(tx *wtx, chk domain.CommitCheck) error {
 
 // PledgeByID returns ENOTFOUND when there is none.
 func (db *DB) PledgeByID(ctx context.Context, id string) (*domain.Pledge, error) {
-	var doc string
-	if err := db.queryRow(ctx, `SELECT doc FROM pledges WHERE id = ?`, id).Scan(&doc); err != nil {
+	p, err := scanPledge(db.queryRow(ctx, `SELECT `+pledgeCols+` FROM pledges WHERE id = ?`, id))
+	if err != nil {
 		return nil, translateNotFound(err, "Pledge not found.")
 	}
-	return decodePledge(doc)
+	return p, nil
 }
 
 // FindPledges lists newest first.
@@ -114,5 +293,5 @@ func (db *DB) FindPledges(ctx context.Context, f domain.PledgeFilter) ([]*domain
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
 		}
 	}
-	return findPage(ctx, db, "pledges", where, args, f.Page, decodePledge, func(p *domain.Pledge) string { return p.ID })
+	return findPageCols(ctx, db, "pledges", pledgeCols, where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
 }

@@ -108,50 +108,6 @@ func sumsOf(figs, alias string) string {
 	return strings.Join(s, ", ")
 }
 
-// rollupSchema creates the rollups, their dirty marks and the triggers
-// that set them, and fills a new (empty) rollup from its source.
-func rollupSchema() string {
-	var b strings.Builder
-	for _, ru := range rollups {
-		keys := strings.Join(ru.keys, ", ")
-		var keyCols, cols, newKeys, oldKeys, changed []string
-		for _, k := range ru.keys {
-			typ := "TEXT"
-			if k == "lstage" {
-				typ = "INTEGER"
-			}
-			keyCols = append(keyCols, k+" "+typ+" NOT NULL")
-			newKeys = append(newKeys, "NEW."+k)
-			oldKeys = append(oldKeys, "OLD."+k)
-			changed = append(changed, "OLD."+k+" IS NOT NEW."+k)
-		}
-		cols = append(cols, keyCols...)
-		for _, f := range strings.Split(ru.figs, ", ") {
-			cols = append(cols, f+" INTEGER NOT NULL")
-		}
-		t, d, src := ru.table, ru.dirty(), ru.source
-		mark := func(vals []string) string {
-			return `INSERT INTO ` + d + ` (` + keys + `) VALUES (` + strings.Join(vals, ", ") + `) ON CONFLICT DO NOTHING;`
-		}
-		b.WriteString(`CREATE TABLE IF NOT EXISTS ` + t + ` (` + strings.Join(cols, ", ") + `, n INTEGER NOT NULL, PRIMARY KEY (` + keys + `)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ` + d + ` (` + strings.Join(keyCols, ", ") + `, PRIMARY KEY (` + keys + `)) WITHOUT ROWID;
-INSERT INTO ` + t + ` (` + keys + `, n, ` + ru.figs + `) SELECT ` + keys + `, count(*), ` + sumsOf(ru.figs, "") + ` FROM ` + src +
-			` WHERE NOT EXISTS (SELECT 1 FROM ` + t + `) GROUP BY ` + keys + `;
-CREATE TRIGGER IF NOT EXISTS ` + t + `_mark_insert AFTER INSERT ON ` + src + ` BEGIN ` + mark(newKeys) + ` END;
-CREATE TRIGGER IF NOT EXISTS ` + t + `_mark_update AFTER UPDATE ON ` + src + ` BEGIN ` + mark(newKeys) + ` END;
-CREATE TRIGGER IF NOT EXISTS ` + t + `_mark_rekey AFTER UPDATE ON ` + src + ` WHEN ` + strings.Join(changed, " OR ") + ` BEGIN ` + mark(oldKeys) + ` END;
-CREATE TRIGGER IF NOT EXISTS ` + t + `_mark_delete AFTER DELETE ON ` + src + ` BEGIN ` + mark(oldKeys) + ` END;
-`)
-		for _, dm := range ru.dims {
-			if ix := ru.index(dm); ix != nil {
-				b.WriteString(`CREATE INDEX IF NOT EXISTS ` + t + `_` + dm.dim + ` ON ` + t + ` (` + strings.Join(ix, ", ") + `);
-`)
-			}
-		}
-	}
-	return b.String()
-}
-
 // refreshRollups recomputes every dirty key of every rollup from its
 // source rows and clears the marks, inside tx.
 func refreshRollups(tx *wtx) error {

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"needmatch/domain"
 
@@ -83,14 +84,11 @@ func Open(dir string) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	if _, err := w.Exec(schema); err != nil {
+	if err := migrate(w, time.Now); err != nil {
 		w.Close()
 		return nil, translate(fmt.Errorf("migrate: %w", err))
 	}
-	if _, err := w.Exec(valueSchema); err != nil {
-		w.Close()
-		return nil, translate(fmt.Errorf("migrate the ledger: %w", err))
-	}
+	// Connection setup, not a migration: the writer's temporary table.
 	if _, err := w.Exec(touchSchema); err != nil {
 		w.Close()
 		return nil, translate(fmt.Errorf("create the touched requests table: %w", err))
@@ -353,32 +351,6 @@ func limitOf(n int) int {
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 func likeArg(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
-
-const schema = `
-CREATE TABLE IF NOT EXISTS authorities (id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, email TEXT NOT NULL UNIQUE, version INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS refresh_tokens (id TEXT PRIMARY KEY, family TEXT NOT NULL, user_id TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS refresh_family ON refresh_tokens(family);
-CREATE INDEX IF NOT EXISTS refresh_user ON refresh_tokens(user_id);
-CREATE TABLE IF NOT EXISTS organisations (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS organisations_list ON organisations(authority_id, status, id);
-CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, organisation_id TEXT NOT NULL, status TEXT NOT NULL, area TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS requests_status ON requests(authority_id, status, id);
-CREATE INDEX IF NOT EXISTS requests_org ON requests(organisation_id, id);
-CREATE INDEX IF NOT EXISTS requests_area ON requests(authority_id, area, status, id);
-CREATE INDEX IF NOT EXISTS requests_area_kind ON requests(authority_id, area, kind, status, id);
-CREATE INDEX IF NOT EXISTS requests_kind ON requests(authority_id, kind, status, id);
-CREATE TABLE IF NOT EXISTS pledges (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, request_id TEXT NOT NULL, organisation_id TEXT NOT NULL, request_org_id TEXT NOT NULL, status TEXT NOT NULL, value_pence INTEGER NOT NULL, approved_pence INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
-DROP INDEX IF EXISTS pledges_request;
-CREATE INDEX IF NOT EXISTS pledges_request_sums ON pledges(request_id, status, value_pence, approved_pence);
-CREATE INDEX IF NOT EXISTS pledges_org ON pledges(organisation_id, id);
-CREATE INDEX IF NOT EXISTS pledges_reqorg ON pledges(request_org_id, id);
-CREATE INDEX IF NOT EXISTS pledges_authority ON pledges(authority_id, status, id);
-CREATE TABLE IF NOT EXISTS allocations (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS idempotency (user_id TEXT NOT NULL, key TEXT NOT NULL, created_at INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (user_id, key));
-CREATE TABLE IF NOT EXISTS audit (authority_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, object TEXT NOT NULL, at INTEGER NOT NULL, hash TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (authority_id, seq));
-CREATE INDEX IF NOT EXISTS audit_object ON audit(authority_id, object, seq);
-`
 
 func translateNotFound(err error, msg string) error {
 	if errors.Is(err, sql.ErrNoRows) {

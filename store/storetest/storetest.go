@@ -615,8 +615,13 @@ func testCommitChecks(t *testing.T, s domain.Store) {
 	c := f.pledge(t, s, r, 5_000, domain.PledgeOffered, 0)
 	over := chk
 	over.NoRequestCap = true
-	if err := s.CommitPledge(ctx, approved(c, 5_000), 1, over, ev(f.auth, "pledge.approve", c.ID, t0)); err != nil {
+	oc := approved(c, 5_000)
+	oc.Override = &domain.Override{By: "officer", Reason: "A second site opened", At: t0}
+	if err := s.CommitPledge(ctx, oc, 1, over, ev(f.auth, "pledge.approve", c.ID, t0)); err != nil {
 		t.Fatalf("override: %v", err)
+	}
+	if got, _ := s.PledgeByID(ctx, c.ID); got.Override == nil || got.Override.Reason != "A second site opened" || !got.Override.At.Equal(t0) {
+		t.Fatalf("override kept as %+v", got.Override)
 	}
 	if rr, _ := s.RequestByID(ctx, r.ID); rr.ApprovedPence != 105_000 {
 		t.Fatalf("approved total = %d, want 105000", rr.ApprovedPence)
