@@ -2,7 +2,7 @@ package domain
 
 import (
 	"context"
-	"math"
+	"needmatch/matcher"
 )
 
 // Thresholds are the contract values (in pence) from which an authority's
@@ -51,22 +51,12 @@ func (a *Authority) Area(code string) (Area, bool) {
 	return Area{}, false
 }
 
-// NeedIndexFromDeciles combines the share of LSOAs in the 20% most deprived
-// nationally (deciles 1-2) and the mean decile, half each:
-// need = 0.5*share(1-2) + 0.5*(10-mean)/9, rounded to 4 places.
+// NeedIndexFromDeciles is the need index of an area from the IMD deciles
+// of its LSOAs, as the matcher defines it (matcher.NeedIndex): the share in
+// the 20% most deprived and the mean decile, half each; 0 with no LSOAs.
 func NeedIndexFromDeciles(d [10]int) float64 {
-	n, sum := 0, 0
-	for i, c := range d {
-		n += c
-		sum += c * (i + 1)
-	}
-	if n == 0 {
-		return 0
-	}
-	share := float64(d[0]+d[1]) / float64(n)
-	mean := float64(sum) / float64(n)
-	v := 0.5*share + 0.5*(10-mean)/9
-	return math.Round(v*10000) / 10000
+	v, _ := matcher.NeedIndex(d)
+	return v
 }
 
 // AuthorityStore persists authorities.

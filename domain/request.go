@@ -2,11 +2,13 @@ package domain
 
 import (
 	"context"
+	"needmatch/matcher"
 	"time"
 )
 
-// Request kinds.
-var RequestKinds = []string{"volunteering", "goods", "funding", "advice", "jobs", "works"}
+// RequestKinds are the kinds of help a request asks for: the matcher's
+// kinds, so its fit rules and the requests speak of the same things.
+var RequestKinds = []string{matcher.KindVolunteering, matcher.KindGoods, matcher.KindFunding, matcher.KindAdvice, matcher.KindJobs, matcher.KindWorks}
 
 // Request statuses. Partly matched and matched are derived from approved
 // pledges when the stored status is published (see Derive).
