@@ -44,7 +44,7 @@ type Organisation struct {
 // Validate checks the organisation's own fields.
 func (o *Organisation) Validate() error {
 	var v Validation
-	checkText(&v, "organisation.name", o.Name, 2, 200, true)
+	checkName(&v, "organisation.name", o.Name, 2, 200)
 	if o.Kind != KindGroup && o.Kind != KindSupplier {
 		v.Add("role", "role must be group or supplier")
 	}
@@ -179,7 +179,7 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in Pro
 	before, prev, now := *o, o.Version, s.now()
 	var v Validation
 	if in.Name != nil {
-		o.Name = *in.Name
+		o.Name = cleanName(*in.Name)
 	}
 	if in.Area != nil {
 		o.Area = *in.Area
@@ -215,7 +215,7 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in Pro
 		}
 		o.CommitmentLimitPence = *in.CommitmentLimitPence
 	}
-	checkText(&v, "name", o.Name, 2, 200, true)
+	checkName(&v, "name", o.Name, 2, 200)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

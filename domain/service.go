@@ -107,14 +107,14 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 		v.Add("organisation.authority", "Enter the council (authority)")
 	}
 	now := s.now()
-	u := &User{ID: NewID(), Email: NormaliseEmail(in.Email), Name: strings.TrimSpace(in.Name), Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1}
+	u := &User{ID: NewID(), Email: NormaliseEmail(in.Email), Name: cleanName(in.Name), Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.Email != strings.TrimSpace(in.Email) || u.Email == "" {
 		u.Email = in.Email
 	}
 	if err := u.Validate(); err != nil {
 		v.fields = append(v.fields, err.(*Error).Fields...)
 	}
-	o := &Organisation{ID: NewID(), Kind: in.Role, Name: strings.TrimSpace(in.OrgName), Status: OrgPending, Version: 1, CreatedAt: now, UpdatedAt: now}
+	o := &Organisation{ID: NewID(), Kind: in.Role, Name: cleanName(in.OrgName), Status: OrgPending, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := o.Validate(); err != nil {
 		v.fields = append(v.fields, err.(*Error).Fields...)
 	}
@@ -159,7 +159,7 @@ func (s *Service) CreateStaffUser(ctx context.Context, email, password, name, ro
 		return nil, err
 	}
 	now := s.now()
-	if name == "" {
+	if name = cleanName(name); name == "" {
 		name = email
 	}
 	u := &User{ID: NewID(), AuthorityID: auth.ID, Authority: auth.Slug, Email: NormaliseEmail(email), Name: name, Role: role, CreatedAt: now, UpdatedAt: now, Version: 1}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Roles.
@@ -31,14 +33,17 @@ type User struct {
 	UpdatedAt      time.Time `json:"-"`
 }
 
-// NormaliseEmail trims and lower-cases an address for lookup and uniqueness.
-func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormaliseEmail trims an address, puts it in Unicode NFC and lower-cases it
+// for lookup and uniqueness. The whole address is lower-cased, not only the
+// domain: accounts have always been kept that way, and no council expects
+// two mailboxes that differ only in case.
+func NormaliseEmail(s string) string { return strings.ToLower(norm.NFC.String(strings.TrimSpace(s))) }
 
 // Validate checks the user's own fields (not the password).
 func (u *User) Validate() error {
 	var v Validation
 	checkEmail(&v, "email", u.Email)
-	checkText(&v, "name", u.Name, 1, 200, true)
+	checkName(&v, "name", u.Name, 1, 200)
 	switch u.Role {
 	case RoleGroup, RoleSupplier, RoleOfficer, RoleAdmin:
 	default:
