@@ -95,6 +95,11 @@ type RegisterInput struct {
 }
 
 // Register creates a pending organisation and its first user.
+//
+// Registration must not tell who has an account: when the address is taken,
+// Register returns no user, no organisation and no error, after the same
+// work (the password is hashed either way), and writes nothing. Its caller
+// answers both the same way; the person who has the account signs in.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organisation, error) {
 	var v Validation
 	if in.Role != RoleGroup && in.Role != RoleSupplier {
@@ -137,10 +142,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 		NewAuditEvent(auth.ID, u.ID, "organisation.register", "organisation", o.ID, nil, o, now),
 		NewAuditEvent(auth.ID, u.ID, "user.register", "user", u.ID, nil, u, now),
 	}
-	if err := s.Store.Register(ctx, o, u, evs); err != nil {
-		if ErrorCode(err) == ECONFLICT {
-			return nil, nil, &Error{Code: ECONFLICT, Field: "email", Message: "An account with this email address already exists."}
-		}
+	if err := s.Store.Register(ctx, o, u, evs); isEmailTaken(err) {
+		return nil, nil, nil
+	} else if err != nil {
 		return nil, nil, err
 	}
 	return u, o, nil

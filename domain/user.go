@@ -67,9 +67,9 @@ type RefreshToken struct {
 // UserStore persists users and refresh tokens.
 type UserStore interface {
 	// Register creates the organisation and its first user, both or neither,
-	// with their audit events. ECONFLICT when the email is taken.
+	// with their audit events. EmailTaken when the email is taken.
 	Register(ctx context.Context, o *Organisation, u *User, evs []*AuditEvent) error
-	// CreateUser creates a user; ECONFLICT when the email is taken.
+	// CreateUser creates a user; EmailTaken when the email is taken.
 	CreateUser(ctx context.Context, u *User, ev *AuditEvent) error
 	// UpdateUser writes u if the stored version is prev; ECONFLICT otherwise.
 	UpdateUser(ctx context.Context, u *User, prev int64, ev *AuditEvent) error

@@ -42,9 +42,7 @@ func (d *userDoc) toDomain() *domain.User {
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 }
 
-func emailTaken() error {
-	return domain.Errorf(domain.ECONFLICT, "An account with this email address already exists.")
-}
+func emailTaken() error { return domain.EmailTaken() }
 
 // Register creates the organisation and its first user with their events
 // (evs: the organisation's, then the user's). The user is inserted first, so

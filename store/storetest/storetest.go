@@ -4,6 +4,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -169,6 +170,9 @@ func testRegister(t *testing.T, s domain.Store) {
 	u2 := &domain.User{ID: domain.NewID(), AuthorityID: f.auth.ID, OrganisationID: o.ID, Email: "group@example.org", Name: "x", Role: domain.RoleGroup, Version: 1, CreatedAt: t0}
 	err = s.Register(ctx, o, u2, []*domain.AuditEvent{ev(f.auth, "organisation.register", o.ID, t0), ev(f.auth, "user.register", u2.ID, t0)})
 	wantCode(t, err, domain.ECONFLICT)
+	if de := (*domain.Error)(nil); !errors.As(err, &de) || de.Field != "email" {
+		t.Fatalf("a taken email: %v, want a conflict on email (the service answers it as a registration)", err)
+	}
 	_, err = s.OrganisationByID(ctx, o.ID)
 	wantCode(t, err, domain.ENOTFOUND)
 	evs, err := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID, Object: o.ID})
