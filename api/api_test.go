@@ -1068,3 +1068,84 @@ func TestListCSVExports(t *testing.T) {
 		t.Fatalf("officer pledges CSV: %d %s", st, b)
 	}
 }
+
+// TestOrganisationNames: an approved organisation's new name waits for an
+// officer and the old one stays meanwhile; names are unique per council
+// compared on their key (case, spaces, NFC), and the council's own name is
+// nobody's.
+func TestOrganisationNames(t *testing.T) {
+	e := newEnv(t)
+	org := e.orgs["supplier"]
+	path := "/api/v1/organisations/" + org
+	fieldOf := func(status int, b []byte) string {
+		var p struct{ Field string }
+		_ = json.Unmarshal(b, &p)
+		return fmt.Sprintf("%d %s", status, p.Field)
+	}
+	patch := func(name string) string {
+		b, _ := json.Marshal(map[string]any{"name": name})
+		status, _, rb := e.raw("PATCH", path, "supplier", b, "application/json")
+		return fieldOf(status, rb)
+	}
+	register := func(email, name string) string {
+		b, _ := json.Marshal(map[string]any{"email": email, "password": "long-enough-pass", "name": "Eve", "role": "supplier", "organisation": map[string]any{"name": name, "authority": "stockport"}})
+		status, _, rb := e.raw("POST", "/api/v1/auth/register", "", b, "application/json")
+		return fieldOf(status, rb)
+	}
+	// Another organisation's name, typed in another case with more spaces, and the council's own name.
+	if got := patch("ORG of   group@x.org"); got != "409 name" {
+		t.Fatalf("rename to another's name = %s, want 409 name", got)
+	}
+	if got := patch(" " + strings.ToUpper(e.auth.Name) + " "); got != "400 name" {
+		t.Fatalf("rename to the council's name = %s, want 400 name", got)
+	}
+	// A free name waits for an officer; the old one stays everywhere.
+	got := e.call("PATCH", path, "supplier", map[string]any{"name": "Mersey Build Ltd"}, 200)
+	if got["name"] != "Org of supplier@x.org" || got["pendingName"] != "Mersey Build Ltd" {
+		t.Fatalf("after asking for a new name: %v", got)
+	}
+	if o := e.call("GET", path, "officer", nil, 200); o["name"] != "Org of supplier@x.org" || o["pendingName"] != "Mersey Build Ltd" || o["status"] != "approved" {
+		t.Fatalf("officer sees %v", o)
+	}
+	e.call("POST", path+"/name/approve", "supplier", nil, 403)
+	e.call("POST", "/api/v1/organisations/"+e.orgs["group"]+"/name/approve", "officer", nil, 409) // nothing asked for
+	if o := e.call("POST", path+"/name/approve", "officer", nil, 200); o["name"] != "Mersey Build Ltd" || o["pendingName"] != nil {
+		t.Fatalf("after approval: %v", o)
+	}
+	items := e.call("GET", "/api/v1/audit?object="+org, "officer", nil, 200)["items"].([]any)
+	if last := items[len(items)-1].(map[string]any); last["action"] != "organisation.name.approve" {
+		t.Fatalf("last audit event of the organisation = %v", last)
+	}
+	// The name is now taken for registrations too, however it is typed.
+	if got := register("eve@b.org", "mersey  BUILD ltd"); got != "409 organisation.name" {
+		t.Fatalf("register a taken name = %s", got)
+	}
+	if got := register("eve2@b.org", "Cafe\u0301 Mersey"); got != "202 " {
+		t.Fatalf("register a free name = %s", got)
+	}
+	if got := register("eve3@b.org", "CAF\u00c9 MERSEY"); got != "409 organisation.name" {
+		t.Fatalf("register the same name in NFC and upper case = %s", got)
+	}
+	if got := register("eve4@b.org", e.auth.Name); got != "400 organisation.name" {
+		t.Fatalf("register the council's name = %s", got)
+	}
+	// A refused name leaves the name as it was, with the reason.
+	e.call("PATCH", path, "supplier", map[string]any{"name": "Stockport Council Services"}, 200)
+	e.call("POST", path+"/name/reject", "officer", map[string]any{"reason": ""}, 400)
+	if o := e.call("POST", path+"/name/reject", "officer", map[string]any{"reason": "It reads as the council's own service"}, 200); o["name"] != "Mersey Build Ltd" || o["pendingName"] != nil || o["nameReason"] != "It reads as the council's own service" {
+		t.Fatalf("after refusal: %v", o)
+	}
+	// A name taken while the new one waited cannot be approved.
+	e.call("PATCH", path, "supplier", map[string]any{"name": "Later Taken Ltd"}, 200)
+	if got := register("eve5@b.org", "Later Taken Ltd"); got != "202 " {
+		t.Fatalf("register = %s", got)
+	}
+	status, _, rb := e.raw("POST", path+"/name/approve", "officer", nil, "")
+	if got := fieldOf(status, rb); got != "409 pendingName" {
+		t.Fatalf("approve a name taken meanwhile = %s", got)
+	}
+	// An organisation not yet approved takes its new name at once (the officer reviews it anyway).
+	if o := e.call("PATCH", "/api/v1/organisations/"+e.orgs["pending"], "pending", map[string]any{"name": "Heaton Mersey Joinery"}, 200); o["name"] != "Heaton Mersey Joinery" || o["pendingName"] != nil {
+		t.Fatalf("pending organisation renamed: %v", o)
+	}
+}

@@ -132,6 +132,10 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 	} else if err != nil {
 		return nil, nil, err
 	}
+	o.NameKey = NameKey(o.Name)
+	if err := s.checkNameFree(ctx, auth, o.Name, "", "organisation.name"); err != nil {
+		return nil, nil, err
+	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
 		return nil, nil, err

@@ -87,6 +87,10 @@ func Open(dir string) (*DB, error) {
 		w.Close()
 		return nil, translate(fmt.Errorf("migrate: %w", err))
 	}
+	if err := migrateOrganisationNames(w); err != nil {
+		w.Close()
+		return nil, translate(fmt.Errorf("make organisation names unique: %w", err))
+	}
 	if _, err := w.Exec(valueSchema); err != nil {
 		w.Close()
 		return nil, translate(fmt.Errorf("migrate the ledger: %w", err))
@@ -360,7 +364,7 @@ CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, authority_id TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS refresh_tokens (id TEXT PRIMARY KEY, family TEXT NOT NULL, user_id TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS refresh_family ON refresh_tokens(family);
 CREATE INDEX IF NOT EXISTS refresh_user ON refresh_tokens(user_id);
-CREATE TABLE IF NOT EXISTS organisations (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS organisations (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, name_key TEXT);
 CREATE INDEX IF NOT EXISTS organisations_list ON organisations(authority_id, status, id);
 CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, organisation_id TEXT NOT NULL, status TEXT NOT NULL, area TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS requests_status ON requests(authority_id, status, id);
