@@ -223,9 +223,8 @@ func TestJourneyWithAudit(t *testing.T) {
 	e := newEnv(t)
 	// A new group registers; it cannot post until an officer approves it.
 	reg := e.call("POST", "/api/v1/auth/register", "", map[string]any{"email": "Larder@Example.org", "password": "a-long-enough-pass", "name": "Sam",
-		"role": "group", "organisation": map[string]any{"name": "Reddish Larder", "authority": "stockport"}}, 201)
-	org := reg["organisation"].(map[string]any)
-	if org["status"] != "pending" || reg["user"].(map[string]any)["email"] != "larder@example.org" {
+		"role": "group", "organisation": map[string]any{"name": "Reddish Larder", "authority": "stockport"}}, 202)
+	if reg["status"] != "received" || reg["message"] != api.RegisteredMessage {
 		t.Fatalf("register = %v", reg)
 	}
 	login := e.call("POST", "/api/v1/auth/login", "", map[string]any{"email": "larder@example.org", "password": "a-long-enough-pass"}, 200)
@@ -234,6 +233,11 @@ func TestJourneyWithAudit(t *testing.T) {
 		t.Fatalf("expiresIn = %v", login["expiresIn"])
 	}
 	e.tokens["larder"] = tok
+	me := e.call("GET", "/api/v1/me", "larder", nil, 200)
+	org := me["organisation"].(map[string]any)
+	if org["status"] != "pending" || org["name"] != "Reddish Larder" || me["user"].(map[string]any)["email"] != "larder@example.org" {
+		t.Fatalf("me after registering = %v", me)
+	}
 	e.call("POST", "/api/v1/requests", "larder", validRequest(), 403)
 	pending := e.call("GET", "/api/v1/organisations?status=pending", "officer", nil, 200)["items"].([]any)
 	if len(pending) != 2 { // "pending" supplier of the fixture and the new larder
@@ -321,6 +325,47 @@ func runCases(t *testing.T, e *env, cases []statusCase) {
 	}
 }
 
+// TestRegisterDoesNotTellWhoHasAnAccount: registering an address that has
+// an account (a group's, or a council officer's) is answered exactly as a
+// new registration is; nothing is written for it and the account's owner
+// still signs in with their own password.
+func TestRegisterDoesNotTellWhoHasAnAccount(t *testing.T) {
+	e := newEnv(t)
+	body := func(email, org string) []byte {
+		b, _ := json.Marshal(map[string]any{"email": email, "password": "attacker-password", "name": "Eve", "role": "supplier",
+			"organisation": map[string]any{"name": org, "authority": "stockport"}})
+		return b
+	}
+	pending := func() int {
+		return len(e.call("GET", "/api/v1/organisations?status=pending&limit=200", "officer", nil, 200)["items"].([]any))
+	}
+	before := pending()
+	status, h, fresh := e.raw("POST", "/api/v1/auth/register", "", body("new@stockport.example", "Fresh Supplies Ltd"), "application/json")
+	if status != 202 || h.Get("Content-Type") != "application/json" {
+		t.Fatalf("new address: %d %s %s", status, h.Get("Content-Type"), fresh)
+	}
+	for _, email := range []string{"group@x.org", "Officer@X.org", "officer@trafford.org"} {
+		status, h, taken := e.raw("POST", "/api/v1/auth/register", "", body(email, "Eve Supplies "+strings.TrimSpace(email)), "application/json")
+		if status != 202 || h.Get("Content-Type") != "application/json" || string(taken) != string(fresh) {
+			t.Fatalf("taken address %q: %d %s, want the answer to a new one: %s", email, status, taken, fresh)
+		}
+	}
+	if got := pending(); got != before+1 {
+		t.Fatalf("pending organisations = %d, want %d: only the new address registers one", got, before+1)
+	}
+	e.call("POST", "/api/v1/auth/login", "", map[string]any{"email": "group@x.org", "password": "correct-horse-battery"}, 200)
+	e.call("POST", "/api/v1/auth/login", "", map[string]any{"email": "group@x.org", "password": "attacker-password"}, 401)
+	// The new account was written with its audit events.
+	login := e.call("POST", "/api/v1/auth/login", "", map[string]any{"email": "new@stockport.example", "password": "attacker-password"}, 200)
+	user := login["user"].(map[string]any)
+	for obj, want := range map[string]string{user["id"].(string): "user.register", user["organisationId"].(string): "organisation.register"} {
+		items := e.call("GET", "/api/v1/audit?object="+obj, "officer", nil, 200)["items"].([]any)
+		if len(items) != 1 || items[0].(map[string]any)["action"] != want {
+			t.Fatalf("audit of %s = %v, want %s", obj, items, want)
+		}
+	}
+}
+
 func TestRoutesStatuses(t *testing.T) {
 	e := newEnv(t)
 	pl := e.pledge("supplier", e.request)
@@ -337,7 +382,9 @@ func TestRoutesStatuses(t *testing.T) {
 		{"register short password", "POST", "/api/v1/auth/register", "", map[string]any{"email": "a@b.org", "password": "short", "name": "A", "role": "group", "organisation": map[string]any{"name": "Org", "authority": "stockport"}}, 400, "password"},
 		{"register bad email", "POST", "/api/v1/auth/register", "", map[string]any{"email": "not-an-email", "password": "long-enough-pass", "name": "A", "role": "group", "organisation": map[string]any{"name": "Org", "authority": "stockport"}}, 400, "email"},
 		{"register unknown council", "POST", "/api/v1/auth/register", "", map[string]any{"email": "a@b.org", "password": "long-enough-pass", "name": "A", "role": "group", "organisation": map[string]any{"name": "Org", "authority": "atlantis"}}, 400, "organisation.authority"},
-		{"register taken email", "POST", "/api/v1/auth/register", "", map[string]any{"email": "group@x.org", "password": "long-enough-pass", "name": "A", "role": "group", "organisation": map[string]any{"name": "Org", "authority": "stockport"}}, 409, "email"},
+		{"register email with a zero-width space", "POST", "/api/v1/auth/register", "", map[string]any{"email": "group@x.org\u200b", "password": "long-enough-pass", "name": "A", "role": "group", "organisation": map[string]any{"name": "Org", "authority": "stockport"}}, 400, "email"},
+		{"register organisation name with a zero-width joiner", "POST", "/api/v1/auth/register", "", map[string]any{"email": "zwj@b.org", "password": "long-enough-pass", "name": "A", "role": "group", "organisation": map[string]any{"name": "Mersey\u200d Build Ltd", "authority": "stockport"}}, 400, "organisation.name"},
+		{"register name with a byte-order mark", "POST", "/api/v1/auth/register", "", map[string]any{"email": "bom@b.org", "password": "long-enough-pass", "name": "\ufeffA", "role": "group", "organisation": map[string]any{"name": "Org", "authority": "stockport"}}, 400, "name"},
 		{"login wrong password", "POST", "/api/v1/auth/login", "", map[string]any{"email": "group@x.org", "password": "wrong-password-here"}, 401, ""},
 		{"login unknown email", "POST", "/api/v1/auth/login", "", map[string]any{"email": "nobody@x.org", "password": "wrong-password-here"}, 401, ""},
 		{"login empty", "POST", "/api/v1/auth/login", "", map[string]any{"email": "", "password": ""}, 400, "email"},
@@ -1038,5 +1085,86 @@ func TestListCSVExports(t *testing.T) {
 	st, _, b = e.raw("GET", "/api/v1/pledges?format=csv", "officer", nil, "")
 	if st != 200 || len(strings.Split(strings.TrimSpace(string(b)), "\n")) != 2 {
 		t.Fatalf("officer pledges CSV: %d %s", st, b)
+	}
+}
+
+// TestOrganisationNames: an approved organisation's new name waits for an
+// officer and the old one stays meanwhile; names are unique per council
+// compared on their key (case, spaces, NFC), and the council's own name is
+// nobody's.
+func TestOrganisationNames(t *testing.T) {
+	e := newEnv(t)
+	org := e.orgs["supplier"]
+	path := "/api/v1/organisations/" + org
+	fieldOf := func(status int, b []byte) string {
+		var p struct{ Field string }
+		_ = json.Unmarshal(b, &p)
+		return fmt.Sprintf("%d %s", status, p.Field)
+	}
+	patch := func(name string) string {
+		b, _ := json.Marshal(map[string]any{"name": name})
+		status, _, rb := e.raw("PATCH", path, "supplier", b, "application/json")
+		return fieldOf(status, rb)
+	}
+	register := func(email, name string) string {
+		b, _ := json.Marshal(map[string]any{"email": email, "password": "long-enough-pass", "name": "Eve", "role": "supplier", "organisation": map[string]any{"name": name, "authority": "stockport"}})
+		status, _, rb := e.raw("POST", "/api/v1/auth/register", "", b, "application/json")
+		return fieldOf(status, rb)
+	}
+	// Another organisation's name, typed in another case with more spaces, and the council's own name.
+	if got := patch("ORG of   group@x.org"); got != "409 name" {
+		t.Fatalf("rename to another's name = %s, want 409 name", got)
+	}
+	if got := patch(" " + strings.ToUpper(e.auth.Name) + " "); got != "400 name" {
+		t.Fatalf("rename to the council's name = %s, want 400 name", got)
+	}
+	// A free name waits for an officer; the old one stays everywhere.
+	got := e.call("PATCH", path, "supplier", map[string]any{"name": "Mersey Build Ltd"}, 200)
+	if got["name"] != "Org of supplier@x.org" || got["pendingName"] != "Mersey Build Ltd" {
+		t.Fatalf("after asking for a new name: %v", got)
+	}
+	if o := e.call("GET", path, "officer", nil, 200); o["name"] != "Org of supplier@x.org" || o["pendingName"] != "Mersey Build Ltd" || o["status"] != "approved" {
+		t.Fatalf("officer sees %v", o)
+	}
+	e.call("POST", path+"/name/approve", "supplier", nil, 403)
+	e.call("POST", "/api/v1/organisations/"+e.orgs["group"]+"/name/approve", "officer", nil, 409) // nothing asked for
+	if o := e.call("POST", path+"/name/approve", "officer", nil, 200); o["name"] != "Mersey Build Ltd" || o["pendingName"] != nil {
+		t.Fatalf("after approval: %v", o)
+	}
+	items := e.call("GET", "/api/v1/audit?object="+org, "officer", nil, 200)["items"].([]any)
+	if last := items[len(items)-1].(map[string]any); last["action"] != "organisation.name.approve" {
+		t.Fatalf("last audit event of the organisation = %v", last)
+	}
+	// The name is now taken for registrations too, however it is typed.
+	if got := register("eve@b.org", "mersey  BUILD ltd"); got != "409 organisation.name" {
+		t.Fatalf("register a taken name = %s", got)
+	}
+	if got := register("eve2@b.org", "Cafe\u0301 Mersey"); got != "202 " {
+		t.Fatalf("register a free name = %s", got)
+	}
+	if got := register("eve3@b.org", "CAF\u00c9 MERSEY"); got != "409 organisation.name" {
+		t.Fatalf("register the same name in NFC and upper case = %s", got)
+	}
+	if got := register("eve4@b.org", e.auth.Name); got != "400 organisation.name" {
+		t.Fatalf("register the council's name = %s", got)
+	}
+	// A refused name leaves the name as it was, with the reason.
+	e.call("PATCH", path, "supplier", map[string]any{"name": "Stockport Council Services"}, 200)
+	e.call("POST", path+"/name/reject", "officer", map[string]any{"reason": ""}, 400)
+	if o := e.call("POST", path+"/name/reject", "officer", map[string]any{"reason": "It reads as the council's own service"}, 200); o["name"] != "Mersey Build Ltd" || o["pendingName"] != nil || o["nameReason"] != "It reads as the council's own service" {
+		t.Fatalf("after refusal: %v", o)
+	}
+	// A name taken while the new one waited cannot be approved.
+	e.call("PATCH", path, "supplier", map[string]any{"name": "Later Taken Ltd"}, 200)
+	if got := register("eve5@b.org", "Later Taken Ltd"); got != "202 " {
+		t.Fatalf("register = %s", got)
+	}
+	status, _, rb := e.raw("POST", path+"/name/approve", "officer", nil, "")
+	if got := fieldOf(status, rb); got != "409 pendingName" {
+		t.Fatalf("approve a name taken meanwhile = %s", got)
+	}
+	// An organisation not yet approved takes its new name at once (the officer reviews it anyway).
+	if o := e.call("PATCH", "/api/v1/organisations/"+e.orgs["pending"], "pending", map[string]any{"name": "Heaton Mersey Joinery"}, 200); o["name"] != "Heaton Mersey Joinery" || o["pendingName"] != nil {
+		t.Fatalf("pending organisation renamed: %v", o)
 	}
 }

@@ -88,18 +88,23 @@ type orgBody struct {
 	Authority string `json:"authority"`
 }
 
+// RegisteredMessage is the whole answer to a registration that passed its
+// checks, whether an account was created or the address already had one:
+// the answer must not tell who has an account.
+const RegisteredMessage = "If this address can be used, your account is created: sign in to continue. " +
+	"If you already have an account with this address, sign in with your password."
+
 func (s *Server) handleAuthRegister(c *fiber.Ctx) error {
 	var b registerBody
 	if err := decode(c, &b); err != nil {
 		return err
 	}
-	u, o, err := s.svc.Register(c.UserContext(), domain.RegisterInput{
+	if _, _, err := s.svc.Register(c.UserContext(), domain.RegisterInput{
 		Email: b.Email, Password: b.Password, Name: b.Name, Role: b.Role, OrgName: b.Organisation.Name, AuthoritySlug: b.Organisation.Authority,
-	})
-	if err != nil {
+	}); err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"user": u, "organisation": o})
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "received", "message": RegisteredMessage})
 }
 
 type loginBody struct {

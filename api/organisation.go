@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"needmatch/domain"
@@ -35,14 +37,24 @@ func (s *Server) handleOrganisationGet(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleOrganisationApprove(c *fiber.Ctx) error {
-	return s.decideOrganisation(c, true)
+	return decideOrganisation(c, true, s.svc.DecideOrganisation)
 }
 
 func (s *Server) handleOrganisationReject(c *fiber.Ctx) error {
-	return s.decideOrganisation(c, false)
+	return decideOrganisation(c, false, s.svc.DecideOrganisation)
 }
 
-func (s *Server) decideOrganisation(c *fiber.Ctx, approve bool) error {
+func (s *Server) handleOrganisationNameApprove(c *fiber.Ctx) error {
+	return decideOrganisation(c, true, s.svc.DecideOrganisationName)
+}
+
+func (s *Server) handleOrganisationNameReject(c *fiber.Ctx) error {
+	return decideOrganisation(c, false, s.svc.DecideOrganisationName)
+}
+
+// decideOrganisation calls decide (approve, or reject with the body's reason)
+// for the organisation of the path.
+func decideOrganisation(c *fiber.Ctx, approve bool, decide func(context.Context, *domain.Actor, string, bool, string) (*domain.Organisation, error)) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -53,7 +65,7 @@ func (s *Server) decideOrganisation(c *fiber.Ctx, approve bool) error {
 			return err
 		}
 	}
-	o, err := s.svc.DecideOrganisation(c.UserContext(), actor(c), id, approve, b.Reason)
+	o, err := decide(c.UserContext(), actor(c), id, approve, b.Reason)
 	if err != nil {
 		return err
 	}

@@ -166,6 +166,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/organisations/:id", "One organisation", signedIn, nil, s.handleOrganisationGet},
 		{"POST", "/organisations/:id/approve", "Approve a pending organisation", officer, nil, s.handleOrganisationApprove},
 		{"POST", "/organisations/:id/reject", "Reject a pending organisation with a reason", officer, reasonBody{}, s.handleOrganisationReject},
+		{"POST", "/organisations/:id/name/approve", "Approve the new name an approved organisation asked for (pendingName)", officer, nil, s.handleOrganisationNameApprove},
+		{"POST", "/organisations/:id/name/reject", "Refuse the new name an organisation asked for, with a reason; its name stays", officer, reasonBody{}, s.handleOrganisationNameReject},
 		{"POST", "/requests", "Post a request (draft)", []string{domain.RoleGroup}, requestBody{}, s.handleRequestCreate},
 		{"GET", "/requests", "List requests (filters area, kind, status, text, mine)", nil, nil, func(c *fiber.Ctx) error { return s.cachedPublic(c, s.handleRequestList) }},
 		{"GET", "/requests/:id", "One request", nil, nil, func(c *fiber.Ctx) error { return s.cachedRequest(c, s.handleRequestGet) }},

@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -323,4 +325,48 @@ func FuzzParseMeasuresCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestInvisibleCharacters: an email or a name that only looks like another
+// (zero-width space, joiner, byte-order mark, bidi control, control) is
+// refused with a problem naming the field, before anything is looked up.
+func TestInvisibleCharacters(t *testing.T) {
+	svc := &Service{Now: func() time.Time { return now }} // no store: refused before any lookup
+	good := RegisterInput{Email: "supplier@stockport.example", Password: "correct-horse-battery", Name: "Sam Jones", Role: RoleSupplier, OrgName: "Mersey Build Ltd", AuthoritySlug: "stockport"}
+	for _, c := range []struct {
+		name, field string
+		mut         func(*RegisterInput)
+	}{
+		{"zero-width space after an email", "email", func(in *RegisterInput) { in.Email += "\u200b" }},
+		{"byte-order mark in an email", "email", func(in *RegisterInput) { in.Email = "\ufeff" + in.Email }},
+		{"control character in an email", "email", func(in *RegisterInput) { in.Email = "supplier\x7f@stockport.example" }},
+		{"zero-width joiner in an organisation name", "organisation.name", func(in *RegisterInput) { in.OrgName = "Mersey\u200d Build Ltd" }},
+		{"right-to-left override in an organisation name", "organisation.name", func(in *RegisterInput) { in.OrgName = "Mersey Build \u202eLtd" }},
+		{"zero-width space in a person's name", "name", func(in *RegisterInput) { in.Name = "Sam\u200b Jones" }},
+		{"byte-order mark in a person's name", "name", func(in *RegisterInput) { in.Name = "\ufeffSam Jones" }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := good
+			c.mut(&in)
+			_, _, err := svc.Register(context.Background(), in)
+			var de *Error
+			if !errors.As(err, &de) || de.Code != EINVALID || de.Field != c.field {
+				t.Fatalf("Register = %v, want EINVALID on %s", err, c.field)
+			}
+			if !strings.Contains(de.Message, "invisible") {
+				t.Fatalf("message = %q", de.Message)
+			}
+		})
+	}
+	o := &Organisation{Name: "Mersey\u2060Build", Kind: KindGroup}
+	if err := o.Validate(); ErrorCode(err) != EINVALID {
+		t.Fatalf("word joiner in an organisation name accepted: %v", err)
+	}
+	// NFC: the same letters typed composed or decomposed are one address.
+	if got := NormaliseEmail(" Cafe\u0301@Example.ORG "); got != "caf\u00e9@example.org" {
+		t.Fatalf("NormaliseEmail = %q", got)
+	}
+	if got := cleanName("  Cafe\u0301 Club "); got != "Caf\u00e9 Club" {
+		t.Fatalf("cleanName = %q", got)
+	}
 }

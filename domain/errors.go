@@ -57,6 +57,17 @@ func FieldErrorf(field, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Message: msg, Field: field, Fields: []FieldError{{Field: field, Detail: msg}}}
 }
 
+// EmailTaken is the ECONFLICT a store returns when another user has the
+// (normalised) email address.
+func EmailTaken() *Error {
+	return &Error{Code: ECONFLICT, Field: "email", Message: "An account with this email address already exists."}
+}
+
+func isEmailTaken(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == ECONFLICT && e.Field == "email"
+}
+
 // ErrorCode returns the code of err if it is (or wraps) an *Error,
 // EINTERNAL for any other error and "" for nil.
 func ErrorCode(err error) string {

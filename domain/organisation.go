@@ -2,7 +2,12 @@ package domain
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Organisation kinds.
@@ -26,8 +31,16 @@ type Organisation struct {
 	Authority   string `json:"authority"`
 	Kind        string `json:"kind"`
 	Name        string `json:"name"`
-	Status      string `json:"status"`
-	Reason      string `json:"reason,omitempty"`
+	// NameKey is what makes Name unique in the authority (see NameKey);
+	// stores keep it and refuse a second organisation with the same key.
+	NameKey string `json:"-"`
+	// PendingName is a new name the organisation asked for after it was
+	// approved: it keeps Name everywhere until an officer approves it.
+	PendingName string `json:"pendingName,omitempty"`
+	// NameReason is why an officer refused the last name asked for.
+	NameReason string `json:"nameReason,omitempty"`
+	Status     string `json:"status"`
+	Reason     string `json:"reason,omitempty"`
 	// Area is the ward the organisation is based in (optional): the matcher
 	// measures a supplier's distance to requests from its centroid.
 	Area string `json:"area,omitempty"`
@@ -41,10 +54,92 @@ type Organisation struct {
 	UpdatedAt            time.Time `json:"updatedAt"`
 }
 
+// NameKey is the form of an organisation name that must be unique in an
+// authority: Unicode NFC, case-folded, white space collapsed to one space.
+// "Mersey  Build LTD" and "mersey build ltd" have one key.
+func NameKey(name string) string {
+	folded := cases.Fold().String(norm.NFC.String(name))
+	return norm.NFC.String(strings.Join(strings.Fields(folded), " "))
+}
+
+// DuplicateNameKey is the key a store gives an organisation that came
+// before names were unique and shares its key with an older one (id is the
+// newer organisation's): it keeps its name and the database keeps opening,
+// while the older organisation keeps the plain key, so no new organisation
+// can take that name. A unit separator cannot be part of a valid name.
+func DuplicateNameKey(key, id string) string { return key + "\x1f" + id }
+
+// UniqueKey is the key a store writes: NameKey, or the key of Name for an
+// organisation built without one.
+func (o *Organisation) UniqueKey() string {
+	if o.NameKey != "" {
+		return o.NameKey
+	}
+	return NameKey(o.Name)
+}
+
+// setName gives the organisation a name and its key.
+func (o *Organisation) setName(name string) { o.Name, o.NameKey = name, NameKey(name) }
+
+// NameTaken is the ECONFLICT a store returns when another organisation of
+// the authority has the name's key.
+func NameTaken() *Error {
+	return &Error{Code: ECONFLICT, Field: "organisation.name", Message: "Another organisation in this council already has this name."}
+}
+
+// nameTakenAs returns err with its field renamed when it is NameTaken.
+func nameTakenAs(err error, field string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == ECONFLICT && e.Field == "organisation.name" && field != e.Field {
+		return &Error{Code: ECONFLICT, Field: field, Message: e.Message}
+	}
+	return err
+}
+
+// Rename asks for a new name. A pending or rejected organisation takes it
+// at once (an officer reviews it with the organisation); an approved one
+// keeps its name until an officer approves the new one. Asking for the
+// current name withdraws a waiting one.
+func (o *Organisation) Rename(name string, now time.Time) {
+	switch {
+	case name == o.Name:
+		o.PendingName = ""
+	case o.Status == OrgApproved:
+		o.PendingName, o.NameReason = name, ""
+	default:
+		o.setName(name)
+	}
+	o.touch(now)
+}
+
+// ApproveName gives the organisation the name it asked for.
+func (o *Organisation) ApproveName(now time.Time) error {
+	if o.PendingName == "" {
+		return Errorf(ECONFLICT, "The organisation has not asked for a new name.")
+	}
+	o.setName(o.PendingName)
+	o.PendingName, o.NameReason = "", ""
+	o.touch(now)
+	return nil
+}
+
+// RejectName refuses the name asked for, with the reason; the name stays.
+func (o *Organisation) RejectName(reason string, now time.Time) error {
+	if err := checkReason(reason); err != nil {
+		return err
+	}
+	if o.PendingName == "" {
+		return Errorf(ECONFLICT, "The organisation has not asked for a new name.")
+	}
+	o.PendingName, o.NameReason = "", reason
+	o.touch(now)
+	return nil
+}
+
 // Validate checks the organisation's own fields.
 func (o *Organisation) Validate() error {
 	var v Validation
-	checkText(&v, "organisation.name", o.Name, 2, 200, true)
+	checkName(&v, "organisation.name", o.Name, 2, 200)
 	if o.Kind != KindGroup && o.Kind != KindSupplier {
 		v.Add("role", "role must be group or supplier")
 	}
@@ -91,8 +186,31 @@ type OrganisationStore interface {
 	// FindOrganisations lists newest first.
 	FindOrganisations(ctx context.Context, f OrganisationFilter) ([]*Organisation, string, error)
 	// UpdateOrganisation writes o if the stored version is prev, together with
-	// its audit event; ECONFLICT when the version moved on.
+	// its audit event; ECONFLICT when the version moved on, NameTaken when
+	// another organisation of the authority has o's name key.
 	UpdateOrganisation(ctx context.Context, o *Organisation, prev int64, ev *AuditEvent) error
+	// OrganisationByNameKey returns the organisation of the authority whose
+	// name has the key; ENOTFOUND when there is none.
+	OrganisationByNameKey(ctx context.Context, authorityID, key string) (*Organisation, error)
+}
+
+// checkNameFree refuses a name whose key is the council's own name's or
+// another organisation's of the council (not self's), naming field.
+func (s *Service) checkNameFree(ctx context.Context, auth *Authority, name, selfID, field string) error {
+	key := NameKey(name)
+	if key == NameKey(auth.Name) {
+		return FieldErrorf(field, "That is the council's name: enter the name of your group or company")
+	}
+	other, err := s.Store.OrganisationByNameKey(ctx, auth.ID, key)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		return nil
+	case err != nil:
+		return err
+	case other.ID != selfID:
+		return nameTakenAs(NameTaken(), field)
+	}
+	return nil
 }
 
 // ListOrganisations lists the organisations of the officer's authority.
@@ -130,8 +248,9 @@ func (s *Service) GetOrganisation(ctx context.Context, a *Actor, id string) (*Or
 	return o, nil
 }
 
-// DecideOrganisation approves (reason empty, approve true) or rejects an organisation.
-func (s *Service) DecideOrganisation(ctx context.Context, a *Actor, id string, approve bool, reason string) (*Organisation, error) {
+// decide runs an officer's decision on an organisation of their authority:
+// move changes it and names the audit action.
+func (s *Service) decide(ctx context.Context, a *Actor, id string, move func(o *Organisation, now time.Time) (string, error)) (*Organisation, error) {
 	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -140,18 +259,42 @@ func (s *Service) DecideOrganisation(ctx context.Context, a *Actor, id string, a
 		return nil, err
 	}
 	before, prev, now := *o, o.Version, s.now()
-	action := "organisation.approve"
-	if approve {
-		err = o.Approve(now)
-	} else {
-		action = "organisation.reject"
-		err = o.Reject(reason, now)
-	}
+	action, err := move(o, now)
 	if err != nil {
 		return nil, err
 	}
 	ev := NewAuditEvent(o.AuthorityID, a.UserID, action, "organisation", o.ID, &before, o, now)
-	return o, s.Store.UpdateOrganisation(ctx, o, prev, ev)
+	return o, nameTakenAs(s.Store.UpdateOrganisation(ctx, o, prev, ev), "pendingName")
+}
+
+// DecideOrganisation approves (reason empty, approve true) or rejects an organisation.
+func (s *Service) DecideOrganisation(ctx context.Context, a *Actor, id string, approve bool, reason string) (*Organisation, error) {
+	return s.decide(ctx, a, id, func(o *Organisation, now time.Time) (string, error) {
+		if approve {
+			return "organisation.approve", o.Approve(now)
+		}
+		return "organisation.reject", o.Reject(reason, now)
+	})
+}
+
+// DecideOrganisationName approves (approve true) or refuses, with a reason,
+// the new name an approved organisation asked for.
+func (s *Service) DecideOrganisationName(ctx context.Context, a *Actor, id string, approve bool, reason string) (*Organisation, error) {
+	return s.decide(ctx, a, id, func(o *Organisation, now time.Time) (string, error) {
+		if !approve {
+			return "organisation.name.reject", o.RejectName(reason, now)
+		}
+		if o.PendingName != "" {
+			auth, err := s.Store.AuthorityByID(ctx, o.AuthorityID)
+			if err != nil {
+				return "", err
+			}
+			if err := s.checkNameFree(ctx, auth, o.PendingName, o.ID, "pendingName"); err != nil {
+				return "", err
+			}
+		}
+		return "organisation.name.approve", o.ApproveName(now)
+	})
 }
 
 // ProfileInput changes an organisation's own profile; nil fields stay.
@@ -164,7 +307,9 @@ type ProfileInput struct {
 }
 
 // UpdateProfile lets a group or supplier edit its own organisation's name,
-// base ward, offers and (suppliers) commitment limit.
+// base ward, offers and (suppliers) commitment limit. A new name must be
+// free in the council; an approved organisation's new name waits for an
+// officer (PendingName) while the old one stays.
 func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in ProfileInput) (*Organisation, error) {
 	if err := requireRole(a, RoleGroup, RoleSupplier); err != nil {
 		return nil, err
@@ -178,16 +323,20 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in Pro
 	}
 	before, prev, now := *o, o.Version, s.now()
 	var v Validation
+	var auth *Authority
+	name := ""
 	if in.Name != nil {
-		o.Name = *in.Name
+		name = cleanName(*in.Name)
+		checkName(&v, "name", name, 2, 200)
+	}
+	if in.Name != nil || (in.Area != nil && *in.Area != "") {
+		if auth, err = s.Store.AuthorityByID(ctx, o.AuthorityID); err != nil {
+			return nil, err
+		}
 	}
 	if in.Area != nil {
 		o.Area = *in.Area
 		if o.Area != "" {
-			auth, err := s.Store.AuthorityByID(ctx, o.AuthorityID)
-			if err != nil {
-				return nil, err
-			}
 			if _, ok := auth.Area(o.Area); !ok {
 				v.Add("area", "area must be a ward code of %s", auth.Name)
 			}
@@ -215,11 +364,19 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in Pro
 		}
 		o.CommitmentLimitPence = *in.CommitmentLimitPence
 	}
-	checkText(&v, "name", o.Name, 2, 200, true)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	o.touch(now)
+	if in.Name != nil && name != o.Name {
+		if err := s.checkNameFree(ctx, auth, name, o.ID, "name"); err != nil {
+			return nil, err
+		}
+	}
+	if in.Name != nil {
+		o.Rename(name, now) // touches o
+	} else {
+		o.touch(now)
+	}
 	ev := NewAuditEvent(o.AuthorityID, a.UserID, "organisation.update", "organisation", o.ID, &before, o, now)
-	return o, s.Store.UpdateOrganisation(ctx, o, prev, ev)
+	return o, nameTakenAs(s.Store.UpdateOrganisation(ctx, o, prev, ev), "name")
 }

@@ -91,6 +91,11 @@ type RegisterInput struct {
 }
 
 // Register creates a pending organisation and its first user.
+//
+// Registration must not tell who has an account: when the address is taken,
+// Register returns no user, no organisation and no error, after the same
+// work (the password is hashed either way), and writes nothing. Its caller
+// answers both the same way; the person who has the account signs in.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organisation, error) {
 	var v Validation
 	if in.Role != RoleGroup && in.Role != RoleSupplier {
@@ -103,14 +108,14 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 		v.Add("organisation.authority", "Enter the council (authority)")
 	}
 	now := s.now()
-	u := &User{ID: NewID(), Email: NormaliseEmail(in.Email), Name: strings.TrimSpace(in.Name), Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1}
+	u := &User{ID: NewID(), Email: NormaliseEmail(in.Email), Name: cleanName(in.Name), Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.Email != strings.TrimSpace(in.Email) || u.Email == "" {
 		u.Email = in.Email
 	}
 	if err := u.Validate(); err != nil {
 		v.fields = append(v.fields, err.(*Error).Fields...)
 	}
-	o := &Organisation{ID: NewID(), Kind: in.Role, Name: strings.TrimSpace(in.OrgName), Status: OrgPending, Version: 1, CreatedAt: now, UpdatedAt: now}
+	o := &Organisation{ID: NewID(), Kind: in.Role, Name: cleanName(in.OrgName), Status: OrgPending, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := o.Validate(); err != nil {
 		v.fields = append(v.fields, err.(*Error).Fields...)
 	}
@@ -123,6 +128,10 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 	} else if err != nil {
 		return nil, nil, err
 	}
+	o.NameKey = NameKey(o.Name)
+	if err := s.checkNameFree(ctx, auth, o.Name, "", "organisation.name"); err != nil {
+		return nil, nil, err
+	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
 		return nil, nil, err
@@ -133,10 +142,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 		NewAuditEvent(auth.ID, u.ID, "organisation.register", "organisation", o.ID, nil, o, now),
 		NewAuditEvent(auth.ID, u.ID, "user.register", "user", u.ID, nil, u, now),
 	}
-	if err := s.Store.Register(ctx, o, u, evs); err != nil {
-		if ErrorCode(err) == ECONFLICT {
-			return nil, nil, &Error{Code: ECONFLICT, Field: "email", Message: "An account with this email address already exists."}
-		}
+	if err := s.Store.Register(ctx, o, u, evs); isEmailTaken(err) {
+		return nil, nil, nil
+	} else if err != nil {
 		return nil, nil, err
 	}
 	return u, o, nil
@@ -155,7 +163,7 @@ func (s *Service) CreateStaffUser(ctx context.Context, email, password, name, ro
 		return nil, err
 	}
 	now := s.now()
-	if name == "" {
+	if name = cleanName(name); name == "" {
 		name = email
 	}
 	u := &User{ID: NewID(), AuthorityID: auth.ID, Authority: auth.Slug, Email: NormaliseEmail(email), Name: name, Role: role, CreatedAt: now, UpdatedAt: now, Version: 1}

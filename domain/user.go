@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Roles.
@@ -31,14 +33,17 @@ type User struct {
 	UpdatedAt      time.Time `json:"-"`
 }
 
-// NormaliseEmail trims and lower-cases an address for lookup and uniqueness.
-func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormaliseEmail trims an address, puts it in Unicode NFC and lower-cases it
+// for lookup and uniqueness. The whole address is lower-cased, not only the
+// domain: accounts have always been kept that way, and no council expects
+// two mailboxes that differ only in case.
+func NormaliseEmail(s string) string { return strings.ToLower(norm.NFC.String(strings.TrimSpace(s))) }
 
 // Validate checks the user's own fields (not the password).
 func (u *User) Validate() error {
 	var v Validation
 	checkEmail(&v, "email", u.Email)
-	checkText(&v, "name", u.Name, 1, 200, true)
+	checkName(&v, "name", u.Name, 1, 200)
 	switch u.Role {
 	case RoleGroup, RoleSupplier, RoleOfficer, RoleAdmin:
 	default:
@@ -62,9 +67,9 @@ type RefreshToken struct {
 // UserStore persists users and refresh tokens.
 type UserStore interface {
 	// Register creates the organisation and its first user, both or neither,
-	// with their audit events. ECONFLICT when the email is taken.
+	// with their audit events. EmailTaken when the email is taken.
 	Register(ctx context.Context, o *Organisation, u *User, evs []*AuditEvent) error
-	// CreateUser creates a user; ECONFLICT when the email is taken.
+	// CreateUser creates a user; EmailTaken when the email is taken.
 	CreateUser(ctx context.Context, u *User, ev *AuditEvent) error
 	// UpdateUser writes u if the stored version is prev; ECONFLICT otherwise.
 	UpdateUser(ctx context.Context, u *User, prev int64, ev *AuditEvent) error

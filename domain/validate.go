@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // labels are the words people read for each field in messages.
@@ -59,9 +61,39 @@ func checkTextML(v *Validation, field, s string, min, max int, required, multili
 	}
 }
 
+// invisible reports whether s holds a format (Cf: zero-width space and
+// joiner, byte-order mark, bidirectional controls) or control (Cc)
+// character: text that reads the same as other text without being it.
+func invisible(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Cf, unicode.Cc) {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanName is a name as it is kept: trimmed and in Unicode NFC, so that
+// the same letters typed two ways are one name.
+func cleanName(s string) string { return norm.NFC.String(strings.TrimSpace(s)) }
+
+// checkName is checkText for the name of a person or an organisation, which
+// also refuses invisible characters: a name must not look like another.
+func checkName(v *Validation, field, s string, min, max int) {
+	if utf8.ValidString(s) && invisible(s) {
+		v.Add(field, "%s must not contain invisible or control characters", capital(label(field)))
+		return
+	}
+	checkText(v, field, s, min, max, true)
+}
+
 func checkEmail(v *Validation, field, s string) {
 	if len(s) > 254 || !utf8.ValidString(s) {
 		v.Add(field, "Enter a valid email address")
+		return
+	}
+	if invisible(s) {
+		v.Add(field, "Your email address must not contain invisible or control characters")
 		return
 	}
 	a, err := mail.ParseAddress(s)

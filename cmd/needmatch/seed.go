@@ -73,6 +73,9 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 			u, err = svc.CreateStaffUser(ctx, d.Email, d.Password, "Demo "+d.Role, d.Role, auth.Slug)
 		} else {
 			u, _, err = svc.Register(ctx, domain.RegisterInput{Email: d.Email, Password: d.Password, Name: "Demo " + d.Role, Role: d.Role, OrgName: d.Org, AuthoritySlug: auth.Slug})
+			if err == nil && u == nil {
+				err = fmt.Errorf("the address has an account already")
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("seed %s: %w", d.Email, err)

@@ -108,6 +108,22 @@ test('a new organisation registers and an officer approves it', async () => {
   await check(p, 'group-pending');
   await p.context().close();
 
+  // Registering an address that has an account is answered as any other
+  // registration; the next step is to sign in, and the account is untouched.
+  const taken = await page();
+  await taken.goto('/register');
+  await h1(taken, 'Register');
+  await taken.getByLabel('A supplier').check();
+  await taken.getByLabel('Company name').fill('Mersey Build Limited');
+  await taken.getByLabel('Your full name').fill('Eve Example');
+  await taken.getByLabel('Email address').fill(ACCOUNTS.group.email);
+  await taken.getByLabel('Create a password').fill('not the owner password');
+  await taken.getByRole('button', { name: 'Register' }).click();
+  await h1(taken, 'Sign in');
+  await taken.getByText('If you already have an account with this address, sign in with your password.').waitFor();
+  await check(taken, 'register-taken');
+  await taken.context().close();
+
   const o = await page();
   await signIn(o, 'officer');
   await h1(o, 'What needs attention');

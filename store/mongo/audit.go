@@ -159,8 +159,10 @@ var pendingProjection = bson.D{{Key: "version", Value: 1}, {Key: "pendingAudit",
 // organisation of a registration cut short, then the document's own event.
 func (db *DB) flush(ctx context.Context, coll *driver.Collection, st *pendingState) error {
 	if st.Org != nil {
-		if _, err := db.organisations.InsertOne(ctx, st.Org); err != nil && !driver.IsDuplicateKeyError(err) {
-			return translate(err)
+		if err := db.insertRegisteredOrg(ctx, st.ID, st.Org); domain.ErrorCode(err) == domain.ECONFLICT {
+			return nil // its name was taken: the registration was never made, its user is gone
+		} else if err != nil {
+			return err
 		}
 		if err := db.complete(ctx, db.organisations, st.Org.ID, st.Org.PendingAudit, nil); err != nil {
 			return err

@@ -169,6 +169,9 @@ func index(name string, unique bool, fields ...string) driver.IndexModel {
 
 // createIndexes creates every index the store's queries use.
 func (db *DB) createIndexes(ctx context.Context) error {
+	if err := db.backfillNameKeys(ctx); err != nil {
+		return fmt.Errorf("mongodb: give organisations their name keys: %w", err)
+	}
 	pending := index("pending", false, "pendingAudit._id")
 	for _, c := range []struct {
 		coll   *driver.Collection
@@ -180,6 +183,7 @@ func (db *DB) createIndexes(ctx context.Context) error {
 		{db.organisations, []driver.IndexModel{
 			index("authority", false, "authorityId", "_id"),
 			index("authority_status", false, "authorityId", "status", "_id"),
+			index("name", true, "authorityId", "nameKey"),
 			pending,
 		}},
 		{db.requests, []driver.IndexModel{

@@ -543,3 +543,43 @@ func testReopen(t *testing.T, uri string) {
 		t.Fatalf("AuthorityBySlug after reopening = %+v, %v", got, err)
 	}
 }
+
+func TestLegacyDuplicateNames(t *testing.T) { eachBackend(t, testLegacyDuplicateNames) }
+
+// testLegacyDuplicateNames: a database from before names were unique, with
+// two organisations of one name and no name keys, still opens: the older
+// keeps the name's key, the newer gets a duplicate key, and nobody new can
+// take the name.
+func testLegacyDuplicateNames(t *testing.T, uri string) {
+	ctx := context.Background()
+	db := openTest(t, uri)
+	a := storetest.MustAuthority(t, db, "stockport")
+	if err := db.organisations.Indexes().DropOne(ctx, "name"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	older, newer := domain.NewID(), domain.NewID()
+	for _, id := range []string{older, newer} {
+		if _, err := db.organisations.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "authorityId", Value: a.ID}, {Key: "authority", Value: a.Slug},
+			{Key: "kind", Value: domain.KindSupplier}, {Key: "name", Value: "Mersey Build Ltd"}, {Key: "status", Value: domain.OrgApproved},
+			{Key: "version", Value: int64(1)}, {Key: "createdAt", Value: now}, {Key: "updatedAt", Value: now}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.createIndexes(ctx); err != nil {
+		t.Fatalf("a database with duplicate names does not open: %v", err)
+	}
+	for id, want := range map[string]string{older: "mersey build ltd", newer: domain.DuplicateNameKey("mersey build ltd", newer)} {
+		if o, err := db.OrganisationByID(ctx, id); err != nil || o.NameKey != want || o.Name != "Mersey Build Ltd" {
+			t.Fatalf("organisation %s = %+v, %v; want key %q", id, o, err, want)
+		}
+	}
+	o := &domain.Organisation{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Kind: domain.KindGroup, Name: "MERSEY BUILD LTD", Status: domain.OrgPending, Version: 1, CreatedAt: now, UpdatedAt: now}
+	u := &domain.User{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, OrganisationID: o.ID, Email: "new@example.org", Name: "N", Role: domain.RoleGroup, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := db.Register(ctx, o, u, nil); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("a new organisation took a legacy name: %v", err)
+	}
+	if _, err := db.UserByEmail(ctx, "new@example.org"); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Fatalf("the refused registration's user was left behind: %v", err)
+	}
+}

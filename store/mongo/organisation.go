@@ -2,11 +2,14 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"needmatch/domain"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	driver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 type organisationDoc struct {
@@ -15,6 +18,9 @@ type organisationDoc struct {
 	Authority            string    `bson:"authority"`
 	Kind                 string    `bson:"kind"`
 	Name                 string    `bson:"name"`
+	NameKey              string    `bson:"nameKey"`
+	PendingName          string    `bson:"pendingName,omitempty"`
+	NameReason           string    `bson:"nameReason,omitempty"`
 	Status               string    `bson:"status"`
 	Reason               string    `bson:"reason,omitempty"`
 	Area                 string    `bson:"area,omitempty"`
@@ -27,14 +33,14 @@ type organisationDoc struct {
 }
 
 func organisationFromDomain(o *domain.Organisation, ev *domain.AuditEvent) *organisationDoc {
-	return &organisationDoc{ID: o.ID, AuthorityID: o.AuthorityID, Authority: o.Authority, Kind: o.Kind, Name: o.Name, Status: o.Status,
-		Reason: o.Reason, Area: o.Area, Offers: o.Offers, CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version,
+	return &organisationDoc{ID: o.ID, AuthorityID: o.AuthorityID, Authority: o.Authority, Kind: o.Kind, Name: o.Name, NameKey: o.UniqueKey(),
+		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: o.Offers, CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, PendingAudit: pendingOf(ev)}
 }
 
 func (d *organisationDoc) toDomain() *domain.Organisation {
-	return &domain.Organisation{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, Kind: d.Kind, Name: d.Name, Status: d.Status,
-		Reason: d.Reason, Area: d.Area, Offers: d.Offers, CommitmentLimitPence: d.CommitmentLimitPence, Version: d.Version,
+	return &domain.Organisation{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, Kind: d.Kind, Name: d.Name, NameKey: d.NameKey,
+		PendingName: d.PendingName, NameReason: d.NameReason, Status: d.Status, Reason: d.Reason, Area: d.Area, Offers: d.Offers, CommitmentLimitPence: d.CommitmentLimitPence, Version: d.Version,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 }
 
@@ -58,5 +64,86 @@ func (db *DB) FindOrganisations(ctx context.Context, f domain.OrganisationFilter
 // UpdateOrganisation writes o if the stored version is prev, with its audit event.
 func (db *DB) UpdateOrganisation(ctx context.Context, o *domain.Organisation, prev int64, ev *domain.AuditEvent) error {
 	d := organisationFromDomain(o, ev)
-	return db.replaceAudited(ctx, db.organisations, o.ID, prev, d, d.PendingAudit, ev, "Organisation", nil)
+	return db.replaceAudited(ctx, db.organisations, o.ID, prev, d, d.PendingAudit, ev, "Organisation", func(err error) error {
+		if driver.IsDuplicateKeyError(err) {
+			return domain.NameTaken()
+		}
+		if internalError(err) {
+			// FerretDB: a replace that breaks a unique index fails with
+			// InternalError instead of E11000.
+			n, cerr := db.organisations.CountDocuments(ctx, bson.D{{Key: "authorityId", Value: o.AuthorityID}, {Key: "nameKey", Value: d.NameKey}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: o.ID}}}})
+			if cerr == nil && n > 0 {
+				return domain.NameTaken()
+			}
+		}
+		return translate(err)
+	})
+}
+
+// OrganisationByNameKey returns the authority's organisation with the name key.
+func (db *DB) OrganisationByNameKey(ctx context.Context, authorityID, key string) (*domain.Organisation, error) {
+	var d organisationDoc
+	if err := db.organisations.FindOne(ctx, bson.D{{Key: "authorityId", Value: authorityID}, {Key: "nameKey", Value: key}}).Decode(&d); err != nil {
+		return nil, notFound(err, "Organisation not found.")
+	}
+	return d.toDomain(), nil
+}
+
+// insertRegisteredOrg inserts the organisation of a registration whose
+// user userID is in. When another organisation of the authority has its
+// name key, the registration cannot be made: its user is taken back and
+// the answer is NameTaken. An organisation already in (a recovery got
+// there first) is success.
+func (db *DB) insertRegisteredOrg(ctx context.Context, userID string, od *organisationDoc) error {
+	_, err := db.organisations.InsertOne(ctx, od)
+	if err == nil {
+		return nil
+	}
+	if driver.IsDuplicateKeyError(err) {
+		n, cerr := db.organisations.CountDocuments(ctx, bson.D{{Key: "_id", Value: od.ID}})
+		if cerr != nil {
+			return translate(cerr)
+		}
+		if n == 1 {
+			return nil
+		}
+		err = domain.NameTaken()
+	}
+	// Take the user back unless a recovery has finished the registration already.
+	filter := bson.D{{Key: "_id", Value: userID}, {Key: "pendingOrg._id", Value: od.ID}}
+	if _, derr := db.users.DeleteOne(ctx, filter); derr != nil {
+		return errors.Join(translate(err), translate(derr))
+	}
+	return translate(err)
+}
+
+// backfillNameKeys gives every organisation stored before names were
+// unique its name key, so that the unique index can be built: an
+// organisation whose key an older one of its authority has already gets
+// domain.DuplicateNameKey (it keeps its name; no new one can take it).
+func (db *DB) backfillNameKeys(ctx context.Context) error {
+	cur, err := db.organisations.Find(ctx, bson.D{{Key: "nameKey", Value: bson.D{{Key: "$exists", Value: false}}}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetProjection(bson.D{{Key: "authorityId", Value: 1}, {Key: "name", Value: 1}}))
+	if err != nil {
+		return translate(err)
+	}
+	var ds []organisationDoc
+	if err := cur.All(ctx, &ds); err != nil {
+		return translate(err)
+	}
+	for _, d := range ds {
+		key := domain.NameKey(d.Name)
+		n, err := db.organisations.CountDocuments(ctx, bson.D{{Key: "authorityId", Value: d.AuthorityID}, {Key: "nameKey", Value: key}})
+		if err != nil {
+			return translate(err)
+		}
+		if n > 0 {
+			key = domain.DuplicateNameKey(key, d.ID)
+		}
+		if _, err := db.organisations.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "nameKey", Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "nameKey", Value: key}}}}); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
 }

@@ -42,9 +42,7 @@ func (d *userDoc) toDomain() *domain.User {
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 }
 
-func emailTaken() error {
-	return domain.Errorf(domain.ECONFLICT, "An account with this email address already exists.")
-}
+func emailTaken() error { return domain.EmailTaken() }
 
 // Register creates the organisation and its first user with their events
 // (evs: the organisation's, then the user's). The user is inserted first, so
@@ -73,16 +71,8 @@ func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.Us
 		}
 		return translate(err)
 	}
-	if _, err := db.organisations.InsertOne(ctx, od); err != nil && !driver.IsDuplicateKeyError(err) {
-		// Take the user back unless a recovery has finished the registration already.
-		filter := bson.D{{Key: "_id", Value: u.ID}, {Key: "pendingOrg._id", Value: o.ID}}
-		if ud.PendingAudit != nil {
-			filter = append(filter, bson.E{Key: "pendingAudit._id", Value: ud.PendingAudit.ID})
-		}
-		if _, derr := db.users.DeleteOne(ctx, filter); derr != nil {
-			return errors.Join(translate(err), translate(derr))
-		}
-		return translate(err)
+	if err := db.insertRegisteredOrg(ctx, u.ID, od); err != nil {
+		return err
 	}
 	if err := db.complete(ctx, db.organisations, o.ID, od.PendingAudit, orgEv); err != nil {
 		return err

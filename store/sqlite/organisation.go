@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"needmatch/domain"
@@ -17,29 +19,50 @@ func organisationDoc(o *domain.Organisation) string {
 	return marshal(organisationRow{Organisation: *o, AuthorityID: o.AuthorityID})
 }
 
+// insertOrganisation inserts o; NameTaken when its name key is another's.
 func insertOrganisation(tx *wtx, o *domain.Organisation) error {
-	_, err := tx.Exec(`INSERT INTO organisations (id, authority_id, status, kind, version, doc) VALUES (?,?,?,?,?,?)`,
-		o.ID, o.AuthorityID, o.Status, o.Kind, o.Version, organisationDoc(o))
+	_, err := tx.Exec(`INSERT INTO organisations (id, authority_id, status, kind, version, name_key, doc) VALUES (?,?,?,?,?,?,?)`,
+		o.ID, o.AuthorityID, o.Status, o.Kind, o.Version, o.UniqueKey(), organisationDoc(o))
+	return nameTaken(err)
+}
+
+// nameTaken turns the unique name index's refusal into domain.NameTaken.
+func nameTaken(err error) error {
+	var de *domain.Error
+	if err != nil && !errors.As(err, &de) && domain.ErrorCode(translate(err)) == domain.ECONFLICT {
+		return domain.NameTaken()
+	}
 	return err
 }
 
-func decodeOrganisation(doc string) (*domain.Organisation, error) {
+// organisationCols are the columns scanOrganisation reads.
+const organisationCols = "doc, name_key"
+
+func scanOrganisation(row scanner) (*domain.Organisation, error) {
+	var doc string
+	var key sql.NullString
+	if err := row.Scan(&doc, &key); err != nil {
+		return nil, err
+	}
 	var r organisationRow
 	if err := json.Unmarshal([]byte(doc), &r); err != nil {
 		return nil, err
 	}
 	o := r.Organisation
-	o.AuthorityID = r.AuthorityID
+	o.AuthorityID, o.NameKey = r.AuthorityID, key.String
 	return &o, nil
 }
 
 // OrganisationByID returns ENOTFOUND when there is none.
 func (db *DB) OrganisationByID(ctx context.Context, id string) (*domain.Organisation, error) {
-	var doc string
-	if err := db.queryRow(ctx, `SELECT doc FROM organisations WHERE id = ?`, id).Scan(&doc); err != nil {
-		return nil, translateNotFound(err, "Organisation not found.")
-	}
-	return decodeOrganisation(doc)
+	o, err := scanOrganisation(db.queryRow(ctx, `SELECT `+organisationCols+` FROM organisations WHERE id = ?`, id))
+	return o, translateNotFound(err, "Organisation not found.")
+}
+
+// OrganisationByNameKey returns the authority's organisation with the name key.
+func (db *DB) OrganisationByNameKey(ctx context.Context, authorityID, key string) (*domain.Organisation, error) {
+	o, err := scanOrganisation(db.queryRow(ctx, `SELECT `+organisationCols+` FROM organisations WHERE authority_id = ? AND name_key = ?`, authorityID, key))
+	return o, translateNotFound(err, "Organisation not found.")
 }
 
 // FindOrganisations lists newest first.
@@ -51,17 +74,73 @@ func (db *DB) FindOrganisations(ctx context.Context, f domain.OrganisationFilter
 	if f.Kind != "" {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}
-	return findPage(ctx, db, "organisations", where, args, f.Page, decodeOrganisation, func(o *domain.Organisation) string { return o.ID })
+	return findPageCols(ctx, db, "organisations", organisationCols, where, args, f.Page, scanOrganisation, func(o *domain.Organisation) string { return o.ID })
 }
 
 // UpdateOrganisation writes o if the stored version is prev.
 func (db *DB) UpdateOrganisation(ctx context.Context, o *domain.Organisation, prev int64, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		if err := casUpdate(tx, "organisations", o.ID, prev, "status = ?, version = ?, doc = ?", o.Status, o.Version, organisationDoc(o)); err != nil {
-			return err
+		if err := casUpdate(tx, "organisations", o.ID, prev, "status = ?, version = ?, name_key = ?, doc = ?", o.Status, o.Version, o.UniqueKey(), organisationDoc(o)); err != nil {
+			return nameTaken(err)
 		}
 		return appendAudit(tx, ev)
 	})
+}
+
+// migrateOrganisationNames gives every organisation a name key and makes
+// the key unique per authority. A database from before the key gets the
+// column; an organisation whose key an older one of its authority already
+// has (names were not unique then) gets domain.DuplicateNameKey, so the
+// index can be built and the database opens.
+func migrateOrganisationNames(w *sql.DB) error {
+	var has int
+	if err := w.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('organisations') WHERE name = 'name_key'`).Scan(&has); err != nil {
+		return err
+	}
+	if has == 0 {
+		if _, err := w.Exec(`ALTER TABLE organisations ADD COLUMN name_key TEXT`); err != nil {
+			return err
+		}
+	}
+	rows, err := w.Query(`SELECT id, authority_id, doc FROM organisations WHERE name_key IS NULL ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	type named struct{ id, authority, key string }
+	var todo []named
+	for rows.Next() {
+		var n named
+		var doc string
+		if err := rows.Scan(&n.id, &n.authority, &doc); err != nil {
+			rows.Close()
+			return err
+		}
+		var r organisationRow
+		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+			rows.Close()
+			return err
+		}
+		n.key = domain.NameKey(r.Name)
+		todo = append(todo, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range todo {
+		var taken int
+		if err := w.QueryRow(`SELECT COUNT(*) FROM organisations WHERE authority_id = ? AND name_key = ?`, n.authority, n.key).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			n.key = domain.DuplicateNameKey(n.key, n.id)
+		}
+		if _, err := w.Exec(`UPDATE organisations SET name_key = ? WHERE id = ?`, n.key, n.id); err != nil {
+			return err
+		}
+	}
+	_, err = w.Exec(`CREATE UNIQUE INDEX IF NOT EXISTS organisations_name ON organisations(authority_id, name_key)`)
+	return err
 }
 
 // scanner is a *sql.Row or *sql.Rows.

@@ -88,6 +88,11 @@ func Open(dir string) (*DB, error) {
 		w.Close()
 		return nil, translate(fmt.Errorf("migrate: %w", err))
 	}
+	// The keys need Go (NFC, case folding): filled after the migrations.
+	if err := migrateOrganisationNames(w); err != nil {
+		w.Close()
+		return nil, translate(fmt.Errorf("make organisation names unique: %w", err))
+	}
 	// Connection setup, not a migration: the writer's temporary table.
 	if _, err := w.Exec(touchSchema); err != nil {
 		w.Close()

@@ -1,7 +1,12 @@
 package sqlite_test
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"needmatch/domain"
 	"needmatch/store/sqlite"
@@ -20,3 +25,55 @@ var harness = storetest.Harness{New: func(t *testing.T) domain.Store {
 func TestConformance(t *testing.T) { storetest.Run(t, harness) }
 
 func TestLedgerConformance(t *testing.T) { storetest.RunLedger(t, harness) }
+
+// TestLegacyDuplicateNames: a database from before names were unique (no
+// name_key column) with two organisations of one name still opens: the
+// older keeps the name's key, the newer gets a duplicate key, and nobody
+// new can take the name.
+func TestLegacyDuplicateNames(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := storetest.MustAuthority(t, db, "stockport")
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	var ids []string
+	for i, name := range []string{"Mersey Build Ltd", "Placeholder"} {
+		o := &domain.Organisation{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Kind: domain.KindSupplier, Name: name, Status: domain.OrgApproved, Version: 1, CreatedAt: now, UpdatedAt: now}
+		u := &domain.User{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, OrganisationID: o.ID, Email: fmt.Sprintf("s%d@example.org", i), Name: "S", Role: domain.RoleSupplier, Version: 1, CreatedAt: now, UpdatedAt: now}
+		if err := db.Register(ctx, o, u, nil); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, o.ID)
+	}
+	db.Close()
+	// Make it the old form: no name_key column, and both organisations named alike.
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "needmatch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP INDEX organisations_name`, `ALTER TABLE organisations DROP COLUMN name_key`,
+		`UPDATE organisations SET doc = json_set(doc, '$.name', 'Mersey Build Ltd')`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+	db, err = sqlite.Open(dir)
+	if err != nil {
+		t.Fatalf("a database with duplicate names does not open: %v", err)
+	}
+	defer db.Close()
+	for id, want := range map[string]string{ids[0]: "mersey build ltd", ids[1]: domain.DuplicateNameKey("mersey build ltd", ids[1])} {
+		if o, err := db.OrganisationByID(ctx, id); err != nil || o.NameKey != want || o.Name != "Mersey Build Ltd" {
+			t.Fatalf("organisation %s = %+v, %v; want key %q", id, o, err, want)
+		}
+	}
+	o := &domain.Organisation{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Kind: domain.KindGroup, Name: "MERSEY BUILD LTD", Status: domain.OrgPending, Version: 1, CreatedAt: now, UpdatedAt: now}
+	u := &domain.User{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, OrganisationID: o.ID, Email: "new@example.org", Name: "N", Role: domain.RoleGroup, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := db.Register(ctx, o, u, nil); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("a new organisation took a legacy name: %v", err)
+	}
+}

@@ -21,8 +21,12 @@ func userDoc(u *domain.User) string {
 	return marshal(userRow{User: *u, AuthorityID: u.AuthorityID, PasswordHash: u.PasswordHash, Version: u.Version, UpdatedAt: u.UpdatedAt})
 }
 
+// insertUser inserts u; EmailTaken when the email is another user's.
 func insertUser(tx *wtx, u *domain.User) error {
 	_, err := tx.Exec(`INSERT INTO users (id, authority_id, email, version, doc) VALUES (?,?,?,?,?)`, u.ID, u.AuthorityID, u.Email, u.Version, userDoc(u))
+	if err = translate(err); domain.ErrorCode(err) == domain.ECONFLICT {
+		return domain.EmailTaken()
+	}
 	return err
 }
 
@@ -33,7 +37,7 @@ func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.Us
 			return err
 		}
 		if err := insertUser(tx, u); err != nil {
-			return translate(err)
+			return err
 		}
 		for _, ev := range evs {
 			if err := appendAudit(tx, ev); err != nil {
@@ -48,7 +52,7 @@ func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.Us
 func (db *DB) CreateUser(ctx context.Context, u *domain.User, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
 		if err := insertUser(tx, u); err != nil {
-			return translate(err)
+			return err
 		}
 		return appendAudit(tx, ev)
 	})

@@ -4,6 +4,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -40,8 +41,10 @@ func Run(t *testing.T, h Harness) {
 		{"Allocations", testAllocations, false},
 		{"Idempotency", testIdempotency, false},
 		{"CommitChecks", testCommitChecks, false},
+		{"OrganisationNames", testOrganisationNames, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
+		{"ConcurrentNames", testConcurrentNames, true},
 		{"ConcurrentAuditChain", testConcurrentAudit, true},
 	}
 	for _, c := range cases {
@@ -171,6 +174,9 @@ func testRegister(t *testing.T, s domain.Store) {
 	u2 := &domain.User{ID: domain.NewID(), AuthorityID: f.auth.ID, OrganisationID: o.ID, Email: "group@example.org", Name: "x", Role: domain.RoleGroup, Version: 1, CreatedAt: t0}
 	err = s.Register(ctx, o, u2, []*domain.AuditEvent{ev(f.auth, "organisation.register", o.ID, t0), ev(f.auth, "user.register", u2.ID, t0)})
 	wantCode(t, err, domain.ECONFLICT)
+	if de := (*domain.Error)(nil); !errors.As(err, &de) || de.Field != "email" {
+		t.Fatalf("a taken email: %v, want a conflict on email (the service answers it as a registration)", err)
+	}
 	_, err = s.OrganisationByID(ctx, o.ID)
 	wantCode(t, err, domain.ENOTFOUND)
 	evs, err := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID, Object: o.ID})
@@ -194,6 +200,116 @@ func testRegister(t *testing.T, s domain.Store) {
 	}
 	_, err = s.UserByID(ctx, domain.NewID())
 	wantCode(t, err, domain.ENOTFOUND)
+}
+
+// wantNameTaken checks err is domain.NameTaken.
+func wantNameTaken(t *testing.T, err error) {
+	t.Helper()
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.ECONFLICT || de.Field != "organisation.name" {
+		t.Fatalf("err = %v, want NameTaken (a conflict on organisation.name)", err)
+	}
+}
+
+// newOrg is a pending group of a with the name and its key, and its user.
+func newOrg(a *domain.Authority, name, email string) (*domain.Organisation, *domain.User) {
+	o := &domain.Organisation{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Kind: domain.KindGroup, Name: name, NameKey: domain.NameKey(name), Status: domain.OrgPending, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	u := &domain.User{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, OrganisationID: o.ID, Email: email, Name: email, Role: domain.RoleGroup, PasswordHash: "h", Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	return o, u
+}
+
+func registerEvents(a *domain.Authority, o *domain.Organisation, u *domain.User) []*domain.AuditEvent {
+	return []*domain.AuditEvent{ev(a, "organisation.register", o.ID, t0), ev(a, "user.register", u.ID, t0)}
+}
+
+// testOrganisationNames: the store keeps an organisation's name key and
+// refuses a second organisation of the authority with the same key, on
+// registration (writing nothing) and on update; another authority may use it.
+func testOrganisationNames(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	o, u := newOrg(f.auth, "Mersey Build Ltd", "mersey@example.org")
+	if err := s.Register(ctx, o, u, registerEvents(f.auth, o, u)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.OrganisationByNameKey(ctx, f.auth.ID, domain.NameKey("MERSEY  build ltd"))
+	if err != nil || got.ID != o.ID || got.NameKey != "mersey build ltd" {
+		t.Fatalf("OrganisationByNameKey = %+v, %v", got, err)
+	}
+	_, err = s.OrganisationByNameKey(ctx, f.auth.ID, "no such name")
+	wantCode(t, err, domain.ENOTFOUND)
+	// The same key again: refused, and neither the organisation nor its user is left behind.
+	o2, u2 := newOrg(f.auth, "mersey build LTD", "copy@example.org")
+	wantNameTaken(t, s.Register(ctx, o2, u2, registerEvents(f.auth, o2, u2)))
+	_, err = s.OrganisationByID(ctx, o2.ID)
+	wantCode(t, err, domain.ENOTFOUND)
+	_, err = s.UserByEmail(ctx, "copy@example.org")
+	wantCode(t, err, domain.ENOTFOUND)
+	if evs, err := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID, Object: o2.ID}); err != nil || len(evs) != 0 {
+		t.Fatalf("audit of a refused registration: %d, %v", len(evs), err)
+	}
+	// Another council may have an organisation of that name.
+	other := MustAuthority(t, s, "trafford")
+	o3, u3 := newOrg(other, "Mersey Build Ltd", "trafford@example.org")
+	if err := s.Register(ctx, o3, u3, registerEvents(other, o3, u3)); err != nil {
+		t.Fatalf("the same name in another council: %v", err)
+	}
+	// An update to a taken key is refused and changes nothing; other updates keep the key.
+	g, err := s.OrganisationByID(ctx, f.group.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := *g
+	renamed.Name, renamed.NameKey, renamed.Version = "Mersey Build Ltd", domain.NameKey("Mersey Build Ltd"), g.Version+1
+	wantNameTaken(t, s.UpdateOrganisation(ctx, &renamed, g.Version, ev(f.auth, "organisation.update", g.ID, t0)))
+	if again, err := s.OrganisationByID(ctx, g.ID); err != nil || again.Name != g.Name || again.Version != g.Version {
+		t.Fatalf("after a refused rename: %+v, %v", again, err)
+	}
+	g.PendingName, g.Version = "Wanted Name", g.Version+1
+	if err := s.UpdateOrganisation(ctx, g, g.Version-1, ev(f.auth, "organisation.update", g.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.OrganisationByID(ctx, g.ID); err != nil || again.PendingName != "Wanted Name" || again.NameKey != domain.NameKey(g.Name) {
+		t.Fatalf("pending name kept: %+v, %v", again, err)
+	}
+	// A free key frees the old one.
+	g.Name, g.NameKey, g.PendingName, g.Version = "Wanted Name", domain.NameKey("Wanted Name"), "", g.Version+1
+	if err := s.UpdateOrganisation(ctx, g, g.Version-1, ev(f.auth, "organisation.name.approve", g.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.OrganisationByNameKey(ctx, f.auth.ID, domain.NameKey("Org group@example.org")); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Fatalf("old key still held: %v", err)
+	}
+}
+
+// testConcurrentNames: of registrations racing for one name, exactly one wins.
+func testConcurrentNames(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			o, u := newOrg(f.auth, "Racing Name Ltd", fmt.Sprintf("race%d@example.org", i))
+			errs <- s.Register(ctx, o, u, registerEvents(f.auth, o, u))
+		}()
+	}
+	won := 0
+	for range n {
+		err := <-errs
+		if err == nil {
+			won++
+			continue
+		}
+		wantNameTaken(t, err)
+	}
+	if won != 1 {
+		t.Fatalf("%d registrations took the same name, want 1", won)
+	}
+	orgs, _, err := s.FindOrganisations(ctx, domain.OrganisationFilter{AuthorityID: f.auth.ID, Page: domain.Page{Limit: 100}})
+	if err != nil || len(orgs) != 3 {
+		t.Fatalf("organisations = %d, %v; want 3", len(orgs), err)
+	}
 }
 
 func testRequestCRUD(t *testing.T, s domain.Store) {

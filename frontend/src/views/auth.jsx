@@ -61,6 +61,11 @@ export function SignIn({ query, session }) {
   };
   return (
     <Page title="Sign in" error={errors.list.length > 0}>
+      {query.registered && (
+        <Banner title="Registration received">
+          <p class="govuk-body">If this address can be used, your account is created: sign in to continue. If you already have an account with this address, sign in with your password.</p>
+        </Banner>
+      )}
       {query.expired && (
         <Banner title="Your session has ended">
           <p class="govuk-body">Sign in again to carry on. What you typed has been kept.</p>
@@ -110,12 +115,22 @@ export function Register() {
     }
     setBusy(true);
     try {
+      // The answer is the same whether or not the address has an account
+      // (registration must not tell who has one), so signing in is what
+      // tells this person: a new account signs in, an address someone
+      // already uses does not, and they are sent to sign in themselves.
       await api('/auth/register', {
         method: 'POST',
         body: { email: v.email.trim(), password, name: v.name.trim(), role: v.role, organisation: { name: v.orgName.trim(), authority: AUTHORITY_SLUG } },
       });
-      await signIn(v.email.trim(), password);
       drop();
+      try {
+        await signIn(v.email.trim(), password);
+      } catch (err) {
+        if (err.status !== 401) throw err;
+        navigate('/sign-in?registered=1', { replace: true });
+        return;
+      }
       navigate('/registered', { replace: true });
     } catch (err) {
       setErrors(fieldErrors(err, (f) => REGISTER_IDS[f] || 'reg-email'));
