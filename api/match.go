@@ -1,7 +1,6 @@
 package api
 
 import (
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -98,81 +97,6 @@ func (s *Server) handleAllocationAccept(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(res)
-}
-
-type weightsBody struct {
-	Need     float64 `json:"need"`
-	Fit      float64 `json:"fit"`
-	Coverage float64 `json:"coverage"`
-	Urgency  float64 `json:"urgency"`
-	Distance float64 `json:"distance"`
-	Record   float64 `json:"record"`
-}
-
-func (s *Server) handleWeightsGet(c *fiber.Ctx) error {
-	w, err := s.svc.GetWeights(c.UserContext(), actor(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(w)
-}
-
-func (s *Server) handleWeightsSet(c *fiber.Ctx) error {
-	var b weightsBody
-	if err := decode(c, &b); err != nil {
-		return err
-	}
-	w, err := s.svc.SetWeights(c.UserContext(), actor(c), domain.Weights{Need: b.Need, Fit: b.Fit, Coverage: b.Coverage, Urgency: b.Urgency,
-		Distance: b.Distance, Record: b.Record})
-	if err != nil {
-		return err
-	}
-	return c.JSON(w)
-}
-
-type areasBody struct {
-	CSV string `json:"csv"`
-}
-
-func (s *Server) handleAreasImport(c *fiber.Ctx) error {
-	var b areasBody
-	if err := decode(c, &b); err != nil {
-		return err
-	}
-	areas, err := domain.ParseAreasCSV(strings.NewReader(b.CSV))
-	if err != nil {
-		return err
-	}
-	auth, err := s.svc.ImportAreas(c.UserContext(), actor(c), areas)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"slug": auth.Slug, "areas": auth.Areas})
-}
-
-type profileBody struct {
-	Name                 *string   `json:"name"`
-	Area                 *string   `json:"area"`
-	Offers               *[]string `json:"offers"`
-	CommitmentLimitPence *int64    `json:"commitmentLimitPence"`
-	Version              *int64    `json:"version"`
-}
-
-func (s *Server) handleOrganisationUpdate(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var b profileBody
-	if err := decode(c, &b); err != nil {
-		return err
-	}
-	o, err := s.svc.UpdateProfile(c.UserContext(), actor(c), id, domain.ProfileInput{Name: b.Name, Area: b.Area, Offers: b.Offers,
-		CommitmentLimitPence: b.CommitmentLimitPence, Version: b.Version})
-	if err != nil {
-		return err
-	}
-	return c.JSON(o)
 }
 
 func itoa(n int) string { return i64(int64(n)) }

@@ -71,3 +71,28 @@ func decideOrganisation(c *fiber.Ctx, approve bool, decide func(context.Context,
 	}
 	return c.JSON(o)
 }
+
+type profileBody struct {
+	Name                 *string   `json:"name"`
+	Area                 *string   `json:"area"`
+	Offers               *[]string `json:"offers"`
+	CommitmentLimitPence *int64    `json:"commitmentLimitPence"`
+	Version              *int64    `json:"version"`
+}
+
+func (s *Server) handleOrganisationUpdate(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var b profileBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	o, err := s.svc.UpdateProfile(c.UserContext(), actor(c), id, domain.ProfileInput{Name: b.Name, Area: b.Area, Offers: b.Offers,
+		CommitmentLimitPence: b.CommitmentLimitPence, Version: b.Version})
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
+}
