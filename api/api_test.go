@@ -54,7 +54,7 @@ func mustUser(t testing.TB, svc *domain.Service, officer *domain.Actor, auth *do
 	t.Helper()
 	ctx := context.Background()
 	if role == domain.RoleOfficer || role == domain.RoleAdmin {
-		u, err := svc.CreateStaffUser(ctx, email, "correct-horse-battery", "Staff", role, auth.Slug)
+		u, err := svc.CreateStaffUser(ctx, domain.StaffUserInput{Email: email, Password: "correct-horse-battery", Name: "Staff", Role: role, AuthoritySlug: auth.Slug})
 		if err != nil {
 			t.Fatal(err)
 		}

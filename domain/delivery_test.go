@@ -27,7 +27,7 @@ func TestDeliveryRefusals(t *testing.T) {
 	if _, err := svc.SeedExampleMeasures(ctx, auth.ID); err != nil {
 		t.Fatal(err)
 	}
-	officer, err := svc.CreateStaffUser(ctx, "o@example.org", "correct-horse-battery", "O", domain.RoleOfficer, auth.Slug)
+	officer, err := svc.CreateStaffUser(ctx, domain.StaffUserInput{Email: "o@example.org", Password: "correct-horse-battery", Name: "O", Role: domain.RoleOfficer, AuthoritySlug: auth.Slug})
 	if err != nil {
 		t.Fatal(err)
 	}

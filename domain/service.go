@@ -150,27 +150,34 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 	return u, o, nil
 }
 
+// StaffUserInput is an officer or admin to create; Name defaults to the email.
+type StaffUserInput struct {
+	Email, Password, Name, Role string
+	// AuthoritySlug names the council.
+	AuthoritySlug string
+}
+
 // CreateStaffUser creates an officer or admin of an authority (command line).
-func (s *Service) CreateStaffUser(ctx context.Context, email, password, name, role, authoritySlug string) (*User, error) {
-	if role != RoleOfficer && role != RoleAdmin {
+func (s *Service) CreateStaffUser(ctx context.Context, in StaffUserInput) (*User, error) {
+	if in.Role != RoleOfficer && in.Role != RoleAdmin {
 		return nil, FieldErrorf("role", "role must be officer or admin")
 	}
-	if err := CheckPassword(password); err != nil {
+	if err := CheckPassword(in.Password); err != nil {
 		return nil, err
 	}
-	auth, err := s.Store.AuthorityBySlug(ctx, authoritySlug)
+	auth, err := s.Store.AuthorityBySlug(ctx, in.AuthoritySlug)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	if name = cleanName(name); name == "" {
-		name = email
+	if in.Name = cleanName(in.Name); in.Name == "" {
+		in.Name = in.Email
 	}
-	u := &User{ID: NewID(), AuthorityID: auth.ID, Authority: auth.Slug, Email: NormaliseEmail(email), Name: name, Role: role, CreatedAt: now, UpdatedAt: now, Version: 1}
+	u := &User{ID: NewID(), AuthorityID: auth.ID, Authority: auth.Slug, Email: NormaliseEmail(in.Email), Name: in.Name, Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if u.PasswordHash, err = HashPassword(password); err != nil {
+	if u.PasswordHash, err = HashPassword(in.Password); err != nil {
 		return nil, err
 	}
 	ev := NewAuditEvent(auth.ID, "cli", "user.create", "user", u.ID, nil, u, now)

@@ -212,7 +212,7 @@ func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout i
 		return err
 	}
 	defer st.Close()
-	u, err := domain.NewService(st).CreateStaffUser(ctx, get("email"), strings.TrimRight(string(pw), "\r\n"), get("name"), get("role"), get("authority"))
+	u, err := domain.NewService(st).CreateStaffUser(ctx, domain.StaffUserInput{Email: get("email"), Password: strings.TrimRight(string(pw), "\r\n"), Name: get("name"), Role: get("role"), AuthoritySlug: get("authority")})
 	if err != nil {
 		return fmt.Errorf("%s", domain.ErrorMessage(err))
 	}

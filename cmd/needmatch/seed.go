@@ -70,7 +70,7 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 		}
 		var u *domain.User
 		if d.Org == "" {
-			u, err = svc.CreateStaffUser(ctx, d.Email, d.Password, "Demo "+d.Role, d.Role, auth.Slug)
+			u, err = svc.CreateStaffUser(ctx, domain.StaffUserInput{Email: d.Email, Password: d.Password, Name: "Demo " + d.Role, Role: d.Role, AuthoritySlug: auth.Slug})
 		} else {
 			u, _, err = svc.Register(ctx, domain.RegisterInput{Email: d.Email, Password: d.Password, Name: "Demo " + d.Role, Role: d.Role, OrgName: d.Org, AuthoritySlug: auth.Slug})
 			if err == nil && u == nil {

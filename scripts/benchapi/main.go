@@ -54,7 +54,7 @@ func main() {
 	must(db.PutAuthority(ctx, auth))
 
 	start := time.Now()
-	officer, err := svc.CreateStaffUser(ctx, "officer@bench.example", "bench-password-1", "Officer", domain.RoleOfficer, auth.Slug)
+	officer, err := svc.CreateStaffUser(ctx, domain.StaffUserInput{Email: "officer@bench.example", Password: "bench-password-1", Name: "Officer", Role: domain.RoleOfficer, AuthoritySlug: auth.Slug})
 	must(err)
 	oa := &domain.Actor{UserID: officer.ID, Role: domain.RoleOfficer, AuthorityID: auth.ID}
 	mk := func(role, email string) *domain.Actor {
