@@ -101,9 +101,9 @@ func (s *Server) handleContractAward(c *fiber.Ctx) error {
 	if err := decode(c, &b); err != nil {
 		return err
 	}
-	due, err := parseDeadline(b.DueDate)
+	due, err := parseTime("dueDate", b.DueDate)
 	if err != nil {
-		return domain.FieldErrorf("dueDate", "dueDate must be a date like 2027-03-31 or an RFC 3339 time")
+		return err
 	}
 	res, err := s.svc.AwardContract(c.UserContext(), actor(c), id, b.BidID, due)
 	if err != nil {

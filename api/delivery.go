@@ -28,11 +28,9 @@ func (s *Server) handleDeliveryCreate(c *fiber.Ctx) error {
 	if err := decode(c, &b); err != nil {
 		return err
 	}
-	var date time.Time
-	if b.Date != "" {
-		if date, err = parseDeadline(b.Date); err != nil {
-			return domain.FieldErrorf("date", "date must be a date like 2026-11-30 or an RFC 3339 time")
-		}
+	date, err := parseTime("date", b.Date)
+	if err != nil {
+		return err
 	}
 	d, err := s.svc.ReportDelivery(c.UserContext(), actor(c), id, domain.DeliveryInput{Quantity: b.Quantity, Date: date, Notes: b.Notes, EvidenceIDs: b.EvidenceIDs})
 	if err != nil {

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"needmatch/domain"
 )
@@ -45,6 +47,34 @@ func FuzzDecode(f *testing.F) {
 			var de *domain.Error
 			if !errors.As(err, &de) || de.Code != domain.EINVALID {
 				t.Fatalf("%s: %q gave %v, want an EINVALID domain error", name, body, err)
+			}
+		}
+	})
+}
+
+// FuzzParseTime: any text either is refused naming the field, or becomes a
+// UTC time; and a time inside a council's window can always be encoded.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2027-03-31", "9999-12-31T23:59:59-12:00", "0000-01-01T00:00:00+00:01", "2027-03-31T17:00:00.123456789+05:30", "", "2027-02-30", "1e9"} {
+		f.Add(s)
+	}
+	now := time.Now()
+	window := (&domain.Authority{}).AheadWindow(now)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseTime("deadline", s)
+		if err != nil {
+			var de *domain.Error
+			if !errors.As(err, &de) || de.Code != domain.EINVALID || de.Field != "deadline" {
+				t.Fatalf("%q: %v, want an EINVALID error naming deadline", s, err)
+			}
+			return
+		}
+		if got.Location() != time.UTC {
+			t.Fatalf("%q gave %v, not in UTC", s, got)
+		}
+		if domain.CheckDate("deadline", got, window) == nil {
+			if _, err := json.Marshal(got); err != nil {
+				t.Fatalf("%q passes the window but cannot be encoded: %v", s, err)
 			}
 		}
 	})

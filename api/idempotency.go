@@ -47,7 +47,9 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	default:
 		return err
 	}
-	if herr := c.Next(); herr != nil {
+	// A panic below is caught here, not further out, so that the key is
+	// released like after any other 500.
+	if herr := recovered(c.Next); herr != nil {
 		if err := s.App.ErrorHandler(c, herr); err != nil {
 			return err
 		}

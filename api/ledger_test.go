@@ -100,7 +100,7 @@ func (e *env) valueWorld() *valueWorld {
 	w.evidence, w.evidence2, w.otherEvidence = up("supplier", "timesheet of supplier"), up("supplier2", "timesheet of supplier2"), up("otherSupplier", "timesheet of trafford")
 	w.spareEvidence = up("supplier", "a spare timesheet")
 	deliver := func(who, pledge, evidence string) string {
-		return must(e.svc.ReportDelivery(ctx, e.actor(who), pledge, domain.DeliveryInput{Quantity: 4, Date: time.Now().AddDate(0, 0, -1), EvidenceIDs: []string{evidence}})).ID
+		return must(e.svc.ReportDelivery(ctx, e.actor(who), pledge, domain.DeliveryInput{Quantity: 4, Date: time.Now(), EvidenceIDs: []string{evidence}})).ID
 	}
 	w.delivery, w.delivery2, w.otherDelivery = deliver("supplier", w.pledge, w.evidence), deliver("supplier2", w.pledge2, w.evidence2), deliver("otherSupplier", w.otherPledge, w.otherEvidence)
 	return w
@@ -468,6 +468,7 @@ func TestValueRoutesBadInput(t *testing.T) {
 	e := newEnv(t)
 	w := e.valueWorld()
 	missing := domain.NewID()
+	today := time.Now().Format(time.DateOnly)
 	runCases(t, e, []statusCase{
 		{"contract without title", "POST", "/api/v1/contracts", "officer", map[string]any{"reference": "R1", "valuePence": 100}, 400, "title"},
 		{"contract bad stage", "POST", "/api/v1/contracts", "officer", map[string]any{"reference": "R1", "title": "Parks", "valuePence": 100, "stage": "live"}, 400, "stage"},
@@ -487,14 +488,14 @@ func TestValueRoutesBadInput(t *testing.T) {
 		{"submit without pledges", "POST", "/api/v1/bids/" + w.bid + "/submit", "supplier", nil, 422, "pledges"},
 		{"pledge into another's bid", "POST", "/api/v1/requests/" + e.request + "/pledges", "supplier", map[string]any{"offer": "Help", "quantity": 1, "measureCode": "EX-VOL-HOUR", "bidId": w.bid2}, 400, "bidId"},
 		{"pledge unknown measure", "POST", "/api/v1/requests/" + e.request + "/pledges", "supplier", map[string]any{"offer": "Help", "quantity": 1, "measureCode": "NOPE"}, 400, "measureCode"},
-		{"delivery over the pledge", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 7, "date": "2026-01-01"}, 422, "quantity"},
-		{"delivery zero", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 0, "date": "2026-01-01"}, 400, "quantity"},
+		{"delivery over the pledge", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 7, "date": today}, 422, "quantity"},
+		{"delivery zero", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 0, "date": today}, 400, "quantity"},
 		{"delivery in the future", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 1, "date": "2099-01-01"}, 400, "date"},
 		{"delivery without date", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 1}, 400, "date"},
-		{"delivery bad evidence id", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 1, "date": "2026-01-01", "evidenceIds": []string{"../x"}}, 400, "evidenceIds"},
-		{"delivery with used evidence", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 1, "date": "2026-01-01", "evidenceIds": []string{w.evidence}}, 409, "evidenceIds"},
-		{"delivery on another's pledge", "POST", "/api/v1/pledges/" + w.pledge2 + "/deliveries", "supplier", map[string]any{"quantity": 1, "date": "2026-01-01"}, 404, ""},
-		{"delivery on an offered pledge", "POST", "/api/v1/pledges/" + e.pledge("supplier", e.request) + "/deliveries", "supplier", map[string]any{"quantity": 1, "date": "2026-01-01"}, 409, ""},
+		{"delivery bad evidence id", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 1, "date": today, "evidenceIds": []string{"../x"}}, 400, "evidenceIds"},
+		{"delivery with used evidence", "POST", "/api/v1/pledges/" + w.pledge + "/deliveries", "supplier", map[string]any{"quantity": 1, "date": today, "evidenceIds": []string{w.evidence}}, 409, "evidenceIds"},
+		{"delivery on another's pledge", "POST", "/api/v1/pledges/" + w.pledge2 + "/deliveries", "supplier", map[string]any{"quantity": 1, "date": today}, 404, ""},
+		{"delivery on an offered pledge", "POST", "/api/v1/pledges/" + e.pledge("supplier", e.request) + "/deliveries", "supplier", map[string]any{"quantity": 1, "date": today}, 409, ""},
 		{"confirm by the supplier", "POST", "/api/v1/deliveries/" + w.delivery + "/confirm", "supplier", nil, 403, ""},
 		{"confirm by another group", "POST", "/api/v1/deliveries/" + w.delivery + "/confirm", "group2", nil, 404, ""},
 		{"dispute without reason", "POST", "/api/v1/deliveries/" + w.delivery + "/dispute", "group", map[string]any{"reason": ""}, 400, "reason"},
@@ -520,7 +521,7 @@ func TestValueRoutesBadInput(t *testing.T) {
 	// Rejecting frees the file's hash for a new report.
 	e.call("POST", "/api/v1/deliveries/"+w.delivery2+"/reject", "officer", map[string]any{"reason": "The timesheet is unsigned"}, 200)
 	again := e.upload("supplier2", "timesheet.txt", []byte("timesheet of supplier2"), 201)
-	e.call("POST", "/api/v1/pledges/"+w.pledge2+"/deliveries", "supplier2", map[string]any{"quantity": 10, "date": "2026-01-01", "evidenceIds": []string{e.id(again)}}, 201)
+	e.call("POST", "/api/v1/pledges/"+w.pledge2+"/deliveries", "supplier2", map[string]any{"quantity": 10, "date": today, "evidenceIds": []string{e.id(again)}}, 201)
 }
 
 // TestOverdueAndLapse: a commitment past due is on the overdue list with

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"needmatch/domain"
@@ -21,22 +19,11 @@ type requestBody struct {
 	Version      *int64  `json:"version"`
 }
 
-// parseDeadline accepts RFC 3339 or a plain date (midnight UTC).
-func parseDeadline(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC().Truncate(time.Millisecond), nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, domain.FieldErrorf("deadline", "deadline must be a date like 2027-03-31 or an RFC 3339 time")
-}
-
 func (b *requestBody) input() (domain.RequestInput, error) {
 	in := domain.RequestInput{Title: b.Title, Description: b.Description, Kind: b.Kind, Area: b.Area, Quantity: b.Quantity,
 		Unit: b.Unit, ValuePence: b.ValuePence, Safeguarding: b.Safeguarding, Version: b.Version}
 	if b.Deadline != nil {
-		t, err := parseDeadline(*b.Deadline)
+		t, err := parseTime("deadline", *b.Deadline)
 		if err != nil {
 			return in, err
 		}

@@ -7,9 +7,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -122,7 +124,7 @@ func New(cfg Config) *Server {
 		JSONEncoder:             jsonMarshal,
 	})
 	s.App.Server().HeaderReceived = bodyLimitFor // the upload route alone reads up to EvidenceBodyLimit
-	s.App.Use(s.requestMeta, s.securityHeaders)
+	s.App.Use(s.requestMeta, s.recoverPanics, s.securityHeaders)
 	s.routes = s.routeTable()
 	api := s.App.Group("/api/v1", s.authenticate, s.rateLimit)
 	for _, r := range s.routes {
@@ -234,6 +236,20 @@ func (s *Server) requestMeta(c *fiber.Ctx) error {
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", slog.String("method", c.Method()), slog.String("route", route), slog.Int("status", status),
 		slog.Float64("ms", float64(took.Microseconds())/1000), slog.String("requestId", id))
 	return nil
+}
+
+// recoverPanics turns a panic anywhere after requestMeta into an internal
+// error: the client gets a 500 problem without the detail, the log gets the
+// panic and its stack with the request id, and the process keeps serving.
+func (s *Server) recoverPanics(c *fiber.Ctx) error { return recovered(c.Next) }
+
+func recovered(next func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return next()
 }
 
 func requestID(c *fiber.Ctx) string {

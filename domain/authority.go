@@ -16,6 +16,10 @@ type Thresholds struct {
 // DefaultThresholds are £25,000 social value, £50,000 reporting, £5m KPIs.
 var DefaultThresholds = Thresholds{SocialValuePence: 25_000_00, ReportingPence: 50_000_00, KPIsPence: 5_000_000_00}
 
+// DefaultHorizonYears is how many years ahead a council takes deadlines
+// and due dates unless it sets its own horizon.
+const DefaultHorizonYears = 5
+
 // Area is a ward (or other area) of an authority with its need figures.
 type Area struct {
 	Code string  `json:"code"`
@@ -36,6 +40,9 @@ type Authority struct {
 	Code       string     `json:"code,omitempty"`
 	Areas      []Area     `json:"areas"`
 	Thresholds Thresholds `json:"thresholds"`
+	// HorizonYears is how far ahead a deadline or a due date may be set
+	// (0 means DefaultHorizonYears); see DateHorizon.
+	HorizonYears int `json:"horizonYears,omitempty"`
 	// Weights lists every version of the matcher weights, oldest first.
 	Weights []Weights `json:"weights,omitempty"`
 	Version int64     `json:"version"`

@@ -552,9 +552,13 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 	if err != nil {
 		return nil, err
 	}
+	auth, err := s.Store.AuthorityByID(ctx, c.AuthorityID)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
-	if due.IsZero() || !due.After(now) {
-		return nil, FieldErrorf("dueDate", "The due date of the commitments must be in the future")
+	if err := CheckDate("dueDate", due, auth.AheadWindow(now)); err != nil {
+		return nil, err
 	}
 	if !ValidID(bidID) {
 		return nil, FieldErrorf("bidId", "bidId must be the id of a bid on this contract")

@@ -188,11 +188,7 @@ func (s *Service) ReportDelivery(ctx context.Context, a *Actor, pledgeID string,
 	if in.Quantity < 1 || in.Quantity > 1_000_000_000 {
 		v.Add("quantity", "The quantity delivered must be a whole number from 1")
 	}
-	if in.Date.IsZero() {
-		v.Add("date", "Enter the date of the delivery")
-	} else if in.Date.After(now.Add(24 * time.Hour)) {
-		v.Add("date", "The date of the delivery cannot be in the future")
-	}
+	v.merge(CheckDate("date", in.Date, DeliveryWindow(p.CreatedAt, now)))
 	checkTextML(&v, "notes", in.Notes, 0, 5000, false, true)
 	if len(in.EvidenceIDs) > MaxEvidencePerDelivery {
 		v.Add("evidenceIds", "At most %d evidence files per delivery", MaxEvidencePerDelivery)

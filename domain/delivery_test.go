@@ -60,7 +60,7 @@ func TestDeliveryRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	today := now.AddDate(0, 0, -1)
+	today := now
 	_, err = svc.ReportDelivery(ctx, sup, p.ID, domain.DeliveryInput{Quantity: 1, Date: today})
 	wantCode(t, err, domain.ECONFLICT) // not approved yet
 	if _, err := svc.MovePledge(ctx, off, p.ID, domain.PledgeDecision{Move: domain.PledgeApprove}); err != nil {

@@ -100,6 +100,13 @@ func (v *Validation) Add(field, format string, args ...any) {
 	v.fields = append(v.fields, FieldError{Field: field, Detail: fmt.Sprintf(format, args...)})
 }
 
+// merge adds the field errors of err, an EINVALID *Error or nil.
+func (v *Validation) merge(err error) {
+	if e, ok := err.(*Error); ok {
+		v.fields = append(v.fields, e.Fields...)
+	}
+}
+
 // Err returns nil when nothing was added, otherwise an EINVALID *Error
 // whose Field and Message are those of the first problem.
 func (v *Validation) Err() error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -152,8 +151,6 @@ func (l *Ledger) Rows(dim string) []LedgerRow {
 	return nil
 }
 
-var monthRE = regexp.MustCompile(`^(19|20)\d\d-(0[1-9]|1[0-2])$`)
-
 // Query returns the filter as URL query parameters (the API's names).
 func (f LedgerFilter) Query() url.Values {
 	q := url.Values{}
@@ -181,9 +178,7 @@ func (f LedgerFilter) Check() error {
 			v.Add(c.name, "%s must be an id or %q", c.name, LedgerNone)
 		}
 	}
-	if f.Month != "" && !monthRE.MatchString(f.Month) {
-		v.Add("month", "month must be YYYY-MM, like 2026-11")
-	}
+	checkMonth(&v, "month", f.Month)
 	checkText(&v, "ward", f.Area, 0, 20, false)
 	checkText(&v, "theme", f.Theme, 0, 60, false)
 	checkText(&v, "measure", f.MeasureCode, 0, 40, false)

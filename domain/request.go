@@ -238,9 +238,7 @@ func (in RequestInput) apply(r *Request) {
 
 func (s *Service) checkRequest(ctx context.Context, r *Request, now time.Time, deadlineChanged bool) error {
 	var v Validation
-	if err := r.Validate(); err != nil {
-		v.fields = append(v.fields, err.(*Error).Fields...)
-	}
+	v.merge(r.Validate())
 	auth, err := s.Store.AuthorityByID(ctx, r.AuthorityID)
 	if err != nil {
 		return err
@@ -252,8 +250,8 @@ func (s *Service) checkRequest(ctx context.Context, r *Request, now time.Time, d
 			v.Add("area", "Select a ward of %s", auth.Name)
 		}
 	}
-	if deadlineChanged && !r.Deadline.IsZero() && !r.Deadline.After(now) {
-		v.Add("deadline", "The deadline must be in the future")
+	if deadlineChanged && !r.Deadline.IsZero() {
+		v.merge(CheckDate("deadline", r.Deadline, auth.AheadWindow(now)))
 	}
 	return v.Err()
 }

@@ -14,6 +14,7 @@ var labels = map[string]string{
 	"title": "the title", "description": "the description", "unit": "the unit", "name": "the name",
 	"organisation.name": "the organisation's name", "offer": "what you offer", "reason": "a reason",
 	"code": "the area code", "email": "your email address", "text": "the search text", "area": "the ward",
+	"deadline": "the deadline", "date": "the delivery date", "dueDate": "the due date",
 }
 
 func label(field string) string {

@@ -22,5 +22,6 @@ func Stockport() (*domain.Authority, error) {
 		a.Areas[i].NeedIndex = domain.NeedIndexFromDeciles(a.Areas[i].Deciles)
 	}
 	a.Thresholds = domain.DefaultThresholds
+	a.HorizonYears = domain.DefaultHorizonYears
 	return &a, nil
 }

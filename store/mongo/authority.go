@@ -46,6 +46,7 @@ type authorityDoc struct {
 	Code         string        `bson:"code"`
 	Areas        []areaDoc     `bson:"areas"`
 	Thresholds   thresholdsDoc `bson:"thresholds"`
+	HorizonYears int           `bson:"horizonYears,omitempty"`
 	Weights      []weightsDoc  `bson:"weights"`
 	Version      int64         `bson:"version"`
 	PendingAudit *auditDoc     `bson:"pendingAudit,omitempty"`
@@ -53,7 +54,7 @@ type authorityDoc struct {
 
 func authorityFromDomain(a *domain.Authority, ev *domain.AuditEvent) *authorityDoc {
 	d := &authorityDoc{ID: a.ID, Slug: a.Slug, Name: a.Name, Code: a.Code, Areas: make([]areaDoc, len(a.Areas)),
-		Thresholds: thresholdsDoc(a.Thresholds), Weights: make([]weightsDoc, len(a.Weights)), Version: a.Version, PendingAudit: pendingOf(ev)}
+		Thresholds: thresholdsDoc(a.Thresholds), HorizonYears: a.HorizonYears, Weights: make([]weightsDoc, len(a.Weights)), Version: a.Version, PendingAudit: pendingOf(ev)}
 	for i, ar := range a.Areas {
 		d.Areas[i] = areaDoc{Code: ar.Code, Name: ar.Name, Lat: ar.Lat, Lon: ar.Lon, Deciles: ar.Deciles[:], NeedIndex: ar.NeedIndex}
 	}
@@ -65,7 +66,7 @@ func authorityFromDomain(a *domain.Authority, ev *domain.AuditEvent) *authorityD
 
 func (d *authorityDoc) toDomain() *domain.Authority {
 	a := &domain.Authority{ID: d.ID, Slug: d.Slug, Name: d.Name, Code: d.Code, Areas: make([]domain.Area, len(d.Areas)),
-		Thresholds: domain.Thresholds(d.Thresholds), Version: d.Version}
+		Thresholds: domain.Thresholds(d.Thresholds), HorizonYears: d.HorizonYears, Version: d.Version}
 	for i, ar := range d.Areas {
 		a.Areas[i] = domain.Area{Code: ar.Code, Name: ar.Name, Lat: ar.Lat, Lon: ar.Lon, NeedIndex: ar.NeedIndex}
 		copy(a.Areas[i].Deciles[:], ar.Deciles)

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -207,6 +208,27 @@ func (db *DB) writer() {
 func (db *DB) run(batch []*op) {
 	results := make([]error, len(batch))
 	defer db.wstmts.prepareWanted(db.write)
+	var tx *wtx
+	// A panic outside a change's own fn (the writer's own steps) must not
+	// stop the writer nor leave its transaction holding the one write
+	// connection (the deferred prepare above would wait for it forever):
+	// roll back and refuse the whole batch, and keep serving.
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		slog.Error("sqlite writer panicked; the batch is refused", "panic", p, "changes", len(batch), "stack", string(debug.Stack()))
+		if tx != nil {
+			_ = tx.Rollback()
+		}
+		for _, o := range batch {
+			select { // a change already answered keeps its answer
+			case o.res <- fmt.Errorf("sqlite writer panicked: %v", p):
+			default:
+			}
+		}
+	}()
 	stx, err := db.write.Begin()
 	if err != nil {
 		for _, o := range batch {
@@ -214,7 +236,7 @@ func (db *DB) run(batch []*op) {
 		}
 		return
 	}
-	tx := &wtx{Tx: stx, stmts: &db.wstmts}
+	tx = &wtx{Tx: stx, stmts: &db.wstmts}
 	for i, o := range batch {
 		if err := o.ctx.Err(); err != nil {
 			results[i] = err
@@ -224,7 +246,7 @@ func (db *DB) run(batch []*op) {
 			results[i] = err
 			continue
 		}
-		if err := o.fn(tx); err != nil {
+		if err := runOp(o.fn, tx); err != nil {
 			results[i] = err
 			if _, rerr := tx.Exec("ROLLBACK TO op"); rerr != nil {
 				// SQLite rolled the whole transaction back itself (a full
@@ -255,6 +277,20 @@ func (db *DB) run(batch []*op) {
 	for i, o := range batch {
 		o.res <- translate(results[i])
 	}
+}
+
+// runOp runs one change's fn. A panic in it fails that change alone (its
+// savepoint is rolled back like any refused change's) with an internal
+// error, which the API answers as a 500 without the detail and logs with
+// the request id.
+func runOp(fn func(*wtx) error, tx *wtx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.Error("sqlite change panicked; it is refused", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("sqlite change panicked: %v", p)
+		}
+	}()
+	return fn(tx)
 }
 
 // refuseBatch rolls back and answers every change of the batch with

@@ -135,6 +135,7 @@ func testAuthority(t *testing.T, s domain.Store) {
 	a := MustAuthority(t, s, "stockport")
 	id := a.ID
 	a.Name = "Stockport Metropolitan Borough Council"
+	a.HorizonYears = 7
 	a.ID = ""
 	if err := s.PutAuthority(ctx, a); err != nil {
 		t.Fatal(err)
@@ -146,8 +147,8 @@ func testAuthority(t *testing.T, s domain.Store) {
 	if err != nil || got.Name != "Stockport Metropolitan Borough Council" || len(got.Areas) != 2 || got.Areas[0].Deciles[0] != 6 {
 		t.Fatalf("AuthorityBySlug = %+v, %v", got, err)
 	}
-	if got.Thresholds.SocialValuePence != 25_000_00 {
-		t.Fatalf("thresholds lost: %+v", got.Thresholds)
+	if got.Thresholds.SocialValuePence != 25_000_00 || got.HorizonYears != 7 {
+		t.Fatalf("thresholds or date horizon lost: %+v, %d years", got.Thresholds, got.HorizonYears)
 	}
 	byID, err := s.AuthorityByID(ctx, id)
 	if err != nil || byID.Slug != "stockport" {
