@@ -56,7 +56,6 @@ func TestHandlerPanicIs500(t *testing.T) {
 	e := newEnv(t)
 	var logs lockedBuffer
 	svc := domain.NewService(panickyStore{e.svc.Store})
-	svc.Value = e.svc.Value
 	good := e.srv
 	e.srv = api.New(api.Config{Service: svc, Secret: secret, Limits: &api.Limits{}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	body := jsonOf(validRequest())
@@ -81,7 +80,7 @@ func TestHandlerPanicIs500(t *testing.T) {
 		return resp.StatusCode, resp.Header.Get("X-Request-Id"), p
 	}
 	status, id, p := post()
-	if status != 500 || p["code"] != domain.EINTERNAL || p["detail"] != "Internal error." {
+	if status != 500 || p["code"] != domain.EINTERNAL || p["detail"] != "Something went wrong on our side. It is logged as request "+id+"." {
 		t.Fatalf("panicking request: %d %v", status, p)
 	}
 	var logged bool
