@@ -413,3 +413,10 @@ func (s *Service) approvePledge(ctx context.Context, a *Actor, p *Pledge, d Pled
 	ev := NewAuditEvent(p.AuthorityID, a.UserID, "pledge.approve", "pledge", p.ID, &before, p, now)
 	return p, s.Store.CommitPledge(ctx, p, prev, chk, ev)
 }
+
+func allPledges(ctx context.Context, st PledgeStore, f PledgeFilter) ([]*Pledge, error) {
+	return AllPages(func(p Page) ([]*Pledge, string, error) {
+		f.Page = p
+		return st.FindPledges(ctx, f)
+	}, 0)
+}
