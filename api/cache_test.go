@@ -29,7 +29,7 @@ func TestPublicRequestPagesStayCurrent(t *testing.T) {
 	}
 	e.call("POST", "/api/v1/pledges/"+p+"/approve", "officer", nil, 200)
 	r := page(e.request)
-	if r["approvedPence"] != 300000.0 || r["status"] != domain.ReqPartlyMatched {
+	if r["approvedPence"] != 300000.0 || r["status"] != string(domain.ReqPartlyMatched) {
 		t.Fatalf("right after the approval: approvedPence %v, status %v; want 300000, %s", r["approvedPence"], r["status"], domain.ReqPartlyMatched)
 	}
 	if g.RequestGeneration(other) != otherGen {

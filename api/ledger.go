@@ -118,7 +118,7 @@ func (s *Server) handleLedgerPledges(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := domain.LedgerPledgeFilter{LedgerFilter: ledgerFilter(c), Status: c.Query("status"), Page: p}
+	f := domain.LedgerPledgeFilter{LedgerFilter: ledgerFilter(c), Status: domain.PledgeStatus(c.Query("status")), Page: p}
 	if wantCSV(c) {
 		items, err := everyPage(func(p domain.Page) ([]*domain.Pledge, string, error) {
 			f.Page = p
@@ -148,7 +148,7 @@ func pledgeRows(items []*domain.Pledge) [][]string {
 			cv = i64(int64(p.CatalogueVersion))
 		}
 		rows = append(rows, []string{p.ID, ts(p.CreatedAt), p.RequestTitle, p.Area, p.OrganisationName, p.ContractID, p.BidID, p.MeasureCode, p.Theme, cv,
-			i64(p.Quantity), p.Unit, i64(p.ValuePence), i64(p.ApprovedPence), p.Status, due})
+			i64(p.Quantity), p.Unit, i64(p.ValuePence), i64(p.ApprovedPence), string(p.Status), due})
 	}
 	return rows
 }
@@ -166,7 +166,7 @@ func (s *Server) handleOverdue(c *fiber.Ctx) error {
 				lapses = it.LapsesOn.Format(time.DateOnly)
 			}
 			p := it.Pledge
-			rows = append(rows, []string{p.ID, p.RequestTitle, p.Area, p.OrganisationName, p.ContractID, p.Status, i64(p.ApprovedPence), it.DueDate.Format(time.DateOnly), i64(int64(it.DaysOverdue)), lapses})
+			rows = append(rows, []string{p.ID, p.RequestTitle, p.Area, p.OrganisationName, p.ContractID, string(p.Status), i64(p.ApprovedPence), it.DueDate.Format(time.DateOnly), i64(int64(it.DaysOverdue)), lapses})
 		}
 		return sendCSV(c, "overdue.csv", rows)
 	}

@@ -50,7 +50,7 @@ func (s *Server) handlePledgeList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := domain.PledgeFilter{Status: c.Query("status"), RequestID: c.Query("request"), Page: p}
+	f := domain.PledgeFilter{Status: domain.PledgeStatus(c.Query("status")), RequestID: c.Query("request"), Page: p}
 	if c.Query("format") == "csv" {
 		all, err := everyPage(func(p domain.Page) ([]*domain.Pledge, string, error) {
 			f.Page = p
@@ -62,7 +62,7 @@ func (s *Server) handlePledgeList(c *fiber.Ctx) error {
 		rows := [][]string{{"id", "created_at", "request_id", "request", "supplier", "offer", "quantity", "unit", "value_pence", "allow_partial", "approved_pence", "status"}}
 		for _, pl := range all {
 			rows = append(rows, []string{pl.ID, ts(pl.CreatedAt), pl.RequestID, pl.RequestTitle, pl.OrganisationName, pl.Offer, i64(pl.Quantity), pl.Unit,
-				i64(pl.ValuePence), strconv.FormatBool(pl.AllowPartial), i64(pl.ApprovedPence), pl.Status})
+				i64(pl.ValuePence), strconv.FormatBool(pl.AllowPartial), i64(pl.ApprovedPence), string(pl.Status)})
 		}
 		return sendCSV(c, "pledges.csv", rows)
 	}
@@ -87,7 +87,7 @@ func (s *Server) handlePledgeGet(c *fiber.Ctx) error {
 
 // movePledge decodes the optional body (an empty body is allowed where
 // every field is optional) and applies the move.
-func (s *Server) movePledge(c *fiber.Ctx, move string) error {
+func (s *Server) movePledge(c *fiber.Ctx, move domain.PledgeMove) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err

@@ -78,7 +78,7 @@ func (s *Server) handleRequestList(c *fiber.Ctx) error {
 	}
 	f := domain.RequestFilter{Area: c.Query("area"), Kind: c.Query("kind"), Text: c.Query("text"), Page: p}
 	if st := c.Query("status"); st != "" {
-		f.Statuses = []string{st}
+		f.Statuses = []domain.RequestStatus{domain.RequestStatus(st)}
 	}
 	mine := false
 	switch c.Query("mine") {
@@ -100,7 +100,7 @@ func (s *Server) handleRequestList(c *fiber.Ctx) error {
 		rows := [][]string{{"id", "created_at", "title", "kind", "ward", "ward_name", "organisation", "quantity", "unit", "value_pence", "deadline", "status", "pledged_pence", "approved_pence"}}
 		for _, r := range all {
 			rows = append(rows, []string{r.ID, ts(r.CreatedAt), r.Title, r.Kind, r.Area, r.AreaName, r.OrganisationName, i64(r.Quantity), r.Unit,
-				i64(r.ValuePence), ts(r.Deadline), r.Status, i64(r.PledgedPence), i64(r.ApprovedPence)})
+				i64(r.ValuePence), ts(r.Deadline), string(r.Status), i64(r.PledgedPence), i64(r.ApprovedPence)})
 		}
 		return sendCSV(c, "requests.csv", rows)
 	}
@@ -123,7 +123,7 @@ func (s *Server) handleRequestGet(c *fiber.Ctx) error {
 	return c.JSON(r)
 }
 
-func (s *Server) moveRequest(c *fiber.Ctx, move string, withReason bool) error {
+func (s *Server) moveRequest(c *fiber.Ctx, move domain.RequestMove, withReason bool) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err

@@ -10,14 +10,14 @@ import (
 // pledge statuses count for what; the stores build their queries from them.
 var (
 	// DeadPledgeStatuses no longer count towards their request.
-	DeadPledgeStatuses = []string{PledgeDeclined, PledgeWithdrawn, PledgeLapsed}
+	DeadPledgeStatuses = []PledgeStatus{PledgeDeclined, PledgeWithdrawn, PledgeLapsed}
 	// OpenCommitmentStatuses are commitments not yet settled: they count
 	// against the supplier's commitment limit and can become overdue.
-	OpenCommitmentStatuses = []string{PledgeApproved, PledgeInDelivery, PledgeDelivered, PledgeConfirmed}
+	OpenCommitmentStatuses = []PledgeStatus{PledgeApproved, PledgeInDelivery, PledgeDelivered, PledgeConfirmed}
 )
 
 // IsOpenCommitment reports whether a pledge of this status is an open commitment.
-func IsOpenCommitment(status string) bool {
+func IsOpenCommitment(status PledgeStatus) bool {
 	for _, s := range OpenCommitmentStatuses {
 		if s == status {
 			return true

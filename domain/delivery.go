@@ -241,7 +241,7 @@ func (s *Service) ReportDelivery(ctx context.Context, a *Actor, pledgeID string,
 	p.Settle(ds, now)
 	evs := []*AuditEvent{NewAuditEvent(d.AuthorityID, a.UserID, "delivery.report", "delivery", d.ID, nil, d, now)}
 	if p.Status != before.Status {
-		evs = append(evs, NewAuditEvent(p.AuthorityID, a.UserID, "pledge."+p.Status, "pledge", p.ID, &before, p, now))
+		evs = append(evs, NewAuditEvent(p.AuthorityID, a.UserID, "pledge."+string(p.Status), "pledge", p.ID, &before, p, now))
 	}
 	if err := vs.CreateDelivery(ctx, d, p, prev, evs); err != nil {
 		return nil, err
@@ -348,7 +348,7 @@ func (s *Service) MoveDelivery(ctx context.Context, a *Actor, id, move, reason s
 	p.Settle(ds, now)
 	evs := []*AuditEvent{NewAuditEvent(d.AuthorityID, a.UserID, "delivery."+move, "delivery", d.ID, &before, d, now)}
 	if p.Status != pb.Status {
-		evs = append(evs, NewAuditEvent(p.AuthorityID, a.UserID, "pledge."+p.Status, "pledge", p.ID, &pb, p, now))
+		evs = append(evs, NewAuditEvent(p.AuthorityID, a.UserID, "pledge."+string(p.Status), "pledge", p.ID, &pb, p, now))
 	}
 	if err := vs.UpdateDelivery(ctx, d, prev, p, pprev, evs); err != nil {
 		return nil, err

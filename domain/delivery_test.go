@@ -50,7 +50,7 @@ func TestDeliveryRefusals(t *testing.T) {
 	}
 	for _, m := range []struct {
 		a    *domain.Actor
-		move string
+		move domain.RequestMove
 	}{{group, domain.RequestSubmit}, {off, domain.RequestPublish}} {
 		if _, err := svc.MoveRequest(ctx, m.a, r.ID, m.move, ""); err != nil {
 			t.Fatal(err)

@@ -20,7 +20,7 @@ func wantCode(t *testing.T, err error, code string) {
 func TestRequestTransitions(t *testing.T) {
 	type step struct {
 		move func(*Request) error
-		want string // status after, or "" when refused with ECONFLICT
+		want RequestStatus // status after, or "" when refused with ECONFLICT
 	}
 	submit := func(r *Request) error { return r.Submit(now) }
 	publish := func(r *Request) error { return r.Publish(now) }
@@ -66,9 +66,9 @@ func TestRequestTransitions(t *testing.T) {
 
 func TestRequestDerive(t *testing.T) {
 	for _, c := range []struct {
-		status          string
+		status          RequestStatus
 		value, approved int64
-		want            string
+		want            RequestStatus
 	}{
 		{ReqPublished, 100, 0, ReqPublished}, {ReqPublished, 100, 40, ReqPartlyMatched}, {ReqPublished, 100, 100, ReqMatched},
 		{ReqPublished, 100, 150, ReqMatched}, {ReqDraft, 100, 100, ReqDraft}, {ReqWithdrawn, 100, 50, ReqWithdrawn},

@@ -65,7 +65,7 @@ type LedgerFilter struct {
 // LedgerPledgeFilter lists the pledges behind a figure.
 type LedgerPledgeFilter struct {
 	LedgerFilter
-	Status string
+	Status PledgeStatus
 	Page
 }
 
@@ -421,9 +421,7 @@ func (s *Service) ListLedgerPledges(ctx context.Context, a *Actor, f LedgerPledg
 	if err != nil {
 		return nil, "", err
 	}
-	switch f.Status {
-	case "", PledgeOffered, PledgeApproved, PledgeDeclined, PledgeInDelivery, PledgeDelivered, PledgeConfirmed, PledgeVerified, PledgeLapsed, PledgeWithdrawn:
-	default:
+	if f.Status != "" && !f.Status.Valid() {
 		return nil, "", FieldErrorf("status", "status is not a pledge status")
 	}
 	return vs.FindLedgerPledges(ctx, f)
@@ -670,7 +668,7 @@ func (s *Service) OpenDataOf(ctx context.Context, slug string) (*OpenData, error
 		return nil, err
 	}
 	od := &OpenData{Authority: auth.Slug, Name: auth.Name, Licence: "Open Government Licence v3.0", GeneratedAt: s.now(), Requests: []OpenRequest{}}
-	f := RequestFilter{AuthorityID: auth.ID, Statuses: []string{ReqPublished, ReqInDelivery, ReqDelivered, ReqClosed}, Page: Page{Limit: 5000}}
+	f := RequestFilter{AuthorityID: auth.ID, Statuses: []RequestStatus{ReqPublished, ReqInDelivery, ReqDelivered, ReqClosed}, Page: Page{Limit: 5000}}
 	for {
 		rs, next, err := s.Store.FindRequests(ctx, f)
 		if err != nil {
@@ -679,7 +677,7 @@ func (s *Service) OpenDataOf(ctx context.Context, slug string) (*OpenData, error
 		for _, r := range rs {
 			r.Derive()
 			od.Requests = append(od.Requests, OpenRequest{ID: r.ID, Title: r.Title, Kind: r.Kind, Ward: r.Area, WardName: r.AreaName, Quantity: r.Quantity,
-				Unit: r.Unit, ValuePence: r.ValuePence, Deadline: r.Deadline, Status: r.Status})
+				Unit: r.Unit, ValuePence: r.ValuePence, Deadline: r.Deadline, Status: string(r.Status)})
 		}
 		if next == "" {
 			break

@@ -65,7 +65,7 @@ func TestDeliveryTransitions(t *testing.T) {
 func TestPledgeSettleAndLapse(t *testing.T) {
 	p := &Pledge{Status: PledgeApproved, Quantity: 10, Version: 3}
 	ds := []*Delivery{}
-	settle := func(want string) {
+	settle := func(want PledgeStatus) {
 		t.Helper()
 		v := p.Version
 		p.Settle(ds, now)
@@ -98,7 +98,7 @@ func TestPledgeSettleAndLapse(t *testing.T) {
 	}
 	due := now.AddDate(0, 0, -1)
 	for _, c := range []struct {
-		status string
+		status PledgeStatus
 		due    *time.Time
 		code   string
 	}{
@@ -196,7 +196,9 @@ func TestContractStagesAndRules(t *testing.T) {
 func TestCheckBidThreeDistinctPublishedRequests(t *testing.T) {
 	rules := RulesFor(DefaultThresholds, 100_000_00)
 	reqs := map[string]*Request{"a": {ID: "a", Status: ReqPublished}, "b": {ID: "b", Status: ReqPublished}, "c": {ID: "c", Status: ReqPublished}, "d": {ID: "d", Status: ReqWithdrawn}}
-	pl := func(req, status string) *Pledge { return &Pledge{RequestID: req, Status: status, ValuePence: 100} }
+	pl := func(req string, status PledgeStatus) *Pledge {
+		return &Pledge{RequestID: req, Status: status, ValuePence: 100}
+	}
 	cases := []struct {
 		name    string
 		pledges []*Pledge

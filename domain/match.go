@@ -113,7 +113,7 @@ func (s *Service) loadSnapshot(ctx context.Context, a *Actor) (*matchSnapshot, e
 	sn := &matchSnapshot{auth: auth, needs: needs, weights: matcherWeights(auth), reqByID: map[string]*Request{},
 		suppliers: map[string]*Organisation{}, records: map[string]matcher.Record{}, open: map[string]int64{}}
 	sn.requests, err = AllPages(func(p Page) ([]*Request, string, error) {
-		return st.FindRequests(ctx, RequestFilter{AuthorityID: auth.ID, Statuses: []string{ReqPublished}, Page: p})
+		return st.FindRequests(ctx, RequestFilter{AuthorityID: auth.ID, Statuses: []RequestStatus{ReqPublished}, Page: p})
 	}, 0)
 	if err != nil {
 		return nil, err

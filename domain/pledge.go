@@ -6,38 +6,54 @@ import (
 	"time"
 )
 
+// PledgeStatus is where a pledge is in its life.
+type PledgeStatus string
+
+// PledgeStatuses lists every pledge status.
+var PledgeStatuses = []PledgeStatus{PledgeOffered, PledgeApproved, PledgeDeclined, PledgeInDelivery, PledgeDelivered, PledgeConfirmed, PledgeVerified, PledgeLapsed, PledgeWithdrawn}
+
+// Valid reports whether s is a pledge status.
+func (s PledgeStatus) Valid() bool {
+	for _, x := range PledgeStatuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 // Pledge statuses.
 const (
-	PledgeOffered    = "offered"
-	PledgeApproved   = "approved"
-	PledgeDeclined   = "declined"
-	PledgeInDelivery = "in_delivery"
-	PledgeDelivered  = "delivered"
-	PledgeConfirmed  = "confirmed"
-	PledgeVerified   = "verified"
-	PledgeLapsed     = "lapsed"
-	PledgeWithdrawn  = "withdrawn"
+	PledgeOffered    PledgeStatus = "offered"
+	PledgeApproved   PledgeStatus = "approved"
+	PledgeDeclined   PledgeStatus = "declined"
+	PledgeInDelivery PledgeStatus = "in_delivery"
+	PledgeDelivered  PledgeStatus = "delivered"
+	PledgeConfirmed  PledgeStatus = "confirmed"
+	PledgeVerified   PledgeStatus = "verified"
+	PledgeLapsed     PledgeStatus = "lapsed"
+	PledgeWithdrawn  PledgeStatus = "withdrawn"
 )
 
 // Pledge is a supplier's offer against one request.
 type Pledge struct {
-	ID               string `json:"id"`
-	AuthorityID      string `json:"-"`
-	Authority        string `json:"authority"`
-	RequestID        string `json:"requestId"`
-	RequestTitle     string `json:"requestTitle"`
-	RequestOrgID     string `json:"-"`
-	OrganisationID   string `json:"organisationId"`
-	OrganisationName string `json:"organisationName"`
-	Offer            string `json:"offer"`
-	Quantity         int64  `json:"quantity"`
-	Unit             string `json:"unit"`
-	ValuePence       int64  `json:"valuePence"`
-	AllowPartial     bool   `json:"allowPartial"`
-	ApprovedPence    int64  `json:"approvedPence"`
-	Status           string `json:"status"`
-	Reason           string `json:"reason,omitempty"`
-	DecidedBy        string `json:"decidedBy,omitempty"`
+	ID               string       `json:"id"`
+	AuthorityID      string       `json:"-"`
+	Authority        string       `json:"authority"`
+	RequestID        string       `json:"requestId"`
+	RequestTitle     string       `json:"requestTitle"`
+	RequestOrgID     string       `json:"-"`
+	OrganisationID   string       `json:"organisationId"`
+	OrganisationName string       `json:"organisationName"`
+	Offer            string       `json:"offer"`
+	Quantity         int64        `json:"quantity"`
+	Unit             string       `json:"unit"`
+	ValuePence       int64        `json:"valuePence"`
+	AllowPartial     bool         `json:"allowPartial"`
+	ApprovedPence    int64        `json:"approvedPence"`
+	Status           PledgeStatus `json:"status"`
+	Reason           string       `json:"reason,omitempty"`
+	DecidedBy        string       `json:"decidedBy,omitempty"`
 	// The social value ledger's fields (see pledge_delivery.go): the ward of
 	// the request, the contract and bid it was offered in, the measure and
 	// the catalogue version it was valued with, and when it is due.
@@ -81,7 +97,7 @@ func (p *Pledge) Live() bool {
 	return true
 }
 
-func (p *Pledge) move(from []string, to string, now time.Time) error {
+func (p *Pledge) move(from []PledgeStatus, to PledgeStatus, now time.Time) error {
 	for _, f := range from {
 		if p.Status == f {
 			p.Status = to
@@ -108,7 +124,7 @@ func (p *Pledge) Approve(by string, amount int64, now time.Time) error {
 	if amount < p.ValuePence && !p.AllowPartial {
 		return FieldErrorf("amountPence", "The supplier did not allow part of this pledge to be approved.")
 	}
-	if err := p.move([]string{PledgeOffered}, PledgeApproved, now); err != nil {
+	if err := p.move([]PledgeStatus{PledgeOffered}, PledgeApproved, now); err != nil {
 		return err
 	}
 	p.ApprovedPence, p.DecidedBy, p.Reason = amount, by, ""
@@ -120,7 +136,7 @@ func (p *Pledge) Decline(by, reason string, now time.Time) error {
 	if err := checkReason(reason); err != nil {
 		return err
 	}
-	if err := p.move([]string{PledgeOffered}, PledgeDeclined, now); err != nil {
+	if err := p.move([]PledgeStatus{PledgeOffered}, PledgeDeclined, now); err != nil {
 		return err
 	}
 	p.DecidedBy, p.Reason = by, reason
@@ -134,7 +150,7 @@ func (p *Pledge) Withdraw(now time.Time) error {
 	if p.BidID != "" && p.Status != PledgeOffered {
 		return Errorf(ECONFLICT, "This pledge is a commitment of an awarded contract: ask the council to release you from it, with a reason.")
 	}
-	if err := p.move([]string{PledgeOffered, PledgeApproved}, PledgeWithdrawn, now); err != nil {
+	if err := p.move([]PledgeStatus{PledgeOffered, PledgeApproved}, PledgeWithdrawn, now); err != nil {
 		return err
 	}
 	p.ApprovedPence = 0
@@ -173,7 +189,7 @@ func (p *Pledge) DecideRelease(by string, grant bool, note string, now time.Time
 		}
 	}
 	if grant {
-		if err := p.move([]string{PledgeApproved}, PledgeWithdrawn, now); err != nil {
+		if err := p.move([]PledgeStatus{PledgeApproved}, PledgeWithdrawn, now); err != nil {
 			return err
 		}
 		p.ApprovedPence = 0
@@ -196,7 +212,7 @@ type PledgeFilter struct {
 	// RequestOrgID selects pledges on the requests of a group.
 	RequestOrgID string
 	RequestID    string
-	Status       string
+	Status       PledgeStatus
 	Page
 }
 
@@ -286,9 +302,7 @@ func (s *Service) ListPledges(ctx context.Context, a *Actor, f PledgeFilter) ([]
 	if err := requireSignedIn(a); err != nil {
 		return nil, "", err
 	}
-	switch f.Status {
-	case "", PledgeOffered, PledgeApproved, PledgeDeclined, PledgeInDelivery, PledgeDelivered, PledgeConfirmed, PledgeVerified, PledgeLapsed, PledgeWithdrawn:
-	default:
+	if f.Status != "" && !f.Status.Valid() {
 		return nil, "", FieldErrorf("status", "status is not a pledge status")
 	}
 	if f.RequestID != "" && !ValidID(f.RequestID) {
@@ -304,22 +318,25 @@ func (s *Service) ListPledges(ctx context.Context, a *Actor, f PledgeFilter) ([]
 	return s.Store.FindPledges(ctx, f)
 }
 
+// PledgeMove is a move on a pledge (MovePledge).
+type PledgeMove string
+
 // Pledge transitions.
 const (
-	PledgeApprove  = "approve"
-	PledgeDecline  = "decline"
-	PledgeWithdraw = "withdraw"
+	PledgeApprove  PledgeMove = "approve"
+	PledgeDecline  PledgeMove = "decline"
+	PledgeWithdraw PledgeMove = "withdraw"
 	// PledgeAskRelease is a supplier's request to be released from a
 	// commitment made by an award; PledgeRelease and PledgeRefuseRelease
 	// are the officer's decision on it.
-	PledgeAskRelease    = "ask_release"
-	PledgeRelease       = "release"
-	PledgeRefuseRelease = "refuse_release"
+	PledgeAskRelease    PledgeMove = "ask_release"
+	PledgeRelease       PledgeMove = "release"
+	PledgeRefuseRelease PledgeMove = "refuse_release"
 )
 
 // PledgeDecision is one move on a pledge and what comes with it.
 type PledgeDecision struct {
-	Move   string
+	Move   PledgeMove
 	Reason string
 	// AmountPence is the part to approve (0: all of it).
 	AmountPence int64
@@ -344,7 +361,7 @@ func (s *Service) MovePledge(ctx context.Context, a *Actor, id string, d PledgeD
 	switch d.Move {
 	case PledgeApprove, PledgeDecline, PledgeRelease, PledgeRefuseRelease:
 		if !a.IsOfficer() {
-			return nil, Errorf(EFORBIDDEN, "Only an officer may %s a pledge.", strings.ReplaceAll(d.Move, "_", " "))
+			return nil, Errorf(EFORBIDDEN, "Only an officer may %s a pledge.", strings.ReplaceAll(string(d.Move), "_", " "))
 		}
 	case PledgeWithdraw, PledgeAskRelease:
 		if a.OrganisationID != p.OrganisationID || a.Role != RoleSupplier {
@@ -357,7 +374,7 @@ func (s *Service) MovePledge(ctx context.Context, a *Actor, id string, d PledgeD
 		return nil, &Error{Code: ECONFLICT, Field: "version", Message: "The pledge was changed by someone else; reload it and try again."}
 	}
 	before, prev, now := *p, p.Version, s.now()
-	action := "pledge." + d.Move
+	action := "pledge." + string(d.Move)
 	switch d.Move {
 	case PledgeApprove:
 		return s.approvePledge(ctx, a, p, d, now)

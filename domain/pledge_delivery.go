@@ -71,7 +71,7 @@ func (p *Pledge) Commit(by string, amount int64, due, now time.Time) error {
 	if amount <= 0 || amount > p.ValuePence || (amount < p.ValuePence && !p.AllowPartial) {
 		return Errorf(EINTERNAL, "commit %d of a pledge of %d (partial %v)", amount, p.ValuePence, p.AllowPartial)
 	}
-	if err := p.move([]string{PledgeOffered}, PledgeApproved, now); err != nil {
+	if err := p.move([]PledgeStatus{PledgeOffered}, PledgeApproved, now); err != nil {
 		return err
 	}
 	d := due
@@ -93,7 +93,7 @@ func (p *Pledge) Lapse(now time.Time) error {
 	if p.DueDate == nil || !p.DueDate.Before(now) {
 		return Errorf(ECONFLICT, "The pledge is not past its due date.")
 	}
-	return p.move([]string{PledgeApproved, PledgeInDelivery}, PledgeLapsed, now)
+	return p.move([]PledgeStatus{PledgeApproved, PledgeInDelivery}, PledgeLapsed, now)
 }
 
 // Settle sets the pledge's status from its deliveries (rejected ones do

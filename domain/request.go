@@ -10,20 +10,24 @@ import (
 // kinds, so its fit rules and the requests speak of the same things.
 var RequestKinds = []string{matcher.KindVolunteering, matcher.KindGoods, matcher.KindFunding, matcher.KindAdvice, matcher.KindJobs, matcher.KindWorks}
 
-// Request statuses. Partly matched and matched are derived from approved
-// pledges when the stored status is published (see Derive).
+// RequestStatus is where a request is in its life. Partly matched and
+// matched are derived from approved pledges when the stored status is
+// published (see Derive).
+type RequestStatus string
+
+// Request statuses.
 const (
-	ReqDraft         = "draft"
-	ReqSubmitted     = "submitted"
-	ReqPublished     = "published"
-	ReqRejected      = "rejected"
-	ReqPartlyMatched = "partly_matched"
-	ReqMatched       = "matched"
-	ReqInDelivery    = "in_delivery"
-	ReqDelivered     = "delivered"
-	ReqClosed        = "closed"
-	ReqWithdrawn     = "withdrawn"
-	ReqExpired       = "expired"
+	ReqDraft         RequestStatus = "draft"
+	ReqSubmitted     RequestStatus = "submitted"
+	ReqPublished     RequestStatus = "published"
+	ReqRejected      RequestStatus = "rejected"
+	ReqPartlyMatched RequestStatus = "partly_matched"
+	ReqMatched       RequestStatus = "matched"
+	ReqInDelivery    RequestStatus = "in_delivery"
+	ReqDelivered     RequestStatus = "delivered"
+	ReqClosed        RequestStatus = "closed"
+	ReqWithdrawn     RequestStatus = "withdrawn"
+	ReqExpired       RequestStatus = "expired"
 )
 
 // MaxPence bounds money fields: £10bn.
@@ -31,26 +35,26 @@ const MaxPence = 1_000_000_000_000
 
 // Request is a need posted by a community group.
 type Request struct {
-	ID               string    `json:"id"`
-	AuthorityID      string    `json:"-"`
-	Authority        string    `json:"authority"`
-	OrganisationID   string    `json:"organisationId"`
-	OrganisationName string    `json:"organisationName"`
-	Title            string    `json:"title"`
-	Description      string    `json:"description"`
-	Kind             string    `json:"kind"`
-	Area             string    `json:"area"`
-	AreaName         string    `json:"areaName"`
-	Quantity         int64     `json:"quantity"`
-	Unit             string    `json:"unit"`
-	ValuePence       int64     `json:"valuePence"`
-	Deadline         time.Time `json:"deadline"`
-	Safeguarding     bool      `json:"safeguarding"`
-	Status           string    `json:"status"`
-	Reason           string    `json:"reason,omitempty"`
-	Version          int64     `json:"version"`
-	CreatedAt        time.Time `json:"createdAt"`
-	UpdatedAt        time.Time `json:"updatedAt"`
+	ID               string        `json:"id"`
+	AuthorityID      string        `json:"-"`
+	Authority        string        `json:"authority"`
+	OrganisationID   string        `json:"organisationId"`
+	OrganisationName string        `json:"organisationName"`
+	Title            string        `json:"title"`
+	Description      string        `json:"description"`
+	Kind             string        `json:"kind"`
+	Area             string        `json:"area"`
+	AreaName         string        `json:"areaName"`
+	Quantity         int64         `json:"quantity"`
+	Unit             string        `json:"unit"`
+	ValuePence       int64         `json:"valuePence"`
+	Deadline         time.Time     `json:"deadline"`
+	Safeguarding     bool          `json:"safeguarding"`
+	Status           RequestStatus `json:"status"`
+	Reason           string        `json:"reason,omitempty"`
+	Version          int64         `json:"version"`
+	CreatedAt        time.Time     `json:"createdAt"`
+	UpdatedAt        time.Time     `json:"updatedAt"`
 	// PledgedPence and ApprovedPence are derived from the live pledges.
 	PledgedPence  int64 `json:"pledgedPence"`
 	ApprovedPence int64 `json:"approvedPence"`
@@ -106,7 +110,7 @@ func (r *Request) Public() bool {
 	return false
 }
 
-func (r *Request) move(from []string, to string, now time.Time) error {
+func (r *Request) move(from []RequestStatus, to RequestStatus, now time.Time) error {
 	for _, f := range from {
 		if r.Status == f {
 			r.Status = to
@@ -120,12 +124,12 @@ func (r *Request) move(from []string, to string, now time.Time) error {
 
 // Submit sends a draft to the officers.
 func (r *Request) Submit(now time.Time) error {
-	return r.move([]string{ReqDraft}, ReqSubmitted, now)
+	return r.move([]RequestStatus{ReqDraft}, ReqSubmitted, now)
 }
 
 // Publish makes a submitted request public.
 func (r *Request) Publish(now time.Time) error {
-	if err := r.move([]string{ReqSubmitted}, ReqPublished, now); err != nil {
+	if err := r.move([]RequestStatus{ReqSubmitted}, ReqPublished, now); err != nil {
 		return err
 	}
 	r.Reason = ""
@@ -137,7 +141,7 @@ func (r *Request) Reject(reason string, now time.Time) error {
 	if err := checkReason(reason); err != nil {
 		return err
 	}
-	if err := r.move([]string{ReqSubmitted}, ReqRejected, now); err != nil {
+	if err := r.move([]RequestStatus{ReqSubmitted}, ReqRejected, now); err != nil {
 		return err
 	}
 	r.Reason = reason
@@ -146,7 +150,7 @@ func (r *Request) Reject(reason string, now time.Time) error {
 
 // Withdraw takes a request back before it is being delivered.
 func (r *Request) Withdraw(now time.Time) error {
-	return r.move([]string{ReqDraft, ReqSubmitted, ReqPublished}, ReqWithdrawn, now)
+	return r.move([]RequestStatus{ReqDraft, ReqSubmitted, ReqPublished}, ReqWithdrawn, now)
 }
 
 // Derive sets the shown status of a published request from its approved value.
@@ -165,7 +169,7 @@ func (r *Request) Derive() {
 type RequestFilter struct {
 	AuthorityID    string
 	OrganisationID string
-	Statuses       []string
+	Statuses       []RequestStatus
 	Area           string
 	Kind           string
 	// Text matches title or description, case-insensitively, as plain text.
@@ -314,7 +318,7 @@ func (s *Service) ListRequests(ctx context.Context, a *Actor, authoritySlug stri
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	public := []string{ReqPublished}
+	public := []RequestStatus{ReqPublished}
 	switch {
 	case a != nil:
 		f.AuthorityID = a.AuthorityID
@@ -327,7 +331,7 @@ func (s *Service) ListRequests(ctx context.Context, a *Actor, authoritySlug stri
 		}
 		f.AuthorityID = auth.ID
 	}
-	status := ""
+	var status RequestStatus
 	if len(f.Statuses) == 1 {
 		status = f.Statuses[0]
 	}
@@ -388,17 +392,20 @@ func (s *Service) UpdateRequest(ctx context.Context, a *Actor, id string, in Req
 	return r, s.Store.UpdateRequest(ctx, r, prev, ev)
 }
 
+// RequestMove is a move on a request (MoveRequest).
+type RequestMove string
+
 // Request transitions.
 const (
-	RequestSubmit   = "submit"
-	RequestPublish  = "publish"
-	RequestReject   = "reject"
-	RequestWithdraw = "withdraw"
+	RequestSubmit   RequestMove = "submit"
+	RequestPublish  RequestMove = "publish"
+	RequestReject   RequestMove = "reject"
+	RequestWithdraw RequestMove = "withdraw"
 )
 
 // MoveRequest submits (owner), publishes or rejects (officer) or withdraws
 // (owner or officer) a request.
-func (s *Service) MoveRequest(ctx context.Context, a *Actor, id, move, reason string) (*Request, error) {
+func (s *Service) MoveRequest(ctx context.Context, a *Actor, id string, move RequestMove, reason string) (*Request, error) {
 	if err := requireSignedIn(a); err != nil {
 		return nil, err
 	}
@@ -432,7 +439,7 @@ func (s *Service) MoveRequest(ctx context.Context, a *Actor, id, move, reason st
 	if err != nil {
 		return nil, err
 	}
-	ev := NewAuditEvent(r.AuthorityID, a.UserID, "request."+move, "request", r.ID, &before, r, now)
+	ev := NewAuditEvent(r.AuthorityID, a.UserID, "request."+string(move), "request", r.ID, &before, r, now)
 	if err := s.Store.UpdateRequest(ctx, r, prev, ev); err != nil {
 		return nil, err
 	}

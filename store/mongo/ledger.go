@@ -520,7 +520,7 @@ func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.L
 	}
 	for _, p := range ps {
 		s := domain.LedgerSum{Measure: p.MeasureCode}
-		if p.Status != domain.PledgeWithdrawn && p.Status != domain.PledgeDeclined {
+		if p.Status != string(domain.PledgeWithdrawn) && p.Status != string(domain.PledgeDeclined) {
 			s.PledgedQty, s.PledgedPence = p.Quantity, p.ValuePence
 		}
 		if p.ValuePence > 0 {
@@ -566,7 +566,7 @@ func (db *DB) FindLedgerPledges(ctx context.Context, f domain.LedgerPledgeFilter
 	if err != nil {
 		return nil, "", err
 	}
-	filter = eq(filter, "status", f.Status)
+	filter = eq(filter, "status", string(f.Status))
 	return findPage(ctx, db.pledges, filter, f.Page, (*pledgeDoc).toDomain, func(p *domain.Pledge) string { return p.ID })
 }
 

@@ -95,7 +95,7 @@ func pledgeFromDomain(p *domain.Pledge, ev *domain.AuditEvent) *pledgeDoc {
 	return &pledgeDoc{Override: overrideFromDomain(p.Override), Release: releaseFromDomain(p.Release), ID: p.ID, AuthorityID: p.AuthorityID, Authority: p.Authority, RequestID: p.RequestID, RequestTitle: p.RequestTitle,
 		RequestOrgID: p.RequestOrgID, OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, Offer: p.Offer,
 		Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence, AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence,
-		Status: p.Status, Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area, ContractID: p.ContractID, BidID: p.BidID,
+		Status: string(p.Status), Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area, ContractID: p.ContractID, BidID: p.BidID,
 		MeasureCode: p.MeasureCode, Theme: p.Theme, CatalogueVersion: p.CatalogueVersion, ProxyPence: p.ProxyPence, DueDate: p.DueDate,
 		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, PendingAudit: pendingOf(ev)}
 }
@@ -109,7 +109,7 @@ func (d *pledgeDoc) toDomain() *domain.Pledge {
 	return &domain.Pledge{Override: d.Override.toDomain(), Release: d.Release.toDomain(), ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, RequestID: d.RequestID, RequestTitle: d.RequestTitle,
 		RequestOrgID: d.RequestOrgID, OrganisationID: d.OrganisationID, OrganisationName: d.OrganisationName, Offer: d.Offer,
 		Quantity: d.Quantity, Unit: d.Unit, ValuePence: d.ValuePence, AllowPartial: d.AllowPartial, ApprovedPence: d.ApprovedPence,
-		Status: d.Status, Reason: d.Reason, DecidedBy: d.DecidedBy, Area: d.Area, ContractID: d.ContractID, BidID: d.BidID,
+		Status: domain.PledgeStatus(d.Status), Reason: d.Reason, DecidedBy: d.DecidedBy, Area: d.Area, ContractID: d.ContractID, BidID: d.BidID,
 		MeasureCode: d.MeasureCode, Theme: d.Theme, CatalogueVersion: d.CatalogueVersion, ProxyPence: d.ProxyPence, DueDate: due,
 		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 }
@@ -141,6 +141,6 @@ func (db *DB) FindPledges(ctx context.Context, f domain.PledgeFilter) ([]*domain
 	filter = eq(filter, "organisationId", f.OrganisationID)
 	filter = eq(filter, "requestOrgId", f.RequestOrgID)
 	filter = eq(filter, "requestId", f.RequestID)
-	filter = eq(filter, "status", f.Status)
+	filter = eq(filter, "status", string(f.Status))
 	return findPage(ctx, db.pledges, filter, f.Page, (*pledgeDoc).toDomain, func(p *domain.Pledge) string { return p.ID })
 }

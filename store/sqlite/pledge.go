@@ -145,7 +145,7 @@ func loadTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano,
 func fromPledge(p *domain.Pledge) *pledgeRow {
 	r := &pledgeRow{ID: p.ID, AuthorityID: p.AuthorityID, Authority: p.Authority, RequestID: p.RequestID, RequestTitle: p.RequestTitle, RequestOrgID: p.RequestOrgID,
 		OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, Offer: p.Offer, Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence,
-		AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence, Status: p.Status, Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area,
+		AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence, Status: string(p.Status), Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area,
 		ContractID: p.ContractID, BidID: p.BidID, MeasureCode: p.MeasureCode, Theme: p.Theme, CatalogueVersion: p.CatalogueVersion, ProxyPence: p.ProxyPence,
 		Version: p.Version, CreatedAt: storeTime(p.CreatedAt), UpdatedAt: storeTime(p.UpdatedAt), Override: overrideOf(p.Override), Release: releaseOf(p.Release)}
 	if p.DueDate != nil {
@@ -157,7 +157,7 @@ func fromPledge(p *domain.Pledge) *pledgeRow {
 func (r *pledgeRow) toDomain() (*domain.Pledge, error) {
 	p := &domain.Pledge{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, RequestID: r.RequestID, RequestTitle: r.RequestTitle, RequestOrgID: r.RequestOrgID,
 		OrganisationID: r.OrganisationID, OrganisationName: r.OrganisationName, Offer: r.Offer, Quantity: r.Quantity, Unit: r.Unit, ValuePence: r.ValuePence,
-		AllowPartial: r.AllowPartial, ApprovedPence: r.ApprovedPence, Status: r.Status, Reason: r.Reason, DecidedBy: r.DecidedBy, Area: r.Area,
+		AllowPartial: r.AllowPartial, ApprovedPence: r.ApprovedPence, Status: domain.PledgeStatus(r.Status), Reason: r.Reason, DecidedBy: r.DecidedBy, Area: r.Area,
 		ContractID: r.ContractID, BidID: r.BidID, MeasureCode: r.MeasureCode, Theme: r.Theme, CatalogueVersion: r.CatalogueVersion, ProxyPence: r.ProxyPence,
 		Version: r.Version}
 	var err error
@@ -248,10 +248,10 @@ var (
 	supplierOpenSQL    = `SELECT COALESCE(SUM(approved_pence), 0) FROM pledges WHERE organisation_id = ? AND status IN (` + quoted(domain.OpenCommitmentStatuses) + `)`
 )
 
-func quoted(ss []string) string {
+func quoted[S ~string](ss []S) string {
 	q := make([]string, len(ss))
 	for i, s := range ss {
-		q[i] = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		q[i] = "'" + strings.ReplaceAll(string(s), "'", "''") + "'"
 	}
 	return strings.Join(q, ",")
 }
@@ -287,7 +287,7 @@ func (db *DB) PledgeByID(ctx context.Context, id string) (*domain.Pledge, error)
 func (db *DB) FindPledges(ctx context.Context, f domain.PledgeFilter) ([]*domain.Pledge, string, error) {
 	where, args := []string{"authority_id = ?"}, []any{f.AuthorityID}
 	for _, c := range []struct{ col, v string }{
-		{"organisation_id", f.OrganisationID}, {"request_org_id", f.RequestOrgID}, {"request_id", f.RequestID}, {"status", f.Status},
+		{"organisation_id", f.OrganisationID}, {"request_org_id", f.RequestOrgID}, {"request_id", f.RequestID}, {"status", string(f.Status)},
 	} {
 		if c.v != "" {
 			where, args = append(where, c.col+" = ?"), append(args, c.v)

@@ -243,7 +243,7 @@ func testDeliveries(t *testing.T, s domain.Store, vs domain.ValueStore) {
 }
 
 // ledgerPledge stores a pledge with the ledger's fields.
-func (f *fixture) ledgerPledge(t *testing.T, s domain.Store, r *domain.Request, contract, measure, theme string, qty, proxy int64, status string, due *time.Time, created time.Time) *domain.Pledge {
+func (f *fixture) ledgerPledge(t *testing.T, s domain.Store, r *domain.Request, contract, measure, theme string, qty, proxy int64, status domain.PledgeStatus, due *time.Time, created time.Time) *domain.Pledge {
 	t.Helper()
 	p := &domain.Pledge{ID: domain.NewID(), AuthorityID: f.auth.ID, Authority: f.auth.Slug, RequestID: r.ID, RequestTitle: r.Title, RequestOrgID: r.OrganisationID,
 		OrganisationID: f.supplier.ID, OrganisationName: f.supplier.Name, Offer: "Help", Quantity: qty, Unit: "hour", ValuePence: qty * proxy, Area: r.Area,

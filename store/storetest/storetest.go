@@ -101,7 +101,7 @@ func newFixture(t *testing.T, s domain.Store) *fixture {
 	return f
 }
 
-func (f *fixture) request(t *testing.T, s domain.Store, title, status, area, kind string) *domain.Request {
+func (f *fixture) request(t *testing.T, s domain.Store, title string, status domain.RequestStatus, area, kind string) *domain.Request {
 	t.Helper()
 	r := &domain.Request{ID: domain.NewID(), AuthorityID: f.auth.ID, Authority: f.auth.Slug, OrganisationID: f.group.ID, OrganisationName: f.group.Name,
 		Title: title, Description: "About " + title, Kind: kind, Area: area, Quantity: 10, Unit: "hours", ValuePence: 100_000,
@@ -112,7 +112,7 @@ func (f *fixture) request(t *testing.T, s domain.Store, title, status, area, kin
 	return r
 }
 
-func (f *fixture) pledge(t *testing.T, s domain.Store, r *domain.Request, value int64, status string, approved int64) *domain.Pledge {
+func (f *fixture) pledge(t *testing.T, s domain.Store, r *domain.Request, value int64, status domain.PledgeStatus, approved int64) *domain.Pledge {
 	t.Helper()
 	p := &domain.Pledge{ID: domain.NewID(), AuthorityID: f.auth.ID, Authority: f.auth.Slug, RequestID: r.ID, RequestTitle: r.Title, RequestOrgID: r.OrganisationID,
 		OrganisationID: f.supplier.ID, OrganisationName: f.supplier.Name, Offer: "Help", Quantity: 1, Unit: "day", ValuePence: value,
@@ -379,7 +379,7 @@ func testRequestFilters(t *testing.T, s domain.Store) {
 		}
 	}
 	check("all newest first", domain.RequestFilter{}, c.ID, b.ID, a.ID)
-	check("published", domain.RequestFilter{Statuses: []string{domain.ReqPublished}}, b.ID, a.ID)
+	check("published", domain.RequestFilter{Statuses: []domain.RequestStatus{domain.ReqPublished}}, b.ID, a.ID)
 	check("area", domain.RequestFilter{Area: "E05015018"}, c.ID, a.ID)
 	check("kind", domain.RequestFilter{Kind: "goods"}, b.ID)
 	check("text, any case", domain.RequestFilter{Text: "PAINT"}, a.ID)
