@@ -450,32 +450,35 @@ func ledgerFilter(f domain.LedgerFilter, monthField string) (bson.D, error) {
 	return filter, nil
 }
 
+// ledgerRecord is what the sums read of a pledge or a delivery alike.
+type ledgerRecord struct {
+	AuthorityID    string `bson:"authorityId"`
+	ContractID     string `bson:"contractId"`
+	OrganisationID string `bson:"organisationId"`
+	RequestOrgID   string `bson:"requestOrgId"`
+	Area           string `bson:"area"`
+	Theme          string `bson:"theme"`
+	MeasureCode    string `bson:"measureCode"`
+	Status         string `bson:"status"`
+	Quantity       int64  `bson:"quantity"`
+	ValuePence     int64  `bson:"valuePence"`
+}
+
+// ledgerFields are ledgerRecord's fields.
+var ledgerFields = []string{"authorityId", "contractId", "organisationId", "requestOrgId", "area", "theme", "measureCode", "status", "quantity", "valuePence"}
+
 // ledgerPledge is what the sums read of a pledge.
 type ledgerPledge struct {
-	ContractID     string    `bson:"contractId"`
-	OrganisationID string    `bson:"organisationId"`
-	Area           string    `bson:"area"`
-	Theme          string    `bson:"theme"`
-	MeasureCode    string    `bson:"measureCode"`
-	Status         string    `bson:"status"`
-	Quantity       int64     `bson:"quantity"`
-	ValuePence     int64     `bson:"valuePence"`
-	ApprovedPence  int64     `bson:"approvedPence"`
-	CreatedAt      time.Time `bson:"createdAt"`
+	Rec           ledgerRecord `bson:",inline"`
+	ApprovedPence int64        `bson:"approvedPence"`
+	CreatedAt     time.Time    `bson:"createdAt"`
 }
 
 // ledgerDelivery is what the sums read of a delivery.
 type ledgerDelivery struct {
-	ContractID     string `bson:"contractId"`
-	OrganisationID string `bson:"organisationId"`
-	Area           string `bson:"area"`
-	Theme          string `bson:"theme"`
-	Month          string `bson:"month"`
-	MeasureCode    string `bson:"measureCode"`
-	Status         string `bson:"status"`
-	Confirmed      bool   `bson:"confirmed"`
-	Quantity       int64  `bson:"quantity"`
-	ValuePence     int64  `bson:"valuePence"`
+	Rec       ledgerRecord `bson:",inline"`
+	Date      time.Time    `bson:"date"`
+	Confirmed bool         `bson:"confirmed"`
 }
 
 func projectionOf(fields ...string) bson.D {
@@ -487,77 +490,48 @@ func projectionOf(fields ...string) bson.D {
 }
 
 // LedgerSums reads the matching pledges and deliveries (only the ledger's
-// fields) and adds them up in Go: FerretDB's $group gets a second
-// accumulator wrong, and every total is derived from the records each time.
+// fields) and adds them up in Go with the ledger's definition
+// (domain.LedgerSumsOf): FerretDB's $group gets a second accumulator
+// wrong, and every total is derived from the records each time.
 func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
-	type cellKey struct{ dim, key, measure string }
-	cells := map[cellKey]*domain.LedgerSum{}
-	var order []cellKey
-	add := func(s domain.LedgerSum, keys [5]string) {
-		for i, dim := range domain.LedgerDims {
-			k := cellKey{dim, keys[i], s.Measure}
-			c := cells[k]
-			if c == nil {
-				c = &domain.LedgerSum{Dim: dim, Key: keys[i], Measure: s.Measure}
-				cells[k] = c
-				order = append(order, k)
-			}
-			c.Add(s)
-		}
-	}
 	pf, err := ledgerFilter(f, "")
 	if err != nil {
 		return nil, err
 	}
-	cur, err := db.pledges.Find(ctx, pf, options.Find().SetProjection(projectionOf("contractId", "organisationId", "area", "theme",
-		"measureCode", "status", "quantity", "valuePence", "approvedPence", "createdAt")))
+	cur, err := db.pledges.Find(ctx, pf, options.Find().SetProjection(projectionOf(append(ledgerFields, "approvedPence", "createdAt")...)))
 	if err != nil {
 		return nil, translate(err)
 	}
-	var ps []ledgerPledge
-	if err := cur.All(ctx, &ps); err != nil {
+	var lps []ledgerPledge
+	if err := cur.All(ctx, &lps); err != nil {
 		return nil, translate(err)
 	}
-	for _, p := range ps {
-		s := domain.LedgerSum{Measure: p.MeasureCode}
-		if p.Status != string(domain.PledgeWithdrawn) && p.Status != string(domain.PledgeDeclined) {
-			s.PledgedQty, s.PledgedPence = p.Quantity, p.ValuePence
-		}
-		if p.ValuePence > 0 {
-			s.ApprovedQty = p.Quantity * p.ApprovedPence / p.ValuePence
-		}
-		s.ApprovedPence = p.ApprovedPence
-		add(s, [5]string{p.ContractID, p.OrganisationID, p.Area, p.Theme, p.CreatedAt.UTC().Format("2006-01")})
+	ps := make([]*domain.Pledge, len(lps))
+	for i, p := range lps {
+		r := p.Rec
+		ps[i] = &domain.Pledge{AuthorityID: r.AuthorityID, ContractID: r.ContractID, OrganisationID: r.OrganisationID, RequestOrgID: r.RequestOrgID, Area: r.Area,
+			Theme: r.Theme, MeasureCode: r.MeasureCode, Status: domain.PledgeStatus(r.Status), Quantity: r.Quantity, ValuePence: r.ValuePence, ApprovedPence: p.ApprovedPence, CreatedAt: p.CreatedAt}
 	}
 	df, err := ledgerFilter(f, "month")
 	if err != nil {
 		return nil, err
 	}
 	df = append(df, bson.E{Key: "status", Value: bson.D{{Key: "$ne", Value: domain.DeliveryRejected}}})
-	cur, err = db.deliveries().Find(ctx, df, options.Find().SetProjection(projectionOf("contractId", "organisationId", "area", "theme",
-		"month", "measureCode", "status", "confirmed", "quantity", "valuePence")))
+	cur, err = db.deliveries().Find(ctx, df, options.Find().SetProjection(projectionOf(append(ledgerFields, "date", "confirmed")...)))
 	if err != nil {
 		return nil, translate(err)
 	}
-	var ds []ledgerDelivery
-	if err := cur.All(ctx, &ds); err != nil {
+	var lds []ledgerDelivery
+	if err := cur.All(ctx, &lds); err != nil {
 		return nil, translate(err)
 	}
-	for _, d := range ds {
-		s := domain.LedgerSum{Measure: d.MeasureCode, DeliveredQty: d.Quantity, DeliveredPence: d.ValuePence}
-		if d.Confirmed {
-			s.ConfirmedQty, s.ConfirmedPence = d.Quantity, d.ValuePence
-		}
-		if d.Status == domain.DeliveryVerified {
-			s.VerifiedQty, s.VerifiedPence = d.Quantity, d.ValuePence
-		}
-		add(s, [5]string{d.ContractID, d.OrganisationID, d.Area, d.Theme, d.Month})
+	ds := make([]*domain.Delivery, len(lds))
+	for i, d := range lds {
+		r := d.Rec
+		ds[i] = &domain.Delivery{AuthorityID: r.AuthorityID, ContractID: r.ContractID, OrganisationID: r.OrganisationID, RequestOrgID: r.RequestOrgID, Area: r.Area,
+			Theme: r.Theme, Date: d.Date, MeasureCode: r.MeasureCode, Status: r.Status, Confirmed: d.Confirmed, Quantity: r.Quantity, ValuePence: r.ValuePence}
 	}
-	out := make([]domain.LedgerSum, 0, len(order))
-	for _, k := range order {
-		out = append(out, *cells[k])
-	}
-	return out, nil
+	return domain.LedgerSumsOf(ps, ds, f), nil
 }
 
 // FindLedgerPledges lists the pledges behind a ledger figure, newest first.

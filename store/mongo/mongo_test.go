@@ -109,6 +109,8 @@ func TestLedgerConformanceFerretDB(t *testing.T) {
 	storetest.RunLedger(t, storetest.Harness{
 		New:             func(t *testing.T) domain.Store { return openTest(t, ferretURI) },
 		SkipConcurrency: ferretSkip,
+		// FerretDB scans a collection for every query: fewer random records.
+		RandomPledges: 20, RandomSeeds: 2,
 	})
 }
 

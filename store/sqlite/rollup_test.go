@@ -56,7 +56,7 @@ func TestRollupsEqualTheRecords(t *testing.T) {
 					checked++
 				})
 				return db
-			}})
+			}, RandomSeeds: 1})
 			if checked == 0 || racing && refreshed == 0 || sameLedgerRows == 0 {
 				t.Fatalf("%d databases checked, %d refreshes, %d ledger rows compared", checked, refreshed, sameLedgerRows)
 			}

@@ -23,6 +23,7 @@ func RunLedger(t *testing.T, h Harness) {
 		{"LedgerSumsAndFilters", testLedgerSums},
 		{"OverdueAndLapse", testOverdue},
 		{"KnownScenario", testKnownScenario},
+		{"ApprovedUnitsPastInt64", testApprovedUnitsPastInt64},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -34,6 +35,7 @@ func RunLedger(t *testing.T, h Harness) {
 			c.fn(t, s, vs)
 		})
 	}
+	t.Run("RandomAgainstDefinition", func(t *testing.T) { runLedgerRandom(t, h) })
 }
 
 func testCatalogues(t *testing.T, s domain.Store, vs domain.ValueStore) {
@@ -353,6 +355,46 @@ func testLedgerSums(t *testing.T, s domain.Store, vs domain.ValueStore) {
 	ds, _, _ := vs.FindDeliveries(ctx, domain.DeliveryFilter{LedgerFilter: domain.LedgerFilter{AuthorityID: f.auth.ID, Month: "2026-12", MeasureCode: "VOL"}})
 	if len(ds) != 4 {
 		t.Fatalf("December VOL deliveries = %d", len(ds))
+	}
+}
+
+// testApprovedUnitsPastInt64: a part approval of a pledge of 900 million
+// units (£1 each) makes quantity x approved pence pass int64; the approved
+// units are still floor(900,000,000 x 30,000,000,007 / 90,000,000,000) =
+// 300,000,000, and the council's ledger still reads (the SQLite store's
+// row once kept a REAL and every ledger read failed; the MongoDB store's
+// product wrapped round to 95,036,177).
+func testApprovedUnitsPastInt64(t *testing.T, s domain.Store, vs domain.ValueStore) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	r := f.request(t, s, "Fund", domain.ReqPublished, "E05015018", "funding")
+	p := f.ledgerPledge(t, s, r, "", "DON", "economic", 900_000_000, 100, domain.PledgeOffered, nil, t0)
+	p.AllowPartial = true
+	prev := p.Version
+	if err := p.Approve("officer", 30_000_000_007, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdatePledge(ctx, p, prev, ev(f.auth, "pledge.approve", p.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	f.ledgerPledge(t, s, r, "", "DON", "economic", 3, 100, domain.PledgeApproved, nil, t0)
+	for _, lf := range []domain.LedgerFilter{{AuthorityID: f.auth.ID}, {AuthorityID: f.auth.ID, Theme: "economic"}} {
+		sums, err := vs.LedgerSums(ctx, lf)
+		if err != nil {
+			t.Fatalf("LedgerSums(%+v): %v", lf, err)
+		}
+		for _, dim := range domain.LedgerDims {
+			got := domain.MergeLedgerSums(sums)
+			var c domain.LedgerSum
+			for _, x := range got {
+				if x.Dim == dim {
+					c.Add(x)
+				}
+			}
+			if c.ApprovedQty != 300_000_003 || c.ApprovedPence != 30_000_000_307 || c.PledgedQty != 900_000_003 || c.PledgedPence != 90_000_000_300 {
+				t.Errorf("%+v by %s: %+v", lf, dim, c)
+			}
+		}
 	}
 }
 

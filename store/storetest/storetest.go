@@ -19,6 +19,10 @@ type Harness struct {
 	New func(t *testing.T) domain.Store
 	// SkipConcurrency, when not empty, skips the concurrency cases and says why.
 	SkipConcurrency string
+	// RandomPledges and RandomSeeds size the random ledger case of
+	// RunLedger: pledges per council and seeds (one store each); 0 means
+	// 150 and 2. A slow server (FerretDB) runs fewer.
+	RandomPledges, RandomSeeds int
 }
 
 // Run runs every case against the harness's stores.
