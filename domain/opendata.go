@@ -1,0 +1,90 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// OpenRequest is a published request as open data: no people, no contact details.
+type OpenRequest struct {
+	ID         string    `json:"id"`
+	Title      string    `json:"title"`
+	Kind       string    `json:"kind"`
+	Ward       string    `json:"ward"`
+	WardName   string    `json:"wardName"`
+	Quantity   int64     `json:"quantity"`
+	Unit       string    `json:"unit"`
+	ValuePence int64     `json:"valuePence"`
+	Deadline   time.Time `json:"deadline"`
+	Status     string    `json:"status"`
+}
+
+// OpenTotal is a verified total of open data.
+type OpenTotal struct {
+	Key           string `json:"key"`
+	Label         string `json:"label"`
+	ApprovedPence int64  `json:"approvedPence"`
+	VerifiedPence int64  `json:"verifiedPence"`
+}
+
+// OpenData is an authority's open data: published requests and verified totals.
+type OpenData struct {
+	Authority     string        `json:"authority"`
+	Name          string        `json:"name"`
+	Licence       string        `json:"licence"`
+	GeneratedAt   time.Time     `json:"generatedAt"`
+	Requests      []OpenRequest `json:"requests"`
+	ApprovedPence int64         `json:"approvedPence"`
+	VerifiedPence int64         `json:"verifiedPence"`
+	ByWard        []OpenTotal   `json:"byWard"`
+	ByTheme       []OpenTotal   `json:"byTheme"`
+	ByContract    []OpenTotal   `json:"byContract"`
+	ByMonth       []OpenTotal   `json:"byMonth"`
+}
+
+// OpenDataOf returns an authority's open data (anyone).
+func (s *Service) OpenDataOf(ctx context.Context, slug string) (*OpenData, error) {
+	vs := s.Store
+	auth, err := s.Store.AuthorityBySlug(ctx, slug)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, FieldErrorf("authority", "There is no council %q here.", truncateText(slug, 40))
+	} else if err != nil {
+		return nil, err
+	}
+	od := &OpenData{Authority: auth.Slug, Name: auth.Name, Licence: "Open Government Licence v3.0", GeneratedAt: s.now(), Requests: []OpenRequest{}}
+	f := RequestFilter{AuthorityID: auth.ID, Statuses: []RequestStatus{ReqPublished, ReqInDelivery, ReqDelivered, ReqClosed}, Page: Page{Limit: 5000}}
+	for {
+		rs, next, err := s.Store.FindRequests(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			r.Derive()
+			od.Requests = append(od.Requests, OpenRequest{ID: r.ID, Title: r.Title, Kind: r.Kind, Ward: r.Area, WardName: r.AreaName, Quantity: r.Quantity,
+				Unit: r.Unit, ValuePence: r.ValuePence, Deadline: r.Deadline, Status: string(r.Status)})
+		}
+		if next == "" {
+			break
+		}
+		f.After = next
+	}
+	sums, err := vs.LedgerSums(ctx, LedgerFilter{AuthorityID: auth.ID})
+	if err != nil {
+		return nil, err
+	}
+	labels, units, err := s.ledgerLabels(ctx, auth.ID)
+	if err != nil {
+		return nil, err
+	}
+	l := BuildLedger(auth.Slug, LedgerFilter{}, sums, labels, units, od.GeneratedAt)
+	od.ApprovedPence, od.VerifiedPence = l.Totals.ApprovedPence, l.Totals.VerifiedPence
+	open := func(rows []LedgerRow) []OpenTotal {
+		out := make([]OpenTotal, 0, len(rows))
+		for _, r := range rows {
+			out = append(out, OpenTotal{Key: r.Key, Label: r.Label, ApprovedPence: r.ApprovedPence, VerifiedPence: r.VerifiedPence})
+		}
+		return out
+	}
+	od.ByWard, od.ByTheme, od.ByContract, od.ByMonth = open(l.ByWard), open(l.ByTheme), open(l.ByContract), open(l.ByMonth)
+	return od, nil
+}

@@ -1,0 +1,121 @@
+package domain
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// OverdueItem is a commitment past its due date without verified delivery.
+type OverdueItem struct {
+	Pledge      *Pledge   `json:"pledge"`
+	DueDate     time.Time `json:"dueDate"`
+	DaysOverdue int       `json:"daysOverdue"`
+	// LapsesOn is when the daily job will mark it lapsed if still undelivered
+	// (only for approved and in-delivery pledges).
+	LapsesOn *time.Time `json:"lapsesOn,omitempty"`
+}
+
+// DefaultLapseAfter is how long past due an undelivered commitment lapses.
+const DefaultLapseAfter = 30 * 24 * time.Hour
+
+func (s *Service) lapseAfter() time.Duration {
+	if s.LapseAfter > 0 {
+		return s.LapseAfter
+	}
+	return DefaultLapseAfter
+}
+
+// Overdue lists the officer's authority's commitments past due without
+// verified delivery, oldest first, with their age in days.
+func (s *Service) Overdue(ctx context.Context, a *Actor) ([]OverdueItem, error) {
+	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
+		return nil, err
+	}
+	vs := s.Store
+	now := s.now()
+	ps, err := vs.FindOverdue(ctx, a.AuthorityID, now, 10_000)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OverdueItem, 0, len(ps))
+	for _, p := range ps {
+		it := OverdueItem{Pledge: p, DueDate: *p.DueDate, DaysOverdue: int(now.Sub(*p.DueDate).Hours() / 24)}
+		if p.Status == PledgeApproved || p.Status == PledgeInDelivery {
+			t := p.DueDate.Add(s.lapseAfter())
+			it.LapsesOn = &t
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// MarkLapsed marks every approved or in-delivery pledge of any authority
+// that is more than LapseAfter past its due date as lapsed, each with its
+// audit event, and returns how many it marked. A pledge changed at the same
+// moment is left for the next run.
+func (s *Service) MarkLapsed(ctx context.Context, now time.Time) (int, error) {
+	vs := s.Store
+	n := 0
+	for {
+		ps, err := vs.LapseCandidates(ctx, now.Add(-s.lapseAfter()), 500)
+		if err != nil {
+			return n, err
+		}
+		moved := 0
+		for _, p := range ps {
+			before, prev := *p, p.Version
+			if err := p.Lapse(now.Add(-s.lapseAfter())); err != nil {
+				continue
+			}
+			p.UpdatedAt = now
+			ev := NewAuditEvent(p.AuthorityID, "system", "pledge.lapse", "pledge", p.ID, &before, p, now)
+			switch err := s.Store.UpdatePledge(ctx, p, prev, ev); ErrorCode(err) {
+			case "":
+				n++
+				moved++
+			case ECONFLICT, ENOTFOUND:
+			default:
+				return n, err
+			}
+		}
+		if len(ps) < 500 || moved == 0 {
+			return n, nil
+		}
+	}
+}
+
+// LapseScheduler runs MarkLapsed once at start and then every Every
+// (default a day) until its context ends.
+type LapseScheduler struct {
+	Service *Service
+	Every   time.Duration
+	Log     *slog.Logger
+}
+
+// Run blocks until ctx ends.
+func (l *LapseScheduler) Run(ctx context.Context) {
+	every := l.Every
+	if every <= 0 {
+		every = 24 * time.Hour
+	}
+	log := l.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := l.Service.MarkLapsed(ctx, l.Service.now())
+		if err != nil && ctx.Err() == nil {
+			log.Error("marking lapsed pledges", "err", err, "lapsed", n)
+		} else if n > 0 {
+			log.Info("marked lapsed pledges", "lapsed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
