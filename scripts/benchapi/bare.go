@@ -39,8 +39,8 @@ func serveBare(addr, from, dir, acceptEncoding string) error {
 		paths = append(paths, "/api/v1/requests/"+id)
 	}
 	pages := make(map[string]bareEndpoint, len(paths))
-	var total int
-	for _, p := range paths {
+	var listBytes, requestBytes int
+	for i, p := range paths {
 		req, err := http.NewRequest(http.MethodGet, from+p, nil)
 		if err != nil {
 			return err
@@ -61,9 +61,15 @@ func serveBare(addr, from, dir, acceptEncoding string) error {
 			return fmt.Errorf("GET %s: %d %s", p, resp.StatusCode, b)
 		}
 		pages[p] = bareEndpoint{body: b, contentType: resp.Header.Get("Content-Type"), encoding: resp.Header.Get("Content-Encoding")}
-		total += len(b)
+		if i < len(paths)-len(ids) {
+			listBytes += len(b)
+		} else {
+			requestBytes += len(b)
+		}
 	}
-	fmt.Printf("bare endpoint: %d pages, %d bytes (%.0f per page), on http://%s\n", len(pages), total, float64(total)/float64(len(pages)), addr)
+	nLists := len(paths) - len(ids)
+	fmt.Printf("bare endpoint on http://%s: %d list pages, %.0f bytes each on average; %d request pages, %.0f bytes each (Accept-Encoding %q)\n",
+		addr, nLists, float64(listBytes)/float64(nLists), len(ids), float64(requestBytes)/float64(len(ids)), acceptEncoding)
 	bare := fiber.New(fiber.Config{DisableStartupMessage: true})
 	bare.Get("/ready", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	bare.Get("/*", func(c *fiber.Ctx) error {
