@@ -38,6 +38,9 @@ func serveBare(addr, from, dir, acceptEncoding string) error {
 	for _, id := range ids {
 		paths = append(paths, "/api/v1/requests/"+id)
 	}
+	// Not Go's transparent gzip: the pages as asked for, and no
+	// compression work on the server that the load does not ask for.
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	pages := make(map[string]bareEndpoint, len(paths))
 	var listBytes, requestBytes int
 	for i, p := range paths {
@@ -48,7 +51,7 @@ func serveBare(addr, from, dir, acceptEncoding string) error {
 		if acceptEncoding != "" {
 			req.Header.Set("Accept-Encoding", acceptEncoding)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return err
 		}
