@@ -764,8 +764,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	e := newEnv(t)
-	_, h, _ := e.raw("GET", "/api/v1/requests", "", nil, "")
-	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"} {
+	_, h, _ := e.raw("GET", "/api/v1/me", "group", nil, "")
+	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "Vary": "Authorization"} {
 		if h.Get(k) != want {
 			t.Errorf("%s = %q, want %q", k, h.Get(k), want)
 		}

@@ -110,8 +110,12 @@ func New(ctx context.Context, c Config) (*App, error) {
 		limits = &api.Limits{}
 		c.Logger.Warn("rate limits are off (NEEDMATCH_RATE_LIMITS=off): for load tests only")
 	}
-	srv := api.New(api.Config{Service: svc, Secret: secret, Static: c.Static, TLS: c.TLS, TrustedProxies: c.TrustedProxies, Logger: c.Logger,
+	srv, err := api.New(api.Config{Service: svc, Secret: secret, Static: c.Static, TLS: c.TLS, TrustedProxies: c.TrustedProxies, Logger: c.Logger,
 		Limits: limits, Metrics: metrics, MetricsToken: c.MetricsToken, Generations: gens})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	return &App{Config: c, Store: st, Service: svc, Server: srv, Metrics: metrics, secret: secret}, nil
 }
 

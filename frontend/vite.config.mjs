@@ -3,7 +3,9 @@
 import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
 import { NodePackageImporter } from 'sass';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 // keepPlaceholder puts back dist/.gitkeep, the committed placeholder that
 // lets `go build` embed dist/ before the app has been built.
@@ -11,6 +13,26 @@ const keepPlaceholder = {
   name: 'keep-placeholder',
   closeBundle() {
     writeFileSync(new URL('./dist/.gitkeep', import.meta.url), '');
+  },
+};
+
+// precompress writes name.br and name.gz next to each compressible file of
+// dist/, at the highest levels, once per build: the server sends them to
+// clients that accept them (api/static.go) and compresses nothing itself.
+const compressible = /\.(html|js|mjs|css|svg|json|txt|ico|webmanifest)$/;
+const precompress = {
+  name: 'precompress',
+  closeBundle() {
+    const dist = new URL('./dist/', import.meta.url).pathname;
+    for (const name of readdirSync(dist, { recursive: true })) {
+      if (!compressible.test(name)) continue;
+      const file = join(dist, name);
+      const body = readFileSync(file);
+      writeFileSync(file + '.br', brotliCompressSync(body, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+      }));
+      writeFileSync(file + '.gz', gzipSync(body, { level: 9 }));
+    }
   },
 };
 
@@ -27,7 +49,7 @@ const dropIEHacks = {
 };
 
 export default defineConfig({
-  plugins: [preact({ devToolsEnabled: false, prefreshEnabled: false }), keepPlaceholder],
+  plugins: [preact({ devToolsEnabled: false, prefreshEnabled: false }), keepPlaceholder, precompress],
   css: {
     postcss: { plugins: [dropIEHacks] },
     preprocessorOptions: {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -171,6 +172,13 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	slog.SetDefault(log)
 	ac := c.appConfig(log)
 	ac.MetricsToken = getenv("NEEDMATCH_METRICS_TOKEN")
+	if path := getenv("NEEDMATCH_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {
 		if _, err := fs.Stat(sub, "index.html"); err == nil {
 			ac.Static = sub
@@ -186,6 +194,20 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return a.Run(ctx)
+}
+
+// startCPUProfile profiles the server's CPU into path until stop is called
+// (at shutdown): for load tests (scripts/load CPUPROFILE=).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {

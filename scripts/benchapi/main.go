@@ -35,8 +35,15 @@ func main() {
 	dir := flag.String("dir", "", "data dir (default: a temp dir)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring phase")
 	seedOnly := flag.Bool("seed-only", false, "seed -dir and stop, for `needmatch serve` to serve it to an outside load generator (writes ids and a supplier token to -out)")
-	outDir := flag.String("out", "", "with -seed-only: folder for ids.txt and token.txt")
+	outDir := flag.String("out", "", "with -seed-only: folder for ids.txt, lists.txt and token.txt")
+	bareAddr := flag.String("bare", "", "serve, on this address, the pages the load reads (-out's lists.txt and ids.txt) as fetched from -from, from memory, with a bare fiber app")
+	from := flag.String("from", "", "with -bare: base URL of the running API")
+	acceptEncoding := flag.String("accept-encoding", "", "with -bare: the Accept-Encoding the pages are fetched (and served) with")
 	flag.Parse()
+	if *bareAddr != "" {
+		must(serveBare(*bareAddr, *from, *outDir, *acceptEncoding))
+		return
+	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "benchapi")
 		must(err)
@@ -92,22 +99,27 @@ func main() {
 	srv := a.Server
 	supplierTok, err := srv.IssueAccessToken(mustUser(ctx, db, "s1@bench.example"), time.Now())
 	must(err)
-	if *seedOnly {
-		// Signed with the data dir's secret, which serve reads too; tokens
-		// last 15 minutes: enough for a load run.
-		must(os.WriteFile(*outDir+"/ids.txt", []byte(strings.Join(ids, "\n")+"\n"), 0o600))
-		must(os.WriteFile(*outDir+"/token.txt", []byte(supplierTok), 0o600))
-		return
-	}
-	base := serve(srv.App)
-
-	// The bare endpoint returns the same first page, from memory.
 	// Filters whose pages are full: request i has kind i%6 and ward i%21, so
 	// the 42 combinations j = i%42 each hold about 1/42 of the requests.
 	filter := func(i int) string {
 		j := i % 42
 		return fmt.Sprintf("/api/v1/requests?kind=%s&area=%s", kinds[j%len(kinds)], auth.Areas[j%21].Code)
 	}
+	if *seedOnly {
+		// Signed with the data dir's secret, which serve reads too; tokens
+		// last 15 minutes: enough for a load run.
+		lists := make([]string, 42)
+		for i := range lists {
+			lists[i] = filter(i)
+		}
+		must(os.WriteFile(*outDir+"/ids.txt", []byte(strings.Join(ids, "\n")+"\n"), 0o600))
+		must(os.WriteFile(*outDir+"/lists.txt", []byte(strings.Join(lists, "\n")+"\n"), 0o600))
+		must(os.WriteFile(*outDir+"/token.txt", []byte(supplierTok), 0o600))
+		return
+	}
+	base := serve(srv.App)
+
+	// The bare endpoint returns the same first page, from memory.
 	page := get(base + filter(0))
 	bare := fiber.New(fiber.Config{DisableStartupMessage: true})
 	bare.Get("/requests", func(c *fiber.Ctx) error {

@@ -8,8 +8,9 @@ request = function()
   return wrk.format("POST", "/api/v1/requests/" .. ids[math.random(#ids)] .. "/pledges", nil,
     '{"offer":"Load test pledge","quantity":1,"unit":"day","valuePence":5000}')
 end
+-- One line for scripts/load, as read.lua's.
 done = function(summary, latency, requests)
-  io.write(string.format("writes: %d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, non-2xx %d, socket errors %d\n",
+  io.write(string.format("writes %d %.0f %.2f %.2f %d %d\n",
     summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
