@@ -57,7 +57,11 @@ func TestHandlerPanicIs500(t *testing.T) {
 	var logs lockedBuffer
 	svc := domain.NewService(panickyStore{e.svc.Store})
 	good := e.srv
-	e.srv = api.New(api.Config{Service: svc, Secret: secret, Limits: &api.Limits{}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	srv, err := api.New(api.Config{Service: svc, Secret: secret, Limits: &api.Limits{}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
 	body := jsonOf(validRequest())
 	post := func() (int, string, map[string]any) {
 		t.Helper()
