@@ -88,6 +88,9 @@ type AuditStore interface {
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 	// AuditAuthorities lists the authority ids that have events.
 	AuditAuthorities(ctx context.Context) ([]string, error)
+	// AuditHead returns the seq and hash of the authority's last event
+	// (0 and "" when it has none), without reading the chain.
+	AuditHead(ctx context.Context, authorityID string) (int64, string, error)
 }
 
 // ChainBreak says where a verification failed.

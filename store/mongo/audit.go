@@ -85,6 +85,11 @@ func (db *DB) head(ctx context.Context, authorityID string) (int64, string, erro
 	return h.Seq, h.Hash, translate(err)
 }
 
+// AuditHead returns the seq and hash of the authority's last event.
+func (db *DB) AuditHead(ctx context.Context, authorityID string) (int64, string, error) {
+	return db.head(ctx, authorityID)
+}
+
 // chain appends the pending event p to its authority's chain (outbox step 2)
 // and returns it chained. An event already in the chain is left as it is.
 func (db *DB) chain(ctx context.Context, p *auditDoc) (*domain.AuditEvent, error) {

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 
 	"needmatch/domain"
 )
@@ -35,6 +37,17 @@ func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.Au
 		out = append(out, &ev)
 	}
 	return out, translate(rows.Err())
+}
+
+// AuditHead returns the seq and hash of the authority's last event.
+func (db *DB) AuditHead(ctx context.Context, authorityID string) (int64, string, error) {
+	var seq int64
+	var hash string
+	err := db.queryRow(ctx, `SELECT seq, hash FROM audit WHERE authority_id = ? ORDER BY seq DESC LIMIT 1`, authorityID).Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	return seq, hash, translate(err)
 }
 
 // AuditAuthorities lists the authority ids that have events.

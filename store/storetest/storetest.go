@@ -511,6 +511,12 @@ func testAuditChain(t *testing.T, s domain.Store) {
 	if err != nil || len(auths) != 1 || auths[0] != f.auth.ID {
 		t.Fatalf("AuditAuthorities = %v, %v", auths, err)
 	}
+	if seq, hash, err := s.AuditHead(ctx, f.auth.ID); err != nil || seq != 5 || hash != last.Hash {
+		t.Fatalf("AuditHead = %d %q %v, want 5 %q", seq, hash, err, last.Hash)
+	}
+	if seq, hash, err := s.AuditHead(ctx, "no-such-council"); err != nil || seq != 0 || hash != "" {
+		t.Fatalf("AuditHead of a council without events = %d %q %v", seq, hash, err)
+	}
 }
 
 func testRefreshTokens(t *testing.T, s domain.Store) {
