@@ -9,10 +9,12 @@ import (
 	"needmatch/domain"
 )
 
-// requestCache keeps decoded requests keyed by id and checked against the
-// version read with the row, so a stale entry is never returned: decoding
-// the JSON document was most of the cost of a list page (pprof,
-// BenchmarkRequestList). It is bounded and per process.
+// requestCache keeps read requests keyed by id and checked against the
+// version read with the row, so a stale entry is never returned: a list
+// page reads only the ids and versions of its rows and the columns of those
+// the cache does not hold (reading every column of every row took three
+// times the allocations; BenchmarkStoreRequestList). It is bounded and per
+// process.
 type requestCache struct {
 	mu  sync.RWMutex
 	m   map[string]*domain.Request

@@ -2,58 +2,90 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 
 	"needmatch/domain"
 )
 
+// contractRow is a row of the contracts table: the store's own form of a
+// contract (times as RFC 3339 text, none as ”). The rules are derived from
+// the value and the authority's thresholds, never stored.
 type contractRow struct {
-	domain.Contract
-	AuthorityID string `json:"authorityId"`
+	ID, AuthorityID, Authority, Reference, Title, Directorate string
+	ValuePence                                                int64
+	Stage, AwardedBidID, AwardedTo, AwardedToName, AwardedAt  string
+	Version                                                   int64
+	CreatedAt, UpdatedAt                                      string
 }
 
-func contractDoc(c *domain.Contract) string {
-	row := contractRow{Contract: *c, AuthorityID: c.AuthorityID}
-	row.Rules = nil // derived, never stored
-	return marshal(row)
+// contractTable is the contracts table, its columns in contractRow order.
+var contractTable = newTable("contracts", `id, authority_id, authority_slug, reference, title, directorate, value_pence,
+	stage, awarded_bid_id, awarded_to, awarded_to_name, awarded_at, version, created_at, updated_at`,
+	"id", "authority_id", "authority_slug", "reference", "created_at")
+
+func (r *contractRow) fields() []any {
+	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.Reference, &r.Title, &r.Directorate, &r.ValuePence,
+		&r.Stage, &r.AwardedBidID, &r.AwardedTo, &r.AwardedToName, &r.AwardedAt, &r.Version, &r.CreatedAt, &r.UpdatedAt}
 }
 
-func decodeContract(doc string) (*domain.Contract, error) {
-	var row contractRow
-	if err := json.Unmarshal([]byte(doc), &row); err != nil {
+func fromContract(c *domain.Contract) *contractRow {
+	return &contractRow{ID: c.ID, AuthorityID: c.AuthorityID, Authority: c.Authority, Reference: c.Reference, Title: c.Title, Directorate: c.Directorate,
+		ValuePence: c.ValuePence, Stage: c.Stage, AwardedBidID: c.AwardedBidID, AwardedTo: c.AwardedTo, AwardedToName: c.AwardedToName,
+		AwardedAt: optTime(c.AwardedAt), Version: c.Version, CreatedAt: storeTime(c.CreatedAt), UpdatedAt: storeTime(c.UpdatedAt)}
+}
+
+func scanContract(row scanner) (*domain.Contract, error) {
+	var r contractRow
+	if err := row.Scan(r.fields()...); err != nil {
 		return nil, err
 	}
-	c := row.Contract
-	c.AuthorityID = row.AuthorityID
-	return &c, nil
+	var l times
+	c := &domain.Contract{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, Reference: r.Reference, Title: r.Title, Directorate: r.Directorate,
+		ValuePence: r.ValuePence, Stage: r.Stage, AwardedBidID: r.AwardedBidID, AwardedTo: r.AwardedTo, AwardedToName: r.AwardedToName,
+		AwardedAt: l.opt(r.AwardedAt), Version: r.Version, CreatedAt: l.at(r.CreatedAt), UpdatedAt: l.at(r.UpdatedAt)}
+	return c, l.err
 }
 
+// bidRow is a row of the bids table: the store's own form of a bid. Its
+// pledges and compliance are derived when read, never stored.
 type bidRow struct {
-	domain.Bid
-	AuthorityID string `json:"authorityId"`
+	ID, AuthorityID, ContractID, ContractReference, OrganisationID, OrganisationName string
+	Status, SubmittedAt                                                              string
+	Version                                                                          int64
+	CreatedAt, UpdatedAt                                                             string
 }
 
-func bidDoc(b *domain.Bid) string {
-	row := bidRow{Bid: *b, AuthorityID: b.AuthorityID}
-	row.Pledges, row.Compliance = nil, nil
-	return marshal(row)
+// bidTable is the bids table, its columns in bidRow order.
+var bidTable = newTable("bids", `id, authority_id, contract_id, contract_reference, organisation_id, organisation_name,
+	status, submitted_at, version, created_at, updated_at`,
+	"id", "authority_id", "contract_id", "contract_reference", "organisation_id", "created_at")
+
+func (r *bidRow) fields() []any {
+	return []any{&r.ID, &r.AuthorityID, &r.ContractID, &r.ContractReference, &r.OrganisationID, &r.OrganisationName,
+		&r.Status, &r.SubmittedAt, &r.Version, &r.CreatedAt, &r.UpdatedAt}
 }
 
-func decodeBid(doc string) (*domain.Bid, error) {
-	var row bidRow
-	if err := json.Unmarshal([]byte(doc), &row); err != nil {
+func fromBid(b *domain.Bid) *bidRow {
+	return &bidRow{ID: b.ID, AuthorityID: b.AuthorityID, ContractID: b.ContractID, ContractReference: b.ContractReference, OrganisationID: b.OrganisationID,
+		OrganisationName: b.OrganisationName, Status: b.Status, SubmittedAt: optTime(b.SubmittedAt), Version: b.Version,
+		CreatedAt: storeTime(b.CreatedAt), UpdatedAt: storeTime(b.UpdatedAt)}
+}
+
+func scanBid(row scanner) (*domain.Bid, error) {
+	var r bidRow
+	if err := row.Scan(r.fields()...); err != nil {
 		return nil, err
 	}
-	b := row.Bid
-	b.AuthorityID = row.AuthorityID
-	return &b, nil
+	var l times
+	b := &domain.Bid{ID: r.ID, AuthorityID: r.AuthorityID, ContractID: r.ContractID, ContractReference: r.ContractReference, OrganisationID: r.OrganisationID,
+		OrganisationName: r.OrganisationName, Status: r.Status, SubmittedAt: l.opt(r.SubmittedAt), Version: r.Version,
+		CreatedAt: l.at(r.CreatedAt), UpdatedAt: l.at(r.UpdatedAt)}
+	return b, l.err
 }
 
 // CreateContract inserts c with its audit event; ECONFLICT on a reference taken.
 func (db *DB) CreateContract(ctx context.Context, c *domain.Contract, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		if _, err := tx.Exec(`INSERT INTO contracts (id, authority_id, reference, stage, version, doc) VALUES (?,?,?,?,?,?)`,
-			c.ID, c.AuthorityID, c.Reference, c.Stage, c.Version, contractDoc(c)); err != nil {
+		if err := contractTable.insert(tx, fromContract(c).fields()); err != nil {
 			return translate(err)
 		}
 		return appendAudit(tx, ev)
@@ -61,7 +93,7 @@ func (db *DB) CreateContract(ctx context.Context, c *domain.Contract, ev *domain
 }
 
 func updateContractTx(tx *wtx, c *domain.Contract, prev int64) error {
-	return casUpdate(tx, "contracts", c.ID, prev, "stage = ?, version = ?, doc = ?", c.Stage, c.Version, contractDoc(c))
+	return contractTable.update(tx, c.ID, prev, fromContract(c).fields())
 }
 
 // UpdateContract writes c if the stored version is prev.
@@ -76,11 +108,11 @@ func (db *DB) UpdateContract(ctx context.Context, c *domain.Contract, prev int64
 
 // ContractByID returns ENOTFOUND when there is none.
 func (db *DB) ContractByID(ctx context.Context, id string) (*domain.Contract, error) {
-	var doc string
-	if err := db.queryRow(ctx, `SELECT doc FROM contracts WHERE id = ?`, id).Scan(&doc); err != nil {
+	c, err := scanContract(db.queryRow(ctx, `SELECT `+contractTable.list+` FROM contracts WHERE id = ?`, id))
+	if err != nil {
 		return nil, translateNotFound(err, "Contract not found.")
 	}
-	return decodeContract(doc)
+	return c, nil
 }
 
 // FindContracts lists newest first.
@@ -89,14 +121,13 @@ func (db *DB) FindContracts(ctx context.Context, f domain.ContractFilter) ([]*do
 	if f.Stage != "" {
 		where, args = append(where, "stage = ?"), append(args, f.Stage)
 	}
-	return findPage(ctx, db, "contracts", where, args, f.Page, decodeContract, func(c *domain.Contract) string { return c.ID })
+	return findPageCols(ctx, db, "contracts", contractTable.list, where, args, f.Page, scanContract, func(c *domain.Contract) string { return c.ID })
 }
 
 // CreateBid inserts b; ECONFLICT when the supplier already bids on the contract.
 func (db *DB) CreateBid(ctx context.Context, b *domain.Bid, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		if _, err := tx.Exec(`INSERT INTO bids (id, authority_id, contract_id, organisation_id, status, version, doc) VALUES (?,?,?,?,?,?,?)`,
-			b.ID, b.AuthorityID, b.ContractID, b.OrganisationID, b.Status, b.Version, bidDoc(b)); err != nil {
+		if err := bidTable.insert(tx, fromBid(b).fields()); err != nil {
 			return translate(err)
 		}
 		return appendAudit(tx, ev)
@@ -104,7 +135,7 @@ func (db *DB) CreateBid(ctx context.Context, b *domain.Bid, ev *domain.AuditEven
 }
 
 func updateBidTx(tx *wtx, b *domain.Bid, prev int64) error {
-	return casUpdate(tx, "bids", b.ID, prev, "status = ?, version = ?, doc = ?", b.Status, b.Version, bidDoc(b))
+	return bidTable.update(tx, b.ID, prev, fromBid(b).fields())
 }
 
 // UpdateBid writes b if the stored version is prev.
@@ -119,11 +150,11 @@ func (db *DB) UpdateBid(ctx context.Context, b *domain.Bid, prev int64, ev *doma
 
 // BidByID returns ENOTFOUND when there is none.
 func (db *DB) BidByID(ctx context.Context, id string) (*domain.Bid, error) {
-	var doc string
-	if err := db.queryRow(ctx, `SELECT doc FROM bids WHERE id = ?`, id).Scan(&doc); err != nil {
+	b, err := scanBid(db.queryRow(ctx, `SELECT `+bidTable.list+` FROM bids WHERE id = ?`, id))
+	if err != nil {
 		return nil, translateNotFound(err, "Bid not found.")
 	}
-	return decodeBid(doc)
+	return b, nil
 }
 
 // FindBids lists newest first.
@@ -135,7 +166,7 @@ func (db *DB) FindBids(ctx context.Context, f domain.BidFilter) ([]*domain.Bid, 
 	if f.OrganisationID != "" {
 		where, args = append(where, "organisation_id = ?"), append(args, f.OrganisationID)
 	}
-	return findPage(ctx, db, "bids", where, args, f.Page, decodeBid, func(b *domain.Bid) string { return b.ID })
+	return findPageCols(ctx, db, "bids", bidTable.list, where, args, f.Page, scanBid, func(b *domain.Bid) string { return b.ID })
 }
 
 // AwardContract writes an award all or nothing.

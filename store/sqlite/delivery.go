@@ -7,34 +7,76 @@ import (
 	"needmatch/domain"
 )
 
+// deliveryRow is a row of the deliveries table: the store's own form of a
+// delivery (times as RFC 3339 text, none as ”; the evidence ids and hashes
+// as JSON lists of strings). Month and Stage are derived from the date and
+// the status for the ledger's indexes.
 type deliveryRow struct {
-	domain.Delivery
-	AuthorityID string `json:"authorityId"`
+	ID, AuthorityID, PledgeID, RequestID, RequestTitle, RequestOrgID         string
+	SupplierID, OrganisationName, ContractID, Area, MeasureCode, Theme, Unit string
+	Quantity, ValuePence                                                     int64
+	Date, Month, Notes, EvidenceIDs, EvidenceHashes, Status                  string
+	Stage                                                                    int
+	Confirmed                                                                bool
+	ConfirmedBy, ConfirmedAt, DisputeReason, DecidedBy, DecidedAt, Reason    string
+	ReportedBy                                                               string
+	Version                                                                  int64
+	CreatedAt, UpdatedAt                                                     string
 }
 
-func deliveryDoc(d *domain.Delivery) string {
-	return marshal(deliveryRow{Delivery: *d, AuthorityID: d.AuthorityID})
+// deliveryTable is the deliveries table, its columns in deliveryRow order; a
+// delivery never changes its pledge, parties or creation time.
+var deliveryTable = newTable("deliveries", `id, authority_id, pledge_id, request_id, request_title, request_org_id,
+	supplier_id, organisation_name, contract_id, area, measure_code, theme, unit, quantity, value_pence,
+	date, month, notes, evidence_ids, evidence_hashes, status, lstage, confirmed,
+	confirmed_by, confirmed_at, dispute_reason, decided_by, decided_at, reason, reported_by, version, created_at, updated_at`,
+	"id", "authority_id", "pledge_id", "request_id", "request_org_id", "supplier_id", "created_at")
+
+func (r *deliveryRow) fields() []any {
+	return []any{&r.ID, &r.AuthorityID, &r.PledgeID, &r.RequestID, &r.RequestTitle, &r.RequestOrgID,
+		&r.SupplierID, &r.OrganisationName, &r.ContractID, &r.Area, &r.MeasureCode, &r.Theme, &r.Unit, &r.Quantity, &r.ValuePence,
+		&r.Date, &r.Month, &r.Notes, &r.EvidenceIDs, &r.EvidenceHashes, &r.Status, &r.Stage, &r.Confirmed,
+		&r.ConfirmedBy, &r.ConfirmedAt, &r.DisputeReason, &r.DecidedBy, &r.DecidedAt, &r.Reason, &r.ReportedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt}
 }
 
-func decodeDelivery(doc string) (*domain.Delivery, error) {
-	var row deliveryRow
-	if err := json.Unmarshal([]byte(doc), &row); err != nil {
+func fromDelivery(d *domain.Delivery) *deliveryRow {
+	return &deliveryRow{ID: d.ID, AuthorityID: d.AuthorityID, PledgeID: d.PledgeID, RequestID: d.RequestID, RequestTitle: d.RequestTitle, RequestOrgID: d.RequestOrgID,
+		SupplierID: d.OrganisationID, OrganisationName: d.OrganisationName, ContractID: d.ContractID, Area: d.Area, MeasureCode: d.MeasureCode,
+		Theme: d.Theme, Unit: d.Unit, Quantity: d.Quantity, ValuePence: d.ValuePence, Date: storeTime(d.Date), Month: d.Month(), Notes: d.Notes,
+		EvidenceIDs: marshal(d.EvidenceIDs), EvidenceHashes: marshal(d.EvidenceHashes), Status: d.Status, Stage: deliveryStage(d), Confirmed: d.Confirmed,
+		ConfirmedBy: d.ConfirmedBy, ConfirmedAt: optTime(d.ConfirmedAt), DisputeReason: d.DisputeReason, DecidedBy: d.DecidedBy,
+		DecidedAt: optTime(d.DecidedAt), Reason: d.Reason, ReportedBy: d.ReportedBy, Version: d.Version,
+		CreatedAt: storeTime(d.CreatedAt), UpdatedAt: storeTime(d.UpdatedAt)}
+}
+
+func scanDelivery(row scanner) (*domain.Delivery, error) {
+	var r deliveryRow
+	if err := row.Scan(r.fields()...); err != nil {
 		return nil, err
 	}
-	d := row.Delivery
-	d.AuthorityID = row.AuthorityID
-	return &d, nil
+	var l times
+	d := &domain.Delivery{ID: r.ID, AuthorityID: r.AuthorityID, PledgeID: r.PledgeID, RequestID: r.RequestID, RequestTitle: r.RequestTitle, RequestOrgID: r.RequestOrgID,
+		OrganisationID: r.SupplierID, OrganisationName: r.OrganisationName, ContractID: r.ContractID, Area: r.Area, MeasureCode: r.MeasureCode,
+		Theme: r.Theme, Unit: r.Unit, Quantity: r.Quantity, ValuePence: r.ValuePence, Date: l.at(r.Date), Notes: r.Notes, Status: r.Status,
+		Confirmed: r.Confirmed, ConfirmedBy: r.ConfirmedBy, ConfirmedAt: l.opt(r.ConfirmedAt), DisputeReason: r.DisputeReason, DecidedBy: r.DecidedBy,
+		DecidedAt: l.opt(r.DecidedAt), Reason: r.Reason, ReportedBy: r.ReportedBy, Version: r.Version, CreatedAt: l.at(r.CreatedAt), UpdatedAt: l.at(r.UpdatedAt)}
+	if l.err != nil {
+		return nil, l.err
+	}
+	if err := json.Unmarshal([]byte(r.EvidenceIDs), &d.EvidenceIDs); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(r.EvidenceHashes), &d.EvidenceHashes); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // CreateDelivery inserts d, attaches and claims its evidence, and writes
 // the pledge (compare-and-set) with the events, in one transaction.
 func (db *DB) CreateDelivery(ctx context.Context, d *domain.Delivery, p *domain.Pledge, pledgePrev int64, evs []*domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		_, err := tx.Exec(`INSERT INTO deliveries (id, authority_id, pledge_id, supplier_id, request_org_id, contract_id, area, theme, month, measure_code, status, lstage, quantity, value_pence, version, doc)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			d.ID, d.AuthorityID, d.PledgeID, d.OrganisationID, d.RequestOrgID, d.ContractID, d.Area, d.Theme, d.Month(), d.MeasureCode, d.Status, deliveryStage(d),
-			d.Quantity, d.ValuePence, d.Version, deliveryDoc(d))
-		if err != nil {
+		if err := deliveryTable.insert(tx, fromDelivery(d).fields()); err != nil {
 			return translate(err)
 		}
 		for i, id := range d.EvidenceIDs {
@@ -76,7 +118,7 @@ func pledgeMoved(err error) error {
 // and pledgePrev; a rejected delivery frees its evidence hashes.
 func (db *DB) UpdateDelivery(ctx context.Context, d *domain.Delivery, prev int64, p *domain.Pledge, pledgePrev int64, evs []*domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		if err := casUpdate(tx, "deliveries", d.ID, prev, "status = ?, lstage = ?, version = ?, doc = ?", d.Status, deliveryStage(d), d.Version, deliveryDoc(d)); err != nil {
+		if err := deliveryTable.update(tx, d.ID, prev, fromDelivery(d).fields()); err != nil {
 			return err
 		}
 		if d.Status == domain.DeliveryRejected {
@@ -98,29 +140,25 @@ func (db *DB) UpdateDelivery(ctx context.Context, d *domain.Delivery, prev int64
 
 // DeliveryByID returns ENOTFOUND when there is none.
 func (db *DB) DeliveryByID(ctx context.Context, id string) (*domain.Delivery, error) {
-	var doc string
-	if err := db.queryRow(ctx, `SELECT doc FROM deliveries WHERE id = ?`, id).Scan(&doc); err != nil {
+	d, err := scanDelivery(db.queryRow(ctx, `SELECT `+deliveryTable.list+` FROM deliveries WHERE id = ?`, id))
+	if err != nil {
 		return nil, translateNotFound(err, "Delivery not found.")
 	}
-	return decodeDelivery(doc)
+	return d, nil
 }
 
 // DeliveriesOfPledge lists a pledge's deliveries, oldest first.
 func (db *DB) DeliveriesOfPledge(ctx context.Context, pledgeID string) ([]*domain.Delivery, error) {
-	rows, err := db.query(ctx, `SELECT doc FROM deliveries WHERE pledge_id = ? ORDER BY id`, pledgeID)
+	rows, err := db.query(ctx, `SELECT `+deliveryTable.list+` FROM deliveries WHERE pledge_id = ? ORDER BY id`, pledgeID)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
 	var out []*domain.Delivery
 	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, translate(err)
-		}
-		d, err := decodeDelivery(doc)
+		d, err := scanDelivery(rows)
 		if err != nil {
-			return nil, err
+			return nil, translate(err)
 		}
 		out = append(out, d)
 	}
@@ -136,5 +174,5 @@ func (db *DB) FindDeliveries(ctx context.Context, f domain.DeliveryFilter) ([]*d
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
 	}
-	return findPage(ctx, db, "deliveries", where, args, f.Page, decodeDelivery, func(d *domain.Delivery) string { return d.ID })
+	return findPageCols(ctx, db, "deliveries", deliveryTable.list, where, args, f.Page, scanDelivery, func(d *domain.Delivery) string { return d.ID })
 }

@@ -226,19 +226,19 @@ func (db *DB) FindLedgerPledges(ctx context.Context, f domain.LedgerPledgeFilter
 	if f.Status != "" {
 		where, args = append(where, "f.status = ?"), append(args, f.Status)
 	}
-	return findPageCols(ctx, db, "pledge_ledger f JOIN pledges p ON p.id = f.pledge_id", pledgeColsOf("p"), where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
+	return findPageCols(ctx, db, "pledge_ledger f JOIN pledges p ON p.id = f.pledge_id", pledgeTable.listOf("p"), where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
 }
 
 // FindOverdue lists commitments due before the time, oldest due first.
 func (db *DB) FindOverdue(ctx context.Context, authorityID string, before time.Time, limit int) ([]*domain.Pledge, error) {
-	return db.pledgesWhere(ctx, `SELECT `+pledgeColsOf("p")+` FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
+	return db.pledgesWhere(ctx, `SELECT `+pledgeTable.listOf("p")+` FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
 		WHERE f.authority_id = ? AND f.status IN ('approved', 'in_delivery', 'delivered', 'confirmed') AND f.due > 0 AND f.due < ?
 		ORDER BY f.due, f.pledge_id LIMIT ?`, authorityID, before.Unix(), limit)
 }
 
 // LapseCandidates lists approved or in-delivery pledges due before the time.
 func (db *DB) LapseCandidates(ctx context.Context, before time.Time, limit int) ([]*domain.Pledge, error) {
-	return db.pledgesWhere(ctx, `SELECT `+pledgeColsOf("p")+` FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
+	return db.pledgesWhere(ctx, `SELECT `+pledgeTable.listOf("p")+` FROM pledge_ledger f JOIN pledges p ON p.id = f.pledge_id
 		WHERE f.status IN ('approved', 'in_delivery') AND f.due > 0 AND f.due < ? ORDER BY f.due, f.pledge_id LIMIT ?`, before.Unix(), limit)
 }
 

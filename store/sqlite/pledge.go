@@ -99,41 +99,17 @@ func (r *pledgeRow) extras(p *domain.Pledge) error {
 	return nil
 }
 
-// pledgeCols are the columns of the pledges table in pledgeRow order.
-const pledgeCols = `id, authority_id, authority_slug, request_id, request_title, request_org_id, organisation_id, organisation_name, offer,
+// pledgeTable is the pledges table, its columns in pledgeRow order; a pledge
+// never changes its authority, request, supplier or creation time.
+var pledgeTable = newTable("pledges", `id, authority_id, authority_slug, request_id, request_title, request_org_id, organisation_id, organisation_name, offer,
 	quantity, unit, value_pence, allow_partial, approved_pence, status, reason, decided_by, area, contract_id, bid_id, measure_code, theme,
-	catalogue_version, proxy_pence, due_date, version, created_at, updated_at, override_json, release_json`
-
-// pledgeColsOf is pledgeCols of a table alias.
-func pledgeColsOf(alias string) string {
-	var out []string
-	for _, c := range strings.Split(pledgeCols, ",") {
-		out = append(out, alias+"."+strings.TrimSpace(c))
-	}
-	return strings.Join(out, ", ")
-}
+	catalogue_version, proxy_pence, due_date, version, created_at, updated_at, override_json, release_json`,
+	"id", "authority_id", "authority_slug", "request_id", "request_org_id", "organisation_id", "created_at")
 
 func (r *pledgeRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.RequestID, &r.RequestTitle, &r.RequestOrgID, &r.OrganisationID, &r.OrganisationName, &r.Offer,
 		&r.Quantity, &r.Unit, &r.ValuePence, &r.AllowPartial, &r.ApprovedPence, &r.Status, &r.Reason, &r.DecidedBy, &r.Area, &r.ContractID, &r.BidID,
 		&r.MeasureCode, &r.Theme, &r.CatalogueVersion, &r.ProxyPence, &r.DueDate, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.Override, &r.Release}
-}
-
-func (r *pledgeRow) args() []any {
-	f := r.fields()
-	for i, p := range f {
-		switch v := p.(type) {
-		case *string:
-			f[i] = *v
-		case *int64:
-			f[i] = *v
-		case *int:
-			f[i] = *v
-		case *bool:
-			f[i] = *v
-		}
-	}
-	return f
 }
 
 // storeTime is how the store writes a time: RFC 3339 with nanoseconds in
@@ -185,12 +161,10 @@ func scanPledge(row scanner) (*domain.Pledge, error) {
 	return r.toDomain()
 }
 
-var insertPledgeSQL = `INSERT INTO pledges (` + pledgeCols + `) VALUES (?` + strings.Repeat(",?", len(strings.Split(pledgeCols, ","))-1) + `)`
-
 // CreatePledge inserts p with its audit event.
 func (db *DB) CreatePledge(ctx context.Context, p *domain.Pledge, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		if _, err := tx.Exec(insertPledgeSQL, fromPledge(p).args()...); err != nil {
+		if err := pledgeTable.insert(tx, fromPledge(p).fields()); err != nil {
 			return translate(err)
 		}
 		return appendAudit(tx, ev)
@@ -207,26 +181,9 @@ func (db *DB) UpdatePledge(ctx context.Context, p *domain.Pledge, prev int64, ev
 	})
 }
 
-// pledgeSet updates every column but the id and those a pledge never
-// changes (authority, request, supplier, created).
-var pledgeSet = func() string {
-	var set []string
-	for _, c := range strings.Split(pledgeCols, ",") {
-		switch c = strings.TrimSpace(c); c {
-		case "id", "authority_id", "authority_slug", "request_id", "request_org_id", "organisation_id", "created_at":
-		default:
-			set = append(set, c+" = ?")
-		}
-	}
-	return strings.Join(set, ", ")
-}()
-
 // updatePledgeTx writes a pledge inside a transaction (as UpdatePledge does).
 func updatePledgeTx(tx *wtx, p *domain.Pledge, prev int64) error {
-	r := fromPledge(p)
-	return casUpdate(tx, "pledges", p.ID, prev, pledgeSet, r.RequestTitle, r.OrganisationName, r.Offer, r.Quantity, r.Unit, r.ValuePence, r.AllowPartial,
-		r.ApprovedPence, r.Status, r.Reason, r.DecidedBy, r.Area, r.ContractID, r.BidID, r.MeasureCode, r.Theme, r.CatalogueVersion, r.ProxyPence, r.DueDate,
-		r.Version, r.UpdatedAt, r.Override, r.Release)
+	return pledgeTable.update(tx, p.ID, prev, fromPledge(p).fields())
 }
 
 // CommitPledge writes an approval and checks chk after it, in one transaction.
@@ -276,7 +233,7 @@ func checkCommit(tx *wtx, chk domain.CommitCheck) error {
 
 // PledgeByID returns ENOTFOUND when there is none.
 func (db *DB) PledgeByID(ctx context.Context, id string) (*domain.Pledge, error) {
-	p, err := scanPledge(db.queryRow(ctx, `SELECT `+pledgeCols+` FROM pledges WHERE id = ?`, id))
+	p, err := scanPledge(db.queryRow(ctx, `SELECT `+pledgeTable.list+` FROM pledges WHERE id = ?`, id))
 	if err != nil {
 		return nil, translateNotFound(err, "Pledge not found.")
 	}
@@ -293,5 +250,5 @@ func (db *DB) FindPledges(ctx context.Context, f domain.PledgeFilter) ([]*domain
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
 		}
 	}
-	return findPageCols(ctx, db, "pledges", pledgeCols, where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
+	return findPageCols(ctx, db, "pledges", pledgeTable.list, where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
 }

@@ -2,39 +2,69 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"needmatch/domain"
 )
 
+// requestRow is a row of the requests table: the store's own form of a
+// request, one column per field (times as RFC 3339 text). The pledged and
+// approved totals are derived from the pledges, never stored.
 type requestRow struct {
-	domain.Request
-	AuthorityID string `json:"authorityId"`
+	ID, AuthorityID, Authority, OrganisationID, OrganisationName string
+	Title, Description, Kind, Area, AreaName                     string
+	Quantity                                                     int64
+	Unit                                                         string
+	ValuePence                                                   int64
+	Deadline                                                     string
+	Safeguarding                                                 bool
+	Status, Reason                                               string
+	Version                                                      int64
+	CreatedAt, UpdatedAt                                         string
 }
 
-func requestDoc(r *domain.Request) string {
-	row := requestRow{Request: *r, AuthorityID: r.AuthorityID}
-	row.PledgedPence, row.ApprovedPence = 0, 0 // derived, never stored
-	return marshal(row)
+// requestTable is the requests table, its columns in requestRow order; a
+// request never changes its authority, group or creation time.
+var requestTable = newTable("requests", `id, authority_id, authority_slug, organisation_id, organisation_name, title, description, kind, area, area_name,
+	quantity, unit, value_pence, deadline, safeguarding, status, reason, version, created_at, updated_at`,
+	"id", "authority_id", "authority_slug", "organisation_id", "created_at")
+
+func (r *requestRow) fields() []any {
+	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.OrganisationID, &r.OrganisationName, &r.Title, &r.Description, &r.Kind, &r.Area, &r.AreaName,
+		&r.Quantity, &r.Unit, &r.ValuePence, &r.Deadline, &r.Safeguarding, &r.Status, &r.Reason, &r.Version, &r.CreatedAt, &r.UpdatedAt}
 }
 
-func decodeRequest(doc string) (*domain.Request, error) {
-	var row requestRow
-	if err := json.Unmarshal([]byte(doc), &row); err != nil {
+func fromRequest(r *domain.Request) *requestRow {
+	return &requestRow{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, OrganisationID: r.OrganisationID, OrganisationName: r.OrganisationName,
+		Title: r.Title, Description: r.Description, Kind: r.Kind, Area: r.Area, AreaName: r.AreaName, Quantity: r.Quantity, Unit: r.Unit,
+		ValuePence: r.ValuePence, Deadline: storeTime(r.Deadline), Safeguarding: r.Safeguarding, Status: string(r.Status), Reason: r.Reason,
+		Version: r.Version, CreatedAt: storeTime(r.CreatedAt), UpdatedAt: storeTime(r.UpdatedAt)}
+}
+
+func (r *requestRow) toDomain() (*domain.Request, error) {
+	q := &domain.Request{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, OrganisationID: r.OrganisationID, OrganisationName: r.OrganisationName,
+		Title: r.Title, Description: r.Description, Kind: r.Kind, Area: r.Area, AreaName: r.AreaName, Quantity: r.Quantity, Unit: r.Unit,
+		ValuePence: r.ValuePence, Safeguarding: r.Safeguarding, Status: domain.RequestStatus(r.Status), Reason: r.Reason, Version: r.Version}
+	var l times
+	q.Deadline, q.CreatedAt, q.UpdatedAt = l.at(r.Deadline), l.at(r.CreatedAt), l.at(r.UpdatedAt)
+	if l.err != nil {
+		return nil, l.err
+	}
+	return q, nil
+}
+
+func scanRequest(row scanner) (*domain.Request, error) {
+	var r requestRow
+	if err := row.Scan(r.fields()...); err != nil {
 		return nil, err
 	}
-	r := row.Request
-	r.AuthorityID = row.AuthorityID
-	return &r, nil
+	return r.toDomain()
 }
 
 // CreateRequest inserts r with its audit event.
 func (db *DB) CreateRequest(ctx context.Context, r *domain.Request, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		_, err := tx.Exec(`INSERT INTO requests (id, authority_id, organisation_id, status, area, kind, title, description, version, doc) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-			r.ID, r.AuthorityID, r.OrganisationID, r.Status, r.Area, r.Kind, r.Title, r.Description, r.Version, requestDoc(r))
-		if err != nil {
+		if err := requestTable.insert(tx, fromRequest(r).fields()); err != nil {
 			return translate(err)
 		}
 		return appendAudit(tx, ev)
@@ -44,22 +74,41 @@ func (db *DB) CreateRequest(ctx context.Context, r *domain.Request, ev *domain.A
 // UpdateRequest writes r if the stored version is prev.
 func (db *DB) UpdateRequest(ctx context.Context, r *domain.Request, prev int64, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		err := casUpdate(tx, "requests", r.ID, prev, "status = ?, area = ?, kind = ?, title = ?, description = ?, version = ?, doc = ?",
-			r.Status, r.Area, r.Kind, r.Title, r.Description, r.Version, requestDoc(r))
-		if err != nil {
+		if err := requestTable.update(tx, r.ID, prev, fromRequest(r).fields()); err != nil {
 			return err
 		}
 		return appendAudit(tx, ev)
 	})
 }
 
-// RequestByID returns ENOTFOUND when there is none.
+// RequestByID returns ENOTFOUND when there is none. It reads the version,
+// and the columns only when the cache does not hold that version.
 func (db *DB) RequestByID(ctx context.Context, id string) (*domain.Request, error) {
-	r, err := db.scanRequest(db.queryRow(ctx, `SELECT id, version, doc FROM requests WHERE id = ?`, id))
+	r, missing, err := db.cachedRequest(db.queryRow(ctx, `SELECT id, version FROM requests WHERE id = ?`, id))
+	if err == nil && missing {
+		var ok bool
+		if ok, err = db.loadRequests(ctx, []*domain.Request{r}); err == nil && !ok {
+			r, err = scanRequest(db.queryRow(ctx, `SELECT `+requestTable.list+` FROM requests WHERE id = ?`, id))
+		}
+	}
 	if err != nil {
 		return nil, translateNotFound(err, "Request not found.")
 	}
 	return r, db.fillSums(ctx, []*domain.Request{r})
+}
+
+// cachedRequest reads an id and a version: the cached request of that
+// version, or one with only those two set and missing true.
+func (db *DB) cachedRequest(row scanner) (r *domain.Request, missing bool, err error) {
+	var id string
+	var version int64
+	if err := row.Scan(&id, &version); err != nil {
+		return nil, false, err
+	}
+	if r, ok := db.requests.get(id, version); ok {
+		return r, false, nil
+	}
+	return &domain.Request{ID: id, Version: version}, true, nil
 }
 
 // FindRequests lists newest first.
@@ -84,11 +133,62 @@ func (db *DB) FindRequests(ctx context.Context, f domain.RequestFilter) ([]*doma
 		like := likeArg(f.Text)
 		where, args = append(where, `(title LIKE ? ESCAPE '\' OR description LIKE ? ESCAPE '\')`), append(args, like, like)
 	}
-	items, next, err := findPageCols(ctx, db, "requests", "id, version, doc", where, args, f.Page, db.scanRequest, func(r *domain.Request) string { return r.ID })
+	id := func(r *domain.Request) string { return r.ID }
+	// The page's ids and versions first; the columns of the requests the
+	// cache does not hold at that version then, all in one query.
+	var missing []*domain.Request
+	items, next, err := findPageCols(ctx, db, "requests", "id, version", where, args, f.Page, func(row scanner) (*domain.Request, error) {
+		r, miss, err := db.cachedRequest(row)
+		if miss {
+			missing = append(missing, r)
+		}
+		return r, err
+	}, id)
 	if err != nil {
 		return nil, "", err
 	}
+	if ok, err := db.loadRequests(ctx, missing); err != nil {
+		return nil, "", err
+	} else if !ok { // a request changed between the two reads: read the page whole
+		if items, next, err = findPageCols(ctx, db, "requests", requestTable.list, where, args, f.Page, scanRequest, id); err != nil {
+			return nil, "", err
+		}
+	}
 	return items, next, db.fillSums(ctx, items)
+}
+
+// loadRequests reads the columns of the requests rs name by id and version
+// into them (and the cache); false when one of them is no longer at its
+// version.
+func (db *DB) loadRequests(ctx context.Context, rs []*domain.Request) (bool, error) {
+	if len(rs) == 0 {
+		return true, nil
+	}
+	byID := make(map[string]*domain.Request, len(rs))
+	args := make([]any, len(rs))
+	for i, r := range rs {
+		byID[r.ID], args[i] = r, r.ID
+	}
+	rows, err := db.query(ctx, `SELECT `+requestTable.list+` FROM requests WHERE id IN (?`+strings.Repeat(",?", len(rs)-1)+`)`, args...)
+	if err != nil {
+		return false, translate(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return false, translate(err)
+		}
+		want := byID[r.ID]
+		if want == nil || want.Version != r.Version {
+			return false, nil
+		}
+		*want = *r
+		db.requests.put(r)
+		n++
+	}
+	return n == len(rs), translate(rows.Err())
 }
 
 // fillSums sets the derived pledged and approved totals from live pledges.
@@ -117,23 +217,4 @@ func (db *DB) fillSums(ctx context.Context, rs []*domain.Request) error {
 		byID[id].PledgedPence, byID[id].ApprovedPence = pledged, approved
 	}
 	return translate(rows.Err())
-}
-
-// scanRequest reads id, version and doc, decoding the doc only when the
-// cache has no entry of that version.
-func (db *DB) scanRequest(row scanner) (*domain.Request, error) {
-	var id, doc string
-	var version int64
-	if err := row.Scan(&id, &version, &doc); err != nil {
-		return nil, err
-	}
-	if r, ok := db.requests.get(id, version); ok {
-		return r, nil
-	}
-	r, err := decodeRequest(doc)
-	if err != nil {
-		return nil, err
-	}
-	db.requests.put(r)
-	return r, nil
 }

@@ -461,6 +461,11 @@ func appliedMigrations(t *testing.T, dir string) []string {
 	return out
 }
 
+// documentTables still keep a document: audit, whose hash chain covers the
+// stored bytes, and the tables not yet in the store's own columns.
+var documentTables = map[string]bool{"audit": true, "organisations": true, "users": true, "authorities": true, "refresh_tokens": true,
+	"idempotency": true}
+
 // TestNoAPIFieldNamesInTheSchema checks that, after every migration, no
 // trigger, view or index reads JSON by the API's field names and no
 // table of the store's own columns keeps a document.
@@ -495,10 +500,29 @@ func TestNoAPIFieldNamesInTheSchema(t *testing.T) {
 			if n < 20 {
 				t.Fatalf("read %d triggers and indexes; the schema is not there", n)
 			}
-			for _, table := range []string{"pledges", "evidence"} {
+			tables, err := db.read.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for tables.Next() {
+				var name string
+				if err := tables.Scan(&name); err != nil {
+					t.Fatal(err)
+				}
+				names = append(names, name)
+			}
+			tables.Close()
+			if len(names) < 15 {
+				t.Fatalf("read %d tables; the schema is not there", len(names))
+			}
+			for _, table := range names {
 				var docs int
-				if err := db.read.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'doc'`, table).Scan(&docs); err != nil || docs != 0 {
-					t.Errorf("table %s keeps a doc column (%d, %v)", table, docs, err)
+				if err := db.read.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'doc'`, table).Scan(&docs); err != nil {
+					t.Fatal(err)
+				}
+				if docs != 0 && !documentTables[table] {
+					t.Errorf("table %s keeps a doc column", table)
 				}
 			}
 		})

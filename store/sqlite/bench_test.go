@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"needmatch/domain"
+)
+
+// benchRequests opens a store holding n published requests of one authority.
+func benchRequests(b *testing.B, n int) (*DB, string, []string) {
+	b.Helper()
+	db, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	auth, now := domain.NewID(), time.Now()
+	var ids []string
+	for i := 0; i < n; i++ {
+		r := &domain.Request{ID: domain.NewID(), AuthorityID: auth, Authority: "bench", OrganisationID: "org", OrganisationName: "A group",
+			Title: fmt.Sprintf("Request %d", i), Description: "Chairs and tables for the community hall, collected on Saturday mornings.",
+			Kind: "goods", Area: "E05015018", AreaName: "Brinnington & Stockport Central", Quantity: 12, Unit: "chairs", ValuePence: 48000,
+			Deadline: now.AddDate(0, 2, 0), Status: "published", Version: 1, CreatedAt: now, UpdatedAt: now}
+		if err := db.CreateRequest(ctx, r, nil); err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	return db, auth, ids
+}
+
+// BenchmarkStoreRequestList reads the first page of 50 published requests.
+func BenchmarkStoreRequestList(b *testing.B) {
+	db, auth, _ := benchRequests(b, 500)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rs, _, err := db.FindRequests(ctx, domain.RequestFilter{AuthorityID: auth, Statuses: []domain.RequestStatus{"published"}, Kind: "goods", Area: "E05015018"})
+		if err != nil || len(rs) != 50 {
+			b.Fatal(len(rs), err)
+		}
+	}
+}
+
+// BenchmarkStoreRequestByID reads one request with its pledge totals.
+func BenchmarkStoreRequestByID(b *testing.B) {
+	db, _, ids := benchRequests(b, 100)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := db.RequestByID(ctx, ids[i%len(ids)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
