@@ -203,7 +203,10 @@ function Legend({ legend, asHeading, size = 'l' }) {
   return <legend class="govuk-fieldset__legend govuk-fieldset__legend--m">{legend}</legend>;
 }
 
-/** Radios is a fieldset of radios; the first radio's id is `id`. */
+/**
+ * Radios is a fieldset of radios; the first radio's id is `id`. An option
+ * may carry a conditional question (GOV.UK conditional reveal).
+ */
 export function Radios({ id, name, legend, hint, error, value, onChange, options, asHeading, inline }) {
   return (
     <div class={cx('govuk-form-group', error && 'govuk-form-group--error')}>
@@ -214,7 +217,7 @@ export function Radios({ id, name, legend, hint, error, value, onChange, options
         <div class={cx('govuk-radios', inline && 'govuk-radios--inline')} data-module="govuk-radios">
           {options.map((o, i) => {
             const rid = i === 0 ? id : `${id}-${i + 1}`;
-            return (
+            const item = (
               <div class="govuk-radios__item" key={o.value}>
                 <input
                   class="govuk-radios__input"
@@ -230,6 +233,11 @@ export function Radios({ id, name, legend, hint, error, value, onChange, options
                 {o.hint && <div id={`${rid}-item-hint`} class="govuk-hint govuk-radios__hint">{o.hint}</div>}
               </div>
             );
+            // An option's conditional question shows under it while it is chosen.
+            if (o.conditional && value === o.value) {
+              return [item, <div class="govuk-radios__conditional" id={`${rid}-conditional`} key={`${o.value}-conditional`}>{o.conditional}</div>];
+            }
+            return item;
           })}
         </div>
       </fieldset>

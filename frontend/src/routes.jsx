@@ -5,7 +5,7 @@ import { Home, RequestDetail, Accessibility } from './views/public.jsx';
 import { SignIn, Register, Registered, SignOut } from './views/auth.jsx';
 import { MyRequests, NewRequestStart, NewRequestStep, CheckRequest, RequestSent } from './views/group.jsx';
 import { SupplierRequests, PledgeForm, MyPledges } from './views/supplier.jsx';
-import { Dashboard, ReasonForm, Allocation, AllocationReview, Audit } from './views/officer.jsx';
+import { Dashboard, ReasonForm, PledgeApprove, Allocation, AllocationReview, Audit } from './views/officer.jsx';
 import { Profile, Weights, AreasImport } from './views/settings.jsx';
 import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
@@ -41,6 +41,7 @@ export const routes = [
   { path: '/officer/organisations/:id/reject', view: RejectOrganisation, roles: OFFICER },
   { path: '/officer/requests/:id/reject', view: RejectRequest, roles: OFFICER },
   { path: '/officer/pledges/:id/decline', view: DeclinePledge, roles: OFFICER },
+  { path: '/officer/pledges/:id/approve', view: PledgeApprove, roles: OFFICER },
   { path: '/officer/allocation', view: Allocation, roles: OFFICER },
   { path: '/officer/allocations/:id', view: AllocationReview, roles: OFFICER },
   { path: '/officer/audit', view: Audit, roles: OFFICER },

@@ -61,7 +61,33 @@ function ActionButton({ label, hidden, onClick, warning, secondary }) {
 
 export { ActionButton };
 
-function PledgesTable({ pledges, officer, onDone, caption = 'Pledges on this request' }) {
+/** stillNeeded is what a request still needs: its value less what is approved. */
+export function stillNeeded(r) {
+  return Math.max(0, r.valuePence - r.approvedPence);
+}
+
+/**
+ * ApproveAction approves a pledge in one click when all of it fits in
+ * what its request still needs (need); otherwise it links to the page
+ * where the officer approves part, or all of it with a reason.
+ */
+export function ApproveAction({ pledge: p, need, hidden, onDone, onError }) {
+  if (need == null || p.valuePence > need) {
+    return <a class="govuk-link" href={`/officer/pledges/${p.id}/approve`}>Decide how much to approve<span class="govuk-visually-hidden"> of the {hidden}</span></a>;
+  }
+  return (
+    <ActionButton label="Approve" hidden={hidden} onClick={async () => {
+      try {
+        await api(`/pledges/${p.id}/approve`, { method: 'POST', body: { version: p.version } });
+        onDone(`Pledge from ${p.organisationName} approved`);
+      } catch (e) {
+        onError(e);
+      }
+    }} />
+  );
+}
+
+function PledgesTable({ pledges, officer, need, onDone, onError, caption = 'Pledges on this request' }) {
   if (!pledges.length) return <p class="govuk-body">No pledges yet.</p>;
   return (
     <table class="govuk-table">
@@ -95,10 +121,7 @@ function PledgesTable({ pledges, officer, onDone, caption = 'Pledges on this req
                 <td class="govuk-table__cell app-table-actions">
                   {p.status === 'offered' && (
                     <>
-                      <ActionButton label="Approve" hidden={`pledge from ${p.organisationName}`} onClick={async () => {
-                        await api(`/pledges/${p.id}/approve`, { method: 'POST', body: {} });
-                        onDone(`Pledge from ${p.organisationName} approved`);
-                      }} />
+                      <ApproveAction pledge={p} need={need} hidden={`pledge from ${p.organisationName}`} onDone={onDone} onError={onError} />
                       <a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline<span class="govuk-visually-hidden"> pledge from {p.organisationName}</span></a>
                     </>
                   )}
@@ -118,7 +141,7 @@ export { PledgesTable };
  * RankedPledges is the officer's ranked table of the offered pledges on a
  * request, best first, with each score's parts in words.
  */
-function RankedPledges({ request: r, items, onDone }) {
+function RankedPledges({ request: r, items, onDone, onError }) {
   if (!items.length) return null;
   return (
     <div class="app-table-scroll" role="region" aria-labelledby="ranked-caption" tabIndex={0}>
@@ -145,10 +168,7 @@ function RankedPledges({ request: r, items, onDone }) {
               <td class="govuk-table__cell govuk-table__cell--numeric">{money(p.valuePence)}</td>
               <td class="govuk-table__cell"><MatchScore score={score} breakdown={breakdown} label="Score" summary={`Why ${p.organisationName} scores this`} /></td>
               <td class="govuk-table__cell app-table-actions">
-                <ActionButton label="Approve" hidden={`pledge from ${p.organisationName}`} onClick={async () => {
-                  await api(`/pledges/${p.id}/approve`, { method: 'POST', body: {} });
-                  onDone(`Pledge from ${p.organisationName} approved`);
-                }} />
+                <ApproveAction pledge={p} need={stillNeeded(r)} hidden={`pledge from ${p.organisationName}`} onDone={onDone} onError={onError} />
                 <a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline<span class="govuk-visually-hidden"> pledge from {p.organisationName} to {r.title}</span></a>
               </td>
             </tr>
@@ -191,6 +211,7 @@ export function RequestDetail({ params, session }) {
     }
   };
   const done = (message) => {
+    setActionError(null);
     setFlashHere(message);
     req.reload();
     pledges.reload();
@@ -213,6 +234,7 @@ export function RequestDetail({ params, session }) {
           { key: 'Needed by', value: date(r.deadline) },
           { key: 'Pledged so far', value: money(r.pledgedPence || 0) },
           { key: 'Approved so far', value: money(r.approvedPence || 0) },
+          ...(officer && r.status !== 'draft' ? [{ key: 'Still needed', value: money(stillNeeded(r)) }] : []),
           ...(r.reason ? [{ key: 'Reason', value: r.reason }] : []),
         ]}
       />
@@ -230,7 +252,7 @@ export function RequestDetail({ params, session }) {
           <a class="govuk-button govuk-button--warning" href={`/officer/requests/${r.id}/reject`}>Reject<span class="govuk-visually-hidden"> {r.title}</span></a>
         </div>
       )}
-      {officer && (ranked.error ? <Problem error={ranked.error} /> : ranked.data && <RankedPledges request={r} items={ranked.data} onDone={done} />)}
+      {officer && (ranked.error ? <Problem error={ranked.error} /> : ranked.data && <RankedPledges request={r} items={ranked.data} onDone={done} onError={setActionError} />)}
       {(owner || officer || supplier) && (
         pledges.loading ? <Loading what="Loading pledges" /> : pledges.error ? <Problem error={pledges.error} /> : (
           officer && ranked.data?.length ? (
@@ -238,7 +260,7 @@ export function RequestDetail({ params, session }) {
               <PledgesTable pledges={pledges.data.filter((p) => p.status !== 'offered')} officer={false} onDone={done} caption="Decided pledges" />
             )
           ) : (
-            <PledgesTable pledges={pledges.data} officer={officer} onDone={done} caption={supplier ? 'Your pledges on this request' : 'Pledges on this request'} />
+            <PledgesTable pledges={pledges.data} officer={officer} need={stillNeeded(r)} onDone={done} onError={setActionError} caption={supplier ? 'Your pledges on this request' : 'Pledges on this request'} />
           )
         )
       )}
