@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
 import { navigate } from '../router.jsx';
 import { setFlash, takeFlash } from '../flash.js';
-import { money, date, number, kindName, requestStatus, pledgeStatus } from '../format.js';
+import { money, date, dateAndTime, number, kindName, requestStatus, pledgeStatus } from '../format.js';
 import { Page, SummaryList, Tag, Button, Banner, Loading, Problem, Inset, Warning, useLoad } from '../govuk.jsx';
 import { Filters, RequestItem, LoadMoreList, fetchRequests, useWards, MatchScore } from '../requests.jsx';
 
@@ -179,6 +179,38 @@ function RankedPledges({ request: r, items, onDone, onError }) {
   );
 }
 
+const FIELD_NAMES = { title: 'Title', description: 'Description', kind: 'Kind of help', areaName: 'Ward', quantity: 'How many', unit: 'Of what', valuePence: 'Estimated value', deadline: 'Needed by', safeguarding: 'Safeguarding' };
+
+function shown(field, value) {
+  if (field === 'valuePence') return money(value);
+  if (field === 'deadline') return date(value);
+  if (field === 'kind') return kindName(value);
+  if (field === 'safeguarding') return value ? 'Yes' : 'No';
+  return String(value ?? '');
+}
+
+/**
+ * SinceRejection tells the officer what the group changed in a
+ * resubmitted request since it was last rejected, from the audit trail.
+ */
+function SinceRejection({ request: r }) {
+  const events = useLoad(() => listAll('/audit', { object: r.id }), [r.id, r.version]);
+  if (events.loading || events.error) return null;
+  const rejection = [...events.data].reverse().find((e) => e.action === 'request.reject');
+  if (!rejection) return null;
+  const was = rejection.after || {};
+  const changed = Object.keys(FIELD_NAMES).filter((f) => JSON.stringify(was[f]) !== JSON.stringify(r[f]));
+  return (
+    <div class="govuk-!-margin-bottom-6">
+      <h2 class="govuk-heading-m">Changed since it was rejected</h2>
+      <p class="govuk-body">Rejected {dateAndTime(rejection.at)}. The group has sent it again.</p>
+      {changed.length === 0 ? <p class="govuk-body">Nothing was changed.</p> : (
+        <SummaryList rows={changed.map((f) => ({ key: FIELD_NAMES[f], value: <>{shown(f, r[f])}<br /><span class="govuk-body-s">Was: {shown(f, was[f])}</span></> }))} />
+      )}
+    </div>
+  );
+}
+
 /** RequestDetail shows one request and what the signed-in role can do. */
 export function RequestDetail({ params, session }) {
   const { user, organisation } = session;
@@ -235,7 +267,7 @@ export function RequestDetail({ params, session }) {
           { key: 'Pledged so far', value: money(r.pledgedPence || 0) },
           { key: 'Approved so far', value: money(r.approvedPence || 0) },
           ...(officer && r.status !== 'draft' ? [{ key: 'Still needed', value: money(stillNeeded(r)) }] : []),
-          ...(r.reason ? [{ key: 'Reason', value: r.reason }] : []),
+          ...(r.reason ? [{ key: r.status === 'submitted' ? 'Rejected before because' : 'Reason', value: r.reason }] : []),
         ]}
       />
       {supplier && open && (
@@ -246,6 +278,10 @@ export function RequestDetail({ params, session }) {
           <ActionButton label="Send for approval" onClick={() => act('submit', 'Request sent for approval')} />
         </div>
       )}
+      {owner && ['submitted', 'rejected'].includes(r.status) && (
+        <p class="govuk-body"><a class="govuk-link" href={`/requests/${r.id}/edit`}>{r.status === 'rejected' ? 'Change this request and send it again' : 'Change this request'}</a></p>
+      )}
+      {officer && r.status === 'submitted' && r.reason && <SinceRejection request={r} />}
       {officer && r.status === 'submitted' && (
         <div class="app-actions govuk-!-margin-bottom-6">
           <ActionButton label="Publish" hidden={r.title} onClick={() => act('publish', 'Request published')} />
