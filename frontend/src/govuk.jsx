@@ -35,6 +35,9 @@ export function Page({ title, caption, heading = true, error = false, back, chil
     if (!h1) return;
     focusedNavigation = nav;
     focusedHeading = h1;
+    // A success banner carried from the last page says what just happened:
+    // it keeps the focus it took (see Banner).
+    if (document.activeElement?.matches?.('.govuk-notification-banner--success')) return;
     h1.setAttribute('tabindex', '-1');
     h1.focus({ preventScroll: false });
   });
@@ -382,12 +385,20 @@ export function SummaryList({ rows }) {
   );
 }
 
-/** Banner is a notification banner; success banners are announced. */
+/**
+ * Banner is a notification banner; a success banner is announced and
+ * takes focus when it appears (GOV.UK's pattern), so after Publish, Verify
+ * or Confirm the page scrolls to it instead of staying at the button.
+ */
 export function Banner({ success, title, children }) {
   const ref = useRef(null);
+  useEffect(() => {
+    if (success) ref.current?.focus();
+  }, [success, title]);
   return (
     <div
       ref={ref}
+      tabIndex={-1}
       class={cx('govuk-notification-banner', success && 'govuk-notification-banner--success')}
       role={success ? 'alert' : 'region'}
       aria-labelledby="govuk-notification-banner-title"

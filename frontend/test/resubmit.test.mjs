@@ -47,6 +47,7 @@ test('the group changes a rejected request and sends it again; the officer sees 
   await p.getByRole('button', { name: 'Send for approval again' }).click();
   await h1(p, TITLE);
   await p.getByText('Request changed and sent for approval again').waitFor();
+  await p.waitForFunction(() => document.activeElement?.classList.contains('govuk-notification-banner--success'));
   assert.match(await p.locator('.govuk-summary-list').innerText(), /Waiting for approval/);
   await check(p, 'resubmit-sent-1280');
   await p.context().close();
@@ -63,8 +64,18 @@ test('the group changes a rejected request and sends it again; the officer sees 
     assert.match(text, /Of what\s+tins\s+Was: lot/);
     assert.doesNotMatch(text, /Title\s+Paint/, 'the unchanged title is not listed as changed');
     await check(o, `resubmit-officer-${name}`);
+    if (name === '360') {
+      // The Publish button is far down a narrow page: the success banner
+      // takes focus and comes into view.
+      await o.getByRole('button', { name: `Publish ${TITLE}` }).click();
+      await o.getByText('Request published').waitFor();
+      await o.waitForFunction(() => document.activeElement?.classList.contains('govuk-notification-banner--success'));
+      const box = await o.locator('.govuk-notification-banner--success').boundingBox();
+      assert.ok(box.y >= 0 && box.y < 740, `the banner is in view (y=${box.y})`);
+      await check(o, 'publish-banner-360');
+    }
     await o.context().close();
   }
   const events = await officer('GET', `/audit?object=${r.id}`);
-  assert.deepEqual(events.items.map((e) => e.action), ['request.create', 'request.submit', 'request.reject', 'request.update', 'request.resubmit']);
+  assert.deepEqual(events.items.map((e) => e.action), ['request.create', 'request.submit', 'request.reject', 'request.update', 'request.resubmit', 'request.publish']);
 });
