@@ -1168,3 +1168,52 @@ func TestOrganisationNames(t *testing.T) {
 		t.Fatalf("pending organisation renamed: %v", o)
 	}
 }
+
+// TestRequestResubmit: a rejected request is no dead end. Its group edits
+// it and sends it again; nobody else may, and only from rejected; the
+// edit and the move are audited and the rejection's reason stays for the
+// officer who decides next.
+func TestRequestResubmit(t *testing.T) {
+	e := newEnv(t)
+	req := "/api/v1/requests/"
+	id := e.id(e.call("POST", "/api/v1/requests", "group", validRequest(), 201))
+	e.call("POST", req+id+"/resubmit", "group", nil, 409) // a draft is submitted, not resubmitted
+	e.call("POST", req+id+"/submit", "group", nil, 200)
+	e.call("POST", req+id+"/resubmit", "group", nil, 409)
+	e.call("PATCH", req+id, "group", map[string]any{"description": "Ten laptops with chargers"}, 200) // submitted: still editable
+	e.call("POST", req+id+"/reject", "officer", map[string]any{"reason": "Say which school the club is at."}, 200)
+
+	edited := e.call("PATCH", req+id, "group", map[string]any{"description": "Ten laptops for the club at Brinnington Park school", "version": 4}, 200)
+	if edited["status"] != "rejected" || edited["reason"] != "Say which school the club is at." {
+		t.Fatalf("edited rejected request = %v", edited)
+	}
+	for _, c := range []struct {
+		who  string
+		want int
+	}{{"group2", 404}, {"supplier", 403}, {"officer", 403}, {"", 401}} {
+		e.call("POST", req+id+"/resubmit", c.who, nil, c.want)
+	}
+	got := e.call("POST", req+id+"/resubmit", "group", nil, 200)
+	if got["status"] != "submitted" || got["reason"] != "Say which school the club is at." || got["version"].(float64) != 6 {
+		t.Fatalf("resubmitted = %v", got)
+	}
+	e.call("POST", req+id+"/resubmit", "group", nil, 409)
+	if got := e.call("POST", req+id+"/publish", "officer", nil, 200); got["status"] != "published" || got["reason"] != nil {
+		t.Fatalf("published after resubmitting = %v", got)
+	}
+	e.call("PATCH", req+id, "group", map[string]any{"title": "Too late"}, 409)
+
+	items := e.call("GET", "/api/v1/audit?object="+id, "officer", nil, 200)["items"].([]any)
+	var actions []string
+	for _, it := range items {
+		actions = append(actions, it.(map[string]any)["action"].(string))
+	}
+	want := "[request.create request.submit request.update request.reject request.update request.resubmit request.publish]"
+	if fmt.Sprint(actions) != want {
+		t.Fatalf("audit = %v, want %s", actions, want)
+	}
+	resub := items[5].(map[string]any)
+	if resub["before"].(map[string]any)["status"] != "rejected" || resub["after"].(map[string]any)["status"] != "submitted" {
+		t.Fatalf("resubmit event = %v", resub)
+	}
+}

@@ -145,6 +145,10 @@ func (s *Server) handleRequestSubmit(c *fiber.Ctx) error {
 	return s.moveRequest(c, domain.RequestSubmit, false)
 }
 
+func (s *Server) handleRequestResubmit(c *fiber.Ctx) error {
+	return s.moveRequest(c, domain.RequestResubmit, false)
+}
+
 func (s *Server) handleRequestPublish(c *fiber.Ctx) error {
 	return s.moveRequest(c, domain.RequestPublish, false)
 }

@@ -95,8 +95,12 @@ func (r *Request) Validate() error {
 	return v.Err()
 }
 
-// Editable reports whether the owner may still change the request.
-func (r *Request) Editable() bool { return r.Status == ReqDraft || r.Status == ReqSubmitted }
+// Editable reports whether the owner may still change the request: a
+// draft, a request waiting for an officer, or a rejected one the group
+// puts right before resubmitting it.
+func (r *Request) Editable() bool {
+	return r.Status == ReqDraft || r.Status == ReqSubmitted || r.Status == ReqRejected
+}
 
 // Pledgeable reports whether suppliers may pledge to the request.
 func (r *Request) Pledgeable() bool { return r.Status == ReqPublished }
@@ -125,6 +129,13 @@ func (r *Request) move(from []RequestStatus, to RequestStatus, now time.Time) er
 // Submit sends a draft to the officers.
 func (r *Request) Submit(now time.Time) error {
 	return r.move([]RequestStatus{ReqDraft}, ReqSubmitted, now)
+}
+
+// Resubmit sends a rejected request to the officers again. The rejection's
+// reason stays on the request, so the officer who decides next reads it
+// (Publish clears it, Reject replaces it).
+func (r *Request) Resubmit(now time.Time) error {
+	return r.move([]RequestStatus{ReqRejected}, ReqSubmitted, now)
 }
 
 // Publish makes a submitted request public.
@@ -370,7 +381,8 @@ func (s *Service) ownRequest(ctx context.Context, a *Actor, id string) (*Request
 	return r, nil
 }
 
-// UpdateRequest edits the group's own request while it is a draft or submitted.
+// UpdateRequest edits the group's own request while it is a draft,
+// submitted, or rejected (to be resubmitted).
 func (s *Service) UpdateRequest(ctx context.Context, a *Actor, id string, in RequestInput) (*Request, error) {
 	r, err := s.ownRequest(ctx, a, id)
 	if err != nil {
@@ -401,10 +413,12 @@ const (
 	RequestPublish  RequestMove = "publish"
 	RequestReject   RequestMove = "reject"
 	RequestWithdraw RequestMove = "withdraw"
+	// RequestResubmit sends a rejected request back to the officers.
+	RequestResubmit RequestMove = "resubmit"
 )
 
-// MoveRequest submits (owner), publishes or rejects (officer) or withdraws
-// (owner or officer) a request.
+// MoveRequest submits or resubmits (owner), publishes or rejects
+// (officer) or withdraws (owner or officer) a request.
 func (s *Service) MoveRequest(ctx context.Context, a *Actor, id string, move RequestMove, reason string) (*Request, error) {
 	if err := requireSignedIn(a); err != nil {
 		return nil, err
@@ -412,7 +426,7 @@ func (s *Service) MoveRequest(ctx context.Context, a *Actor, id string, move Req
 	var r *Request
 	var err error
 	switch {
-	case move == RequestSubmit || (move == RequestWithdraw && !a.IsOfficer()):
+	case move == RequestSubmit || move == RequestResubmit || (move == RequestWithdraw && !a.IsOfficer()):
 		r, err = s.ownRequest(ctx, a, id)
 	default:
 		if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
@@ -427,6 +441,8 @@ func (s *Service) MoveRequest(ctx context.Context, a *Actor, id string, move Req
 	switch move {
 	case RequestSubmit:
 		err = r.Submit(now)
+	case RequestResubmit:
+		err = r.Resubmit(now)
 	case RequestPublish:
 		err = r.Publish(now)
 	case RequestReject:

@@ -35,6 +35,9 @@ export function Page({ title, caption, heading = true, error = false, back, chil
     if (!h1) return;
     focusedNavigation = nav;
     focusedHeading = h1;
+    // A success banner carried from the last page says what just happened:
+    // it keeps the focus it took (see Banner).
+    if (document.activeElement?.matches?.('.govuk-notification-banner--success')) return;
     h1.setAttribute('tabindex', '-1');
     h1.focus({ preventScroll: false });
   });
@@ -203,7 +206,10 @@ function Legend({ legend, asHeading, size = 'l' }) {
   return <legend class="govuk-fieldset__legend govuk-fieldset__legend--m">{legend}</legend>;
 }
 
-/** Radios is a fieldset of radios; the first radio's id is `id`. */
+/**
+ * Radios is a fieldset of radios; the first radio's id is `id`. An option
+ * may carry a conditional question (GOV.UK conditional reveal).
+ */
 export function Radios({ id, name, legend, hint, error, value, onChange, options, asHeading, inline }) {
   return (
     <div class={cx('govuk-form-group', error && 'govuk-form-group--error')}>
@@ -214,7 +220,7 @@ export function Radios({ id, name, legend, hint, error, value, onChange, options
         <div class={cx('govuk-radios', inline && 'govuk-radios--inline')} data-module="govuk-radios">
           {options.map((o, i) => {
             const rid = i === 0 ? id : `${id}-${i + 1}`;
-            return (
+            const item = (
               <div class="govuk-radios__item" key={o.value}>
                 <input
                   class="govuk-radios__input"
@@ -230,6 +236,11 @@ export function Radios({ id, name, legend, hint, error, value, onChange, options
                 {o.hint && <div id={`${rid}-item-hint`} class="govuk-hint govuk-radios__hint">{o.hint}</div>}
               </div>
             );
+            // An option's conditional question shows under it while it is chosen.
+            if (o.conditional && value === o.value) {
+              return [item, <div class="govuk-radios__conditional" id={`${rid}-conditional`} key={`${o.value}-conditional`}>{o.conditional}</div>];
+            }
+            return item;
           })}
         </div>
       </fieldset>
@@ -374,12 +385,20 @@ export function SummaryList({ rows }) {
   );
 }
 
-/** Banner is a notification banner; success banners are announced. */
+/**
+ * Banner is a notification banner; a success banner is announced and
+ * takes focus when it appears (GOV.UK's pattern), so after Publish, Verify
+ * or Confirm the page scrolls to it instead of staying at the button.
+ */
 export function Banner({ success, title, children }) {
   const ref = useRef(null);
+  useEffect(() => {
+    if (success) ref.current?.focus();
+  }, [success, title]);
   return (
     <div
       ref={ref}
+      tabIndex={-1}
       class={cx('govuk-notification-banner', success && 'govuk-notification-banner--success')}
       role={success ? 'alert' : 'region'}
       aria-labelledby="govuk-notification-banner-title"

@@ -3,9 +3,9 @@
 
 import { Home, RequestDetail, Accessibility } from './views/public.jsx';
 import { SignIn, Register, Registered, SignOut } from './views/auth.jsx';
-import { MyRequests, NewRequestStart, NewRequestStep, CheckRequest, RequestSent } from './views/group.jsx';
+import { MyRequests, NewRequestStart, NewRequestStep, CheckRequest, RequestSent, RequestEdit } from './views/group.jsx';
 import { SupplierRequests, PledgeForm, MyPledges } from './views/supplier.jsx';
-import { Dashboard, ReasonForm, Allocation, AllocationReview, Audit } from './views/officer.jsx';
+import { Dashboard, ReasonForm, PledgeApprove, Allocation, AllocationReview, Audit } from './views/officer.jsx';
 import { Profile, Weights, AreasImport } from './views/settings.jsx';
 import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
@@ -33,6 +33,7 @@ export const routes = [
   { path: '/requests/new/:step', view: NewRequestStep, roles: GROUP },
   { path: '/requests/:id', view: RequestDetail },
   { path: '/requests/:id/sent', view: RequestSent, roles: GROUP },
+  { path: '/requests/:id/edit', view: RequestEdit, roles: GROUP },
   { path: '/requests/:id/pledge', view: PledgeForm, roles: SUPPLIER },
   { path: '/my/requests', view: MyRequests, roles: GROUP },
   { path: '/supplier/requests', view: SupplierRequests, roles: SUPPLIER },
@@ -41,6 +42,7 @@ export const routes = [
   { path: '/officer/organisations/:id/reject', view: RejectOrganisation, roles: OFFICER },
   { path: '/officer/requests/:id/reject', view: RejectRequest, roles: OFFICER },
   { path: '/officer/pledges/:id/decline', view: DeclinePledge, roles: OFFICER },
+  { path: '/officer/pledges/:id/approve', view: PledgeApprove, roles: OFFICER },
   { path: '/officer/allocation', view: Allocation, roles: OFFICER },
   { path: '/officer/allocations/:id', view: AllocationReview, roles: OFFICER },
   { path: '/officer/audit', view: Audit, roles: OFFICER },

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, shot, axe, h1Focused, ACCOUNTS } from '../testing/browser.mjs';
+import { startServer, launch, newPage, shot, axe, h1, h1Focused, ACCOUNTS } from '../testing/browser.mjs';
 
 let server, browser;
 
@@ -110,7 +110,9 @@ test('a supplier signs in and pledges using only the keyboard', async () => {
   assert.equal(await p.locator('#allow-partial').isChecked(), false);
   await tabTo(p, byText('Send pledge'), 'the Send pledge button');
   await p.keyboard.press('Enter');
-  await h1Focused(p, 'Your pledges');
+  // The success banner says what happened and takes focus (not the h1).
+  await h1(p, 'Your pledges');
+  await p.waitForFunction(() => document.activeElement?.classList.contains('govuk-notification-banner--success'));
   await p.getByText('1 of 3').waitFor();
   assert.match(await p.locator('main table').innerText(), /£720/);
   await shot(p, 'keyboard-pledged');

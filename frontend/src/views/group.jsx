@@ -5,9 +5,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
 import { navigate } from '../router.jsx';
 import { useDraft, loadDraft, dropDraft } from '../forms.js';
-import { takeFlash } from '../flash.js';
+import { takeFlash, setFlash } from '../flash.js';
 import { money, date, number, plural, kindName, requestStatus, parsePounds, parseWhole, parseDateParts, KINDS } from '../format.js';
-import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkbox, DateInput, Button, Tag, Panel, SummaryList, Banner, Loading, Problem, Inset, useLoad } from '../govuk.jsx';
+import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkbox, DateInput, Button, Tag, Panel, SummaryList, Banner, Loading, Problem, Inset, useLoad, fieldErrors } from '../govuk.jsx';
 import { useWards } from '../requests.jsx';
 import { DeliveriesTable } from './value.jsx';
 
@@ -336,4 +336,80 @@ export function RequestSent({ params }) {
 export function NewRequestStart() {
   useEffect(() => navigate('/requests/new/what', { replace: true }), []);
   return <Page title="Post a request"><Loading /></Page>;
+}
+
+const EDIT_IDS = { title: 'title', description: 'description', quantity: 'quantity', unit: 'unit', valuePence: 'value', version: 'title' };
+
+/**
+ * RequestEdit lets a group change a request an officer has not published:
+ * one waiting for approval, or a rejected one, which it then sends for
+ * approval again.
+ */
+export function RequestEdit({ params }) {
+  const req = useLoad(() => api(`/requests/${params.id}`), [params.id]);
+  const [v, setV] = useState(null);
+  const [errors, setErrors] = useState({ list: [], byField: {} });
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    const r = req.data;
+    if (r) setV({ title: r.title, description: r.description, quantity: String(r.quantity), unit: r.unit, value: String(r.valuePence / 100) });
+  }, [req.data]);
+  if (req.loading || (req.data && !v)) return <Page title="Change your request"><Loading /></Page>;
+  if (req.error) return <Page title="Change your request"><Problem error={req.error} /></Page>;
+  const r = req.data;
+  const set = (k) => (x) => setV({ ...v, [k]: x });
+  const rejected = r.status === 'rejected';
+  if (!['submitted', 'rejected'].includes(r.status)) {
+    return <Page title="Change your request" back={{ href: `/requests/${r.id}` }}><p class="govuk-body">A request that is {requestStatus(r.status)[0].toLowerCase()} can no longer be changed.</p></Page>;
+  }
+  const save = async (e) => {
+    e.preventDefault();
+    const list = [];
+    const byField = {};
+    const add = (field, text) => {
+      list.push({ href: `#${EDIT_IDS[field]}`, text });
+      byField[field] = text;
+    };
+    const quantity = parseWhole(v.quantity);
+    const pence = parsePounds(v.value);
+    if (!v.title.trim()) add('title', 'Enter a title');
+    if (quantity == null || quantity < 1) add('quantity', 'Enter how many as a whole number, like 40');
+    if (!v.unit.trim()) add('unit', 'Enter what the quantity counts, like coats or hours');
+    if (pence == null) add('valuePence', 'Enter what it is worth as an amount of money, like 1200 or 1200.50');
+    setErrors({ list, byField });
+    if (list.length) return;
+    setBusy(true);
+    try {
+      const body = { title: v.title.trim(), description: v.description.trim(), quantity, unit: v.unit.trim(), valuePence: pence, version: r.version };
+      await api(`/requests/${r.id}`, { method: 'PATCH', body });
+      if (rejected) await api(`/requests/${r.id}/resubmit`, { method: 'POST', body: {} });
+      setFlash(rejected ? 'Request changed and sent for approval again' : 'Request changed');
+      navigate(`/requests/${r.id}`);
+    } catch (err) {
+      const fe = fieldErrors(err, (f) => EDIT_IDS[f] || 'title');
+      setErrors(fe);
+      setBusy(false);
+    }
+  };
+  return (
+    <Page title="Change your request" error={errors.list.length > 0} back={{ href: `/requests/${r.id}` }}>
+      <ErrorSummary errors={errors.list} />
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-two-thirds">
+          {rejected && r.reason && <Inset>A council officer did not publish this request: {r.reason}</Inset>}
+          <form method="post" action={location.pathname} onSubmit={save} novalidate>
+            <Input id="title" label="Title" value={v.title} onInput={set('title')} error={errors.byField.title} />
+            <Textarea id="description" label="Description" value={v.description} onInput={set('description')} error={errors.byField.description} />
+            <Input id="quantity" label="How many" width="5" inputmode="numeric" value={v.quantity} onInput={set('quantity')} error={errors.byField.quantity} />
+            <Input id="unit" label="Of what" hint="For example coats, hours or laptops" width="10" value={v.unit} onInput={set('unit')} error={errors.byField.unit} />
+            <Input id="value" label="What is it worth?" hint="In pounds" prefix="£" width="10" inputmode="decimal" value={v.value} onInput={set('value')} error={errors.byField.valuePence} />
+            <div class="app-actions">
+              <Button disabled={busy}>{rejected ? 'Send for approval again' : 'Save changes'}</Button>
+              <a class="govuk-link govuk-body" href={`/requests/${r.id}`}>Cancel</a>
+            </div>
+          </form>
+        </div>
+      </div>
+    </Page>
+  );
 }

@@ -7,9 +7,9 @@ import { api, listAll } from '../api.js';
 import { navigate, queryURL } from '../router.jsx';
 import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { money, number, date, dateAndTime, plural } from '../format.js';
-import { Page, ErrorSummary, Input, Textarea, Select, Button, Loading, Problem, Inset, useLoad, fieldErrors } from '../govuk.jsx';
-import { ActionButton } from './public.jsx';
+import { money, number, date, dateAndTime, plural, parsePounds } from '../format.js';
+import { Page, ErrorSummary, Input, Textarea, Select, Radios, Button, Loading, Problem, Inset, Warning, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
+import { ActionButton, ApproveAction, stillNeeded } from './public.jsx';
 import { DeliveriesTable, OverdueTable } from './value.jsx';
 
 function Section({ id, title, children }) {
@@ -46,12 +46,23 @@ export function Dashboard() {
         listAll('/pledges', { status: 'offered' }),
         Promise.all(['confirmed', 'reported', 'disputed'].map((status) => listAll('/deliveries', { status }))).then((x) => x.flat()),
         listAll('/overdue'),
-      ]).then(([orgs, requests, pledges, deliveries, overdue]) => ({ orgs, requests, pledges, deliveries, overdue })),
+      ])
+        .then(([orgs, requests, pledges, deliveries, overdue]) =>
+          Promise.all([...new Set(pledges.map((p) => p.requestId))].map((id) => api(`/requests/${id}`).catch(() => null))).then((rs) => ({
+            orgs, requests, pledges, deliveries, overdue,
+            need: Object.fromEntries(rs.filter(Boolean).map((r) => [r.id, stillNeeded(r)])),
+          })),
+        ),
     [],
   );
   useEffect(() => {
     if (flash && bannerRef.current) bannerRef.current.querySelector('[role=alert]')?.focus();
   }, [flash]);
+  const done = (message) => {
+    setError(null);
+    setFlashHere(message);
+    data.reload();
+  };
   const act = async (path, message) => {
     setError(null);
     try {
@@ -128,10 +139,14 @@ export function Dashboard() {
                 <p class="govuk-body">
                   Approve pledges one at a time here, or <a class="govuk-link" href="/officer/allocation">run the allocation</a> to approve the set that puts the most value where need is greatest.
                 </p>
+                <div class="app-table-scroll" role="region" aria-labelledby="pledges" tabIndex={0}>
                 <table class="govuk-table">
-                  {head([{ text: 'Supplier and offer' }, { text: 'Request' }, { text: 'Value', numeric: true }, { text: 'Actions' }])}
+                  {head([{ text: 'Supplier and offer' }, { text: 'Request' }, { text: 'Value', numeric: true }, { text: 'Still needed', numeric: true }, { text: 'Actions' }])}
                   <tbody class="govuk-table__body">
-                    {d.pledges.map((p) => (
+                    {d.pledges.map((p) => {
+                      const need = d.need[p.requestId];
+                      const label = `pledge from ${p.organisationName} to ${p.requestTitle}`;
+                      return (
                       <tr class="govuk-table__row" key={p.id}>
                         <td class="govuk-table__cell app-break">
                           <strong>{p.organisationName}</strong>
@@ -139,14 +154,17 @@ export function Dashboard() {
                         </td>
                         <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
                         <td class="govuk-table__cell govuk-table__cell--numeric">{money(p.valuePence)}</td>
+                        <td class="govuk-table__cell govuk-table__cell--numeric">{need == null ? '' : money(need)}</td>
                         <td class="govuk-table__cell app-table-actions">
-                          <ActionButton label="Approve" hidden={`pledge from ${p.organisationName} to ${p.requestTitle}`} onClick={() => act(`/pledges/${p.id}/approve`, `Pledge from ${p.organisationName} approved`)} />
-                          <a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline<span class="govuk-visually-hidden"> pledge from {p.organisationName} to {p.requestTitle}</span></a>
+                          <ApproveAction pledge={p} need={need} hidden={label} onDone={done} onError={setError} />
+                          <a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline<span class="govuk-visually-hidden"> {label}</span></a>
                         </td>
                       </tr>
-                    ))}
+                      );
+                    })}
                   </tbody>
                 </table>
+                </div>
               </>
             )}
           </Section>
@@ -236,6 +254,141 @@ export function ReasonForm({ params, kind }) {
           </div>
         </div>
       )}
+    </Page>
+  );
+}
+
+const APPROVE_FIELDS = { amountPence: 'amount', version: 'amount', reason: 'reason' };
+
+/**
+ * PledgeApprove is where an officer decides how much of a pledge to
+ * approve, beside what its request still needs: all of it, what is still
+ * needed or another part (when the supplier allowed part), or, after the
+ * service refuses an approval beyond the need, all of it anyway with a
+ * reason, confirmed on a second step.
+ */
+export function PledgeApprove({ params }) {
+  const load = useLoad(() => api(`/pledges/${params.id}`).then((p) => api(`/requests/${p.requestId}`).then((r) => ({ p, r }))), [params.id]);
+  const [choice, setChoice] = useState('');
+  const [other, setOther] = useState('');
+  const [reason, setReason] = useState('');
+  const [over, setOver] = useState(null); // the amount the service refused as beyond the need
+  const [confirming, setConfirming] = useState(false);
+  const [errors, setErrors] = useState({ list: [], byField: {} });
+  const [busy, setBusy] = useState(false);
+  const fail = (field, text) => setErrors({ list: [{ href: `#${field}`, text }], byField: { [field]: text } });
+  if (load.loading) return <Page title="Approve pledge"><Loading /></Page>;
+  if (load.error) return <Page title="Approve pledge"><Problem error={load.error} /></Page>;
+  const { p, r } = load.data;
+  const need = stillNeeded(r);
+  const name = `${p.organisationName}: ${p.requestTitle}`;
+  if (p.status !== 'offered') {
+    return (
+      <Page title="Approve pledge" back={{ href: '/officer' }}>
+        <p class="govuk-body">This pledge has already been decided. <a class="govuk-link" href={`/requests/${r.id}`}>See the request</a>.</p>
+      </Page>
+    );
+  }
+  const send = async (amountPence, override) => {
+    setBusy(true);
+    try {
+      const body = { amountPence, version: p.version, ...(override ? { override: true, reason: reason.trim() } : {}) };
+      const done = await api(`/pledges/${p.id}/approve`, { method: 'POST', body });
+      setFlash(`Pledge from ${p.organisationName} approved: ${money(done.approvedPence)}${override ? ', beyond the need' : ''}`);
+      navigate('/officer');
+    } catch (err) {
+      setBusy(false);
+      setConfirming(false);
+      // Beyond the request's need the officer may override with a reason;
+      // beyond the supplier's limit nobody may.
+      if (err.status === 409 && !override && err.errors[0]?.field === 'amountPence' && amountPence > need) setOver(amountPence);
+      setErrors(fieldErrors(err, (f) => APPROVE_FIELDS[f] || 'amount'));
+    }
+  };
+  const chosenAmount = () => (choice === 'all' ? p.valuePence : choice === 'need' ? need : parsePounds(other));
+  const approve = (e) => {
+    e.preventDefault();
+    setOver(null);
+    if (!choice) return fail('amount', 'Select how much of the pledge to approve');
+    const amount = chosenAmount();
+    if (choice === 'part' && (amount == null || amount < 1 || amount > p.valuePence)) {
+      return fail('amount-other', `Enter an amount from £0.01 to ${money(p.valuePence)}, like 600 or 600.50`);
+    }
+    setErrors({ list: [], byField: {} });
+    send(amount, false);
+  };
+  const toConfirm = (e) => {
+    e.preventDefault();
+    if (!reason.trim()) return fail('reason', 'Enter why the request should get more than it needs');
+    setErrors({ list: [], byField: {} });
+    setConfirming(true);
+  };
+  if (confirming) {
+    return (
+      <Page title="Approve beyond what is needed" back={{ href: `/officer/pledges/${p.id}/approve`, text: 'Back' }}>
+        <p class="govuk-body-l app-break">{name}</p>
+        <SummaryList
+          rows={[
+            { key: 'Amount to approve', value: money(over) },
+            { key: 'Still needed', value: money(need) },
+            { key: 'Beyond the need', value: money(over - need) },
+            { key: 'Your reason', value: reason.trim() },
+          ]}
+        />
+        <Warning>
+          The request will have {money(r.approvedPence + over)} approved against a need of {money(r.valuePence)}. Your name and reason are kept with the approval and in the audit trail.
+        </Warning>
+        <form method="post" action={location.pathname} onSubmit={(e) => { e.preventDefault(); send(over, true); }} novalidate>
+          <div class="app-actions">
+            <Button warning disabled={busy}>Approve {money(over)}</Button>
+            <a class="govuk-link govuk-body" href={location.pathname} onClick={(e) => { e.preventDefault(); setConfirming(false); }}>Change the reason</a>
+          </div>
+        </form>
+      </Page>
+    );
+  }
+  const options = [{ value: 'all', text: `All of it: ${money(p.valuePence)}`, hint: p.valuePence > need ? `${money(p.valuePence - need)} more than the request still needs` : undefined }];
+  if (p.allowPartial && need > 0 && need < p.valuePence) options.push({ value: 'need', text: `Approve ${money(need)} (what is still needed)` });
+  if (p.allowPartial) {
+    options.push({
+      value: 'part',
+      text: 'Another amount',
+      conditional: <Input id="amount-other" label="Amount to approve" hint="In pounds" prefix="£" width="10" inputmode="decimal" value={other} onInput={setOther} error={errors.byField['amount-other']} />,
+    });
+  }
+  return (
+    <Page title="Approve pledge" error={errors.list.length > 0} back={{ href: '/officer' }}>
+      <ErrorSummary errors={errors.list} />
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-two-thirds">
+          <p class="govuk-body-l app-break">{name}</p>
+          <SummaryList
+            rows={[
+              { key: 'Offer', value: p.offer },
+              { key: 'Pledge value', value: money(p.valuePence) },
+              { key: 'Part approval', value: p.allowPartial ? 'The supplier allows part of it to be approved' : 'The supplier asks for all of it or none' },
+              { key: 'Request value', value: money(r.valuePence) },
+              { key: 'Approved so far', value: money(r.approvedPence) },
+              { key: 'Still needed', value: money(need) },
+            ]}
+          />
+          <form method="post" action={location.pathname} onSubmit={approve} novalidate>
+            <Radios id="amount" legend="How much do you want to approve?" value={choice} onChange={(x) => { setChoice(x); setOver(null); }} options={options} error={errors.byField.amountPence || errors.byField.version || errors.byField.amount} />
+            <div class="app-actions">
+              <Button disabled={busy}>Approve</Button>
+              <a class="govuk-link govuk-body" href="/officer">Cancel</a>
+            </div>
+          </form>
+          {over != null && (
+            <form class="govuk-!-margin-top-6" method="post" action={location.pathname} onSubmit={toConfirm} novalidate>
+              <h2 class="govuk-heading-m">Approve {money(over)} anyway</h2>
+              <p class="govuk-body">You can approve more than the request still needs if there is a good reason, for example the group has asked for more.</p>
+              <Textarea id="reason" label="Why should the request get more than it needs?" hint="It is kept with the approval and in the audit trail." value={reason} onInput={setReason} error={errors.byField.reason} rows={3} />
+              <Button secondary disabled={busy}>Continue</Button>
+            </form>
+          )}
+        </div>
+      </div>
     </Page>
   );
 }

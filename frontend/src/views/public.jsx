@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
 import { navigate } from '../router.jsx';
 import { setFlash, takeFlash } from '../flash.js';
-import { money, date, number, kindName, requestStatus, pledgeStatus } from '../format.js';
+import { money, date, dateAndTime, number, kindName, requestStatus, pledgeStatus } from '../format.js';
 import { Page, SummaryList, Tag, Button, Banner, Loading, Problem, Inset, Warning, useLoad } from '../govuk.jsx';
 import { Filters, RequestItem, LoadMoreList, fetchRequests, useWards, MatchScore } from '../requests.jsx';
 
@@ -61,7 +61,33 @@ function ActionButton({ label, hidden, onClick, warning, secondary }) {
 
 export { ActionButton };
 
-function PledgesTable({ pledges, officer, onDone, caption = 'Pledges on this request' }) {
+/** stillNeeded is what a request still needs: its value less what is approved. */
+export function stillNeeded(r) {
+  return Math.max(0, r.valuePence - r.approvedPence);
+}
+
+/**
+ * ApproveAction approves a pledge in one click when all of it fits in
+ * what its request still needs (need); otherwise it links to the page
+ * where the officer approves part, or all of it with a reason.
+ */
+export function ApproveAction({ pledge: p, need, hidden, onDone, onError }) {
+  if (need == null || p.valuePence > need) {
+    return <a class="govuk-link" href={`/officer/pledges/${p.id}/approve`}>Decide how much to approve<span class="govuk-visually-hidden"> of the {hidden}</span></a>;
+  }
+  return (
+    <ActionButton label="Approve" hidden={hidden} onClick={async () => {
+      try {
+        await api(`/pledges/${p.id}/approve`, { method: 'POST', body: { version: p.version } });
+        onDone(`Pledge from ${p.organisationName} approved`);
+      } catch (e) {
+        onError(e);
+      }
+    }} />
+  );
+}
+
+function PledgesTable({ pledges, officer, need, onDone, onError, caption = 'Pledges on this request' }) {
   if (!pledges.length) return <p class="govuk-body">No pledges yet.</p>;
   return (
     <table class="govuk-table">
@@ -95,10 +121,7 @@ function PledgesTable({ pledges, officer, onDone, caption = 'Pledges on this req
                 <td class="govuk-table__cell app-table-actions">
                   {p.status === 'offered' && (
                     <>
-                      <ActionButton label="Approve" hidden={`pledge from ${p.organisationName}`} onClick={async () => {
-                        await api(`/pledges/${p.id}/approve`, { method: 'POST', body: {} });
-                        onDone(`Pledge from ${p.organisationName} approved`);
-                      }} />
+                      <ApproveAction pledge={p} need={need} hidden={`pledge from ${p.organisationName}`} onDone={onDone} onError={onError} />
                       <a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline<span class="govuk-visually-hidden"> pledge from {p.organisationName}</span></a>
                     </>
                   )}
@@ -118,7 +141,7 @@ export { PledgesTable };
  * RankedPledges is the officer's ranked table of the offered pledges on a
  * request, best first, with each score's parts in words.
  */
-function RankedPledges({ request: r, items, onDone }) {
+function RankedPledges({ request: r, items, onDone, onError }) {
   if (!items.length) return null;
   return (
     <div class="app-table-scroll" role="region" aria-labelledby="ranked-caption" tabIndex={0}>
@@ -145,16 +168,45 @@ function RankedPledges({ request: r, items, onDone }) {
               <td class="govuk-table__cell govuk-table__cell--numeric">{money(p.valuePence)}</td>
               <td class="govuk-table__cell"><MatchScore score={score} breakdown={breakdown} label="Score" summary={`Why ${p.organisationName} scores this`} /></td>
               <td class="govuk-table__cell app-table-actions">
-                <ActionButton label="Approve" hidden={`pledge from ${p.organisationName}`} onClick={async () => {
-                  await api(`/pledges/${p.id}/approve`, { method: 'POST', body: {} });
-                  onDone(`Pledge from ${p.organisationName} approved`);
-                }} />
+                <ApproveAction pledge={p} need={stillNeeded(r)} hidden={`pledge from ${p.organisationName}`} onDone={onDone} onError={onError} />
                 <a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline<span class="govuk-visually-hidden"> pledge from {p.organisationName} to {r.title}</span></a>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+const FIELD_NAMES = { title: 'Title', description: 'Description', kind: 'Kind of help', areaName: 'Ward', quantity: 'How many', unit: 'Of what', valuePence: 'Estimated value', deadline: 'Needed by', safeguarding: 'Safeguarding' };
+
+function shown(field, value) {
+  if (field === 'valuePence') return money(value);
+  if (field === 'deadline') return date(value);
+  if (field === 'kind') return kindName(value);
+  if (field === 'safeguarding') return value ? 'Yes' : 'No';
+  return String(value ?? '');
+}
+
+/**
+ * SinceRejection tells the officer what the group changed in a
+ * resubmitted request since it was last rejected, from the audit trail.
+ */
+function SinceRejection({ request: r }) {
+  const events = useLoad(() => listAll('/audit', { object: r.id }), [r.id, r.version]);
+  if (events.loading || events.error) return null;
+  const rejection = [...events.data].reverse().find((e) => e.action === 'request.reject');
+  if (!rejection) return null;
+  const was = rejection.after || {};
+  const changed = Object.keys(FIELD_NAMES).filter((f) => JSON.stringify(was[f]) !== JSON.stringify(r[f]));
+  return (
+    <div class="govuk-!-margin-bottom-6">
+      <h2 class="govuk-heading-m">Changed since it was rejected</h2>
+      <p class="govuk-body">Rejected {dateAndTime(rejection.at)}. The group has sent it again.</p>
+      {changed.length === 0 ? <p class="govuk-body">Nothing was changed.</p> : (
+        <SummaryList rows={changed.map((f) => ({ key: FIELD_NAMES[f], value: <>{shown(f, r[f])}<br /><span class="govuk-body-s">Was: {shown(f, was[f])}</span></> }))} />
+      )}
     </div>
   );
 }
@@ -191,6 +243,7 @@ export function RequestDetail({ params, session }) {
     }
   };
   const done = (message) => {
+    setActionError(null);
     setFlashHere(message);
     req.reload();
     pledges.reload();
@@ -213,7 +266,8 @@ export function RequestDetail({ params, session }) {
           { key: 'Needed by', value: date(r.deadline) },
           { key: 'Pledged so far', value: money(r.pledgedPence || 0) },
           { key: 'Approved so far', value: money(r.approvedPence || 0) },
-          ...(r.reason ? [{ key: 'Reason', value: r.reason }] : []),
+          ...(officer && r.status !== 'draft' ? [{ key: 'Still needed', value: money(stillNeeded(r)) }] : []),
+          ...(r.reason ? [{ key: r.status === 'submitted' ? 'Rejected before because' : 'Reason', value: r.reason }] : []),
         ]}
       />
       {supplier && open && (
@@ -224,13 +278,17 @@ export function RequestDetail({ params, session }) {
           <ActionButton label="Send for approval" onClick={() => act('submit', 'Request sent for approval')} />
         </div>
       )}
+      {owner && ['submitted', 'rejected'].includes(r.status) && (
+        <p class="govuk-body"><a class="govuk-link" href={`/requests/${r.id}/edit`}>{r.status === 'rejected' ? 'Change this request and send it again' : 'Change this request'}</a></p>
+      )}
+      {officer && r.status === 'submitted' && r.reason && <SinceRejection request={r} />}
       {officer && r.status === 'submitted' && (
         <div class="app-actions govuk-!-margin-bottom-6">
           <ActionButton label="Publish" hidden={r.title} onClick={() => act('publish', 'Request published')} />
           <a class="govuk-button govuk-button--warning" href={`/officer/requests/${r.id}/reject`}>Reject<span class="govuk-visually-hidden"> {r.title}</span></a>
         </div>
       )}
-      {officer && (ranked.error ? <Problem error={ranked.error} /> : ranked.data && <RankedPledges request={r} items={ranked.data} onDone={done} />)}
+      {officer && (ranked.error ? <Problem error={ranked.error} /> : ranked.data && <RankedPledges request={r} items={ranked.data} onDone={done} onError={setActionError} />)}
       {(owner || officer || supplier) && (
         pledges.loading ? <Loading what="Loading pledges" /> : pledges.error ? <Problem error={pledges.error} /> : (
           officer && ranked.data?.length ? (
@@ -238,7 +296,7 @@ export function RequestDetail({ params, session }) {
               <PledgesTable pledges={pledges.data.filter((p) => p.status !== 'offered')} officer={false} onDone={done} caption="Decided pledges" />
             )
           ) : (
-            <PledgesTable pledges={pledges.data} officer={officer} onDone={done} caption={supplier ? 'Your pledges on this request' : 'Pledges on this request'} />
+            <PledgesTable pledges={pledges.data} officer={officer} need={stillNeeded(r)} onDone={done} onError={setActionError} caption={supplier ? 'Your pledges on this request' : 'Pledges on this request'} />
           )
         )
       )}
