@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 
 	"needmatch/domain"
 )
@@ -102,7 +101,8 @@ func (db *DB) UserByID(ctx context.Context, id string) (*domain.User, error) {
 // CreateRefreshToken stores a new token.
 func (db *DB) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		_, err := tx.Exec(`INSERT INTO refresh_tokens (id, family, user_id, used, revoked, doc) VALUES (?,?,?,0,0,?)`, t.ID, t.Family, t.UserID, marshal(t))
+		_, err := tx.Exec(`INSERT INTO refresh_tokens (id, family, user_id, used, revoked, expires_at, created_at) VALUES (?,?,?,0,0,?,?)`,
+			t.ID, t.Family, t.UserID, storeTime(t.ExpiresAt), storeTime(t.CreatedAt))
 		return translate(err)
 	})
 }
@@ -111,16 +111,17 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) er
 func (db *DB) UseRefreshToken(ctx context.Context, id string) (*domain.RefreshToken, error) {
 	var t domain.RefreshToken
 	err := db.tx(ctx, func(tx *wtx) error {
-		var doc string
-		var used, revoked bool
-		if err := tx.QueryRow(`SELECT doc, used, revoked FROM refresh_tokens WHERE id = ?`, id).Scan(&doc, &used, &revoked); err != nil {
+		var expires, created string
+		if err := tx.QueryRow(`SELECT id, family, user_id, used, revoked, expires_at, created_at FROM refresh_tokens WHERE id = ?`, id).Scan(
+			&t.ID, &t.Family, &t.UserID, &t.Used, &t.Revoked, &expires, &created); err != nil {
 			return translateNotFound(err, "Unknown refresh token.")
 		}
-		if err := json.Unmarshal([]byte(doc), &t); err != nil {
-			return err
+		var l times
+		t.ExpiresAt, t.CreatedAt = l.at(expires), l.at(created)
+		if l.err != nil {
+			return l.err
 		}
-		t.Used, t.Revoked = used, revoked
-		if used || revoked {
+		if t.Used || t.Revoked {
 			return domain.Errorf(domain.ECONFLICT, "Refresh token already used.")
 		}
 		_, err := tx.Exec(`UPDATE refresh_tokens SET used = 1 WHERE id = ?`, id)
