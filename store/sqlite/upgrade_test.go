@@ -463,7 +463,7 @@ func appliedMigrations(t *testing.T, dir string) []string {
 
 // documentTables still keep a document: audit, whose hash chain covers the
 // stored bytes, and the tables not yet in the store's own columns.
-var documentTables = map[string]bool{"audit": true, "authorities": true,
+var documentTables = map[string]bool{"audit": true,
 	"idempotency": true}
 
 // TestNoAPIFieldNamesInTheSchema checks that, after every migration, no
@@ -526,5 +526,48 @@ func TestNoAPIFieldNamesInTheSchema(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAuthorityWeightsUpgrade: migration 0013 copies a first-release
+// authority's weights, which the fixture lacks, with every digit of their
+// numbers and their times, and an authority without weights keeps none.
+func TestAuthorityWeightsUpgrade(t *testing.T) {
+	dir := copyFixture(t)
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "needmatch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const weights = `[{"version":1,"need":0.30000000000000004,"fit":0.2,"coverage":0.1,"urgency":0.1,"distance":0.15,"record":0.15,"setAt":"0001-01-01T00:00:00Z"},` +
+		`{"version":2,"need":0.5,"fit":0.1,"coverage":0,"urgency":0.1,"distance":0.1,"record":0.2,"setBy":"01a2319c29c844e4ecd06a73","setAt":"2026-12-02T10:11:12.123456789+01:00"}]`
+	if _, err := raw.Exec(`UPDATE authorities SET doc = json_set(doc, '$.weights', json(?), '$.horizonYears', 7)`, weights); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a, err := db.AuthorityBySlug(context.Background(), "stockport")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []domain.Weights
+	if err := json.Unmarshal([]byte(weights), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p(a.Weights), p(want)) || a.HorizonYears != 7 || len(a.Areas) == 0 {
+		t.Fatalf("after the upgrade: weights %+v, horizon %d, %d areas; want %+v, 7", a.Weights, a.HorizonYears, len(a.Areas), want)
+	}
+	if got := a.Weights[0].Need; got != 0.30000000000000004 || got == 0.3 {
+		t.Errorf("need weight %v, want 0.30000000000000004, every digit", got)
+	}
+	if err := db.UpdateAuthority(context.Background(), &domain.Authority{ID: a.ID, Slug: a.Slug, Name: a.Name, Version: a.Version + 1}, a.Version, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := db.AuthorityByID(context.Background(), a.ID)
+	if err != nil || b.Weights != nil || b.Areas != nil || b.Version != a.Version+1 {
+		t.Fatalf("an authority without weights or areas reads back as %+v, %v", b, err)
 	}
 }
