@@ -461,10 +461,9 @@ func appliedMigrations(t *testing.T, dir string) []string {
 	return out
 }
 
-// documentTables still keep a document: audit, whose hash chain covers the
-// stored bytes, and the tables not yet in the store's own columns.
-var documentTables = map[string]bool{"audit": true,
-	"idempotency": true}
+// documentTables keep a document: only audit, whose hash chain covers the
+// stored bytes (an event is kept as the JSON it was hashed from).
+var documentTables = map[string]bool{"audit": true}
 
 // TestNoAPIFieldNamesInTheSchema checks that, after every migration, no
 // trigger, view or index reads JSON by the API's field names and no
@@ -569,5 +568,66 @@ func TestAuthorityWeightsUpgrade(t *testing.T) {
 	b, err := db.AuthorityByID(context.Background(), a.ID)
 	if err != nil || b.Weights != nil || b.Areas != nil || b.Version != a.Version+1 {
 		t.Fatalf("an authority without weights or areas reads back as %+v, %v", b, err)
+	}
+}
+
+// TestIdempotencyBodiesUpgrade: migration 0014 (Go) decodes the first
+// release's base64 bodies into bytes: every answered record's body is a
+// BLOB holding the JSON the API answered.
+func TestIdempotencyBodiesUpgrade(t *testing.T) {
+	db, err := Open(copyFixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.read.Query(`SELECT key, typeof(body), body FROM idempotency WHERE done`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var key, typ string
+		var body []byte
+		if err := rows.Scan(&key, &typ, &body); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if typ != "blob" || !json.Valid(body) || body[0] != '{' {
+			t.Errorf("record %s: body a %s %q, want the answer's JSON as bytes", key, typ, body)
+		}
+	}
+	if n == 0 {
+		t.Fatal("the fixture has no answered idempotency record")
+	}
+}
+
+// TestMigrationNumbers: Go migrations number with the files, and a Go
+// migration on a file's number or past a gap is refused.
+func TestMigrationNumbers(t *testing.T) {
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms {
+		if m.version != i+1 || (m.sql == "") == (m.fn == nil) {
+			t.Fatalf("migration %d is %04d_%s, want number %d with SQL or Go", i, m.version, m.name, i+1)
+		}
+	}
+	if ms[13].name != "idempotency_columns" || ms[13].fn == nil {
+		t.Errorf("migration 14 is %s, want the Go idempotency_columns", ms[13].name)
+	}
+	saved := goMigrations
+	defer func() { goMigrations = saved }()
+	for _, v := range []int{10, len(ms) + 2} {
+		goMigrations = map[int]migration{v: {name: "clash", fn: func(*sql.Tx) error { return nil }}}
+		for k, m := range saved {
+			if k != v {
+				goMigrations[k] = m
+			}
+		}
+		if _, err := migrations(); err == nil {
+			t.Errorf("a Go migration numbered %d was taken", v)
+		}
 	}
 }
