@@ -93,7 +93,7 @@ func (db *DB) FindOrganisations(ctx context.Context, f domain.OrganisationFilter
 	if f.Kind != "" {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}
-	return findPageCols(ctx, db, "organisations", organisationTable.list, where, args, f.Page, scanOrganisation, func(o *domain.Organisation) string { return o.ID })
+	return findPage(ctx, db, "organisations", organisationTable.list, where, args, f.Page, scanOrganisation, func(o *domain.Organisation) string { return o.ID })
 }
 
 // UpdateOrganisation writes o if the stored version is prev.
@@ -151,20 +151,8 @@ func migrateOrganisationNames(w *sql.DB) error {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(...any) error }
 
-// findPage runs a newest-first keyset page over table and decodes its docs.
-func findPage[T any](ctx context.Context, q *DB, table string, where []string, args []any, p domain.Page, decode func(string) (T, error), id func(T) string) ([]T, string, error) {
-	return findPageCols(ctx, q, table, "doc", where, args, p, func(row scanner) (T, error) {
-		var doc string
-		if err := row.Scan(&doc); err != nil {
-			var zero T
-			return zero, err
-		}
-		return decode(doc)
-	}, id)
-}
-
-// findPageCols is findPage with the columns and the row scanner chosen by the caller.
-func findPageCols[T any](ctx context.Context, q *DB, table, cols string, where []string, args []any, p domain.Page, scan func(scanner) (T, error), id func(T) string) ([]T, string, error) {
+// findPage runs a newest-first keyset page over table, reading cols with scan.
+func findPage[T any](ctx context.Context, q *DB, table, cols string, where []string, args []any, p domain.Page, scan func(scanner) (T, error), id func(T) string) ([]T, string, error) {
 	if p.After != "" {
 		where, args = append(where, "id < ?"), append(args, p.After)
 	}
