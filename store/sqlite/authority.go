@@ -3,12 +3,118 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"needmatch/domain"
 )
 
+// authorityRow is a row of the authorities table: the store's own form of
+// an authority, a column per field and per threshold, its areas and
+// weights JSON lists of areaCol and weightsCol.
 type authorityRow struct {
-	domain.Authority
+	ID, Slug, Name, Code, Areas                 string
+	SocialValuePence, ReportingPence, KPIsPence int64
+	HorizonYears                                int
+	Weights                                     string
+	Version                                     int64
+}
+
+// areaCol is the stored form of an area: its own field names.
+type areaCol struct {
+	Code      string  `json:"code"`
+	Name      string  `json:"name"`
+	Lat       float64 `json:"lat"`
+	Lon       float64 `json:"lon"`
+	Deciles   [10]int `json:"deciles"`
+	NeedIndex float64 `json:"need_index"`
+}
+
+// weightsCol is the stored form of a version of the matcher weights.
+type weightsCol struct {
+	Version  int     `json:"version"`
+	Need     float64 `json:"need"`
+	Fit      float64 `json:"fit"`
+	Coverage float64 `json:"coverage"`
+	Urgency  float64 `json:"urgency"`
+	Distance float64 `json:"distance"`
+	Record   float64 `json:"record"`
+	SetBy    string  `json:"set_by"`
+	SetAt    string  `json:"set_at"`
+}
+
+// authorityTable is the authorities table, its columns in authorityRow
+// order; an authority never changes its id or slug.
+var authorityTable = newTable("authorities", `id, slug, name, code, areas_json, social_value_pence, reporting_pence, kpis_pence, horizon_years, weights_json, version`,
+	"id", "slug")
+
+// authorityUpsert inserts an authority or replaces the one with its id.
+var authorityUpsert = func() string {
+	var set []string
+	for _, c := range authorityTable.cols {
+		if !authorityTable.fixed[c] {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	return authorityTable.insertSQL + ` ON CONFLICT(id) DO UPDATE SET ` + strings.Join(set, ", ")
+}()
+
+func (r *authorityRow) fields() []any {
+	return []any{&r.ID, &r.Slug, &r.Name, &r.Code, &r.Areas, &r.SocialValuePence, &r.ReportingPence, &r.KPIsPence, &r.HorizonYears, &r.Weights, &r.Version}
+}
+
+func fromAuthority(a *domain.Authority) *authorityRow {
+	var areas []areaCol
+	if a.Areas != nil {
+		areas = make([]areaCol, len(a.Areas))
+	}
+	for i, ar := range a.Areas {
+		areas[i] = areaCol{Code: ar.Code, Name: ar.Name, Lat: ar.Lat, Lon: ar.Lon, Deciles: ar.Deciles, NeedIndex: ar.NeedIndex}
+	}
+	var weights []weightsCol
+	if len(a.Weights) > 0 {
+		weights = make([]weightsCol, len(a.Weights))
+	}
+	for i, w := range a.Weights {
+		weights[i] = weightsCol{Version: w.Version, Need: w.Need, Fit: w.Fit, Coverage: w.Coverage, Urgency: w.Urgency, Distance: w.Distance, Record: w.Record,
+			SetBy: w.SetBy, SetAt: storeTime(w.SetAt)}
+	}
+	return &authorityRow{ID: a.ID, Slug: a.Slug, Name: a.Name, Code: a.Code, Areas: marshal(areas), SocialValuePence: a.Thresholds.SocialValuePence,
+		ReportingPence: a.Thresholds.ReportingPence, KPIsPence: a.Thresholds.KPIsPence, HorizonYears: a.HorizonYears, Weights: marshal(weights), Version: a.Version}
+}
+
+func scanAuthority(row scanner) (*domain.Authority, error) {
+	var r authorityRow
+	if err := row.Scan(r.fields()...); err != nil {
+		return nil, translateNotFound(err, "Council not found.")
+	}
+	a := &domain.Authority{ID: r.ID, Slug: r.Slug, Name: r.Name, Code: r.Code, HorizonYears: r.HorizonYears, Version: r.Version,
+		Thresholds: domain.Thresholds{SocialValuePence: r.SocialValuePence, ReportingPence: r.ReportingPence, KPIsPence: r.KPIsPence}}
+	var areas []areaCol
+	if err := json.Unmarshal([]byte(r.Areas), &areas); err != nil {
+		return nil, err
+	}
+	if areas != nil {
+		a.Areas = make([]domain.Area, len(areas))
+	}
+	for i, ar := range areas {
+		a.Areas[i] = domain.Area{Code: ar.Code, Name: ar.Name, Lat: ar.Lat, Lon: ar.Lon, Deciles: ar.Deciles, NeedIndex: ar.NeedIndex}
+	}
+	var weights []weightsCol
+	if err := json.Unmarshal([]byte(r.Weights), &weights); err != nil {
+		return nil, err
+	}
+	if len(weights) > 0 {
+		a.Weights = make([]domain.Weights, len(weights))
+	}
+	var l times
+	for i, w := range weights {
+		a.Weights[i] = domain.Weights{Version: w.Version, Need: w.Need, Fit: w.Fit, Coverage: w.Coverage, Urgency: w.Urgency, Distance: w.Distance, Record: w.Record,
+			SetBy: w.SetBy}
+		if w.SetAt != "" {
+			a.Weights[i].SetAt = l.at(w.SetAt)
+		}
+	}
+	return a, l.err
 }
 
 // PutAuthority inserts or replaces the authority with a.Slug, keeping its id.
@@ -20,24 +126,11 @@ func (db *DB) PutAuthority(ctx context.Context, a *domain.Authority) error {
 		} else if a.ID == "" {
 			a.ID = domain.NewID()
 		}
-		_, err := tx.Exec(`INSERT INTO authorities (id, slug, doc) VALUES (?,?,?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
-			a.ID, a.Slug, marshal(authorityRow{*a}))
+		_, err := tx.Exec(authorityUpsert, values(fromAuthority(a).fields())...)
 		return err
 	})
 	db.auths.clear()
 	return err
-}
-
-func scanAuthority(row scanner) (*domain.Authority, error) {
-	var doc string
-	if err := row.Scan(&doc); err != nil {
-		return nil, translateNotFound(err, "Council not found.")
-	}
-	var r authorityRow
-	if err := json.Unmarshal([]byte(doc), &r); err != nil {
-		return nil, err
-	}
-	return &r.Authority, nil
 }
 
 // AuthorityBySlug returns ENOTFOUND when there is none.
@@ -45,7 +138,7 @@ func (db *DB) AuthorityBySlug(ctx context.Context, slug string) (*domain.Authori
 	if a, ok := db.auths.get("slug:" + slug); ok {
 		return a, nil
 	}
-	a, err := scanAuthority(db.queryRow(ctx, `SELECT doc FROM authorities WHERE slug = ?`, slug))
+	a, err := scanAuthority(db.queryRow(ctx, `SELECT `+authorityTable.list+` FROM authorities WHERE slug = ?`, slug))
 	if err == nil {
 		db.auths.put("slug:"+slug, a)
 	}
@@ -57,7 +150,7 @@ func (db *DB) AuthorityByID(ctx context.Context, id string) (*domain.Authority, 
 	if a, ok := db.auths.get("id:" + id); ok {
 		return a, nil
 	}
-	a, err := scanAuthority(db.queryRow(ctx, `SELECT doc FROM authorities WHERE id = ?`, id))
+	a, err := scanAuthority(db.queryRow(ctx, `SELECT `+authorityTable.list+` FROM authorities WHERE id = ?`, id))
 	if err == nil {
 		db.auths.put("id:"+id, a)
 	}
@@ -66,7 +159,7 @@ func (db *DB) AuthorityByID(ctx context.Context, id string) (*domain.Authority, 
 
 // Authorities lists every authority by slug.
 func (db *DB) Authorities(ctx context.Context) ([]*domain.Authority, error) {
-	rows, err := db.query(ctx, `SELECT doc FROM authorities ORDER BY slug`)
+	rows, err := db.query(ctx, `SELECT `+authorityTable.list+` FROM authorities ORDER BY slug`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -85,14 +178,14 @@ func (db *DB) Authorities(ctx context.Context) ([]*domain.Authority, error) {
 // UpdateAuthority writes a if the stored version is prev.
 func (db *DB) UpdateAuthority(ctx context.Context, a *domain.Authority, prev int64, ev *domain.AuditEvent) error {
 	err := db.tx(ctx, func(tx *wtx) error {
-		cur, err := scanAuthority(tx.QueryRow(`SELECT doc FROM authorities WHERE id = ?`, a.ID))
-		if err != nil {
-			return err
+		var cur int64
+		if err := tx.QueryRow(`SELECT version FROM authorities WHERE id = ?`, a.ID).Scan(&cur); err != nil {
+			return translateNotFound(err, "Council not found.")
 		}
-		if cur.Version != prev {
+		if cur != prev {
 			return domain.Errorf(domain.ECONFLICT, "The council's settings were changed by someone else; reload and try again.")
 		}
-		if _, err := tx.Exec(`UPDATE authorities SET doc = ? WHERE id = ?`, marshal(authorityRow{*a}), a.ID); err != nil {
+		if err := authorityTable.update(tx, a.ID, prev, fromAuthority(a).fields()); err != nil {
 			return err
 		}
 		return appendAudit(tx, ev)

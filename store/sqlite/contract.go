@@ -121,7 +121,7 @@ func (db *DB) FindContracts(ctx context.Context, f domain.ContractFilter) ([]*do
 	if f.Stage != "" {
 		where, args = append(where, "stage = ?"), append(args, f.Stage)
 	}
-	return findPageCols(ctx, db, "contracts", contractTable.list, where, args, f.Page, scanContract, func(c *domain.Contract) string { return c.ID })
+	return findPage(ctx, db, "contracts", contractTable.list, where, args, f.Page, scanContract, func(c *domain.Contract) string { return c.ID })
 }
 
 // CreateBid inserts b; ECONFLICT when the supplier already bids on the contract.
@@ -166,7 +166,7 @@ func (db *DB) FindBids(ctx context.Context, f domain.BidFilter) ([]*domain.Bid, 
 	if f.OrganisationID != "" {
 		where, args = append(where, "organisation_id = ?"), append(args, f.OrganisationID)
 	}
-	return findPageCols(ctx, db, "bids", bidTable.list, where, args, f.Page, scanBid, func(b *domain.Bid) string { return b.ID })
+	return findPage(ctx, db, "bids", bidTable.list, where, args, f.Page, scanBid, func(b *domain.Bid) string { return b.ID })
 }
 
 // AwardContract writes an award all or nothing.

@@ -174,5 +174,5 @@ func (db *DB) FindDeliveries(ctx context.Context, f domain.DeliveryFilter) ([]*d
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
 	}
-	return findPageCols(ctx, db, "deliveries", deliveryTable.list, where, args, f.Page, scanDelivery, func(d *domain.Delivery) string { return d.ID })
+	return findPage(ctx, db, "deliveries", deliveryTable.list, where, args, f.Page, scanDelivery, func(d *domain.Delivery) string { return d.ID })
 }

@@ -226,7 +226,7 @@ func (db *DB) FindLedgerPledges(ctx context.Context, f domain.LedgerPledgeFilter
 	if f.Status != "" {
 		where, args = append(where, "f.status = ?"), append(args, f.Status)
 	}
-	return findPageCols(ctx, db, "pledge_ledger f JOIN pledges p ON p.id = f.pledge_id", pledgeTable.listOf("p"), where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
+	return findPage(ctx, db, "pledge_ledger f JOIN pledges p ON p.id = f.pledge_id", pledgeTable.listOf("p"), where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
 }
 
 // FindOverdue lists commitments due before the time, oldest due first.

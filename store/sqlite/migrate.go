@@ -11,39 +11,65 @@ import (
 )
 
 // The schema changes are numbered migrations embedded in the binary:
-// migrations/NNNN_name.sql, applied in order when the store opens, each in
-// its own transaction together with its row in schema_migrations. A
-// migration, once released, is never edited: a change is a new one.
+// migrations/NNNN_name.sql, or a Go function in goMigrations where SQL
+// cannot do the work, applied in order when the store opens, each in its
+// own transaction together with its row in schema_migrations. A migration,
+// once released, is never edited: a change is a new one.
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change.
+// migration is one numbered schema change: SQL, or a Go function.
 type migration struct {
 	version int
 	name    string
 	sql     string
+	fn      func(*sql.Tx) error
 }
 
-// migrations lists the embedded migrations in version order; the numbers
-// run from 1 without a gap.
+// goMigrations are the migrations that need Go, by version; they number
+// with the SQL files.
+var goMigrations = map[int]migration{
+	14: {name: "idempotency_columns", fn: migrateIdempotencyColumns},
+}
+
+// migrations lists the embedded and the Go migrations in version order;
+// the numbers run from 1 without a gap or a repeat.
 func migrations() ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	var out []migration
-	for _, e := range entries { // ReadDir sorts by name
+	byVersion := map[int]migration{}
+	for _, e := range entries {
 		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
 		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v != len(out)+1 {
-			return nil, fmt.Errorf("migration %s: want NNNN_name.sql numbered %d", e.Name(), len(out)+1)
+		if !ok || err != nil || v < 1 {
+			return nil, fmt.Errorf("migration %s: want NNNN_name.sql", e.Name())
+		}
+		if _, dup := byVersion[v]; dup {
+			return nil, fmt.Errorf("migration %s: a second migration %04d", e.Name(), v)
 		}
 		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{v, name, string(b)})
+		byVersion[v] = migration{version: v, name: name, sql: string(b)}
+	}
+	for v, m := range goMigrations {
+		if _, dup := byVersion[v]; dup {
+			return nil, fmt.Errorf("migration %04d_%s: a file has its number", v, m.name)
+		}
+		m.version = v
+		byVersion[v] = m
+	}
+	out := make([]migration, 0, len(byVersion))
+	for v := 1; v <= len(byVersion); v++ {
+		m, ok := byVersion[v]
+		if !ok {
+			return nil, fmt.Errorf("migration %04d is missing: the numbers run from 1 without a gap", v)
+		}
+		out = append(out, m)
 	}
 	return out, nil
 }
@@ -101,7 +127,12 @@ func apply(w *sql.DB, m migration, now func() time.Time) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec(m.sql); err != nil {
+	if m.fn != nil {
+		err = m.fn(tx)
+	} else {
+		_, err = tx.Exec(m.sql)
+	}
+	if err != nil {
 		return err
 	}
 	if err := record(tx, m, now); err != nil {

@@ -10,20 +10,57 @@ import (
 	"needmatch/domain"
 )
 
+// organisationRow is a row of the organisations table: the store's own
+// form of an organisation, one column per field (times as RFC 3339 text,
+// the offers a JSON list of strings).
 type organisationRow struct {
-	domain.Organisation
-	AuthorityID string `json:"authorityId"`
+	ID, AuthorityID, Authority, Kind, Name, NameKey string
+	PendingName, NameReason, Status, Reason, Area   string
+	Offers                                          string
+	CommitmentLimitPence, Version                   int64
+	CreatedAt, UpdatedAt                            string
 }
 
-func organisationDoc(o *domain.Organisation) string {
-	return marshal(organisationRow{Organisation: *o, AuthorityID: o.AuthorityID})
+// organisationTable is the organisations table, its columns in
+// organisationRow order; an organisation never changes its authority, kind
+// or creation time.
+var organisationTable = newTable("organisations", `id, authority_id, authority_slug, kind, name, name_key, pending_name, name_reason, status, reason, area,
+	offers_json, commitment_limit_pence, version, created_at, updated_at`, "id", "authority_id", "authority_slug", "kind", "created_at")
+
+func (r *organisationRow) fields() []any {
+	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.Kind, &r.Name, &r.NameKey, &r.PendingName, &r.NameReason, &r.Status, &r.Reason, &r.Area,
+		&r.Offers, &r.CommitmentLimitPence, &r.Version, &r.CreatedAt, &r.UpdatedAt}
+}
+
+func fromOrganisation(o *domain.Organisation) *organisationRow {
+	offers := "null"
+	if len(o.Offers) > 0 {
+		offers = marshal(o.Offers)
+	}
+	return &organisationRow{ID: o.ID, AuthorityID: o.AuthorityID, Authority: o.Authority, Kind: o.Kind, Name: o.Name, NameKey: o.UniqueKey(),
+		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: offers,
+		CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version, CreatedAt: storeTime(o.CreatedAt), UpdatedAt: storeTime(o.UpdatedAt)}
+}
+
+func scanOrganisation(row scanner) (*domain.Organisation, error) {
+	var r organisationRow
+	if err := row.Scan(r.fields()...); err != nil {
+		return nil, err
+	}
+	o := &domain.Organisation{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, Kind: r.Kind, Name: r.Name, NameKey: r.NameKey,
+		PendingName: r.PendingName, NameReason: r.NameReason, Status: r.Status, Reason: r.Reason, Area: r.Area,
+		CommitmentLimitPence: r.CommitmentLimitPence, Version: r.Version}
+	if err := json.Unmarshal([]byte(r.Offers), &o.Offers); err != nil {
+		return nil, err
+	}
+	var l times
+	o.CreatedAt, o.UpdatedAt = l.at(r.CreatedAt), l.at(r.UpdatedAt)
+	return o, l.err
 }
 
 // insertOrganisation inserts o; NameTaken when its name key is another's.
 func insertOrganisation(tx *wtx, o *domain.Organisation) error {
-	_, err := tx.Exec(`INSERT INTO organisations (id, authority_id, status, kind, version, name_key, doc) VALUES (?,?,?,?,?,?,?)`,
-		o.ID, o.AuthorityID, o.Status, o.Kind, o.Version, o.UniqueKey(), organisationDoc(o))
-	return nameTaken(err)
+	return nameTaken(organisationTable.insert(tx, fromOrganisation(o).fields()))
 }
 
 // nameTaken turns the unique name index's refusal into domain.NameTaken.
@@ -35,33 +72,15 @@ func nameTaken(err error) error {
 	return err
 }
 
-// organisationCols are the columns scanOrganisation reads.
-const organisationCols = "doc, name_key"
-
-func scanOrganisation(row scanner) (*domain.Organisation, error) {
-	var doc string
-	var key sql.NullString
-	if err := row.Scan(&doc, &key); err != nil {
-		return nil, err
-	}
-	var r organisationRow
-	if err := json.Unmarshal([]byte(doc), &r); err != nil {
-		return nil, err
-	}
-	o := r.Organisation
-	o.AuthorityID, o.NameKey = r.AuthorityID, key.String
-	return &o, nil
-}
-
 // OrganisationByID returns ENOTFOUND when there is none.
 func (db *DB) OrganisationByID(ctx context.Context, id string) (*domain.Organisation, error) {
-	o, err := scanOrganisation(db.queryRow(ctx, `SELECT `+organisationCols+` FROM organisations WHERE id = ?`, id))
+	o, err := scanOrganisation(db.queryRow(ctx, `SELECT `+organisationTable.list+` FROM organisations WHERE id = ?`, id))
 	return o, translateNotFound(err, "Organisation not found.")
 }
 
 // OrganisationByNameKey returns the authority's organisation with the name key.
 func (db *DB) OrganisationByNameKey(ctx context.Context, authorityID, key string) (*domain.Organisation, error) {
-	o, err := scanOrganisation(db.queryRow(ctx, `SELECT `+organisationCols+` FROM organisations WHERE authority_id = ? AND name_key = ?`, authorityID, key))
+	o, err := scanOrganisation(db.queryRow(ctx, `SELECT `+organisationTable.list+` FROM organisations WHERE authority_id = ? AND name_key = ?`, authorityID, key))
 	return o, translateNotFound(err, "Organisation not found.")
 }
 
@@ -74,13 +93,13 @@ func (db *DB) FindOrganisations(ctx context.Context, f domain.OrganisationFilter
 	if f.Kind != "" {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}
-	return findPageCols(ctx, db, "organisations", organisationCols, where, args, f.Page, scanOrganisation, func(o *domain.Organisation) string { return o.ID })
+	return findPage(ctx, db, "organisations", organisationTable.list, where, args, f.Page, scanOrganisation, func(o *domain.Organisation) string { return o.ID })
 }
 
 // UpdateOrganisation writes o if the stored version is prev.
 func (db *DB) UpdateOrganisation(ctx context.Context, o *domain.Organisation, prev int64, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		if err := casUpdate(tx, "organisations", o.ID, prev, "status = ?, version = ?, name_key = ?, doc = ?", o.Status, o.Version, o.UniqueKey(), organisationDoc(o)); err != nil {
+		if err := organisationTable.update(tx, o.ID, prev, fromOrganisation(o).fields()); err != nil {
 			return nameTaken(err)
 		}
 		return appendAudit(tx, ev)
@@ -88,21 +107,12 @@ func (db *DB) UpdateOrganisation(ctx context.Context, o *domain.Organisation, pr
 }
 
 // migrateOrganisationNames gives every organisation a name key and makes
-// the key unique per authority. A database from before the key gets the
-// column; an organisation whose key an older one of its authority already
-// has (names were not unique then) gets domain.DuplicateNameKey, so the
-// index can be built and the database opens.
+// the key unique per authority. An organisation from before the key (0004
+// left it NULL) whose key an older one of its authority already has (names
+// were not unique then) gets domain.DuplicateNameKey, so the index can be
+// built and the database opens.
 func migrateOrganisationNames(w *sql.DB) error {
-	var has int
-	if err := w.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('organisations') WHERE name = 'name_key'`).Scan(&has); err != nil {
-		return err
-	}
-	if has == 0 {
-		if _, err := w.Exec(`ALTER TABLE organisations ADD COLUMN name_key TEXT`); err != nil {
-			return err
-		}
-	}
-	rows, err := w.Query(`SELECT id, authority_id, doc FROM organisations WHERE name_key IS NULL ORDER BY id`)
+	rows, err := w.Query(`SELECT id, authority_id, name FROM organisations WHERE name_key IS NULL ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -110,17 +120,12 @@ func migrateOrganisationNames(w *sql.DB) error {
 	var todo []named
 	for rows.Next() {
 		var n named
-		var doc string
-		if err := rows.Scan(&n.id, &n.authority, &doc); err != nil {
+		var name string
+		if err := rows.Scan(&n.id, &n.authority, &name); err != nil {
 			rows.Close()
 			return err
 		}
-		var r organisationRow
-		if err := json.Unmarshal([]byte(doc), &r); err != nil {
-			rows.Close()
-			return err
-		}
-		n.key = domain.NameKey(r.Name)
+		n.key = domain.NameKey(name)
 		todo = append(todo, n)
 	}
 	rows.Close()
@@ -146,20 +151,8 @@ func migrateOrganisationNames(w *sql.DB) error {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(...any) error }
 
-// findPage runs a newest-first keyset page over table and decodes its docs.
-func findPage[T any](ctx context.Context, q *DB, table string, where []string, args []any, p domain.Page, decode func(string) (T, error), id func(T) string) ([]T, string, error) {
-	return findPageCols(ctx, q, table, "doc", where, args, p, func(row scanner) (T, error) {
-		var doc string
-		if err := row.Scan(&doc); err != nil {
-			var zero T
-			return zero, err
-		}
-		return decode(doc)
-	}, id)
-}
-
-// findPageCols is findPage with the columns and the row scanner chosen by the caller.
-func findPageCols[T any](ctx context.Context, q *DB, table, cols string, where []string, args []any, p domain.Page, scan func(scanner) (T, error), id func(T) string) ([]T, string, error) {
+// findPage runs a newest-first keyset page over table, reading cols with scan.
+func findPage[T any](ctx context.Context, q *DB, table, cols string, where []string, args []any, p domain.Page, scan func(scanner) (T, error), id func(T) string) ([]T, string, error) {
 	if p.After != "" {
 		where, args = append(where, "id < ?"), append(args, p.After)
 	}

@@ -250,5 +250,5 @@ func (db *DB) FindPledges(ctx context.Context, f domain.PledgeFilter) ([]*domain
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
 		}
 	}
-	return findPageCols(ctx, db, "pledges", pledgeTable.list, where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
+	return findPage(ctx, db, "pledges", pledgeTable.list, where, args, f.Page, scanPledge, func(p *domain.Pledge) string { return p.ID })
 }

@@ -137,7 +137,7 @@ func (db *DB) FindRequests(ctx context.Context, f domain.RequestFilter) ([]*doma
 	// The page's ids and versions first; the columns of the requests the
 	// cache does not hold at that version then, all in one query.
 	var missing []*domain.Request
-	items, next, err := findPageCols(ctx, db, "requests", "id, version", where, args, f.Page, func(row scanner) (*domain.Request, error) {
+	items, next, err := findPage(ctx, db, "requests", "id, version", where, args, f.Page, func(row scanner) (*domain.Request, error) {
 		r, miss, err := db.cachedRequest(row)
 		if miss {
 			missing = append(missing, r)
@@ -150,7 +150,7 @@ func (db *DB) FindRequests(ctx context.Context, f domain.RequestFilter) ([]*doma
 	if ok, err := db.loadRequests(ctx, missing); err != nil {
 		return nil, "", err
 	} else if !ok { // a request changed between the two reads: read the page whole
-		if items, next, err = findPageCols(ctx, db, "requests", requestTable.list, where, args, f.Page, scanRequest, id); err != nil {
+		if items, next, err = findPage(ctx, db, "requests", requestTable.list, where, args, f.Page, scanRequest, id); err != nil {
 			return nil, "", err
 		}
 	}

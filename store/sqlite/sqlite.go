@@ -334,10 +334,12 @@ func translate(err error) error {
 	return err
 }
 
+// marshal is the JSON of an audit event (kept as the bytes its hash
+// covers) or of one of the store's own column structs.
 func marshal(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(err) // domain types always marshal
+		panic(err) // plain structs and lists always marshal
 	}
 	return string(b)
 }

@@ -26,8 +26,9 @@ func TestConformance(t *testing.T) { storetest.Run(t, harness) }
 
 func TestLedgerConformance(t *testing.T) { storetest.RunLedger(t, harness) }
 
-// TestLegacyDuplicateNames: a database from before names were unique (no
-// name_key column) with two organisations of one name still opens: the
+// TestLegacyDuplicateNames: a database from before names were unique (its
+// name keys NULL after the migrations) with two organisations of one name
+// still opens: the
 // older keeps the name's key, the newer gets a duplicate key, and nobody
 // new can take the name.
 func TestLegacyDuplicateNames(t *testing.T) {
@@ -49,13 +50,13 @@ func TestLegacyDuplicateNames(t *testing.T) {
 		ids = append(ids, o.ID)
 	}
 	db.Close()
-	// Make it the old form: no name_key column, and both organisations named alike.
+	// Make it what the migrations make of the old form: no name keys, and
+	// both organisations named alike.
 	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "needmatch.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP INDEX organisations_name`, `ALTER TABLE organisations DROP COLUMN name_key`,
-		`UPDATE organisations SET doc = json_set(doc, '$.name', 'Mersey Build Ltd')`} {
+	for _, q := range []string{`DROP INDEX organisations_name`, `UPDATE organisations SET name_key = NULL, name = 'Mersey Build Ltd'`} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

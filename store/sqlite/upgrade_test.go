@@ -461,10 +461,9 @@ func appliedMigrations(t *testing.T, dir string) []string {
 	return out
 }
 
-// documentTables still keep a document: audit, whose hash chain covers the
-// stored bytes, and the tables not yet in the store's own columns.
-var documentTables = map[string]bool{"audit": true, "organisations": true, "users": true, "authorities": true, "refresh_tokens": true,
-	"idempotency": true}
+// documentTables keep a document: only audit, whose hash chain covers the
+// stored bytes (an event is kept as the JSON it was hashed from).
+var documentTables = map[string]bool{"audit": true}
 
 // TestNoAPIFieldNamesInTheSchema checks that, after every migration, no
 // trigger, view or index reads JSON by the API's field names and no
@@ -526,5 +525,109 @@ func TestNoAPIFieldNamesInTheSchema(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAuthorityWeightsUpgrade: migration 0013 copies a first-release
+// authority's weights, which the fixture lacks, with every digit of their
+// numbers and their times, and an authority without weights keeps none.
+func TestAuthorityWeightsUpgrade(t *testing.T) {
+	dir := copyFixture(t)
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "needmatch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const weights = `[{"version":1,"need":0.30000000000000004,"fit":0.2,"coverage":0.1,"urgency":0.1,"distance":0.15,"record":0.15,"setAt":"0001-01-01T00:00:00Z"},` +
+		`{"version":2,"need":0.5,"fit":0.1,"coverage":0,"urgency":0.1,"distance":0.1,"record":0.2,"setBy":"01a2319c29c844e4ecd06a73","setAt":"2026-12-02T10:11:12.123456789+01:00"}]`
+	if _, err := raw.Exec(`UPDATE authorities SET doc = json_set(doc, '$.weights', json(?), '$.horizonYears', 7)`, weights); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a, err := db.AuthorityBySlug(context.Background(), "stockport")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []domain.Weights
+	if err := json.Unmarshal([]byte(weights), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p(a.Weights), p(want)) || a.HorizonYears != 7 || len(a.Areas) == 0 {
+		t.Fatalf("after the upgrade: weights %+v, horizon %d, %d areas; want %+v, 7", a.Weights, a.HorizonYears, len(a.Areas), want)
+	}
+	if got := a.Weights[0].Need; got != 0.30000000000000004 || got == 0.3 {
+		t.Errorf("need weight %v, want 0.30000000000000004, every digit", got)
+	}
+	if err := db.UpdateAuthority(context.Background(), &domain.Authority{ID: a.ID, Slug: a.Slug, Name: a.Name, Version: a.Version + 1}, a.Version, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := db.AuthorityByID(context.Background(), a.ID)
+	if err != nil || b.Weights != nil || b.Areas != nil || b.Version != a.Version+1 {
+		t.Fatalf("an authority without weights or areas reads back as %+v, %v", b, err)
+	}
+}
+
+// TestIdempotencyBodiesUpgrade: migration 0014 (Go) decodes the first
+// release's base64 bodies into bytes: every answered record's body is a
+// BLOB holding the JSON the API answered.
+func TestIdempotencyBodiesUpgrade(t *testing.T) {
+	db, err := Open(copyFixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.read.Query(`SELECT key, typeof(body), body FROM idempotency WHERE done`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var key, typ string
+		var body []byte
+		if err := rows.Scan(&key, &typ, &body); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if typ != "blob" || !json.Valid(body) || body[0] != '{' {
+			t.Errorf("record %s: body a %s %q, want the answer's JSON as bytes", key, typ, body)
+		}
+	}
+	if n == 0 {
+		t.Fatal("the fixture has no answered idempotency record")
+	}
+}
+
+// TestMigrationNumbers: Go migrations number with the files, and a Go
+// migration on a file's number or past a gap is refused.
+func TestMigrationNumbers(t *testing.T) {
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms {
+		if m.version != i+1 || (m.sql == "") == (m.fn == nil) {
+			t.Fatalf("migration %d is %04d_%s, want number %d with SQL or Go", i, m.version, m.name, i+1)
+		}
+	}
+	if ms[13].name != "idempotency_columns" || ms[13].fn == nil {
+		t.Errorf("migration 14 is %s, want the Go idempotency_columns", ms[13].name)
+	}
+	saved := goMigrations
+	defer func() { goMigrations = saved }()
+	for _, v := range []int{10, len(ms) + 2} {
+		goMigrations = map[int]migration{v: {name: "clash", fn: func(*sql.Tx) error { return nil }}}
+		for k, m := range saved {
+			if k != v {
+				goMigrations[k] = m
+			}
+		}
+		if _, err := migrations(); err == nil {
+			t.Errorf("a Go migration numbered %d was taken", v)
+		}
 	}
 }

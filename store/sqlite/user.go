@@ -2,29 +2,37 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
-	"time"
 
 	"needmatch/domain"
 )
 
-// userRow stores the fields the domain type keeps out of its JSON.
+// userRow is a row of the users table: the store's own form of a user, one
+// column per field (times as RFC 3339 text).
 type userRow struct {
-	domain.User
-	AuthorityID  string    `json:"authorityId"`
-	PasswordHash string    `json:"passwordHash"`
-	Version      int64     `json:"version"`
-	UpdatedAt    time.Time `json:"updatedAt"`
+	ID, AuthorityID, Authority, OrganisationID, Email, Name, Role, PasswordHash string
+	Disabled                                                                    bool
+	Version                                                                     int64
+	CreatedAt, UpdatedAt                                                        string
 }
 
-func userDoc(u *domain.User) string {
-	return marshal(userRow{User: *u, AuthorityID: u.AuthorityID, PasswordHash: u.PasswordHash, Version: u.Version, UpdatedAt: u.UpdatedAt})
+// userTable is the users table, its columns in userRow order; a user never
+// changes its authority or creation time.
+var userTable = newTable("users", `id, authority_id, authority_slug, organisation_id, email, name, role, password_hash, disabled, version, created_at, updated_at`,
+	"id", "authority_id", "authority_slug", "created_at")
+
+func (r *userRow) fields() []any {
+	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.OrganisationID, &r.Email, &r.Name, &r.Role, &r.PasswordHash, &r.Disabled, &r.Version, &r.CreatedAt, &r.UpdatedAt}
+}
+
+func fromUser(u *domain.User) *userRow {
+	return &userRow{ID: u.ID, AuthorityID: u.AuthorityID, Authority: u.Authority, OrganisationID: u.OrganisationID, Email: u.Email, Name: u.Name, Role: u.Role,
+		PasswordHash: u.PasswordHash, Disabled: u.Disabled, Version: u.Version, CreatedAt: storeTime(u.CreatedAt), UpdatedAt: storeTime(u.UpdatedAt)}
 }
 
 // insertUser inserts u; EmailTaken when the email is another user's.
 func insertUser(tx *wtx, u *domain.User) error {
-	_, err := tx.Exec(`INSERT INTO users (id, authority_id, email, version, doc) VALUES (?,?,?,?,?)`, u.ID, u.AuthorityID, u.Email, u.Version, userDoc(u))
-	if err = translate(err); domain.ErrorCode(err) == domain.ECONFLICT {
+	err := translate(userTable.insert(tx, fromUser(u).fields()))
+	if domain.ErrorCode(err) == domain.ECONFLICT {
 		return domain.EmailTaken()
 	}
 	return err
@@ -61,7 +69,7 @@ func (db *DB) CreateUser(ctx context.Context, u *domain.User, ev *domain.AuditEv
 // UpdateUser writes u if the stored version is prev.
 func (db *DB) UpdateUser(ctx context.Context, u *domain.User, prev int64, ev *domain.AuditEvent) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		if err := casUpdate(tx, "users", u.ID, prev, "version = ?, doc = ?", u.Version, userDoc(u)); err != nil {
+		if err := userTable.update(tx, u.ID, prev, fromUser(u).fields()); err != nil {
 			return err
 		}
 		return appendAudit(tx, ev)
@@ -69,33 +77,32 @@ func (db *DB) UpdateUser(ctx context.Context, u *domain.User, prev int64, ev *do
 }
 
 func scanUser(row scanner) (*domain.User, error) {
-	var doc string
-	if err := row.Scan(&doc); err != nil {
+	var r userRow
+	if err := row.Scan(r.fields()...); err != nil {
 		return nil, translateNotFound(err, "User not found.")
 	}
-	var r userRow
-	if err := json.Unmarshal([]byte(doc), &r); err != nil {
-		return nil, err
-	}
-	u := r.User
-	u.AuthorityID, u.PasswordHash, u.Version, u.UpdatedAt = r.AuthorityID, r.PasswordHash, r.Version, r.UpdatedAt
-	return &u, nil
+	u := &domain.User{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, OrganisationID: r.OrganisationID, Email: r.Email, Name: r.Name, Role: r.Role,
+		PasswordHash: r.PasswordHash, Disabled: r.Disabled, Version: r.Version}
+	var l times
+	u.CreatedAt, u.UpdatedAt = l.at(r.CreatedAt), l.at(r.UpdatedAt)
+	return u, l.err
 }
 
 // UserByEmail looks up a normalised address.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*domain.User, error) {
-	return scanUser(db.queryRow(ctx, `SELECT doc FROM users WHERE email = ?`, email))
+	return scanUser(db.queryRow(ctx, `SELECT `+userTable.list+` FROM users WHERE email = ?`, email))
 }
 
 // UserByID returns ENOTFOUND when there is none.
 func (db *DB) UserByID(ctx context.Context, id string) (*domain.User, error) {
-	return scanUser(db.queryRow(ctx, `SELECT doc FROM users WHERE id = ?`, id))
+	return scanUser(db.queryRow(ctx, `SELECT `+userTable.list+` FROM users WHERE id = ?`, id))
 }
 
 // CreateRefreshToken stores a new token.
 func (db *DB) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		_, err := tx.Exec(`INSERT INTO refresh_tokens (id, family, user_id, used, revoked, doc) VALUES (?,?,?,0,0,?)`, t.ID, t.Family, t.UserID, marshal(t))
+		_, err := tx.Exec(`INSERT INTO refresh_tokens (id, family, user_id, used, revoked, expires_at, created_at) VALUES (?,?,?,0,0,?,?)`,
+			t.ID, t.Family, t.UserID, storeTime(t.ExpiresAt), storeTime(t.CreatedAt))
 		return translate(err)
 	})
 }
@@ -104,16 +111,17 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) er
 func (db *DB) UseRefreshToken(ctx context.Context, id string) (*domain.RefreshToken, error) {
 	var t domain.RefreshToken
 	err := db.tx(ctx, func(tx *wtx) error {
-		var doc string
-		var used, revoked bool
-		if err := tx.QueryRow(`SELECT doc, used, revoked FROM refresh_tokens WHERE id = ?`, id).Scan(&doc, &used, &revoked); err != nil {
+		var expires, created string
+		if err := tx.QueryRow(`SELECT id, family, user_id, used, revoked, expires_at, created_at FROM refresh_tokens WHERE id = ?`, id).Scan(
+			&t.ID, &t.Family, &t.UserID, &t.Used, &t.Revoked, &expires, &created); err != nil {
 			return translateNotFound(err, "Unknown refresh token.")
 		}
-		if err := json.Unmarshal([]byte(doc), &t); err != nil {
-			return err
+		var l times
+		t.ExpiresAt, t.CreatedAt = l.at(expires), l.at(created)
+		if l.err != nil {
+			return l.err
 		}
-		t.Used, t.Revoked = used, revoked
-		if used || revoked {
+		if t.Used || t.Revoked {
 			return domain.Errorf(domain.ECONFLICT, "Refresh token already used.")
 		}
 		_, err := tx.Exec(`UPDATE refresh_tokens SET used = 1 WHERE id = ?`, id)
