@@ -2,8 +2,9 @@
 # The Makefile only calls commands and scripts; see scripts/ for the logic.
 
 BIN       := bin/needmatch
-DATA_DIR  ?= ./data
-ADDR      ?= 127.0.0.1:8080
+# The README's environment variables win over these defaults.
+DATA_DIR  ?= $(or $(NEEDMATCH_DATA_DIR),./data)
+ADDR      ?= $(or $(NEEDMATCH_ADDR),127.0.0.1:8080)
 GO_TEST_FLAGS ?= -race -count=1 -timeout 20m
 
 .PHONY: all run build frontend go-build seed test test-go test-browser test-fuzz lint clean
