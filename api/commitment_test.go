@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"needmatch/domain"
 )
 
 func (e *env) pledgeOf(supplier, request string, pence int64) string {
@@ -215,6 +213,7 @@ func TestAwardCommitmentsNeedARelease(t *testing.T) {
 		t.Fatalf("refused = %v", got)
 	}
 	e.call("POST", "/api/v1/pledges/"+ps[1]+"/ask-release", "supplier", map[string]any{"reason": "The venue is gone"}, 200)
+	wantField(t, e.call("POST", "/api/v1/pledges/"+ps[1]+"/release", "officer", map[string]any{"note": strings.Repeat("long ", 500)}, 400), "note")
 	if got := e.call("POST", "/api/v1/pledges/"+ps[1]+"/release", "officer", map[string]any{"note": "Agreed at the contract meeting"}, 200); got["status"] != "withdrawn" || got["release"].(map[string]any)["decision"] != "released" {
 		t.Fatalf("released = %v", got)
 	}
@@ -230,8 +229,6 @@ func TestAwardCommitmentsNeedARelease(t *testing.T) {
 		t.Fatalf("audit = %s", got)
 	}
 }
-
-var _ = domain.PledgeApprove
 
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)

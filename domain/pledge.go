@@ -187,6 +187,14 @@ func (p *Pledge) DecideRelease(by string, grant bool, note string, now time.Time
 		if err := checkReason(note); err != nil {
 			return err
 		}
+	} else {
+		// An optional note with a release is text like a reason: bounded,
+		// no control characters.
+		var v Validation
+		checkTextML(&v, "note", note, 0, 2000, false, true)
+		if err := v.Err(); err != nil {
+			return err
+		}
 	}
 	if grant {
 		if err := p.move([]PledgeStatus{PledgeApproved}, PledgeWithdrawn, now); err != nil {
