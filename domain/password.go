@@ -6,11 +6,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters: 19 MiB, 2 passes, 1 lane (the OWASP minimum).
+// Argon2id parameters of new hashes: 19 MiB, 2 passes, 1 lane (the OWASP
+// minimum). Every hash carries its own parameters, so a hash verifies
+// whatever the current setting is.
 const (
 	argonMemory  = 19 * 1024
 	argonTime    = 2
@@ -18,24 +21,38 @@ const (
 	argonKeyLen  = 32
 )
 
+// hashCost is what HashPassword uses: the constants above, except in test
+// binaries that call UseLightPasswordHashing.
+var hashCost = struct{ memory, time uint32 }{argonMemory, argonTime}
+
+// UseLightPasswordHashing makes new hashes cheap (1 MiB, 1 pass): the same
+// algorithm and code path, at a cost a test suite of thousands of sign-ins
+// can afford under the race detector (a production hash takes about 350 ms
+// there). Only for TestMain, before any hash is made; production never calls it.
+func UseLightPasswordHashing() {
+	hashCost.memory, hashCost.time = 1024, 1
+}
+
 // HashPassword returns an encoded argon2id hash with a random salt.
 func HashPassword(password string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	m, t := hashCost.memory, hashCost.time
+	key := argon2.IDKey([]byte(password), salt, t, m, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, m, t, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
 // dummyHash is compared against when the email is unknown, so an unknown
-// address costs the same work as a wrong password.
-var dummyHash = func() string {
+// address costs the same work as a wrong password. Made on first use, so it
+// has the same cost as the users' hashes.
+var dummyHash = sync.OnceValue(func() string {
 	h, _ := HashPassword("needmatch-dummy-password-for-timing")
 	return h
-}()
+})
 
 // CheckPasswordHash reports whether password matches the encoded hash.
 func CheckPasswordHash(encoded, password string) bool {

@@ -193,7 +193,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 		return nil, err
 	}
 	if u == nil {
-		CheckPasswordHash(dummyHash, password)
+		CheckPasswordHash(dummyHash(), password)
 		return nil, bad
 	}
 	if !CheckPasswordHash(u.PasswordHash, password) || u.Disabled {
