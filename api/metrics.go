@@ -140,7 +140,7 @@ func (s *Server) handleMetrics(c *fiber.Ctx) error {
 		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
 			return domain.Errorf(domain.EUNAUTHORIZED, "Metrics need the metrics token.")
 		}
-	} else if ip := net.ParseIP(c.IP()); ip == nil || !ip.IsLoopback() {
+	} else if ip := net.ParseIP(s.clientIP(c)); ip == nil || !ip.IsLoopback() {
 		return domain.Errorf(domain.ENOTFOUND, "Not found.")
 	}
 	var b strings.Builder

@@ -102,7 +102,7 @@ func tooMany(c *fiber.Ctx, wait time.Duration) error {
 // per IP on the auth routes, per user and per IP on every write.
 func (s *Server) rateLimit(c *fiber.Ctx) error {
 	now := time.Now()
-	ip := c.IP()
+	ip := s.clientIP(c)
 	path := strings.TrimPrefix(c.Path(), "/api/v1")
 	var l *limiter
 	switch {

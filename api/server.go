@@ -35,7 +35,8 @@ type Config struct {
 	Static fs.FS
 	// TLS says the service is reached over HTTPS (adds HSTS).
 	TLS bool
-	// TrustedProxies lists proxy addresses whose X-Forwarded-For is believed.
+	// TrustedProxies lists the proxies (IPs or CIDRs) whose X-Forwarded-For
+	// is believed: the client is the right-most address not among them.
 	TrustedProxies []string
 	Logger         *slog.Logger
 	// Limits are the rate limits; nil means DefaultLimits.
@@ -63,6 +64,7 @@ type Server struct {
 	metrics *Metrics
 	pages   pageCache
 	static  *staticFiles
+	proxies proxies
 }
 
 // route is one API operation: the table drives registration, the OpenAPI
@@ -103,6 +105,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.Metrics = NewMetrics()
 	}
 	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Logger, limits: newLimiters(*cfg.Limits), metrics: cfg.Metrics}
+	var err error
+	if s.proxies, err = parseProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
 	if cfg.Static != nil {
 		sf, err := newStaticFiles(cfg.Static)
 		if err != nil {
@@ -118,19 +124,16 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.App = fiber.New(fiber.Config{
-		AppName:                 "needmatch",
-		ErrorHandler:            s.errorHandler,
-		BodyLimit:               BodyLimit,
-		ReadBufferSize:          8192, // bounds the request line and headers
-		ReadTimeout:             15 * time.Second,
-		WriteTimeout:            30 * time.Second,
-		IdleTimeout:             60 * time.Second,
-		Immutable:               true,
-		DisableStartupMessage:   true,
-		EnableTrustedProxyCheck: true,
-		TrustedProxies:          cfg.TrustedProxies,
-		ProxyHeader:             fiber.HeaderXForwardedFor,
-		JSONEncoder:             jsonMarshal,
+		AppName:               "needmatch",
+		ErrorHandler:          s.errorHandler,
+		BodyLimit:             BodyLimit,
+		ReadBufferSize:        8192, // bounds the request line and headers
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		Immutable:             true,
+		DisableStartupMessage: true,
+		JSONEncoder:           jsonMarshal,
 	})
 	s.App.Server().HeaderReceived = bodyLimitFor // the upload route alone reads up to EvidenceBodyLimit
 	s.App.Use(s.requestMeta, s.recoverPanics, s.securityHeaders)
