@@ -959,6 +959,18 @@ func TestIdempotencyKey(t *testing.T) {
 	if st, _, running := post("key-running", body); st != 409 || running["field"] != "Idempotency-Key" {
 		t.Fatalf("retry while running: %d %v", st, running)
 	}
+	// A claim its request never finished (the process was killed) stops
+	// holding the key after domain.IdempotencyClaimTTL: the retry goes through.
+	dead := time.Now().Add(-domain.IdempotencyClaimTTL - time.Minute)
+	if _, err := e.svc.Store.ClaimIdempotency(context.Background(), &domain.IdempotencyRecord{UserID: u.ID, Key: "key-dead", Fingerprint: hex.EncodeToString(fp[:]), CreatedAt: dead}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, _ := post("key-dead", body); st != 201 {
+		t.Fatalf("retry of a dead claim: %d, want 201", st)
+	}
+	if st, h, _ := post("key-dead", body); st != 201 || h.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("second retry: %d replayed=%q", st, h.Get("Idempotent-Replayed"))
+	}
 	// A refused request is remembered too: the retry gets the same 400.
 	st1, _, _ := post("key-2", []byte(`{"offer":"x"}`))
 	st2, h2, _ := post("key-2", []byte(`{"offer":"x"}`))

@@ -565,7 +565,7 @@ func TestOverdueAndLapse(t *testing.T) {
 	// The scheduler runs once at start and stops with its context.
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { (&domain.LapseScheduler{Service: e.svc, Every: time.Hour, Log: quiet}).Run(cctx); close(done) }()
+	go func() { e.svc.Jobs()[0].Run(cctx, time.Now, quiet); close(done) }()
 	cancel()
 	<-done
 }

@@ -120,7 +120,8 @@ func New(ctx context.Context, c Config) (*App, error) {
 }
 
 // Run serves on the configured address and runs the background jobs (audit
-// checkpoints, the daily lapse of commitments long past due) until ctx
+// checkpoints, domain.Service.Jobs: the daily lapse of commitments long
+// past due, the hourly purge of expired records) until ctx
 // ends; then it drains in-flight requests and writes a last checkpoint.
 func (a *App) Run(ctx context.Context) error {
 	key, err := CheckpointKey(a.Config.auditKeyFile())
@@ -130,9 +131,12 @@ func (a *App) Run(ctx context.Context) error {
 	log := a.Config.Logger
 	cp := &checkpointer{store: a.Store, key: key, path: a.Config.CheckpointPath()}
 	var bg sync.WaitGroup
-	bg.Add(2)
+	bg.Add(1)
 	go func() { defer bg.Done(); cp.run(ctx, a.Config.CheckpointEvery, log) }()
-	go func() { defer bg.Done(); (&domain.LapseScheduler{Service: a.Service, Log: log}).Run(ctx) }()
+	for _, j := range a.Service.Jobs() {
+		bg.Add(1)
+		go func() { defer bg.Done(); j.Run(ctx, a.Service.Now, log) }()
+	}
 	defer bg.Wait()
 	store := "sqlite:" + a.Config.DataDir
 	if a.Config.MongoURI != "" {

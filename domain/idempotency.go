@@ -19,15 +19,57 @@ type IdempotencyRecord struct {
 	CreatedAt   time.Time `json:"createdAt"`
 }
 
+const (
+	// IdempotencyClaimTTL bounds how long a claim may wait for its answer:
+	// a claim older than this was left by a request that died with its
+	// process, and a retry takes it over instead of hearing 409 for ever.
+	IdempotencyClaimTTL = 5 * time.Minute
+	// IdempotencyKeep is how long an answer is replayed; after it the
+	// record is purged and the key is new again.
+	IdempotencyKeep = 24 * time.Hour
+	// RefreshTokenKeep is how long an expired refresh token is kept: until
+	// then presenting it again still revokes its family.
+	RefreshTokenKeep = 30 * 24 * time.Hour
+)
+
+// Stale says whether the record no longer holds its key at now: an
+// unfinished claim past IdempotencyClaimTTL, or an answer past
+// IdempotencyKeep. A stale record is replaced by a new claim.
+func (r *IdempotencyRecord) Stale(now time.Time) bool {
+	age := now.Sub(r.CreatedAt)
+	if !r.Done {
+		return age > IdempotencyClaimTTL
+	}
+	return age > IdempotencyKeep
+}
+
+// PurgeExpired deletes idempotency records past IdempotencyKeep (and
+// claims past IdempotencyClaimTTL) and refresh tokens expired more than
+// RefreshTokenKeep ago; it returns how many records went.
+func (s *Service) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
+	n, err := s.Store.PurgeIdempotency(ctx, now.Add(-IdempotencyKeep), now.Add(-IdempotencyClaimTTL))
+	if err != nil {
+		return n, err
+	}
+	m, err := s.Store.PurgeRefreshTokens(ctx, now.Add(-RefreshTokenKeep))
+	return n + m, err
+}
+
 // IdempotencyStore keeps idempotency records in the database, so every API
 // process sees them.
 type IdempotencyStore interface {
 	// ClaimIdempotency stores r (not done) unless the user already has the
-	// key; then it returns the existing record with ECONFLICT.
+	// key in a record that is not Stale at r.CreatedAt; then it returns
+	// that record with ECONFLICT. A stale record is replaced by r.
 	ClaimIdempotency(ctx context.Context, r *IdempotencyRecord) (*IdempotencyRecord, error)
 	// CompleteIdempotency records the answer of a claimed key.
 	CompleteIdempotency(ctx context.Context, r *IdempotencyRecord) error
 	// ReleaseIdempotency forgets a claimed key whose request failed on our
 	// side, so the client may retry it.
 	ReleaseIdempotency(ctx context.Context, userID, key string) error
+	// PurgeIdempotency deletes answers created before doneBefore and
+	// unfinished claims created before claimBefore.
+	PurgeIdempotency(ctx context.Context, doneBefore, claimBefore time.Time) (int64, error)
+	// PurgeRefreshTokens deletes refresh tokens that expired before t.
+	PurgeRefreshTokens(ctx context.Context, expiredBefore time.Time) (int64, error)
 }

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"log/slog"
 	"time"
 )
 
@@ -81,41 +80,6 @@ func (s *Service) MarkLapsed(ctx context.Context, now time.Time) (int, error) {
 		}
 		if len(ps) < 500 || moved == 0 {
 			return n, nil
-		}
-	}
-}
-
-// LapseScheduler runs MarkLapsed once at start and then every Every
-// (default a day) until its context ends.
-type LapseScheduler struct {
-	Service *Service
-	Every   time.Duration
-	Log     *slog.Logger
-}
-
-// Run blocks until ctx ends.
-func (l *LapseScheduler) Run(ctx context.Context) {
-	every := l.Every
-	if every <= 0 {
-		every = 24 * time.Hour
-	}
-	log := l.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		n, err := l.Service.MarkLapsed(ctx, l.Service.now())
-		if err != nil && ctx.Err() == nil {
-			log.Error("marking lapsed pledges", "err", err, "lapsed", n)
-		} else if n > 0 {
-			log.Info("marked lapsed pledges", "lapsed", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
 		}
 	}
 }

@@ -53,7 +53,31 @@ func (db *DB) ClaimIdempotency(ctx context.Context, r *domain.IdempotencyRecord)
 		// Released between the insert and the read: the caller may retry.
 		return nil, translate(err)
 	}
-	return cur.toDomain(), domain.Errorf(domain.ECONFLICT, "Idempotency key already used.")
+	if existing := cur.toDomain(); !existing.Stale(r.CreatedAt) {
+		return existing, domain.Errorf(domain.ECONFLICT, "Idempotency key already used.")
+	}
+	// Take the stale record over, unless another claim did so first: the
+	// filter holds the record as it was read.
+	res, err := db.idempotency.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "done", Value: cur.Done}, {Key: "createdAt", Value: cur.CreatedAt}}, d)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if res.MatchedCount == 0 {
+		return nil, domain.Errorf(domain.ECONFLICT, "Idempotency key taken over by another request; retry shortly.")
+	}
+	return nil, nil
+}
+
+// PurgeIdempotency deletes answers and claims past their time.
+func (db *DB) PurgeIdempotency(ctx context.Context, doneBefore, claimBefore time.Time) (int64, error) {
+	res, err := db.idempotency.DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "done", Value: true}, {Key: "createdAt", Value: bson.D{{Key: "$lt", Value: doneBefore}}}},
+		bson.D{{Key: "done", Value: false}, {Key: "createdAt", Value: bson.D{{Key: "$lt", Value: claimBefore}}}},
+	}}})
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.DeletedCount, nil
 }
 
 // CompleteIdempotency records the answer of a claimed key.

@@ -189,3 +189,12 @@ func (db *DB) RevokeUserRefreshTokens(ctx context.Context, userID string) error 
 	_, err := db.refreshTokens.UpdateMany(ctx, bson.D{{Key: "userId", Value: userID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}}}})
 	return translate(err)
 }
+
+// PurgeRefreshTokens deletes refresh tokens that expired before t.
+func (db *DB) PurgeRefreshTokens(ctx context.Context, expiredBefore time.Time) (int64, error) {
+	res, err := db.refreshTokens.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: expiredBefore}}}})
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.DeletedCount, nil
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"needmatch/domain"
 )
@@ -29,8 +30,14 @@ func (db *DB) ClaimIdempotency(ctx context.Context, r *domain.IdempotencyRecord)
 			if e.CreatedAt, err = loadTime(created); err != nil {
 				return err
 			}
-			existing = e
-			return domain.Errorf(domain.ECONFLICT, "Idempotency key already used.")
+			if !e.Stale(r.CreatedAt) {
+				existing = e
+				return domain.Errorf(domain.ECONFLICT, "Idempotency key already used.")
+			}
+			_, err = tx.Exec(`DELETE FROM idempotency WHERE user_id = ? AND key = ?`, r.UserID, r.Key)
+			if err != nil {
+				return err
+			}
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -56,6 +63,26 @@ func (db *DB) ReleaseIdempotency(ctx context.Context, userID, key string) error 
 		_, err := tx.Exec(`DELETE FROM idempotency WHERE user_id = ? AND key = ?`, userID, key)
 		return err
 	})
+}
+
+// PurgeIdempotency deletes answers and claims past their time. Times are
+// compared by SQLite's julianday, which reads RFC 3339 with any offset.
+func (db *DB) PurgeIdempotency(ctx context.Context, doneBefore, claimBefore time.Time) (int64, error) {
+	return db.purge(ctx, `DELETE FROM idempotency WHERE (done = 1 AND julianday(created_at) < julianday(?)) OR (done = 0 AND julianday(created_at) < julianday(?))`,
+		storeTime(doneBefore), storeTime(claimBefore))
+}
+
+// purge runs one DELETE and says how many rows went.
+func (db *DB) purge(ctx context.Context, q string, args ...any) (int64, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *wtx) error {
+		res, err := tx.Exec(q, args...)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
 }
 
 // idempotencyDoc is the document the first release kept for a record (the

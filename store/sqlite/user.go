@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"time"
+
 	"context"
 
 	"needmatch/domain"
@@ -147,4 +149,9 @@ func (db *DB) RevokeUserRefreshTokens(ctx context.Context, userID string) error 
 		_, err := tx.Exec(`UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?`, userID)
 		return err
 	})
+}
+
+// PurgeRefreshTokens deletes refresh tokens that expired before t.
+func (db *DB) PurgeRefreshTokens(ctx context.Context, expiredBefore time.Time) (int64, error) {
+	return db.purge(ctx, `DELETE FROM refresh_tokens WHERE julianday(expires_at) < julianday(?)`, storeTime(expiredBefore))
 }

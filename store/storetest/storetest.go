@@ -44,6 +44,7 @@ func Run(t *testing.T, h Harness) {
 		{"AuthorityUpdate", testAuthorityUpdate, false},
 		{"Allocations", testAllocations, false},
 		{"Idempotency", testIdempotency, false},
+		{"Expiry", testExpiry, false},
 		{"CommitChecks", testCommitChecks, false},
 		{"OrganisationNames", testOrganisationNames, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},

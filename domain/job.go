@@ -1,0 +1,63 @@
+package domain
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+)
+
+// Job is background work a serving process does now and then: lapsing
+// commitments long past due, purging expired records.
+type Job struct {
+	Name  string
+	Every time.Duration
+	// Do does one run as of now and says how many things it changed.
+	Do func(ctx context.Context, now time.Time) (int64, error)
+}
+
+// Run runs the job at once and then every j.Every until ctx ends. A run
+// that fails or panics is logged (a panic with its stack) and the next run
+// goes ahead: a background job never takes the process down.
+func (j Job) Run(ctx context.Context, now func() time.Time, log *slog.Logger) {
+	if log == nil {
+		log = slog.Default()
+	}
+	t := time.NewTicker(j.Every)
+	defer t.Stop()
+	for {
+		n, err := j.once(ctx, now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("background job failed", "job", j.Name, "err", err, "changed", n)
+		case n > 0:
+			log.Info("background job", "job", j.Name, "changed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (j Job) once(ctx context.Context, now time.Time) (n int64, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return j.Do(ctx, now)
+}
+
+// Jobs are the background jobs of a serving process.
+func (s *Service) Jobs() []Job {
+	return []Job{
+		{Name: "lapse", Every: 24 * time.Hour, Do: func(ctx context.Context, now time.Time) (int64, error) {
+			n, err := s.MarkLapsed(ctx, now)
+			return int64(n), err
+		}},
+		{Name: "purge", Every: time.Hour, Do: s.PurgeExpired},
+	}
+}
