@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // benchProblem is the generator of matcher/internal/benchcmd, kept here so
@@ -62,4 +65,47 @@ func BenchmarkTransport(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkAllocateHuge is the 1,000,000-pledge size of scripts/bench-matcher,
+// by phase. Besides the wall time it reports the process's CPU time per run
+// (cpu-ms/op), which a busy machine inflates less.
+func BenchmarkAllocateHuge(b *testing.B) {
+	pr := benchProblem(100000, 20000, 1000000, 1, 0)
+	pb, err := newProb(pr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := pb.solve(Options{}, nil)
+	b.Run("all", func(b *testing.B) {
+		cpuLoop(b, func() {
+			if _, err := Allocate(pr, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("newProb", func(b *testing.B) { cpuLoop(b, func() { _, _ = newProb(pr) }) })
+	b.Run("solve", func(b *testing.B) { cpuLoop(b, func() { pb.solve(Options{}, nil) }) })
+	b.Run("result", func(b *testing.B) { cpuLoop(b, func() { pb.result(pr, out) }) })
+}
+
+func cpuLoop(b *testing.B, f func()) {
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		c0 := processCPU()
+		b.StartTimer()
+		f()
+		cpu += processCPU() - c0
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

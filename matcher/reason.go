@@ -1,5 +1,8 @@
 package matcher
 
+// explainBytes is about the length of an explanation with short IDs.
+const explainBytes = 128
+
 // result turns the approved amounts into an Allocation with a reason for
 // every pledge not approved in full.
 func (pb *prob) result(pr Problem, out outcome) *Allocation {
@@ -17,16 +20,33 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 		a.ApprovedPence += v
 	}
 	// all explanations are written to one buffer, turned into one string
-	// and sliced, to spare an allocation per pledge
-	var scratch []byte
+	// and sliced, to spare an allocation per pledge (at a million pledges
+	// the allocations cost more than the whole flow solve)
+	short := 0
+	for p, v := range x {
+		if v < pb.pVal[p] {
+			short++
+		}
+	}
+	// room for the usual explanation, so the buffer seldom has to grow
+	buf := make([]byte, 0, short*explainBytes)
+	ends := make([]int, 0, short) // end of each explanation in buf, in pledge order
 	for p := range pb.pID {
 		r, s := pb.pReq[p], pb.pSup[p]
 		d := &a.Decisions[pb.pOrig[p]]
 		d.PledgeID, d.RequestID, d.SupplierID = pb.pID[p], pb.reqID[r], pb.supID[s]
 		d.ValuePence, d.ApprovedPence, d.Weight = pb.pVal[p], x[p], pb.pW[p]
 		if x[p] < pb.pVal[p] {
-			d.Reason, scratch = pb.reason(scratch[:0], p, x[p], reqRes[r], supRes[s])
-			d.Explanation = string(scratch)
+			d.Reason, buf = pb.reason(buf, p, x[p], reqRes[r], supRes[s])
+			ends = append(ends, len(buf))
+		}
+	}
+	text, start, k := string(buf), 0, 0
+	for p := range pb.pID {
+		if x[p] < pb.pVal[p] {
+			a.Decisions[pb.pOrig[p]].Explanation = text[start:ends[k]]
+			start = ends[k]
+			k++
 		}
 	}
 	return a
