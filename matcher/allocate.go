@@ -251,7 +251,7 @@ func newProb(pr Problem) (*prob, error) {
 		if math.IsNaN(p.Score) || p.Score < 0 || p.Score > 1 {
 			return nil, invalidf("pledge %s: score %v is not between 0 and 1", p.ID, p.Score)
 		}
-		w := int64(math.Round(p.Score * WeightScale))
+		w := weightOf(p.Score)
 		c := min(p.ValuePence, pb.need[r], pb.limit[s])
 		if w == 0 {
 			c = 0
@@ -271,6 +271,9 @@ func newProb(pr Problem) (*prob, error) {
 	}
 	return pb, nil
 }
+
+// weightOf is the integer weight of a score.
+func weightOf(score float64) int64 { return int64(math.Round(score * WeightScale)) }
 
 // idOrder returns the positions 0..n-1 ordered by id (then position).
 func idOrder(n int, id func(int) string) []int {
