@@ -1,5 +1,7 @@
 package matcher
 
+import "unsafe"
+
 // explainBytes is about the length of an explanation with short IDs.
 const explainBytes = 128
 
@@ -41,7 +43,12 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 			ends = append(ends, len(buf))
 		}
 	}
-	text, start, k := string(buf), 0, 0
+	// buf is not written again, so the string can share its bytes (as
+	// strings.Builder does) instead of copying them
+	text, start, k := "", 0, 0
+	if len(buf) > 0 {
+		text = unsafe.String(&buf[0], len(buf))
+	}
 	for p := range pb.pID {
 		if x[p] < pb.pVal[p] {
 			a.Decisions[pb.pOrig[p]].Explanation = text[start:ends[k]]
