@@ -2,8 +2,9 @@ package matcher
 
 import "unsafe"
 
-// explainBytes is about the length of an explanation with short IDs.
-const explainBytes = 128
+// explainBytes is about the length of an explanation with short IDs (the
+// longest, for a need covered and a supplier at its limit, is about 150).
+const explainBytes = 160
 
 // result turns the approved amounts into an Allocation with a reason for
 // every pledge not approved in full.

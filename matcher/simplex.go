@@ -173,9 +173,16 @@ func (g *flowNet) solve() bool {
 
 // blockFactor times sqrt(m) is the pricing block size (at least blockMin).
 // Small blocks price fewer arcs per pivot at the cost of more pivots; on
-// the allocation networks pivots are cheap, so small blocks win.
+// the allocation networks pivots are cheap, so small blocks win. Counted on
+// the bench-matcher instances (seed 1), 0.03 against 0.1: at 1,000,000
+// pledges 20.7 million arcs priced instead of 38.1 million for 165,194
+// pivots instead of 128,685 (the pivots' tree walks total under a million
+// steps either way), CPU time of the solve 420 ms instead of 618 ms; at
+// 100,000 pledges 1.56 million instead of 3.21 million; at 20,000 0.29
+// million instead of 0.40 million; at 5,000 the same (the block is
+// blockMin).
 const (
-	blockFactor = 0.1
+	blockFactor = 0.03
 	blockMin    = 10
 )
 
