@@ -1,6 +1,9 @@
 package matcher
 
-import "unsafe"
+import (
+	"sync"
+	"unsafe"
+)
 
 // explainBytes is about the length of an explanation with short IDs (the
 // longest, for a need covered and a supplier at its limit, is about 150).
@@ -22,19 +25,37 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 		supRes[pb.pSup[p]] -= v
 		a.ApprovedPence += v
 	}
-	// all explanations are written to one buffer, turned into one string
-	// and sliced, to spare an allocation per pledge (at a million pledges
-	// the allocations cost more than the whole flow solve)
+	// the decisions are written in two halves at once when there are many
+	// (see parallelMin)
+	parts := 1
+	if len(pb.pID) >= parallelMin {
+		parts = 2
+	}
+	var wg sync.WaitGroup
+	for part := range parts {
+		wg.Go(func() {
+			pb.decide(a, x, reqRes, supRes, len(pb.pID)*part/parts, len(pb.pID)*(part+1)/parts)
+		})
+	}
+	wg.Wait()
+	return a
+}
+
+// decide writes the decisions of pledges lo..hi-1. All explanations are
+// written to one buffer, turned into one string and sliced, to spare an
+// allocation per pledge (at a million pledges the allocations cost more
+// than the whole flow solve).
+func (pb *prob) decide(a *Allocation, x, reqRes, supRes []int64, lo, hi int) {
 	short := 0
-	for p, v := range x {
-		if v < pb.pVal[p] {
+	for p := lo; p < hi; p++ {
+		if x[p] < pb.pVal[p] {
 			short++
 		}
 	}
 	// room for the usual explanation, so the buffer seldom has to grow
 	buf := make([]byte, 0, short*explainBytes)
 	ends := make([]int, 0, short) // end of each explanation in buf, in pledge order
-	for p := range pb.pID {
+	for p := lo; p < hi; p++ {
 		r, s := pb.pReq[p], pb.pSup[p]
 		d := &a.Decisions[pb.pOrig[p]]
 		d.PledgeID, d.RequestID, d.SupplierID = pb.pID[p], pb.reqID[r], pb.supID[s]
@@ -50,14 +71,13 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 	if len(buf) > 0 {
 		text = unsafe.String(&buf[0], len(buf))
 	}
-	for p := range pb.pID {
+	for p := lo; p < hi; p++ {
 		if x[p] < pb.pVal[p] {
 			a.Decisions[pb.pOrig[p]].Explanation = text[start:ends[k]]
 			start = ends[k]
 			k++
 		}
 	}
-	return a
 }
 
 // reason appends the explanation of pledge p to b.
