@@ -48,6 +48,10 @@ type Session struct {
 	// many artificial arcs, or a warm solve that ran too long)
 	fresh       bool
 	artificials int
+	// limits of the warm solve, past which the network is built again:
+	// pivots per arc, and cost-0 arcs piled up (fields so that tests can
+	// make them small)
+	pivotsPerArc, maxArtificials int
 }
 
 // NewSession solves pr from nothing and keeps the solution. It returns an
@@ -66,7 +70,8 @@ func NewSession(pr Problem) (*Session, *Allocation, error) {
 	s := &Session{pb: pb, pledge: make(map[string]int32, len(pb.pID)),
 		reqIdx: make(map[string]int32, len(pb.reqID)), supIdx: make(map[string]int32, len(pb.supID)),
 		order: make([]int32, len(pb.pID)), gone: make([]bool, len(pb.pID)),
-		touchR: make([]bool, len(pb.reqID)), touchS: make([]bool, len(pb.supID))}
+		touchR: make([]bool, len(pb.reqID)), touchS: make([]bool, len(pb.supID)),
+		pivotsPerArc: warmPivots, maxArtificials: maxArtificials}
 	for r, id := range pb.reqID {
 		s.reqIdx[id] = int32(r)
 	}
@@ -106,9 +111,10 @@ func (s *Session) build() {
 	s.g, s.fresh, s.artificials = g, false, 0
 }
 
-// warmPivots bounds the pivots of a warm solve (per arc); past it the
+// warmPivots bounds the pivots of a warm solve, per arc (a cold solve of
+// the bench instances takes about one for every three arcs); past it the
 // network is built again and solved from nothing, which cannot cycle.
-const warmPivots = 20
+const warmPivots = 1
 
 // maxArtificials is how many cost-0 arcs may pile up before the network is
 // built again.
@@ -239,10 +245,10 @@ func (s *Session) setCap(p int32, c int64) {
 // Allocate re-solves from the previous solution and returns the proposal
 // for the session's pledges as they now are.
 func (s *Session) Allocate() *Allocation {
-	if s.artificials > maxArtificials {
+	if s.artificials > s.maxArtificials {
 		s.fresh = true
 	}
-	if !s.fresh && !s.g.resume(warmPivots*len(s.g.source)) {
+	if !s.fresh && !s.g.resume(s.pivotsPerArc*len(s.g.source)) {
 		s.fresh = true
 	}
 	if s.fresh {

@@ -15,12 +15,21 @@ import (
 // decisions are those the cold path writes for the same amounts.
 func TestSessionWarmEqualsCold(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 16))
-	for inst := range 300 {
+	for inst := range 360 {
 		nr, ns := 1+rng.IntN(8), 1+rng.IntN(6)
 		pr := randomProblem(rng, nr, ns, rng.IntN(30), 0)
 		s, a, err := NewSession(pr)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// every sixth instance builds the network again at every
+		// proposal (too many cost-0 arcs), every sixth after it
+		// stops the warm solve at once (too many pivots)
+		switch inst % 6 {
+		case 4:
+			s.maxArtificials = -1
+		case 5:
+			s.pivotsPerArc = 0
 		}
 		next := len(pr.Pledges)
 		for step := range 12 {
