@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -228,49 +229,83 @@ func newProb(pr Problem) (*prob, error) {
 		pb.supID = append(pb.supID, s.ID)
 		pb.limit = append(pb.limit, s.LimitPence)
 	}
+	// the pledges are checked in two halves at once when there are many
+	// (always two, whatever the machine, so the answer cannot depend on
+	// it); an error of the first half is the first error in ID order
+	order := idOrder(np, func(i int) string { return pr.Pledges[i].ID })
+	pb.pID, pb.pReq, pb.pSup = pb.pID[:np], pb.pReq[:np], pb.pSup[:np]
+	pb.pVal, pb.pW, pb.pWhole, pb.pOrig, pb.pCap = pb.pVal[:np], pb.pW[:np], pb.pWhole[:np], pb.pOrig[:np], pb.pCap[:np]
+	parts := 1
+	if np >= parallelMin {
+		parts = 2
+	}
+	totals := make([]float64, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for part := range parts {
+		wg.Go(func() {
+			totals[part], errs[part] = pb.pledges(pr, order, np*part/parts, np*(part+1)/parts, reqIdx, supIdx)
+		})
+	}
+	wg.Wait()
 	var total float64
-	for k, i := range idOrder(np, func(i int) string { return pr.Pledges[i].ID }) {
-		p := &pr.Pledges[i]
-		if p.ID == "" {
-			return nil, invalidf("a pledge has no ID")
+	for part := range parts {
+		if errs[part] != nil {
+			return nil, errs[part]
 		}
-		if k > 0 && pb.pID[k-1] == p.ID {
-			return nil, invalidf("pledge %s appears twice", p.ID)
-		}
-		r, ok := reqIdx[p.RequestID]
-		if !ok {
-			return nil, invalidf("pledge %s is for unknown request %q", p.ID, p.RequestID)
-		}
-		s, ok := supIdx[p.SupplierID]
-		if !ok {
-			return nil, invalidf("pledge %s is from unknown supplier %q", p.ID, p.SupplierID)
-		}
-		if p.ValuePence < 0 || p.ValuePence > maxTotal {
-			return nil, invalidf("pledge %s: value %d pence is out of range", p.ID, p.ValuePence)
-		}
-		if math.IsNaN(p.Score) || p.Score < 0 || p.Score > 1 {
-			return nil, invalidf("pledge %s: score %v is not between 0 and 1", p.ID, p.Score)
-		}
-		w := int64(math.Round(p.Score * WeightScale))
-		c := min(p.ValuePence, pb.need[r], pb.limit[s])
-		if w == 0 {
-			c = 0
-		}
-		total += float64(w) * float64(c)
-		pb.pID = append(pb.pID, p.ID)
-		pb.pReq = append(pb.pReq, r)
-		pb.pSup = append(pb.pSup, s)
-		pb.pVal = append(pb.pVal, p.ValuePence)
-		pb.pW = append(pb.pW, w)
-		pb.pWhole = append(pb.pWhole, !p.AllowPartial)
-		pb.pOrig = append(pb.pOrig, i)
-		pb.pCap = append(pb.pCap, c)
+		total += totals[part]
 	}
 	if total > maxTotal {
 		return nil, invalidf("score times value adds up to more than can be counted exactly")
 	}
 	return pb, nil
 }
+
+// parallelMin is the number of pledges from which Allocate checks the input
+// and writes the decisions in two halves at once.
+const parallelMin = 50_000
+
+// pledges checks and records the pledges order[lo:hi] (in ID order) at
+// their places lo..hi-1 and returns the sum of their weight times capacity.
+func (pb *prob) pledges(pr Problem, order []int, lo, hi int, reqIdx, supIdx map[string]int32) (float64, error) {
+	var total float64
+	for k := lo; k < hi; k++ {
+		i := order[k]
+		p := &pr.Pledges[i]
+		if p.ID == "" {
+			return 0, invalidf("a pledge has no ID")
+		}
+		if k > 0 && pr.Pledges[order[k-1]].ID == p.ID {
+			return 0, invalidf("pledge %s appears twice", p.ID)
+		}
+		r, ok := reqIdx[p.RequestID]
+		if !ok {
+			return 0, invalidf("pledge %s is for unknown request %q", p.ID, p.RequestID)
+		}
+		s, ok := supIdx[p.SupplierID]
+		if !ok {
+			return 0, invalidf("pledge %s is from unknown supplier %q", p.ID, p.SupplierID)
+		}
+		if p.ValuePence < 0 || p.ValuePence > maxTotal {
+			return 0, invalidf("pledge %s: value %d pence is out of range", p.ID, p.ValuePence)
+		}
+		if math.IsNaN(p.Score) || p.Score < 0 || p.Score > 1 {
+			return 0, invalidf("pledge %s: score %v is not between 0 and 1", p.ID, p.Score)
+		}
+		w := weightOf(p.Score)
+		c := min(p.ValuePence, pb.need[r], pb.limit[s])
+		if w == 0 {
+			c = 0
+		}
+		total += float64(w) * float64(c)
+		pb.pID[k], pb.pReq[k], pb.pSup[k], pb.pVal[k] = p.ID, r, s, p.ValuePence
+		pb.pW[k], pb.pWhole[k], pb.pOrig[k], pb.pCap[k] = w, !p.AllowPartial, i, c
+	}
+	return total, nil
+}
+
+// weightOf is the integer weight of a score.
+func weightOf(score float64) int64 { return int64(math.Round(score * WeightScale)) }
 
 // idOrder returns the positions 0..n-1 ordered by id (then position).
 func idOrder(n int, id func(int) string) []int {

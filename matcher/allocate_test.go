@@ -227,3 +227,53 @@ func TestAllocateWholeMedium(t *testing.T) {
 		t.Fatalf("with a 1ns limit: timed out %v, objective %d", cut.TimedOut, cut.Objective)
 	}
 }
+
+// TestAllocateHalves covers the two halves Allocate checks and writes at
+// once from parallelMin pledges: the first error in ID order is the one
+// reported, and every decision carries its own explanation.
+func TestAllocateHalves(t *testing.T) {
+	pr := benchProblem(2000, 300, parallelMin+1000, 3, 0)
+	a, err := Allocate(pr, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, _ := newProb(pr)
+	x := make([]int64, len(pb.pID))
+	reqRes, supRes := slices.Clone(pb.need), slices.Clone(pb.limit)
+	for p := range pb.pID {
+		x[p] = a.Decisions[pb.pOrig[p]].ApprovedPence
+		reqRes[pb.pReq[p]] -= x[p]
+		supRes[pb.pSup[p]] -= x[p]
+	}
+	explained := 0
+	for p := range pb.pID {
+		d := a.Decisions[pb.pOrig[p]]
+		if d.PledgeID != pb.pID[p] || d.PledgeID != pr.Pledges[pb.pOrig[p]].ID {
+			t.Fatalf("decision %d is for %s, want %s", pb.pOrig[p], d.PledgeID, pb.pID[p])
+		}
+		var want string
+		var why Reason
+		if x[p] < pb.pVal[p] {
+			var b []byte
+			why, b = pb.reason(nil, p, x[p], reqRes[pb.pReq[p]], supRes[pb.pSup[p]])
+			want = string(b)
+			explained++
+		}
+		if d.Explanation != want || d.Reason != why {
+			t.Fatalf("pledge %s: %q %q, want %q %q", d.PledgeID, d.Reason, d.Explanation, why, want)
+		}
+	}
+	if explained < 1000 {
+		t.Fatalf("only %d pledges explained: the test needs many", explained)
+	}
+
+	late := len(pr.Pledges) - 5 // in the second half (IDs are in order)
+	pr.Pledges[late].RequestID = "nowhere"
+	if _, err := Allocate(pr, Options{}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), pr.Pledges[late].ID) {
+		t.Fatalf("error in the second half: %v", err)
+	}
+	pr.Pledges[7].SupplierID = "nobody"
+	if _, err := Allocate(pr, Options{}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), pr.Pledges[7].ID) {
+		t.Fatalf("errors in both halves: %v, want the first in ID order", err)
+	}
+}

@@ -124,6 +124,15 @@
 // says it in words for an officer. Optimal is set only when Bound equals
 // Objective.
 //
+// Session is the flow allocation with a warm start: it keeps the network
+// simplex's spanning tree, flows and potentials, and after a pledge is set
+// or removed it repairs that basis (a new cost moves the potentials below
+// its arc; flow an arc can no longer carry goes on a cost-0 arc from its
+// supplier to its request at that arc's bound, which costs what the slack
+// path through the root costs) and pivots on from there. It is for problems
+// whose pledges are all partial, and gives an optimum with Allocate's
+// objective, though among several optima not always the same one.
+//
 // Every pledge that is not approved in full gets a Reason: the request's need
 // is already covered by other pledges, the supplier is at its commitment
 // limit, a whole pledge did not fit in what was left, or its score is zero.

@@ -1,5 +1,14 @@
 package matcher
 
+import (
+	"sync"
+	"unsafe"
+)
+
+// explainBytes is about the length of an explanation with short IDs (the
+// longest, for a need covered and a supplier at its limit, is about 150).
+const explainBytes = 160
+
 // result turns the approved amounts into an Allocation with a reason for
 // every pledge not approved in full.
 func (pb *prob) result(pr Problem, out outcome) *Allocation {
@@ -16,20 +25,59 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 		supRes[pb.pSup[p]] -= v
 		a.ApprovedPence += v
 	}
-	// all explanations are written to one buffer, turned into one string
-	// and sliced, to spare an allocation per pledge
-	var scratch []byte
-	for p := range pb.pID {
+	// the decisions are written in two halves at once when there are many
+	// (see parallelMin)
+	parts := 1
+	if len(pb.pID) >= parallelMin {
+		parts = 2
+	}
+	var wg sync.WaitGroup
+	for part := range parts {
+		wg.Go(func() {
+			pb.decide(a, x, reqRes, supRes, len(pb.pID)*part/parts, len(pb.pID)*(part+1)/parts)
+		})
+	}
+	wg.Wait()
+	return a
+}
+
+// decide writes the decisions of pledges lo..hi-1. All explanations are
+// written to one buffer, turned into one string and sliced, to spare an
+// allocation per pledge (at a million pledges the allocations cost more
+// than the whole flow solve).
+func (pb *prob) decide(a *Allocation, x, reqRes, supRes []int64, lo, hi int) {
+	short := 0
+	for p := lo; p < hi; p++ {
+		if x[p] < pb.pVal[p] {
+			short++
+		}
+	}
+	// room for the usual explanation, so the buffer seldom has to grow
+	buf := make([]byte, 0, short*explainBytes)
+	ends := make([]int, 0, short) // end of each explanation in buf, in pledge order
+	for p := lo; p < hi; p++ {
 		r, s := pb.pReq[p], pb.pSup[p]
 		d := &a.Decisions[pb.pOrig[p]]
 		d.PledgeID, d.RequestID, d.SupplierID = pb.pID[p], pb.reqID[r], pb.supID[s]
 		d.ValuePence, d.ApprovedPence, d.Weight = pb.pVal[p], x[p], pb.pW[p]
 		if x[p] < pb.pVal[p] {
-			d.Reason, scratch = pb.reason(scratch[:0], p, x[p], reqRes[r], supRes[s])
-			d.Explanation = string(scratch)
+			d.Reason, buf = pb.reason(buf, p, x[p], reqRes[r], supRes[s])
+			ends = append(ends, len(buf))
 		}
 	}
-	return a
+	// buf is not written again, so the string can share its bytes (as
+	// strings.Builder does) instead of copying them
+	text, start, k := "", 0, 0
+	if len(buf) > 0 {
+		text = unsafe.String(&buf[0], len(buf))
+	}
+	for p := lo; p < hi; p++ {
+		if x[p] < pb.pVal[p] {
+			a.Decisions[pb.pOrig[p]].Explanation = text[start:ends[k]]
+			start = ends[k]
+			k++
+		}
+	}
 }
 
 // reason appends the explanation of pledge p to b.

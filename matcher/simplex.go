@@ -173,9 +173,16 @@ func (g *flowNet) solve() bool {
 
 // blockFactor times sqrt(m) is the pricing block size (at least blockMin).
 // Small blocks price fewer arcs per pivot at the cost of more pivots; on
-// the allocation networks pivots are cheap, so small blocks win.
+// the allocation networks pivots are cheap, so small blocks win. Counted on
+// the bench-matcher instances (seed 1), 0.03 against 0.1: at 1,000,000
+// pledges 20.7 million arcs priced instead of 38.1 million for 165,194
+// pivots instead of 128,685 (the pivots' tree walks total under a million
+// steps either way), CPU time of the solve 420 ms instead of 618 ms; at
+// 100,000 pledges 1.56 million instead of 3.21 million; at 20,000 0.29
+// million instead of 0.40 million; at 5,000 the same (the block is
+// blockMin).
 const (
-	blockFactor = 0.1
+	blockFactor = 0.03
 	blockMin    = 10
 )
 
@@ -476,4 +483,101 @@ func (g *flowNet) objective() int64 {
 		s += g.cost[e] * f
 	}
 	return s
+}
+
+// The methods below change a solved network in place so that resume can
+// start from its tree (see Session).
+
+// treeChild returns the node whose tree arc is e, or -1 if e is not in the
+// tree.
+func (g *flowNet) treeChild(e int32) int32 {
+	if g.state[e] != stateTree {
+		return -1
+	}
+	if u := g.source[e]; g.node[u].arc == e && u != g.root {
+		return u
+	}
+	return g.target[e]
+}
+
+// addLiveArc adds an arc at flow 0 after solve, for resume to price.
+func (g *flowNet) addLiveArc(from, to int, capacity, cost int64) int32 {
+	e := g.addArc(from, to, capacity, cost)
+	g.priced = append(g.priced, pricedArc{int32(from), int32(to), cost})
+	return e
+}
+
+// setCost changes arc e's cost. When e is in the tree the potentials of
+// the subtree it hangs move with it, so that tree arcs keep a reduced cost
+// of 0.
+func (g *flowNet) setCost(e int32, cost int64) {
+	d := cost - g.cost[e]
+	if d == 0 {
+		return
+	}
+	g.cost[e], g.priced[e].cost = cost, cost
+	u := g.treeChild(e)
+	if u < 0 {
+		return
+	}
+	if !g.node[u].up { // parent -> u: cost - pi(parent) + pi(u) = 0
+		d = -d
+	}
+	g.pi[u] += d
+	stack := append(g.stack[:0], u)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for c := g.child[x]; c >= 0; c = g.next[c] {
+			g.pi[c] += d
+			stack = append(stack, c)
+		}
+	}
+	g.stack = stack
+}
+
+// setCapa changes arc e's capacity and returns the flow the arc no longer
+// carries: the caller must send it from e's source to its target another
+// way (Session puts it on a new arc at its upper bound). An arc that sat at
+// its old capacity goes to flow 0, since a basis has no arc between its
+// bounds outside the tree.
+func (g *flowNet) setCapa(e int32, capacity int64) int64 {
+	if capacity == g.capa[e] {
+		return 0
+	}
+	g.capa[e] = capacity
+	switch g.state[e] {
+	case stateLower:
+		return 0
+	case stateUpper:
+		f := g.flow[e]
+		g.flow[e], g.state[e] = 0, stateLower
+		return f
+	}
+	t := &g.node[g.treeChild(e)]
+	t.capa = capacity
+	if t.flow <= capacity {
+		return 0
+	}
+	moved := t.flow - capacity
+	t.flow, g.flow[e] = capacity, capacity
+	return moved
+}
+
+// resume runs the network simplex from the present tree. It returns false,
+// leaving the network unusable, after maxPivots pivots (a changed network
+// may have lost the strongly feasible tree that rules out cycling) or if the
+// problem is unbounded.
+func (g *flowNet) resume(maxPivots int) bool {
+	defer g.storeTreeFlows()
+	for range maxPivots {
+		e := g.findEnteringArc()
+		if e < 0 {
+			return true
+		}
+		if !g.pivot(e) {
+			return false
+		}
+	}
+	return false
 }

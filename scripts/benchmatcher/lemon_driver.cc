@@ -9,10 +9,13 @@
 // balances, with arcs supplier->hub and hub->request of cost 0 carrying the
 // slack (the same network the Go matcher builds).
 //
-// Prints objective=SUM(weight*flow) ms=BEST_MS (graph build + run, not I/O).
+// Prints objective=SUM(weight*flow) ms=BEST_MS cpu_ms=BEST_CPU_MS (graph
+// build + run, not I/O; wall time and the process's CPU time, which a busy
+// machine inflates less).
 #include <lemon/smart_graph.h>
 #include <lemon/network_simplex.h>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -44,9 +47,11 @@ int main(int argc, char **argv) {
   }
   fclose(f);
   const int nr = need.size(), ns = limit.size();
-  double best = 1e300;
+  double best = 1e300, best_cpu = 1e300;
   ll objective = 0;
   for (int rep = 0; rep < reps; ++rep) {
+    timespec c0, c1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     auto t0 = std::chrono::steady_clock::now();
     SmartDigraph g;
     g.reserveNode(nr + ns + 1);
@@ -77,12 +82,15 @@ int main(int argc, char **argv) {
     ns_alg.upperMap(cap).costMap(cost).supplyMap(sup);
     NetworkSimplex<SmartDigraph, ll, ll>::ProblemType pt = ns_alg.run();
     auto t1 = std::chrono::steady_clock::now();
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
     if (pt != NetworkSimplex<SmartDigraph, ll, ll>::OPTIMAL) { fprintf(stderr, "not optimal: %d\n", (int)pt); return 1; }
     objective = 0;
     for (size_t k = 0; k < pledges.size(); ++k) objective += pledges[k].w * ns_alg.flow(parc[k]);
     double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
     if (ms < best) best = ms;
+    double cpu = (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6;
+    if (cpu < best_cpu) best_cpu = cpu;
   }
-  printf("objective=%lld ms=%.2f\n", objective, best);
+  printf("objective=%lld ms=%.2f cpu_ms=%.2f\n", objective, best, best_cpu);
   return 0;
 }
