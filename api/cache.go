@@ -19,8 +19,13 @@ import (
 // for at most publicMaxAge, and while one caller rebuilds it, for at most
 // rebuildGrace more to everyone else, so that the public listing lags
 // writes by under a second and a half instead of being rebuilt on every
-// write (under a mixed load that starved the writes), and an expiring list
-// is rebuilt once, not by every caller that arrives meanwhile.
+// write (under a mixed load that starved the writes).
+//
+// A page is built by one caller at a time (single flight): the others get
+// the previous page while grace allows, or wait for that build and take
+// its page, never build the same page beside it. (When a rebuild ran past
+// rebuildGrace, every caller rebuilt the page: under load, rebuilds slowed
+// down, so more callers rebuilt, so rebuilds slowed down more.)
 // Signed-in callers always read the store.
 //
 // A kept page carries a strong ETag (a hash of its bytes) so that a client
@@ -34,9 +39,10 @@ type pageCache struct {
 type cachedPage struct {
 	gen  uint64
 	made time.Time
+	// publicPage is nil until the page's first build ends.
 	*publicPage
-	// rebuilding is when a caller started rebuilding this stale page.
-	rebuilding time.Time
+	// building, while a caller builds this page, closes when it is done.
+	building chan struct{}
 }
 
 // publicPage is one public page as sent: its bytes, their hash and their
@@ -145,35 +151,57 @@ const (
 )
 
 // get returns the page kept under key if fresh(its generation, when made).
-// With grace, a stale page under publicMaxAge+rebuildGrace old is returned
-// while another caller rebuilds it; the first caller to find it stale gets
-// no page and is the one to rebuild.
-func (p *pageCache) get(key string, fresh func(gen uint64, made time.Time) bool, grace bool, now time.Time) (*publicPage, bool) {
+// Otherwise, while another caller builds the page: with grace, the stale
+// page if under publicMaxAge+rebuildGrace old; else wait, a channel that
+// closes when that build ends (then look again). Otherwise build: the
+// caller is to build the page and then call done with build.
+func (p *pageCache) get(key string, fresh func(gen uint64, made time.Time) bool, grace bool, now time.Time) (pg *publicPage, wait <-chan struct{}, build chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c, ok := p.pages[key]
 	switch {
-	case !ok:
-		return nil, false
-	case fresh(c.gen, c.made):
-		return c.publicPage, true
-	case !grace || now.Sub(c.made) > publicMaxAge+rebuildGrace:
-		return nil, false
-	case !c.rebuilding.IsZero() && now.Sub(c.rebuilding) < rebuildGrace:
-		return c.publicPage, true
+	case ok && c.publicPage != nil && fresh(c.gen, c.made):
+		return c.publicPage, nil, nil
+	case c.building == nil:
+	case c.publicPage != nil && grace && now.Sub(c.made) <= publicMaxAge+rebuildGrace:
+		return c.publicPage, nil, nil
+	default:
+		return nil, c.building, nil
 	}
-	c.rebuilding = now
+	if p.pages == nil || len(p.pages) >= pageCacheMax {
+		p.pages = map[string]cachedPage{}
+	}
+	c.building = make(chan struct{})
 	p.pages[key] = c
-	return nil, false
+	return nil, nil, c.building
 }
 
+// put keeps pg under key, made at generation gen.
 func (p *pageCache) put(gen uint64, key string, pg *publicPage, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.pages == nil || len(p.pages) >= pageCacheMax {
 		p.pages = map[string]cachedPage{}
 	}
-	p.pages[key] = cachedPage{gen: gen, made: now, publicPage: pg}
+	c := p.pages[key]
+	c.gen, c.made, c.publicPage = gen, now, pg
+	p.pages[key] = c
+}
+
+// done ends the build that get handed out: pg (nil when the build gave no
+// page to keep) is kept as put keeps it, and the callers waiting are
+// released.
+func (p *pageCache) done(build chan struct{}, gen uint64, key string, pg *publicPage, now time.Time) {
+	if pg != nil {
+		p.put(gen, key, pg, now)
+	}
+	p.mu.Lock()
+	if c, ok := p.pages[key]; ok && c.building == build {
+		c.building = nil
+		p.pages[key] = c
+	}
+	p.mu.Unlock()
+	close(build)
 }
 
 // Cache-Control of public pages. A list may be up to 1.5 s behind the
@@ -249,11 +277,29 @@ func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
 
 // cachedPage serves the page kept for this URL if fresh, or runs the
 // handler and keeps its 200 answer stamped with gen, the generation read
-// before the handler reads the store.
+// before the handler reads the store. While another caller builds the
+// page, it waits for that build and takes its page if fresh; a build that
+// started before this caller arrived may not be (it may miss a write this
+// caller must see, or, under load, have taken over publicMaxAge), but the
+// next one started after, so its page is: it waits at most twice, then
+// builds its own.
 func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, cacheControl string, gen uint64, now time.Time, grace bool, fresh func(uint64, time.Time) bool) error {
 	key := c.OriginalURL()
-	if pg, ok := s.pages.get(key, fresh, grace, now); ok {
+	pg, wait, build := s.pages.get(key, fresh, grace, now)
+	for waits := 0; wait != nil && waits < 2; waits++ {
+		select {
+		case <-wait:
+		case <-c.UserContext().Done():
+			return c.UserContext().Err()
+		}
+		pg, wait, build = s.pages.get(key, fresh, grace, now)
+	}
+	if pg != nil {
 		return sendPublic(c, pg, cacheControl)
+	}
+	if build != nil {
+		// Ended even by a panic: the callers waiting for it must not hang.
+		defer func() { s.pages.done(build, gen, key, pg, now) }()
 	}
 	if err := handler(c); err != nil {
 		return err
@@ -263,8 +309,10 @@ func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, cacheControl st
 	}
 	// Stamped with the generation read before the page was built: a
 	// write committed meanwhile makes it count as stale, never fresh.
-	pg := responsePage(c)
-	s.pages.put(gen, key, pg, now)
+	pg = responsePage(c)
+	if build == nil {
+		s.pages.put(gen, key, pg, now)
+	}
 	return sendPublic(c, pg, cacheControl)
 }
 

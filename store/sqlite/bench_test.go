@@ -59,3 +59,39 @@ func BenchmarkStoreRequestByID(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStoreRequestListAfterPledge measures what rebuilding a public
+// list page costs after a pledge on one of its requests (the list page
+// cache's rebuild under a mixed load): a page of 50 of 500 published
+// requests that hold 3 pledges each, read again after each new pledge on a
+// request of that page. The pledge is outside the timer.
+func BenchmarkStoreRequestListAfterPledge(b *testing.B) {
+	db, auth, ids := benchRequests(b, 500)
+	ctx := context.Background()
+	now := time.Now()
+	pledge := func(request string) {
+		p := &domain.Pledge{ID: domain.NewID(), AuthorityID: auth, Authority: "bench", RequestID: request, RequestOrgID: "org", OrganisationID: "supplier",
+			Offer: "Two days of work", Quantity: 2, Unit: "day", ValuePence: 5000, Status: domain.PledgeOffered, Version: 1, CreatedAt: now, UpdatedAt: now}
+		if err := db.CreatePledge(ctx, p, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 0; i < 3*len(ids); i++ {
+		pledge(ids[i%len(ids)])
+	}
+	f := domain.RequestFilter{AuthorityID: auth, Statuses: []domain.RequestStatus{"published"}, Kind: "goods", Area: "E05015018"}
+	if _, _, err := db.FindRequests(ctx, f); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		pledge(ids[len(ids)-1-i%50]) // newest first: the first page's requests
+		b.StartTimer()
+		rs, _, err := db.FindRequests(ctx, f)
+		if err != nil || len(rs) != 50 || rs[0].PledgedPence == 0 {
+			b.Fatal(len(rs), err)
+		}
+	}
+}

@@ -51,6 +51,50 @@ func (c *requestCache) put(r *domain.Request) {
 	c.mu.Unlock()
 }
 
+// sumsCache keeps each request's pledged and approved totals with the
+// generation read before they were summed. An entry is current while no
+// committed write has changed the request or its pledges since then
+// (RequestGeneration at most that generation: the writer notes every such
+// change by trigger, and this process is the store's only writer), so a
+// list page rebuilt after a pledge sums the pledges of the one request the
+// pledge changed, not of all 50 (summing was three quarters of a list's
+// cost; BenchmarkStoreRequestListAfterPledge). Bounded and per process.
+type sumsCache struct {
+	mu  sync.RWMutex
+	m   map[string]requestSums
+	max int
+}
+
+type requestSums struct {
+	pledged, approved int64
+	gen               uint64
+}
+
+func newSumsCache(max int) *sumsCache {
+	return &sumsCache{m: make(map[string]requestSums, 1024), max: max}
+}
+
+func (c *sumsCache) get(id string) (requestSums, bool) {
+	c.mu.RLock()
+	s, ok := c.m[id]
+	c.mu.RUnlock()
+	return s, ok
+}
+
+func (c *sumsCache) put(id string, s requestSums) {
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		for k := range c.m { // drop an arbitrary entry: any one is fine for a cache
+			delete(c.m, k)
+			break
+		}
+	}
+	if prev, ok := c.m[id]; !ok || prev.gen <= s.gen {
+		c.m[id] = s
+	}
+	c.mu.Unlock()
+}
+
 // stmt returns a prepared statement for a read query, prepared once per
 // query text: parsing SQL was a tenth of a list page's cost.
 func (db *DB) stmt(ctx context.Context, q string) (*sql.Stmt, error) {

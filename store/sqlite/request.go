@@ -191,19 +191,29 @@ func (db *DB) loadRequests(ctx context.Context, rs []*domain.Request) (bool, err
 	return n == len(rs), translate(rows.Err())
 }
 
-// fillSums sets the derived pledged and approved totals from live pledges.
+// fillSums sets the derived pledged and approved totals from live pledges:
+// those kept in db.sums that no write has changed since, and the others
+// summed in one query (and kept).
 func (db *DB) fillSums(ctx context.Context, rs []*domain.Request) error {
-	if len(rs) == 0 {
-		return nil
-	}
+	// Read before the pledges are: a write committed meanwhile counts as
+	// later than the sums kept, so they are never taken as current after it.
+	gen := db.gen.Load()
 	byID := make(map[string]*domain.Request, len(rs))
 	args := make([]any, 0, len(rs))
 	for _, r := range rs {
+		if s, ok := db.sums.get(r.ID); ok && db.RequestGeneration(r.ID) <= s.gen {
+			r.PledgedPence, r.ApprovedPence = s.pledged, s.approved
+			continue
+		}
+		r.PledgedPence, r.ApprovedPence = 0, 0
 		byID[r.ID] = r
 		args = append(args, r.ID)
 	}
+	if len(args) == 0 {
+		return nil
+	}
 	rows, err := db.query(ctx, `SELECT request_id, SUM(value_pence), SUM(approved_pence) FROM pledges
-		WHERE request_id IN (?`+strings.Repeat(",?", len(rs)-1)+`) AND status NOT IN ('declined','withdrawn','lapsed') GROUP BY request_id`, args...)
+		WHERE request_id IN (?`+strings.Repeat(",?", len(args)-1)+`) AND status NOT IN ('declined','withdrawn','lapsed') GROUP BY request_id`, args...)
 	if err != nil {
 		return translate(err)
 	}
@@ -216,5 +226,11 @@ func (db *DB) fillSums(ctx context.Context, rs []*domain.Request) error {
 		}
 		byID[id].PledgedPence, byID[id].ApprovedPence = pledged, approved
 	}
-	return translate(rows.Err())
+	if err := rows.Err(); err != nil {
+		return translate(err)
+	}
+	for id, r := range byID {
+		db.sums.put(id, requestSums{pledged: r.PledgedPence, approved: r.ApprovedPence, gen: gen})
+	}
+	return nil
 }

@@ -43,6 +43,7 @@ type DB struct {
 	// MaxBatch bounds how many changes share one transaction.
 	MaxBatch  int
 	requests  *requestCache
+	sums      *sumsCache
 	stmts     sync.Map // query text -> *sql.Stmt
 	auths     authorityCache
 	closeOnce sync.Once
@@ -115,7 +116,7 @@ func Open(dir string) (*DB, error) {
 		r.Close()
 		return nil, translate(err)
 	}
-	db := &DB{path: path, read: r, write: w, takeStmt: take, ops: make(chan *op, 1024), done: make(chan struct{}), stopped: make(chan struct{}), MaxBatch: 256, requests: newRequestCache(100_000)}
+	db := &DB{path: path, read: r, write: w, takeStmt: take, ops: make(chan *op, 1024), done: make(chan struct{}), stopped: make(chan struct{}), MaxBatch: 256, requests: newRequestCache(100_000), sums: newSumsCache(100_000)}
 	db.wg.Add(2)
 	go db.writer()
 	go db.refresher()
