@@ -32,10 +32,13 @@ type Config struct {
 	MongoURI, MongoDB string
 	// JWTSecret signs access tokens; empty in the embedded mode means one
 	// generated once and kept in the data dir.
-	JWTSecret       string
-	TLS             bool
-	TrustedProxies  []string
-	NoRateLimits    bool
+	JWTSecret      string
+	TLS            bool
+	TrustedProxies []string
+	NoRateLimits   bool
+	// Limits, when set, replace api.DefaultLimits (tests set tight ones so
+	// a burst is measured in requests, not in seconds of a busy machine).
+	Limits          *api.Limits
 	AuditKeyFile    string
 	CheckpointEvery time.Duration
 	MetricsToken    string
@@ -105,7 +108,7 @@ func New(ctx context.Context, c Config) (*App, error) {
 	}
 	metrics := api.NewMetrics()
 	svc := domain.NewService(api.TimedStore(st, metrics))
-	var limits *api.Limits
+	limits := c.Limits
 	if c.NoRateLimits {
 		limits = &api.Limits{}
 		c.Logger.Warn("rate limits are off (NEEDMATCH_RATE_LIMITS=off): for load tests only")
