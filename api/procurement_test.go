@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"needmatch/domain"
 	"needmatch/store/storetest"
@@ -341,4 +343,79 @@ func TestPipelinePublic(t *testing.T) {
 	}
 	wantField(t, e.call("GET", "/api/v1/pipeline?authority=nowhere", "", nil, 400), "authority")
 	wantField(t, e.call("GET", "/api/v1/pipeline", "", nil, 400), "authority")
+}
+
+// TestBidsCompared: the officer's figures per bid, ranking for a contract
+// with its priorities first, and what the award did.
+func TestBidsCompared(t *testing.T) {
+	e := newEnv(t)
+	cid, bid, reqs, _ := e.awardWorld(3)
+	far := e.publishedRequestIn("group2", "officer", "E05015015")
+	bid2 := e.id(e.call("POST", "/api/v1/contracts/"+cid+"/bids", "supplier2", nil, 201))
+	e.call("POST", "/api/v1/requests/"+far+"/pledges", "supplier2", map[string]any{"offer": "Volunteers", "quantity": 5, "measureCode": "EX-VOL-HOUR", "bidId": bid2}, 201)
+	// Ranking for the contract: requests in its priority ward come first.
+	ct := e.call("GET", "/api/v1/contracts/"+cid, "officer", nil, 200)
+	e.call("PATCH", "/api/v1/contracts/"+cid, "officer", map[string]any{"priorities": map[string]any{"wards": []string{"E05015015"}}, "version": num(ct, "version")}, 200)
+	ranked := items(e.call("GET", "/api/v1/matches/requests?contract="+cid, "supplier", nil, 200))
+	if len(ranked) < 5 {
+		t.Fatalf("ranked = %d", len(ranked))
+	}
+	for i, it := range ranked {
+		m := it.(map[string]any)
+		want := m["request"].(map[string]any)["area"] == "E05015015"
+		if m["matchesPriorities"] != want || want != (i == 0) {
+			t.Fatalf("item %d: matches %v, area %v", i, m["matchesPriorities"], m["request"].(map[string]any)["area"])
+		}
+	}
+	if m := items(e.call("GET", "/api/v1/matches/requests", "supplier", nil, 200))[0].(map[string]any); m["matchesPriorities"] != nil {
+		t.Fatalf("without a contract: %v", m)
+	}
+	wantField(t, e.call("GET", "/api/v1/matches/requests?contract=x", "supplier", nil, 400), "contract")
+	// The officer's comparison.
+	byID := map[string]map[string]any{}
+	for _, b := range items(e.call("GET", "/api/v1/contracts/"+cid+"/bids", "officer", nil, 200)) {
+		byID[b.(map[string]any)["id"].(string)] = b.(map[string]any)
+	}
+	b1, b2 := byID[bid], byID[bid2]
+	var scores []float64
+	for _, r := range reqs {
+		for _, rp := range items(e.call("GET", "/api/v1/requests/"+r+"/ranked-pledges", "officer", nil, 200)) {
+			if rp.(map[string]any)["pledge"].(map[string]any)["bidId"] == bid {
+				scores = append(scores, rp.(map[string]any)["score"].(float64))
+			}
+		}
+	}
+	if len(scores) != 3 {
+		t.Fatalf("scores = %v", scores)
+	}
+	mean := (scores[0] + scores[1] + scores[2]) / 3
+	wards := func(b map[string]any) string { return fmt.Sprint(b["wards"]) }
+	if num(b1, "socialValuePence") != 51_000 || b1["percentOfContractValue"] != 0.51 || num(b1, "requestCount") != 3 ||
+		math.Abs(b1["score"].(float64)-mean) > 0.0001 || b1["score"].(float64) <= 0 || wards(b1) != "[map[code:E05015018 name:Brinnington & Stockport Central]]" {
+		t.Fatalf("bid 1 = %v (mean %v)", b1, mean)
+	}
+	if num(b2, "socialValuePence") != 8_500 || b2["percentOfContractValue"] != 0.09 || num(b2, "requestCount") != 1 ||
+		wards(b2) != "[map[code:E05015015 name:Bramhall South & Woodford]]" {
+		t.Fatalf("bid 2 = %v", b2)
+	}
+	if own := items(e.call("GET", "/api/v1/contracts/"+cid+"/bids", "supplier", nil, 200)); len(own) != 1 || own[0].(map[string]any)["socialValuePence"] != nil {
+		t.Fatalf("supplier sees %v", own)
+	}
+	// The award's answer.
+	e.call("POST", "/api/v1/contracts/"+cid+"/stage", "officer", map[string]any{"stage": "evaluation"}, 200)
+	due := time.Now().AddDate(0, 6, 0).Format(time.DateOnly)
+	award := e.call("POST", "/api/v1/contracts/"+cid+"/award", "officer", map[string]any{"bidId": bid, "dueDate": due}, 200)
+	cs, ds := award["commitments"].([]any), award["declinedBids"].([]any)
+	if len(cs) != 3 || len(ds) != 1 {
+		t.Fatalf("award = %v", award)
+	}
+	c0, d0 := cs[0].(map[string]any), ds[0].(map[string]any)
+	if c0["requestTitle"] != "Laptops for the homework club" || num(c0, "valuePence") != 17_000 || c0["dueDate"] != due || c0["pledgeId"] == "" ||
+		d0["bidId"] != bid2 || d0["organisationName"] != "Org of supplier2@x.org" || d0["reason"] != "The contract was awarded to another bidder." {
+		t.Fatalf("award = %v", award)
+	}
+	// The winner still sees the awarded contract; the loser too (it bid).
+	e.call("GET", "/api/v1/contracts/"+cid, "supplier", nil, 200)
+	e.call("GET", "/api/v1/contracts/"+cid, "supplier2", nil, 200)
+	e.call("GET", "/api/v1/contracts/"+cid, "group", nil, 404)
 }
