@@ -419,3 +419,34 @@ func TestBidsCompared(t *testing.T) {
 	e.call("GET", "/api/v1/contracts/"+cid, "supplier2", nil, 200)
 	e.call("GET", "/api/v1/contracts/"+cid, "group", nil, 404)
 }
+
+// TestSocialValueLead: a supplier names its lead; officers and the
+// organisation itself see it, no one else; groups have none.
+func TestSocialValueLead(t *testing.T) {
+	e := newEnv(t)
+	org := e.orgs["supplier"]
+	lead := map[string]any{"name": "Sam Lead", "role": "Social value manager", "email": "sam@mersey.example", "phone": "+44 161 000 0000"}
+	got := e.call("PATCH", "/api/v1/organisations/"+org, "supplier", map[string]any{"socialValueLead": lead}, 200)
+	if fmt.Sprint(got["socialValueLead"]) != fmt.Sprint(lead) {
+		t.Fatalf("lead = %v", got["socialValueLead"])
+	}
+	if got := e.call("GET", "/api/v1/organisations/"+org, "officer", nil, 200); fmt.Sprint(got["socialValueLead"]) != fmt.Sprint(lead) {
+		t.Fatalf("officer sees %v", got["socialValueLead"])
+	}
+	e.call("GET", "/api/v1/organisations/"+org, "supplier2", nil, 404)
+	for _, tc := range []struct {
+		lead  map[string]any
+		field string
+	}{
+		{map[string]any{"name": "Sam", "email": "not-an-email"}, "socialValueLead.email"},
+		{map[string]any{"name": "", "email": "sam@mersey.example"}, "socialValueLead.name"},
+		{map[string]any{"name": "Sam", "email": "sam@mersey.example", "phone": "call me"}, "socialValueLead.phone"},
+	} {
+		wantField(t, e.call("PATCH", "/api/v1/organisations/"+org, "supplier", map[string]any{"socialValueLead": tc.lead}, 400), tc.field)
+	}
+	wantField(t, e.call("PATCH", "/api/v1/organisations/"+e.orgs["group"], "group", map[string]any{"socialValueLead": lead}, 400), "socialValueLead")
+	got = e.call("PATCH", "/api/v1/organisations/"+org, "supplier", map[string]any{"socialValueLead": map[string]any{}}, 200)
+	if _, ok := got["socialValueLead"]; ok {
+		t.Fatalf("lead not removed: %v", got)
+	}
+}
