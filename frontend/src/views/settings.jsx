@@ -13,8 +13,14 @@ import { useWards, partName } from '../requests.jsx';
 const PROFILE_IDS = { name: 'org-name', area: 'org-area', offers: 'offers', commitmentLimitPence: 'commitment-limit' };
 
 function fieldOf(apiField) {
-  return String(apiField || '').split('.').pop();
+  const f = String(apiField || '');
+  // The social value lead's fields keep their prefix: "lead.name" is not the organisation's name.
+  if (f.startsWith('socialValueLead.')) return `lead.${f.split('.').pop()}`;
+  return f.split('.').pop();
 }
+
+const LEAD = [['name', 'Name', 'name'], ['role', 'Role', 'organization-title'], ['email', 'Email address', 'email'], ['phone', 'Phone number', 'tel']];
+for (const [k] of LEAD) PROFILE_IDS[`lead.${k}`] = `lead-${k}`;
 
 /** Profile lets a group or supplier keep its organisation's details. */
 export function Profile({ session }) {
@@ -28,7 +34,7 @@ export function Profile({ session }) {
 function ProfileForm({ org, onSaved }) {
   const wards = useWards();
   const supplier = org.kind === 'supplier';
-  const [v, setV] = useState({ name: org.name, area: org.area || '', offers: org.offers || [], limit: org.commitmentLimitPence ? penceToPounds(org.commitmentLimitPence) : '' });
+  const [v, setV] = useState({ name: org.name, area: org.area || '', offers: org.offers || [], limit: org.commitmentLimitPence ? penceToPounds(org.commitmentLimitPence) : '', lead: { name: '', role: '', email: '', phone: '', ...(org.socialValueLead || {}) } });
   const [errors, setErrors] = useState([]);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -47,7 +53,7 @@ function ProfileForm({ org, onSaved }) {
     setBusy(true);
     try {
       const body = { name: v.name.trim(), area: v.area, version: org.version };
-      if (supplier) Object.assign(body, { offers: v.offers, commitmentLimitPence: limit });
+      if (supplier) Object.assign(body, { offers: v.offers, commitmentLimitPence: limit, socialValueLead: Object.fromEntries(LEAD.map(([k]) => [k, v.lead[k].trim()])) });
       const o = await api(`/organisations/${org.id}`, { method: 'PATCH', body });
       onSaved(o);
       setSaved(true);
@@ -93,6 +99,11 @@ function ProfileForm({ org, onSaved }) {
                   onInput={set('limit')}
                   error={err.commitmentLimitPence}
                 />
+                <h2 class="govuk-heading-m">Social value lead</h2>
+                <p class="govuk-body">The one person the council contacts about your social value commitments.</p>
+                {LEAD.map(([k, label, auto]) => (
+                  <Input key={k} id={`lead-${k}`} label={label} type={k === 'email' ? 'email' : k === 'phone' ? 'tel' : 'text'} autocomplete={auto} spellcheck={k === 'email' ? false : undefined} value={v.lead[k]} onInput={(x) => setV((o) => ({ ...o, lead: { ...o.lead, [k]: x } }))} error={err[`lead.${k}`]} />
+                ))}
               </>
             )}
             <Button disabled={busy}>{busy ? 'Saving…' : 'Save details'}</Button>
