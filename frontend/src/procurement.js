@@ -22,7 +22,9 @@ export function stageName(s) {
 
 /**
  * nextStages lists the moves an officer may ask for from stage s: the next
- * stage in order (award has its own page) and closing.
+ * stage in order (a contract whose tier needs no pre-market engagement may
+ * go from the pipeline straight to tender; award has its own page) and
+ * closing. The service decides; this only offers the moves.
  */
 export function nextStages(s) {
   const order = STAGES.map(([k]) => k);
@@ -30,6 +32,7 @@ export function nextStages(s) {
   const out = [];
   const next = order[i + 1];
   if (next && next !== 'awarded' && next !== 'closed') out.push(next);
+  if (s === 'pipeline') out.push('tender');
   if (s !== 'closed') out.push('closed');
   return out;
 }
@@ -54,6 +57,12 @@ export const TIERS = {
 export function tierName(t) {
   if (!t) return '';
   return t.label || TIERS[t.name] || t.name;
+}
+
+/** tierShort names a tier in a word ("Standard"). */
+export function tierShort(t) {
+  if (!t) return '';
+  return TIERS[t.name] || t.name;
 }
 
 /** nextDate is the first of a contract's key dates on or after today. */

@@ -5,7 +5,7 @@
 
 import { useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
-import { setFlash, takeFlash } from '../flash.js';
+import { takeFlash } from '../flash.js';
 import { money, number, date, plural, kindName } from '../format.js';
 import { Page, Button, Tag, Banner, Loading, Problem, Inset, ErrorSummary, useLoad } from '../govuk.jsx';
 import { BidTag } from './contracts.jsx';

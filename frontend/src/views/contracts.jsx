@@ -12,7 +12,7 @@ import { money, number, date, dateAndTime, plural, parsePounds, penceToPounds, p
 import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkboxes, DateInput, Button, Tag, Banner, Loading, Problem, Inset, Warning, SummaryList, Details, useLoad } from '../govuk.jsx';
 import { useWards } from '../requests.jsx';
 import { AUTHORITY_SLUG } from '../session.js';
-import { STAGES, stageName, nextStages, DATES, tierName, nextDate, themesOf, themeName } from '../procurement.js';
+import { STAGES, stageName, nextStages, DATES, tierName, tierShort, nextDate, themesOf, themeName } from '../procurement.js';
 
 const OFFICER_ROLES = ['officer', 'admin'];
 
@@ -90,7 +90,7 @@ export function ContractList({ query, session }) {
           navigate(queryURL('/contracts', { stage }));
         }}
       >
-        <Select id="stage" label="Stage" value={stage} onChange={setStage} options={[{ value: '', text: 'All stages' }, ...STAGES.map(([value, text]) => ({ value, text }))]} />
+        <Select id="stage" label="Stage" value={stage} onChange={setStage} options={[{ value: '', text: 'All stages' }, ...STAGES.filter(([k]) => officer || k === 'pre_market' || k === 'tender').map(([value, text]) => ({ value, text }))]} />
         <Button secondary>Show contracts</Button>
       </form>
       {list.loading ? <Loading /> : list.error ? <Problem error={list.error} /> : list.data.length === 0 ? (
@@ -358,11 +358,11 @@ function Steps({ contract: c, onDone }) {
   };
   return (
     <section aria-labelledby="steps-title" class="govuk-!-margin-bottom-6">
-      <h2 class="govuk-heading-m" id="steps-title">Pre-engagement: {tierName(c.tier)} tier</h2>
+      <h2 class="govuk-heading-m" id="steps-title">Pre-engagement: {tierShort(c.tier)} tier</h2>
       <Problem error={error} />
       {steps.length === 0 ? <p class="govuk-body">This tier needs no pre-engagement steps.</p> : (
         <table class="govuk-table">
-          <caption class="govuk-visually-hidden">Steps the {tierName(c.tier)} tier needs</caption>
+          <caption class="govuk-visually-hidden">Steps the {tierShort(c.tier)} tier needs before tender</caption>
           <Head cols={[{ text: 'Step' }, { text: 'Status' }, { text: 'Action' }]} />
           <tbody class="govuk-table__body">
             {steps.map((s) => (
