@@ -19,7 +19,7 @@ function fieldOf(apiField) {
   return f.split('.').pop();
 }
 
-const LEAD = [['name', 'Name', 'name'], ['role', 'Role', 'organization-title'], ['email', 'Email address', 'email'], ['phone', 'Phone number', 'tel']];
+const LEAD = [['name', 'Full name', 'name'], ['role', 'Role', 'organization-title'], ['email', 'Email address', 'email'], ['phone', 'Phone number', 'tel']];
 for (const [k] of LEAD) PROFILE_IDS[`lead.${k}`] = `lead-${k}`;
 
 /** Profile lets a group or supplier keep its organisation's details. */
@@ -53,7 +53,10 @@ function ProfileForm({ org, onSaved }) {
     setBusy(true);
     try {
       const body = { name: v.name.trim(), area: v.area, version: org.version };
-      if (supplier) Object.assign(body, { offers: v.offers, commitmentLimitPence: limit, socialValueLead: Object.fromEntries(LEAD.map(([k]) => [k, v.lead[k].trim()])) });
+      if (supplier) Object.assign(body, { offers: v.offers, commitmentLimitPence: limit });
+      // The lead is sent once named (or to change or clear a named one).
+      const lead = Object.fromEntries(LEAD.map(([k]) => [k, v.lead[k].trim()]));
+      if (supplier && (org.socialValueLead || Object.values(lead).some(Boolean))) body.socialValueLead = lead;
       const o = await api(`/organisations/${org.id}`, { method: 'PATCH', body });
       onSaved(o);
       setSaved(true);
@@ -99,11 +102,13 @@ function ProfileForm({ org, onSaved }) {
                   onInput={set('limit')}
                   error={err.commitmentLimitPence}
                 />
-                <h2 class="govuk-heading-m">Social value lead</h2>
-                <p class="govuk-body">The one person the council contacts about your social value commitments.</p>
-                {LEAD.map(([k, label, auto]) => (
-                  <Input key={k} id={`lead-${k}`} label={label} type={k === 'email' ? 'email' : k === 'phone' ? 'tel' : 'text'} autocomplete={auto} spellcheck={k === 'email' ? false : undefined} value={v.lead[k]} onInput={(x) => setV((o) => ({ ...o, lead: { ...o.lead, [k]: x } }))} error={err[`lead.${k}`]} />
-                ))}
+                <fieldset class="govuk-fieldset govuk-!-margin-bottom-6" aria-describedby="lead-hint">
+                  <legend class="govuk-fieldset__legend govuk-fieldset__legend--m"><h2 class="govuk-fieldset__heading">Social value lead</h2></legend>
+                  <div class="govuk-hint" id="lead-hint">The one person the council contacts about your social value commitments.</div>
+                  {LEAD.map(([k, label, auto]) => (
+                    <Input key={k} id={`lead-${k}`} label={label} type={k === 'email' ? 'email' : k === 'phone' ? 'tel' : 'text'} autocomplete={auto} spellcheck={k === 'email' ? false : undefined} value={v.lead[k]} onInput={(x) => setV((o) => ({ ...o, lead: { ...o.lead, [k]: x } }))} error={err[`lead.${k}`]} />
+                  ))}
+                </fieldset>
               </>
             )}
             <Button disabled={busy}>{busy ? 'Saving…' : 'Save details'}</Button>
