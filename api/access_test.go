@@ -56,6 +56,9 @@ func TestAccessMatrix(t *testing.T) {
 	for k, v := range valueBodies {
 		bodies[k] = v
 	}
+	for k, v := range procurementFixtures(e, objects) {
+		bodies[k] = v
+	}
 	roles := []string{"", "group", "supplier", "officer", "admin"}
 	cases := 0
 	for _, r := range e.srv.Routes() {

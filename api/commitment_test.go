@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"needmatch/domain"
 )
 
 func (e *env) pledgeOf(supplier, request string, pence int64) string {
@@ -148,7 +150,7 @@ func TestConcurrentApprovalsNeverExceedTheNeed(t *testing.T) {
 func (e *env) awardWorld(n int) (contract, bid string, reqs, pledges []string) {
 	e.t.Helper()
 	must(e.svc.SeedExampleMeasures(context.Background(), e.auth.ID))
-	contract = e.id(e.call("POST", "/api/v1/contracts", "officer", map[string]any{"reference": "SMBC/2026/9", "title": "Parks", "directorate": "Place", "valuePence": 10_000_000, "stage": "tender"}, 201))
+	contract = e.tender("officer", domain.ContractInput{Reference: "SMBC/2026/9", Title: "Parks", Directorate: "Place", ValuePence: 10_000_000})
 	bid = e.id(e.call("POST", "/api/v1/contracts/"+contract+"/bids", "supplier", nil, 201))
 	for range n {
 		r := e.publishedRequest("group", "officer")

@@ -9,11 +9,16 @@ import (
 )
 
 type contractBody struct {
-	Reference   string `json:"reference"`
-	Title       string `json:"title"`
-	Directorate string `json:"directorate"`
-	ValuePence  int64  `json:"valuePence"`
-	Stage       string `json:"stage"`
+	Reference         string         `json:"reference"`
+	Title             string         `json:"title"`
+	Directorate       string         `json:"directorate"`
+	DirectorateID     string         `json:"directorateId"`
+	ValuePence        int64          `json:"valuePence"`
+	Stage             string         `json:"stage"`
+	Dates             datesBody      `json:"dates"`
+	Priorities        prioritiesBody `json:"priorities"`
+	ContractManagerID string         `json:"contractManagerId"`
+	Brief             string         `json:"brief"`
 }
 
 type stageBody struct {
@@ -30,7 +35,9 @@ func (s *Server) handleContractCreate(c *fiber.Ctx) error {
 	if err := decode(c, &b); err != nil {
 		return err
 	}
-	ct, err := s.svc.CreateContract(c.UserContext(), actor(c), domain.ContractInput{Reference: b.Reference, Title: b.Title, Directorate: b.Directorate, ValuePence: b.ValuePence, Stage: b.Stage})
+	ct, err := s.svc.CreateContract(c.UserContext(), actor(c), domain.ContractInput{Reference: b.Reference, Title: b.Title,
+		Directorate: b.Directorate, DirectorateID: b.DirectorateID, ValuePence: b.ValuePence, Stage: b.Stage, Dates: domain.ContractDates(b.Dates),
+		Priorities: domain.Priorities(b.Priorities), ContractManagerID: b.ContractManagerID, Brief: b.Brief})
 	if err != nil {
 		return err
 	}
@@ -42,7 +49,7 @@ func (s *Server) handleContractList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := domain.ContractFilter{Stage: c.Query("stage"), Page: p}
+	f := domain.ContractFilter{Stage: c.Query("stage"), DirectorateID: c.Query("directorate"), Page: p}
 	if wantCSV(c) {
 		items, err := everyPage(func(p domain.Page) ([]*domain.Contract, string, error) {
 			f.Page = p
@@ -51,9 +58,10 @@ func (s *Server) handleContractList(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		rows := [][]string{{"id", "reference", "title", "directorate", "value_pence", "stage", "social_value", "reporting", "kpis", "awarded_to", "created_at"}}
+		rows := [][]string{{"id", "reference", "title", "directorate", "value_pence", "stage", "social_value", "reporting", "kpis", "tier", "awarded_to", "created_at"}}
 		for _, ct := range items {
-			rows = append(rows, []string{ct.ID, ct.Reference, ct.Title, ct.Directorate, i64(ct.ValuePence), ct.Stage, yes(ct.Rules.SocialValue), yes(ct.Rules.Reporting), yes(ct.Rules.KPIs), ct.AwardedToName, ts(ct.CreatedAt)})
+			rows = append(rows, []string{ct.ID, ct.Reference, ct.Title, ct.Directorate, i64(ct.ValuePence), ct.Stage, yes(ct.Rules.SocialValue), yes(ct.Rules.Reporting), yes(ct.Rules.KPIs),
+				ct.Tier.Name, ct.AwardedToName, ts(ct.CreatedAt)})
 		}
 		return sendCSV(c, "contracts.csv", rows)
 	}

@@ -18,7 +18,7 @@ func longDate(t time.Time) string { return t.UTC().Format("2 January 2006") }
 func (e *env) submittedBid() (contract, bid string) {
 	ctx := context.Background()
 	must(e.svc.SeedExampleMeasures(ctx, e.auth.ID))
-	contract = must(e.svc.CreateContract(ctx, e.actor("officer"), domain.ContractInput{Reference: "SMBC-T", Title: "Contract with a bid", ValuePence: 10_000_000, Stage: domain.StageTender})).ID
+	contract = e.tender("officer", domain.ContractInput{Reference: "SMBC-T", Title: "Contract with a bid", ValuePence: 10_000_000})
 	bid = must(e.svc.CreateBid(ctx, e.actor("supplier"), contract)).ID
 	for _, req := range []string{e.request, e.publishedRequest("group", "officer"), e.publishedRequest("group2", "officer")} {
 		must(e.svc.CreatePledge(ctx, e.actor("supplier"), req, domain.PledgeInput{Offer: "Volunteers from our team", Quantity: 10, MeasureCode: "EX-VOL-HOUR", BidID: bid}))

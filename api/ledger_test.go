@@ -81,10 +81,10 @@ func (e *env) valueWorld() *valueWorld {
 		must(e.svc.SeedExampleMeasures(ctx, id))
 	}
 	w := &valueWorld{}
-	mk := func(who, ref, stage string) string {
-		return must(e.svc.CreateContract(ctx, e.actor(who), domain.ContractInput{Reference: ref, Title: "Contract " + ref, Directorate: "Place", ValuePence: 10_000_000, Stage: stage})).ID
+	mk := func(who, ref string) string {
+		return e.tender(who, domain.ContractInput{Reference: ref, Title: "Contract " + ref, Directorate: "Place", ValuePence: 10_000_000})
 	}
-	w.contract, w.contract2, w.otherContract = mk("officer", "SMBC-1", domain.StageTender), mk("officer", "SMBC-2", domain.StageTender), mk("otherOfficer", "TMBC-1", domain.StageTender)
+	w.contract, w.contract2, w.otherContract = mk("officer", "SMBC-1"), mk("officer", "SMBC-2"), mk("otherOfficer", "TMBC-1")
 	w.bid = must(e.svc.CreateBid(ctx, e.actor("supplier"), w.contract)).ID
 	w.bid2 = must(e.svc.CreateBid(ctx, e.actor("supplier2"), w.contract)).ID
 	w.otherBid = must(e.svc.CreateBid(ctx, e.actor("otherSupplier"), w.otherContract)).ID
@@ -153,10 +153,12 @@ func TestValueJourney(t *testing.T) {
 	ct := e.call("POST", "/api/v1/contracts", "officer", map[string]any{"reference": "SMBC/2026/001", "title": "Highways maintenance", "directorate": "Place", "valuePence": 6_000_000_00}, 201)
 	cid := e.id(ct)
 	rules := ct["rules"].(map[string]any)
-	if ct["stage"] != "pre_market" || rules["socialValue"] != true || rules["kpis"] != true || num(rules, "minRequests") != 3 {
+	if ct["stage"] != "pipeline" || rules["socialValue"] != true || rules["kpis"] != true || num(rules, "minRequests") != 3 {
 		t.Fatalf("contract = %v", ct)
 	}
+	e.call("POST", "/api/v1/contracts/"+cid+"/stage", "officer", map[string]any{"stage": "pre_market"}, 200)
 	e.call("POST", "/api/v1/contracts/"+cid+"/bids", "supplier", nil, 409) // not at tender yet
+	e.readyForTender(cid)
 	e.call("POST", "/api/v1/contracts/"+cid+"/stage", "officer", map[string]any{"stage": "tender"}, 200)
 	bid := e.id(e.call("POST", "/api/v1/contracts/"+cid+"/bids", "supplier", nil, 201))
 	e.call("POST", "/api/v1/contracts/"+cid+"/bids", "supplier", nil, 409)

@@ -204,7 +204,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/areas/import", "Replace the council's areas and need figures from CSV (all or nothing)", officer, areasBody{}, s.handleAreasImport},
 		{"POST", "/users/:id/disable", "Disable a user of the council: their tokens stop working at once", []string{domain.RoleAdmin}, nil, s.handleUserDisable},
 		{"POST", "/users/:id/enable", "Enable a disabled user", []string{domain.RoleAdmin}, nil, s.handleUserEnable},
-	}, s.valueRoutes()...)
+	}, append(s.valueRoutes(), s.procurementRoutes()...)...)
 }
 
 // Listen serves on addr until ctx ends, then drains in-flight requests.

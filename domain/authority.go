@@ -2,6 +2,8 @@ package domain
 
 import (
 	"context"
+	"time"
+
 	"needmatch/matcher"
 )
 
@@ -45,7 +47,39 @@ type Authority struct {
 	HorizonYears int `json:"horizonYears,omitempty"`
 	// Weights lists every version of the matcher weights, oldest first.
 	Weights []Weights `json:"weights,omitempty"`
-	Version int64     `json:"version"`
+	// Tiers lists every version of the engagement tiers, oldest first
+	// (none: DefaultTiers).
+	Tiers []TierSet `json:"tiers,omitempty"`
+	// Directorates are the council's directorates, in the order made.
+	Directorates []Directorate `json:"directorates,omitempty"`
+	Version      int64         `json:"version"`
+}
+
+// changeAuthority applies change to the actor's authority and writes it at
+// the version read, with the event action. change returns what the event
+// shows before and after; every change of an authority's own lists
+// (weights, tiers, areas, directorates) goes through here.
+func (s *Service) changeAuthority(ctx context.Context, a *Actor, roles []string, action string, change func(auth *Authority, now time.Time) (before, after any, err error)) (*Authority, error) {
+	if err := requireRole(a, roles...); err != nil {
+		return nil, err
+	}
+	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
+	if err != nil {
+		return nil, err
+	}
+	cp := *auth
+	auth = &cp
+	prev, now := auth.Version, s.now()
+	before, after, err := change(auth, now)
+	if err != nil {
+		return nil, err
+	}
+	auth.Version++
+	ev := NewAuditEvent(auth.ID, a.UserID, action, "authority", auth.ID, before, after, now)
+	if err := s.Store.UpdateAuthority(ctx, auth, prev, ev); err != nil {
+		return nil, err
+	}
+	return auth, nil
 }
 
 // Area returns the area with the code, or false.

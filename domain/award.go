@@ -19,10 +19,10 @@ type Award struct {
 	Checks []CommitCheck
 }
 
-// Award records the winning bid.
+// Award records the winning bid, at tender or evaluation.
 func (c *Contract) Award(b *Bid, now time.Time) error {
-	if c.Stage != StageTender {
-		return Errorf(ECONFLICT, "Contract is %s: only a contract at tender can be awarded.", c.Stage)
+	if c.Stage != StageTender && c.Stage != StageEvaluation {
+		return Errorf(ECONFLICT, "Contract is %s: only a contract at tender or evaluation can be awarded.", c.Stage)
 	}
 	c.Stage, c.AwardedBidID, c.AwardedTo, c.AwardedToName = StageAwarded, b.ID, b.OrganisationID, b.OrganisationName
 	t := now
@@ -86,13 +86,12 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 	if err != nil {
 		return nil, err
 	}
+	derived := c
+	c = c.underived()
 	before := *c
-	before.Rules = nil
 	if err := c.Award(win, now); err != nil {
 		return nil, err
 	}
-	rules := c.Rules
-	c.Rules = nil
 	w.Contract = c
 	w.Events = append(w.Events, NewAuditEvent(c.AuthorityID, a.UserID, "contract.award", "contract", c.ID, &before, c, now))
 	bids, err := allBids(ctx, vs, BidFilter{AuthorityID: c.AuthorityID, ContractID: c.ID})
@@ -101,7 +100,7 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 	}
 	for _, b := range bids {
 		if b.ID != win.ID {
-			if err := s.fillBid(ctx, b, c); err != nil {
+			if err := s.fillBid(ctx, b, derived); err != nil {
 				return nil, err
 			}
 		} else {
@@ -155,7 +154,7 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 	if err := vs.AwardContract(ctx, w); err != nil {
 		return nil, err
 	}
-	c.Rules = rules
+	c.Rules, c.Tier, c.ValueBand, c.Directorate = derived.Rules, derived.Tier, derived.ValueBand, derived.Directorate
 	res.Contract = c
 	return res, nil
 }

@@ -164,23 +164,24 @@ func TestContractStagesAndRules(t *testing.T) {
 		t.Fatal("configurable thresholds ignored")
 	}
 	c := &Contract{Stage: StagePreMarket, Version: 1}
-	wantCode(t, c.MoveStage(StageLive, now), ECONFLICT)
-	wantCode(t, c.MoveStage(StageAwarded, now), EINVALID)
+	ready := &ContractTier{Name: TierNone}
+	wantCode(t, c.MoveStage(StageLive, ready, now), ECONFLICT)
+	wantCode(t, c.MoveStage(StageAwarded, ready, now), EINVALID)
 	wantCode(t, c.Award(&Bid{ID: "b"}, now), ECONFLICT)
-	if err := c.MoveStage(StageTender, now); err != nil || c.Stage != StageTender || c.Version != 2 {
+	if err := c.MoveStage(StageTender, ready, now); err != nil || c.Stage != StageTender || c.Version != 2 {
 		t.Fatalf("tender: %v %+v", err, c)
 	}
 	if err := c.Award(&Bid{ID: "b", OrganisationID: "s", OrganisationName: "S Ltd"}, now); err != nil || c.Stage != StageAwarded || c.AwardedTo != "s" {
 		t.Fatalf("award: %v %+v", err, c)
 	}
 	wantCode(t, c.Award(&Bid{ID: "b2"}, now), ECONFLICT)
-	if err := c.MoveStage(StageLive, now); err != nil {
+	if err := c.MoveStage(StageLive, ready, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.MoveStage(StageClosed, now); err != nil {
+	if err := c.MoveStage(StageClosed, ready, now); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, c.MoveStage(StageClosed, now), ECONFLICT)
+	wantCode(t, c.MoveStage(StageClosed, ready, now), ECONFLICT)
 	wantCode(t, (&Contract{Reference: "", Title: "x", ValuePence: 0, Stage: "soon"}).Validate(), EINVALID)
 
 	b := &Bid{Status: BidDraft}

@@ -51,26 +51,20 @@ func (a *Authority) CurrentWeights() *Weights {
 
 // SetWeights records a new version of the admin's authority's weights.
 func (s *Service) SetWeights(ctx context.Context, a *Actor, w Weights) (*MatcherWeights, error) {
-	if err := requireRole(a, RoleAdmin); err != nil {
-		return nil, err
-	}
-	if err := w.Validate(); err != nil {
-		return nil, err
-	}
-	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
+	auth, err := s.changeAuthority(ctx, a, []string{RoleAdmin}, "authority.weights", func(auth *Authority, now time.Time) (any, any, error) {
+		if err := w.Validate(); err != nil {
+			return nil, nil, err
+		}
+		before := auth.CurrentWeights()
+		w.Version = matcherWeights(auth).Version + 1
+		if before != nil {
+			w.Version = before.Version + 1
+		}
+		w.SetBy, w.SetAt = a.UserID, now
+		auth.Weights = append(append([]Weights(nil), auth.Weights...), w)
+		return before, w, nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	before, prev, now := *auth, auth.Version, s.now()
-	w.Version = matcherWeights(auth).Version + 1
-	if cur := auth.CurrentWeights(); cur != nil {
-		w.Version = cur.Version + 1
-	}
-	w.SetBy, w.SetAt = a.UserID, now
-	auth.Weights = append(append([]Weights(nil), auth.Weights...), w)
-	auth.Version++
-	ev := NewAuditEvent(auth.ID, a.UserID, "authority.weights", "authority", auth.ID, before.CurrentWeights(), w, now)
-	if err := s.Store.UpdateAuthority(ctx, auth, prev, ev); err != nil {
 		return nil, err
 	}
 	return weightsView(auth), nil
@@ -85,13 +79,9 @@ func (s *Service) ImportAreas(ctx context.Context, a *Actor, areas []Area) (*Aut
 	if len(areas) == 0 {
 		return nil, FieldErrorf("csv", "The file has no areas")
 	}
-	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
-	if err != nil {
-		return nil, err
-	}
-	before, prev, now := *auth, auth.Version, s.now()
-	auth.Areas = areas
-	auth.Version++
-	ev := NewAuditEvent(auth.ID, a.UserID, "authority.areas", "authority", auth.ID, before.Areas, areas, now)
-	return auth, s.Store.UpdateAuthority(ctx, auth, prev, ev)
+	return s.changeAuthority(ctx, a, []string{RoleOfficer, RoleAdmin}, "authority.areas", func(auth *Authority, _ time.Time) (any, any, error) {
+		before := auth.Areas
+		auth.Areas = areas
+		return before, areas, nil
+	})
 }

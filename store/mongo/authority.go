@@ -39,17 +39,44 @@ type weightsDoc struct {
 	SetAt    time.Time `bson:"setAt"`
 }
 
+type tierSetDoc struct {
+	Version int       `bson:"version"`
+	Tiers   []tierDoc `bson:"tiers"`
+	SetBy   string    `bson:"setBy,omitempty"`
+	SetAt   time.Time `bson:"setAt"`
+}
+
+type tierDoc struct {
+	Name      string        `bson:"name"`
+	Label     string        `bson:"label"`
+	FromPence int64         `bson:"fromPence"`
+	Steps     []tierStepDoc `bson:"steps"`
+}
+
+type tierStepDoc struct {
+	Key   string `bson:"key"`
+	Label string `bson:"label"`
+}
+
+type directorateDoc struct {
+	ID     string `bson:"id"`
+	Name   string `bson:"name"`
+	Active bool   `bson:"active"`
+}
+
 type authorityDoc struct {
-	ID           string        `bson:"_id"`
-	Slug         string        `bson:"slug"`
-	Name         string        `bson:"name"`
-	Code         string        `bson:"code"`
-	Areas        []areaDoc     `bson:"areas"`
-	Thresholds   thresholdsDoc `bson:"thresholds"`
-	HorizonYears int           `bson:"horizonYears,omitempty"`
-	Weights      []weightsDoc  `bson:"weights"`
-	Version      int64         `bson:"version"`
-	PendingAudit *auditDoc     `bson:"pendingAudit,omitempty"`
+	ID           string           `bson:"_id"`
+	Slug         string           `bson:"slug"`
+	Name         string           `bson:"name"`
+	Code         string           `bson:"code"`
+	Areas        []areaDoc        `bson:"areas"`
+	Thresholds   thresholdsDoc    `bson:"thresholds"`
+	HorizonYears int              `bson:"horizonYears,omitempty"`
+	Weights      []weightsDoc     `bson:"weights"`
+	Tiers        []tierSetDoc     `bson:"tiers,omitempty"`
+	Directorates []directorateDoc `bson:"directorates,omitempty"`
+	Version      int64            `bson:"version"`
+	PendingAudit *auditDoc        `bson:"pendingAudit,omitempty"`
 }
 
 func authorityFromDomain(a *domain.Authority, ev *domain.AuditEvent) *authorityDoc {
@@ -60,6 +87,19 @@ func authorityFromDomain(a *domain.Authority, ev *domain.AuditEvent) *authorityD
 	}
 	for i, w := range a.Weights {
 		d.Weights[i] = weightsDoc(w)
+	}
+	for _, ts := range a.Tiers {
+		td := tierSetDoc{Version: ts.Version, Tiers: make([]tierDoc, len(ts.Tiers)), SetBy: ts.SetBy, SetAt: ts.SetAt}
+		for i, t := range ts.Tiers {
+			td.Tiers[i] = tierDoc{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]tierStepDoc, len(t.Steps))}
+			for j, st := range t.Steps {
+				td.Tiers[i].Steps[j] = tierStepDoc(st)
+			}
+		}
+		d.Tiers = append(d.Tiers, td)
+	}
+	for _, dir := range a.Directorates {
+		d.Directorates = append(d.Directorates, directorateDoc(dir))
 	}
 	return d
 }
@@ -77,6 +117,19 @@ func (d *authorityDoc) toDomain() *domain.Authority {
 			w.SetAt = w.SetAt.UTC()
 			a.Weights[i] = domain.Weights(w)
 		}
+	}
+	for _, td := range d.Tiers {
+		ts := domain.TierSet{Version: td.Version, Tiers: make([]domain.Tier, len(td.Tiers)), SetBy: td.SetBy, SetAt: td.SetAt.UTC()}
+		for i, t := range td.Tiers {
+			ts.Tiers[i] = domain.Tier{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]domain.Step, len(t.Steps))}
+			for j, st := range t.Steps {
+				ts.Tiers[i].Steps[j] = domain.Step(st)
+			}
+		}
+		a.Tiers = append(a.Tiers, ts)
+	}
+	for _, dir := range d.Directorates {
+		a.Directorates = append(a.Directorates, domain.Directorate(dir))
 	}
 	return a
 }

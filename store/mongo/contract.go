@@ -26,9 +26,40 @@ type contractDoc struct {
 	Version       int64      `bson:"version"`
 	CreatedAt     time.Time  `bson:"createdAt"`
 	UpdatedAt     time.Time  `bson:"updatedAt"`
-	PendingAudit  *auditDoc  `bson:"pendingAudit,omitempty"`
+	// Fields of #11; a document written before them has none, read as
+	// empty (no dates, priorities, brief or steps).
+	DirectorateID       string        `bson:"directorateId,omitempty"`
+	Dates               datesDoc      `bson:"dates,omitempty"`
+	Priorities          prioritiesDoc `bson:"priorities,omitempty"`
+	ContractManagerID   string        `bson:"contractManagerId,omitempty"`
+	ContractManagerName string        `bson:"contractManagerName,omitempty"`
+	Brief               string        `bson:"brief,omitempty"`
+	Steps               []stepDoc     `bson:"steps,omitempty"`
+	PendingAudit        *auditDoc     `bson:"pendingAudit,omitempty"`
 	// PendingIntent is an award's writes to bids and pledges (see ledger.go).
 	PendingIntent *intentDoc `bson:"pendingIntent,omitempty"`
+}
+
+type datesDoc struct {
+	PreMarket    string `bson:"preMarket,omitempty"`
+	TenderOpens  string `bson:"tenderOpens,omitempty"`
+	TenderCloses string `bson:"tenderCloses,omitempty"`
+	Award        string `bson:"award,omitempty"`
+	Start        string `bson:"start,omitempty"`
+	End          string `bson:"end,omitempty"`
+}
+
+type prioritiesDoc struct {
+	Kinds  []string `bson:"kinds,omitempty"`
+	Themes []string `bson:"themes,omitempty"`
+	Wards  []string `bson:"wards,omitempty"`
+}
+
+type stepDoc struct {
+	Key        string    `bson:"key"`
+	DoneBy     string    `bson:"doneBy"`
+	DoneByName string    `bson:"doneByName"`
+	DoneAt     time.Time `bson:"doneAt"`
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -40,16 +71,28 @@ func utcPtr(t *time.Time) *time.Time {
 }
 
 func contractFromDomain(c *domain.Contract, ev *domain.AuditEvent) *contractDoc {
-	return &contractDoc{ID: c.ID, AuthorityID: c.AuthorityID, Authority: c.Authority, Reference: c.Reference, Title: c.Title,
+	d := &contractDoc{ID: c.ID, AuthorityID: c.AuthorityID, Authority: c.Authority, Reference: c.Reference, Title: c.Title,
 		Directorate: c.Directorate, ValuePence: c.ValuePence, Stage: c.Stage, AwardedBidID: c.AwardedBidID, AwardedTo: c.AwardedTo,
 		AwardedToName: c.AwardedToName, AwardedAt: c.AwardedAt, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		PendingAudit: pendingOf(ev)}
+		DirectorateID: c.DirectorateID, Dates: datesDoc(c.Dates), Priorities: prioritiesDoc(c.Priorities), ContractManagerID: c.ContractManagerID,
+		ContractManagerName: c.ContractManagerName, Brief: c.Brief, PendingAudit: pendingOf(ev)}
+	for _, st := range c.Steps {
+		d.Steps = append(d.Steps, stepDoc(st))
+	}
+	return d
 }
 
 func (d *contractDoc) toDomain() *domain.Contract {
-	return &domain.Contract{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, Reference: d.Reference, Title: d.Title,
+	c := &domain.Contract{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, Reference: d.Reference, Title: d.Title,
 		Directorate: d.Directorate, ValuePence: d.ValuePence, Stage: d.Stage, AwardedBidID: d.AwardedBidID, AwardedTo: d.AwardedTo,
-		AwardedToName: d.AwardedToName, AwardedAt: utcPtr(d.AwardedAt), Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		AwardedToName: d.AwardedToName, AwardedAt: utcPtr(d.AwardedAt), Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+		DirectorateID: d.DirectorateID, Dates: domain.ContractDates(d.Dates), Priorities: domain.Priorities(d.Priorities),
+		ContractManagerID: d.ContractManagerID, ContractManagerName: d.ContractManagerName, Brief: d.Brief}
+	for _, st := range d.Steps {
+		st.DoneAt = st.DoneAt.UTC()
+		c.Steps = append(c.Steps, domain.StepRecord(st))
+	}
+	return c
 }
 
 type bidDoc struct {
@@ -136,6 +179,17 @@ func (db *DB) ContractByID(ctx context.Context, id string) (*domain.Contract, er
 // FindContracts lists newest first.
 func (db *DB) FindContracts(ctx context.Context, f domain.ContractFilter) ([]*domain.Contract, string, error) {
 	filter := eq(bson.D{{Key: "authorityId", Value: f.AuthorityID}}, "stage", f.Stage)
+	filter = eq(filter, "directorateId", f.DirectorateID)
+	if f.Stages != nil {
+		ids := f.OrIDs
+		if ids == nil {
+			ids = []string{}
+		}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "stage", Value: bson.D{{Key: "$in", Value: f.Stages}}}},
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		}})
+	}
 	return findPage(ctx, db.contracts(), filter, f.Page, (*contractDoc).toDomain, func(c *domain.Contract) string { return c.ID })
 }
 

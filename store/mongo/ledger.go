@@ -56,7 +56,7 @@ func (db *DB) evidenceUse() *driver.Collection { return db.db.Collection("eviden
 // ledgerAudited lists the ledger's collections whose documents carry a
 // pendingAudit (or pendingIntent) while a change is being written.
 func (db *DB) ledgerAudited() []*driver.Collection {
-	return []*driver.Collection{db.catalogues(), db.contracts(), db.bids(), db.deliveries(), db.evidence()}
+	return []*driver.Collection{db.catalogues(), db.contracts(), db.bids(), db.deliveries(), db.evidence(), db.questions()}
 }
 
 // createLedgerIndexes creates the indexes of the ledger's queries (the
@@ -72,8 +72,15 @@ func (db *DB) createLedgerIndexes(ctx context.Context) error {
 			index("reference", true, "authorityId", "reference"),
 			index("authority", false, "authorityId", "_id"),
 			index("authority_stage", false, "authorityId", "stage", "_id"),
+			index("authority_directorate", false, "authorityId", "directorateId", "_id"),
 			pending,
 			index("intent", false, "pendingIntent.id"),
+		}},
+		{db.questions(), []driver.IndexModel{
+			index("authority", false, "authorityId", "_id"),
+			index("contract", false, "authorityId", "contractId", "_id"),
+			index("authority_status", false, "authorityId", "status", "_id"),
+			pending,
 		}},
 		{db.bids(), []driver.IndexModel{
 			index("supplier_contract", true, "contractId", "organisationId"),

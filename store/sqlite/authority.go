@@ -17,6 +17,36 @@ type authorityRow struct {
 	HorizonYears                                int
 	Weights                                     string
 	Version                                     int64
+	Tiers, Directorates                         string
+}
+
+// tierSetCol is the stored form of a version of the engagement tiers.
+type tierSetCol struct {
+	Version int       `json:"version"`
+	Tiers   []tierCol `json:"tiers"`
+	SetBy   string    `json:"set_by"`
+	SetAt   string    `json:"set_at"`
+}
+
+// tierCol is the stored form of an engagement tier.
+type tierCol struct {
+	Name      string    `json:"name"`
+	Label     string    `json:"label"`
+	FromPence int64     `json:"from_pence"`
+	Steps     []stepDef `json:"steps"`
+}
+
+// stepDef is the stored form of an engagement step of a tier.
+type stepDef struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+// directorateCol is the stored form of a directorate.
+type directorateCol struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Active bool   `json:"active"`
 }
 
 // areaCol is the stored form of an area: its own field names.
@@ -44,7 +74,7 @@ type weightsCol struct {
 
 // authorityTable is the authorities table, its columns in authorityRow
 // order; an authority never changes its id or slug.
-var authorityTable = newTable("authorities", `id, slug, name, code, areas_json, social_value_pence, reporting_pence, kpis_pence, horizon_years, weights_json, version`,
+var authorityTable = newTable("authorities", `id, slug, name, code, areas_json, social_value_pence, reporting_pence, kpis_pence, horizon_years, weights_json, version, tiers_json, directorates_json`,
 	"id", "slug")
 
 // authorityUpsert inserts an authority or replaces the one with its id.
@@ -59,7 +89,7 @@ var authorityUpsert = func() string {
 }()
 
 func (r *authorityRow) fields() []any {
-	return []any{&r.ID, &r.Slug, &r.Name, &r.Code, &r.Areas, &r.SocialValuePence, &r.ReportingPence, &r.KPIsPence, &r.HorizonYears, &r.Weights, &r.Version}
+	return []any{&r.ID, &r.Slug, &r.Name, &r.Code, &r.Areas, &r.SocialValuePence, &r.ReportingPence, &r.KPIsPence, &r.HorizonYears, &r.Weights, &r.Version, &r.Tiers, &r.Directorates}
 }
 
 func fromAuthority(a *domain.Authority) *authorityRow {
@@ -78,8 +108,24 @@ func fromAuthority(a *domain.Authority) *authorityRow {
 		weights[i] = weightsCol{Version: w.Version, Need: w.Need, Fit: w.Fit, Coverage: w.Coverage, Urgency: w.Urgency, Distance: w.Distance, Record: w.Record,
 			SetBy: w.SetBy, SetAt: storeTime(w.SetAt)}
 	}
+	var tiers []tierSetCol
+	for _, ts := range a.Tiers {
+		tc := tierSetCol{Version: ts.Version, Tiers: make([]tierCol, len(ts.Tiers)), SetBy: ts.SetBy, SetAt: storeTime(ts.SetAt)}
+		for i, t := range ts.Tiers {
+			tc.Tiers[i] = tierCol{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]stepDef, len(t.Steps))}
+			for j, st := range t.Steps {
+				tc.Tiers[i].Steps[j] = stepDef(st)
+			}
+		}
+		tiers = append(tiers, tc)
+	}
+	var dirs []directorateCol
+	for _, d := range a.Directorates {
+		dirs = append(dirs, directorateCol(d))
+	}
 	return &authorityRow{ID: a.ID, Slug: a.Slug, Name: a.Name, Code: a.Code, Areas: marshal(areas), SocialValuePence: a.Thresholds.SocialValuePence,
-		ReportingPence: a.Thresholds.ReportingPence, KPIsPence: a.Thresholds.KPIsPence, HorizonYears: a.HorizonYears, Weights: marshal(weights), Version: a.Version}
+		ReportingPence: a.Thresholds.ReportingPence, KPIsPence: a.Thresholds.KPIsPence, HorizonYears: a.HorizonYears, Weights: marshal(weights), Version: a.Version,
+		Tiers: marshal(tiers), Directorates: marshal(dirs)}
 }
 
 func scanAuthority(row scanner) (*domain.Authority, error) {
@@ -113,6 +159,27 @@ func scanAuthority(row scanner) (*domain.Authority, error) {
 		if w.SetAt != "" {
 			a.Weights[i].SetAt = l.at(w.SetAt)
 		}
+	}
+	var tiers []tierSetCol
+	if err := json.Unmarshal([]byte(r.Tiers), &tiers); err != nil {
+		return nil, err
+	}
+	for _, tc := range tiers {
+		ts := domain.TierSet{Version: tc.Version, Tiers: make([]domain.Tier, len(tc.Tiers)), SetBy: tc.SetBy, SetAt: l.at(tc.SetAt)}
+		for i, t := range tc.Tiers {
+			ts.Tiers[i] = domain.Tier{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]domain.Step, len(t.Steps))}
+			for j, st := range t.Steps {
+				ts.Tiers[i].Steps[j] = domain.Step(st)
+			}
+		}
+		a.Tiers = append(a.Tiers, ts)
+	}
+	var dirs []directorateCol
+	if err := json.Unmarshal([]byte(r.Directorates), &dirs); err != nil {
+		return nil, err
+	}
+	for _, d := range dirs {
+		a.Directorates = append(a.Directorates, domain.Directorate(d))
 	}
 	return a, l.err
 }

@@ -2,35 +2,68 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 
 	"needmatch/domain"
 )
 
 // contractRow is a row of the contracts table: the store's own form of a
-// contract (times as RFC 3339 text, none as ”). The rules are derived from
-// the value and the authority's thresholds, never stored.
+// contract (times as RFC 3339 text, none as ”; dates as YYYY-MM-DD). The
+// rules, tier and value band are derived from the value and the
+// authority, never stored. The priorities and steps are JSON of
+// prioritiesCol and stepCol.
 type contractRow struct {
-	ID, AuthorityID, Authority, Reference, Title, Directorate string
-	ValuePence                                                int64
-	Stage, AwardedBidID, AwardedTo, AwardedToName, AwardedAt  string
-	Version                                                   int64
-	CreatedAt, UpdatedAt                                      string
+	ID, AuthorityID, Authority, Reference, Title, Directorate              string
+	ValuePence                                                             int64
+	Stage, AwardedBidID, AwardedTo, AwardedToName, AwardedAt               string
+	Version                                                                int64
+	CreatedAt, UpdatedAt                                                   string
+	DirectorateID, PreMarket, TenderOpens, TenderCloses, Award, Start, End string
+	Priorities, ContractManagerID, ContractManagerName, Brief, Steps       string
+}
+
+// prioritiesCol is the stored form of a contract's priorities.
+type prioritiesCol struct {
+	Kinds  []string `json:"kinds"`
+	Themes []string `json:"themes"`
+	Wards  []string `json:"wards"`
+}
+
+// stepCol is the stored form of an engagement step done.
+type stepCol struct {
+	Key        string `json:"key"`
+	DoneBy     string `json:"done_by"`
+	DoneByName string `json:"done_by_name"`
+	DoneAt     string `json:"done_at"`
 }
 
 // contractTable is the contracts table, its columns in contractRow order.
 var contractTable = newTable("contracts", `id, authority_id, authority_slug, reference, title, directorate, value_pence,
-	stage, awarded_bid_id, awarded_to, awarded_to_name, awarded_at, version, created_at, updated_at`,
+	stage, awarded_bid_id, awarded_to, awarded_to_name, awarded_at, version, created_at, updated_at,
+	directorate_id, pre_market_date, tender_opens, tender_closes, award_date, start_date, end_date,
+	priorities_json, contract_manager_id, contract_manager_name, brief, steps_json`,
 	"id", "authority_id", "authority_slug", "reference", "created_at")
 
 func (r *contractRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.Reference, &r.Title, &r.Directorate, &r.ValuePence,
-		&r.Stage, &r.AwardedBidID, &r.AwardedTo, &r.AwardedToName, &r.AwardedAt, &r.Version, &r.CreatedAt, &r.UpdatedAt}
+		&r.Stage, &r.AwardedBidID, &r.AwardedTo, &r.AwardedToName, &r.AwardedAt, &r.Version, &r.CreatedAt, &r.UpdatedAt,
+		&r.DirectorateID, &r.PreMarket, &r.TenderOpens, &r.TenderCloses, &r.Award, &r.Start, &r.End,
+		&r.Priorities, &r.ContractManagerID, &r.ContractManagerName, &r.Brief, &r.Steps}
 }
 
 func fromContract(c *domain.Contract) *contractRow {
+	var steps []stepCol
+	for _, st := range c.Steps {
+		steps = append(steps, stepCol{Key: st.Key, DoneBy: st.DoneBy, DoneByName: st.DoneByName, DoneAt: storeTime(st.DoneAt)})
+	}
+	d := c.Dates
 	return &contractRow{ID: c.ID, AuthorityID: c.AuthorityID, Authority: c.Authority, Reference: c.Reference, Title: c.Title, Directorate: c.Directorate,
 		ValuePence: c.ValuePence, Stage: c.Stage, AwardedBidID: c.AwardedBidID, AwardedTo: c.AwardedTo, AwardedToName: c.AwardedToName,
-		AwardedAt: optTime(c.AwardedAt), Version: c.Version, CreatedAt: storeTime(c.CreatedAt), UpdatedAt: storeTime(c.UpdatedAt)}
+		AwardedAt: optTime(c.AwardedAt), Version: c.Version, CreatedAt: storeTime(c.CreatedAt), UpdatedAt: storeTime(c.UpdatedAt),
+		DirectorateID: c.DirectorateID, PreMarket: d.PreMarket, TenderOpens: d.TenderOpens, TenderCloses: d.TenderCloses, Award: d.Award, Start: d.Start, End: d.End,
+		Priorities: marshal(prioritiesCol(c.Priorities)), ContractManagerID: c.ContractManagerID, ContractManagerName: c.ContractManagerName,
+		Brief: c.Brief, Steps: marshal(steps)}
 }
 
 func scanContract(row scanner) (*domain.Contract, error) {
@@ -41,7 +74,22 @@ func scanContract(row scanner) (*domain.Contract, error) {
 	var l times
 	c := &domain.Contract{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, Reference: r.Reference, Title: r.Title, Directorate: r.Directorate,
 		ValuePence: r.ValuePence, Stage: r.Stage, AwardedBidID: r.AwardedBidID, AwardedTo: r.AwardedTo, AwardedToName: r.AwardedToName,
-		AwardedAt: l.opt(r.AwardedAt), Version: r.Version, CreatedAt: l.at(r.CreatedAt), UpdatedAt: l.at(r.UpdatedAt)}
+		AwardedAt: l.opt(r.AwardedAt), Version: r.Version, CreatedAt: l.at(r.CreatedAt), UpdatedAt: l.at(r.UpdatedAt),
+		DirectorateID: r.DirectorateID, Dates: domain.ContractDates{PreMarket: r.PreMarket, TenderOpens: r.TenderOpens, TenderCloses: r.TenderCloses,
+			Award: r.Award, Start: r.Start, End: r.End},
+		ContractManagerID: r.ContractManagerID, ContractManagerName: r.ContractManagerName, Brief: r.Brief}
+	var pr prioritiesCol
+	if err := json.Unmarshal([]byte(r.Priorities), &pr); err != nil {
+		return nil, err
+	}
+	c.Priorities = domain.Priorities(pr)
+	var steps []stepCol
+	if err := json.Unmarshal([]byte(r.Steps), &steps); err != nil {
+		return nil, err
+	}
+	for _, st := range steps {
+		c.Steps = append(c.Steps, domain.StepRecord{Key: st.Key, DoneBy: st.DoneBy, DoneByName: st.DoneByName, DoneAt: l.at(st.DoneAt)})
+	}
 	return c, l.err
 }
 
@@ -120,6 +168,18 @@ func (db *DB) FindContracts(ctx context.Context, f domain.ContractFilter) ([]*do
 	where, args := []string{"authority_id = ?"}, []any{f.AuthorityID}
 	if f.Stage != "" {
 		where, args = append(where, "stage = ?"), append(args, f.Stage)
+	}
+	if f.DirectorateID != "" {
+		where, args = append(where, "directorate_id = ?"), append(args, f.DirectorateID)
+	}
+	if f.Stages != nil {
+		in := func(col string, xs []string) string {
+			for _, x := range xs {
+				args = append(args, x)
+			}
+			return col + " IN (" + strings.TrimPrefix(strings.Repeat(",?", len(xs)), ",") + ")"
+		}
+		where = append(where, "("+in("stage", f.Stages)+" OR "+in("id", f.OrIDs)+")")
 	}
 	return findPage(ctx, db, "contracts", contractTable.list, where, args, f.Page, scanContract, func(c *domain.Contract) string { return c.ID })
 }

@@ -134,7 +134,7 @@ func testContractsBids(t *testing.T, s domain.Store, vs domain.ValueStore) {
 		t.Fatalf("after award: %+v %+v", cc, pp)
 	}
 	prev := cc.Version
-	if err := cc.MoveStage(domain.StageLive, t0); err != nil {
+	if err := cc.MoveStage(domain.StageLive, &domain.ContractTier{}, t0); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, vs.UpdateContract(ctx, cc, prev-1, ev(f.auth, "contract.stage", cc.ID, t0)), domain.ECONFLICT)
@@ -491,11 +491,7 @@ func testKnownScenario(t *testing.T, s domain.Store, vs domain.ValueStore) {
 	contracts := make([]*domain.Contract, 3)
 	values := []int64{30_000_00, 60_000_00, 6_000_000_00}
 	for i := range contracts {
-		c, err := svc.CreateContract(ctx, officer, domain.ContractInput{Reference: fmt.Sprintf("SC-%d", i), Title: "Contract", ValuePence: values[i], Stage: domain.StageTender})
-		if err != nil {
-			t.Fatal(err)
-		}
-		contracts[i] = c
+		contracts[i] = MustTenderContract(t, svc, officer, domain.ContractInput{Reference: fmt.Sprintf("SC-%d", i), Title: "Contract", ValuePence: values[i]})
 	}
 	bidders := [][]int{{0, 1, 2}, {3, 4, 5}, {6, 7}}
 	type madePledge struct {
