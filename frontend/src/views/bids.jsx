@@ -126,7 +126,7 @@ function RankedForBid({ contract: c, bid, ranked, inBid }) {
                   {inBid.has(r.id) && <><Tag colour="green">In your bid</Tag>{' '}</>}
                 </p>
                 <p class="govuk-body-s govuk-!-margin-bottom-1">{kindName(r.kind)} in {r.areaName}. They need {number(r.quantity)} {r.unit}, worth {money(r.valuePence)}{r.deadline ? `, by ${date(r.deadline)}` : ''}.</p>
-                {m.score != null && <p class="govuk-body-s govuk-!-margin-bottom-1">Match score {Math.round(m.score * (m.score <= 1 ? 100 : 1))}</p>}
+                {m.score != null && <p class="govuk-body-s govuk-!-margin-bottom-1">Match score: {Math.round(m.score * 100)} out of 100</p>}
                 <a class="govuk-link" href={`/requests/${r.id}/pledge?bid=${bid.id}&contract=${c.id}`}>
                   {inBid.has(r.id) ? 'Pledge more' : 'Pledge to this request'}<span class="govuk-visually-hidden">: {r.title}</span>
                 </a>

@@ -336,9 +336,10 @@ export function ContractPage({ params, session }) {
       <h2 class="govuk-heading-m">Social value brief</h2>
       {x.brief ? <p class="govuk-body app-break app-pre">{x.brief}</p> : <p class="govuk-body">No brief yet.</p>}
       {officer && <Steps contract={x} onDone={changed} />}
-      {officer && <StageMove contract={x} onDone={changed} />}
+      {officer && <StageMove contract={x} onDone={changed} onRefused={() => setFlashHere(null)} />}
+      {!officer && <YourBid contract={x} bids={bids} />}
       <Questions contract={x} list={qs} officer={officer} onDone={changed} />
-      {officer ? <BidsCompared contract={x} bids={bids} /> : <YourBid contract={x} bids={bids} />}
+      {officer && <BidsCompared contract={x} bids={bids} />}
     </Page>
   );
 }
@@ -347,6 +348,8 @@ export function ContractPage({ params, session }) {
 function Steps({ contract: c, onDone }) {
   const [error, setError] = useState(null);
   const steps = c.tier?.steps || [];
+  // Steps are marked before tender; afterwards they are the record.
+  const open = ['pipeline', 'pre_market'].includes(c.stage);
   const mark = async (s) => {
     setError(null);
     try {
@@ -363,7 +366,7 @@ function Steps({ contract: c, onDone }) {
       {steps.length === 0 ? <p class="govuk-body">This tier needs no pre-engagement steps.</p> : (
         <table class="govuk-table">
           <caption class="govuk-visually-hidden">Steps the {tierShort(c.tier)} tier needs before tender</caption>
-          <Head cols={[{ text: 'Step' }, { text: 'Status' }, { text: 'Action' }]} />
+          <Head cols={open ? [{ text: 'Step' }, { text: 'Status' }, { text: 'Action' }] : [{ text: 'Step' }, { text: 'Status' }]} />
           <tbody class="govuk-table__body">
             {steps.map((s) => (
               <tr class="govuk-table__row" key={s.key}>
@@ -371,11 +374,11 @@ function Steps({ contract: c, onDone }) {
                 <td class="govuk-table__cell">
                   {s.done ? <><Tag colour="green">Done</Tag><br /><span class="govuk-body-s">by {s.doneByName || 'an officer'}, {dateAndTime(s.doneAt)}</span></> : <Tag colour="grey">Not done</Tag>}
                 </td>
-                <td class="govuk-table__cell">
+                {open && <td class="govuk-table__cell">
                   <form class="app-inline-form" onSubmit={(e) => { e.preventDefault(); mark(s); }}>
-                    <Button secondary class="govuk-!-margin-bottom-0">{s.done ? 'Mark not done' : 'Mark done'}<span class="govuk-visually-hidden">: {s.label}</span></Button>
+                    <Button secondary class="govuk-!-margin-bottom-0" id={`step-${s.key}`}>{s.done ? 'Mark not done' : 'Mark done'}<span class="govuk-visually-hidden">: {s.label}</span></Button>
                   </form>
-                </td>
+                </td>}
               </tr>
             ))}
           </tbody>
@@ -386,7 +389,7 @@ function Steps({ contract: c, onDone }) {
 }
 
 /** StageMove moves a contract on; a refused move names the missing step. */
-function StageMove({ contract: c, onDone }) {
+function StageMove({ contract: c, onDone, onRefused }) {
   const options = nextStages(c.stage);
   const [stage, setStage] = useState('');
   const [errors, setErrors] = useState([]);
@@ -403,7 +406,12 @@ function StageMove({ contract: c, onDone }) {
       setStage('');
       onDone(`Moved to ${stageName(stage)[0].toLowerCase()}`, next);
     } catch (ex) {
-      setErrors([{ href: '#move-stage', text: ex.message }]);
+      // A refused move names the step that is missing: the summary links
+      // to that step's button, not to the choice of stage.
+      const undone = (c.tier?.steps || []).find((s) => !s.done && s.required !== false);
+      const toStep = ex.errors?.[0]?.field === 'steps' && undone;
+      setErrors([{ href: toStep ? `#step-${undone.key}` : '#move-stage', text: ex.message, field: toStep ? 'steps' : 'stage' }]);
+      onRefused();
     }
     setBusy(false);
   };
@@ -418,7 +426,7 @@ function StageMove({ contract: c, onDone }) {
             legend={`Move from ${stageName(c.stage)[0].toLowerCase()} to`}
             value={stage}
             onChange={setStage}
-            error={errors[0]?.text}
+            error={errors[0]?.field === 'steps' ? undefined : errors[0]?.text}
             options={options.map((s) => ({ value: s, text: stageName(s)[0] }))}
           />
           <Button secondary disabled={busy}>Move the contract</Button>
@@ -467,7 +475,7 @@ function Questions({ contract: c, list, officer, onDone }) {
                       <p class="govuk-body-s">{i === 0 ? 'Answered' : 'Corrected'} {dateAndTime(a.answeredAt)}{a.answeredByName ? ` by ${a.answeredByName}` : ''}</p>
                     </div>
                   ))}
-                  {officer && <AnswerForm q={q} correction onDone={onDone} />}
+                  {officer && <AnswerForm key={(q.answers || []).length} q={q} correction onDone={onDone} />}
                 </li>
               ))}
             </ol>
