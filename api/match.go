@@ -21,7 +21,8 @@ func (s *Server) handleMatchRequests(c *fiber.Ctx) error {
 		}
 		offset = int(n)
 	}
-	items, next, err := s.svc.RankRequests(c.UserContext(), actor(c), domain.RankFilter{Kind: c.Query("kind"), Area: c.Query("area"), Text: c.Query("text"), Offset: offset, Limit: limit})
+	items, next, err := s.svc.RankRequests(c.UserContext(), actor(c), domain.RankFilter{Kind: c.Query("kind"), Area: c.Query("area"), Text: c.Query("text"), Offset: offset, Limit: limit,
+		Contract: c.Query("contract")})
 	if err != nil {
 		return err
 	}

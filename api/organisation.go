@@ -77,7 +77,16 @@ type profileBody struct {
 	Area                 *string   `json:"area"`
 	Offers               *[]string `json:"offers"`
 	CommitmentLimitPence *int64    `json:"commitmentLimitPence"`
+	SocialValueLead      *leadBody `json:"socialValueLead"`
 	Version              *int64    `json:"version"`
+}
+
+// leadBody is a supplier's social value lead; all fields empty remove it.
+type leadBody struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
 }
 
 func (s *Server) handleOrganisationUpdate(c *fiber.Ctx) error {
@@ -90,7 +99,7 @@ func (s *Server) handleOrganisationUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	o, err := s.svc.UpdateProfile(c.UserContext(), actor(c), id, domain.ProfileInput{Name: b.Name, Area: b.Area, Offers: b.Offers,
-		CommitmentLimitPence: b.CommitmentLimitPence, Version: b.Version})
+		CommitmentLimitPence: b.CommitmentLimitPence, SocialValueLead: (*domain.Contact)(b.SocialValueLead), Version: b.Version})
 	if err != nil {
 		return err
 	}

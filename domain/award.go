@@ -40,7 +40,29 @@ type AwardResult struct {
 	// under the rules of a direct approval (a request no longer published,
 	// its need already met, the supplier's limit), declined with the reason.
 	NotCommitted []SkippedItem `json:"notCommitted"`
+	// Commitments are the winner's pledges committed, with their due date.
+	Commitments []AwardCommitment `json:"commitments"`
+	// DeclinedBids are the other bids, made unsuccessful, with the reason.
+	DeclinedBids []DeclinedBid `json:"declinedBids"`
 }
+
+// AwardCommitment is a commitment an award made.
+type AwardCommitment struct {
+	PledgeID     string `json:"pledgeId"`
+	RequestTitle string `json:"requestTitle"`
+	ValuePence   int64  `json:"valuePence"`
+	DueDate      string `json:"dueDate"`
+}
+
+// DeclinedBid is a bid an award made unsuccessful.
+type DeclinedBid struct {
+	BidID            string `json:"bidId"`
+	OrganisationName string `json:"organisationName"`
+	Reason           string `json:"reason"`
+}
+
+// reasonOtherBidder is why the other bids of an awarded contract fail.
+const reasonOtherBidder = "The contract was awarded to another bidder."
 
 // AwardContract awards a contract at tender to a submitted bid (officer).
 // The winner's offered pledges become approved commitments due on due,
@@ -81,7 +103,7 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 		return nil, &Error{Code: EUNPROCESSABLE, Field: "bidId", Message: win.Compliance.Reason}
 	}
 	w := &Award{ContractPrev: c.Version}
-	res := &AwardResult{Committed: []string{}, Declined: []string{}, NotCommitted: []SkippedItem{}}
+	res := &AwardResult{Committed: []string{}, Declined: []string{}, NotCommitted: []SkippedItem{}, Commitments: []AwardCommitment{}, DeclinedBids: []DeclinedBid{}}
 	commits, err := s.newCommitPlan(ctx, win.OrganisationID)
 	if err != nil {
 		return nil, err
@@ -114,6 +136,7 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 			_ = b.move([]string{BidSubmitted}, BidAwarded, now)
 		case b.Status == BidDraft || b.Status == BidSubmitted:
 			_ = b.move([]string{BidDraft, BidSubmitted}, BidUnsuccessful, now)
+			res.DeclinedBids = append(res.DeclinedBids, DeclinedBid{BidID: b.ID, OrganisationName: b.OrganisationName, Reason: reasonOtherBidder})
 		}
 		if b.Version != prev {
 			w.Bids, w.BidPrevs = append(w.Bids, b), append(w.BidPrevs, prev)
@@ -133,6 +156,8 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 				if why == "" {
 					err = p.Commit(a.UserID, amount, due, now)
 					res.Committed = append(res.Committed, p.ID)
+					res.Commitments = append(res.Commitments, AwardCommitment{PledgeID: p.ID, RequestTitle: p.RequestTitle, ValuePence: p.ApprovedPence,
+						DueDate: due.UTC().Format(time.DateOnly)})
 					w.Checks = append(w.Checks, commits.check(p))
 				} else {
 					action = "pledge.decline"
@@ -141,7 +166,7 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 				}
 			} else {
 				action = "pledge.decline"
-				err = p.Decline(a.UserID, "The contract was awarded to another bidder.", now)
+				err = p.Decline(a.UserID, reasonOtherBidder, now)
 				res.Declined = append(res.Declined, p.ID)
 			}
 			if err != nil {

@@ -2,8 +2,11 @@ package domain
 
 import (
 	"context"
+	"math"
 	"sort"
 	"time"
+
+	"needmatch/matcher"
 )
 
 // Bid statuses.
@@ -31,6 +34,38 @@ type Bid struct {
 	// Derived when read through the service.
 	Pledges    []*Pledge      `json:"pledges,omitempty"`
 	Compliance *BidCompliance `json:"compliance,omitempty"`
+	// Figures are set for officers comparing the bids of a contract; its
+	// fields show beside the bid's own.
+	*BidFigures
+}
+
+// BidFigures are what an officer compares bids by: the social value
+// offered by the bid's live pledges, as a percentage of the contract value
+// (2 decimals), the distinct published requests covered, the score and the
+// wards reached. The score is the matcher's score of each live pledge
+// against its request (whose need component is the need index of the
+// request's ward, see package matcher), averaged weighted by the pledge's
+// value and rounded to 4 decimals; 0 with no live pledge.
+type BidFigures struct {
+	SocialValuePence       int64     `json:"socialValuePence"`
+	PercentOfContractValue float64   `json:"percentOfContractValue"`
+	RequestCount           int       `json:"requestCount"`
+	Score                  float64   `json:"score"`
+	Wards                  []WardRef `json:"wards"`
+}
+
+// WardRef names a ward.
+type WardRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// PercentOf is part as a percentage of whole, rounded to 2 decimals.
+func PercentOf(part, whole int64) float64 {
+	if whole <= 0 {
+		return 0
+	}
+	return math.Round(float64(part)*10000/float64(whole)) / 100
 }
 
 // BidCompliance is the "at least three requests" check of a bid.
@@ -200,7 +235,77 @@ func (s *Service) ListBids(ctx context.Context, a *Actor, contractID string, p P
 	if !a.IsOfficer() {
 		f.OrganisationID = a.OrganisationID
 	}
-	return vs.FindBids(ctx, f)
+	bids, next, err := vs.FindBids(ctx, f)
+	if err != nil || !a.IsOfficer() {
+		return bids, next, err
+	}
+	return bids, next, s.bidFigures(ctx, c, bids)
+}
+
+// bidFigures sets the figures of bids on c (see BidFigures).
+func (s *Service) bidFigures(ctx context.Context, c *Contract, bids []*Bid) error {
+	if len(bids) == 0 {
+		return nil
+	}
+	auth, err := s.Store.AuthorityByID(ctx, c.AuthorityID)
+	if err != nil {
+		return err
+	}
+	needs, err := matcher.AssessNeeds(matcherAreas(auth))
+	if err != nil {
+		return matcherError(err)
+	}
+	now := s.now()
+	sn := &matchSnapshot{auth: auth, needs: needs, weights: matcherWeights(auth), records: map[string]matcher.Record{}}
+	for _, b := range bids {
+		if err := s.fillBid(ctx, b, c); err != nil {
+			return err
+		}
+		org, err := s.Store.OrganisationByID(ctx, b.OrganisationID)
+		if err != nil {
+			return err
+		}
+		all, err := allPledges(ctx, s.Store, PledgeFilter{AuthorityID: c.AuthorityID, OrganisationID: b.OrganisationID})
+		if err != nil {
+			return err
+		}
+		n := CountRecord(all, now)
+		sn.records[org.ID] = matcher.Record{Pledged: n.Due, Verified: n.Verified, Lapsed: n.Lapsed}
+		sup := sn.supplier(org)
+		f := &BidFigures{SocialValuePence: b.Compliance.PledgedPence, RequestCount: b.Compliance.DistinctRequests, Wards: []WardRef{}}
+		f.PercentOfContractValue = PercentOf(f.SocialValuePence, c.ValuePence)
+		var weighted, total float64
+		wards := map[string]bool{}
+		for _, p := range b.Pledges {
+			if !p.Live() {
+				continue
+			}
+			r, err := s.Store.RequestByID(ctx, p.RequestID)
+			if ErrorCode(err) == ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+			sc, err := matcher.ScorePledge(matcherPledge(p), matcherRequest(r), sup, needs, sn.weights, now)
+			if err != nil {
+				return matcherError(err)
+			}
+			weighted += sc.Total * float64(p.ValuePence)
+			total += float64(p.ValuePence)
+			if !wards[r.Area] {
+				wards[r.Area] = true
+				ar, _ := auth.Area(r.Area)
+				f.Wards = append(f.Wards, WardRef{Code: r.Area, Name: ar.Name})
+			}
+		}
+		if total > 0 {
+			f.Score = math.Round(weighted/total*10000) / 10000
+		}
+		sort.Slice(f.Wards, func(i, j int) bool { return f.Wards[i].Code < f.Wards[j].Code })
+		b.BidFigures = f
+		b.Pledges = nil
+	}
+	return nil
 }
 
 // Bid transitions.

@@ -27,6 +27,9 @@ type RankedRequest struct {
 	Score     float64          `json:"score"`
 	Weights   int              `json:"weightsVersion"`
 	Breakdown []ScoreComponent `json:"breakdown"`
+	// MatchesPriorities, set when ranking for a contract, says whether the
+	// request is of a kind or in a ward the contract gives priority to.
+	MatchesPriorities *bool `json:"matchesPriorities,omitempty"`
 }
 
 // RankedPledge is an offered pledge ranked for its request.
@@ -42,6 +45,9 @@ type RankedPledge struct {
 type RankFilter struct {
 	Kind, Area, Text string
 	Offset, Limit    int
+	// Contract, when set, ranks for a bid on that contract: the requests
+	// that match its priorities come first (see Priorities.Matches).
+	Contract string
 }
 
 // matchSnapshot is what the matcher needs of one authority.
@@ -194,6 +200,21 @@ func (s *Service) RankRequests(ctx context.Context, a *Actor, f RankFilter) ([]R
 		f.Limit = 50
 	}
 	text := strings.ToLower(f.Text)
+	var prio *Priorities
+	if f.Contract != "" {
+		if !ValidID(f.Contract) {
+			return nil, "", FieldErrorf("contract", "contract must be the id of a contract open to suppliers")
+		}
+		c, _, err := s.visibleContract(ctx, a, f.Contract)
+		if err != nil {
+			return nil, "", err
+		}
+		prio = &c.Priorities
+	}
+	limit := f.Offset + f.Limit + 1
+	if prio != nil {
+		limit = 0 // every request, so that the matching ones can go first
+	}
 	sn, err := s.loadSnapshot(ctx, a)
 	if err != nil {
 		return nil, "", err
@@ -208,7 +229,7 @@ func (s *Service) RankRequests(ctx context.Context, a *Actor, f RankFilter) ([]R
 	}
 	start := time.Now()
 	ranked, err := matcher.RankRequests(sn.supplier(org), reqs, sn.needs, sn.weights, s.now(), matcher.RankOptions{
-		Limit: f.Offset + f.Limit + 1,
+		Limit: limit,
 		Filter: func(r matcher.Request) bool {
 			if f.Kind != "" && r.Kind != f.Kind || f.Area != "" && r.AreaCode != f.Area {
 				return false
@@ -224,11 +245,23 @@ func (s *Service) RankRequests(ctx context.Context, a *Actor, f RankFilter) ([]R
 		return nil, "", matcherError(err)
 	}
 	s.observe("rank_requests", start)
+	matches := func(rr matcher.RankedRequest) bool {
+		r := sn.requests[rr.Index]
+		return prio != nil && prio.Matches(r.Kind, r.Area)
+	}
+	if prio != nil {
+		sort.SliceStable(ranked, func(i, j int) bool { return matches(ranked[i]) && !matches(ranked[j]) })
+	}
 	items := []RankedRequest{}
 	for i := f.Offset; i < len(ranked) && len(items) < f.Limit; i++ {
 		r := sn.requests[ranked[i].Index]
 		r.Derive()
-		items = append(items, RankedRequest{Request: r, Score: ranked[i].Score.Total, Weights: ranked[i].Score.WeightsVersion, Breakdown: ranked[i].Score.Components})
+		item := RankedRequest{Request: r, Score: ranked[i].Score.Total, Weights: ranked[i].Score.WeightsVersion, Breakdown: ranked[i].Score.Components}
+		if prio != nil {
+			m := matches(ranked[i])
+			item.MatchesPriorities = &m
+		}
+		items = append(items, item)
 	}
 	next := ""
 	if len(ranked) > f.Offset+f.Limit {

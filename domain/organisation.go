@@ -48,10 +48,13 @@ type Organisation struct {
 	Offers []string `json:"offers,omitempty"`
 	// CommitmentLimitPence caps what a supplier will have approved in all;
 	// 0 means no limit. The allocation respects it.
-	CommitmentLimitPence int64     `json:"commitmentLimitPence,omitempty"`
-	Version              int64     `json:"version"`
-	CreatedAt            time.Time `json:"createdAt"`
-	UpdatedAt            time.Time `json:"updatedAt"`
+	CommitmentLimitPence int64 `json:"commitmentLimitPence,omitempty"`
+	// SocialValueLead is a supplier's single point of contact for social
+	// value; only officers and the organisation itself read organisations.
+	SocialValueLead *Contact  `json:"socialValueLead,omitempty"`
+	Version         int64     `json:"version"`
+	CreatedAt       time.Time `json:"createdAt"`
+	UpdatedAt       time.Time `json:"updatedAt"`
 }
 
 // NameKey is the form of an organisation name that must be unique in an
@@ -303,7 +306,44 @@ type ProfileInput struct {
 	Area                 *string
 	Offers               *[]string
 	CommitmentLimitPence *int64
-	Version              *int64
+	// SocialValueLead names a supplier's social value lead; all its
+	// fields empty remove it.
+	SocialValueLead *Contact
+	Version         *int64
+}
+
+// Contact is a named person to contact: name and email required, role and
+// phone optional.
+type Contact struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
+
+// check records what is wrong with the contact, its fields under prefix.
+func (c *Contact) check(v *Validation, prefix string) {
+	c.Name, c.Role, c.Email, c.Phone = cleanName(c.Name), strings.TrimSpace(c.Role), strings.TrimSpace(c.Email), strings.TrimSpace(c.Phone)
+	checkName(v, prefix+".name", c.Name, 2, 100)
+	checkText(v, prefix+".role", c.Role, 0, 100, false)
+	var ev Validation
+	checkEmail(&ev, "email", c.Email)
+	if ev.Err() != nil {
+		v.Add(prefix+".email", "Enter the lead's email address in the correct format, like name@example.org")
+	}
+	digits := 0
+	for _, r := range c.Phone {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" +()-", r):
+		default:
+			digits = -100
+		}
+	}
+	if c.Phone != "" && (digits < 6 || digits > 15 || len(c.Phone) > 30) {
+		v.Add(prefix+".phone", "Enter a phone number of 6 to 15 digits (spaces, +, brackets and dashes allowed)")
+	}
 }
 
 // UpdateProfile lets a group or supplier edit its own organisation's name,
@@ -363,6 +403,18 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in Pro
 			v.Add("commitmentLimitPence", "commitmentLimitPence must be from 0 (no limit) to 1000000000000")
 		}
 		o.CommitmentLimitPence = *in.CommitmentLimitPence
+	}
+	if lead := in.SocialValueLead; lead != nil {
+		switch {
+		case o.Kind != KindSupplier:
+			v.Add("socialValueLead", "Only suppliers name a social value lead")
+		case *lead == (Contact{}):
+			o.SocialValueLead = nil
+		default:
+			c := *lead
+			c.check(&v, "socialValueLead")
+			o.SocialValueLead = &c
+		}
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

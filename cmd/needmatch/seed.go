@@ -52,7 +52,9 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 		return err
 	}
 	if existing, err := svc.Store.AuthorityBySlug(ctx, auth.Slug); err == nil {
-		auth.ID = existing.ID
+		// What people set since the first seed stays: the weights, the
+		// engagement tiers and the directorates contracts name.
+		auth.ID, auth.Weights, auth.Tiers, auth.Directorates, auth.Version = existing.ID, existing.Weights, existing.Tiers, existing.Directorates, existing.Version
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return err
 	}
@@ -114,6 +116,22 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 			if _, err := svc.MoveRequest(ctx, officer, r.ID, domain.RequestPublish, ""); err != nil {
 				return err
 			}
+		}
+	}
+	published, _, err := svc.ListRequests(ctx, group, auth.Slug, true, domain.RequestFilter{})
+	if err != nil {
+		return err
+	}
+	var reqIDs []string
+	for _, r := range published {
+		if r.Status == domain.ReqPublished {
+			reqIDs = append(reqIDs, r.ID)
+		}
+	}
+	supplier := &domain.Actor{UserID: users[domain.RoleSupplier].ID, Role: domain.RoleSupplier, AuthorityID: auth.ID, OrganisationID: users[domain.RoleSupplier].OrganisationID}
+	if len(reqIDs) >= 3 {
+		if err := seedProcurement(ctx, svc, officer, supplier, reqIDs); err != nil {
+			return err
 		}
 	}
 	fmt.Fprintf(out, "seeded %s (%s) with %d wards\n", auth.Name, auth.Slug, len(auth.Areas))

@@ -13,35 +13,43 @@ import (
 )
 
 type organisationDoc struct {
-	ID                   string    `bson:"_id"`
-	AuthorityID          string    `bson:"authorityId"`
-	Authority            string    `bson:"authority"`
-	Kind                 string    `bson:"kind"`
-	Name                 string    `bson:"name"`
-	NameKey              string    `bson:"nameKey"`
-	PendingName          string    `bson:"pendingName,omitempty"`
-	NameReason           string    `bson:"nameReason,omitempty"`
-	Status               string    `bson:"status"`
-	Reason               string    `bson:"reason,omitempty"`
-	Area                 string    `bson:"area,omitempty"`
-	Offers               []string  `bson:"offers,omitempty"`
-	CommitmentLimitPence int64     `bson:"commitmentLimitPence"`
-	Version              int64     `bson:"version"`
-	CreatedAt            time.Time `bson:"createdAt"`
-	UpdatedAt            time.Time `bson:"updatedAt"`
-	PendingAudit         *auditDoc `bson:"pendingAudit,omitempty"`
+	ID                   string      `bson:"_id"`
+	AuthorityID          string      `bson:"authorityId"`
+	Authority            string      `bson:"authority"`
+	Kind                 string      `bson:"kind"`
+	Name                 string      `bson:"name"`
+	NameKey              string      `bson:"nameKey"`
+	PendingName          string      `bson:"pendingName,omitempty"`
+	NameReason           string      `bson:"nameReason,omitempty"`
+	Status               string      `bson:"status"`
+	Reason               string      `bson:"reason,omitempty"`
+	Area                 string      `bson:"area,omitempty"`
+	Offers               []string    `bson:"offers,omitempty"`
+	CommitmentLimitPence int64       `bson:"commitmentLimitPence"`
+	SocialValueLead      *contactDoc `bson:"socialValueLead,omitempty"`
+	Version              int64       `bson:"version"`
+	CreatedAt            time.Time   `bson:"createdAt"`
+	UpdatedAt            time.Time   `bson:"updatedAt"`
+	PendingAudit         *auditDoc   `bson:"pendingAudit,omitempty"`
+}
+
+type contactDoc struct {
+	Name  string `bson:"name"`
+	Role  string `bson:"role"`
+	Email string `bson:"email"`
+	Phone string `bson:"phone"`
 }
 
 func organisationFromDomain(o *domain.Organisation, ev *domain.AuditEvent) *organisationDoc {
 	return &organisationDoc{ID: o.ID, AuthorityID: o.AuthorityID, Authority: o.Authority, Kind: o.Kind, Name: o.Name, NameKey: o.UniqueKey(),
 		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: o.Offers, CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version,
-		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, PendingAudit: pendingOf(ev)}
+		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, SocialValueLead: (*contactDoc)(o.SocialValueLead), PendingAudit: pendingOf(ev)}
 }
 
 func (d *organisationDoc) toDomain() *domain.Organisation {
 	return &domain.Organisation{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, Kind: d.Kind, Name: d.Name, NameKey: d.NameKey,
 		PendingName: d.PendingName, NameReason: d.NameReason, Status: d.Status, Reason: d.Reason, Area: d.Area, Offers: d.Offers, CommitmentLimitPence: d.CommitmentLimitPence, Version: d.Version,
-		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), SocialValueLead: (*domain.Contact)(d.SocialValueLead)}
 }
 
 // OrganisationByID returns ENOTFOUND when there is none.

@@ -19,17 +19,26 @@ type organisationRow struct {
 	Offers                                          string
 	CommitmentLimitPence, Version                   int64
 	CreatedAt, UpdatedAt                            string
+	SocialValueLead                                 string
+}
+
+// contactCol is the stored form of a contact (a social value lead).
+type contactCol struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
 }
 
 // organisationTable is the organisations table, its columns in
 // organisationRow order; an organisation never changes its authority, kind
 // or creation time.
 var organisationTable = newTable("organisations", `id, authority_id, authority_slug, kind, name, name_key, pending_name, name_reason, status, reason, area,
-	offers_json, commitment_limit_pence, version, created_at, updated_at`, "id", "authority_id", "authority_slug", "kind", "created_at")
+	offers_json, commitment_limit_pence, version, created_at, updated_at, social_value_lead_json`, "id", "authority_id", "authority_slug", "kind", "created_at")
 
 func (r *organisationRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.Kind, &r.Name, &r.NameKey, &r.PendingName, &r.NameReason, &r.Status, &r.Reason, &r.Area,
-		&r.Offers, &r.CommitmentLimitPence, &r.Version, &r.CreatedAt, &r.UpdatedAt}
+		&r.Offers, &r.CommitmentLimitPence, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.SocialValueLead}
 }
 
 func fromOrganisation(o *domain.Organisation) *organisationRow {
@@ -39,7 +48,8 @@ func fromOrganisation(o *domain.Organisation) *organisationRow {
 	}
 	return &organisationRow{ID: o.ID, AuthorityID: o.AuthorityID, Authority: o.Authority, Kind: o.Kind, Name: o.Name, NameKey: o.UniqueKey(),
 		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: offers,
-		CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version, CreatedAt: storeTime(o.CreatedAt), UpdatedAt: storeTime(o.UpdatedAt)}
+		CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version, CreatedAt: storeTime(o.CreatedAt), UpdatedAt: storeTime(o.UpdatedAt),
+		SocialValueLead: marshal((*contactCol)(o.SocialValueLead))}
 }
 
 func scanOrganisation(row scanner) (*domain.Organisation, error) {
@@ -53,6 +63,11 @@ func scanOrganisation(row scanner) (*domain.Organisation, error) {
 	if err := json.Unmarshal([]byte(r.Offers), &o.Offers); err != nil {
 		return nil, err
 	}
+	var lead *contactCol
+	if err := json.Unmarshal([]byte(r.SocialValueLead), &lead); err != nil {
+		return nil, err
+	}
+	o.SocialValueLead = (*domain.Contact)(lead)
 	var l times
 	o.CreatedAt, o.UpdatedAt = l.at(r.CreatedAt), l.at(r.UpdatedAt)
 	return o, l.err

@@ -196,3 +196,29 @@ func testQuestions(t *testing.T, s domain.Store) {
 		t.Fatalf("page = %d %q %v", len(page), next, err)
 	}
 }
+
+func testSocialValueLead(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	a := MustAuthority(t, s, "stockport")
+	o, _ := mustRegister(t, s, a, domain.KindSupplier, "lead@example.org")
+	got, err := s.OrganisationByID(ctx, o.ID)
+	if err != nil || got.SocialValueLead != nil {
+		t.Fatalf("new organisation = %+v, %v", got, err)
+	}
+	lead := domain.Contact{Name: "Sam Lead", Role: "Social value manager", Email: "sam@example.org", Phone: "+44 161 000 0000"}
+	got.SocialValueLead, got.Version = &lead, 2
+	if err := s.UpdateOrganisation(ctx, got, 1, ev(a, "organisation.update", o.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.OrganisationByID(ctx, o.ID)
+	if err != nil || got.SocialValueLead == nil || *got.SocialValueLead != lead {
+		t.Fatalf("lead = %+v, %v", got.SocialValueLead, err)
+	}
+	got.SocialValueLead, got.Version = nil, 3
+	if err := s.UpdateOrganisation(ctx, got, 2, ev(a, "organisation.update", o.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.OrganisationByID(ctx, o.ID); got.SocialValueLead != nil {
+		t.Fatalf("lead removed = %+v", got.SocialValueLead)
+	}
+}

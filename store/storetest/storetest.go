@@ -49,6 +49,7 @@ func Run(t *testing.T, h Harness) {
 		{"ContractFields", testContractFields, false},
 		{"AuthorityTiersAndDirectorates", testAuthorityTiers, false},
 		{"Questions", testQuestions, false},
+		{"SocialValueLead", testSocialValueLead, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentNames", testConcurrentNames, true},

@@ -1,7 +1,7 @@
 -- Procurement (#11): a contract's directorate, key dates, social value
 -- priorities, contract manager, brief and the engagement steps done; an
 -- authority's directorates and versions of its engagement tiers; and the
--- clarification questions of contracts. The stage names of the first
+-- clarification questions of contracts; a supplier's social value lead. The stage names of the first
 -- release (pre_market, tender, awarded, live, closed) keep their meaning,
 -- so no row changes: an existing contract has no dates, priorities, brief or
 -- steps, and its directorate stays the free text it was.
@@ -18,6 +18,7 @@ ALTER TABLE contracts ADD COLUMN contract_manager_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE contracts ADD COLUMN brief TEXT NOT NULL DEFAULT '';
 ALTER TABLE contracts ADD COLUMN steps_json TEXT NOT NULL DEFAULT 'null';
 CREATE INDEX contracts_directorate ON contracts(authority_id, directorate_id, id);
+ALTER TABLE organisations ADD COLUMN social_value_lead_json TEXT NOT NULL DEFAULT 'null';
 ALTER TABLE authorities ADD COLUMN tiers_json TEXT NOT NULL DEFAULT 'null';
 ALTER TABLE authorities ADD COLUMN directorates_json TEXT NOT NULL DEFAULT 'null';
 CREATE TABLE questions (id TEXT PRIMARY KEY, authority_id TEXT NOT NULL, contract_id TEXT NOT NULL, text TEXT NOT NULL, status TEXT NOT NULL,
