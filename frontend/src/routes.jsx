@@ -63,9 +63,9 @@ export const routes = [
   { path: '/pipeline', view: Pipeline },
   { path: '/contracts', view: ContractList, roles: ['supplier', ...OFFICER] },
   { path: '/contracts/new', view: ContractForm, roles: OFFICER },
+  { path: '/contracts/directorates', view: Directorates, roles: OFFICER },
   { path: '/contracts/:id', view: ContractPage, roles: ['supplier', ...OFFICER] },
   { path: '/contracts/:id/edit', view: ContractForm, roles: OFFICER },
   { path: '/contracts/:id/award', view: Award, roles: OFFICER },
   { path: '/contracts/:id/bid', view: BidBuilder, roles: SUPPLIER },
-  { path: '/officer/directorates', view: Directorates, roles: OFFICER },
 ];

@@ -26,9 +26,6 @@ const OTHER = { email: 'bids@tamevalley.example', password: 'tame-valley-pass-1'
 const Q_MERSEY = 'Can staff volunteering hours count towards social value?';
 const Q_TAME = 'Is there a smallest value a pledge to a request may have?';
 
-// Until the back end's bids and award land (h-proc), the later steps are todo.
-const PENDING = { todo: 'waits for h-proc: ranked requests with matchesPriorities, bid figures, award answer, social value lead' };
-
 // What the steps share: the contract, and the two suppliers' API helpers.
 const life = {};
 
@@ -283,7 +280,7 @@ async function tabTo(page, matches, what, limit = 150) {
 const byText = (t) => (f) => f.text === t || f.text.startsWith(t);
 const byId = (id) => (f) => f.id === id;
 
-test('a supplier builds a bid of three requests with the keyboard alone; the counter counts this bid only', PENDING, async () => {
+test('a supplier builds a bid of three requests with the keyboard alone; the counter counts this bid only', async () => {
   // A pledge outside the bid does not count towards it.
   const requests = await life.mersey('GET', '/requests?status=published&limit=50');
   const minibus = requests.items.find((r) => r.title.startsWith('Funding for a minibus'));
@@ -336,7 +333,7 @@ test('a supplier builds a bid of three requests with the keyboard alone; the cou
   await p.context().close();
 });
 
-test('a second supplier builds its bid; its social value lead is on its profile', PENDING, async () => {
+test('a second supplier builds its bid; its social value lead is on its profile', async () => {
   const p = await newPage(browser, server.url, WIDE);
   await signIn(p, OTHER, '/organisation');
   await h1(p, 'Your organisation');
@@ -374,7 +371,7 @@ test('a second supplier builds its bid; its social value lead is on its profile'
   await p.context().close();
 });
 
-test('the officer compares the bids side by side and awards one; the award shows what it did', PENDING, async () => {
+test('the officer compares the bids side by side and awards one; the award shows what it did', async () => {
   const due = plusDays(200);
   const p = await newPage(browser, server.url, WIDE);
   await signIn(p, 'officer');
@@ -422,7 +419,7 @@ test('the officer compares the bids side by side and awards one; the award shows
   await p.context().close();
 });
 
-test('the commitments show on the winning supplier’s pledges', PENDING, async () => {
+test('the commitments show on the winning supplier’s pledges', async () => {
   const p = await newPage(browser, server.url, WIDE);
   await signIn(p, 'supplier', '/supplier/pledges');
   await h1(p, 'Your pledges');

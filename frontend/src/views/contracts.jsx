@@ -76,7 +76,7 @@ export function ContractList({ query, session }) {
       {officer ? (
         <div class="app-actions">
           <Button href="/contracts/new">Add a contract to the pipeline</Button>
-          <a class="govuk-link" href="/officer/directorates">Directorates</a>
+          <a class="govuk-link" href="/contracts/directorates">Directorates</a>
         </div>
       ) : (
         <p class="govuk-body">Contracts in pre-market engagement or open for tender. Read the social value brief, ask a question, and build a bid of at least three requests.</p>
@@ -682,7 +682,8 @@ export function Award({ params }) {
 
 function Awarded({ result, contract: c }) {
   const commitments = result.commitments || [];
-  const declined = result.declined || [];
+  // "declined" is the older list of declined pledge ids; the bids declined are in declinedBids.
+  const declined = result.declinedBids || [];
   const to = result.contract?.awardedToName || '';
   return (
     <Page title="Contract awarded" heading={false}>
@@ -774,7 +775,7 @@ export function Directorates() {
           </tbody>
         </table>
       )}
-      <form method="post" action="/officer/directorates" onSubmit={add} novalidate>
+      <form method="post" action="/contracts/directorates" onSubmit={add} novalidate>
         <Input id="directorate-name" label="Add a directorate" value={name} onInput={setName} error={errors[0]?.text} />
         <Button>Add the directorate</Button>
       </form>
