@@ -10,11 +10,13 @@ import { money, number, date, plural, kindName } from '../format.js';
 import { Page, Button, Tag, Banner, Loading, Problem, Inset, ErrorSummary, useLoad } from '../govuk.jsx';
 import { BidTag } from './contracts.jsx';
 import { stageName } from '../procurement.js';
+import { useWards } from '../requests.jsx';
 
 const LIVE = new Set(['offered', 'approved', 'in_delivery', 'delivered', 'confirmed', 'verified']);
 
 /** BidBuilder is where a supplier builds and submits its bid on a contract. */
 export function BidBuilder({ params }) {
+  const wards = useWards();
   const [flash, setFlashHere] = useState(takeFlash);
   const [errors, setErrors] = useState([]);
   const [busy, setBusy] = useState(false);
@@ -86,7 +88,7 @@ export function BidBuilder({ params }) {
                 {pledges.map((p) => (
                   <tr class="govuk-table__row" key={p.id}>
                     <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
-                    <td class="govuk-table__cell">{p.areaName || p.ward || ''}</td>
+                    <td class="govuk-table__cell">{wards.find((w) => w.code === p.area)?.name || p.area || ''}</td>
                     <td class="govuk-table__cell govuk-table__cell--numeric">{money(p.valuePence)}</td>
                   </tr>
                 ))}
@@ -122,7 +124,7 @@ function RankedForBid({ contract: c, bid, ranked, inBid }) {
               <li class="app-card" key={r.id}>
                 <h3 class="govuk-heading-s app-break govuk-!-margin-bottom-1"><a class="govuk-link" href={`/requests/${r.id}`}>{r.title}</a></h3>
                 <p class="govuk-body-s govuk-!-margin-bottom-1">
-                  {m.matchesPriorities && <><Tag colour="turquoise">Matches the contract’s priorities</Tag>{' '}</>}
+                  {m.matchesPriorities && <><strong class="govuk-tag govuk-tag--turquoise app-tag-wide">Matches the contract’s priorities</strong>{' '}</>}
                   {inBid.has(r.id) && <><Tag colour="green">In your bid</Tag>{' '}</>}
                 </p>
                 <p class="govuk-body-s govuk-!-margin-bottom-1">{kindName(r.kind)} in {r.areaName}. They need {number(r.quantity)} {r.unit}, worth {money(r.valuePence)}{r.deadline ? `, by ${date(r.deadline)}` : ''}.</p>
@@ -154,7 +156,7 @@ export function OpenTenders({ offers = [] }) {
           {items.map((c) => (
             <li key={c.id} class="app-break">
               <a class="govuk-link" href={`/contracts/${c.id}`}>{c.title}</a> ({c.reference})
-              {fits(c) && <>{' '}<Tag colour="turquoise">Matches what you offer</Tag></>}
+              {fits(c) && <>{' '}<strong class="govuk-tag govuk-tag--turquoise app-tag-wide">Matches what you offer</strong></>}
               {c.dates?.tenderCloses && <span class="govuk-body-s">. Closes {date(c.dates.tenderCloses)}</span>}
             </li>
           ))}

@@ -634,7 +634,10 @@ export function Award({ params }) {
     if (found.length) return;
     setBusy(true);
     try {
-      setResult(await api(`/contracts/${c.id}/award`, { method: 'POST', body: { bidId, dueDate: d.value } }));
+      const res = await api(`/contracts/${c.id}/award`, { method: 'POST', body: { bidId, dueDate: d.value } });
+      // What each pledge offered, to show where a commitment is less (the request needed less).
+      const won = await api(`/bids/${bidId}`).catch(() => null);
+      setResult({ ...res, pledged: Object.fromEntries((won?.pledges || []).map((p) => [p.id, p])) });
     } catch (ex) {
       if (ex.status === 401) return;
       setErrors([{ href: ex.errors?.[0]?.field === 'dueDate' ? '#award-due-day' : '#award-bid', text: ex.message }]);
@@ -694,17 +697,31 @@ function Awarded({ result, contract: c }) {
       <h2 class="govuk-heading-m">What the award did</h2>
       <table class="govuk-table">
         <caption class="govuk-table__caption govuk-table__caption--s">{plural(commitments.length, 'commitment')} created</caption>
-        <Head cols={[{ text: 'Request' }, { text: 'Value', numeric: true }, { text: 'Due by' }]} />
+        <Head cols={[{ text: 'Request' }, { text: 'Committed', numeric: true }, { text: 'Due by' }]} />
         <tbody class="govuk-table__body">
-          {commitments.map((m) => (
-            <tr class="govuk-table__row" key={m.pledgeId}>
-              <td class="govuk-table__cell app-break">{m.requestTitle}</td>
-              <td class="govuk-table__cell govuk-table__cell--numeric">{money(m.valuePence)}</td>
-              <td class="govuk-table__cell">{date(m.dueDate)}</td>
-            </tr>
-          ))}
+          {commitments.map((m) => {
+            const offered = result.pledged?.[m.pledgeId]?.valuePence;
+            return (
+              <tr class="govuk-table__row" key={m.pledgeId}>
+                <td class="govuk-table__cell app-break">{m.requestTitle}</td>
+                <td class="govuk-table__cell govuk-table__cell--numeric">
+                  {money(m.valuePence)}
+                  {offered > m.valuePence && <><br /><span class="govuk-body-s">of {money(offered)} pledged: what the request still needed</span></>}
+                </td>
+                <td class="govuk-table__cell">{date(m.dueDate)}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
+      {(result.notCommitted || []).length > 0 && (
+        <>
+          <h3 class="govuk-heading-s">{plural(result.notCommitted.length, 'pledge')} not committed</h3>
+          <ul class="govuk-list govuk-list--bullet">
+            {result.notCommitted.map((x) => <li key={x.pledgeId} class="app-break">{result.pledged?.[x.pledgeId]?.requestTitle ? `${result.pledged[x.pledgeId].requestTitle}: ` : ''}{x.reason}</li>)}
+          </ul>
+        </>
+      )}
       {declined.length > 0 ? (
         <table class="govuk-table">
           <caption class="govuk-table__caption govuk-table__caption--s">{plural(declined.length, 'other bid')} declined</caption>

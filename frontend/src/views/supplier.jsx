@@ -208,7 +208,10 @@ function PledgeSummary({ pledges }) {
               return (
                 <tr class="govuk-table__row" key={p.id}>
                   <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
-                  <td class="govuk-table__cell app-break">{p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span></td>
+                  <td class="govuk-table__cell app-break">
+                    {p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span>
+                    {p.bidId && p.contractId && <><br /><a class="govuk-link govuk-body-s" href={`/contracts/${p.contractId}/bid`}>In your bid on a contract<span class="govuk-visually-hidden">: {p.requestTitle}</span></a></>}
+                  </td>
                   <td class="govuk-table__cell govuk-table__cell--numeric">
                     {money(p.valuePence)}
                     {p.approvedPence > 0 && p.approvedPence !== p.valuePence && <><br /><span class="govuk-body-s">{money(p.approvedPence)} approved</span></>}
