@@ -79,6 +79,8 @@ test('an officer keeps directorates and registers a contract in the pipeline wit
 
   await p.goto('/contracts');
   await h1(p, 'Contracts');
+  await p.locator('#contracts-caption').waitFor();
+  await snap(p, 'contracts-list');
   await p.getByRole('button', { name: 'Add a contract to the pipeline' }).click();
   await h1Focused(p, 'Add a contract to the pipeline');
   // Sent empty: an error summary names each missing answer and its link goes to the field.
@@ -146,8 +148,20 @@ test('pre-engagement: a move to tender before the steps is refused, naming the m
   await p.locator('#procurement').waitFor();
   const attention = p.locator('section[aria-labelledby=procurement]');
   await attention.getByRole('link', { name: `${REFERENCE}: ${TITLE}` }).waitFor();
+  await snap(p, 'officer-attention');
   await p.goto(`/contracts/${life.contractId}`);
   await h1(p, TITLE);
+
+  // Changing the contract keeps what was entered and saves at its version.
+  await p.getByRole('link', { name: 'Change the contract' }).click();
+  await h1Focused(p, 'Change the contract');
+  assert.equal(await p.getByLabel('Estimated value').inputValue(), '60000');
+  assert.equal(await p.getByRole('group', { name: 'Kinds of help' }).getByLabel('Volunteering').isChecked(), true);
+  await snap(p, 'contract-edit');
+  await p.getByLabel('Title').fill(`${TITLE} `);
+  await p.getByRole('button', { name: 'Save changes' }).click();
+  await h1(p, TITLE);
+  await banner(p, `‘${TITLE}’ changed`);
 
   await p.getByRole('heading', { name: 'Pre-engagement: Standard tier' }).waitFor();
   const move = p.getByRole('group', { name: /^Move from pipeline to/ });
@@ -202,6 +216,8 @@ test('two suppliers ask questions; each sees the other’s published answer but 
     await signIn(p, who);
     await h1(p, 'Requests for you');
     const tenders = p.locator('section[aria-labelledby=tenders-title]');
+    await tenders.getByRole('link', { name: TITLE }).waitFor();
+    if (who === 'supplier') await snap(p, 'supplier-first-screen');
     await tenders.getByRole('link', { name: TITLE }).click();
     await h1Focused(p, TITLE);
     await p.getByRole('button', { name: 'Send the question' }).click();
@@ -351,6 +367,8 @@ test('a second supplier builds its bid; its social value lead is on its profile'
 
   await p.getByRole('link', { name: 'Tenders' }).click();
   await h1(p, 'Contracts open to bid');
+  await p.getByRole('link', { name: TITLE }).waitFor();
+  await snap(p, 'supplier-tenders');
   await p.getByRole('link', { name: TITLE }).click();
   await h1(p, TITLE);
   await p.getByRole('button', { name: 'Build a bid' }).click();
