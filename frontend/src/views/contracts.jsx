@@ -99,18 +99,16 @@ export function ContractList({ query, session }) {
         <div class="app-table-scroll" role="region" aria-labelledby="contracts-caption" tabIndex={0}>
           <table class="govuk-table">
             <caption class="govuk-table__caption govuk-table__caption--m" id="contracts-caption">{plural(list.data.length, 'contract')}</caption>
-            <Head cols={[{ text: 'Contract' }, { text: 'Directorate' }, { text: 'Value', numeric: true }, { text: 'Stage' }, { text: 'Next date' }]} />
+            <Head cols={[{ text: 'Contract' }, { text: 'Stage' }, { text: 'Next date' }]} />
             <tbody class="govuk-table__body">
               {list.data.map((c) => {
                 const n = nextDate(c);
                 return (
                   <tr class="govuk-table__row" key={c.id}>
-                    <td class="govuk-table__cell app-break">
+                    <td class="govuk-table__cell">
                       <a class="govuk-link" href={`/contracts/${c.id}`}>{c.title}</a>
-                      <br /><span class="govuk-body-s">{c.reference}</span>
+                      <br /><span class="govuk-body-s">{[c.reference, c.valuePence != null ? money(c.valuePence) : c.valueBand, c.directorate].filter(Boolean).join(' · ')}</span>
                     </td>
-                    <td class="govuk-table__cell">{c.directorate}</td>
-                    <td class="govuk-table__cell govuk-table__cell--numeric">{c.valuePence != null ? money(c.valuePence) : c.valueBand}</td>
                     <td class="govuk-table__cell"><StageTag stage={c.stage} /></td>
                     <td class="govuk-table__cell">{n ? <>{n.label}<br />{date(n.date)}</> : ''}</td>
                   </tr>
