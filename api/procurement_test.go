@@ -450,3 +450,38 @@ func TestSocialValueLead(t *testing.T) {
 		t.Fatalf("lead not removed: %v", got)
 	}
 }
+
+// TestTiersVersioned: an admin sets new tiers as a new version; contracts
+// take their tier from the newest, and the old version stays.
+func TestTiersVersioned(t *testing.T) {
+	e := newEnv(t)
+	tiers := func(light int64) []map[string]any {
+		var out []map[string]any
+		for _, t := range domain.DefaultTiers.Tiers {
+			from := t.FromPence
+			if t.Name == "light" {
+				from = light
+			}
+			out = append(out, map[string]any{"name": t.Name, "label": t.Label, "fromPence": from, "steps": t.Steps})
+		}
+		return out
+	}
+	e.call("PUT", "/api/v1/engagement/tiers", "officer", map[string]any{"tiers": tiers(3_000_000)}, 403)
+	wantField(t, e.call("PUT", "/api/v1/engagement/tiers", "admin", map[string]any{"tiers": tiers(6_000_000)}, 400), "tiers[2].fromPence")
+	wantField(t, e.call("PUT", "/api/v1/engagement/tiers", "admin", map[string]any{"tiers": tiers(3_000_000)[:3]}, 400), "tiers")
+	got := e.call("PUT", "/api/v1/engagement/tiers", "admin", map[string]any{"tiers": tiers(3_000_000)}, 200)
+	if num(got, "version") != 1 || len(got["versions"].([]any)) != 1 || num(got["tiers"].([]any)[1].(map[string]any), "fromPence") != 3_000_000 {
+		t.Fatalf("tiers = %v", got)
+	}
+	ct := e.call("POST", "/api/v1/contracts", "officer", map[string]any{"reference": "V-1", "title": "Small works", "valuePence": 2_500_000}, 201)
+	if ct["tier"].(map[string]any)["name"] != "none" {
+		t.Fatalf("tier = %v", ct["tier"])
+	}
+	audit := items(e.call("GET", "/api/v1/audit?object="+e.auth.ID, "officer", nil, 200))
+	if last := audit[len(audit)-1].(map[string]any); last["action"] != "authority.tiers" {
+		t.Fatalf("audit = %v", last)
+	}
+	if got := e.call("GET", "/api/v1/engagement/tiers", "group", nil, 200); num(got, "version") != 1 {
+		t.Fatalf("tiers = %v", got)
+	}
+}
