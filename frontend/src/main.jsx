@@ -16,6 +16,7 @@ function navItems(user) {
       ['/', 'Requests'],
       ['/wards', 'Need by ward'],
       ['/social-value', 'Social value'],
+      ['/pipeline', 'Contracts coming up'],
       ['/sign-in', 'Sign in'],
       ['/register', 'Register'],
     ];
@@ -26,9 +27,9 @@ function navItems(user) {
     case 'group':
       return [['/my/requests', 'Your requests'], ['/requests/new', 'Post a request'], ['/', 'All requests'], ['/organisation', 'Your organisation'], ...common, ...out];
     case 'supplier':
-      return [['/supplier/requests', 'Requests for you'], ['/supplier/pledges', 'Your pledges'], ['/supplier/record', 'Your record'], ['/organisation', 'Your organisation'], ...common, ...out];
+      return [['/supplier/requests', 'Requests for you'], ['/contracts', 'Tenders'], ['/supplier/pledges', 'Your pledges'], ['/supplier/record', 'Your record'], ['/organisation', 'Your organisation'], ...common, ...out];
     default:
-      return [['/officer', 'Needs attention'], ['/officer/allocation', 'Allocation'], ['/ledger', 'Ledger'], ['/', 'Requests'], ...common, ['/officer/areas', 'Import areas'], ['/admin/weights', 'Weights'], ['/officer/audit', 'Audit'], ...out];
+      return [['/officer', 'Needs attention'], ['/contracts', 'Contracts'], ['/officer/allocation', 'Allocation'], ['/ledger', 'Ledger'], ['/', 'Requests'], ...common, ['/officer/areas', 'Import areas'], ['/admin/weights', 'Weights'], ['/officer/audit', 'Audit'], ...out];
   }
 }
 

@@ -9,6 +9,8 @@ import { Dashboard, ReasonForm, PledgeApprove, Allocation, AllocationReview, Aud
 import { Profile, Weights, AreasImport } from './views/settings.jsx';
 import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
+import { ContractList, ContractForm, ContractPage, Award, Directorates, Pipeline } from './views/contracts.jsx';
+import { BidBuilder } from './views/bids.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -58,4 +60,12 @@ export const routes = [
   { path: '/officer/overdue', view: Overdue, roles: OFFICER },
   { path: '/officer/suppliers/:id/record', view: SupplierRecord, roles: OFFICER },
   { path: '/ledger', view: Ledger, roles: ['supplier', ...OFFICER] },
+  { path: '/pipeline', view: Pipeline },
+  { path: '/contracts', view: ContractList, roles: ['supplier', ...OFFICER] },
+  { path: '/contracts/new', view: ContractForm, roles: OFFICER },
+  { path: '/contracts/directorates', view: Directorates, roles: OFFICER },
+  { path: '/contracts/:id', view: ContractPage, roles: ['supplier', ...OFFICER] },
+  { path: '/contracts/:id/edit', view: ContractForm, roles: OFFICER },
+  { path: '/contracts/:id/award', view: Award, roles: OFFICER },
+  { path: '/contracts/:id/bid', view: BidBuilder, roles: SUPPLIER },
 ];

@@ -11,6 +11,7 @@ import { money, number, date, dateAndTime, plural, parsePounds } from '../format
 import { Page, ErrorSummary, Input, Textarea, Select, Radios, Button, Loading, Problem, Inset, Warning, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
 import { ActionButton, ApproveAction, stillNeeded } from './public.jsx';
 import { DeliveriesTable, OverdueTable } from './value.jsx';
+import { ProcurementAttention } from './contracts.jsx';
 
 function Section({ id, title, children }) {
   return (
@@ -86,6 +87,7 @@ export function Dashboard() {
             <li><a class="govuk-link" href="#pledges">{plural(d.pledges.length, 'pledge')} to decide</a></li>
             <li><a class="govuk-link" href="#deliveries">{plural(d.deliveries.length, 'delivery', 'deliveries')} to verify</a></li>
             <li><a class="govuk-link" href="#overdue">{plural(d.overdue.length, 'overdue commitment')}</a></li>
+            <li><a class="govuk-link" href="#procurement">Contracts: questions, dates and bids</a></li>
           </ul>
 
           <Section id="organisations" title="Organisations waiting for approval" count={d.orgs.length}>
@@ -174,6 +176,8 @@ export function Dashboard() {
               <DeliveriesTable items={d.deliveries} caption={<span class="govuk-visually-hidden">Deliveries to verify, confirmed by the group first</span>} id="verify-caption" linkText="Check and verify" />
             )}
           </Section>
+
+          <ProcurementAttention />
 
           <Section id="overdue" title="Overdue commitments">
             {d.overdue.length === 0 ? <p class="govuk-body">None. Approved pledges that pass their date without a verified delivery will appear here.</p> : (

@@ -24,6 +24,7 @@ export function Home({ query, session }) {
           <a class="govuk-link" href="/sign-in">Sign in</a> or <a class="govuk-link" href="/register">register your group or company</a> to post a request or pledge.
         </p>
       )}
+      <p class="govuk-body"><a class="govuk-link" href="/pipeline">See the contracts the council plans to buy</a> and the social value each asks for.</p>
       <Filters path="/" query={query} wards={wards} />
       <h2 class="govuk-heading-m">{filtered ? 'Matching requests' : 'Published requests'}</h2>
       <LoadMoreList

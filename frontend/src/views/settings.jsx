@@ -13,8 +13,14 @@ import { useWards, partName } from '../requests.jsx';
 const PROFILE_IDS = { name: 'org-name', area: 'org-area', offers: 'offers', commitmentLimitPence: 'commitment-limit' };
 
 function fieldOf(apiField) {
-  return String(apiField || '').split('.').pop();
+  const f = String(apiField || '');
+  // The social value lead's fields keep their prefix: "lead.name" is not the organisation's name.
+  if (f.startsWith('socialValueLead.')) return `lead.${f.split('.').pop()}`;
+  return f.split('.').pop();
 }
+
+const LEAD = [['name', 'Full name', 'name'], ['role', 'Role', 'organization-title'], ['email', 'Email address', 'email'], ['phone', 'Phone number', 'tel']];
+for (const [k] of LEAD) PROFILE_IDS[`lead.${k}`] = `lead-${k}`;
 
 /** Profile lets a group or supplier keep its organisation's details. */
 export function Profile({ session }) {
@@ -28,7 +34,7 @@ export function Profile({ session }) {
 function ProfileForm({ org, onSaved }) {
   const wards = useWards();
   const supplier = org.kind === 'supplier';
-  const [v, setV] = useState({ name: org.name, area: org.area || '', offers: org.offers || [], limit: org.commitmentLimitPence ? penceToPounds(org.commitmentLimitPence) : '' });
+  const [v, setV] = useState({ name: org.name, area: org.area || '', offers: org.offers || [], limit: org.commitmentLimitPence ? penceToPounds(org.commitmentLimitPence) : '', lead: { name: '', role: '', email: '', phone: '', ...(org.socialValueLead || {}) } });
   const [errors, setErrors] = useState([]);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -48,6 +54,9 @@ function ProfileForm({ org, onSaved }) {
     try {
       const body = { name: v.name.trim(), area: v.area, version: org.version };
       if (supplier) Object.assign(body, { offers: v.offers, commitmentLimitPence: limit });
+      // The lead is sent once named (or to change or clear a named one).
+      const lead = Object.fromEntries(LEAD.map(([k]) => [k, v.lead[k].trim()]));
+      if (supplier && (org.socialValueLead || Object.values(lead).some(Boolean))) body.socialValueLead = lead;
       const o = await api(`/organisations/${org.id}`, { method: 'PATCH', body });
       onSaved(o);
       setSaved(true);
@@ -93,6 +102,13 @@ function ProfileForm({ org, onSaved }) {
                   onInput={set('limit')}
                   error={err.commitmentLimitPence}
                 />
+                <fieldset class="govuk-fieldset govuk-!-margin-bottom-6" aria-describedby="lead-hint">
+                  <legend class="govuk-fieldset__legend govuk-fieldset__legend--m"><h2 class="govuk-fieldset__heading">Social value lead</h2></legend>
+                  <div class="govuk-hint" id="lead-hint">The one person the council contacts about your social value commitments.</div>
+                  {LEAD.map(([k, label, auto]) => (
+                    <Input key={k} id={`lead-${k}`} label={label} type={k === 'email' ? 'email' : k === 'phone' ? 'tel' : 'text'} autocomplete={auto} spellcheck={k === 'email' ? false : undefined} value={v.lead[k]} onInput={(x) => setV((o) => ({ ...o, lead: { ...o.lead, [k]: x } }))} error={err[`lead.${k}`]} />
+                  ))}
+                </fieldset>
               </>
             )}
             <Button disabled={busy}>{busy ? 'Saving…' : 'Save details'}</Button>

@@ -10,6 +10,7 @@ import { money, number, date, pledgeStatus, parsePounds, parseWhole, penceToPoun
 import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad } from '../govuk.jsx';
 import { Filters, RequestItem, LoadMoreList, useWards } from '../requests.jsx';
 import { DeliveriesTable } from './value.jsx';
+import { OpenTenders } from './bids.jsx';
 
 /** BID_MINIMUM is how many different requests a bid must pledge to. */
 export const BID_MINIMUM = 3;
@@ -36,6 +37,7 @@ export function SupplierRequests({ query, session }) {
   return (
     <Page title="Requests for you" caption={session.organisation?.name}>
       {!approved && <Inset>Your company is waiting for a council officer to approve it. You can pledge once it is approved.</Inset>}
+      <OpenTenders offers={session.organisation?.offers} />
       <p class="govuk-body">
         Requests are ranked by how well they fit: how great the need is in the ward, how well the request fits what you offer, how much of the need is still open, how soon it is needed, how near it is and your delivery record.
         {' '}<a class="govuk-link" href="/organisation">Say what you offer and where you are based</a> to improve the ranking.
@@ -59,7 +61,11 @@ export function SupplierRequests({ query, session }) {
 const PLEDGE_IDS = { offer: 'offer', quantity: 'pledge-quantity', unit: 'pledge-unit', valuePence: 'pledge-value', allowPartial: 'allow-partial' };
 
 /** PledgeForm offers social value against one request. */
-export function PledgeForm({ params, session }) {
+export function PledgeForm({ params, query = {} }) {
+  // From a bid (issue #11): the pledge joins the bid, and the supplier
+  // goes back to building it.
+  const bidId = query.bid || '';
+  const back = bidId && query.contract ? `/contracts/${query.contract}/bid` : '';
   const req = useLoad(() => api(`/requests/${params.id}`), [params.id]);
   const [v, set, , drop] = useDraft(`pledge.${params.id}`, { offer: '', quantity: '', unit: '', value: '', allowPartial: true });
   const [errors, setErrors] = useState([]);
@@ -88,11 +94,11 @@ export function PledgeForm({ params, session }) {
     try {
       const p = await api(`/requests/${r.id}/pledges`, {
         method: 'POST',
-        body: { offer: v.offer.trim(), quantity: q, unit: unit.trim(), valuePence: pence, allowPartial: !!v.allowPartial },
+        body: { offer: v.offer.trim(), quantity: q, unit: unit.trim(), valuePence: pence, allowPartial: !!v.allowPartial, ...(bidId ? { bidId } : {}) },
       });
       drop();
-      setFlash(`Pledge sent: ${money(p.valuePence)} to ‘${r.title}’`);
-      navigate('/supplier/pledges');
+      setFlash(`Pledge ${bidId ? 'added to your bid' : 'sent'}: ${money(p.valuePence)} to ‘${r.title}’`);
+      navigate(back || '/supplier/pledges');
     } catch (ex) {
       if (ex.errors?.length) setErrors(ex.errors.map((x) => ({ field: x.field, href: `#${PLEDGE_IDS[x.field] || 'offer'}`, text: x.detail })));
       else if (ex.status === 401) return; // the app sends the person to sign in; the draft is kept
@@ -102,7 +108,7 @@ export function PledgeForm({ params, session }) {
   };
   const remaining = Math.max(0, r.valuePence - (r.pledgedPence || 0));
   return (
-    <Page title="Pledge to a request" heading={false} error={errors.length > 0} back={{ href: `/requests/${r.id}` }}>
+    <Page title="Pledge to a request" heading={false} error={errors.length > 0} back={back ? { href: back, text: 'Back to your bid' } : { href: `/requests/${r.id}` }}>
       <div class="govuk-grid-row">
         <div class="govuk-grid-column-two-thirds">
           <ErrorSummary errors={errors} />
@@ -120,6 +126,7 @@ export function PledgeForm({ params, session }) {
               { key: 'Needed by', value: date(r.deadline) },
             ]}
           />
+          {bidId && <Inset>This pledge joins your bid on the contract.</Inset>}
           <form method="post" action={`/requests/${r.id}/pledge`} onSubmit={submit} novalidate>
             <Textarea id="offer" label="What will you provide?" hint="For example ‘Ten staff volunteering one morning a week for 12 weeks’" value={v.offer} onInput={(x) => set('offer', x)} error={err.offer} rows={4} />
             <Input id="pledge-quantity" label="How many" inputmode="numeric" width="5" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
@@ -201,7 +208,10 @@ function PledgeSummary({ pledges }) {
               return (
                 <tr class="govuk-table__row" key={p.id}>
                   <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
-                  <td class="govuk-table__cell app-break">{p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span></td>
+                  <td class="govuk-table__cell app-break">
+                    {p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span>
+                    {p.bidId && p.contractId && <><br /><a class="govuk-link govuk-body-s" href={`/contracts/${p.contractId}/bid`}>In your bid on a contract<span class="govuk-visually-hidden">: {p.requestTitle}</span></a></>}
+                  </td>
                   <td class="govuk-table__cell govuk-table__cell--numeric">
                     {money(p.valuePence)}
                     {p.approvedPence > 0 && p.approvedPence !== p.valuePence && <><br /><span class="govuk-body-s">{money(p.approvedPence)} approved</span></>}
