@@ -16,6 +16,9 @@ var demoAccounts = []struct{ Role, Email, Password, Org string }{
 	{domain.RoleAdmin, "admin@stockport.example", "admin-demo-pass", ""},
 	{domain.RoleGroup, "group@stockport.example", "group-demo-pass1", "Brinnington Community Larder"},
 	{domain.RoleSupplier, "supplier@stockport.example", "supplier-demo-pass", "Mersey Build Ltd"},
+	// The seeded contracts' winning bids are Pennine's, so Mersey Build
+	// starts with no bid: a newcomer builds the first one.
+	{domain.RoleSupplier, "bidder@stockport.example", "bidder-demo-pass", "Pennine Facilities Ltd"},
 }
 
 var demoRequests = []struct {
@@ -67,7 +70,7 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 	users := map[string]*domain.User{}
 	for _, d := range demoAccounts {
 		if u, err := svc.Store.UserByEmail(ctx, d.Email); err == nil {
-			users[d.Role] = u
+			users[d.Email] = u
 			continue
 		}
 		var u *domain.User
@@ -82,11 +85,15 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("seed %s: %w", d.Email, err)
 		}
-		users[d.Role] = u
+		users[d.Email] = u
 	}
-	officer := &domain.Actor{UserID: users[domain.RoleOfficer].ID, Role: domain.RoleOfficer, AuthorityID: auth.ID}
-	for _, role := range []string{domain.RoleGroup, domain.RoleSupplier} {
-		o, err := svc.GetOrganisation(ctx, officer, users[role].OrganisationID)
+	officerUser, groupUser, bidderUser := users["officer@stockport.example"], users["group@stockport.example"], users["bidder@stockport.example"]
+	officer := &domain.Actor{UserID: officerUser.ID, Role: domain.RoleOfficer, AuthorityID: auth.ID}
+	for _, d := range demoAccounts {
+		if d.Org == "" {
+			continue
+		}
+		o, err := svc.GetOrganisation(ctx, officer, users[d.Email].OrganisationID)
 		if err != nil {
 			return err
 		}
@@ -96,7 +103,7 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 			}
 		}
 	}
-	group := &domain.Actor{UserID: users[domain.RoleGroup].ID, Role: domain.RoleGroup, AuthorityID: auth.ID, OrganisationID: users[domain.RoleGroup].OrganisationID}
+	group := &domain.Actor{UserID: groupUser.ID, Role: domain.RoleGroup, AuthorityID: auth.ID, OrganisationID: groupUser.OrganisationID}
 	mine, _, err := svc.ListRequests(ctx, group, auth.Slug, true, domain.RequestFilter{})
 	if err != nil {
 		return err
@@ -128,9 +135,9 @@ func seed(ctx context.Context, svc *domain.Service, out io.Writer) error {
 			reqIDs = append(reqIDs, r.ID)
 		}
 	}
-	supplier := &domain.Actor{UserID: users[domain.RoleSupplier].ID, Role: domain.RoleSupplier, AuthorityID: auth.ID, OrganisationID: users[domain.RoleSupplier].OrganisationID}
+	bidder := &domain.Actor{UserID: bidderUser.ID, Role: domain.RoleSupplier, AuthorityID: auth.ID, OrganisationID: bidderUser.OrganisationID}
 	if len(reqIDs) >= 3 {
-		if err := seedProcurement(ctx, svc, officer, supplier, reqIDs); err != nil {
+		if err := seedProcurement(ctx, svc, officer, bidder, reqIDs); err != nil {
 			return err
 		}
 	}

@@ -30,7 +30,7 @@ var demoContracts = []struct {
 
 // seedProcurement gives the demo council directorates and a contract in
 // each stage, with priorities, a contract manager, published questions and
-// answers, and the demo supplier's winning bids. It does nothing when the
+// answers, and the second demo supplier's (Pennine's) winning bids. It does nothing when the
 // council has contracts already.
 func seedProcurement(ctx context.Context, svc *domain.Service, officer, supplier *domain.Actor, requests []string) error {
 	have, _, err := svc.ListContracts(ctx, officer, domain.ContractFilter{Page: domain.Page{Limit: 1}})
@@ -122,7 +122,7 @@ func seedContractStage(ctx context.Context, svc *domain.Service, officer, suppli
 	return nil
 }
 
-// seedWinningBid makes the demo supplier's bid of three requests and awards
+// seedWinningBid makes the bidder's bid of three requests and awards
 // the contract to it.
 func seedWinningBid(ctx context.Context, svc *domain.Service, officer, supplier *domain.Actor, c *domain.Contract, requests []string) error {
 	b, err := svc.CreateBid(ctx, supplier, c.ID)

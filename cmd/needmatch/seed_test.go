@@ -27,6 +27,9 @@ func TestSeedProcurement(t *testing.T) {
 		{`SELECT COUNT(*) FROM contracts WHERE contract_manager_id != '' AND priorities_json != '{}' AND directorate_id != ''`, 7},
 		{`SELECT COUNT(*) FROM questions WHERE status = 'published'`, 5},
 		{`SELECT COUNT(*) FROM bids WHERE status = 'awarded'`, 2},
+		// The winning bids are the second supplier's: the first starts with none.
+		{`SELECT COUNT(*) FROM bids b JOIN organisations o ON o.id = b.organisation_id WHERE o.name = 'Pennine Facilities Ltd'`, 2},
+		{`SELECT COUNT(*) FROM bids b JOIN organisations o ON o.id = b.organisation_id WHERE o.name = 'Mersey Build Ltd'`, 0},
 		{`SELECT json_array_length(directorates_json) FROM authorities WHERE slug = 'stockport'`, 3},
 	} {
 		var n int
