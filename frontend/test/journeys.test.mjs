@@ -421,7 +421,9 @@ test('the officer verifies the delivery and the ledger shows it', async () => {
   await p.getByRole('link', { name: 'Ledger', exact: true }).click();
   await h1(p, 'Social value ledger');
   const main = await p.locator('main').innerText();
-  assert.match(main, /£3,000\.50\s*Secured/, 'coats and food donations are secured');
+  // The coats and food donations (£3,000.50) and the demo seed's two awarded
+  // bids (£816 of commitments) are secured.
+  assert.match(main, /£3,816\.50\s*Secured/, 'coats, food donations and the seeded awards are secured');
   assert.match(main, /£1,200\.50\s*Verified/);
   assert.ok((await p.locator('svg.app-chart rect').count()) >= 3, 'the chart has bars');
   const months = p.locator('table', { has: p.locator('caption', { hasText: 'Social value by month' }) });
