@@ -86,6 +86,9 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 	if err != nil {
 		return nil, err
 	}
+	if commits.org.Status == OrgSuspended {
+		return nil, &Error{Code: ECONFLICT, Field: "bidId", Message: commits.org.Name + " is suspended: its bid cannot win until an officer reinstates it."}
+	}
 	before := *c
 	before.Rules = nil
 	if err := c.Award(win, now); err != nil {

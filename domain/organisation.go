@@ -21,6 +21,9 @@ const (
 	OrgPending  = "pending"
 	OrgApproved = "approved"
 	OrgRejected = "rejected"
+	// OrgSuspended is an approved organisation an officer has stopped:
+	// it cannot post requests, pledge or bid; its commitments stay.
+	OrgSuspended = "suspended"
 )
 
 // Organisation is a community group or a supplier. It may post or pledge only
@@ -48,10 +51,13 @@ type Organisation struct {
 	Offers []string `json:"offers,omitempty"`
 	// CommitmentLimitPence caps what a supplier will have approved in all;
 	// 0 means no limit. The allocation respects it.
-	CommitmentLimitPence int64     `json:"commitmentLimitPence,omitempty"`
-	Version              int64     `json:"version"`
-	CreatedAt            time.Time `json:"createdAt"`
-	UpdatedAt            time.Time `json:"updatedAt"`
+	CommitmentLimitPence int64 `json:"commitmentLimitPence,omitempty"`
+	// OrgDetails are the due-diligence details (officers and the
+	// organisation itself see them).
+	OrgDetails
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // NameKey is the form of an organisation name that must be unique in an
@@ -146,6 +152,33 @@ func (o *Organisation) Validate() error {
 	return v.Err()
 }
 
+// Suspend stops an approved organisation, with the reason.
+func (o *Organisation) Suspend(reason string, now time.Time) error {
+	if err := checkReason(reason); err != nil {
+		return err
+	}
+	if o.Status != OrgApproved {
+		return Errorf(ECONFLICT, "Organisation is %s, only an approved organisation can be suspended.", o.Status)
+	}
+	o.Status, o.Reason = OrgSuspended, reason
+	o.touch(now)
+	return nil
+}
+
+// Reinstate approves a suspended organisation again, with the reason
+// (kept in the audit event's after).
+func (o *Organisation) Reinstate(reason string, now time.Time) error {
+	if err := checkReason(reason); err != nil {
+		return err
+	}
+	if o.Status != OrgSuspended {
+		return Errorf(ECONFLICT, "Organisation is %s, only a suspended organisation can be reinstated.", o.Status)
+	}
+	o.Status, o.Reason = OrgApproved, reason
+	o.touch(now)
+	return nil
+}
+
 // Approve moves a pending organisation to approved.
 func (o *Organisation) Approve(now time.Time) error {
 	if o.Status != OrgPending {
@@ -219,9 +252,9 @@ func (s *Service) ListOrganisations(ctx context.Context, a *Actor, f Organisatio
 		return nil, "", err
 	}
 	switch f.Status {
-	case "", OrgPending, OrgApproved, OrgRejected:
+	case "", OrgPending, OrgApproved, OrgRejected, OrgSuspended:
 	default:
-		return nil, "", FieldErrorf("status", "status must be pending, approved or rejected")
+		return nil, "", FieldErrorf("status", "status must be pending, approved, rejected or suspended")
 	}
 	switch f.Kind {
 	case "", KindGroup, KindSupplier:
@@ -297,17 +330,30 @@ func (s *Service) DecideOrganisationName(ctx context.Context, a *Actor, id strin
 	})
 }
 
+// SuspendOrganisation suspends (suspend true) or reinstates an
+// organisation of the officer's council, with a reason either way.
+func (s *Service) SuspendOrganisation(ctx context.Context, a *Actor, id string, suspend bool, reason string) (*Organisation, error) {
+	return s.decide(ctx, a, id, func(o *Organisation, now time.Time) (string, error) {
+		if suspend {
+			return "organisation.suspend", o.Suspend(reason, now)
+		}
+		return "organisation.reinstate", o.Reinstate(reason, now)
+	})
+}
+
 // ProfileInput changes an organisation's own profile; nil fields stay.
 type ProfileInput struct {
 	Name                 *string
 	Area                 *string
 	Offers               *[]string
 	CommitmentLimitPence *int64
-	Version              *int64
+	// Details, when given, replace all the due-diligence details.
+	Details *OrgDetails
+	Version *int64
 }
 
 // UpdateProfile lets a group or supplier edit its own organisation's name,
-// base ward, offers and (suppliers) commitment limit. A new name must be
+// base ward, offers, due-diligence details and (suppliers) commitment limit. A new name must be
 // free in the council; an approved organisation's new name waits for an
 // officer (PendingName) while the old one stays.
 func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in ProfileInput) (*Organisation, error) {
@@ -363,6 +409,11 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in Pro
 			v.Add("commitmentLimitPence", "commitmentLimitPence must be from 0 (no limit) to 1000000000000")
 		}
 		o.CommitmentLimitPence = *in.CommitmentLimitPence
+	}
+	if in.Details != nil {
+		d := *in.Details
+		d.check(&v, o.Kind)
+		o.OrgDetails = d
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
