@@ -9,6 +9,7 @@ import { Dashboard, ReasonForm, PledgeApprove, Allocation, AllocationReview, Aud
 import { Profile, Weights, AreasImport } from './views/settings.jsx';
 import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
+import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -39,7 +40,10 @@ export const routes = [
   { path: '/supplier/requests', view: SupplierRequests, roles: SUPPLIER },
   { path: '/supplier/pledges', view: MyPledges, roles: SUPPLIER },
   { path: '/officer', view: Dashboard, roles: OFFICER },
+  { path: '/officer/organisations', view: Organisations, roles: OFFICER },
+  { path: '/officer/organisations/:id', view: OrganisationDetail, roles: OFFICER },
   { path: '/officer/organisations/:id/reject', view: RejectOrganisation, roles: OFFICER },
+  { path: '/pledges/:id', view: PledgeMessages, roles: ['group', 'supplier', ...OFFICER] },
   { path: '/officer/requests/:id/reject', view: RejectRequest, roles: OFFICER },
   { path: '/officer/pledges/:id/decline', view: DeclinePledge, roles: OFFICER },
   { path: '/officer/pledges/:id/approve', view: PledgeApprove, roles: OFFICER },

@@ -10,6 +10,7 @@ import { money, number, date, pledgeStatus, parsePounds, parseWhole, penceToPoun
 import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad } from '../govuk.jsx';
 import { Filters, RequestItem, LoadMoreList, useWards } from '../requests.jsx';
 import { DeliveriesTable } from './value.jsx';
+import { UnreadMessages } from './people.jsx';
 
 /** BID_MINIMUM is how many different requests a bid must pledge to. */
 export const BID_MINIMUM = 3;
@@ -35,7 +36,9 @@ export function SupplierRequests({ query, session }) {
   const approved = session.organisation?.status === 'approved';
   return (
     <Page title="Requests for you" caption={session.organisation?.name}>
-      {!approved && <Inset>Your company is waiting for a council officer to approve it. You can pledge once it is approved.</Inset>}
+      {session.organisation?.status === 'suspended' ? <Inset>A council officer has suspended your company: you cannot pledge or bid until it is reinstated. What you have already committed to stays.</Inset>
+        : !approved && <Inset>Your company is waiting for a council officer to approve it. You can pledge once it is approved.</Inset>}
+      <UnreadMessages href="/supplier/pledges" />
       <p class="govuk-body">
         Requests are ranked by how well they fit: how great the need is in the ward, how well the request fits what you offer, how much of the need is still open, how soon it is needed, how near it is and your delivery record.
         {' '}<a class="govuk-link" href="/organisation">Say what you offer and where you are based</a> to improve the ranking.
@@ -201,7 +204,7 @@ function PledgeSummary({ pledges }) {
               return (
                 <tr class="govuk-table__row" key={p.id}>
                   <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
-                  <td class="govuk-table__cell app-break">{p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span></td>
+                  <td class="govuk-table__cell app-break">{p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span><br /><a class="govuk-link govuk-body-s" href={`/pledges/${p.id}`}>Messages<span class="govuk-visually-hidden"> about your pledge to {p.requestTitle}</span></a></td>
                   <td class="govuk-table__cell govuk-table__cell--numeric">
                     {money(p.valuePence)}
                     {p.approvedPence > 0 && p.approvedPence !== p.valuePence && <><br /><span class="govuk-body-s">{money(p.approvedPence)} approved</span></>}
