@@ -17,6 +17,11 @@ func TestAccessMatrix(t *testing.T) {
 	otherCouncilPledge := e.pledge("otherSupplier", e.otherReq)
 	group2Draft := e.id(e.call("POST", "/api/v1/requests", "group2", validRequest(), 201))
 
+	msg := func(who, pledge string) string {
+		return e.id(e.call("POST", "/api/v1/pledges/"+pledge+"/messages", who, map[string]any{"body": "When can you deliver?"}, 201))
+	}
+	ownMsg, otherOrgMsg, otherCouncilMsg := msg("group", ownPledge), msg("group", otherSupplierPledge), msg("otherGroup", otherCouncilPledge)
+
 	alloc := func(who string) string { return e.id(e.call("POST", "/api/v1/allocations", who, nil, 201)) }
 	ownAlloc, ownAlloc2, otherAlloc := alloc("officer"), alloc("officer"), alloc("otherOfficer")
 
@@ -28,12 +33,17 @@ func TestAccessMatrix(t *testing.T) {
 		"authorities":   {"own": "stockport", "otherOrg": "stockport", "otherCouncil": "trafford"},
 		"allocations":   {"own": ownAlloc, "otherOrg": ownAlloc2, "otherCouncil": otherAlloc},
 		"users":         {"own": e.userIDs["supplier2"], "otherOrg": e.userIDs["group2"], "otherCouncil": e.userIDs["otherSupplier"]},
+		"messages":      {"own": ownMsg, "otherOrg": otherOrgMsg, "otherCouncil": otherCouncilMsg},
 	}
 	bodies := map[string]any{
 		"POST /auth/register":                 map[string]any{"email": "m@x.org", "password": "long-enough-pass", "name": "M", "role": "group", "organisation": map[string]any{"name": "Org M", "authority": "stockport"}},
 		"POST /auth/login":                    map[string]any{"email": "nobody@x.org", "password": "wrong-password-1"},
 		"POST /organisations/:id/reject":      map[string]any{"reason": "Not a local organisation"},
 		"POST /organisations/:id/name/reject": map[string]any{"reason": "Reads as another organisation"},
+		"POST /organisations/:id/suspend":     map[string]any{"reason": "Under investigation"},
+		"POST /organisations/:id/reinstate":   map[string]any{"reason": "Investigation closed"},
+		"POST /pledges/:id/messages":          map[string]any{"body": "Thank you"},
+		"POST /messages/:id/report":           map[string]any{"reason": "Offensive words"},
 		"POST /requests":                      validRequest(),
 		"PATCH /requests/:id":                 map[string]any{"title": "Changed title"},
 		"POST /requests/:id/reject":           map[string]any{"reason": "Outside the council's area"},
@@ -109,7 +119,7 @@ func TestAccessMatrix(t *testing.T) {
 					if status != 404 {
 						t.Errorf("%s: %d, want 404", name, status)
 					}
-				case scope == "otherOrg" && (role == "group" && kind == "requests" || role == "supplier" && kind == "pledges" || (role == "group" || role == "supplier") && kind == "organisations"):
+				case scope == "otherOrg" && (role == "group" && kind == "requests" || role == "supplier" && (kind == "pledges" || kind == "messages") || (role == "group" || role == "supplier") && kind == "organisations"):
 					if status != 404 {
 						t.Errorf("%s: %d, want 404 (another organisation's object)", name, status)
 					}

@@ -86,6 +86,9 @@ type registerBody struct {
 type orgBody struct {
 	Name      string `json:"name"`
 	Authority string `json:"authority"`
+	// Area is the base ward (optional).
+	Area string `json:"area"`
+	domain.OrgDetails
 }
 
 // RegisteredMessage is the whole answer to a registration that passed its
@@ -101,6 +104,7 @@ func (s *Server) handleAuthRegister(c *fiber.Ctx) error {
 	}
 	if _, _, err := s.svc.Register(c.UserContext(), domain.RegisterInput{
 		Email: b.Email, Password: b.Password, Name: b.Name, Role: b.Role, OrgName: b.Organisation.Name, AuthoritySlug: b.Organisation.Authority,
+		Area: b.Organisation.Area, Details: b.Organisation.OrgDetails,
 	}); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"strings"
 	"sync"
@@ -95,6 +96,17 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name := strings.Split(f.Tag.Get("json"), ",")[0]
+		if ft := f.Type; f.Anonymous && name == "" {
+			// An embedded struct's fields are the outer object's, as
+			// encoding/json reads them.
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				maps.Copy(m, jsonFields(ft))
+				continue
+			}
+		}
 		if name == "-" || !f.IsExported() {
 			continue
 		}

@@ -52,6 +52,32 @@ func (s *Server) handleOrganisationNameReject(c *fiber.Ctx) error {
 	return decideOrganisation(c, false, s.svc.DecideOrganisationName)
 }
 
+func (s *Server) handleOrganisationSuspend(c *fiber.Ctx) error {
+	return suspendOrganisation(c, true, s.svc.SuspendOrganisation)
+}
+
+func (s *Server) handleOrganisationReinstate(c *fiber.Ctx) error {
+	return suspendOrganisation(c, false, s.svc.SuspendOrganisation)
+}
+
+// suspendOrganisation calls suspend with the body's reason for the
+// organisation of the path.
+func suspendOrganisation(c *fiber.Ctx, on bool, suspend func(context.Context, *domain.Actor, string, bool, string) (*domain.Organisation, error)) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var b reasonBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	o, err := suspend(c.UserContext(), actor(c), id, on, b.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
+}
+
 // decideOrganisation calls decide (approve, or reject with the body's reason)
 // for the organisation of the path.
 func decideOrganisation(c *fiber.Ctx, approve bool, decide func(context.Context, *domain.Actor, string, bool, string) (*domain.Organisation, error)) error {
@@ -72,21 +98,15 @@ func decideOrganisation(c *fiber.Ctx, approve bool, decide func(context.Context,
 	return c.JSON(o)
 }
 
+// profileBody is a profile change; any due-diligence field given replaces
+// them all (the form sends the whole set).
 type profileBody struct {
 	Name                 *string   `json:"name"`
 	Area                 *string   `json:"area"`
 	Offers               *[]string `json:"offers"`
 	CommitmentLimitPence *int64    `json:"commitmentLimitPence"`
-	SocialValueLead      *leadBody `json:"socialValueLead"`
 	Version              *int64    `json:"version"`
-}
-
-// leadBody is a supplier's social value lead; all fields empty remove it.
-type leadBody struct {
-	Name  string `json:"name"`
-	Role  string `json:"role"`
-	Email string `json:"email"`
-	Phone string `json:"phone"`
+	*domain.OrgDetails
 }
 
 func (s *Server) handleOrganisationUpdate(c *fiber.Ctx) error {
@@ -99,7 +119,7 @@ func (s *Server) handleOrganisationUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	o, err := s.svc.UpdateProfile(c.UserContext(), actor(c), id, domain.ProfileInput{Name: b.Name, Area: b.Area, Offers: b.Offers,
-		CommitmentLimitPence: b.CommitmentLimitPence, SocialValueLead: (*domain.Contact)(b.SocialValueLead), Version: b.Version})
+		CommitmentLimitPence: b.CommitmentLimitPence, Version: b.Version, Details: b.OrgDetails})
 	if err != nil {
 		return err
 	}

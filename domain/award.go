@@ -110,6 +110,9 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 	}
 	derived := c
 	c = c.underived()
+	if commits.org.Status == OrgSuspended {
+		return nil, &Error{Code: ECONFLICT, Field: "bidId", Message: commits.org.Name + " is suspended: its bid cannot win until an officer reinstates it."}
+	}
 	before := *c
 	if err := c.Award(win, now); err != nil {
 		return nil, err

@@ -339,6 +339,9 @@ func (s *Service) MoveBid(ctx context.Context, a *Actor, id, move string) (*Bid,
 	before, prev, now := *b, b.Version, s.now()
 	switch move {
 	case BidSubmit:
+		if _, err := s.approvedOrganisation(ctx, a); err != nil {
+			return nil, err
+		}
 		if !compliance.Compliant {
 			return nil, &Error{Code: EUNPROCESSABLE, Field: "pledges", Message: compliance.Reason}
 		}

@@ -119,7 +119,8 @@ func (s *Service) UploadEvidence(ctx context.Context, a *Actor, name string, con
 		return nil, err
 	}
 	vs := s.Store
-	if _, err := s.approvedOrganisation(ctx, a); err != nil {
+	// A suspended supplier still delivers what it committed to.
+	if _, err := s.organisationIn(ctx, a, OrgApproved, OrgSuspended); err != nil {
 		return nil, err
 	}
 	if len(content) > MaxEvidenceBytes {

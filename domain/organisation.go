@@ -21,6 +21,9 @@ const (
 	OrgPending  = "pending"
 	OrgApproved = "approved"
 	OrgRejected = "rejected"
+	// OrgSuspended is an approved organisation an officer has stopped:
+	// it cannot post requests, pledge or bid; its commitments stay.
+	OrgSuspended = "suspended"
 )
 
 // Organisation is a community group or a supplier. It may post or pledge only
@@ -49,12 +52,12 @@ type Organisation struct {
 	// CommitmentLimitPence caps what a supplier will have approved in all;
 	// 0 means no limit. The allocation respects it.
 	CommitmentLimitPence int64 `json:"commitmentLimitPence,omitempty"`
-	// SocialValueLead is a supplier's single point of contact for social
-	// value; only officers and the organisation itself read organisations.
-	SocialValueLead *Contact  `json:"socialValueLead,omitempty"`
-	Version         int64     `json:"version"`
-	CreatedAt       time.Time `json:"createdAt"`
-	UpdatedAt       time.Time `json:"updatedAt"`
+	// OrgDetails are the due-diligence details (officers and the
+	// organisation itself see them).
+	OrgDetails
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // NameKey is the form of an organisation name that must be unique in an
@@ -149,6 +152,33 @@ func (o *Organisation) Validate() error {
 	return v.Err()
 }
 
+// Suspend stops an approved organisation, with the reason.
+func (o *Organisation) Suspend(reason string, now time.Time) error {
+	if err := checkReason(reason); err != nil {
+		return err
+	}
+	if o.Status != OrgApproved {
+		return Errorf(ECONFLICT, "Organisation is %s, only an approved organisation can be suspended.", o.Status)
+	}
+	o.Status, o.Reason = OrgSuspended, reason
+	o.touch(now)
+	return nil
+}
+
+// Reinstate approves a suspended organisation again, with the reason
+// (kept in the audit event's after).
+func (o *Organisation) Reinstate(reason string, now time.Time) error {
+	if err := checkReason(reason); err != nil {
+		return err
+	}
+	if o.Status != OrgSuspended {
+		return Errorf(ECONFLICT, "Organisation is %s, only a suspended organisation can be reinstated.", o.Status)
+	}
+	o.Status, o.Reason = OrgApproved, reason
+	o.touch(now)
+	return nil
+}
+
 // Approve moves a pending organisation to approved.
 func (o *Organisation) Approve(now time.Time) error {
 	if o.Status != OrgPending {
@@ -222,9 +252,9 @@ func (s *Service) ListOrganisations(ctx context.Context, a *Actor, f Organisatio
 		return nil, "", err
 	}
 	switch f.Status {
-	case "", OrgPending, OrgApproved, OrgRejected:
+	case "", OrgPending, OrgApproved, OrgRejected, OrgSuspended:
 	default:
-		return nil, "", FieldErrorf("status", "status must be pending, approved or rejected")
+		return nil, "", FieldErrorf("status", "status must be pending, approved, rejected or suspended")
 	}
 	switch f.Kind {
 	case "", KindGroup, KindSupplier:
@@ -300,54 +330,30 @@ func (s *Service) DecideOrganisationName(ctx context.Context, a *Actor, id strin
 	})
 }
 
+// SuspendOrganisation suspends (suspend true) or reinstates an
+// organisation of the officer's council, with a reason either way.
+func (s *Service) SuspendOrganisation(ctx context.Context, a *Actor, id string, suspend bool, reason string) (*Organisation, error) {
+	return s.decide(ctx, a, id, func(o *Organisation, now time.Time) (string, error) {
+		if suspend {
+			return "organisation.suspend", o.Suspend(reason, now)
+		}
+		return "organisation.reinstate", o.Reinstate(reason, now)
+	})
+}
+
 // ProfileInput changes an organisation's own profile; nil fields stay.
 type ProfileInput struct {
 	Name                 *string
 	Area                 *string
 	Offers               *[]string
 	CommitmentLimitPence *int64
-	// SocialValueLead names a supplier's social value lead; all its
-	// fields empty remove it.
-	SocialValueLead *Contact
-	Version         *int64
-}
-
-// Contact is a named person to contact: name and email required, role and
-// phone optional.
-type Contact struct {
-	Name  string `json:"name"`
-	Role  string `json:"role"`
-	Email string `json:"email"`
-	Phone string `json:"phone"`
-}
-
-// check records what is wrong with the contact, its fields under prefix.
-func (c *Contact) check(v *Validation, prefix string) {
-	c.Name, c.Role, c.Email, c.Phone = cleanName(c.Name), strings.TrimSpace(c.Role), strings.TrimSpace(c.Email), strings.TrimSpace(c.Phone)
-	checkName(v, prefix+".name", c.Name, 2, 100)
-	checkText(v, prefix+".role", c.Role, 0, 100, false)
-	var ev Validation
-	checkEmail(&ev, "email", c.Email)
-	if ev.Err() != nil {
-		v.Add(prefix+".email", "Enter the lead's email address in the correct format, like name@example.org")
-	}
-	digits := 0
-	for _, r := range c.Phone {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case strings.ContainsRune(" +()-", r):
-		default:
-			digits = -100
-		}
-	}
-	if c.Phone != "" && (digits < 6 || digits > 15 || len(c.Phone) > 30) {
-		v.Add(prefix+".phone", "Enter a phone number of 6 to 15 digits (spaces, +, brackets and dashes allowed)")
-	}
+	// Details, when given, replace all the due-diligence details.
+	Details *OrgDetails
+	Version *int64
 }
 
 // UpdateProfile lets a group or supplier edit its own organisation's name,
-// base ward, offers and (suppliers) commitment limit. A new name must be
+// base ward, offers, due-diligence details and (suppliers) commitment limit. A new name must be
 // free in the council; an approved organisation's new name waits for an
 // officer (PendingName) while the old one stays.
 func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in ProfileInput) (*Organisation, error) {
@@ -404,17 +410,10 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in Pro
 		}
 		o.CommitmentLimitPence = *in.CommitmentLimitPence
 	}
-	if lead := in.SocialValueLead; lead != nil {
-		switch {
-		case o.Kind != KindSupplier:
-			v.Add("socialValueLead", "Only suppliers name a social value lead")
-		case *lead == (Contact{}):
-			o.SocialValueLead = nil
-		default:
-			c := *lead
-			c.check(&v, "socialValueLead")
-			o.SocialValueLead = &c
-		}
+	if in.Details != nil {
+		d := *in.Details
+		d.check(&v, o.Kind)
+		o.OrgDetails = d
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -416,6 +416,9 @@ func (s *Service) approvePledge(ctx context.Context, a *Actor, p *Pledge, d Pled
 	if err != nil {
 		return nil, err
 	}
+	if o.Status == OrgSuspended {
+		return nil, Errorf(ECONFLICT, "%s is suspended: its pledges cannot be approved until an officer reinstates it.", o.Name)
+	}
 	if d.Override {
 		if err := checkReason(d.Reason); err != nil {
 			return nil, err

@@ -437,6 +437,11 @@ func (s *Service) MoveRequest(ctx context.Context, a *Actor, id string, move Req
 	if err != nil {
 		return nil, err
 	}
+	if move == RequestSubmit || move == RequestResubmit {
+		if _, err := s.approvedOrganisation(ctx, a); err != nil {
+			return nil, err
+		}
+	}
 	before, prev, now := *r, r.Version, s.now()
 	switch move {
 	case RequestSubmit:

@@ -65,8 +65,16 @@ func actorName(a *Actor) string {
 	return a.UserID
 }
 
-// approvedOrganisation returns the actor's organisation when it is approved.
+// approvedOrganisation returns the actor's organisation when it is
+// approved: the one door to every new commitment (posting or submitting a
+// request, pledging, bidding), which a suspended organisation cannot pass.
 func (s *Service) approvedOrganisation(ctx context.Context, a *Actor) (*Organisation, error) {
+	return s.organisationIn(ctx, a, OrgApproved)
+}
+
+// organisationIn returns the actor's organisation when its status is one of
+// statuses.
+func (s *Service) organisationIn(ctx context.Context, a *Actor, statuses ...string) (*Organisation, error) {
 	if a.OrganisationID == "" {
 		return nil, Errorf(EFORBIDDEN, "You do not belong to an organisation.")
 	}
@@ -74,10 +82,21 @@ func (s *Service) approvedOrganisation(ctx context.Context, a *Actor) (*Organisa
 	if err != nil {
 		return nil, err
 	}
-	if o.Status != OrgApproved {
-		return nil, Errorf(EFORBIDDEN, "Your organisation is %s: an officer must approve it first.", o.Status)
+	for _, st := range statuses {
+		if o.Status == st {
+			return o, nil
+		}
 	}
-	return o, nil
+	return nil, ErrNotApproved(o)
+}
+
+// ErrNotApproved is the EFORBIDDEN of an organisation that may not make a
+// new commitment.
+func ErrNotApproved(o *Organisation) error {
+	if o.Status == OrgSuspended {
+		return &Error{Code: EFORBIDDEN, Field: "organisation", Message: "Your organisation is suspended: it cannot post requests, pledge or bid until an officer reinstates it."}
+	}
+	return &Error{Code: EFORBIDDEN, Field: "organisation", Message: "Your organisation is " + o.Status + ": an officer must approve it first."}
 }
 
 // RegisterInput is what a group or supplier gives to sign up.
@@ -88,6 +107,10 @@ type RegisterInput struct {
 	Role          string
 	OrgName       string
 	AuthoritySlug string
+	// Area is the organisation's base ward (optional).
+	Area string
+	// Details are the organisation's due-diligence details.
+	Details OrgDetails
 }
 
 // Register creates a pending organisation and its first user.
@@ -115,10 +138,12 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 	if err := u.Validate(); err != nil {
 		v.fields = append(v.fields, err.(*Error).Fields...)
 	}
-	o := &Organisation{ID: NewID(), Kind: in.Role, Name: cleanName(in.OrgName), Status: OrgPending, Version: 1, CreatedAt: now, UpdatedAt: now}
+	o := &Organisation{ID: NewID(), Kind: in.Role, Name: cleanName(in.OrgName), Area: strings.TrimSpace(in.Area), Status: OrgPending, Version: 1, CreatedAt: now, UpdatedAt: now,
+		OrgDetails: in.Details}
 	if err := o.Validate(); err != nil {
 		v.fields = append(v.fields, err.(*Error).Fields...)
 	}
+	o.OrgDetails.check(&v, o.Kind)
 	if err := v.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -127,6 +152,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 		return nil, nil, FieldErrorf("organisation.authority", "There is no council with the name %q here.", in.AuthoritySlug)
 	} else if err != nil {
 		return nil, nil, err
+	}
+	if _, ok := auth.Area(o.Area); o.Area != "" && !ok {
+		return nil, nil, FieldErrorf("area", "Select a ward of %s", auth.Name)
 	}
 	o.NameKey = NameKey(o.Name)
 	if err := s.checkNameFree(ctx, auth, o.Name, "", "organisation.name"); err != nil {

@@ -11,6 +11,7 @@ import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, Supplier
 import { Wards } from './views/wards.jsx';
 import { ContractList, ContractForm, ContractPage, Award, Directorates, Pipeline } from './views/contracts.jsx';
 import { BidBuilder } from './views/bids.jsx';
+import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -41,7 +42,10 @@ export const routes = [
   { path: '/supplier/requests', view: SupplierRequests, roles: SUPPLIER },
   { path: '/supplier/pledges', view: MyPledges, roles: SUPPLIER },
   { path: '/officer', view: Dashboard, roles: OFFICER },
+  { path: '/officer/organisations', view: Organisations, roles: OFFICER },
+  { path: '/officer/organisations/:id', view: OrganisationDetail, roles: OFFICER },
   { path: '/officer/organisations/:id/reject', view: RejectOrganisation, roles: OFFICER },
+  { path: '/pledges/:id', view: PledgeMessages, roles: ['group', 'supplier', ...OFFICER] },
   { path: '/officer/requests/:id/reject', view: RejectRequest, roles: OFFICER },
   { path: '/officer/pledges/:id/decline', view: DeclinePledge, roles: OFFICER },
   { path: '/officer/pledges/:id/approve', view: PledgeApprove, roles: OFFICER },

@@ -296,7 +296,7 @@ test('the group sees the pledge on its request', async () => {
   await signIn(p, 'group');
   await p.getByRole('link', { name: TITLE }).click();
   await h1(p, TITLE);
-  await p.getByText('Mersey Build Ltd').waitFor();
+  await p.getByRole('cell', { name: 'Mersey Build Ltd', exact: true }).waitFor();
   assert.match(await p.locator('main').innerText(), /£1,200\.50/);
   await check(p, 'group-request-pledges');
   await p.context().close();

@@ -353,11 +353,11 @@ test('a second supplier builds its bid; its social value lead is on its profile'
   const p = await newPage(browser, server.url, WIDE);
   await signIn(p, OTHER, '/organisation');
   await h1(p, 'Your organisation');
-  await p.getByRole('heading', { name: 'Social value lead' }).waitFor();
-  await p.locator('#lead-name').fill('Tina Tame');
-  await p.locator('#lead-role').fill('Head of social value');
-  await p.locator('#lead-email').fill('tina@tamevalley.example');
-  await p.locator('#lead-phone').fill('0161 496 0000');
+  await p.getByRole('group', { name: 'Social value lead' }).waitFor();
+  await p.locator('#contact-name').fill('Tina Tame');
+  await p.locator('#contact-role').fill('Head of social value');
+  await p.locator('#contact-email').fill('tina@tamevalley.example');
+  await p.locator('#contact-phone').fill('0161 496 0000');
   await p.getByRole('button', { name: 'Save details' }).click();
   await banner(p, 'saved');
   await snap(p, 'supplier-profile-lead');

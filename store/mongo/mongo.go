@@ -143,7 +143,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // audited lists the collections whose documents carry a pendingAudit while
 // a change is being written.
 func (db *DB) audited() []*driver.Collection {
-	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations}, db.ledgerAudited()...)
+	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations, db.messages()}, db.ledgerAudited()...)
 }
 
 // key builds an ascending index key from field names; "-f" is descending.
@@ -213,6 +213,15 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			index("intent", false, "pendingIntent.id"),
 		}},
 		{db.allocations, []driver.IndexModel{pending}},
+		{db.messages(), []driver.IndexModel{
+			index("thread", false, "authorityId", "pledgeId", "_id"),
+			index("author", false, "authorityId", "authorUserId", "createdAt"),
+			index("group", false, "authorityId", "groupOrgId", "_id"),
+			index("supplier", false, "authorityId", "supplierOrgId", "_id"),
+			index("reported", false, "authorityId", "openReport", "_id"),
+			pending,
+		}},
+		{db.messageReads(), []driver.IndexModel{index("user", false, "userId")}},
 		{db.audit, []driver.IndexModel{
 			index("chain", true, "authorityId", "seq"),
 			index("object", false, "authorityId", "object", "seq"),

@@ -26,30 +26,71 @@ type organisationDoc struct {
 	Area                 string      `bson:"area,omitempty"`
 	Offers               []string    `bson:"offers,omitempty"`
 	CommitmentLimitPence int64       `bson:"commitmentLimitPence"`
-	SocialValueLead      *contactDoc `bson:"socialValueLead,omitempty"`
 	Version              int64       `bson:"version"`
 	CreatedAt            time.Time   `bson:"createdAt"`
 	UpdatedAt            time.Time   `bson:"updatedAt"`
 	PendingAudit         *auditDoc   `bson:"pendingAudit,omitempty"`
+	LegalName            string      `bson:"legalName,omitempty"`
+	CharityNumber        string      `bson:"charityNumber,omitempty"`
+	CompanyNumber        string      `bson:"companyNumber,omitempty"`
+	Address              *addressDoc `bson:"address,omitempty"`
+	Phone                string      `bson:"phone,omitempty"`
+	Website              string      `bson:"website,omitempty"`
+	SocialValueLead      *contactDoc `bson:"socialValueLead,omitempty"`
+	MainContact          *contactDoc `bson:"mainContact,omitempty"`
+	ShareContact         bool        `bson:"shareContact,omitempty"`
+}
+
+type addressDoc struct {
+	Line1    string `bson:"line1"`
+	Line2    string `bson:"line2,omitempty"`
+	Town     string `bson:"town"`
+	Postcode string `bson:"postcode"`
 }
 
 type contactDoc struct {
 	Name  string `bson:"name"`
-	Role  string `bson:"role"`
-	Email string `bson:"email"`
-	Phone string `bson:"phone"`
+	Role  string `bson:"role,omitempty"`
+	Email string `bson:"email,omitempty"`
+	Phone string `bson:"phone,omitempty"`
+}
+
+func contactFromDomain(c *domain.Contact) *contactDoc {
+	if c == nil {
+		return nil
+	}
+	return &contactDoc{Name: c.Name, Role: c.Role, Email: c.Email, Phone: c.Phone}
+}
+
+func (d *contactDoc) toDomain() *domain.Contact {
+	if d == nil {
+		return nil
+	}
+	return &domain.Contact{Name: d.Name, Role: d.Role, Email: d.Email, Phone: d.Phone}
 }
 
 func organisationFromDomain(o *domain.Organisation, ev *domain.AuditEvent) *organisationDoc {
-	return &organisationDoc{ID: o.ID, AuthorityID: o.AuthorityID, Authority: o.Authority, Kind: o.Kind, Name: o.Name, NameKey: o.UniqueKey(),
+	d := &organisationDoc{ID: o.ID, AuthorityID: o.AuthorityID, Authority: o.Authority, Kind: o.Kind, Name: o.Name, NameKey: o.UniqueKey(),
 		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: o.Offers, CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version,
-		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, SocialValueLead: (*contactDoc)(o.SocialValueLead), PendingAudit: pendingOf(ev)}
+		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, PendingAudit: pendingOf(ev),
+		LegalName: o.LegalName, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber, Phone: o.Phone, Website: o.Website,
+		SocialValueLead: contactFromDomain(o.SocialValueLead), MainContact: contactFromDomain(o.MainContact), ShareContact: o.ShareContact}
+	if a := o.Address; a != nil {
+		d.Address = &addressDoc{Line1: a.Line1, Line2: a.Line2, Town: a.Town, Postcode: a.Postcode}
+	}
+	return d
 }
 
 func (d *organisationDoc) toDomain() *domain.Organisation {
-	return &domain.Organisation{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, Kind: d.Kind, Name: d.Name, NameKey: d.NameKey,
+	o := &domain.Organisation{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, Kind: d.Kind, Name: d.Name, NameKey: d.NameKey,
 		PendingName: d.PendingName, NameReason: d.NameReason, Status: d.Status, Reason: d.Reason, Area: d.Area, Offers: d.Offers, CommitmentLimitPence: d.CommitmentLimitPence, Version: d.Version,
-		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), SocialValueLead: (*domain.Contact)(d.SocialValueLead)}
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+	o.LegalName, o.CharityNumber, o.CompanyNumber, o.Phone, o.Website, o.ShareContact = d.LegalName, d.CharityNumber, d.CompanyNumber, d.Phone, d.Website, d.ShareContact
+	o.SocialValueLead, o.MainContact = d.SocialValueLead.toDomain(), d.MainContact.toDomain()
+	if a := d.Address; a != nil {
+		o.Address = &domain.Address{Line1: a.Line1, Line2: a.Line2, Town: a.Town, Postcode: a.Postcode}
+	}
+	return o
 }
 
 // OrganisationByID returns ENOTFOUND when there is none.

@@ -19,10 +19,14 @@ type organisationRow struct {
 	Offers                                          string
 	CommitmentLimitPence, Version                   int64
 	CreatedAt, UpdatedAt                            string
-	SocialValueLead                                 string
+	LegalName, CharityNumber, CompanyNumber         string
+	Line1, Line2, Town, Postcode, Phone, Website    string
+	// SocialValueLead and MainContact are JSON of contactCol, '' for none.
+	SocialValueLead, MainContact string
+	ShareContact                 bool
 }
 
-// contactCol is the stored form of a contact (a social value lead).
+// contactCol is the stored form of a named contact: its own field names.
 type contactCol struct {
 	Name  string `json:"name"`
 	Role  string `json:"role"`
@@ -30,15 +34,35 @@ type contactCol struct {
 	Phone string `json:"phone"`
 }
 
+func fromContact(c *domain.Contact) string {
+	if c == nil {
+		return ""
+	}
+	return marshal(contactCol{Name: c.Name, Role: c.Role, Email: c.Email, Phone: c.Phone})
+}
+
+func toContact(s string) (*domain.Contact, error) {
+	if s == "" || s == "null" {
+		return nil, nil
+	}
+	var c contactCol
+	if err := json.Unmarshal([]byte(s), &c); err != nil {
+		return nil, err
+	}
+	return &domain.Contact{Name: c.Name, Role: c.Role, Email: c.Email, Phone: c.Phone}, nil
+}
+
 // organisationTable is the organisations table, its columns in
 // organisationRow order; an organisation never changes its authority, kind
 // or creation time.
 var organisationTable = newTable("organisations", `id, authority_id, authority_slug, kind, name, name_key, pending_name, name_reason, status, reason, area,
-	offers_json, commitment_limit_pence, version, created_at, updated_at, social_value_lead_json`, "id", "authority_id", "authority_slug", "kind", "created_at")
+	offers_json, commitment_limit_pence, version, created_at, updated_at, legal_name, charity_number, company_number,
+	address_line1, address_line2, address_town, address_postcode, phone, website, social_value_lead_json, main_contact_json, share_contact`, "id", "authority_id", "authority_slug", "kind", "created_at")
 
 func (r *organisationRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.Kind, &r.Name, &r.NameKey, &r.PendingName, &r.NameReason, &r.Status, &r.Reason, &r.Area,
-		&r.Offers, &r.CommitmentLimitPence, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.SocialValueLead}
+		&r.Offers, &r.CommitmentLimitPence, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.LegalName, &r.CharityNumber, &r.CompanyNumber,
+		&r.Line1, &r.Line2, &r.Town, &r.Postcode, &r.Phone, &r.Website, &r.SocialValueLead, &r.MainContact, &r.ShareContact}
 }
 
 func fromOrganisation(o *domain.Organisation) *organisationRow {
@@ -46,10 +70,15 @@ func fromOrganisation(o *domain.Organisation) *organisationRow {
 	if len(o.Offers) > 0 {
 		offers = marshal(o.Offers)
 	}
-	return &organisationRow{ID: o.ID, AuthorityID: o.AuthorityID, Authority: o.Authority, Kind: o.Kind, Name: o.Name, NameKey: o.UniqueKey(),
+	r := &organisationRow{ID: o.ID, AuthorityID: o.AuthorityID, Authority: o.Authority, Kind: o.Kind, Name: o.Name, NameKey: o.UniqueKey(),
 		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: offers,
 		CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version, CreatedAt: storeTime(o.CreatedAt), UpdatedAt: storeTime(o.UpdatedAt),
-		SocialValueLead: marshal((*contactCol)(o.SocialValueLead))}
+		LegalName: o.LegalName, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber, Phone: o.Phone, Website: o.Website,
+		SocialValueLead: fromContact(o.SocialValueLead), MainContact: fromContact(o.MainContact), ShareContact: o.ShareContact}
+	if a := o.Address; a != nil {
+		r.Line1, r.Line2, r.Town, r.Postcode = a.Line1, a.Line2, a.Town, a.Postcode
+	}
+	return r
 }
 
 func scanOrganisation(row scanner) (*domain.Organisation, error) {
@@ -63,11 +92,17 @@ func scanOrganisation(row scanner) (*domain.Organisation, error) {
 	if err := json.Unmarshal([]byte(r.Offers), &o.Offers); err != nil {
 		return nil, err
 	}
-	var lead *contactCol
-	if err := json.Unmarshal([]byte(r.SocialValueLead), &lead); err != nil {
+	o.LegalName, o.CharityNumber, o.CompanyNumber, o.Phone, o.Website, o.ShareContact = r.LegalName, r.CharityNumber, r.CompanyNumber, r.Phone, r.Website, r.ShareContact
+	if a := (domain.Address{Line1: r.Line1, Line2: r.Line2, Town: r.Town, Postcode: r.Postcode}); a != (domain.Address{}) {
+		o.Address = &a
+	}
+	var err error
+	if o.SocialValueLead, err = toContact(r.SocialValueLead); err != nil {
 		return nil, err
 	}
-	o.SocialValueLead = (*domain.Contact)(lead)
+	if o.MainContact, err = toContact(r.MainContact); err != nil {
+		return nil, err
+	}
 	var l times
 	o.CreatedAt, o.UpdatedAt = l.at(r.CreatedAt), l.at(r.UpdatedAt)
 	return o, l.err

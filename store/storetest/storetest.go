@@ -51,6 +51,8 @@ func Run(t *testing.T, h Harness) {
 		{"AuthorityTiersAndDirectorates", testAuthorityTiers, false},
 		{"Questions", testQuestions, false},
 		{"SocialValueLead", testSocialValueLead, false},
+		{"OrganisationDetails", testOrganisationDetails, false},
+		{"Messages", testMessages, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentNames", testConcurrentNames, true},

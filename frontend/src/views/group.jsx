@@ -10,6 +10,7 @@ import { money, date, number, plural, kindName, requestStatus, parsePounds, pars
 import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkbox, DateInput, Button, Tag, Panel, SummaryList, Banner, Loading, Problem, Inset, useLoad, fieldErrors } from '../govuk.jsx';
 import { useWards } from '../requests.jsx';
 import { DeliveriesTable } from './value.jsx';
+import { UnreadMessages } from './people.jsx';
 
 const DRAFT = 'request.new';
 const EMPTY = { title: '', description: '', safeguarding: false, kind: '', area: '', quantity: '', unit: '', value: '', day: '', month: '', year: '' };
@@ -20,6 +21,8 @@ function NotApproved({ organisation }) {
     <Inset>
       {organisation.status === 'rejected'
         ? `Your organisation was not approved${organisation.reason ? `: ${organisation.reason}` : '.'}`
+        : organisation.status === 'suspended'
+        ? `A council officer has suspended your organisation${organisation.reason ? `: ${organisation.reason}` : ''}. You cannot post requests until it is reinstated; what suppliers have already committed to stays.`
         : 'Your organisation is waiting for a council officer to approve it. You can post requests once it is approved.'}
     </Inset>
   );
@@ -36,6 +39,7 @@ export function MyRequests({ session }) {
     <Page title="Your requests" caption={session.organisation?.name}>
       {flash && <Banner success title={flash} />}
       <NotApproved organisation={session.organisation} />
+      <UnreadMessages />
       {approved && <Button href="/requests/new">Post a request</Button>}
       <Problem error={deliveries.error} />
       {toConfirm.length > 0 && (

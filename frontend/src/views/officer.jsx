@@ -12,6 +12,7 @@ import { Page, ErrorSummary, Input, Textarea, Select, Radios, Button, Loading, P
 import { ActionButton, ApproveAction, stillNeeded } from './public.jsx';
 import { DeliveriesTable, OverdueTable } from './value.jsx';
 import { ProcurementAttention } from './contracts.jsx';
+import { UnreadMessages, ReportedMessages } from './people.jsx';
 
 function Section({ id, title, children }) {
   return (
@@ -88,7 +89,10 @@ export function Dashboard() {
             <li><a class="govuk-link" href="#deliveries">{plural(d.deliveries.length, 'delivery', 'deliveries')} to verify</a></li>
             <li><a class="govuk-link" href="#overdue">{plural(d.overdue.length, 'overdue commitment')}</a></li>
             <li><a class="govuk-link" href="#procurement">Contracts: questions, dates and bids</a></li>
+            <li><a class="govuk-link" href="#reported">Reported messages</a></li>
+            <li><a class="govuk-link" href="/officer/organisations">All organisations</a> (approved, suspended and others)</li>
           </ul>
+          <UnreadMessages where="the council's pledges" />
 
           <Section id="organisations" title="Organisations waiting for approval" count={d.orgs.length}>
             {d.orgs.length === 0 ? <p class="govuk-body">None.</p> : (
@@ -97,7 +101,7 @@ export function Dashboard() {
                 <tbody class="govuk-table__body">
                   {d.orgs.map((o) => (
                     <tr class="govuk-table__row" key={o.id}>
-                      <td class="govuk-table__cell app-break">{o.name}</td>
+                      <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/officer/organisations/${o.id}`}>{o.name}</a></td>
                       <td class="govuk-table__cell">{o.kind === 'supplier' ? 'Supplier' : 'Community group'}</td>
                       <td class="govuk-table__cell">{date(o.createdAt)}</td>
                       <td class="govuk-table__cell app-table-actions">
@@ -153,6 +157,7 @@ export function Dashboard() {
                         <td class="govuk-table__cell app-break">
                           <strong>{p.organisationName}</strong>
                           <br />{p.offer}
+                          <br /><a class="govuk-link govuk-body-s" href={`/pledges/${p.id}`}>Messages<span class="govuk-visually-hidden"> about the {label}</span></a>
                         </td>
                         <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
                         <td class="govuk-table__cell govuk-table__cell--numeric">{money(p.valuePence)}</td>
@@ -178,6 +183,9 @@ export function Dashboard() {
           </Section>
 
           <ProcurementAttention />
+          <Section id="reported" title="Messages reported to the council">
+            <ReportedMessages />
+          </Section>
 
           <Section id="overdue" title="Overdue commitments">
             {d.overdue.length === 0 ? <p class="govuk-body">None. Approved pledges that pass their date without a verified delivery will appear here.</p> : (

@@ -112,6 +112,8 @@ function PledgesTable({ pledges, officer, need, onDone, onError, caption = 'Pled
                 {p.offer}
                 <br />
                 <span class="govuk-body-s">{number(p.quantity)} {p.unit}{p.allowPartial ? ', part approval allowed' : ''}</span>
+                <br />
+                <a class="govuk-link govuk-body-s" href={`/pledges/${p.id}`}>Messages<span class="govuk-visually-hidden"> about the pledge from {p.organisationName}</span></a>
               </td>
               <td class="govuk-table__cell govuk-table__cell--numeric">
                 {money(p.valuePence)}

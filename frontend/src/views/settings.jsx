@@ -9,14 +9,16 @@ import { reloadMe, forgetAuthority } from '../session.js';
 import { money, number, dateAndTime, parsePounds, penceToPounds, KINDS, plural } from '../format.js';
 import { Page, ErrorSummary, Input, Select, Checkboxes, Button, Banner, Loading, Problem, SummaryList, useLoad } from '../govuk.jsx';
 import { useWards, partName } from '../requests.jsx';
+import { DetailsFields, detailsState, detailsBody, detailField, DETAIL_IDS, orgStatus } from './people.jsx';
 
 const PROFILE_IDS = { name: 'org-name', area: 'org-area', offers: 'offers', commitmentLimitPence: 'commitment-limit' };
 
 function fieldOf(apiField) {
-  const f = String(apiField || '');
-  // The social value lead's fields keep their prefix: "lead.name" is not the organisation's name.
-  if (f.startsWith('socialValueLead.')) return `lead.${f.split('.').pop()}`;
-  return f.split('.').pop();
+  return detailField(apiField);
+}
+
+function idOf(field) {
+  return PROFILE_IDS[field] || DETAIL_IDS[field] || 'org-name';
 }
 
 const LEAD = [['name', 'Full name', 'name'], ['role', 'Role', 'organization-title'], ['email', 'Email address', 'email'], ['phone', 'Phone number', 'tel']];
@@ -34,7 +36,7 @@ export function Profile({ session }) {
 function ProfileForm({ org, onSaved }) {
   const wards = useWards();
   const supplier = org.kind === 'supplier';
-  const [v, setV] = useState({ name: org.name, area: org.area || '', offers: org.offers || [], limit: org.commitmentLimitPence ? penceToPounds(org.commitmentLimitPence) : '', lead: { name: '', role: '', email: '', phone: '', ...(org.socialValueLead || {}) } });
+  const [v, setV] = useState({ name: org.name, area: org.area || '', offers: org.offers || [], limit: org.commitmentLimitPence ? penceToPounds(org.commitmentLimitPence) : '', ...detailsState(org) });
   const [errors, setErrors] = useState([]);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -44,7 +46,7 @@ function ProfileForm({ org, onSaved }) {
     e.preventDefault();
     setSaved(false);
     const found = [];
-    const add = (field, text) => found.push({ field, href: `#${PROFILE_IDS[field]}`, text });
+    const add = (field, text) => found.push({ field, href: `#${idOf(field)}`, text });
     const limit = String(v.limit).trim() === '' ? 0 : parsePounds(v.limit);
     if (!v.name.trim()) add('name', 'Enter the name of your organisation');
     if (supplier && limit === null) add('commitmentLimitPence', 'Commitment limit must be an amount of money, like 50000, or left empty');
@@ -52,17 +54,19 @@ function ProfileForm({ org, onSaved }) {
     if (found.length) return;
     setBusy(true);
     try {
-      const body = { name: v.name.trim(), area: v.area, version: org.version };
+      const body = { name: v.name.trim(), area: v.area, version: org.version, ...detailsBody(org.kind, v) };
       if (supplier) Object.assign(body, { offers: v.offers, commitmentLimitPence: limit });
       // The lead is sent once named (or to change or clear a named one).
       const lead = Object.fromEntries(LEAD.map(([k]) => [k, v.lead[k].trim()]));
       if (supplier && (org.socialValueLead || Object.values(lead).some(Boolean))) body.socialValueLead = lead;
       const o = await api(`/organisations/${org.id}`, { method: 'PATCH', body });
       onSaved(o);
+      // Show the details as kept: the postcode and numbers come back cleaned.
+      setV((cur) => ({ ...cur, ...detailsState(o) }));
       setSaved(true);
       await reloadMe();
     } catch (ex) {
-      if (ex.errors?.length) setErrors(ex.errors.map((x) => ({ field: fieldOf(x.field), href: `#${PROFILE_IDS[fieldOf(x.field)] || 'org-name'}`, text: x.detail })));
+      if (ex.errors?.length) setErrors(ex.errors.map((x) => ({ field: fieldOf(x.field), href: `#${idOf(fieldOf(x.field))}`, text: x.detail })));
       else setErrors([{ field: '', href: '#org-name', text: ex.message }]);
     }
     setBusy(false);
@@ -75,7 +79,7 @@ function ProfileForm({ org, onSaved }) {
           <ErrorSummary errors={errors} />
           <SummaryList rows={[
             { key: 'Kind', value: supplier ? 'Supplier' : 'Community group or charity' },
-            { key: 'Status', value: org.status === 'approved' ? 'Approved' : org.status === 'rejected' ? `Not approved${org.reason ? `: ${org.reason}` : ''}` : 'Waiting for approval' },
+            { key: 'Status', value: `${orgStatus(org.status)[0]}${org.reason && org.status !== 'approved' ? `: ${org.reason}` : ''}` },
           ]} />
           <form method="post" action="/organisation" onSubmit={submit} novalidate>
             <Input id="org-name" label="Name" value={v.name} onInput={set('name')} error={err.name} />
@@ -111,6 +115,7 @@ function ProfileForm({ org, onSaved }) {
                 </fieldset>
               </>
             )}
+            <DetailsFields kind={org.kind} v={v} set={set} err={err} />
             <Button disabled={busy}>{busy ? 'Saving…' : 'Save details'}</Button>
           </form>
         </div>

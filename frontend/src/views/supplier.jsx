@@ -11,6 +11,7 @@ import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loa
 import { Filters, RequestItem, LoadMoreList, useWards } from '../requests.jsx';
 import { DeliveriesTable } from './value.jsx';
 import { OpenTenders } from './bids.jsx';
+import { UnreadMessages } from './people.jsx';
 
 /** BID_MINIMUM is how many different requests a bid must pledge to. */
 export const BID_MINIMUM = 3;
@@ -36,7 +37,9 @@ export function SupplierRequests({ query, session }) {
   const approved = session.organisation?.status === 'approved';
   return (
     <Page title="Requests for you" caption={session.organisation?.name}>
-      {!approved && <Inset>Your company is waiting for a council officer to approve it. You can pledge once it is approved.</Inset>}
+      {session.organisation?.status === 'suspended' ? <Inset>A council officer has suspended your company: you cannot pledge or bid until it is reinstated. What you have already committed to stays.</Inset>
+        : !approved && <Inset>Your company is waiting for a council officer to approve it. You can pledge once it is approved.</Inset>}
+      <UnreadMessages href="/supplier/pledges" />
       <OpenTenders offers={session.organisation?.offers} />
       <p class="govuk-body">
         Requests are ranked by how well they fit: how great the need is in the ward, how well the request fits what you offer, how much of the need is still open, how soon it is needed, how near it is and your delivery record.
@@ -208,8 +211,7 @@ function PledgeSummary({ pledges }) {
               return (
                 <tr class="govuk-table__row" key={p.id}>
                   <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
-                  <td class="govuk-table__cell app-break">
-                    {p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span>
+                  <td class="govuk-table__cell app-break">{p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span><br /><a class="govuk-link govuk-body-s" href={`/pledges/${p.id}`}>Messages<span class="govuk-visually-hidden"> about your pledge to {p.requestTitle}</span></a>
                     {p.bidId && p.contractId && <><br /><a class="govuk-link govuk-body-s" href={`/contracts/${p.contractId}/bid`}>In your bid on a contract<span class="govuk-visually-hidden">: {p.requestTitle}</span></a></>}
                   </td>
                   <td class="govuk-table__cell govuk-table__cell--numeric">
