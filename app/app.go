@@ -120,7 +120,8 @@ func New(ctx context.Context, c Config) (*App, error) {
 }
 
 // Run serves on the configured address and runs the background jobs (audit
-// checkpoints, the daily lapse of commitments long past due) until ctx
+// checkpoints, the daily lapse of commitments long past due, the daily
+// expiry of requests past their deadline) until ctx
 // ends; then it drains in-flight requests and writes a last checkpoint.
 func (a *App) Run(ctx context.Context) error {
 	key, err := CheckpointKey(a.Config.auditKeyFile())
@@ -130,9 +131,10 @@ func (a *App) Run(ctx context.Context) error {
 	log := a.Config.Logger
 	cp := &checkpointer{store: a.Store, key: key, path: a.Config.CheckpointPath()}
 	var bg sync.WaitGroup
-	bg.Add(2)
+	bg.Add(3)
 	go func() { defer bg.Done(); cp.run(ctx, a.Config.CheckpointEvery, log) }()
 	go func() { defer bg.Done(); (&domain.LapseScheduler{Service: a.Service, Log: log}).Run(ctx) }()
+	go func() { defer bg.Done(); a.expiryJob().Run(ctx) }()
 	defer bg.Wait()
 	store := "sqlite:" + a.Config.DataDir
 	if a.Config.MongoURI != "" {
@@ -140,6 +142,13 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	log.Info("needmatch serving", "addr", "http://"+a.Config.Addr, "store", store)
 	return a.Server.Listen(ctx, a.Config.Addr)
+}
+
+// expiryJob is the daily expiry of published requests past their deadline.
+func (a *App) expiryJob() *domain.DailyJob {
+	svc := a.Service
+	return &domain.DailyJob{Name: "expired requests past their deadline", Log: a.Config.Logger,
+		Do: func(ctx context.Context) (int, error) { return svc.ExpireRequests(ctx, svc.Now()) }}
 }
 
 // Close closes the store.

@@ -93,29 +93,10 @@ type LapseScheduler struct {
 	Log     *slog.Logger
 }
 
-// Run blocks until ctx ends.
+// Run blocks until ctx ends; it is a DailyJob, so a panic in one run is
+// logged and the next run comes.
 func (l *LapseScheduler) Run(ctx context.Context) {
-	every := l.Every
-	if every <= 0 {
-		every = 24 * time.Hour
-	}
-	log := l.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		n, err := l.Service.MarkLapsed(ctx, l.Service.now())
-		if err != nil && ctx.Err() == nil {
-			log.Error("marking lapsed pledges", "err", err, "lapsed", n)
-		} else if n > 0 {
-			log.Info("marked lapsed pledges", "lapsed", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	(&DailyJob{Name: "marked lapsed pledges", Every: l.Every, Log: l.Log, Do: func(ctx context.Context) (int, error) {
+		return l.Service.MarkLapsed(ctx, l.Service.now())
+	}}).Run(ctx)
 }

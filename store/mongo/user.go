@@ -189,3 +189,8 @@ func (db *DB) RevokeUserRefreshTokens(ctx context.Context, userID string) error 
 	_, err := db.refreshTokens.UpdateMany(ctx, bson.D{{Key: "userId", Value: userID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}}}})
 	return translate(err)
 }
+
+// FindUsers lists the users of an authority, newest id first.
+func (db *DB) FindUsers(ctx context.Context, f domain.UserFilter) ([]*domain.User, string, error) {
+	return findPage(ctx, db.users, bson.D{{Key: "authorityId", Value: f.AuthorityID}}, f.Page, (*userDoc).toDomain, func(u *domain.User) string { return u.ID })
+}

@@ -148,3 +148,8 @@ func (db *DB) RevokeUserRefreshTokens(ctx context.Context, userID string) error 
 		return err
 	})
 }
+
+// FindUsers lists the users of an authority, newest id first.
+func (db *DB) FindUsers(ctx context.Context, f domain.UserFilter) ([]*domain.User, string, error) {
+	return findPage(ctx, db, "users", userTable.list, []string{"authority_id = ?"}, []any{f.AuthorityID}, f.Page, scanUser, func(u *domain.User) string { return u.ID })
+}

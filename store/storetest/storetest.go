@@ -46,6 +46,8 @@ func Run(t *testing.T, h Harness) {
 		{"Idempotency", testIdempotency, false},
 		{"CommitChecks", testCommitChecks, false},
 		{"OrganisationNames", testOrganisationNames, false},
+		{"SafeguardingAndExtension", testSafeguardingAndExtension, false},
+		{"FindUsers", testFindUsers, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentNames", testConcurrentNames, true},

@@ -88,7 +88,7 @@ export function DeliveryForm({ params }) {
   if (pledge.error) return <Page title="Report a delivery"><Problem error={pledge.error} /></Page>;
   const [p, earlier] = pledge.data;
   const done = earlier.filter((d) => d.status !== 'rejected').reduce((t, d) => t + d.quantity, 0);
-  const left = Math.max(0, p.quantity - done);
+  const left = Math.max(0, p.deliverableQuantity - done);
   const err = Object.fromEntries(errors.map((e) => [e.field, e.text]));
   const submit = async (e) => {
     e.preventDefault();
@@ -138,11 +138,11 @@ export function DeliveryForm({ params }) {
           <h1 class="govuk-heading-l app-break"><span class="govuk-caption-l">Report a delivery to</span>{p.requestTitle}</h1>
           <SummaryList rows={[
             { key: 'You pledged', value: `${number(p.quantity)} ${p.unit}: ${p.offer}` },
-            { key: 'Approved', value: money(p.approvedPence) },
+            { key: 'Approved', value: p.approvedQuantity < p.quantity ? `${number(p.approvedQuantity)} ${p.unit} (${money(p.approvedPence)})` : `All of it (${money(p.approvedPence)})` },
             { key: 'Already reported', value: `${number(done)} ${p.unit}` },
             ...(p.dueDate ? [{ key: 'Due by', value: date(p.dueDate) }] : []),
           ]} />
-          {left === 0 ? <Inset>Everything you pledged has been reported.</Inset> : (
+          {left === 0 ? <Inset>Everything approved has been reported.</Inset> : (
             <form method="post" action={`/supplier/pledges/${p.id}/deliver`} onSubmit={submit} novalidate>
               <Input id="delivered-quantity" label={`How many ${p.unit} did you deliver?`} hint={`At most ${number(left)}.`} width="5" inputmode="numeric" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
               <DateInput id="delivery-date" legend="When did you deliver them?" hint="For example, 27 3 2026" value={v} onChange={set} error={err.date} />
