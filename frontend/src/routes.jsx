@@ -9,6 +9,7 @@ import { Dashboard, ReasonForm, PledgeApprove, Allocation, AllocationReview, Aud
 import { Profile, Weights, AreasImport } from './views/settings.jsx';
 import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
+import { OfficerRequests, Users, Measures } from './views/admin.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -58,4 +59,7 @@ export const routes = [
   { path: '/officer/overdue', view: Overdue, roles: OFFICER },
   { path: '/officer/suppliers/:id/record', view: SupplierRecord, roles: OFFICER },
   { path: '/ledger', view: Ledger, roles: ['supplier', ...OFFICER] },
+  { path: '/officer/requests', view: OfficerRequests, roles: OFFICER },
+  { path: '/admin/users', view: Users, roles: ['admin'] },
+  { path: '/admin/measures', view: Measures, roles: OFFICER },
 ];

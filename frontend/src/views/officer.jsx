@@ -149,7 +149,7 @@ export function Dashboard() {
                       return (
                       <tr class="govuk-table__row" key={p.id}>
                         <td class="govuk-table__cell app-break">
-                          <strong>{p.organisationName}</strong>
+                          <a class="govuk-link" href={`/officer/suppliers/${p.organisationId}/record`}><strong>{p.organisationName}</strong></a>
                           <br />{p.offer}
                         </td>
                         <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
@@ -364,14 +364,22 @@ export function PledgeApprove({ params }) {
           <p class="govuk-body-l app-break">{name}</p>
           <SummaryList
             rows={[
+              { key: 'Supplier', value: <a class="govuk-link" href={`/officer/suppliers/${p.organisationId}/record`}>{p.organisationName}</a> },
               { key: 'Offer', value: p.offer },
-              { key: 'Pledge value', value: money(p.valuePence) },
+              { key: 'Pledge value', value: `${money(p.valuePence)} for ${number(p.quantity)} ${p.unit}` },
+              ...(r.safeguarding ? [{ key: 'Safeguarding checks', value: p.safeguardingCheck ? `Confirmed by ${p.safeguardingCheck.byName || 'the supplier'} on ${dateAndTime(p.safeguardingCheck.at)}` : 'Not confirmed' }] : []),
               { key: 'Part approval', value: p.allowPartial ? 'The supplier allows part of it to be approved' : 'The supplier asks for all of it or none' },
               { key: 'Request value', value: money(r.valuePence) },
               { key: 'Approved so far', value: money(r.approvedPence) },
               { key: 'Still needed', value: money(need) },
             ]}
           />
+          {r.safeguarding && !p.safeguardingCheck ? (
+            <>
+              <Warning>This request involves children or vulnerable adults, and {p.organisationName} has not confirmed that the people doing the work have the checks it needs (for example DBS). It cannot be approved until they do.</Warning>
+              <p class="govuk-body"><a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline the pledge</a> or <a class="govuk-link" href="/officer">go back</a> and wait for the supplier to confirm.</p>
+            </>
+          ) : (
           <form method="post" action={location.pathname} onSubmit={approve} novalidate>
             <Radios id="amount" legend="How much do you want to approve?" value={choice} onChange={(x) => { setChoice(x); setOver(null); }} options={options} error={errors.byField.amountPence || errors.byField.version || errors.byField.amount} />
             <div class="app-actions">
@@ -379,6 +387,7 @@ export function PledgeApprove({ params }) {
               <a class="govuk-link govuk-body" href="/officer">Cancel</a>
             </div>
           </form>
+          )}
           {over != null && (
             <form class="govuk-!-margin-top-6" method="post" action={location.pathname} onSubmit={toConfirm} novalidate>
               <h2 class="govuk-heading-m">Approve {money(over)} anyway</h2>
@@ -505,9 +514,9 @@ export function AllocationReview({ params }) {
                           </div>
                         </div>
                       </td>
-                      <td class="govuk-table__cell app-break"><strong>{it.organisationName}</strong><br /><a class="govuk-link" href={`/requests/${it.requestId}`}>{it.requestTitle}</a></td>
-                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.valuePence)}</td>
-                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.approvedPence)}</td>
+                      <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/officer/suppliers/${it.organisationId}/record`}><strong>{it.organisationName}</strong></a><br /><a class="govuk-link" href={`/requests/${it.requestId}`}>{it.requestTitle}</a></td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.valuePence)}{it.unit && <><br /><span class="govuk-body-s">{number(it.quantity)} {it.unit}</span></>}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.approvedPence)}{it.unit && it.approvedPence > 0 && <><br /><span class="govuk-body-s">{number(it.approvedQuantity)} {it.unit}</span></>}</td>
                       <td class="govuk-table__cell app-break">
                         <strong>{reasonWords(it)}</strong>
                         {it.explanation && <><br /><span class="govuk-body-s">{it.explanation}</span></>}
@@ -559,9 +568,56 @@ export function AllocationReview({ params }) {
           )}
         </>
       )}
+      {accepted && <DeclineLeftOut allocation={a} />}
       {a.status === 'accepted' && state.phase !== 'accepted' && <Inset>This proposal was accepted {dateAndTime(a.acceptedAt)}. Run the allocation again for pledges offered since.</Inset>}
       {accepted && <p class="govuk-body"><a class="govuk-link" href="/officer">Back to what needs attention</a></p>}
     </Page>
+  );
+}
+
+/**
+ * DeclineLeftOut declines, in one step, the offered pledges an accepted
+ * allocation left out, each with the reason the allocation gave.
+ */
+function DeclineLeftOut({ allocation }) {
+  const left = allocation.items.filter((i) => i.approvedPence <= 0 && i.reason !== 'in_bid');
+  const [state, setState] = useState({ phase: 'idle' });
+  const ref = useRef(null);
+  useEffect(() => {
+    if (state.phase === 'done') ref.current?.focus();
+  }, [state.phase]);
+  if (left.length === 0) return null;
+  const submit = async (e) => {
+    e.preventDefault();
+    setState({ phase: 'busy' });
+    try {
+      setState({ phase: 'done', result: await api(`/allocations/${allocation.id}/decline-left-out`, { method: 'POST' }) });
+    } catch (err) {
+      setState({ phase: 'idle', error: err });
+    }
+  };
+  if (state.phase === 'done') {
+    const { declined, skipped } = state.result;
+    return (
+      <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="left-out-title" tabIndex={-1} ref={ref}>
+        <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="left-out-title">Success</h2></div>
+        <div class="govuk-notification-banner__content">
+          <h3 class="govuk-notification-banner__heading">{plural(declined.length, 'pledge')} declined</h3>
+          <p class="govuk-body">Each supplier is told the reason the allocation gave.{skipped.length > 0 && ` ${plural(skipped.length, 'pledge was', 'pledges were')} no longer waiting for a decision and stayed as they were.`}</p>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <form method="post" action={`/officer/allocations/${allocation.id}/decline-left-out`} onSubmit={submit}>
+      <h2 class="govuk-heading-m">Pledges the allocation left out</h2>
+      <p class="govuk-body">{plural(left.length, 'pledge was', 'pledges were')} left out of this allocation. Unless you decline them they stay waiting for a decision, and their suppliers are not told.</p>
+      <ul class="govuk-list govuk-list--bullet">
+        {left.map((it) => <li key={it.pledgeId} class="app-break"><strong>{it.organisationName}</strong>, {money(it.valuePence)} to {it.requestTitle}</li>)}
+      </ul>
+      {state.error && <Problem error={state.error} />}
+      <Button warning disabled={state.phase === 'busy'}>Decline the pledges left out, with the allocation's reasons</Button>
+    </form>
   );
 }
 

@@ -455,7 +455,7 @@ export function MonthChart({ rows, title }) {
   );
 }
 
-function LedgerTable({ rows, caption, id, first, total }) {
+function LedgerTable({ rows, caption, id, first, total, link }) {
   return (
     <Scroll id={id}>
       <table class="govuk-table">
@@ -474,7 +474,7 @@ function LedgerTable({ rows, caption, id, first, total }) {
         <tbody class="govuk-table__body">
           {[...rows, ...(total ? [total] : [])].map((r, i) => (
             <tr class="govuk-table__row" key={r.key + i}>
-              <th scope="row" class="govuk-table__header app-break">{first === 'Month' && r !== total ? monthName(r.key) : r.label || '–'}</th>
+              <th scope="row" class="govuk-table__header app-break">{first === 'Month' && r !== total ? monthName(r.key) : link && r.key && r !== total ? <a class="govuk-link" href={link(r)}>{r.label || r.key}</a> : r.label || '–'}</th>
               <Td numeric>{money(r.pledgedPence)}</Td>
               <Td numeric>{money(r.approvedPence)}</Td>
               <Td numeric>{money(r.deliveredPence)}</Td>
@@ -512,7 +512,7 @@ export function Ledger({ session }) {
           <MonthChart rows={l.data.byMonth} title="Social value secured, delivered and verified by month" />
           <LedgerTable rows={l.data.byMonth} caption="Social value by month" id="ledger-month" first="Month" total={l.data.totals} />
           {l.data.byWard.length > 0 && <LedgerTable rows={l.data.byWard} caption="By ward" id="ledger-ward" first="Ward" />}
-          {officer && l.data.bySupplier.length > 0 && <LedgerTable rows={l.data.bySupplier} caption="By supplier" id="ledger-supplier" first="Supplier" />}
+          {officer && l.data.bySupplier.length > 0 && <LedgerTable rows={l.data.bySupplier} caption="By supplier" id="ledger-supplier" first="Supplier" link={(r) => `/officer/suppliers/${r.key}/record`} />}
           {l.data.byContract.length > 0 && <LedgerTable rows={l.data.byContract} caption="By contract" id="ledger-contract" first="Contract" />}
           {l.data.byTheme.length > 0 && <LedgerTable rows={l.data.byTheme} caption="By theme" id="ledger-theme" first="Theme" />}
           <p class="govuk-body-s">Figures as of {dateAndTime(l.data.computedAt)}. Months are when the value was delivered, or approved where nothing is delivered yet.</p>
