@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -252,5 +253,54 @@ func TestAdminListsUsers(t *testing.T) {
 	page := e.call("GET", "/api/v1/users?limit=2", "admin", nil, 200)
 	if len(page["items"].([]any)) != 2 || page["next"] == "" || page["next"] == nil {
 		t.Fatalf("a page of users = %v", page)
+	}
+}
+
+func TestAuditInWords(t *testing.T) {
+	e := newEnv(t)
+	pid := e.pledge("supplier", e.request)
+	e.call("POST", "/api/v1/pledges/"+pid+"/approve", "officer", nil, 200)
+	evs := e.call("GET", "/api/v1/audit?object="+pid, "officer", nil, 200)["items"].([]any)
+	if len(evs) != 2 {
+		t.Fatalf("events = %v", evs)
+	}
+	ap := evs[1].(map[string]any)
+	org := e.call("GET", "/api/v1/organisations/"+e.orgs["supplier"], "officer", nil, 200)["name"].(string)
+	if ap["actorName"] != "Staff" || ap["summary"] != "Staff approved the pledge of "+org+" to “Laptops for the homework club”" || ap["hash"] == "" {
+		t.Fatalf("approval in words = %v / %v", ap["actorName"], ap["summary"])
+	}
+	changes := map[string][2]string{}
+	for _, c := range ap["changes"].([]any) {
+		m := c.(map[string]any)
+		changes[m["label"].(string)] = [2]string{m["before"].(string), m["after"].(string)}
+	}
+	if changes["Approved"] != [2]string{"£0", "£3,000"} || changes["Status"] != [2]string{"offered", "approved"} {
+		t.Fatalf("changes = %v", changes)
+	}
+	if _, leak := changes["Version"]; leak {
+		t.Fatal("the version is listed as a change")
+	}
+	if c := evs[0].(map[string]any)["changes"].([]any); len(c) != 0 {
+		t.Fatalf("a creation lists changes: %v", c)
+	}
+	// Search by the thing, not the id.
+	found := e.call("GET", "/api/v1/audit/search?q=homework", "officer", nil, 200)["items"].([]any)
+	if len(found) == 0 || found[0].(map[string]any)["type"] != "request" || found[0].(map[string]any)["name"] != "Laptops for the homework club" {
+		t.Fatalf("search by title = %v", found)
+	}
+	byOrg := e.call("GET", "/api/v1/audit/search?q="+url.QueryEscape(strings.ToLower(org[:10])), "officer", nil, 200)["items"].([]any)
+	ok := false
+	for _, f := range byOrg {
+		if m := f.(map[string]any); m["type"] == "organisation" && m["id"] == e.orgs["supplier"] {
+			ok = true
+		}
+	}
+	if !ok {
+		t.Fatalf("search by organisation name %q = %v", org, byOrg)
+	}
+	e.call("GET", "/api/v1/audit/search?q=x", "officer", nil, 400)
+	e.call("GET", "/api/v1/audit/search?q=homework", "supplier", nil, 403)
+	if got := e.call("GET", "/api/v1/audit/search?q=homework", "otherOfficer", nil, 200)["items"].([]any); len(got) != 1 || got[0].(map[string]any)["id"] != e.otherReq {
+		t.Fatalf("another council's officer finds %v, want only its own request", got)
 	}
 }

@@ -127,3 +127,37 @@ func TestDailyJobSurvivesAPanic(t *testing.T) {
 		t.Fatalf("a panicking run = %v, want the panic as an error", err)
 	}
 }
+
+func TestAuditInWordsHelpers(t *testing.T) {
+	before := snapshot(map[string]any{"status": "offered", "approvedPence": 0, "version": 1, "organisationId": "x", "deadline": "2027-01-30T00:00:00Z", "allowPartial": false})
+	after := snapshot(map[string]any{"status": "in_delivery", "approvedPence": 120000, "version": 2, "organisationId": "y", "deadline": "2027-02-28T00:00:00Z", "allowPartial": true})
+	got := auditChanges(before, after)
+	want := []AuditChange{
+		{Field: "approvedPence", Label: "Approved", Before: "£0", After: "£1,200"},
+		{Field: "deadline", Label: "Deadline", Before: "30 January 2027", After: "28 February 2027"},
+		{Field: "allowPartial", Label: "Part approval allowed", Before: "No", After: "Yes"},
+		{Field: "status", Label: "Status", Before: "offered", After: "in delivery"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("changes = %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("change %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if len(auditChanges(nil, after)) != 0 {
+		t.Error("a creation lists changes")
+	}
+	e := &AuditEvent{Action: "pledge.approve", ObjectType: "pledge", After: snapshot(map[string]string{"organisationName": "Mersey Build Ltd", "requestTitle": "Winter coats"})}
+	if s := auditSummary("Jo Bloggs", e); s != "Jo Bloggs approved the pledge of Mersey Build Ltd to “Winter coats”" {
+		t.Errorf("summary = %q", s)
+	}
+	e = &AuditEvent{Action: "request.frobnicate", ObjectType: "request", Before: snapshot(map[string]string{"title": "Paint"})}
+	if s := auditSummary("Jo", e); s != "Jo did “frobnicate” to the request “Paint”" {
+		t.Errorf("unknown action = %q", s)
+	}
+	if wordsOf("commitmentLimitPence") != "Commitment limit pence" {
+		t.Error(wordsOf("commitmentLimitPence"))
+	}
+}

@@ -151,6 +151,23 @@ test('an officer finds every request by status, overdue commitments and supplier
   await h1(narrow, 'Measures catalogue');
   await check(narrow, 'ui18a-admin-measures-360');
 
+  // The audit trail, found by the request's title and read in words (#18 item 5).
+  for (const size of [WIDE, NARROW]) {
+    const o = await newPage(browser, server.url, size);
+    await signIn(o, 'officer', '/officer/audit');
+    await h1(o, 'Audit trail');
+    await o.getByLabel('Search for a request or an organisation').fill('community centre');
+    await o.getByRole('button', { name: 'Search' }).click();
+    await o.getByRole('link', { name: 'Paint for the community centre' }).click();
+    const trail = o.locator('main ol.app-audit');
+    await trail.getByText('Demo group created the request “Paint for the community centre”').waitFor();
+    await trail.getByText('Demo group sent for approval the request “Paint for the community centre”').waitFor();
+    assert.match(await trail.innerText(), /Status\s+draft → submitted/);
+    assert.doesNotMatch(await trail.innerText(), /organisationId|Version/);
+    await check(o, `ui18a-audit-words-${size.width}`);
+    await o.close();
+  }
+
   const s = await newPage(browser, server.url, WIDE);
   await signIn(s, 'supplier');
   await s.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your ledger' }).click();

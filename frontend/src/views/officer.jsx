@@ -621,49 +621,60 @@ function DeclineLeftOut({ allocation }) {
   );
 }
 
-function change(before, after) {
-  if (!before && !after) return '';
-  const b = before || {};
-  const a = after || {};
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !['updatedAt', 'version', 'createdAt'].includes(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
-  return keys.slice(0, 6).map((k) => `${k}: ${short(b[k])} → ${short(a[k])}`).join('; ');
-}
-
-function short(v) {
-  if (v === undefined || v === null || v === '') return '–';
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s.length > 60 ? s.slice(0, 57) + '…' : s;
-}
-
-/** Audit shows the audit trail of one object. */
+/**
+ * Audit finds a request or organisation by its title or name and shows its
+ * audit trail in words: who by name, what in a sentence, and each changed
+ * field by its label, before and after.
+ */
 export function Audit({ query }) {
-  const [object, setObject] = useState(query.object || '');
-  useEffect(() => setObject(query.object || ''), [query.object]);
+  const [q, setQ] = useState(query.q || '');
+  useEffect(() => setQ(query.q || ''), [query.q]);
+  const found = useLoad(() => (query.q && !query.object ? api('/audit/search', { query: { q: query.q } }) : Promise.resolve(null)), [query.q, query.object]);
   const events = useLoad(() => (query.object ? listAll('/audit', { object: query.object }) : Promise.resolve(null)), [query.object]);
   return (
     <Page title="Audit trail">
       <p class="govuk-body">Every change is recorded with who made it and when. Records are chained by hash, so a change to an old record can be detected.</p>
-      <form method="get" action="/officer/audit" onSubmit={(e) => { e.preventDefault(); navigate(queryURL('/officer/audit', { object: object.trim() })); }}>
-        <Input id="object" name="object" label="Reference of the request, pledge or organisation" width="20" spellcheck={false} value={object} onInput={setObject} />
-        <Button secondary>Show audit trail</Button>
+      <form method="get" action="/officer/audit" onSubmit={(e) => { e.preventDefault(); navigate(queryURL('/officer/audit', { q: q.trim() })); }}>
+        <Input id="q" name="q" label="Search for a request or an organisation" hint="Part of a request’s title or an organisation’s name" width="20" value={q} onInput={setQ} />
+        <Button secondary>Search</Button>
       </form>
-      {events.loading ? <Loading /> : events.error ? <Problem error={events.error} /> : events.data && (
-        events.data.length === 0 ? <p class="govuk-body">No records for this reference.</p> : (
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--m">{plural(events.data.length, 'record')}</caption>
-            {head([{ text: 'When' }, { text: 'Who' }, { text: 'What' }, { text: 'Change' }, { text: 'Record' }])}
-            <tbody class="govuk-table__body">
-              {events.data.map((e) => (
-                <tr class="govuk-table__row" key={e.id}>
-                  <td class="govuk-table__cell">{dateAndTime(e.at)}</td>
-                  <td class="govuk-table__cell app-break">{e.actor}</td>
-                  <td class="govuk-table__cell">{e.action} {e.objectType}</td>
-                  <td class="govuk-table__cell app-break govuk-body-s">{change(e.before, e.after)}</td>
-                  <td class="govuk-table__cell govuk-body-s">#{e.seq}<br /><span class="app-nowrap" title={e.hash}>{String(e.hash || '').slice(0, 12)}</span></td>
-                </tr>
+      {found.loading ? <Loading /> : found.error ? <Problem error={found.error} /> : found.data && (
+        found.data.items.length === 0 ? <p class="govuk-body">Nothing matches ‘{query.q}’.</p> : (
+          <>
+            <h2 class="govuk-heading-m">{plural(found.data.items.length, 'match', 'matches')}</h2>
+            <ul class="govuk-list">
+              {found.data.items.map((o) => (
+                <li key={o.type + o.id} class="app-break">
+                  <a class="govuk-link" href={queryURL('/officer/audit', { q: query.q, object: o.id })}>{o.name}</a> <span class="govuk-body-s">({o.type === 'request' ? 'request' : o.type === 'organisation' ? 'organisation' : 'reference'})</span>
+                </li>
               ))}
-            </tbody>
-          </table>
+            </ul>
+          </>
+        )
+      )}
+      {events.loading ? <Loading /> : events.error ? <Problem error={events.error} /> : events.data && (
+        events.data.length === 0 ? <p class="govuk-body">No records for this one.</p> : (
+          <>
+            <h2 class="govuk-heading-m">{plural(events.data.length, 'record')}</h2>
+            <ol class="govuk-list app-audit">
+              {events.data.map((e) => (
+                <li key={e.id} class="govuk-!-margin-bottom-6 app-break">
+                  <p class="govuk-body govuk-!-margin-bottom-1"><strong>{e.summary}</strong></p>
+                  <p class="govuk-body-s govuk-!-margin-bottom-2">{dateAndTime(e.at)}. Record {e.seq}, <span title={e.hash}>hash {String(e.hash || '').slice(0, 12)}…</span></p>
+                  {e.changes?.length > 0 && (
+                    <dl class="govuk-summary-list govuk-summary-list--no-border govuk-!-margin-bottom-0">
+                      {e.changes.map((c) => (
+                        <div class="govuk-summary-list__row" key={c.field}>
+                          <dt class="govuk-summary-list__key govuk-body-s">{c.label}</dt>
+                          <dd class="govuk-summary-list__value govuk-body-s">{c.before} → {c.after}</dd>
+                        </div>
+                      ))}
+                    </dl>
+                  )}
+                </li>
+              ))}
+            </ol>
+          </>
         )
       )}
     </Page>

@@ -101,7 +101,6 @@ export function PledgeForm({ params, session }) {
       setBusy(false);
     }
   };
-  const remaining = Math.max(0, r.valuePence - (r.pledgedPence || 0));
   // What the request still needs: its value less what is already approved
   // (the rule of the API's warning, domain.OverPledgeWarning).
   const need = Math.max(0, r.valuePence - (r.approvedPence || 0));
@@ -122,7 +121,8 @@ export function PledgeForm({ params, session }) {
               { key: 'Kind', value: kindName(r.kind) },
               { key: 'Ward', value: r.areaName },
               { key: 'They need', value: `${number(r.quantity)} ${r.unit}, worth ${money(r.valuePence)}` },
-              { key: 'Still open', value: money(remaining) },
+              { key: 'Still needed', value: `${money(need)}, after what the council has approved` },
+              ...(r.pledgedPence > (r.approvedPence || 0) ? [{ key: 'Offered, not yet decided', value: money(r.pledgedPence - (r.approvedPence || 0)) }] : []),
               { key: 'Needed by', value: date(r.deadline) },
             ]}
           />
@@ -130,7 +130,7 @@ export function PledgeForm({ params, session }) {
             <Textarea id="offer" label="What will you provide?" hint="For example ‘Ten staff volunteering one morning a week for 12 weeks’" value={v.offer} onInput={(x) => set('offer', x)} error={err.offer} rows={4} />
             <Input id="pledge-quantity" label="How many" inputmode="numeric" width="5" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
             <Input id="pledge-unit" label="Of what" hint="The request counts in this unit" width="20" value={unit} onInput={(x) => set('unit', x)} error={err.unit} />
-            <Input id="pledge-value" label="Value of your pledge" hint={`In pounds. The request still needs ${money(remaining)}.`} prefix="£" width="10" inputmode="decimal" value={v.value} onInput={(x) => set('value', x)} error={err.valuePence} />
+            <Input id="pledge-value" label="Value of your pledge" hint={`In pounds. The request still needs ${money(need)}.`} prefix="£" width="10" inputmode="decimal" value={v.value} onInput={(x) => set('value', x)} error={err.valuePence} />
             <div aria-live="polite">
               {over && <Warning>Your pledge of {money(entered)} is more than this request still needs ({money(need)} of {money(r.valuePence)}). The council may approve only part of it, or none.</Warning>}
             </div>
