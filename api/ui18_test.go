@@ -304,3 +304,20 @@ func TestAuditInWords(t *testing.T) {
 		t.Fatalf("another council's officer finds %v, want only its own request", got)
 	}
 }
+
+// The award is a door that approves: a bid's pledge on a safeguarding
+// request without the supplier's confirmation is not committed, and says why.
+func TestAwardNeedsTheSafeguardingConfirmation(t *testing.T) {
+	e := newEnv(t)
+	c, bid, _, ps := e.awardWorld(3)
+	sg := e.safeguardingRequest()
+	unconfirmed := e.id(e.call("POST", "/api/v1/requests/"+sg+"/pledges", "supplier",
+		map[string]any{"offer": "Holiday club helpers", "quantity": 10, "measureCode": "EX-VOL-HOUR", "bidId": bid}, 201))
+	due := time.Now().AddDate(0, 6, 0).Format(time.DateOnly)
+	award := e.call("POST", "/api/v1/contracts/"+c+"/award", "officer", map[string]any{"bidId": bid, "dueDate": due}, 200)
+	committed, not := award["committed"].([]any), award["notCommitted"].([]any)
+	if len(committed) != len(ps) || len(not) != 1 || not[0].(map[string]any)["pledgeId"] != unconfirmed ||
+		!strings.Contains(not[0].(map[string]any)["reason"].(string), "Not committed: The request “Holiday club helpers” involves children or vulnerable adults") {
+		t.Fatalf("award = %v", award)
+	}
+}
