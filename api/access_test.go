@@ -47,6 +47,7 @@ func TestAccessMatrix(t *testing.T) {
 		"POST /requests":                      validRequest(),
 		"PATCH /requests/:id":                 map[string]any{"title": "Changed title"},
 		"POST /requests/:id/reject":           map[string]any{"reason": "Outside the council's area"},
+		"POST /requests/:id/extend":           map[string]any{"deadline": "2030-01-01"},
 		"POST /requests/:id/pledges":          map[string]any{"offer": "Two days of help", "quantity": 2, "unit": "days", "valuePence": 1000},
 		"POST /pledges/:id/approve":           map[string]any{},
 		"POST /pledges/:id/decline":           map[string]any{"reason": "Not needed any more"},

@@ -24,7 +24,7 @@ func (s *Server) handleAuditList(c *fiber.Ctx) error {
 		}
 		f.Limit = n
 	}
-	items, err := s.svc.ListAudit(c.UserContext(), actor(c), f)
+	items, err := s.svc.ListAuditInWords(c.UserContext(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -33,4 +33,12 @@ func (s *Server) handleAuditList(c *fiber.Ctx) error {
 		next = strconv.FormatInt(items[len(items)-1].Seq, 10)
 	}
 	return c.JSON(newList(items, next))
+}
+
+func (s *Server) handleAuditSearch(c *fiber.Ctx) error {
+	items, err := s.svc.FindAuditObjects(c.UserContext(), actor(c), c.Query("q"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(newList(items, ""))
 }

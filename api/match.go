@@ -101,3 +101,15 @@ func (s *Server) handleAllocationAccept(c *fiber.Ctx) error {
 }
 
 func itoa(n int) string { return i64(int64(n)) }
+
+func (s *Server) handleAllocationDeclineLeftOut(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.DeclineLeftOut(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}

@@ -80,7 +80,7 @@ func TestAllocationProposeAndAccept(t *testing.T) {
 	// The request needs £3,500 (350000p). Three pledges offer 3000+2000+1000 pounds.
 	mk := func(who string, value int, partial bool) string {
 		return e.id(e.call("POST", "/api/v1/requests/"+e.request+"/pledges", who,
-			map[string]any{"offer": "Laptops", "quantity": 1, "unit": "lot", "valuePence": value, "allowPartial": partial}, 201))
+			map[string]any{"offer": "Laptops", "quantity": value / 100, "unit": "£", "valuePence": value, "allowPartial": partial}, 201))
 	}
 	pA := mk("supplier", 300000, true)
 	pB := mk("supplier2", 200000, true)

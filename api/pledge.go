@@ -16,6 +16,9 @@ type pledgeBody struct {
 	AllowPartial bool   `json:"allowPartial"`
 	MeasureCode  string `json:"measureCode"`
 	BidID        string `json:"bidId"`
+	// SafeguardingConfirmed: the people doing the work have the checks a
+	// safeguarding request needs (for example DBS).
+	SafeguardingConfirmed bool `json:"safeguardingConfirmed"`
 }
 
 type approveBody struct {
@@ -37,7 +40,7 @@ func (s *Server) handlePledgeCreate(c *fiber.Ctx) error {
 	}
 	p, err := s.svc.CreatePledge(c.UserContext(), actor(c), id, domain.PledgeInput{
 		Offer: b.Offer, Quantity: b.Quantity, Unit: b.Unit, ValuePence: b.ValuePence, AllowPartial: b.AllowPartial,
-		MeasureCode: b.MeasureCode, BidID: b.BidID,
+		MeasureCode: b.MeasureCode, BidID: b.BidID, SafeguardingConfirmed: b.SafeguardingConfirmed,
 	})
 	if err != nil {
 		return err
@@ -146,4 +149,16 @@ func (s *Server) handlePledgeRefuseRelease(c *fiber.Ctx) error {
 // noteBody is an optional note with a decision.
 type noteBody struct {
 	Note string `json:"note"`
+}
+
+func (s *Server) handlePledgeConfirmSafeguarding(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.ConfirmSafeguarding(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
 }

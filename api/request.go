@@ -160,3 +160,40 @@ func (s *Server) handleRequestReject(c *fiber.Ctx) error {
 func (s *Server) handleRequestWithdraw(c *fiber.Ctx) error {
 	return s.moveRequest(c, domain.RequestWithdraw, false)
 }
+
+// extendBody is an expired request's new deadline.
+type extendBody struct {
+	Deadline string `json:"deadline"`
+}
+
+func (s *Server) handleRequestExtend(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var b extendBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	t, err := parseTime("deadline", b.Deadline)
+	if err != nil {
+		return err
+	}
+	r, err := s.svc.ExtendRequest(c.UserContext(), actor(c), id, t)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *Server) handleRequestClose(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.svc.CloseRequest(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}

@@ -18,3 +18,15 @@ func (s *Server) setUserDisabled(c *fiber.Ctx, disabled bool) error {
 	}
 	return c.JSON(u)
 }
+
+func (s *Server) handleUserList(c *fiber.Ctx) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.svc.ListUsers(c.UserContext(), actor(c), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(newList(items, next))
+}

@@ -124,7 +124,8 @@ func New(ctx context.Context, c Config) (*App, error) {
 
 // Run serves on the configured address and runs the background jobs (audit
 // checkpoints, domain.Service.Jobs: the daily lapse of commitments long
-// past due, the hourly purge of expired records) until ctx
+// past due and expiry of requests past their deadline, the hourly purge of
+// expired records) until ctx
 // ends; then it drains in-flight requests and writes a last checkpoint.
 func (a *App) Run(ctx context.Context) error {
 	key, err := CheckpointKey(a.Config.auditKeyFile())

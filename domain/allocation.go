@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -37,14 +38,19 @@ type Allocation struct {
 
 // AllocationItem is the proposal for one pledge, with why it was cut or left out.
 type AllocationItem struct {
-	PledgeID         string  `json:"pledgeId"`
-	PledgeVersion    int64   `json:"pledgeVersion"`
-	RequestID        string  `json:"requestId"`
-	RequestTitle     string  `json:"requestTitle"`
-	OrganisationID   string  `json:"organisationId"`
-	OrganisationName string  `json:"organisationName"`
-	ValuePence       int64   `json:"valuePence"`
-	ApprovedPence    int64   `json:"approvedPence"`
+	PledgeID         string `json:"pledgeId"`
+	PledgeVersion    int64  `json:"pledgeVersion"`
+	RequestID        string `json:"requestId"`
+	RequestTitle     string `json:"requestTitle"`
+	OrganisationID   string `json:"organisationId"`
+	OrganisationName string `json:"organisationName"`
+	ValuePence       int64  `json:"valuePence"`
+	ApprovedPence    int64  `json:"approvedPence"`
+	// Quantity and Unit are the pledge's; ApprovedQuantity is what the
+	// proposed part covers (whole units where the unit is countable).
+	Quantity         int64   `json:"quantity"`
+	Unit             string  `json:"unit"`
+	ApprovedQuantity int64   `json:"approvedQuantity"`
 	Score            float64 `json:"score"`
 	Reason           string  `json:"reason,omitempty"`
 	Explanation      string  `json:"explanation,omitempty"`
@@ -153,4 +159,73 @@ func truncateID(s string) string {
 		return s[:30]
 	}
 	return s
+}
+
+// DeclineResult says which pledges a decline of those left out declined
+// and which it left alone, and why.
+type DeclineResult struct {
+	Declined []string      `json:"declined"`
+	Skipped  []SkippedItem `json:"skipped"`
+}
+
+// LeftOut reports whether an accepted allocation left the item out: it
+// proposed none of the pledge, and not because the pledge waits for a
+// bid's award.
+func (it AllocationItem) LeftOut() bool {
+	return it.ApprovedPence <= 0 && it.Reason != ReasonInBid
+}
+
+// DeclineLeftOut declines, in one step, the offered pledges an accepted
+// allocation left out, each with the reason the allocation gave, each
+// through the normal rules and with its own audit event. A pledge that is
+// no longer offered is skipped and reported, so a second call declines
+// nothing again.
+func (s *Service) DeclineLeftOut(ctx context.Context, a *Actor, id string) (*DeclineResult, error) {
+	al, err := s.GetAllocation(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if al.Status != AllocAccepted {
+		return nil, Errorf(ECONFLICT, "Accept the allocation first: only then are the pledges it left out declined.")
+	}
+	res := &DeclineResult{Declined: []string{}, Skipped: []SkippedItem{}}
+	for _, it := range al.Items {
+		if !it.LeftOut() {
+			continue
+		}
+		p, err := s.Store.PledgeByID(ctx, it.PledgeID)
+		if ErrorCode(err) == ENOTFOUND {
+			continue
+		} else if err != nil {
+			return res, err
+		}
+		if p.Status != PledgeOffered {
+			res.Skipped = append(res.Skipped, SkippedItem{PledgeID: it.PledgeID, Reason: sprintf("The pledge is %s already.", p.Status)})
+			continue
+		}
+		_, err = s.MovePledge(ctx, a, it.PledgeID, PledgeDecision{Move: PledgeDecline, Reason: leftOutReason(it), ExpectVersion: p.Version})
+		switch ErrorCode(err) {
+		case "":
+			res.Declined = append(res.Declined, it.PledgeID)
+		case EINTERNAL, EUNAVAILABLE:
+			return res, err
+		default:
+			res.Skipped = append(res.Skipped, SkippedItem{PledgeID: it.PledgeID, Reason: ErrorMessage(err)})
+		}
+	}
+	return res, nil
+}
+
+// leftOutReason is the decline's reason for a pledge an allocation left
+// out: the allocation's own explanation, within a reason's length.
+func leftOutReason(it AllocationItem) string {
+	why := strings.TrimSpace(it.Explanation)
+	if why == "" {
+		why = "The matcher's allocation gave the need to other pledges."
+	}
+	r := []rune("Not in the allocation the council accepted. " + why)
+	if len(r) > 2000 {
+		r = r[:2000]
+	}
+	return string(r)
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -211,6 +212,9 @@ func (c *commitPlan) take(ctx context.Context, p *Pledge) (int64, string, error)
 	if !r.Public() {
 		return 0, sprintf("Not committed: the request “%s” is %s.", r.Title, r.Status), nil
 	}
+	if err := CheckSafeguarding(p, r); err != nil {
+		return 0, "Not committed: " + ErrorMessage(err), nil
+	}
 	need := r.ValuePence - r.ApprovedPence - c.taken[r.ID]
 	amount := p.ValuePence
 	if amount > need {
@@ -230,4 +234,72 @@ func (c *commitPlan) take(ctx context.Context, p *Pledge) (int64, string, error)
 // check is the store's check for a pledge the plan committed.
 func (c *commitPlan) check(p *Pledge) CommitCheck {
 	return commitCheckFor(p, c.requests[p.RequestID], c.org, false)
+}
+
+// SafeguardingCheck records who confirmed, for their supplier, that the
+// people who will do the work on a safeguarding request have the checks
+// the work needs (for example DBS), and when.
+type SafeguardingCheck struct {
+	By     string    `json:"by"`
+	ByName string    `json:"byName,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// CheckSafeguarding is the rule every door that approves a pledge keeps
+// (an officer's approval, an accepted allocation, an award): a pledge on a
+// request involving children or vulnerable adults is approved only with
+// the supplier's confirmation of the checks.
+func CheckSafeguarding(p *Pledge, r *Request) error {
+	if r.Safeguarding && p.SafeguardingCheck == nil {
+		return &Error{Code: ECONFLICT, Field: "safeguardingConfirmed", Message: sprintf(
+			"The request “%s” involves children or vulnerable adults, and %s has not confirmed that the people doing the work have the checks it needs (for example DBS): it cannot be approved until they do.",
+			r.Title, p.OrganisationName)}
+	}
+	return nil
+}
+
+// ApprovedUnits is the quantity the approved part of a pledge covers, in
+// the pledge's unit, rounded down: all of it when all is approved, 50 of
+// 500 coats when £1,200 of £12,000 is. The ledger's approved units are
+// the same figure.
+func (p *Pledge) ApprovedUnits() int64 {
+	if p.ApprovedPence <= 0 || p.ValuePence <= 0 {
+		return 0
+	}
+	if p.ApprovedPence >= p.ValuePence {
+		return p.Quantity
+	}
+	return mulDiv(p.Quantity, p.ApprovedPence, p.ValuePence)
+}
+
+// Countable reports whether a unit is counted in whole things (coats,
+// hours, laptops) rather than money, so that a part approval of it rounds
+// to whole units.
+func Countable(unit string) bool {
+	u := strings.ToLower(strings.TrimSpace(unit))
+	if u == "" || strings.HasPrefix(u, "£") {
+		return false
+	}
+	word, _, _ := strings.Cut(u, " ")
+	switch word {
+	case "gbp", "pound", "pounds", "pence", "penny", "p":
+		return false
+	}
+	return true
+}
+
+// WholeUnitsPence is the largest part of amount pence of a pledge that
+// covers whole units of a countable unit: the value of ApprovedUnits at
+// that amount, rounded up so that it covers exactly those units
+// (ceil(V x u / Q) <= amount). Other units, and all of a pledge, keep amount.
+func (p *Pledge) WholeUnitsPence(amount int64) int64 {
+	if amount <= 0 || amount >= p.ValuePence || p.Quantity <= 0 || !Countable(p.Unit) {
+		return amount
+	}
+	u := mulDiv(p.Quantity, amount, p.ValuePence)
+	v := mulDiv(p.ValuePence, u, p.Quantity)
+	if mulDiv(p.Quantity, v, p.ValuePence) < u {
+		v++
+	}
+	return v
 }

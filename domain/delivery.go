@@ -168,7 +168,7 @@ type DeliveryInput struct {
 const MaxEvidencePerDelivery = 20
 
 // ReportDelivery records the supplier's delivery against its own approved
-// pledge. Deliveries add up to at most the pledged quantity; each evidence
+// pledge. Deliveries add up to at most the quantity approved (DeliverableUnits); each evidence
 // file must be the supplier's own, unattached, and not a copy (same SHA-256)
 // of a file backing another delivery.
 func (s *Service) ReportDelivery(ctx context.Context, a *Actor, pledgeID string, in DeliveryInput) (*Delivery, error) {
@@ -211,9 +211,9 @@ func (s *Service) ReportDelivery(ctx context.Context, a *Actor, pledgeID string,
 	if err != nil {
 		return nil, err
 	}
-	done := DeliveredQuantity(ds)
-	if done+in.Quantity > p.Quantity {
-		return nil, &Error{Code: EUNPROCESSABLE, Field: "quantity", Message: sprintf("That would deliver more than was pledged: %d of %d %s are already reported, so at most %d more.", done, p.Quantity, p.Unit, p.Quantity-done)}
+	done, units := DeliveredQuantity(ds), p.DeliverableUnits()
+	if done+in.Quantity > units {
+		return nil, &Error{Code: EUNPROCESSABLE, Field: "quantity", Message: sprintf("That would deliver more than was approved: %d of the %d %s approved are already reported, so at most %d more.", done, units, p.Unit, units-done)}
 	}
 	d := &Delivery{ID: NewID(), AuthorityID: p.AuthorityID, PledgeID: p.ID, RequestID: p.RequestID, RequestTitle: p.RequestTitle, RequestOrgID: p.RequestOrgID,
 		OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, ContractID: p.ContractID, Area: p.Area, MeasureCode: p.MeasureCode, Theme: p.Theme,

@@ -58,6 +58,10 @@ func (s *Service) Jobs() []Job {
 			n, err := s.MarkLapsed(ctx, now)
 			return int64(n), err
 		}},
+		{Name: "expire requests", Every: 24 * time.Hour, Do: func(ctx context.Context, now time.Time) (int64, error) {
+			n, err := s.ExpireRequests(ctx, now)
+			return int64(n), err
+		}},
 		{Name: "purge", Every: time.Hour, Do: s.PurgeExpired},
 	}
 }

@@ -63,7 +63,7 @@ func TestDeliveryTransitions(t *testing.T) {
 }
 
 func TestPledgeSettleAndLapse(t *testing.T) {
-	p := &Pledge{Status: PledgeApproved, Quantity: 10, Version: 3}
+	p := &Pledge{Status: PledgeApproved, Quantity: 10, ValuePence: 1000, ApprovedPence: 1000, Version: 3}
 	ds := []*Delivery{}
 	settle := func(want PledgeStatus) {
 		t.Helper()

@@ -82,9 +82,7 @@ func PledgeFigures(p *Pledge) LedgerSum {
 		s.PledgedQty, s.PledgedPence = p.Quantity, p.ValuePence
 	}
 	s.ApprovedPence = p.ApprovedPence
-	if p.ValuePence > 0 && p.ApprovedPence > 0 {
-		s.ApprovedQty = mulDiv(p.Quantity, p.ApprovedPence, p.ValuePence)
-	}
+	s.ApprovedQty = p.ApprovedUnits()
 	return s
 }
 

@@ -386,14 +386,24 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		pairs = append(pairs, "request "+it.RequestID, "“"+it.RequestTitle+"”", "supplier "+it.OrganisationID, it.OrganisationName)
 	}
 	names := strings.NewReplacer(pairs...)
+	offered := map[string]*Pledge{}
+	for _, p := range sn.offered {
+		offered[p.ID] = p
+	}
+	approved := res.ApprovedPence
 	for i := range items {
 		d := byID[items[i].PledgeID]
 		items[i].ApprovedPence, items[i].Reason, items[i].Explanation = d.ApprovedPence, string(d.Reason), names.Replace(d.Explanation)
+		if p := offered[items[i].PledgeID]; p != nil {
+			approved -= items[i].ApprovedPence
+			roundWholeUnits(&items[i], p)
+			approved += items[i].ApprovedPence
+		}
 	}
 	items = append(items, inBid...)
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Score > items[j].Score })
 	al := &Allocation{WeightsVersion: sn.weights.Version, Objective: res.Objective, Bound: res.Bound, BoundKind: string(res.BoundKind), Gap: res.Gap,
-		GapText: res.GapText(), Optimal: res.Optimal, ApprovedPence: res.ApprovedPence, Items: items}
+		GapText: res.GapText(), Optimal: res.Optimal, ApprovedPence: approved, Items: items}
 	if al.Items == nil {
 		al.Items = []AllocationItem{}
 	}
@@ -428,4 +438,35 @@ func weightsView(auth *Authority) *MatcherWeights {
 		hist = []Weights{}
 	}
 	return &MatcherWeights{Current: weightsOf(matcherWeights(auth)), History: hist, Defaults: weightsOf(matcher.DefaultWeights())}
+}
+
+// roundWholeUnits sets the item's quantities from its pledge and, where the
+// proposal approves part of a pledge in a countable unit, rounds the part
+// down to whole units (WholeUnitsPence) and says so in the explanation; a
+// part in money is left as it is, and says that too.
+func roundWholeUnits(it *AllocationItem, p *Pledge) {
+	it.Quantity, it.Unit = p.Quantity, p.Unit
+	if it.ApprovedPence <= 0 || it.ApprovedPence >= p.ValuePence {
+		it.ApprovedQuantity = approvedUnitsAt(p, it.ApprovedPence)
+		return
+	}
+	whole := p.WholeUnitsPence(it.ApprovedPence)
+	it.ApprovedQuantity = approvedUnitsAt(p, whole)
+	switch {
+	case !Countable(p.Unit):
+		it.Explanation = strings.TrimSpace(it.Explanation + sprintf(" The part is not rounded: %s is an amount of money, not counted in whole units.", p.Unit))
+	case whole != it.ApprovedPence:
+		it.Explanation = strings.TrimSpace(it.Explanation + sprintf(" Rounded down from %s to %s, the value of %d whole %s of the %d pledged: %s are counted in whole units.",
+			Pounds(it.ApprovedPence), Pounds(whole), it.ApprovedQuantity, p.Unit, p.Quantity, p.Unit))
+		it.ApprovedPence = whole
+	default:
+		it.Explanation = strings.TrimSpace(it.Explanation + sprintf(" That is %d whole %s of the %d pledged.", it.ApprovedQuantity, p.Unit, p.Quantity))
+	}
+}
+
+// approvedUnitsAt is ApprovedUnits of p were amount approved.
+func approvedUnitsAt(p *Pledge, amount int64) int64 {
+	q := *p
+	q.ApprovedPence = amount
+	return q.ApprovedUnits()
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -67,8 +68,15 @@ type Pledge struct {
 	DueDate          *time.Time `json:"dueDate,omitempty"`
 	// Override is set when an officer approved it beyond the request's
 	// value; Release when the supplier asked to leave an award's commitment.
-	Override  *Override `json:"override,omitempty"`
-	Release   *Release  `json:"release,omitempty"`
+	Override *Override `json:"override,omitempty"`
+	Release  *Release  `json:"release,omitempty"`
+	// SafeguardingCheck is the supplier's confirmation, on a request that
+	// involves children or vulnerable adults, that the people doing the
+	// work have the checks it needs (see CheckSafeguarding).
+	SafeguardingCheck *SafeguardingCheck `json:"safeguardingCheck,omitempty"`
+	// Warnings are said to the supplier with the answer to its pledge
+	// (never stored): a pledge beyond what the request still needs.
+	Warnings  []string  `json:"warnings,omitempty"`
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
@@ -250,6 +258,10 @@ type PledgeInput struct {
 	// proxy); BidID puts it in the supplier's bid on a contract.
 	MeasureCode string
 	BidID       string
+	// SafeguardingConfirmed is the supplier's confirmation, on a request
+	// involving children or vulnerable adults, that the people doing the
+	// work have the checks it needs (recorded with who and when).
+	SafeguardingConfirmed bool
 }
 
 // CreatePledge offers the actor's approved supplier's pledge on a published request.
@@ -281,8 +293,78 @@ func (s *Service) CreatePledge(ctx context.Context, a *Actor, requestID string, 
 	if !r.Deadline.After(now) {
 		return nil, Errorf(ECONFLICT, "This request's deadline has passed.")
 	}
+	if r.Safeguarding && in.SafeguardingConfirmed {
+		if p.SafeguardingCheck, err = s.safeguardingCheck(ctx, a, now); err != nil {
+			return nil, err
+		}
+	}
 	ev := NewAuditEvent(p.AuthorityID, a.UserID, "pledge.create", "pledge", p.ID, nil, p, now)
-	return p, s.Store.CreatePledge(ctx, p, ev)
+	if err := s.Store.CreatePledge(ctx, p, ev); err != nil {
+		return nil, err
+	}
+	if w := OverPledgeWarning(p.ValuePence, r); w != "" {
+		p.Warnings = append(p.Warnings, w)
+	}
+	if r.Safeguarding && p.SafeguardingCheck == nil {
+		p.Warnings = append(p.Warnings, "This request involves children or vulnerable adults: the council cannot approve your pledge until you confirm that the people doing the work have the checks it needs (for example DBS).")
+	}
+	return p, nil
+}
+
+// OverPledgeWarning is what a supplier is told when a pledge of value
+// pence is more than the request still needs (its value less what is
+// already approved), or "" when it is not.
+func OverPledgeWarning(value int64, r *Request) string {
+	left := max(r.ValuePence-r.ApprovedPence, 0)
+	if value <= left {
+		return ""
+	}
+	return sprintf("Your pledge of %s is more than this request still needs (%s of %s). The council may approve only part of it, or none.", Pounds(value), Pounds(left), Pounds(r.ValuePence))
+}
+
+// safeguardingCheck is the actor's confirmation of the checks, now.
+func (s *Service) safeguardingCheck(ctx context.Context, a *Actor, now time.Time) (*SafeguardingCheck, error) {
+	u, err := s.Store.UserByID(ctx, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &SafeguardingCheck{By: a.UserID, ByName: u.Name, At: now}, nil
+}
+
+// ConfirmSafeguarding records the supplier's confirmation of the checks
+// on its own offered or approved pledge to a request that involves
+// children or vulnerable adults (a pledge made before it was asked, or
+// without it).
+func (s *Service) ConfirmSafeguarding(ctx context.Context, a *Actor, id string) (*Pledge, error) {
+	if err := requireRole(a, RoleSupplier); err != nil {
+		return nil, err
+	}
+	p, err := s.visiblePledge(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.OrganisationID != a.OrganisationID {
+		return nil, Errorf(EFORBIDDEN, "Only the supplier that made the pledge may do this.")
+	}
+	r, err := s.Store.RequestByID(ctx, p.RequestID)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Safeguarding {
+		return nil, Errorf(ECONFLICT, "This request does not involve children or vulnerable adults: there is nothing to confirm.")
+	}
+	if p.SafeguardingCheck != nil {
+		return nil, Errorf(ECONFLICT, "The checks were already confirmed for this pledge.")
+	}
+	if p.Status != PledgeOffered && p.Status != PledgeApproved {
+		return nil, Errorf(ECONFLICT, "The pledge is %s.", p.Status)
+	}
+	before, prev, now := *p, p.Version, s.now()
+	if p.SafeguardingCheck, err = s.safeguardingCheck(ctx, a, now); err != nil {
+		return nil, err
+	}
+	p.Version, p.UpdatedAt = p.Version+1, now
+	return p, s.Store.UpdatePledge(ctx, p, prev, NewAuditEvent(p.AuthorityID, a.UserID, "pledge.confirm_safeguarding", "pledge", p.ID, &before, p, now))
 }
 
 func (s *Service) visiblePledge(ctx context.Context, a *Actor, id string) (*Pledge, error) {
@@ -412,6 +494,9 @@ func (s *Service) approvePledge(ctx context.Context, a *Actor, p *Pledge, d Pled
 	if !r.Public() {
 		return nil, Errorf(ECONFLICT, "The request is %s: its pledges cannot be approved.", r.Status)
 	}
+	if err := CheckSafeguarding(p, r); err != nil {
+		return nil, err
+	}
 	o, err := s.Store.OrganisationByID(ctx, p.OrganisationID)
 	if err != nil {
 		return nil, err
@@ -447,4 +532,19 @@ func allPledges(ctx context.Context, st PledgeStore, f PledgeFilter) ([]*Pledge,
 		f.Page = p
 		return st.FindPledges(ctx, f)
 	}, 0)
+}
+
+// pledgeJSON is a Pledge without its MarshalJSON.
+type pledgeJSON Pledge
+
+// MarshalJSON writes the pledge with the quantity its approved part covers
+// (approvedQuantity, see ApprovedUnits) and the quantity that may be
+// delivered (deliverableQuantity, see DeliverableUnits), so every reader
+// shows the same.
+func (p Pledge) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		pledgeJSON
+		ApprovedQuantity    int64 `json:"approvedQuantity"`
+		DeliverableQuantity int64 `json:"deliverableQuantity"`
+	}{pledgeJSON(p), p.ApprovedUnits(), p.DeliverableUnits()})
 }

@@ -98,12 +98,13 @@ func (p *Pledge) Lapse(now time.Time) error {
 
 // Settle sets the pledge's status from its deliveries (rejected ones do
 // not count): in delivery while part is reported, delivered when all of
-// the quantity is, confirmed when the group confirmed all of it, verified
+// the approved quantity (DeliverableUnits) is, confirmed when the group confirmed all of it, verified
 // when an officer verified all of it. Lapsed and closed pledges keep their
 // status. The version always moves on: the pledge row is what serialises
 // concurrent reports, so two cannot both pass the quantity check.
 func (p *Pledge) Settle(ds []*Delivery, now time.Time) {
 	var qty, confirmed, verified int64
+	units := p.DeliverableUnits()
 	for _, d := range ds {
 		if d.Status == DeliveryRejected {
 			continue
@@ -120,11 +121,11 @@ func (p *Pledge) Settle(ds []*Delivery, now time.Time) {
 		switch {
 		case qty == 0:
 			p.Status = PledgeApproved
-		case qty < p.Quantity:
+		case qty < units:
 			p.Status = PledgeInDelivery
-		case verified >= p.Quantity:
+		case verified >= units:
 			p.Status = PledgeVerified
-		case confirmed >= p.Quantity:
+		case confirmed >= units:
 			p.Status = PledgeConfirmed
 		default:
 			p.Status = PledgeDelivered
@@ -132,6 +133,15 @@ func (p *Pledge) Settle(ds []*Delivery, now time.Time) {
 	}
 	p.Version++
 	p.UpdatedAt = now
+}
+
+// DeliverableUnits is how much of the pledge may be delivered: the units
+// its approved part covers, and at least one once anything is approved.
+func (p *Pledge) DeliverableUnits() int64 {
+	if p.ApprovedPence <= 0 {
+		return 0
+	}
+	return max(p.ApprovedUnits(), 1)
 }
 
 // DeliveredQuantity sums the quantity of the deliveries that count.

@@ -52,9 +52,12 @@ type Request struct {
 	Safeguarding     bool          `json:"safeguarding"`
 	Status           RequestStatus `json:"status"`
 	Reason           string        `json:"reason,omitempty"`
-	Version          int64         `json:"version"`
-	CreatedAt        time.Time     `json:"createdAt"`
-	UpdatedAt        time.Time     `json:"updatedAt"`
+	// DeadlineExtended is set once the group has used its one extension
+	// of the deadline of an expired request (ExtendDeadline).
+	DeadlineExtended bool      `json:"deadlineExtended"`
+	Version          int64     `json:"version"`
+	CreatedAt        time.Time `json:"createdAt"`
+	UpdatedAt        time.Time `json:"updatedAt"`
 	// PledgedPence and ApprovedPence are derived from the live pledges.
 	PledgedPence  int64 `json:"pledgedPence"`
 	ApprovedPence int64 `json:"approvedPence"`

@@ -275,3 +275,11 @@ func (s *Service) SetUserDisabled(ctx context.Context, a *Actor, userID string, 
 	}
 	return u, nil
 }
+
+// ListUsers lists the users of the admin's authority, newest first.
+func (s *Service) ListUsers(ctx context.Context, a *Actor, p Page) ([]*User, string, error) {
+	if err := requireRole(a, RoleAdmin); err != nil {
+		return nil, "", err
+	}
+	return s.Store.FindUsers(ctx, UserFilter{AuthorityID: a.AuthorityID, Page: p})
+}

@@ -64,6 +64,12 @@ type RefreshToken struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+// UserFilter selects the users of one authority.
+type UserFilter struct {
+	AuthorityID string
+	Page
+}
+
 // UserStore persists users and refresh tokens.
 type UserStore interface {
 	// Register creates the organisation and its first user, both or neither,
@@ -77,6 +83,9 @@ type UserStore interface {
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// UserByID returns ENOTFOUND when there is none.
 	UserByID(ctx context.Context, id string) (*User, error)
+	// FindUsers lists the users of an authority, newest id first, and
+	// returns the cursor of the next page.
+	FindUsers(ctx context.Context, f UserFilter) ([]*User, string, error)
 
 	// CreateRefreshToken stores a new token.
 	CreateRefreshToken(ctx context.Context, t *RefreshToken) error

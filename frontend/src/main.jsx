@@ -27,9 +27,12 @@ function navItems(user) {
     case 'group':
       return [['/my/requests', 'Your requests'], ['/requests/new', 'Post a request'], ['/', 'All requests'], ['/organisation', 'Your organisation'], ...common, ...out];
     case 'supplier':
-      return [['/supplier/requests', 'Requests for you'], ['/contracts', 'Tenders'], ['/supplier/pledges', 'Your pledges'], ['/supplier/record', 'Your record'], ['/organisation', 'Your organisation'], ...common, ...out];
-    default:
-      return [['/officer', 'Needs attention'], ['/contracts', 'Contracts'], ['/officer/allocation', 'Allocation'], ['/ledger', 'Ledger'], ['/', 'Requests'], ...common, ['/officer/areas', 'Import areas'], ['/admin/weights', 'Weights'], ['/officer/audit', 'Audit'], ...out];
+      return [['/supplier/requests', 'Requests for you'], ['/contracts', 'Tenders'], ['/supplier/pledges', 'Your pledges'], ['/supplier/record', 'Your record'], ['/ledger', 'Your ledger'], ['/organisation', 'Your organisation'], ...common, ...out];
+    default: {
+      const admin = user.role === 'admin' ? [['/admin/users', 'Users']] : [];
+      return [['/officer', 'Needs attention'], ['/officer/requests', 'Requests'], ['/contracts', 'Contracts'], ['/officer/allocation', 'Allocation'], ['/officer/overdue', 'Overdue'], ['/ledger', 'Ledger'], ...common,
+        ['/officer/areas', 'Import areas'], ['/admin/measures', 'Measures'], ['/admin/weights', 'Weights'], ...admin, ['/officer/audit', 'Audit'], ...out];
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import { Wards } from './views/wards.jsx';
 import { ContractList, ContractForm, ContractPage, Award, Directorates, Pipeline } from './views/contracts.jsx';
 import { BidBuilder } from './views/bids.jsx';
 import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
+import { OfficerRequests, Users, Measures } from './views/admin.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -72,4 +73,7 @@ export const routes = [
   { path: '/contracts/:id/edit', view: ContractForm, roles: OFFICER },
   { path: '/contracts/:id/award', view: Award, roles: OFFICER },
   { path: '/contracts/:id/bid', view: BidBuilder, roles: SUPPLIER },
+  { path: '/officer/requests', view: OfficerRequests, roles: OFFICER },
+  { path: '/admin/users', view: Users, roles: ['admin'] },
+  { path: '/admin/measures', view: Measures, roles: OFFICER },
 ];

@@ -232,8 +232,10 @@ test('an officer publishes the request', async () => {
   await check(p, 'officer-request');
   await p.getByRole('link', { name: 'See the audit trail of this request' }).click();
   await h1(p, 'Audit trail');
-  await p.locator('main table tbody tr').first().waitFor();
-  assert.ok((await p.locator('main table tbody tr').count()) >= 3, 'create, submit and publish are audited');
+  await p.locator('main ol.app-audit > li').first().waitFor();
+  assert.ok((await p.locator('main ol.app-audit > li').count()) >= 3, 'create, submit and publish are audited');
+  // In words: who by name, what in a sentence (#18 item 5).
+  await p.locator('main ol.app-audit').getByText(`Demo officer published the request “${TITLE}”`).waitFor();
   await check(p, 'officer-audit');
   await p.context().close();
 });

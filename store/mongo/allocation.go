@@ -20,6 +20,9 @@ type allocationItemDoc struct {
 	OrganisationName string  `bson:"organisationName"`
 	ValuePence       int64   `bson:"valuePence"`
 	ApprovedPence    int64   `bson:"approvedPence"`
+	Quantity         int64   `bson:"quantity"`
+	Unit             string  `bson:"unit"`
+	ApprovedQuantity int64   `bson:"approvedQuantity"`
 	Score            float64 `bson:"score"`
 	Reason           string  `bson:"reason,omitempty"`
 	Explanation      string  `bson:"explanation,omitempty"`

@@ -178,7 +178,7 @@ func (db *DB) createIndexes(ctx context.Context) error {
 		models []driver.IndexModel
 	}{
 		{db.authorities, []driver.IndexModel{index("slug", true, "slug"), pending}},
-		{db.users, []driver.IndexModel{index("email", true, "email"), pending}},
+		{db.users, []driver.IndexModel{index("email", true, "email"), index("authority", false, "authorityId", "_id"), pending}},
 		{db.refreshTokens, []driver.IndexModel{index("family", false, "family"), index("user", false, "userId")}},
 		{db.organisations, []driver.IndexModel{
 			index("authority", false, "authorityId", "_id"),

@@ -28,20 +28,21 @@ type pledgeDoc struct {
 	Reason           string `bson:"reason,omitempty"`
 	DecidedBy        string `bson:"decidedBy,omitempty"`
 	// The social value ledger's fields (see ledger.go).
-	Area             string       `bson:"area"`
-	ContractID       string       `bson:"contractId"`
-	BidID            string       `bson:"bidId"`
-	MeasureCode      string       `bson:"measureCode"`
-	Theme            string       `bson:"theme"`
-	CatalogueVersion int          `bson:"catalogueVersion"`
-	ProxyPence       int64        `bson:"proxyPence"`
-	DueDate          *time.Time   `bson:"dueDate,omitempty"`
-	Override         *overrideDoc `bson:"override,omitempty"`
-	Release          *releaseDoc  `bson:"release,omitempty"`
-	Version          int64        `bson:"version"`
-	CreatedAt        time.Time    `bson:"createdAt"`
-	UpdatedAt        time.Time    `bson:"updatedAt"`
-	PendingAudit     *auditDoc    `bson:"pendingAudit,omitempty"`
+	Area             string           `bson:"area"`
+	ContractID       string           `bson:"contractId"`
+	BidID            string           `bson:"bidId"`
+	MeasureCode      string           `bson:"measureCode"`
+	Theme            string           `bson:"theme"`
+	CatalogueVersion int              `bson:"catalogueVersion"`
+	ProxyPence       int64            `bson:"proxyPence"`
+	DueDate          *time.Time       `bson:"dueDate,omitempty"`
+	Override         *overrideDoc     `bson:"override,omitempty"`
+	Release          *releaseDoc      `bson:"release,omitempty"`
+	Safeguarding     *safeguardingDoc `bson:"safeguarding,omitempty"`
+	Version          int64            `bson:"version"`
+	CreatedAt        time.Time        `bson:"createdAt"`
+	UpdatedAt        time.Time        `bson:"updatedAt"`
+	PendingAudit     *auditDoc        `bson:"pendingAudit,omitempty"`
 	// PendingIntent is a delivery's writes and events not yet done (see ledger.go).
 	PendingIntent *intentDoc `bson:"pendingIntent,omitempty"`
 }
@@ -50,6 +51,26 @@ type overrideDoc struct {
 	By     string    `bson:"by"`
 	Reason string    `bson:"reason"`
 	At     time.Time `bson:"at"`
+}
+
+type safeguardingDoc struct {
+	By     string    `bson:"by"`
+	ByName string    `bson:"byName,omitempty"`
+	At     time.Time `bson:"at"`
+}
+
+func safeguardingFromDomain(c *domain.SafeguardingCheck) *safeguardingDoc {
+	if c == nil {
+		return nil
+	}
+	return &safeguardingDoc{By: c.By, ByName: c.ByName, At: c.At}
+}
+
+func (d *safeguardingDoc) toDomain() *domain.SafeguardingCheck {
+	if d == nil {
+		return nil
+	}
+	return &domain.SafeguardingCheck{By: d.By, ByName: d.ByName, At: d.At.UTC()}
 }
 
 type releaseDoc struct {
@@ -92,7 +113,7 @@ func (d *releaseDoc) toDomain() *domain.Release {
 }
 
 func pledgeFromDomain(p *domain.Pledge, ev *domain.AuditEvent) *pledgeDoc {
-	return &pledgeDoc{Override: overrideFromDomain(p.Override), Release: releaseFromDomain(p.Release), ID: p.ID, AuthorityID: p.AuthorityID, Authority: p.Authority, RequestID: p.RequestID, RequestTitle: p.RequestTitle,
+	return &pledgeDoc{Override: overrideFromDomain(p.Override), Release: releaseFromDomain(p.Release), Safeguarding: safeguardingFromDomain(p.SafeguardingCheck), ID: p.ID, AuthorityID: p.AuthorityID, Authority: p.Authority, RequestID: p.RequestID, RequestTitle: p.RequestTitle,
 		RequestOrgID: p.RequestOrgID, OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, Offer: p.Offer,
 		Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence, AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence,
 		Status: string(p.Status), Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area, ContractID: p.ContractID, BidID: p.BidID,
@@ -106,7 +127,7 @@ func (d *pledgeDoc) toDomain() *domain.Pledge {
 		t := d.DueDate.UTC()
 		due = &t
 	}
-	return &domain.Pledge{Override: d.Override.toDomain(), Release: d.Release.toDomain(), ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, RequestID: d.RequestID, RequestTitle: d.RequestTitle,
+	return &domain.Pledge{Override: d.Override.toDomain(), Release: d.Release.toDomain(), SafeguardingCheck: d.Safeguarding.toDomain(), ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, RequestID: d.RequestID, RequestTitle: d.RequestTitle,
 		RequestOrgID: d.RequestOrgID, OrganisationID: d.OrganisationID, OrganisationName: d.OrganisationName, Offer: d.Offer,
 		Quantity: d.Quantity, Unit: d.Unit, ValuePence: d.ValuePence, AllowPartial: d.AllowPartial, ApprovedPence: d.ApprovedPence,
 		Status: domain.PledgeStatus(d.Status), Reason: d.Reason, DecidedBy: d.DecidedBy, Area: d.Area, ContractID: d.ContractID, BidID: d.BidID,

@@ -31,6 +31,7 @@ type requestDoc struct {
 	Safeguarding     bool      `bson:"safeguarding"`
 	Status           string    `bson:"status"`
 	Reason           string    `bson:"reason,omitempty"`
+	DeadlineExtended bool      `bson:"deadlineExtended,omitempty"`
 	Version          int64     `bson:"version"`
 	CreatedAt        time.Time `bson:"createdAt"`
 	UpdatedAt        time.Time `bson:"updatedAt"`
@@ -41,14 +42,14 @@ func requestFromDomain(r *domain.Request, ev *domain.AuditEvent) *requestDoc {
 	return &requestDoc{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, OrganisationID: r.OrganisationID,
 		OrganisationName: r.OrganisationName, Title: r.Title, Description: r.Description, Kind: r.Kind, Area: r.Area, AreaName: r.AreaName,
 		Quantity: r.Quantity, Unit: r.Unit, ValuePence: r.ValuePence, Deadline: r.Deadline, Safeguarding: r.Safeguarding,
-		Status: string(r.Status), Reason: r.Reason, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PendingAudit: pendingOf(ev)}
+		Status: string(r.Status), Reason: r.Reason, DeadlineExtended: r.DeadlineExtended, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PendingAudit: pendingOf(ev)}
 }
 
 func (d *requestDoc) toDomain() *domain.Request {
 	return &domain.Request{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, OrganisationID: d.OrganisationID,
 		OrganisationName: d.OrganisationName, Title: d.Title, Description: d.Description, Kind: d.Kind, Area: d.Area, AreaName: d.AreaName,
 		Quantity: d.Quantity, Unit: d.Unit, ValuePence: d.ValuePence, Deadline: d.Deadline.UTC(), Safeguarding: d.Safeguarding,
-		Status: domain.RequestStatus(d.Status), Reason: d.Reason, Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		Status: domain.RequestStatus(d.Status), Reason: d.Reason, DeadlineExtended: d.DeadlineExtended, Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 }
 
 // CreateRequest inserts r with its audit event.

@@ -198,3 +198,8 @@ func (db *DB) PurgeRefreshTokens(ctx context.Context, expiredBefore time.Time) (
 	}
 	return res.DeletedCount, nil
 }
+
+// FindUsers lists the users of an authority, newest id first.
+func (db *DB) FindUsers(ctx context.Context, f domain.UserFilter) ([]*domain.User, string, error) {
+	return findPage(ctx, db.users, bson.D{{Key: "authorityId", Value: f.AuthorityID}}, f.Page, (*userDoc).toDomain, func(u *domain.User) string { return u.ID })
+}

@@ -36,6 +36,9 @@ type allocationItemCol struct {
 	OrganisationName string  `json:"organisation_name"`
 	ValuePence       int64   `json:"value_pence"`
 	ApprovedPence    int64   `json:"approved_pence"`
+	Quantity         int64   `json:"quantity,omitempty"`
+	Unit             string  `json:"unit,omitempty"`
+	ApprovedQuantity int64   `json:"approved_quantity,omitempty"`
 	Score            float64 `json:"score"`
 	Reason           string  `json:"reason"`
 	Explanation      string  `json:"explanation"`
@@ -58,7 +61,7 @@ func fromAllocation(a *domain.Allocation) *allocationRow {
 	for i, it := range a.Items {
 		items[i] = allocationItemCol{PledgeID: it.PledgeID, PledgeVersion: it.PledgeVersion, RequestID: it.RequestID, RequestTitle: it.RequestTitle,
 			OrganisationID: it.OrganisationID, OrganisationName: it.OrganisationName, ValuePence: it.ValuePence, ApprovedPence: it.ApprovedPence,
-			Score: it.Score, Reason: it.Reason, Explanation: it.Explanation}
+			Quantity: it.Quantity, Unit: it.Unit, ApprovedQuantity: it.ApprovedQuantity, Score: it.Score, Reason: it.Reason, Explanation: it.Explanation}
 	}
 	return &allocationRow{ID: a.ID, AuthorityID: a.AuthorityID, Status: a.Status, WeightsVersion: a.WeightsVersion, Objective: a.Objective, Bound: a.Bound,
 		BoundKind: a.BoundKind, Gap: a.Gap, GapText: a.GapText, Optimal: a.Optimal, ApprovedPence: a.ApprovedPence, Items: marshal(items),
@@ -83,7 +86,7 @@ func (r *allocationRow) toDomain() (*domain.Allocation, error) {
 	for i, it := range items {
 		a.Items[i] = domain.AllocationItem{PledgeID: it.PledgeID, PledgeVersion: it.PledgeVersion, RequestID: it.RequestID, RequestTitle: it.RequestTitle,
 			OrganisationID: it.OrganisationID, OrganisationName: it.OrganisationName, ValuePence: it.ValuePence, ApprovedPence: it.ApprovedPence,
-			Score: it.Score, Reason: it.Reason, Explanation: it.Explanation}
+			Quantity: it.Quantity, Unit: it.Unit, ApprovedQuantity: it.ApprovedQuantity, Score: it.Score, Reason: it.Reason, Explanation: it.Explanation}
 	}
 	return a, nil
 }

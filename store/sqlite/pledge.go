@@ -26,8 +26,23 @@ type pledgeRow struct {
 	DueDate                                                           string
 	Version                                                           int64
 	CreatedAt, UpdatedAt                                              string
-	// Override and Release are JSON of the store's own structs ('' none).
-	Override, Release string
+	// Override, Release and Safeguarding are JSON of the store's own
+	// structs ('' none).
+	Override, Release, Safeguarding string
+}
+
+// safeguardingCol is the stored form of a supplier's safeguarding confirmation.
+type safeguardingCol struct {
+	By     string `json:"by"`
+	ByName string `json:"by_name,omitempty"`
+	At     string `json:"at"`
+}
+
+func safeguardingOf(c *domain.SafeguardingCheck) string {
+	if c == nil {
+		return ""
+	}
+	return marshal(safeguardingCol{By: c.By, ByName: c.ByName, At: storeTime(c.At)})
 }
 
 // overrideCol and releaseCol are the stored form of an officer's override
@@ -78,6 +93,17 @@ func (r *pledgeRow) extras(p *domain.Pledge) error {
 		}
 		p.Override = &domain.Override{By: c.By, Reason: c.Reason, At: at}
 	}
+	if r.Safeguarding != "" {
+		var c safeguardingCol
+		if err := json.Unmarshal([]byte(r.Safeguarding), &c); err != nil {
+			return err
+		}
+		at, err := loadTime(c.At)
+		if err != nil {
+			return err
+		}
+		p.SafeguardingCheck = &domain.SafeguardingCheck{By: c.By, ByName: c.ByName, At: at}
+	}
 	if r.Release != "" {
 		var c releaseCol
 		if err := json.Unmarshal([]byte(r.Release), &c); err != nil {
@@ -103,13 +129,13 @@ func (r *pledgeRow) extras(p *domain.Pledge) error {
 // never changes its authority, request, supplier or creation time.
 var pledgeTable = newTable("pledges", `id, authority_id, authority_slug, request_id, request_title, request_org_id, organisation_id, organisation_name, offer,
 	quantity, unit, value_pence, allow_partial, approved_pence, status, reason, decided_by, area, contract_id, bid_id, measure_code, theme,
-	catalogue_version, proxy_pence, due_date, version, created_at, updated_at, override_json, release_json`,
+	catalogue_version, proxy_pence, due_date, version, created_at, updated_at, override_json, release_json, safeguarding_json`,
 	"id", "authority_id", "authority_slug", "request_id", "request_org_id", "organisation_id", "created_at")
 
 func (r *pledgeRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.RequestID, &r.RequestTitle, &r.RequestOrgID, &r.OrganisationID, &r.OrganisationName, &r.Offer,
 		&r.Quantity, &r.Unit, &r.ValuePence, &r.AllowPartial, &r.ApprovedPence, &r.Status, &r.Reason, &r.DecidedBy, &r.Area, &r.ContractID, &r.BidID,
-		&r.MeasureCode, &r.Theme, &r.CatalogueVersion, &r.ProxyPence, &r.DueDate, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.Override, &r.Release}
+		&r.MeasureCode, &r.Theme, &r.CatalogueVersion, &r.ProxyPence, &r.DueDate, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.Override, &r.Release, &r.Safeguarding}
 }
 
 // storeTime is how the store writes a time: RFC 3339 with nanoseconds in
@@ -123,7 +149,8 @@ func fromPledge(p *domain.Pledge) *pledgeRow {
 		OrganisationID: p.OrganisationID, OrganisationName: p.OrganisationName, Offer: p.Offer, Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence,
 		AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence, Status: string(p.Status), Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area,
 		ContractID: p.ContractID, BidID: p.BidID, MeasureCode: p.MeasureCode, Theme: p.Theme, CatalogueVersion: p.CatalogueVersion, ProxyPence: p.ProxyPence,
-		Version: p.Version, CreatedAt: storeTime(p.CreatedAt), UpdatedAt: storeTime(p.UpdatedAt), Override: overrideOf(p.Override), Release: releaseOf(p.Release)}
+		Version: p.Version, CreatedAt: storeTime(p.CreatedAt), UpdatedAt: storeTime(p.UpdatedAt), Override: overrideOf(p.Override), Release: releaseOf(p.Release),
+		Safeguarding: safeguardingOf(p.SafeguardingCheck)}
 	if p.DueDate != nil {
 		r.DueDate = storeTime(*p.DueDate)
 	}

@@ -21,30 +21,31 @@ type requestRow struct {
 	Status, Reason                                               string
 	Version                                                      int64
 	CreatedAt, UpdatedAt                                         string
+	DeadlineExtended                                             bool
 }
 
 // requestTable is the requests table, its columns in requestRow order; a
 // request never changes its authority, group or creation time.
 var requestTable = newTable("requests", `id, authority_id, authority_slug, organisation_id, organisation_name, title, description, kind, area, area_name,
-	quantity, unit, value_pence, deadline, safeguarding, status, reason, version, created_at, updated_at`,
+	quantity, unit, value_pence, deadline, safeguarding, status, reason, version, created_at, updated_at, deadline_extended`,
 	"id", "authority_id", "authority_slug", "organisation_id", "created_at")
 
 func (r *requestRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.OrganisationID, &r.OrganisationName, &r.Title, &r.Description, &r.Kind, &r.Area, &r.AreaName,
-		&r.Quantity, &r.Unit, &r.ValuePence, &r.Deadline, &r.Safeguarding, &r.Status, &r.Reason, &r.Version, &r.CreatedAt, &r.UpdatedAt}
+		&r.Quantity, &r.Unit, &r.ValuePence, &r.Deadline, &r.Safeguarding, &r.Status, &r.Reason, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.DeadlineExtended}
 }
 
 func fromRequest(r *domain.Request) *requestRow {
 	return &requestRow{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, OrganisationID: r.OrganisationID, OrganisationName: r.OrganisationName,
 		Title: r.Title, Description: r.Description, Kind: r.Kind, Area: r.Area, AreaName: r.AreaName, Quantity: r.Quantity, Unit: r.Unit,
 		ValuePence: r.ValuePence, Deadline: storeTime(r.Deadline), Safeguarding: r.Safeguarding, Status: string(r.Status), Reason: r.Reason,
-		Version: r.Version, CreatedAt: storeTime(r.CreatedAt), UpdatedAt: storeTime(r.UpdatedAt)}
+		Version: r.Version, CreatedAt: storeTime(r.CreatedAt), UpdatedAt: storeTime(r.UpdatedAt), DeadlineExtended: r.DeadlineExtended}
 }
 
 func (r *requestRow) toDomain() (*domain.Request, error) {
 	q := &domain.Request{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, OrganisationID: r.OrganisationID, OrganisationName: r.OrganisationName,
 		Title: r.Title, Description: r.Description, Kind: r.Kind, Area: r.Area, AreaName: r.AreaName, Quantity: r.Quantity, Unit: r.Unit,
-		ValuePence: r.ValuePence, Safeguarding: r.Safeguarding, Status: domain.RequestStatus(r.Status), Reason: r.Reason, Version: r.Version}
+		ValuePence: r.ValuePence, Safeguarding: r.Safeguarding, Status: domain.RequestStatus(r.Status), Reason: r.Reason, Version: r.Version, DeadlineExtended: r.DeadlineExtended}
 	var l times
 	q.Deadline, q.CreatedAt, q.UpdatedAt = l.at(r.Deadline), l.at(r.CreatedAt), l.at(r.UpdatedAt)
 	if l.err != nil {

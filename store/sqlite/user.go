@@ -155,3 +155,8 @@ func (db *DB) RevokeUserRefreshTokens(ctx context.Context, userID string) error 
 func (db *DB) PurgeRefreshTokens(ctx context.Context, expiredBefore time.Time) (int64, error) {
 	return db.purge(ctx, `DELETE FROM refresh_tokens WHERE julianday(expires_at) < julianday(?)`, storeTime(expiredBefore))
 }
+
+// FindUsers lists the users of an authority, newest id first.
+func (db *DB) FindUsers(ctx context.Context, f domain.UserFilter) ([]*domain.User, string, error) {
+	return findPage(ctx, db, "users", userTable.list, []string{"authority_id = ?"}, []any{f.AuthorityID}, f.Page, scanUser, func(u *domain.User) string { return u.ID })
+}

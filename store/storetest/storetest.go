@@ -53,6 +53,8 @@ func Run(t *testing.T, h Harness) {
 		{"SocialValueLead", testSocialValueLead, false},
 		{"OrganisationDetails", testOrganisationDetails, false},
 		{"Messages", testMessages, false},
+		{"SafeguardingAndExtension", testSafeguardingAndExtension, false},
+		{"FindUsers", testFindUsers, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentNames", testConcurrentNames, true},

@@ -31,6 +31,7 @@ function NotApproved({ organisation }) {
 /** MyRequests lists the group's requests in every status. */
 export function MyRequests({ session }) {
   const [flash] = useState(takeFlash);
+  const [settled, setSettled] = useState({}); // expired requests extended or closed here, and what was said
   const list = useLoad(() => listAll('/requests', { mine: true }), []);
   const deliveries = useLoad(() => (session.organisation?.status === 'approved' ? listAll('/deliveries') : Promise.resolve([])), []);
   const toConfirm = (deliveries.data || []).filter((d) => d.status === 'reported');
@@ -45,6 +46,9 @@ export function MyRequests({ session }) {
       {toConfirm.length > 0 && (
         <DeliveriesTable items={toConfirm} caption={`${plural(toConfirm.length, 'delivery', 'deliveries')} to confirm`} id="confirm-caption" linkText="Check and confirm" />
       )}
+      {list.data && list.data.filter((r) => r.status === 'expired' || settled[r.id]).map((r) => (
+        <ExpiredRequest key={r.id} request={r} done={settled[r.id]} onDone={(next, text) => { setSettled((o) => ({ ...o, [r.id]: text })); list.setData(list.data.map((x) => (x.id === r.id ? next : x))); }} />
+      ))}
       {list.loading ? <Loading /> : list.error ? <Problem error={list.error} /> : list.data.length === 0 ? (
         <p class="govuk-body">You have not posted any requests yet.</p>
       ) : (
@@ -415,5 +419,53 @@ export function RequestEdit({ params }) {
         </div>
       </div>
     </Page>
+  );
+}
+
+/**
+ * ExpiredRequest tells the group a request passed its deadline without
+ * being fully matched, and lets it extend the deadline once or close it.
+ */
+function ExpiredRequest({ request: r, done, onDone }) {
+  const [v, setV] = useState({ day: '', month: '', year: '' });
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const id = `extend-${r.id}`;
+  const act = async (path, body) => {
+    setBusy(true);
+    try {
+      const next = await api(`/requests/${r.id}/${path}`, { method: 'POST', body });
+      setError('');
+      onDone(next, path === 'close' ? `‘${r.title}’ is closed.` : `‘${r.title}’ is open for pledges again until ${date(next.deadline)}.`);
+    } catch (ex) {
+      setError(ex.errors?.[0]?.detail || ex.message);
+    }
+    setBusy(false);
+  };
+  const extend = (e) => {
+    e.preventDefault();
+    const d = parseDateParts(v, 'The new deadline');
+    if (d.error) return setError(d.error);
+    act('extend', { deadline: d.value });
+  };
+  if (done) return <Banner success title={done} />;
+  return (
+    <div class="govuk-notification-banner" role="region" aria-labelledby={`${id}-title`}>
+      <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id={`${id}-title`}>Request expired</h2></div>
+      <div class="govuk-notification-banner__content">
+        <p class="govuk-notification-banner__heading app-break">‘{r.title}’ passed its deadline of {date(r.deadline)} with {money(r.approvedPence || 0)} of {money(r.valuePence)} approved.</p>
+        <p class="govuk-body">It no longer takes pledges. Pledges already approved go ahead.</p>
+        {r.deadlineExtended ? <p class="govuk-body">You have extended its deadline once already, so you can only close it now, and post a new request if you still need help.</p> : (
+          <form method="post" action={`/requests/${r.id}/extend`} onSubmit={extend} novalidate>
+            <DateInput id={id} legend="Extend the deadline (you can do this once)" hint="For example, 27 3 2027" value={v} onChange={(k, x) => setV((o) => ({ ...o, [k]: x }))} error={error} />
+            <Button disabled={busy}>Extend the deadline</Button>
+          </form>
+        )}
+        {r.deadlineExtended && error && <p class="govuk-error-message">{error}</p>}
+        <form method="post" action={`/requests/${r.id}/close`} onSubmit={(e) => { e.preventDefault(); act('close'); }}>
+          <Button secondary disabled={busy}>Close the request</Button>
+        </form>
+      </div>
+    </div>
   );
 }

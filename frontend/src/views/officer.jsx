@@ -155,7 +155,7 @@ export function Dashboard() {
                       return (
                       <tr class="govuk-table__row" key={p.id}>
                         <td class="govuk-table__cell app-break">
-                          <strong>{p.organisationName}</strong>
+                          <a class="govuk-link" href={`/officer/suppliers/${p.organisationId}/record`}><strong>{p.organisationName}</strong></a>
                           <br />{p.offer}
                           <br /><a class="govuk-link govuk-body-s" href={`/pledges/${p.id}`}>Messages<span class="govuk-visually-hidden"> about the {label}</span></a>
                         </td>
@@ -376,14 +376,22 @@ export function PledgeApprove({ params }) {
           <p class="govuk-body-l app-break">{name}</p>
           <SummaryList
             rows={[
+              { key: 'Supplier', value: <a class="govuk-link" href={`/officer/suppliers/${p.organisationId}/record`}>{p.organisationName}</a> },
               { key: 'Offer', value: p.offer },
-              { key: 'Pledge value', value: money(p.valuePence) },
+              { key: 'Pledge value', value: `${money(p.valuePence)} for ${number(p.quantity)} ${p.unit}` },
+              ...(r.safeguarding ? [{ key: 'Safeguarding checks', value: p.safeguardingCheck ? `Confirmed by ${p.safeguardingCheck.byName || 'the supplier'} on ${dateAndTime(p.safeguardingCheck.at)}` : 'Not confirmed' }] : []),
               { key: 'Part approval', value: p.allowPartial ? 'The supplier allows part of it to be approved' : 'The supplier asks for all of it or none' },
               { key: 'Request value', value: money(r.valuePence) },
               { key: 'Approved so far', value: money(r.approvedPence) },
               { key: 'Still needed', value: money(need) },
             ]}
           />
+          {r.safeguarding && !p.safeguardingCheck ? (
+            <>
+              <Warning>This request involves children or vulnerable adults, and {p.organisationName} has not confirmed that the people doing the work have the checks it needs (for example DBS). It cannot be approved until they do.</Warning>
+              <p class="govuk-body"><a class="govuk-link" href={`/officer/pledges/${p.id}/decline`}>Decline the pledge</a> or <a class="govuk-link" href="/officer">go back</a> and wait for the supplier to confirm.</p>
+            </>
+          ) : (
           <form method="post" action={location.pathname} onSubmit={approve} novalidate>
             <Radios id="amount" legend="How much do you want to approve?" value={choice} onChange={(x) => { setChoice(x); setOver(null); }} options={options} error={errors.byField.amountPence || errors.byField.version || errors.byField.amount} />
             <div class="app-actions">
@@ -391,6 +399,7 @@ export function PledgeApprove({ params }) {
               <a class="govuk-link govuk-body" href="/officer">Cancel</a>
             </div>
           </form>
+          )}
           {over != null && (
             <form class="govuk-!-margin-top-6" method="post" action={location.pathname} onSubmit={toConfirm} novalidate>
               <h2 class="govuk-heading-m">Approve {money(over)} anyway</h2>
@@ -517,9 +526,9 @@ export function AllocationReview({ params }) {
                           </div>
                         </div>
                       </td>
-                      <td class="govuk-table__cell app-break"><strong>{it.organisationName}</strong><br /><a class="govuk-link" href={`/requests/${it.requestId}`}>{it.requestTitle}</a></td>
-                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.valuePence)}</td>
-                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.approvedPence)}</td>
+                      <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/officer/suppliers/${it.organisationId}/record`}><strong>{it.organisationName}</strong></a><br /><a class="govuk-link" href={`/requests/${it.requestId}`}>{it.requestTitle}</a></td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.valuePence)}{it.unit && <><br /><span class="govuk-body-s">{number(it.quantity)} {it.unit}</span></>}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.approvedPence)}{it.unit && it.approvedPence > 0 && <><br /><span class="govuk-body-s">{number(it.approvedQuantity)} {it.unit}</span></>}</td>
                       <td class="govuk-table__cell app-break">
                         <strong>{reasonWords(it)}</strong>
                         {it.explanation && <><br /><span class="govuk-body-s">{it.explanation}</span></>}
@@ -571,55 +580,113 @@ export function AllocationReview({ params }) {
           )}
         </>
       )}
+      {accepted && <DeclineLeftOut allocation={a} />}
       {a.status === 'accepted' && state.phase !== 'accepted' && <Inset>This proposal was accepted {dateAndTime(a.acceptedAt)}. Run the allocation again for pledges offered since.</Inset>}
       {accepted && <p class="govuk-body"><a class="govuk-link" href="/officer">Back to what needs attention</a></p>}
     </Page>
   );
 }
 
-function change(before, after) {
-  if (!before && !after) return '';
-  const b = before || {};
-  const a = after || {};
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !['updatedAt', 'version', 'createdAt'].includes(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
-  return keys.slice(0, 6).map((k) => `${k}: ${short(b[k])} → ${short(a[k])}`).join('; ');
+/**
+ * DeclineLeftOut declines, in one step, the offered pledges an accepted
+ * allocation left out, each with the reason the allocation gave.
+ */
+function DeclineLeftOut({ allocation }) {
+  const left = allocation.items.filter((i) => i.approvedPence <= 0 && i.reason !== 'in_bid');
+  const [state, setState] = useState({ phase: 'idle' });
+  const ref = useRef(null);
+  useEffect(() => {
+    if (state.phase === 'done') ref.current?.focus();
+  }, [state.phase]);
+  if (left.length === 0) return null;
+  const submit = async (e) => {
+    e.preventDefault();
+    setState({ phase: 'busy' });
+    try {
+      setState({ phase: 'done', result: await api(`/allocations/${allocation.id}/decline-left-out`, { method: 'POST' }) });
+    } catch (err) {
+      setState({ phase: 'idle', error: err });
+    }
+  };
+  if (state.phase === 'done') {
+    const { declined, skipped } = state.result;
+    return (
+      <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="left-out-title" tabIndex={-1} ref={ref}>
+        <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="left-out-title">Success</h2></div>
+        <div class="govuk-notification-banner__content">
+          <h3 class="govuk-notification-banner__heading">{plural(declined.length, 'pledge')} declined</h3>
+          <p class="govuk-body">Each supplier is told the reason the allocation gave.{skipped.length > 0 && ` ${plural(skipped.length, 'pledge was', 'pledges were')} no longer waiting for a decision and stayed as they were.`}</p>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <form method="post" action={`/officer/allocations/${allocation.id}/decline-left-out`} onSubmit={submit}>
+      <h2 class="govuk-heading-m">Pledges the allocation left out</h2>
+      <p class="govuk-body">{plural(left.length, 'pledge was', 'pledges were')} left out of this allocation. Unless you decline them they stay waiting for a decision, and their suppliers are not told.</p>
+      <ul class="govuk-list govuk-list--bullet">
+        {left.map((it) => <li key={it.pledgeId} class="app-break"><strong>{it.organisationName}</strong>, {money(it.valuePence)} to {it.requestTitle}</li>)}
+      </ul>
+      {state.error && <Problem error={state.error} />}
+      <Button warning disabled={state.phase === 'busy'}>Decline the pledges left out, with the allocation's reasons</Button>
+    </form>
+  );
 }
 
-function short(v) {
-  if (v === undefined || v === null || v === '') return '–';
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s.length > 60 ? s.slice(0, 57) + '…' : s;
-}
-
-/** Audit shows the audit trail of one object. */
+/**
+ * Audit finds a request or organisation by its title or name and shows its
+ * audit trail in words: who by name, what in a sentence, and each changed
+ * field by its label, before and after.
+ */
 export function Audit({ query }) {
-  const [object, setObject] = useState(query.object || '');
-  useEffect(() => setObject(query.object || ''), [query.object]);
+  const [q, setQ] = useState(query.q || '');
+  useEffect(() => setQ(query.q || ''), [query.q]);
+  const found = useLoad(() => (query.q && !query.object ? api('/audit/search', { query: { q: query.q } }) : Promise.resolve(null)), [query.q, query.object]);
   const events = useLoad(() => (query.object ? listAll('/audit', { object: query.object }) : Promise.resolve(null)), [query.object]);
   return (
     <Page title="Audit trail">
       <p class="govuk-body">Every change is recorded with who made it and when. Records are chained by hash, so a change to an old record can be detected.</p>
-      <form method="get" action="/officer/audit" onSubmit={(e) => { e.preventDefault(); navigate(queryURL('/officer/audit', { object: object.trim() })); }}>
-        <Input id="object" name="object" label="Reference of the request, pledge or organisation" width="20" spellcheck={false} value={object} onInput={setObject} />
-        <Button secondary>Show audit trail</Button>
+      <form method="get" action="/officer/audit" onSubmit={(e) => { e.preventDefault(); navigate(queryURL('/officer/audit', { q: q.trim() })); }}>
+        <Input id="q" name="q" label="Search for a request or an organisation" hint="Part of a request’s title or an organisation’s name" width="20" value={q} onInput={setQ} />
+        <Button secondary>Search</Button>
       </form>
-      {events.loading ? <Loading /> : events.error ? <Problem error={events.error} /> : events.data && (
-        events.data.length === 0 ? <p class="govuk-body">No records for this reference.</p> : (
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--m">{plural(events.data.length, 'record')}</caption>
-            {head([{ text: 'When' }, { text: 'Who' }, { text: 'What' }, { text: 'Change' }, { text: 'Record' }])}
-            <tbody class="govuk-table__body">
-              {events.data.map((e) => (
-                <tr class="govuk-table__row" key={e.id}>
-                  <td class="govuk-table__cell">{dateAndTime(e.at)}</td>
-                  <td class="govuk-table__cell app-break">{e.actor}</td>
-                  <td class="govuk-table__cell">{e.action} {e.objectType}</td>
-                  <td class="govuk-table__cell app-break govuk-body-s">{change(e.before, e.after)}</td>
-                  <td class="govuk-table__cell govuk-body-s">#{e.seq}<br /><span class="app-nowrap" title={e.hash}>{String(e.hash || '').slice(0, 12)}</span></td>
-                </tr>
+      {found.loading ? <Loading /> : found.error ? <Problem error={found.error} /> : found.data && (
+        found.data.items.length === 0 ? <p class="govuk-body">Nothing matches ‘{query.q}’.</p> : (
+          <>
+            <h2 class="govuk-heading-m">{plural(found.data.items.length, 'match', 'matches')}</h2>
+            <ul class="govuk-list">
+              {found.data.items.map((o) => (
+                <li key={o.type + o.id} class="app-break">
+                  <a class="govuk-link" href={queryURL('/officer/audit', { q: query.q, object: o.id })}>{o.name}</a> <span class="govuk-body-s">({o.type === 'request' ? 'request' : o.type === 'organisation' ? 'organisation' : 'reference'})</span>
+                </li>
               ))}
-            </tbody>
-          </table>
+            </ul>
+          </>
+        )
+      )}
+      {events.loading ? <Loading /> : events.error ? <Problem error={events.error} /> : events.data && (
+        events.data.length === 0 ? <p class="govuk-body">No records for this one.</p> : (
+          <>
+            <h2 class="govuk-heading-m">{plural(events.data.length, 'record')}</h2>
+            <ol class="govuk-list app-audit">
+              {events.data.map((e) => (
+                <li key={e.id} class="govuk-!-margin-bottom-6 app-break">
+                  <p class="govuk-body govuk-!-margin-bottom-1"><strong>{e.summary}</strong></p>
+                  <p class="govuk-body-s govuk-!-margin-bottom-2">{dateAndTime(e.at)}. Record {e.seq}, <span title={e.hash}>hash {String(e.hash || '').slice(0, 12)}…</span></p>
+                  {e.changes?.length > 0 && (
+                    <dl class="govuk-summary-list govuk-summary-list--no-border govuk-!-margin-bottom-0">
+                      {e.changes.map((c) => (
+                        <div class="govuk-summary-list__row" key={c.field}>
+                          <dt class="govuk-summary-list__key govuk-body-s">{c.label}</dt>
+                          <dd class="govuk-summary-list__value govuk-body-s">{c.before} → {c.after}</dd>
+                        </div>
+                      ))}
+                    </dl>
+                  )}
+                </li>
+              ))}
+            </ol>
+          </>
         )
       )}
     </Page>

@@ -7,7 +7,7 @@ import { navigate } from '../router.jsx';
 import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, pledgeStatus, parsePounds, parseWhole, penceToPounds, kindName } from '../format.js';
-import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad } from '../govuk.jsx';
+import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loading, Problem, Inset, Warning, SummaryList, useLoad } from '../govuk.jsx';
 import { Filters, RequestItem, LoadMoreList, useWards } from '../requests.jsx';
 import { DeliveriesTable } from './value.jsx';
 import { OpenTenders } from './bids.jsx';
@@ -61,7 +61,7 @@ export function SupplierRequests({ query, session }) {
   );
 }
 
-const PLEDGE_IDS = { offer: 'offer', quantity: 'pledge-quantity', unit: 'pledge-unit', valuePence: 'pledge-value', allowPartial: 'allow-partial' };
+const PLEDGE_IDS = { offer: 'offer', quantity: 'pledge-quantity', unit: 'pledge-unit', valuePence: 'pledge-value', allowPartial: 'allow-partial', safeguardingConfirmed: 'safeguarding-confirmed' };
 
 /** PledgeForm offers social value against one request. */
 export function PledgeForm({ params, query = {} }) {
@@ -70,7 +70,7 @@ export function PledgeForm({ params, query = {} }) {
   const bidId = query.bid || '';
   const back = bidId && query.contract ? `/contracts/${query.contract}/bid` : '';
   const req = useLoad(() => api(`/requests/${params.id}`), [params.id]);
-  const [v, set, , drop] = useDraft(`pledge.${params.id}`, { offer: '', quantity: '', unit: '', value: '', allowPartial: true });
+  const [v, set, , drop] = useDraft(`pledge.${params.id}`, { offer: '', quantity: '', unit: '', value: '', allowPartial: true, safeguarding: false });
   const [errors, setErrors] = useState([]);
   const [busy, setBusy] = useState(false);
   if (req.loading) return <Page title="Pledge to a request"><Loading /></Page>;
@@ -91,16 +91,17 @@ export function PledgeForm({ params, query = {} }) {
     if (!String(v.value).trim()) add('valuePence', 'Enter the value of your pledge in pounds');
     else if (pence === null) add('valuePence', 'Value must be an amount of money, like 1500 or 1,500.50');
     else if (pence < 100) add('valuePence', 'Value must be £1 or more');
+    if (r.safeguarding && !v.safeguarding) add('safeguardingConfirmed', 'Confirm that the people doing the work have the checks it needs, or do not pledge yet');
     setErrors(found);
     if (found.length) return;
     setBusy(true);
     try {
       const p = await api(`/requests/${r.id}/pledges`, {
         method: 'POST',
-        body: { offer: v.offer.trim(), quantity: q, unit: unit.trim(), valuePence: pence, allowPartial: !!v.allowPartial, ...(bidId ? { bidId } : {}) },
+        body: { offer: v.offer.trim(), quantity: q, unit: unit.trim(), valuePence: pence, allowPartial: !!v.allowPartial, safeguardingConfirmed: !!(r.safeguarding && v.safeguarding), ...(bidId ? { bidId } : {}) },
       });
       drop();
-      setFlash(`Pledge ${bidId ? 'added to your bid' : 'sent'}: ${money(p.valuePence)} to ‘${r.title}’`);
+      setFlash([`Pledge ${bidId ? 'added to your bid' : 'sent'}: ${money(p.valuePence)} to ‘${r.title}’.`, ...(p.warnings || [])].join(' '));
       navigate(back || '/supplier/pledges');
     } catch (ex) {
       if (ex.errors?.length) setErrors(ex.errors.map((x) => ({ field: x.field, href: `#${PLEDGE_IDS[x.field] || 'offer'}`, text: x.detail })));
@@ -109,7 +110,11 @@ export function PledgeForm({ params, query = {} }) {
       setBusy(false);
     }
   };
-  const remaining = Math.max(0, r.valuePence - (r.pledgedPence || 0));
+  // What the request still needs: its value less what is already approved
+  // (the rule of the API's warning, domain.OverPledgeWarning).
+  const need = Math.max(0, r.valuePence - (r.approvedPence || 0));
+  const entered = parsePounds(v.value);
+  const over = entered !== null && entered > need;
   return (
     <Page title="Pledge to a request" heading={false} error={errors.length > 0} back={back ? { href: back, text: 'Back to your bid' } : { href: `/requests/${r.id}` }}>
       <div class="govuk-grid-row">
@@ -125,7 +130,8 @@ export function PledgeForm({ params, query = {} }) {
               { key: 'Kind', value: kindName(r.kind) },
               { key: 'Ward', value: r.areaName },
               { key: 'They need', value: `${number(r.quantity)} ${r.unit}, worth ${money(r.valuePence)}` },
-              { key: 'Still open', value: money(remaining) },
+              { key: 'Still needed', value: `${money(need)}, after what the council has approved` },
+              ...(r.pledgedPence > (r.approvedPence || 0) ? [{ key: 'Offered, not yet decided', value: money(r.pledgedPence - (r.approvedPence || 0)) }] : []),
               { key: 'Needed by', value: date(r.deadline) },
             ]}
           />
@@ -134,7 +140,10 @@ export function PledgeForm({ params, query = {} }) {
             <Textarea id="offer" label="What will you provide?" hint="For example ‘Ten staff volunteering one morning a week for 12 weeks’" value={v.offer} onInput={(x) => set('offer', x)} error={err.offer} rows={4} />
             <Input id="pledge-quantity" label="How many" inputmode="numeric" width="5" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
             <Input id="pledge-unit" label="Of what" hint="The request counts in this unit" width="20" value={unit} onInput={(x) => set('unit', x)} error={err.unit} />
-            <Input id="pledge-value" label="Value of your pledge" hint={`In pounds. The request still needs ${money(remaining)}.`} prefix="£" width="10" inputmode="decimal" value={v.value} onInput={(x) => set('value', x)} error={err.valuePence} />
+            <Input id="pledge-value" label="Value of your pledge" hint={`In pounds. The request still needs ${money(need)}.`} prefix="£" width="10" inputmode="decimal" value={v.value} onInput={(x) => set('value', x)} error={err.valuePence} />
+            <div aria-live="polite">
+              {over && <Warning>Your pledge of {money(entered)} is more than this request still needs ({money(need)} of {money(r.valuePence)}). The council may approve only part of it, or none.</Warning>}
+            </div>
             <Checkbox
               id="allow-partial"
               legend="Part approval"
@@ -143,6 +152,20 @@ export function PledgeForm({ params, query = {} }) {
               checked={v.allowPartial}
               onChange={(x) => set('allowPartial', x)}
             />
+            {r.safeguarding && (
+              <div class={`govuk-form-group${err.safeguardingConfirmed ? ' govuk-form-group--error' : ''}`}>
+                <Warning>This request involves children or vulnerable adults. The people who do the work must have the checks it needs, such as an enhanced DBS check.</Warning>
+                {err.safeguardingConfirmed && <p id="safeguarding-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> {err.safeguardingConfirmed}</p>}
+                <Checkbox
+                  id="safeguarding-confirmed"
+                  legend="Safeguarding checks"
+                  label="I confirm that everyone who will do this work has the checks it needs (for example DBS)"
+                  hint="The council records who confirmed this and when, and cannot approve the pledge without it."
+                  checked={v.safeguarding}
+                  onChange={(x) => set('safeguarding', x)}
+                />
+              </div>
+            )}
             <Button disabled={busy}>{busy ? 'Sending…' : 'Send pledge'}</Button>
           </form>
         </div>

@@ -88,7 +88,7 @@ export function DeliveryForm({ params }) {
   if (pledge.error) return <Page title="Report a delivery"><Problem error={pledge.error} /></Page>;
   const [p, earlier] = pledge.data;
   const done = earlier.filter((d) => d.status !== 'rejected').reduce((t, d) => t + d.quantity, 0);
-  const left = Math.max(0, p.quantity - done);
+  const left = Math.max(0, p.deliverableQuantity - done);
   const err = Object.fromEntries(errors.map((e) => [e.field, e.text]));
   const submit = async (e) => {
     e.preventDefault();
@@ -138,11 +138,11 @@ export function DeliveryForm({ params }) {
           <h1 class="govuk-heading-l app-break"><span class="govuk-caption-l">Report a delivery to</span>{p.requestTitle}</h1>
           <SummaryList rows={[
             { key: 'You pledged', value: `${number(p.quantity)} ${p.unit}: ${p.offer}` },
-            { key: 'Approved', value: money(p.approvedPence) },
+            { key: 'Approved', value: p.approvedQuantity < p.quantity ? `${number(p.approvedQuantity)} ${p.unit} (${money(p.approvedPence)})` : `All of it (${money(p.approvedPence)})` },
             { key: 'Already reported', value: `${number(done)} ${p.unit}` },
             ...(p.dueDate ? [{ key: 'Due by', value: date(p.dueDate) }] : []),
           ]} />
-          {left === 0 ? <Inset>Everything you pledged has been reported.</Inset> : (
+          {left === 0 ? <Inset>Everything approved has been reported.</Inset> : (
             <form method="post" action={`/supplier/pledges/${p.id}/deliver`} onSubmit={submit} novalidate>
               <Input id="delivered-quantity" label={`How many ${p.unit} did you deliver?`} hint={`At most ${number(left)}.`} width="5" inputmode="numeric" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
               <DateInput id="delivery-date" legend="When did you deliver them?" hint="For example, 27 3 2026" value={v} onChange={set} error={err.date} />
@@ -455,7 +455,7 @@ export function MonthChart({ rows, title }) {
   );
 }
 
-function LedgerTable({ rows, caption, id, first, total }) {
+function LedgerTable({ rows, caption, id, first, total, link }) {
   return (
     <Scroll id={id}>
       <table class="govuk-table">
@@ -474,7 +474,7 @@ function LedgerTable({ rows, caption, id, first, total }) {
         <tbody class="govuk-table__body">
           {[...rows, ...(total ? [total] : [])].map((r, i) => (
             <tr class="govuk-table__row" key={r.key + i}>
-              <th scope="row" class="govuk-table__header app-break">{first === 'Month' && r !== total ? monthName(r.key) : r.label || '–'}</th>
+              <th scope="row" class="govuk-table__header app-break">{first === 'Month' && r !== total ? monthName(r.key) : link && r.key && r !== total ? <a class="govuk-link" href={link(r)}>{r.label || r.key}</a> : r.label || '–'}</th>
               <Td numeric>{money(r.pledgedPence)}</Td>
               <Td numeric>{money(r.approvedPence)}</Td>
               <Td numeric>{money(r.deliveredPence)}</Td>
@@ -512,7 +512,7 @@ export function Ledger({ session }) {
           <MonthChart rows={l.data.byMonth} title="Social value secured, delivered and verified by month" />
           <LedgerTable rows={l.data.byMonth} caption="Social value by month" id="ledger-month" first="Month" total={l.data.totals} />
           {l.data.byWard.length > 0 && <LedgerTable rows={l.data.byWard} caption="By ward" id="ledger-ward" first="Ward" />}
-          {officer && l.data.bySupplier.length > 0 && <LedgerTable rows={l.data.bySupplier} caption="By supplier" id="ledger-supplier" first="Supplier" />}
+          {officer && l.data.bySupplier.length > 0 && <LedgerTable rows={l.data.bySupplier} caption="By supplier" id="ledger-supplier" first="Supplier" link={(r) => `/officer/suppliers/${r.key}/record`} />}
           {l.data.byContract.length > 0 && <LedgerTable rows={l.data.byContract} caption="By contract" id="ledger-contract" first="Contract" />}
           {l.data.byTheme.length > 0 && <LedgerTable rows={l.data.byTheme} caption="By theme" id="ledger-theme" first="Theme" />}
           <p class="govuk-body-s">Figures as of {dateAndTime(l.data.computedAt)}. Months are when the value was delivered, or approved where nothing is delivered yet.</p>
