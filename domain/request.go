@@ -63,6 +63,26 @@ type Request struct {
 	ApprovedPence int64 `json:"approvedPence"`
 }
 
+// MaxRequestPence is the most a request of each kind may be worth: a
+// community group's need, not a council contract. It stops a slip of the
+// keyboard (£99,999,999,999) from becoming a need that no pledge could
+// ever meet and that swamps the ledger's figures. Building works cost the
+// most, then jobs; advice and volunteering are counted in hours.
+var MaxRequestPence = map[string]int64{
+	matcher.KindVolunteering: 10_000_000,  // £100,000
+	matcher.KindGoods:        25_000_000,  // £250,000
+	matcher.KindFunding:      25_000_000,  // £250,000
+	matcher.KindAdvice:       10_000_000,  // £100,000
+	matcher.KindJobs:         50_000_000,  // £500,000
+	matcher.KindWorks:        100_000_000, // £1,000,000
+}
+
+// kindWords names each kind in a sentence.
+var kindWords = map[string]string{
+	matcher.KindVolunteering: "volunteering", matcher.KindGoods: "goods", matcher.KindFunding: "funding",
+	matcher.KindAdvice: "advice", matcher.KindJobs: "jobs", matcher.KindWorks: "works",
+}
+
 // ValidKind reports whether k is a request kind.
 func ValidKind(k string) bool {
 	for _, x := range RequestKinds {
@@ -89,7 +109,9 @@ func (r *Request) Validate() error {
 		v.Add("quantity", "The quantity must be a whole number from 1 to 1,000,000,000")
 	}
 	checkText(&v, "unit", r.Unit, 1, 40, true)
-	if r.ValuePence < 0 || r.ValuePence > MaxPence {
+	if most, ok := MaxRequestPence[r.Kind]; ok && r.ValuePence > most {
+		v.Add("valuePence", "A request for %s can be worth at most %s", kindWords[r.Kind], Pounds(most))
+	} else if r.ValuePence < 0 || r.ValuePence > MaxPence {
 		v.Add("valuePence", "The value must be from £0 to £10,000,000,000")
 	}
 	if r.Deadline.IsZero() {

@@ -39,12 +39,19 @@ const precompress = {
 // dropIEHacks removes GOV.UK Frontend's `@media ... (min-width: 0\0)` rule
 // for Internet Explorer 8 (in service-navigation): Vite 8's CSS minifier
 // rejects it as an invalid media query, and no browser we support needs it.
+// It also removes the footer's crown copyright logo rules, which point at
+// GOV.UK's crest image: a council service shows no crest (the app never
+// renders .govuk-footer__copyright-logo), and without this Vite warns that
+// /assets/images/govuk-crest.svg "didn't resolve at build time".
 const dropIEHacks = {
   postcssPlugin: 'drop-ie-hacks',
   AtRule: {
     media(rule) {
       if (/\\0|\uFFFD|\u0000/.test(rule.params)) rule.remove();
     },
+  },
+  Rule(rule) {
+    if (rule.selector.includes('govuk-footer__copyright-logo')) rule.remove();
   },
 };
 

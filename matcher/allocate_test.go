@@ -127,11 +127,11 @@ func TestAllocateExplanations(t *testing.T) {
 		for _, d := range a.Decisions {
 			switch d.PledgeID + "/" + g.Name {
 			case "P2/supplier at its limit":
-				if want := "Cut to £5.00 of £10.00: supplier S1 is at its commitment limit; its other pledges add more value."; d.Explanation != want {
+				if want := "Cut to £5 of £10: supplier S1 is at its commitment limit; its other pledges add more value."; d.Explanation != want {
 					t.Errorf("got %q\nwant %q", d.Explanation, want)
 				}
 			case "P1/whole pledge bigger than the need":
-				if !strings.Contains(d.Explanation, "asked for all or nothing, and the whole £30.00 did not fit") {
+				if !strings.Contains(d.Explanation, "asked for all or nothing, and the whole £30 did not fit") {
 					t.Errorf("got %q", d.Explanation)
 				}
 			}

@@ -291,6 +291,5 @@ func appendPercentUp(b []byte, f float64) []byte {
 // pounds, rounded to whole pounds, with thousands separators.
 func appendValue(b []byte, obj int64) []byte {
 	pounds := (obj + WeightScale*100/2) / (WeightScale * 100)
-	b = appendPounds(b, pounds*100)
-	return b[:len(b)-3] // drop ".00"
+	return appendPounds(b, pounds*100) // whole pounds: no pence shown
 }

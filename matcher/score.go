@@ -234,12 +234,21 @@ func (sc *scorer) area(code string) *areaFacts {
 	if (sc.s.Lat != 0 || sc.s.Lon != 0) && (nd.Lat != 0 || nd.Lon != 0) {
 		a.distKm = haversineKm(sc.s.Lat, sc.s.Lon, nd.Lat, nd.Lon)
 		a.distV = 1 / (1 + a.distKm/distanceHalfKm)
-		a.distText = "The supplier's base is " + strconv.FormatFloat(a.distKm, 'f', 1, 64) + " km from " + nd.Name + distanceWords(a.distKm)
+		a.distText = "The supplier's base is " + kmWords(a.distKm) + " from " + nd.Name + distanceWords(a.distKm)
 	} else {
 		a.distText = "Distance unknown (no location for the supplier or for " + nd.Name + "): counted as neutral."
 	}
 	sc.areas[code] = a
 	return a
+}
+
+// kmWords says a distance to a tenth of a km; under 0.05 km, which would
+// read "0.0 km", it says "less than 0.1 km".
+func kmWords(km float64) string {
+	if km < 0.05 {
+		return "less than 0.1 km"
+	}
+	return strconv.FormatFloat(km, 'f', 1, 64) + " km"
 }
 
 func distanceWords(km float64) string {
@@ -444,7 +453,8 @@ func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
 	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
-// Pounds formats pence as pounds with thousands separators: £1,234.50.
+// Pounds formats pence as pounds with thousands separators: £1,234.50,
+// and £3,500 for whole pounds.
 func Pounds(pence int64) string {
 	return string(appendPounds(make([]byte, 0, 24), pence))
 }
@@ -464,5 +474,8 @@ func appendPounds(b []byte, pence int64) []byte {
 		b = append(b, c)
 	}
 	p := pence % 100
+	if p == 0 {
+		return b // whole pounds read as £3,500, not £3,500.00
+	}
 	return append(b, '.', byte('0'+p/10), byte('0'+p%10))
 }

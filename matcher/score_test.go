@@ -75,7 +75,7 @@ func TestScorePledgeBreakdown(t *testing.T) {
 	for name, frag := range map[string]string{
 		ComponentNeed:     "7 of 8 neighbourhoods in Brinnington & Stockport Central",
 		ComponentFit:      "offers goods in Food",
-		ComponentCoverage: "Covers £2,000.00 of the £5,000.00 still needed (40%)",
+		ComponentCoverage: "Covers £2,000 of the £5,000 still needed (40%)",
 		ComponentUrgency:  "the deadline is in 30 days",
 		ComponentDistance: "km from Brinnington & Stockport Central: close by",
 		ComponentRecord:   "Delivered and verified 6 of 6 pledges due: a good record",
@@ -175,7 +175,7 @@ func TestCoveragePartialOverPledge(t *testing.T) {
 	if cov.Name != ComponentCoverage || cov.Value != 1 {
 		t.Fatalf("coverage of p-big = %+v, want 1", cov)
 	}
-	if want := "Covers all of the £1,000.00 still needed: the supplier offers £9,000.00 and allows part of it to be approved"; !strings.Contains(cov.Explanation, want) {
+	if want := "Covers all of the £1,000 still needed: the supplier offers £9,000 and allows part of it to be approved"; !strings.Contains(cov.Explanation, want) {
 		t.Errorf("explanation %q lacks %q", cov.Explanation, want)
 	}
 	if got := ranked[1].Score.Components[2].Value; got != 0.5 {
@@ -198,9 +198,18 @@ func TestCoveragePartialOverPledge(t *testing.T) {
 }
 
 func TestPounds(t *testing.T) {
-	for in, want := range map[int64]string{0: "£0.00", 5: "£0.05", 123456: "£1,234.56", 100000000: "£1,000,000.00", -250: "-£2.50"} {
+	for in, want := range map[int64]string{0: "£0", 5: "£0.05", 123456: "£1,234.56", 100000000: "£1,000,000", 350000: "£3,500", -250: "-£2.50"} {
 		if got := Pounds(in); got != want {
 			t.Errorf("Pounds(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A supplier based at a ward's centre was told its base is "0.0 km" away.
+func TestDistanceInWords(t *testing.T) {
+	for km, want := range map[float64]string{0: "less than 0.1 km", 0.049: "less than 0.1 km", 0.05: "0.1 km", 1.44: "1.4 km", 23: "23.0 km"} {
+		if got := kmWords(km); got != want {
+			t.Errorf("kmWords(%v) = %q, want %q", km, got, want)
 		}
 	}
 }

@@ -19,6 +19,22 @@ export function number(n) {
   return n == null ? '' : whole.format(n);
 }
 
+/**
+ * amount reads a quantity and its unit as people say it: "1 coat" and
+ * "500 coats", "£1,200" where the unit is pounds (not "1200 pounds"),
+ * "1 hour" for one of "hours".
+ */
+export function amount(quantity, unit) {
+  const u = String(unit || '').trim();
+  if (/^(pounds?|£|gbp|pounds sterling)$/i.test(u)) return money(Number(quantity) * 100);
+  if (Number(quantity) === 1 && !/\s/.test(u)) {
+    if (/ies$/i.test(u)) return `1 ${u.slice(0, -3)}y`;
+    if (/(ches|shes|sses|xes)$/i.test(u)) return `1 ${u.slice(0, -2)}`;
+    if (/[^s]s$/i.test(u)) return `1 ${u.slice(0, -1)}`;
+  }
+  return `${number(quantity)} ${u}`.trim();
+}
+
 /** date formats an RFC 3339 time or a plain date as "31 March 2027". */
 export function date(value) {
   if (!value) return '';
@@ -129,4 +145,25 @@ export function requestStatus(s) {
 /** pledgeStatus gives the words and tag colour of a pledge status. */
 export function pledgeStatus(s) {
   return PLEDGE_STATUS[s] ?? [s, 'grey'];
+}
+
+// The matcher explains a score about "the supplier"; a supplier reading
+// its own ranked list is addressed as "you". Longest phrases first.
+const YOU = [
+  [/\bThe supplier has not said what it offers\b/g, 'You have not said what you offer'],
+  [/\bNew supplier with no delivery record yet\b/g, 'You have no delivery record yet'],
+  [/\bthe supplier offers\b/g, 'you offer'],
+  [/\bthe supplier works\b/g, 'you work'],
+  [/\bthe supplier does not offer\b/g, 'you do not offer'],
+  [/\bThe supplier's base is\b/g, 'Your base is'],
+  [/\bno location for the supplier\b/g, 'no location for you'],
+  [/\bthe supplier asked\b/g, 'you asked'],
+  [/\band allows part of it\b/g, 'and allow part of it'],
+  [/\bThe supplier\b/g, 'You'],
+  [/\bthe supplier\b/g, 'you'],
+];
+
+/** toYou rewrites a matcher explanation for the supplier it is about. */
+export function toYou(text) {
+  return YOU.reduce((t, [re, to]) => t.replace(re, to), String(text ?? ''));
 }

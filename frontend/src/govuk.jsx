@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { currentNavigation } from './router.jsx';
 import { SessionEnded } from './api.js';
 
-const SERVICE = 'needmatch';
+const SERVICE = 'Needmatch';
 const COUNCIL = 'Stockport Council';
 let focusedNavigation = 0;
 let focusedHeading = null;
@@ -151,23 +151,49 @@ export function Input({ id, name, label, hint, error, value, onInput, type = 'te
   );
 }
 
-/** Textarea is a labelled multi-line input. */
-export function Textarea({ id, name, label, hint, error, value, onInput, rows = 5, asHeading, ...rest }) {
+/**
+ * Textarea is a labelled multi-line input. With maxlength it is the GOV.UK
+ * character count: the limit is said to screen readers with the field,
+ * the characters left show under it (in red when over), and a polite live
+ * region says the same a moment after typing stops.
+ */
+export function Textarea({ id, name, label, hint, error, value, onInput, rows = 5, asHeading, maxlength, ...rest }) {
+  const length = [...(value ?? '')].length;
+  const left = maxlength ? maxlength - length : 0;
+  const message = left >= 0
+    ? `You have ${left.toLocaleString('en-GB')} character${left === 1 ? '' : 's'} remaining`
+    : `You have ${(-left).toLocaleString('en-GB')} character${left === -1 ? '' : 's'} too many`;
+  const [spoken, setSpoken] = useState('');
+  useEffect(() => {
+    if (!maxlength) return undefined;
+    const t = setTimeout(() => setSpoken(message), 1000);
+    return () => clearTimeout(t);
+  }, [message, maxlength]);
+  const over = maxlength && left < 0;
   return (
-    <div class={cx('govuk-form-group', error && 'govuk-form-group--error')}>
+    <div class={cx('govuk-form-group', maxlength && 'govuk-character-count', error && 'govuk-form-group--error')}>
       <Label id={id} label={label} asHeading={asHeading} />
       <Hint id={`${id}-hint`}>{hint}</Hint>
       <ErrorMessage id={`${id}-error`} text={error} />
       <textarea
-        class={cx('govuk-textarea', error && 'govuk-textarea--error')}
+        class={cx('govuk-textarea', (error || over) && 'govuk-textarea--error')}
         id={id}
         name={name || id}
         rows={rows}
         value={value ?? ''}
         onInput={(e) => onInput(e.currentTarget.value)}
-        aria-describedby={describedBy(id, hint, error)}
+        aria-describedby={cx(describedBy(id, hint, error), maxlength && `${id}-info`) || undefined}
         {...rest}
       />
+      {maxlength && (
+        <>
+          <div id={`${id}-info`} class="govuk-hint govuk-character-count__message govuk-visually-hidden">
+            You can enter up to {maxlength.toLocaleString('en-GB')} characters
+          </div>
+          <div class={cx('govuk-character-count__status', over ? 'govuk-error-message' : 'govuk-hint')} aria-hidden="true">{message}</div>
+          <div class="govuk-character-count__sr-status govuk-visually-hidden" aria-live="polite">{spoken}</div>
+        </>
+      )}
     </div>
   );
 }

@@ -2,13 +2,14 @@
 // role, the routes, and the footer. Started once on page load.
 
 import { render } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import './styles.scss';
 import { startRouter, useLocation, match, navigate, here } from './router.jsx';
 import { start, useSession, COUNCIL_NAME } from './session.js';
 import { onSessionEnded } from './api.js';
 import { Page, Loading } from './govuk.jsx';
 import { routes } from './routes.jsx';
+import { stackTables } from './stack.js';
 
 function navItems(user) {
   if (!user) {
@@ -41,8 +42,27 @@ function isActive(href, path) {
   return path === href || path.startsWith(href + '/');
 }
 
+// The GOV.UK service navigation's tablet breakpoint: narrower than this the
+// links collapse behind a Menu button (as govuk-frontend's own script does).
+const WIDE = '(min-width: 40.0625em)';
+
+function useWide() {
+  const [wide, setWide] = useState(() => window.matchMedia(WIDE).matches);
+  useEffect(() => {
+    const mql = window.matchMedia(WIDE);
+    const change = () => setWide(mql.matches);
+    mql.addEventListener('change', change);
+    return () => mql.removeEventListener('change', change);
+  }, []);
+  return wide;
+}
+
 function Header({ user, path }) {
   const items = navItems(user);
+  const wide = useWide();
+  const [open, setOpen] = useState(false);
+  // A link followed closes the menu; so does signing in or out.
+  useEffect(() => setOpen(false), [path, user?.role]);
   const active = items.map(([h]) => h).filter((h) => isActive(h, path)).sort((a, b) => b.length - a.length)[0];
   return (
     <header>
@@ -57,10 +77,15 @@ function Header({ user, path }) {
         <div class="govuk-width-container">
           <div class="govuk-service-navigation__container">
             <span class="govuk-service-navigation__service-name">
-              <a href="/" class="govuk-service-navigation__link">needmatch</a>
+              <a href="/" class="govuk-service-navigation__link">Needmatch</a>
             </span>
             <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
-              <ul class="govuk-service-navigation__list" id="navigation">
+              <button type="button" class="govuk-service-navigation__toggle" aria-controls="navigation"
+                hidden={wide} aria-hidden={wide ? 'true' : undefined} aria-expanded={wide ? undefined : String(open)}
+                onClick={() => setOpen(!open)}>
+                Menu
+              </button>
+              <ul class="govuk-service-navigation__list" id="navigation" hidden={!wide && !open}>
                 {items.map(([href, text]) => (
                   <li class={`govuk-service-navigation__item${href === active ? ' govuk-service-navigation__item--active' : ''}`} key={href}>
                     <a class="govuk-service-navigation__link" href={href} aria-current={href === active ? 'page' : undefined}>
@@ -96,7 +121,7 @@ function Footer() {
               </li>
             </ul>
             <p class="govuk-body-s">
-              needmatch is run by {COUNCIL_NAME} to match community needs with the social value that suppliers promise.
+              Needmatch is run by {COUNCIL_NAME} to match community needs with the social value that suppliers promise.
             </p>
           </div>
         </div>
@@ -181,3 +206,4 @@ onSessionEnded(() => {
 });
 start();
 render(<App />, document.getElementById('app'));
+stackTables(document.getElementById('app'));

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
 import { authority } from './session.js';
 import { navigate, queryURL } from './router.jsx';
-import { money, date, kindName, requestStatus, KINDS, number } from './format.js';
+import { money, date, kindName, requestStatus, pledgeStatus, KINDS, number, toYou } from './format.js';
 import { Button, Input, Select, Tag, Loading, Problem, useLoad } from './govuk.jsx';
 
 /** useWards returns the council's wards sorted by name ([] while loading). */
@@ -71,7 +71,7 @@ export function Filters({ path, query, wards }) {
 }
 
 /** RequestItem is one request in a list, with an optional match score. */
-export function RequestItem({ request: r, score, breakdown, showStatus, headingLevel = 2 }) {
+export function RequestItem({ request: r, score, breakdown, showStatus, headingLevel = 2, yours, forSupplier }) {
   const [status, colour] = requestStatus(r.status);
   const H = `h${headingLevel}`;
   return (
@@ -86,9 +86,46 @@ export function RequestItem({ request: r, score, breakdown, showStatus, headingL
         <span class="app-request-list__meta-item">Needed by {date(r.deadline)}</span>
       </p>
       <p class="app-request-list__meta app-break">Posted by {r.organisationName}</p>
+      {r.approvedPence > 0 && <NeedMet request={r} />}
+      {yours && (
+        <p class="app-request-list__meta">
+          <Tag colour="purple">You pledged</Tag> {money(yours.valuePence)} ({pledgeStatus(yours.status)[0].toLowerCase()}). <a class="govuk-link" href="/supplier/pledges">See your pledges</a>
+        </p>
+      )}
       {showStatus && <Tag colour={colour}>{status}</Tag>}
-      {score != null && <MatchScore score={score} breakdown={breakdown} />}
+      {score != null && <MatchScore score={score} breakdown={breakdown} forSupplier={forSupplier} />}
     </li>
+  );
+}
+
+/**
+ * NeedMet says how much of a request approved pledges already cover: a
+ * matched request needs no more pledges (see MatchedMeaning).
+ */
+export function NeedMet({ request: r }) {
+  const left = Math.max(0, r.valuePence - r.approvedPence);
+  return (
+    <p class="app-request-list__meta">
+      {left === 0
+        ? <><Tag colour="teal">Matched</Tag> Approved pledges meet all of this need</>
+        : <><Tag colour="yellow">Partly matched</Tag> {money(r.approvedPence)} of {money(r.valuePence)} met, {money(left)} still needed</>}
+    </p>
+  );
+}
+
+/** MatchedMeaning explains the words Matched and Partly matched. */
+export function MatchedMeaning() {
+  return (
+    <details class="govuk-details">
+      <summary class="govuk-details__summary">
+        <span class="govuk-details__summary-text">What "Matched" and "Partly matched" mean</span>
+      </summary>
+      <div class="govuk-details__text">
+        A request is <strong>matched</strong> when the council has approved pledges from suppliers that meet all of its value: it needs no more pledges.
+        It is <strong>partly matched</strong> when approved pledges meet some of it: the rest is still open to pledges.
+        A pledge counts only once the council approves it, not when a supplier offers it.
+      </div>
+    </details>
   );
 }
 
@@ -112,7 +149,8 @@ function share(x) {
 }
 
 /** MatchScore explains a match score and its parts in words. */
-export function MatchScore({ score, breakdown = [], label = 'Match score', summary = 'Why this score' }) {
+export function MatchScore({ score, breakdown = [], label = 'Match score', summary = 'Why this score', forSupplier }) {
+  const words = forSupplier ? toYou : (x) => x;
   const parts = [...breakdown].sort((a, b) => b.contribution - a.contribution);
   return (
     <div>
@@ -128,7 +166,7 @@ export function MatchScore({ score, breakdown = [], label = 'Match score', summa
             <ul class="govuk-list govuk-list--bullet">
               {parts.map((p) => (
                 <li key={p.name}>
-                  <strong>{partName(p.name)}</strong>: {p.explanation || `${share(p.value)} out of 100`}{' '}
+                  <strong>{partName(p.name)}</strong>: {p.explanation ? words(p.explanation) : `${share(p.value)} out of 100`}{' '}
                   <span class="govuk-body-s">({share(p.value)} out of 100, counting for {share(p.weight)}% of the score: adds {share(p.contribution)} points)</span>
                 </li>
               ))}
@@ -176,8 +214,9 @@ export function LoadMoreList({ fetchPage, render, deps, empty, noun = ['request'
   return (
     <>
       <p class="govuk-body" role="status">
-        Showing {number(items.length)} {items.length === 1 ? noun[0] : noun[1]}
-        {next ? '' : items.length > 1 ? ', all there are' : ''}
+        {next
+          ? `Showing the first ${number(items.length)} ${noun[1]}: there are more below`
+          : items.length === 1 ? `Showing 1 ${noun[0]}` : `Showing all ${number(items.length)} ${noun[1]}`}
       </p>
       <ul class="app-request-list" ref={listRef}>
         {items.map(render)}

@@ -34,7 +34,7 @@ test('the public sees published requests, filters them, and reads one', async ()
   const p = await page();
   await p.goto('/');
   await h1(p, 'Requests from community groups');
-  assert.equal(await p.title(), 'Requests from community groups - needmatch - Stockport Council');
+  assert.equal(await p.title(), 'Requests from community groups - Needmatch - Stockport Council');
   await p.locator('.app-request-list__item').first().waitFor();
   assert.equal(await p.locator('.app-request-list__item').count(), 6);
   assert.match(await p.locator('main').innerText(), /Worth £1,800/);
@@ -46,7 +46,7 @@ test('the public sees published requests, filters them, and reads one', async ()
   await p.getByText('Showing 1 request').waitFor();
   await p.getByRole('link', { name: 'Laptops for the homework club' }).click();
   await h1Focused(p, 'Laptops for the homework club'); // focus moves to the h1 on navigation
-  assert.match(await p.title(), /^Laptops for the homework club - needmatch/);
+  assert.match(await p.title(), /^Laptops for the homework club - Needmatch/);
   assert.match(await p.locator('main').innerText(), /£3,500/);
   await check(p, 'public-request');
 
@@ -61,6 +61,12 @@ test('the public sees published requests, filters them, and reads one', async ()
   assert.equal(await p.locator('svg.app-map circle').count(), 21);
   assert.equal(await p.locator('main table tbody tr').count(), 21);
   assert.match(await p.locator('main').innerText(), /Contains English Indices of Deprivation 2025 \(MHCLG\) and ONS data, Open Government Licence v3\.0/);
+  // The map's numbers are named beside it, with each ward's open requests.
+  const key = p.locator('ol.app-ward-key li');
+  assert.equal(await key.count(), 21);
+  assert.match(await p.locator('ol.app-ward-key').innerText(), /open request/);
+  // Loading ward boundaries is for council officers only.
+  assert.equal(await p.locator('#boundary-file').count(), 0, 'a visitor is not offered the boundary upload');
   await check(p, 'public-wards');
   await p.goto('/no/such/page');
   await h1(p, 'Page not found');
@@ -428,9 +434,19 @@ test('the officer verifies the delivery and the ledger shows it', async () => {
   assert.match(main, /£3,816\.50\s*Secured/, 'coats, food donations and the seeded awards are secured');
   assert.match(main, /£1,200\.50\s*Verified/);
   assert.ok((await p.locator('svg.app-chart rect').count()) >= 3, 'the chart has bars');
+  // Each bar's value is written beside it, at a readable size.
+  const labels = await p.locator('svg.app-chart text').allTextContents();
+  assert.ok(labels.includes('£1,200.50'), `the verified value is written on the chart: ${labels.join(' | ')}`);
+  assert.equal(await p.locator('svg.app-chart text').first().evaluate((t) => getComputedStyle(t).fontSize), '16px');
+  assert.match(main, /Still to verify is the value secured so far less the value verified so far/);
+  await check(p, 'ledger');
+  await p.getByRole('button', { name: 'Show as a table' }).click();
   const months = p.locator('table', { has: p.locator('caption', { hasText: 'Social value by month' }) });
   assert.match(await months.innerText(), /£1,200\.50/);
-  await check(p, 'ledger');
+  assert.doesNotMatch(await months.innerText(), /−|-£/, 'no negative figure by month');
+  await check(p, 'ledger-table');
+  await p.getByRole('button', { name: 'Show as a chart' }).click();
+  await p.locator('svg.app-chart').waitFor();
   const [csv] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download the ledger as CSV' }).click()]);
   assert.equal(csv.suggestedFilename(), 'ledger.csv');
   await p.goto('/officer/overdue');

@@ -50,11 +50,11 @@ test('200 requests and long names stay readable', async () => {
   await p.locator('.app-request-list__item').first().waitFor();
   for (let n = 100; n <= 200; n += 50) {
     await p.getByRole('button', { name: 'Load more' }).click();
-    await p.getByText(`Showing ${n} requests`).waitFor();
+    await p.getByText(`Showing the first ${n} requests`).waitFor();
     assert.equal(await p.evaluate(() => document.activeElement.tagName), 'A', 'the first new request takes focus');
   }
   await p.getByRole('button', { name: 'Load more' }).click();
-  await p.getByText('Showing 206 requests, all there are').waitFor();
+  await p.getByText('Showing all 206 requests').waitFor();
   assert.equal(await p.locator('.app-request-list__item').count(), 206);
   await shot(p, 'public-home-206-requests');
   await axe(p, 'public-home-206-requests');

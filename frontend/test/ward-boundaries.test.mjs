@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startServer, launch, newPage, check, h1 } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, h1, signIn } from '../testing/browser.mjs';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/three-square-wards.geojson', import.meta.url));
 const REAL = '/work/shared/data/stockport_wards2023_generalised.geojson';
@@ -58,6 +58,7 @@ function boxes(p) {
 
 test('ward boundaries from a GeoJSON file, with the keyboard', async () => {
   const p = await newPage(browser, server.url);
+  await signIn(p, 'officer');
   await p.goto('/wards');
   await h1(p, 'Need by ward');
   await p.locator('svg.app-map circle').first().waitFor();
@@ -133,6 +134,7 @@ test('ward boundaries from a GeoJSON file, with the keyboard', async () => {
 
 test('a real council boundary file draws all 21 wards', { skip: !existsSync(REAL) && `${REAL} is not here` }, async () => {
   const p = await newPage(browser, server.url);
+  await signIn(p, 'officer');
   await p.goto('/wards');
   await p.locator('svg.app-map circle').first().waitFor();
   await p.locator('#boundary-file').setInputFiles(REAL);

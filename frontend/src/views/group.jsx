@@ -6,9 +6,10 @@ import { api, listAll } from '../api.js';
 import { navigate } from '../router.jsx';
 import { useDraft, loadDraft, dropDraft } from '../forms.js';
 import { takeFlash, setFlash } from '../flash.js';
-import { money, date, number, plural, kindName, requestStatus, parsePounds, parseWhole, parseDateParts, KINDS } from '../format.js';
+import { money, date, number, plural, kindName, requestStatus, parsePounds, parseWhole, parseDateParts, KINDS, amount } from '../format.js';
 import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkbox, DateInput, Button, Tag, Panel, SummaryList, Banner, Loading, Problem, Inset, useLoad, fieldErrors } from '../govuk.jsx';
 import { useWards } from '../requests.jsx';
+import { authority } from '../session.js';
 import { DeliveriesTable } from './value.jsx';
 import { UnreadMessages } from './people.jsx';
 
@@ -23,7 +24,11 @@ function NotApproved({ organisation }) {
         ? `Your organisation was not approved${organisation.reason ? `: ${organisation.reason}` : '.'}`
         : organisation.status === 'suspended'
         ? `A council officer has suspended your organisation${organisation.reason ? `: ${organisation.reason}` : ''}. You cannot post requests until it is reinstated; what suppliers have already committed to stays.`
-        : 'Your organisation is waiting for a council officer to approve it. You can post requests once it is approved.'}
+        : <>
+          <p class="govuk-body">You cannot post a request yet: {organisation.name ? <span class="app-break">{organisation.name}</span> : 'your organisation'} is waiting for a council officer to approve it.
+            The council checks every group before suppliers see its requests.</p>
+          <p class="govuk-body govuk-!-margin-bottom-0">Once it is approved, you can post requests here. Until then you can <a class="govuk-link" href="/">look at what other groups have asked for</a> or <a class="govuk-link" href="/organisation">check your organisation’s details</a>.</p>
+        </>}
     </Inset>
   );
 }
@@ -93,7 +98,16 @@ const STEPS = ['what', 'kind', 'area', 'quantity', 'value', 'deadline'];
 const STEP_OF_FIELD = { title: 'what', description: 'what', safeguarding: 'what', kind: 'kind', area: 'area', quantity: 'quantity', unit: 'quantity', valuePence: 'value', deadline: 'deadline' };
 const ID_OF_FIELD = { title: 'title', description: 'description', safeguarding: 'safeguarding', kind: 'kind', area: 'area', quantity: 'quantity', unit: 'unit', valuePence: 'value', deadline: 'deadline-day' };
 
-function validate(step, v) {
+/** useMaxima gives the most a request of each kind may be worth ({} while loading). */
+function useMaxima() {
+  const [m, setM] = useState({});
+  useEffect(() => {
+    authority().then((a) => setM(a.maxRequestPence || {})).catch(() => setM({}));
+  }, []);
+  return m;
+}
+
+function validate(step, v, maxima = {}) {
   const e = [];
   const add = (id, text, extra) => e.push({ href: `#${id}`, id, text, ...extra });
   if (step === 'what') {
@@ -115,6 +129,7 @@ function validate(step, v) {
     if (!String(v.value).trim()) add('value', 'Enter an estimated value in pounds');
     else if (p === null) add('value', 'Value must be an amount of money, like 1500 or 1,500.50');
     else if (p < 100) add('value', 'Value must be £1 or more');
+    else if (maxima[v.kind] && p > maxima[v.kind]) add('value', `A request for ${kindName(v.kind).toLowerCase()} can be worth at most ${money(maxima[v.kind])}`);
   }
   if (step === 'deadline') {
     const d = parseDateParts(v, 'The date you need it by');
@@ -134,6 +149,7 @@ export function NewRequestStep({ params, query, session }) {
   const [v, set] = useDraft(DRAFT, EMPTY);
   const [errors, setErrors] = useState([]);
   const wards = useWards();
+  const maxima = useMaxima();
   const i = STEPS.indexOf(step);
   if (i < 0) return <Page title="Page not found"><p class="govuk-body">There is no such question.</p></Page>;
   if (session.organisation?.status !== 'approved') return <Page title="Post a request"><NotApproved organisation={session.organisation} /></Page>;
@@ -142,7 +158,7 @@ export function NewRequestStep({ params, query, session }) {
   const err = byId(errors);
   const submit = (e) => {
     e.preventDefault();
-    const found = validate(step, v);
+    const found = validate(step, v, maxima);
     setErrors(found);
     if (found.length) return;
     navigate(changing || i === STEPS.length - 1 ? '/requests/new/check' : `/requests/new/${STEPS[i + 1]}`);
@@ -163,7 +179,7 @@ export function NewRequestStep({ params, query, session }) {
         <>
           <h1 class="govuk-heading-l">{caption}{titles.what}</h1>
           <Input id="title" label="Title" hint="A few words, for example ‘Laptops for the homework club’" value={v.title} onInput={(x) => set('title', x)} error={err.title} />
-          <Textarea id="description" label="Description" hint="Say what the help is for, who it will reach and anything a supplier needs to know." value={v.description} onInput={(x) => set('description', x)} error={err.description} />
+          <Textarea id="description" label="Description" hint="Say what the help is for, who it will reach and anything a supplier needs to know." value={v.description} onInput={(x) => set('description', x)} error={err.description} maxlength={4000} />
           <Checkbox id="safeguarding" legend="Safeguarding" label="This involves working with children or adults who may be at risk" hint="Suppliers will be told that safeguarding checks apply." checked={v.safeguarding} onChange={(x) => set('safeguarding', x)} />
         </>
       );
@@ -202,7 +218,7 @@ export function NewRequestStep({ params, query, session }) {
           id="value"
           asHeading
           label={<>{caption}{titles.value}</>}
-          hint="An estimate in pounds is fine. It tells suppliers how big the need is and counts towards the social value they promise."
+          hint={`An estimate in pounds is fine. It tells suppliers how big the need is and counts towards the social value they promise.${maxima[v.kind] ? ` A request for ${kindName(v.kind).toLowerCase()} can be worth up to ${money(maxima[v.kind])}.` : ''}`}
           prefix="£"
           width="10"
           inputmode="decimal"
@@ -303,7 +319,7 @@ export function CheckRequest({ session }) {
               { key: 'Safeguarding', value: v.safeguarding ? 'Involves children or adults who may be at risk' : 'No safeguarding checks needed', action: change('what', 'safeguarding') },
               { key: 'Kind of help', value: kindName(v.kind), action: change('kind', 'kind of help') },
               { key: 'Ward', value: ward?.name || v.area, action: change('area', 'ward') },
-              { key: 'How much', value: `${number(parseWhole(v.quantity))} ${v.unit}`, action: change('quantity', 'how much') },
+              { key: 'How much', value: amount(parseWhole(v.quantity), v.unit), action: change('quantity', 'how much') },
               { key: 'Estimated value', value: money(pence), action: change('value', 'estimated value') },
               { key: 'Needed by', value: date(deadline), action: change('deadline', 'date needed by') },
             ]}
@@ -407,7 +423,7 @@ export function RequestEdit({ params }) {
           {rejected && r.reason && <Inset>A council officer did not publish this request: {r.reason}</Inset>}
           <form method="post" action={location.pathname} onSubmit={save} novalidate>
             <Input id="title" label="Title" value={v.title} onInput={set('title')} error={errors.byField.title} />
-            <Textarea id="description" label="Description" value={v.description} onInput={set('description')} error={errors.byField.description} />
+            <Textarea id="description" label="Description" value={v.description} onInput={set('description')} error={errors.byField.description} maxlength={4000} />
             <Input id="quantity" label="How many" width="5" inputmode="numeric" value={v.quantity} onInput={set('quantity')} error={errors.byField.quantity} />
             <Input id="unit" label="Of what" hint="For example coats, hours or laptops" width="10" value={v.unit} onInput={set('unit')} error={errors.byField.unit} />
             <Input id="value" label="What is it worth?" hint="In pounds" prefix="£" width="10" inputmode="decimal" value={v.value} onInput={set('value')} error={errors.byField.valuePence} />

@@ -503,7 +503,7 @@ export function AllocationReview({ params }) {
   return (
     <Page title="Review the allocation" back={{ href: '/officer/allocation', text: 'Allocate pledges' }}>
       <p class="govuk-body">
-        Proposed {dateAndTime(a.createdAt)}. It would approve {money(a.approvedPence)} across {plural(proposed.length, 'pledge')}.
+        Proposed {dateAndTime(a.createdAt)}. {accepted ? 'It proposed' : 'It would approve'} {money(a.approvedPence)} across {plural(proposed.length, 'pledge')}{accepted ? ', and it has been accepted' : ''}.
         {' '}{a.optimal || !(a.gap > 0) ? 'This is the best possible allocation.' : `It is within ${(a.gap * 100).toFixed(1)}% of the best possible.`}
       </p>
       {state.error && <Problem error={state.error} />}

@@ -5,9 +5,9 @@ import { useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
 import { navigate } from '../router.jsx';
 import { setFlash, takeFlash } from '../flash.js';
-import { money, date, dateAndTime, number, kindName, requestStatus, pledgeStatus } from '../format.js';
+import { money, date, dateAndTime, number, kindName, requestStatus, pledgeStatus, amount } from '../format.js';
 import { Page, SummaryList, Tag, Button, Banner, Loading, Problem, Inset, Warning, useLoad } from '../govuk.jsx';
-import { Filters, RequestItem, LoadMoreList, fetchRequests, useWards, MatchScore } from '../requests.jsx';
+import { Filters, RequestItem, LoadMoreList, fetchRequests, useWards, MatchScore, MatchedMeaning } from '../requests.jsx';
 
 /** Home lists published requests with filters and "Load more". */
 export function Home({ query, session }) {
@@ -27,6 +27,7 @@ export function Home({ query, session }) {
       <p class="govuk-body"><a class="govuk-link" href="/pipeline">See the contracts the council plans to buy</a> and the social value each asks for.</p>
       <Filters path="/" query={query} wards={wards} />
       <h2 class="govuk-heading-m">{filtered ? 'Matching requests' : 'Published requests'}</h2>
+      <MatchedMeaning />
       <LoadMoreList
         deps={[query.area, query.kind, query.text]}
         fetchPage={(cursor) => fetchRequests(filters, cursor)}
@@ -111,7 +112,7 @@ function PledgesTable({ pledges, officer, need, onDone, onError, caption = 'Pled
               <td class="govuk-table__cell app-break">
                 {p.offer}
                 <br />
-                <span class="govuk-body-s">{number(p.quantity)} {p.unit}{p.allowPartial ? ', part approval allowed' : ''}</span>
+                <span class="govuk-body-s">{amount(p.quantity, p.unit)}{p.allowPartial ? ', part approval allowed' : ''}</span>
                 <br />
                 <a class="govuk-link govuk-body-s" href={`/pledges/${p.id}`}>Messages<span class="govuk-visually-hidden"> about the pledge from {p.organisationName}</span></a>
               </td>
@@ -166,7 +167,7 @@ function RankedPledges({ request: r, items, onDone, onError }) {
               <td class="govuk-table__cell app-break">
                 <strong>{p.organisationName}</strong>
                 <br />{p.offer}
-                <br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}{p.allowPartial ? ', part approval allowed' : ''}</span>
+                <br /><span class="govuk-body-s">{amount(p.quantity, p.unit)}{p.allowPartial ? ', part approval allowed' : ''}</span>
               </td>
               <td class="govuk-table__cell govuk-table__cell--numeric">{money(p.valuePence)}</td>
               <td class="govuk-table__cell"><MatchScore score={score} breakdown={breakdown} label="Score" summary={`Why ${p.organisationName} scores this`} /></td>
@@ -264,7 +265,7 @@ export function RequestDetail({ params, session }) {
           { key: 'Status', value: <Tag colour={colour}>{status}</Tag> },
           { key: 'Posted by', value: r.organisationName },
           { key: 'Ward', value: r.areaName },
-          { key: 'How much', value: `${number(r.quantity)} ${r.unit}` },
+          { key: 'How much', value: amount(r.quantity, r.unit) },
           { key: 'Estimated value', value: money(r.valuePence) },
           { key: 'Needed by', value: date(r.deadline) },
           { key: 'Pledged so far', value: money(r.pledgedPence || 0) },
@@ -324,9 +325,9 @@ export function RequestDetail({ params, session }) {
 /** Accessibility is the accessibility statement the 2018 regulations require. */
 export function Accessibility() {
   return (
-    <Page title="Accessibility statement for needmatch">
+    <Page title="Accessibility statement for Needmatch">
       <p class="govuk-body">
-        This statement applies to needmatch, run by Stockport Council. We want as many people as possible to be able to use it. For example, you should be able to:
+        This statement applies to Needmatch, run by Stockport Council. We want as many people as possible to be able to use it. For example, you should be able to:
       </p>
       <ul class="govuk-list govuk-list--bullet">
         <li>change colours, contrast levels and fonts using your browser or device settings</li>

@@ -6,8 +6,8 @@ import { api, listAll, ApiError } from '../api.js';
 import { navigate } from '../router.jsx';
 import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { money, number, date, pledgeStatus, parsePounds, parseWhole, penceToPounds, kindName } from '../format.js';
-import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loading, Problem, Inset, Warning, SummaryList, useLoad } from '../govuk.jsx';
+import { money, number, date, pledgeStatus, parsePounds, parseWhole, penceToPounds, kindName, amount } from '../format.js';
+import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, Warning, useLoad } from '../govuk.jsx';
 import { Filters, RequestItem, LoadMoreList, useWards } from '../requests.jsx';
 import { DeliveriesTable } from './value.jsx';
 import { OpenTenders } from './bids.jsx';
@@ -35,6 +35,9 @@ export function SupplierRequests({ query, session }) {
   const [ranked, setRanked] = useState(null);
   const filters = { area: query.area, kind: query.kind, text: query.text };
   const approved = session.organisation?.status === 'approved';
+  // The requests this supplier has a live pledge on, marked in the list.
+  const pledges = useLoad(() => (approved ? listAll('/pledges') : Promise.resolve([])), [approved]);
+  const mine = new Map((pledges.data || []).filter((p) => LIVE.has(p.status)).map((p) => [p.requestId, p]));
   return (
     <Page title="Requests for you" caption={session.organisation?.name}>
       {session.organisation?.status === 'suspended' ? <Inset>A council officer has suspended your company: you cannot pledge or bid until it is reinstated. What you have already committed to stays.</Inset>
@@ -54,7 +57,7 @@ export function SupplierRequests({ query, session }) {
           setRanked(page.ranked);
           return page;
         }}
-        render={(m) => <RequestItem key={m.request.id} request={m.request} score={m.score} breakdown={m.breakdown} />}
+        render={(m) => <RequestItem key={m.request.id} request={m.request} score={m.score} breakdown={m.breakdown} yours={mine.get(m.request.id)} forSupplier />}
         empty={<p class="govuk-body">No published requests match. Try clearing the filters.</p>}
       />
     </Page>
@@ -124,12 +127,17 @@ export function PledgeForm({ params, query = {} }) {
             <span class="govuk-caption-l">Pledge to</span>
             {r.title}
           </h1>
+          {r.safeguarding && (
+            <Warning>
+              This request involves working with children or adults who may be at risk. Everyone who does the work must have the safeguarding checks it needs, such as a DBS check, before they start.
+            </Warning>
+          )}
           <SummaryList
             rows={[
               { key: 'Posted by', value: r.organisationName },
               { key: 'Kind', value: kindName(r.kind) },
               { key: 'Ward', value: r.areaName },
-              { key: 'They need', value: `${number(r.quantity)} ${r.unit}, worth ${money(r.valuePence)}` },
+              { key: 'They need', value: `${amount(r.quantity, r.unit)}, worth ${money(r.valuePence)}` },
               { key: 'Still needed', value: `${money(need)}, after what the council has approved` },
               ...(r.pledgedPence > (r.approvedPence || 0) ? [{ key: 'Offered, not yet decided', value: money(r.pledgedPence - (r.approvedPence || 0)) }] : []),
               { key: 'Needed by', value: date(r.deadline) },
@@ -137,7 +145,7 @@ export function PledgeForm({ params, query = {} }) {
           />
           {bidId && <Inset>This pledge joins your bid on the contract.</Inset>}
           <form method="post" action={`/requests/${r.id}/pledge`} onSubmit={submit} novalidate>
-            <Textarea id="offer" label="What will you provide?" hint="For example ‘Ten staff volunteering one morning a week for 12 weeks’" value={v.offer} onInput={(x) => set('offer', x)} error={err.offer} rows={4} />
+            <Textarea id="offer" label="What will you provide?" hint="For example ‘Ten staff volunteering one morning a week for 12 weeks’" value={v.offer} onInput={(x) => set('offer', x)} error={err.offer} rows={4} maxlength={2000} />
             <Input id="pledge-quantity" label="How many" inputmode="numeric" width="5" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
             <Input id="pledge-unit" label="Of what" hint="The request counts in this unit" width="20" value={unit} onInput={(x) => set('unit', x)} error={err.unit} />
             <Input id="pledge-value" label="Value of your pledge" hint={`In pounds. The request still needs ${money(need)}.`} prefix="£" width="10" inputmode="decimal" value={v.value} onInput={(x) => set('value', x)} error={err.valuePence} />
@@ -234,7 +242,7 @@ function PledgeSummary({ pledges }) {
               return (
                 <tr class="govuk-table__row" key={p.id}>
                   <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
-                  <td class="govuk-table__cell app-break">{p.offer}<br /><span class="govuk-body-s">{number(p.quantity)} {p.unit}</span><br /><a class="govuk-link govuk-body-s" href={`/pledges/${p.id}`}>Messages<span class="govuk-visually-hidden"> about your pledge to {p.requestTitle}</span></a>
+                  <td class="govuk-table__cell app-break">{p.offer}<br /><span class="govuk-body-s">{amount(p.quantity, p.unit)}</span><br /><a class="govuk-link govuk-body-s" href={`/pledges/${p.id}`}>Messages<span class="govuk-visually-hidden"> about your pledge to {p.requestTitle}</span></a>
                     {p.bidId && p.contractId && <><br /><a class="govuk-link govuk-body-s" href={`/contracts/${p.contractId}/bid`}>In your bid on a contract<span class="govuk-visually-hidden">: {p.requestTitle}</span></a></>}
                   </td>
                   <td class="govuk-table__cell govuk-table__cell--numeric">

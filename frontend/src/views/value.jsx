@@ -3,12 +3,12 @@
 // officer's overdue commitments; the ledger and its chart by month; the
 // supplier's record (download and print); public verified totals.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, listAll, upload, download } from '../api.js';
 import { navigate } from '../router.jsx';
 import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { money, number, date, dateAndTime, plural, parseWhole, parseDateParts } from '../format.js';
+import { money, number, date, dateAndTime, plural, parseWhole, parseDateParts, amount } from '../format.js';
 import { Page, ErrorSummary, Textarea, Input, DateInput, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
 
 const DELIVERY_STATUS = {
@@ -63,7 +63,7 @@ export function DeliveriesTable({ items, caption, id = 'deliveries-caption', lin
             <tr class="govuk-table__row" key={d.id}>
               <Td>{date(d.date)}</Td>
               <Td break>{who === 'supplier' && <><strong>{d.organisationName}</strong><br /></>}{d.requestTitle}</Td>
-              <Td numeric>{number(d.quantity)} {d.unit}</Td>
+              <Td numeric>{amount(d.quantity, d.unit)}</Td>
               <Td numeric>{money(d.valuePence)}</Td>
               <Td><DeliveryTag status={d.status} /></Td>
               <Td><a class="govuk-link" href={`/deliveries/${d.id}`}>{linkText}<span class="govuk-visually-hidden"> delivery of {d.requestTitle} by {d.organisationName} on {date(d.date)}</span></a></Td>
@@ -137,16 +137,16 @@ export function DeliveryForm({ params }) {
           <ErrorSummary errors={errors} />
           <h1 class="govuk-heading-l app-break"><span class="govuk-caption-l">Report a delivery to</span>{p.requestTitle}</h1>
           <SummaryList rows={[
-            { key: 'You pledged', value: `${number(p.quantity)} ${p.unit}: ${p.offer}` },
-            { key: 'Approved', value: p.approvedQuantity < p.quantity ? `${number(p.approvedQuantity)} ${p.unit} (${money(p.approvedPence)})` : `All of it (${money(p.approvedPence)})` },
-            { key: 'Already reported', value: `${number(done)} ${p.unit}` },
+            { key: 'You pledged', value: `${amount(p.quantity, p.unit)}: ${p.offer}` },
+            { key: 'Approved', value: p.approvedQuantity < p.quantity ? `${amount(p.approvedQuantity, p.unit)} (${money(p.approvedPence)})` : `All of it (${money(p.approvedPence)})` },
+            { key: 'Already reported', value: amount(done, p.unit) },
             ...(p.dueDate ? [{ key: 'Due by', value: date(p.dueDate) }] : []),
           ]} />
           {left === 0 ? <Inset>Everything approved has been reported.</Inset> : (
             <form method="post" action={`/supplier/pledges/${p.id}/deliver`} onSubmit={submit} novalidate>
               <Input id="delivered-quantity" label={`How many ${p.unit} did you deliver?`} hint={`At most ${number(left)}.`} width="5" inputmode="numeric" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
               <DateInput id="delivery-date" legend="When did you deliver them?" hint="For example, 27 3 2026" value={v} onChange={set} error={err.date} />
-              <Textarea id="delivery-notes" label="Notes (optional)" hint="What was delivered, and to whom." value={v.notes} onInput={(x) => set('notes', x)} error={err.notes} rows={3} />
+              <Textarea id="delivery-notes" label="Notes (optional)" hint="What was delivered, and to whom." value={v.notes} onInput={(x) => set('notes', x)} error={err.notes} rows={3} maxlength={2000} />
               <div class={`govuk-form-group${err.file ? ' govuk-form-group--error' : ''}`}>
                 <label class="govuk-label govuk-label--s" for="evidence">Evidence (optional)</label>
                 <div id="evidence-hint" class="govuk-hint">Photos, receipts, timesheets or letters: PDF, PNG, JPEG or text, at most 10 MB each.</div>
@@ -238,7 +238,7 @@ export function DeliveryDetail({ params, session }) {
         { key: 'Status', value: <DeliveryTag status={x.status} /> },
         { key: 'Supplier', value: x.organisationName },
         { key: 'Request', value: <a class="govuk-link" href={`/requests/${x.requestId}`}>{x.requestTitle}</a> },
-        { key: 'Delivered', value: `${number(x.quantity)} ${x.unit} on ${date(x.date)}` },
+        { key: 'Delivered', value: `${amount(x.quantity, x.unit)} on ${date(x.date)}` },
         { key: 'Value', value: money(x.valuePence) },
         ...(x.notes ? [{ key: 'Notes', value: x.notes }] : []),
         { key: 'Group', value: x.confirmed ? `Confirmed ${dateAndTime(x.confirmedAt)}` : x.status === 'disputed' ? `Disputed: ${x.disputeReason}` : 'Not confirmed yet' },
@@ -263,7 +263,7 @@ export function DeliveryDetail({ params, session }) {
           <h2 class="govuk-heading-m">Verify this delivery</h2>
           {unconfirmed && <Inset>The group has not confirmed this delivery. You can still verify it if you have other proof; say what it is.</Inset>}
           <form method="post" action={`/deliveries/${x.id}`} onSubmit={verify} novalidate>
-            <Textarea id="verify-reason" label={unconfirmed ? 'Why are you verifying it?' : 'Note (optional)'} value={reason} onInput={setReason} error={errors.byField.reason} rows={3} />
+            <Textarea id="verify-reason" label={unconfirmed ? 'Why are you verifying it?' : 'Note (optional)'} value={reason} onInput={setReason} error={errors.byField.reason} rows={3} maxlength={2000} />
             <div class="app-actions">
               <Button disabled={busy}>Verify delivery</Button>
               <a class="govuk-button govuk-button--warning" href={`/deliveries/${x.id}/reject`}>Reject delivery</a>
@@ -305,9 +305,9 @@ export function DeliveryReason({ params, move }) {
       {d.loading ? <Loading /> : d.error ? <Problem error={d.error} /> : (
         <div class="govuk-grid-row">
           <div class="govuk-grid-column-two-thirds">
-            <p class="govuk-body-l app-break">{d.data.organisationName}: {number(d.data.quantity)} {d.data.unit} to ‘{d.data.requestTitle}’ on {date(d.data.date)}</p>
+            <p class="govuk-body-l app-break">{d.data.organisationName}: {amount(d.data.quantity, d.data.unit)} to ‘{d.data.requestTitle}’ on {date(d.data.date)}</p>
             <form method="post" action={location.pathname} onSubmit={submit} novalidate>
-              <Textarea id="reason" label="Reason" hint={move === 'dispute' ? 'Say what was not delivered or was wrong. The supplier and the council will see this.' : 'The supplier will see this.'} value={reason} onInput={setReason} error={errors.byField.reason} rows={4} />
+              <Textarea id="reason" label="Reason" hint={move === 'dispute' ? 'Say what was not delivered or was wrong. The supplier and the council will see this.' : 'The supplier will see this.'} value={reason} onInput={setReason} error={errors.byField.reason} rows={4} maxlength={2000} />
               <div class="app-actions">
                 <Button warning disabled={busy}>{title}</Button>
                 <a class="govuk-link govuk-body" href={`/deliveries/${params.id}`}>Cancel</a>
@@ -399,52 +399,64 @@ export function monthName(key) {
 }
 
 const SERIES = [
-  ['approvedPence', 'Secured (approved)', '#1d70b8'],
-  ['deliveredPence', 'Delivered (reported)', '#f47738'],
-  ['verifiedPence', 'Verified by the council', '#00703c'],
+  ['approvedPence', 'Secured (approved)', '#1d70b8', 'the value of pledges the council approved, counted in the month each pledge was made'],
+  ['deliveredPence', 'Delivered (reported)', '#f47738', 'the value suppliers report they delivered, counted in the month the delivery happened'],
+  ['verifiedPence', 'Verified by the council', '#00703c', 'the delivered value the council has checked, counted in the month the delivery happened'],
 ];
 
-function niceMax(x) {
-  if (x <= 0) return 10000;
-  const p = Math.pow(10, Math.floor(Math.log10(x)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;
-  return 10 * p;
+/** useWidth follows an element's width in CSS pixels. */
+function useWidth(ref, initial) {
+  const [w, setW] = useState(initial);
+  useEffect(() => {
+    if (!ref.current) return undefined;
+    const ro = new ResizeObserver(([e]) => setW(Math.max(200, Math.floor(e.contentRect.width))));
+    ro.observe(ref.current);
+    return () => ro.disconnect();
+  }, []);
+  return w;
 }
 
-/** MonthChart draws secured, delivered and verified value by month as grouped bars. */
+/**
+ * MonthChart draws secured, delivered and verified value by month as
+ * horizontal bars with each value written beside its bar. The SVG is drawn
+ * at the width it is shown at (not scaled), so its text stays at 16px on a
+ * phone and on a desktop.
+ */
 export function MonthChart({ rows, title }) {
-  const W = 640, H = 300, L = 72, B = 44, T = 16, R = 8;
-  const max = niceMax(Math.max(0, ...rows.flatMap((r) => SERIES.map(([k]) => r[k]))));
-  const y = (v) => T + (H - T - B) * (1 - v / max);
-  const band = (W - L - R) / Math.max(1, rows.length);
-  const bar = Math.min(36, (band * 0.8) / SERIES.length);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
+  const box = useRef(null);
+  const W = Math.min(useWidth(box, 640), 960);
+  const max = Math.max(1, ...rows.flatMap((r) => SERIES.map(([k]) => r[k])));
+  const BAR = 22, GAP = 4, HEAD = 28, AFTER = 16;
+  const group = HEAD + SERIES.length * (BAR + GAP) + AFTER;
+  const H = Math.max(group * rows.length, 40);
+  // Room for the longest value beside a full bar: about 9px a character.
+  const room = 9 * Math.max(...rows.flatMap((r) => SERIES.map(([k]) => money(r[k]).length)), 2) + 8;
+  const len = (v) => Math.max(v > 0 ? 2 : 0, (W - room) * (v / max));
   const last = rows[rows.length - 1];
   return (
-    <figure class="app-figure">
-      <svg class="app-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="chart-title chart-desc" focusable="false">
+    <figure class="app-figure" ref={box}>
+      <svg class="app-chart" width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="chart-title chart-desc" focusable="false">
         <title id="chart-title">{title}</title>
         <desc id="chart-desc">
-          {rows.length === 0 ? 'No value recorded yet.' : `${rows.length} months, from ${monthName(rows[0].key)} to ${monthName(last.key)}. In ${monthName(last.key)}: ${money(last.approvedPence)} secured, ${money(last.deliveredPence)} delivered, ${money(last.verifiedPence)} verified. The table below gives every figure.`}
+          {rows.length === 0 ? 'No value recorded yet.' : `${rows.length} months, from ${monthName(rows[0].key)} to ${monthName(last.key)}. In ${monthName(last.key)}: ${money(last.approvedPence)} secured, ${money(last.deliveredPence)} delivered, ${money(last.verifiedPence)} verified. The table gives every figure.`}
         </desc>
-        {ticks.map((t) => (
-          <g key={t}>
-            <line x1={L} x2={W - R} y1={y(t)} y2={y(t)} stroke="#b1b4b6" stroke-width="1" />
-            <text x={L - 6} y={y(t) + 4} text-anchor="end" class="app-chart__text">{money(Math.round(t))}</text>
-          </g>
-        ))}
         {rows.map((r, i) => {
-          const x0 = L + band * i + (band - bar * SERIES.length) / 2;
+          const y0 = group * i;
           return (
             <g key={r.key}>
-              {SERIES.map(([k, , colour], j) => (
-                <rect key={k} x={x0 + j * bar} y={y(r[k])} width={Math.max(1, bar - 2)} height={Math.max(0, H - B - y(r[k]))} fill={colour} />
-              ))}
-              <text x={L + band * i + band / 2} y={H - B + 18} text-anchor="middle" class="app-chart__text">{monthName(r.key).replace(/^(\w{3})\w* /, '$1 ')}</text>
+              <text x="0" y={y0 + 18} class="app-chart__text app-chart__text--month">{monthName(r.key)}</text>
+              {SERIES.map(([k, , colour], j) => {
+                const y = y0 + HEAD + j * (BAR + GAP);
+                return (
+                  <g key={k}>
+                    <rect x="0" y={y} width={len(r[k])} height={BAR} fill={colour} />
+                    <text x={len(r[k]) + 6} y={y + 16} class="app-chart__text">{money(r[k])}</text>
+                  </g>
+                );
+              })}
             </g>
           );
         })}
-        <line x1={L} x2={W - R} y1={H - B} y2={H - B} stroke="#0b0c0c" stroke-width="1" />
       </svg>
       <ul class="app-legend" aria-label="Key to the chart">
         {SERIES.map(([k, text, colour]) => (
@@ -453,6 +465,52 @@ export function MonthChart({ rows, title }) {
       </ul>
     </figure>
   );
+}
+
+/** SeriesMeaning says in a sentence what each figure of the ledger counts. */
+function SeriesMeaning() {
+  return (
+    <ul class="govuk-list govuk-list--bullet">
+      <li><strong>Pledged</strong> is the value suppliers offered, counted in the month each pledge was made.</li>
+      {SERIES.map(([k, text, , meaning]) => <li key={k}><strong>{text}</strong> is {meaning}.</li>)}
+      <li><strong>Confirmed</strong> is the delivered value the group said it received.</li>
+      <li>
+        <strong>Still to verify</strong> is the value secured so far less the value verified so far. A pledge made in one month is often delivered in a later one,
+        so in the table by month it is given to the end of each month, never for that month alone.
+      </li>
+    </ul>
+  );
+}
+
+/**
+ * toDate gives each month's "still to verify" as it stood at the end of
+ * that month: everything secured up to then less everything verified up
+ * to then. A month alone can verify more than it secured (the pledge was
+ * made earlier), so the month's own difference would go below zero.
+ */
+export function toDate(rows) {
+  let secured = 0, verified = 0;
+  return rows.map((r) => {
+    secured += r.approvedPence;
+    verified += r.verifiedPence;
+    return { ...r, gapPence: Math.max(0, secured - verified) };
+  });
+}
+
+// Pledges not tied to a social value measure have no theme: the ledger
+// calls them "No measure", which reads as a measure called that.
+const NO_THEME = 'Not tied to a measure';
+
+function rowName(first, r, isTotal) {
+  if (isTotal) return r.label || 'Total';
+  if (first === 'Month') return monthName(r.key);
+  if (first === 'Theme' && !r.key) return NO_THEME;
+  return r.label || '–';
+}
+
+/** hasThemes tells whether any row has a theme (not only the untied ones). */
+function hasThemes(rows) {
+  return (rows || []).some((r) => r.key);
 }
 
 function LedgerTable({ rows, caption, id, first, total, link }) {
@@ -468,24 +526,43 @@ function LedgerTable({ rows, caption, id, first, total, link }) {
             <Th numeric>Delivered</Th>
             <Th numeric>Confirmed</Th>
             <Th numeric>Verified</Th>
-            <Th numeric>Still to verify</Th>
+            <Th numeric>{first === 'Month' ? 'Still to verify, to date' : 'Still to verify'}</Th>
           </tr>
         </thead>
         <tbody class="govuk-table__body">
           {[...rows, ...(total ? [total] : [])].map((r, i) => (
             <tr class="govuk-table__row" key={r.key + i}>
-              <th scope="row" class="govuk-table__header app-break">{first === 'Month' && r !== total ? monthName(r.key) : link && r.key && r !== total ? <a class="govuk-link" href={link(r)}>{r.label || r.key}</a> : r.label || '–'}</th>
+              <th scope="row" class="govuk-table__header app-break">{link && r.key && r !== total && first !== 'Month' ? <a class="govuk-link" href={link(r)}>{rowName(first, r, false)}</a> : rowName(first, r, r === total)}</th>
               <Td numeric>{money(r.pledgedPence)}</Td>
               <Td numeric>{money(r.approvedPence)}</Td>
               <Td numeric>{money(r.deliveredPence)}</Td>
               <Td numeric>{money(r.confirmedPence)}</Td>
               <Td numeric>{money(r.verifiedPence)}</Td>
-              <Td numeric>{money(r.gapPence)}</Td>
+              <Td numeric>{money(Math.max(0, r.gapPence))}</Td>
             </tr>
           ))}
         </tbody>
       </table>
     </Scroll>
+  );
+}
+
+/**
+ * ChartOrTable shows the months as a chart or, at the press of a button, as
+ * a table with every figure (and back).
+ */
+function ChartOrTable({ rows, total }) {
+  const [table, setTable] = useState(false);
+  if (!rows.length) return <p class="govuk-body">No value has been pledged yet, so there is nothing to show by month.</p>;
+  return (
+    <>
+      <Button type="button" secondary onClick={() => setTable(!table)}>
+        {table ? 'Show as a chart' : 'Show as a table'}
+      </Button>
+      {table
+        ? <LedgerTable rows={toDate(rows)} caption="Social value by month" id="ledger-month" first="Month" total={total} />
+        : <MonthChart rows={rows} title="Social value secured, delivered and verified by month" />}
+    </>
   );
 }
 
@@ -509,13 +586,18 @@ export function Ledger({ session }) {
             ))}
           </div>
           <h2 class="govuk-heading-m">By month</h2>
-          <MonthChart rows={l.data.byMonth} title="Social value secured, delivered and verified by month" />
-          <LedgerTable rows={l.data.byMonth} caption="Social value by month" id="ledger-month" first="Month" total={l.data.totals} />
+          <SeriesMeaning />
+          <ChartOrTable rows={l.data.byMonth} total={l.data.totals} />
           {l.data.byWard.length > 0 && <LedgerTable rows={l.data.byWard} caption="By ward" id="ledger-ward" first="Ward" />}
           {officer && l.data.bySupplier.length > 0 && <LedgerTable rows={l.data.bySupplier} caption="By supplier" id="ledger-supplier" first="Supplier" link={(r) => `/officer/suppliers/${r.key}/record`} />}
           {l.data.byContract.length > 0 && <LedgerTable rows={l.data.byContract} caption="By contract" id="ledger-contract" first="Contract" />}
-          {l.data.byTheme.length > 0 && <LedgerTable rows={l.data.byTheme} caption="By theme" id="ledger-theme" first="Theme" />}
-          <p class="govuk-body-s">Figures as of {dateAndTime(l.data.computedAt)}. Months are when the value was delivered, or approved where nothing is delivered yet.</p>
+          {hasThemes(l.data.byTheme) && (
+            <>
+              <LedgerTable rows={l.data.byTheme} caption="By theme" id="ledger-theme" first="Theme" />
+              <p class="govuk-body-s">A pledge has a theme when it is tied to one of the council's social value measures. “{NO_THEME}” counts the pledges made without one.</p>
+            </>
+          )}
+          <p class="govuk-body-s">Figures as of {dateAndTime(l.data.computedAt)}.</p>
           <div class="app-actions govuk-!-margin-bottom-6">
             <DownloadButton path="/ledger" query={{ format: 'csv' }} filename="ledger.csv">Download the ledger as CSV</DownloadButton>
             <DownloadButton path="/deliveries" query={{ format: 'csv' }} filename="deliveries.csv">Download every delivery as CSV</DownloadButton>
@@ -559,7 +641,7 @@ export function SupplierRecord({ session, params }) {
               <tr class="govuk-table__row" key={d.id}>
                 <Td>{date(d.date)}</Td>
                 <Td break>{d.requestTitle}</Td>
-                <Td numeric>{number(d.quantity)} {d.unit}</Td>
+                <Td numeric>{amount(d.quantity, d.unit)}</Td>
                 <Td numeric>{money(d.valuePence)}</Td>
               </tr>
             ))}
@@ -582,7 +664,14 @@ export function PublicValue() {
             <div class="govuk-grid-column-one-half"><p class="govuk-body"><span class="app-count">{money(o.data.approvedPence)}</span>Secured (approved pledges)</p></div>
             <div class="govuk-grid-column-one-half"><p class="govuk-body"><span class="app-count">{money(o.data.verifiedPence)}</span>Verified as delivered</p></div>
           </div>
-          {[['byWard', 'By ward', 'Ward'], ['byMonth', 'By month', 'Month'], ['byTheme', 'By theme', 'Theme']].map(([k, caption, first]) => (o.data[k] || []).length > 0 && (
+          {!o.data.approvedPence && !o.data.verifiedPence && (
+            <Inset>
+              No social value has been secured yet, so both figures are £0. A pledge counts as secured when a council officer approves a supplier’s offer to meet a group’s request,
+              and as verified when the council has checked that it was delivered. <a class="govuk-link" href="/">See the requests waiting for pledges</a>.
+            </Inset>
+          )}
+          <p class="govuk-body-s">Secured is the value of the pledges the council has approved. Verified is the part of it the council has checked was delivered.</p>
+          {[['byWard', 'By ward', 'Ward'], ['byMonth', 'By month', 'Month'], ['byTheme', 'By theme', 'Theme']].map(([k, caption, first]) => (o.data[k] || []).length > 0 && (k !== 'byTheme' || hasThemes(o.data[k])) && (
             <Scroll id={`open-${k}`} key={k}>
               <table class="govuk-table">
                 <caption class="govuk-table__caption govuk-table__caption--m" id={`open-${k}`}>{caption}</caption>
@@ -590,7 +679,7 @@ export function PublicValue() {
                 <tbody class="govuk-table__body">
                   {o.data[k].map((t) => (
                     <tr class="govuk-table__row" key={t.key}>
-                      <th scope="row" class="govuk-table__header app-break">{k === 'byMonth' ? monthName(t.key) : t.label || '–'}</th>
+                      <th scope="row" class="govuk-table__header app-break">{rowName(first, t, false)}</th>
                       <Td numeric>{money(t.approvedPence)}</Td>
                       <Td numeric>{money(t.verifiedPence)}</Td>
                     </tr>

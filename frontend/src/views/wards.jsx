@@ -72,12 +72,14 @@ export function layout(areas) {
 }
 
 /** Wards shows the need map and table. */
-export function Wards() {
+export function Wards({ session }) {
+  const officer = ['officer', 'admin'].includes(session?.user?.role);
   const data = useLoad(
     () =>
       Promise.all([authority(), listAll('/requests').catch(() => [])]).then(([auth, requests]) => {
         const open = {};
-        for (const r of requests) open[r.area] = (open[r.area] || 0) + 1;
+        // Open: published and still taking pledges (not yet matched in full).
+        for (const r of requests) if (r.status !== 'matched') open[r.area] = (open[r.area] || 0) + 1;
         const areas = [...auth.areas].sort((a, b) => b.needIndex - a.needIndex || a.name.localeCompare(b.name));
         return { auth, areas, open };
       }),
@@ -113,20 +115,27 @@ export function Wards() {
       </p>
       <h2 class="govuk-heading-m" ref={mapHeading} tabIndex={-1}>Map of need</h2>
       <div role="status" aria-live="polite" class="govuk-visually-hidden">{status}</div>
-      {bounds ? (
-        <BoundaryMap bounds={bounds} areas={areas} numberOf={numberOf} authName={auth.name} top={top} />
-      ) : (
-        <BubbleMap areas={areas} numberOf={numberOf} authName={auth.name} top={top} />
-      )}
-      <ul class="app-legend" aria-label="Key to the map colours">
-        {CLASSES.map(([c, text]) => (
-          <li key={c}><span class={`app-legend__swatch app-legend__swatch--${c}`} aria-hidden="true" />Need index {text}</li>
-        ))}
-      </ul>
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-two-thirds">
+          {bounds ? (
+            <BoundaryMap bounds={bounds} areas={areas} numberOf={numberOf} authName={auth.name} top={top} />
+          ) : (
+            <BubbleMap areas={areas} numberOf={numberOf} authName={auth.name} top={top} />
+          )}
+          <ul class="app-legend" aria-label="Key to the map colours">
+            {CLASSES.map(([c, text]) => (
+              <li key={c}><span class={`app-legend__swatch app-legend__swatch--${c}`} aria-hidden="true" />Need index {text}</li>
+            ))}
+          </ul>
+        </div>
+        <div class="govuk-grid-column-one-third">
+          <WardKey areas={areas} open={open} />
+        </div>
+      </div>
       {bounds && <Button type="button" secondary onClick={() => loaded(null)}>Back to the bubble map</Button>}
-      <BoundaryForm areas={areas} errors={errors} setErrors={setErrors} onLoaded={loaded} />
+      {officer && <BoundaryForm areas={areas} errors={errors} setErrors={setErrors} onLoaded={loaded} />}
       <p class="govuk-body-s">
-        No. is the ward's number on the map. Most deprived 10% counts the ward's neighbourhoods (LSOAs) that are among the most deprived 10% in England. Requests counts the published requests in the ward.
+        No. is the ward's number on the map. Most deprived 10% counts the ward's neighbourhoods (LSOAs) that are among the most deprived 10% in England. Open requests counts the published requests in the ward that still take pledges.
       </p>
       <WardTable areas={areas} open={open} />
       <p class="govuk-body-s">
@@ -160,10 +169,34 @@ function BubbleMap({ areas, numberOf, authName, top }) {
   );
 }
 
+/**
+ * WardKey names the numbered wards of the map, highest need first, with
+ * the open requests in each: the map's numbers in words, readable at any
+ * width, each linking to the ward's requests.
+ */
+function WardKey({ areas, open }) {
+  return (
+    <>
+      <h3 class="govuk-heading-s" id="ward-key">The wards on the map</h3>
+      <ol class="govuk-list app-ward-key" aria-labelledby="ward-key">
+        {areas.map((a, i) => (
+          <li key={a.code}>
+            <span class="app-ward-key__number" aria-hidden="true">{i + 1}</span>
+            <span>
+              <a class="govuk-link" href={`/?area=${a.code}`}>{a.name}</a>
+              <span class="govuk-visually-hidden">, number {i + 1} on the map</span>: {open[a.code] ? `${number(open[a.code])} open request${open[a.code] === 1 ? '' : 's'}` : 'no open requests'}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
 function WardTable({ areas, open }) {
   return (
       <div class="app-table-scroll" role="region" aria-labelledby="ward-table-caption" tabIndex={0}>
-      <table class="govuk-table">
+      <table class="govuk-table app-table--keep">
         <caption class="govuk-table__caption govuk-table__caption--m" id="ward-table-caption">
           Need by ward, highest first
         </caption>
@@ -173,7 +206,7 @@ function WardTable({ areas, open }) {
             <th scope="col" class="govuk-table__header">Ward</th>
             <th scope="col" class="govuk-table__header govuk-table__header--numeric">Need index</th>
             <th scope="col" class="govuk-table__header govuk-table__header--numeric">Most deprived 10%</th>
-            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Requests</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Open requests</th>
           </tr>
         </thead>
         <tbody class="govuk-table__body">
@@ -268,7 +301,7 @@ function BoundaryForm({ areas, errors, setErrors, onLoaded }) {
       <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
         <label class="govuk-label govuk-label--s" for="boundary-file">Use your council's ward boundaries (GeoJSON)</label>
         <div id="boundary-file-hint" class="govuk-hint">
-          A GeoJSON FeatureCollection in longitude and latitude, at most 5 MB. Each ward's feature needs its ward code (such as {areas[0]?.code}) in a property, for example <code>area_code</code>. The file stays on this device: it is not sent to needmatch.
+          A GeoJSON FeatureCollection in longitude and latitude, at most 5 MB. Each ward's feature needs its ward code (such as {areas[0]?.code}) in a property, for example <code>area_code</code>. The file stays on this device: it is not sent to Needmatch.
         </div>
         {error && (
           <p id="boundary-file-error" class="govuk-error-message">
