@@ -15,6 +15,7 @@ type Store interface {
 	AllocationStore
 	IdempotencyStore
 	ValueStore
+	OutboxStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

@@ -77,6 +77,8 @@ type UserStore interface {
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// UserByID returns ENOTFOUND when there is none.
 	UserByID(ctx context.Context, id string) (*User, error)
+	// UsersOfOrganisation lists the users of an organisation, oldest first.
+	UsersOfOrganisation(ctx context.Context, organisationID string) ([]*User, error)
 
 	// CreateRefreshToken stores a new token.
 	CreateRefreshToken(ctx context.Context, t *RefreshToken) error

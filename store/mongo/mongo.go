@@ -226,6 +226,9 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			}
 		}
 	}
+	if err := db.createOutboxIndexes(ctx); err != nil {
+		return err
+	}
 	return db.createLedgerIndexes(ctx)
 }
 
@@ -354,4 +357,21 @@ func eq(filter bson.D, field, v string) bson.D {
 		return filter
 	}
 	return append(filter, bson.E{Key: field, Value: v})
+}
+
+// findAll reads every document of coll matching filter and converts each.
+func findAll[D any, T any](ctx context.Context, coll *driver.Collection, filter bson.D, opts *options.FindOptionsBuilder, conv func(*D) T) ([]T, error) {
+	cur, err := coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]T, len(docs))
+	for i := range docs {
+		out[i] = conv(&docs[i])
+	}
+	return out, nil
 }

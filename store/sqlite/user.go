@@ -148,3 +148,21 @@ func (db *DB) RevokeUserRefreshTokens(ctx context.Context, userID string) error 
 		return err
 	})
 }
+
+// UsersOfOrganisation lists the users of an organisation, oldest first.
+func (db *DB) UsersOfOrganisation(ctx context.Context, organisationID string) ([]*domain.User, error) {
+	rows, err := db.query(ctx, `SELECT `+userTable.list+` FROM users WHERE organisation_id = ? ORDER BY id`, organisationID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*domain.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, translate(rows.Err())
+}

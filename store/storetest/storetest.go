@@ -46,6 +46,7 @@ func Run(t *testing.T, h Harness) {
 		{"Idempotency", testIdempotency, false},
 		{"CommitChecks", testCommitChecks, false},
 		{"OrganisationNames", testOrganisationNames, false},
+		{"Outbox", testOutbox, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentNames", testConcurrentNames, true},
