@@ -204,6 +204,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/areas/import", "Replace the council's areas and need figures from CSV (all or nothing)", officer, areasBody{}, s.handleAreasImport},
 		{"POST", "/users/:id/disable", "Disable a user of the council: their tokens stop working at once", []string{domain.RoleAdmin}, nil, s.handleUserDisable},
 		{"POST", "/users/:id/enable", "Enable a disabled user", []string{domain.RoleAdmin}, nil, s.handleUserEnable},
+		{"GET", "/mail", "Sent mail: the council's outbox, newest first (filter status)", []string{domain.RoleAdmin}, nil, s.handleMailList},
 	}, s.valueRoutes()...)
 }
 

@@ -39,6 +39,11 @@ type Config struct {
 	AuditKeyFile    string
 	CheckpointEvery time.Duration
 	MetricsToken    string
+	// SMTPURL, when set, turns the mail sender on (NEEDMATCH_SMTP_URL);
+	// without it mail stays in the outbox, readable by an admin.
+	SMTPURL string
+	// MailFrom is the From of mail; BaseURL the app's address for links.
+	MailFrom, BaseURL string
 	// Static is the built SPA; nil serves the API alone.
 	Static fs.FS
 	Logger *slog.Logger
@@ -62,6 +67,8 @@ type App struct {
 	Service *domain.Service
 	Server  *api.Server
 	Metrics *api.Metrics
+	// Mailer sends the outbox; nil without an SMTP server.
+	Mailer  *Mailer
 	secret  []byte
 	closeMu sync.Once
 }
@@ -105,6 +112,14 @@ func New(ctx context.Context, c Config) (*App, error) {
 	}
 	metrics := api.NewMetrics()
 	svc := domain.NewService(api.TimedStore(st, metrics))
+	svc.BaseURL = c.BaseURL
+	var mailer *Mailer
+	if c.SMTPURL != "" {
+		if mailer, err = NewMailer(st, c.SMTPURL, c.MailFrom, c.Logger); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	var limits *api.Limits
 	if c.NoRateLimits {
 		limits = &api.Limits{}
@@ -116,7 +131,7 @@ func New(ctx context.Context, c Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	return &App{Config: c, Store: st, Service: svc, Server: srv, Metrics: metrics, secret: secret}, nil
+	return &App{Config: c, Store: st, Service: svc, Server: srv, Metrics: metrics, Mailer: mailer, secret: secret}, nil
 }
 
 // Run serves on the configured address and runs the background jobs (audit
@@ -133,6 +148,12 @@ func (a *App) Run(ctx context.Context) error {
 	bg.Add(2)
 	go func() { defer bg.Done(); cp.run(ctx, a.Config.CheckpointEvery, log) }()
 	go func() { defer bg.Done(); (&domain.LapseScheduler{Service: a.Service, Log: log}).Run(ctx) }()
+	if a.Mailer != nil {
+		bg.Add(1)
+		go func() { defer bg.Done(); a.Mailer.Run(ctx) }()
+	} else {
+		log.Info("no SMTP server (NEEDMATCH_SMTP_URL): mail stays in the outbox; an admin reads it under Sent mail")
+	}
 	defer bg.Wait()
 	store := "sqlite:" + a.Config.DataDir
 	if a.Config.MongoURI != "" {

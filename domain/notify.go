@@ -185,7 +185,7 @@ func notifyRules(ev *AuditEvent, obj any) *notice {
 	case *Pledge:
 		switch ev.Action {
 		case "pledge.create":
-			return &notice{NotifyPledgeNew, []string{o.RequestOrgID}, "New pledge on your request: " + o.RequestTitle,
+			return &notice{NotifyPledgeNew, []string{o.RequestOrgID}, "New pledge from " + o.OrganisationName + " on your request: " + o.RequestTitle,
 				[]string{o.OrganisationName + " pledged to your request \"" + o.RequestTitle + "\": " + o.Offer}, "/pledges/" + o.ID}
 		case "pledge.approve":
 			subj := "Your pledge is approved: " + o.RequestTitle

@@ -16,6 +16,7 @@ type Store interface {
 	IdempotencyStore
 	ValueStore
 	OutboxStore
+	ResetStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

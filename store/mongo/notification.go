@@ -208,6 +208,8 @@ func (db *DB) createOutboxIndexes(ctx context.Context) error {
 		{db.notifications(), index("claimed", false, "status", "claimedUntil")},
 		{db.notifications(), index("authority", false, "authorityId", "_id")},
 		{db.users, index("organisation", false, "organisationId", "_id")},
+		{db.resets(), index("email", false, "emailKey", "createdAt")},
+		{db.resets(), index("pending", false, "pendingAudit._id")},
 	} {
 		if _, err := m.coll.Indexes().CreateOne(ctx, m.idx); err != nil {
 			return errors.Join(errors.New("mongodb: create outbox indexes"), translate(err))

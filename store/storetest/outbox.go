@@ -155,3 +155,44 @@ func testOutbox(t *testing.T, s domain.Store) {
 		t.Fatalf("retry claim = %+v", got)
 	}
 }
+
+// testPasswordResets: a reset is used once; counts are per address and time.
+func testPasswordResets(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	e := ev(f.auth, "user.password-reset-request", f.gUser.ID, t0)
+	n := note(e, f.gUser, "Reset your password")
+	r := &domain.PasswordReset{TokenHash: "h1", EmailKey: "k1", UserID: f.gUser.ID, ExpiresAt: t0.Add(30 * time.Minute), CreatedAt: t0}
+	if err := s.CreatePasswordReset(ctx, r, e); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreatePasswordReset(ctx, &domain.PasswordReset{TokenHash: "h2", EmailKey: "k1", CreatedAt: t0.Add(time.Minute), ExpiresAt: t0.Add(31 * time.Minute)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreatePasswordReset(ctx, &domain.PasswordReset{TokenHash: "h3", EmailKey: "k2", CreatedAt: t0, ExpiresAt: t0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		key   string
+		since time.Time
+		want  int
+	}{{"k1", t0, 2}, {"k1", t0.Add(30 * time.Second), 1}, {"k2", t0, 1}, {"k3", t0, 0}} {
+		if got, err := s.CountPasswordResets(ctx, c.key, c.since); err != nil || got != c.want {
+			t.Fatalf("CountPasswordResets(%s, %v) = %d, %v; want %d", c.key, c.since, got, err, c.want)
+		}
+	}
+	got, err := s.UsePasswordReset(ctx, "h1")
+	if err != nil || got.UserID != f.gUser.ID || !got.ExpiresAt.Equal(r.ExpiresAt) || got.EmailKey != "k1" || !got.Used {
+		t.Fatalf("UsePasswordReset = %+v, %v", got, err)
+	}
+	_, err = s.UsePasswordReset(ctx, "h1")
+	wantCode(t, err, domain.ENOTFOUND)
+	_, err = s.UsePasswordReset(ctx, "nope")
+	wantCode(t, err, domain.ENOTFOUND)
+	if ns := findNotes(t, s, f.auth.ID, domain.NotePending); len(ns) != 1 || ns[0].ID != n.ID {
+		t.Fatalf("the reset's mail: %+v", ns)
+	}
+	if evs, _ := s.FindAudit(ctx, domain.AuditFilter{AuthorityID: f.auth.ID, Object: f.gUser.ID}); len(evs) != 2 || evs[1].Action != "user.password-reset-request" {
+		t.Fatalf("audit: %d events", len(evs))
+	}
+}

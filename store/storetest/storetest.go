@@ -47,6 +47,7 @@ func Run(t *testing.T, h Harness) {
 		{"CommitChecks", testCommitChecks, false},
 		{"OrganisationNames", testOrganisationNames, false},
 		{"Outbox", testOutbox, false},
+		{"PasswordResets", testPasswordResets, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentNames", testConcurrentNames, true},
