@@ -167,6 +167,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/auth/login", "Sign in", nil, loginBody{}, s.handleAuthLogin},
 		{"POST", "/auth/refresh", "Swap the refresh cookie for a new access token", nil, nil, s.handleAuthRefresh},
 		{"POST", "/auth/logout", "Sign out and revoke the refresh chain", nil, nil, s.handleAuthLogout},
+		{"POST", "/auth/password-reset", "Mail a one-time password reset link (same answer whether or not the account exists)", nil, resetBody{}, s.handleAuthPasswordReset},
+		{"POST", "/auth/password-reset/confirm", "Set a new password with a reset link's token; every session must sign in again", nil, resetConfirmBody{}, s.handleAuthPasswordResetConfirm},
 		{"GET", "/me", "The signed-in user, organisation and council", signedIn, nil, s.handleMe},
 		{"GET", "/organisations", "Organisations of the council (filter status, kind)", officer, nil, s.handleOrganisationList},
 		{"GET", "/organisations/:id", "One organisation", signedIn, nil, s.handleOrganisationGet},
