@@ -35,6 +35,7 @@ lint:
 	go vet ./...
 
 test-go:
+	scripts/ensure-mailpit >/dev/null
 	go test $(GO_TEST_FLAGS) ./...
 
 test-browser: build

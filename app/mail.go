@@ -48,7 +48,10 @@ type Mailer struct {
 	Log    *slog.Logger
 	// Owner identifies this mailer's claims.
 	Owner string
-	// Lease is how long a claim holds; Every how often the outbox is read.
+	// Lease is how long a claim holds before another mailer may take it
+	// (every move of a claimed notification checks its owner, so a mailer
+	// slower than its lease only loses the notification, never sends it
+	// twice); Every is how often the outbox is read.
 	Lease, Every time.Duration
 	// Batch is how many notifications one connection sends.
 	Batch int
@@ -109,7 +112,7 @@ func NewMailer(st domain.OutboxStore, smtpURL, from string, log *slog.Logger) (*
 	}
 	_, dom, _ := strings.Cut(addr.Address, "@")
 	return &Mailer{Store: st, Client: c, From: from, Domain: dom, Now: domain.SystemClock, Log: log, Owner: domain.NewID(),
-		Lease: 2 * time.Minute, Every: 2 * time.Second, Batch: 20}, nil
+		Lease: 30 * time.Second, Every: 2 * time.Second, Batch: 20}, nil
 }
 
 // Run sends what is due every Every until ctx ends.
