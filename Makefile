@@ -40,6 +40,7 @@ test-go:
 
 test-browser: build
 	scripts/ensure-chromium
+	scripts/ensure-mailpit >/dev/null
 	cd frontend && NEEDMATCH_BIN=$(CURDIR)/$(BIN) npm test
 
 # Each fuzz test for a few seconds; scripts/fuzz with FUZZTIME=10m for long runs.

@@ -127,10 +127,10 @@ func TestMailForEachEvent(t *testing.T) {
 		to, subject, path string
 		text              []string
 	}{
-		{"group@x.org", "New pledge from Org of supplier@x.org on your request: " + title, "/pledges/" + p1, []string{"Ten refurbished laptops"}},
-		{"supplier@x.org", "Your pledge is approved: " + title, "/pledges/" + p1, []string{"£3,000"}},
-		{"supplier2@x.org", "Your pledge is part approved: " + title, "/pledges/" + p2, []string{"£200 of your pledge of £600"}},
-		{"supplier2@x.org", "Your pledge was declined: " + title, "/pledges/" + p3, []string{"A printer is not needed"}},
+		{"group@x.org", "New pledge from Org of supplier@x.org on your request: " + title, "/requests/" + e.request, []string{"Ten refurbished laptops"}},
+		{"supplier@x.org", "Your pledge is approved: " + title, "/supplier/pledges", []string{"£3,000"}},
+		{"supplier2@x.org", "Your pledge is part approved: " + title, "/supplier/pledges", []string{"£200 of your pledge of £600"}},
+		{"supplier2@x.org", "Your pledge was declined: " + title, "/supplier/pledges", []string{"A printer is not needed"}},
 		{"group2@x.org", "Your request was rejected: " + title, "/requests/" + r2, []string{"Outside the council"}},
 		{"group@x.org", "Delivery reported on your request: " + title, "/deliveries/" + d1, nil},
 		{"supplier@x.org", "Delivery confirmed: " + title, "/deliveries/" + d1, nil},

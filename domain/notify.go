@@ -186,17 +186,17 @@ func notifyRules(ev *AuditEvent, obj any) *notice {
 		switch ev.Action {
 		case "pledge.create":
 			return &notice{NotifyPledgeNew, []string{o.RequestOrgID}, "New pledge from " + o.OrganisationName + " on your request: " + o.RequestTitle,
-				[]string{o.OrganisationName + " pledged to your request \"" + o.RequestTitle + "\": " + o.Offer}, "/pledges/" + o.ID}
+				[]string{o.OrganisationName + " pledged to your request \"" + o.RequestTitle + "\": " + o.Offer}, "/requests/" + o.RequestID}
 		case "pledge.approve":
 			subj := "Your pledge is approved: " + o.RequestTitle
 			if o.ApprovedPence < o.ValuePence {
 				subj = "Your pledge is part approved: " + o.RequestTitle
 			}
 			return &notice{NotifyPledge, []string{o.OrganisationID}, subj,
-				[]string{"An officer approved " + Pounds(o.ApprovedPence) + " of your pledge of " + Pounds(o.ValuePence) + " to \"" + o.RequestTitle + "\"."}, "/pledges/" + o.ID}
+				[]string{"An officer approved " + Pounds(o.ApprovedPence) + " of your pledge of " + Pounds(o.ValuePence) + " to \"" + o.RequestTitle + "\"."}, "/supplier/pledges"}
 		case "pledge.decline":
 			return &notice{NotifyPledge, []string{o.OrganisationID}, "Your pledge was declined: " + o.RequestTitle,
-				[]string{"An officer declined your pledge to \"" + o.RequestTitle + "\".", "Reason: " + o.Reason}, "/pledges/" + o.ID}
+				[]string{"An officer declined your pledge to \"" + o.RequestTitle + "\".", "Reason: " + o.Reason}, "/supplier/pledges"}
 		}
 	case *Delivery:
 		link := "/deliveries/" + o.ID

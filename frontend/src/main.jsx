@@ -28,7 +28,8 @@ function navItems(user) {
     case 'supplier':
       return [['/supplier/requests', 'Requests for you'], ['/supplier/pledges', 'Your pledges'], ['/supplier/record', 'Your record'], ['/organisation', 'Your organisation'], ...common, ...out];
     default:
-      return [['/officer', 'Needs attention'], ['/officer/allocation', 'Allocation'], ['/ledger', 'Ledger'], ['/', 'Requests'], ...common, ['/officer/areas', 'Import areas'], ['/admin/weights', 'Weights'], ['/officer/audit', 'Audit'], ...out];
+      return [['/officer', 'Needs attention'], ['/officer/allocation', 'Allocation'], ['/ledger', 'Ledger'], ['/', 'Requests'], ...common, ['/officer/areas', 'Import areas'], ['/admin/weights', 'Weights'], ['/officer/audit', 'Audit'],
+        ...(user.role === 'admin' ? [['/admin/mail', 'Sent mail']] : []), ...out];
   }
 }
 

@@ -9,6 +9,7 @@ import { Dashboard, ReasonForm, PledgeApprove, Allocation, AllocationReview, Aud
 import { Profile, Weights, AreasImport } from './views/settings.jsx';
 import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
+import { ForgotPassword, ResetPassword, SentMail } from './views/mail.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -28,6 +29,9 @@ export const routes = [
   { path: '/register', view: Register },
   { path: '/registered', view: Registered, roles: ['group', 'supplier'] },
   { path: '/sign-out', view: SignOut },
+  { path: '/forgot-password', view: ForgotPassword },
+  { path: '/reset-password', view: ResetPassword },
+  { path: '/admin/mail', view: SentMail, roles: ['admin'] },
   { path: '/requests/new', view: NewRequestStart, roles: GROUP },
   { path: '/requests/new/check', view: CheckRequest, roles: GROUP },
   { path: '/requests/new/:step', view: NewRequestStep, roles: GROUP },
