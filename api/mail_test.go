@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +201,64 @@ func TestNoMailForARefusedChange(t *testing.T) {
 	}
 	if len(final) != len(after)+2 { // the group hears of p2, the supplier of p's approval
 		t.Fatalf("%d messages, want %d", len(final), len(after)+2)
+	}
+}
+
+var unsubscribeLink = regexp.MustCompile(`/unsubscribe\?token=([A-Za-z0-9_.-]+)`)
+
+// TestEmailSettings: off sends nothing, digest holds the mail, and a mail's
+// unsubscribe link turns its kind off without signing in.
+func TestEmailSettings(t *testing.T) {
+	e, mp := newMailEnv(t)
+	e.drain()
+	got := e.call("GET", "/api/v1/me/email-settings", "supplier", nil, 200)
+	items := got["items"].([]any)
+	if len(items) != len(domain.NotifyKinds) || items[0].(map[string]any)["pref"] != "immediately" {
+		t.Fatalf("settings = %v", got)
+	}
+	e.call("PUT", "/api/v1/me/email-settings", "supplier", map[string]any{"prefs": map[string]string{"security": "off"}}, 400)
+	e.call("PUT", "/api/v1/me/email-settings", "supplier", map[string]any{"prefs": map[string]string{"pledge-decision": "sometimes"}}, 400)
+	e.call("PUT", "/api/v1/me/email-settings", "supplier", map[string]any{"prefs": map[string]string{"nonsense": "off"}}, 400)
+	e.call("GET", "/api/v1/me/email-settings", "", nil, 401)
+	got = e.call("PUT", "/api/v1/me/email-settings", "supplier", map[string]any{"prefs": map[string]string{"pledge-decision": "off"}}, 200)
+	e.call("PUT", "/api/v1/me/email-settings", "supplier2", map[string]any{"prefs": map[string]string{"pledge-decision": "digest"}}, 200)
+	p1 := e.pledge("supplier", e.request)
+	p2 := e.pledge("supplier2", e.request)
+	e.call("POST", "/api/v1/pledges/"+p1+"/decline", "officer", map[string]any{"reason": "Not now"}, 200)
+	e.call("POST", "/api/v1/pledges/"+p2+"/decline", "officer", map[string]any{"reason": "Not now"}, 200)
+	e.drain()
+	for _, m := range mp.Messages(t) {
+		if strings.HasPrefix(m.Subject, "Your pledge was declined") {
+			t.Fatalf("%s got %q against their choice", m.To[0].Address, m.Subject)
+		}
+	}
+	held := e.call("GET", "/api/v1/mail?status=held", "admin", nil, 200)["items"].([]any)
+	if len(held) != 1 || held[0].(map[string]any)["to"] != "supplier2@x.org" {
+		t.Fatalf("held for the digest: %v", held)
+	}
+
+	// The group's "new pledge" mail carries a link that turns that kind off.
+	m := mailTo(t, mp, mp.Messages(t), "group@x.org", "New pledge from Org of supplier@x.org on your request: Laptops for the homework club")
+	link := unsubscribeLink.FindStringSubmatch(mp.Body(t, m.ID).Text)
+	if link == nil {
+		t.Fatalf("no unsubscribe link in %q", mp.Body(t, m.ID).Text)
+	}
+	e.call("POST", "/api/v1/unsubscribe", "", map[string]any{"token": link[1] + "x"}, 400)
+	e.call("POST", "/api/v1/unsubscribe", "", map[string]any{"token": strings.Replace(link[1], "pledge-new", "security", 1)}, 400)
+	if r := e.call("POST", "/api/v1/unsubscribe", "", map[string]any{"token": link[1]}, 200); r["kind"] != "pledge-new" {
+		t.Fatalf("unsubscribe = %v", r)
+	}
+	before := len(mp.Messages(t))
+	e.pledge("supplier2", e.request)
+	e.drain()
+	if after := len(mp.Messages(t)); after != before {
+		t.Fatalf("%d mails after unsubscribing", after-before)
+	}
+	// Security mail cannot be turned off: no unsubscribe link in it.
+	e.call("POST", "/api/v1/auth/password-reset", "", map[string]any{"email": "group@x.org"}, 202)
+	e.drain()
+	r := mailTo(t, mp, mp.Messages(t), "group@x.org", "Reset your needmatch password")
+	if strings.Contains(mp.Body(t, r.ID).Text, "/unsubscribe") {
+		t.Fatal("a security mail offers to unsubscribe")
 	}
 }

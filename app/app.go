@@ -113,6 +113,7 @@ func New(ctx context.Context, c Config) (*App, error) {
 	metrics := api.NewMetrics()
 	svc := domain.NewService(api.TimedStore(st, metrics))
 	svc.BaseURL = c.BaseURL
+	svc.MailKey = MailKey(secret)
 	var mailer *Mailer
 	if c.SMTPURL != "" {
 		if mailer, err = NewMailer(st, c.SMTPURL, c.MailFrom, c.Logger); err != nil {

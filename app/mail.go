@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -55,6 +57,14 @@ type Mailer struct {
 	Lease, Every time.Duration
 	// Batch is how many notifications one connection sends.
 	Batch int
+}
+
+// MailKey derives the key that signs unsubscribe links from the token
+// secret, so every process of a deployment signs alike.
+func MailKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("needmatch mail links"))
+	return m.Sum(nil)
 }
 
 // ParseSMTPURL reads NEEDMATCH_SMTP_URL (smtp://user:pass@host:port, or

@@ -149,7 +149,10 @@ func MailBackoff(n int) time.Duration {
 }
 
 // recipient is a user to tell.
-type recipient struct{ id, email string }
+type recipient struct {
+	id, email string
+	pref      NotifyPref
+}
 
 // notice is what a rule says of a change: the kind, who hears, and words.
 type notice struct {
@@ -239,8 +242,8 @@ func (s *Service) notify(ctx context.Context, ev *AuditEvent, obj any) error {
 			return err
 		}
 		for _, u := range users {
-			if !u.Disabled {
-				to = append(to, recipient{u.ID, u.Email})
+			if !u.Disabled && u.Pref(n.kind) != PrefOff {
+				to = append(to, recipient{u.ID, u.Email, u.Pref(n.kind)})
 			}
 		}
 	}
@@ -252,18 +255,30 @@ func (s *Service) notify(ctx context.Context, ev *AuditEvent, obj any) error {
 
 // mail renders a notice for one recipient as plain text and simple HTML.
 func (s *Service) mail(ev *AuditEvent, r recipient, n *notice) *Notification {
-	link := strings.TrimRight(s.BaseURL, "/") + n.link
+	base := strings.TrimRight(s.BaseURL, "/")
+	link := base + n.link
 	text := strings.Join(n.lines, "\n\n") + "\n\nOpen it in needmatch: " + link + "\n"
 	var h strings.Builder
 	h.WriteString("<!doctype html><html><body style=\"font-family:Arial,sans-serif\">")
 	for _, l := range n.lines {
 		h.WriteString("<p>" + html.EscapeString(l) + "</p>")
 	}
-	h.WriteString("<p><a href=\"" + html.EscapeString(link) + "\">Open it in needmatch</a></p></body></html>")
-	return &Notification{
+	h.WriteString("<p><a href=\"" + html.EscapeString(link) + "\">Open it in needmatch</a></p>")
+	if !kindInfo(n.kind).Required {
+		stop := base + "/unsubscribe?token=" + s.unsubscribeToken(r.id, n.kind)
+		text += "\nStop these emails: " + stop + "\nChoose which emails you get: " + base + "/email-settings\n"
+		h.WriteString("<p style=\"font-size:small\"><a href=\"" + html.EscapeString(stop) + "\">Stop these emails</a> or <a href=\"" +
+			html.EscapeString(base+"/email-settings") + "\">choose which emails you get</a>.</p>")
+	}
+	h.WriteString("</body></html>")
+	note := &Notification{
 		ID: NewID(), EventID: ev.ID, AuthorityID: ev.AuthorityID, UserID: r.id, To: r.email, Kind: n.kind,
 		Subject: n.subject, Text: text, HTML: h.String(), Link: link, Status: NotePending, NextAt: ev.At, CreatedAt: ev.At,
 	}
+	if r.pref == PrefDigest {
+		note.Status, note.NextAt = NoteHeld, nextDigest(ev.At)
+	}
+	return note
 }
 
 // ListMail lists the council's outbox for an admin ("Sent mail"): with no
@@ -273,9 +288,9 @@ func (s *Service) ListMail(ctx context.Context, a *Actor, f NotificationFilter) 
 		return nil, "", err
 	}
 	switch f.Status {
-	case "", NotePending, NoteSending, NoteHandover, NoteSent, NoteFailed, NoteUncertain:
+	case "", NotePending, NoteSending, NoteHandover, NoteSent, NoteFailed, NoteUncertain, NoteHeld:
 	default:
-		return nil, "", FieldErrorf("status", "status is not one of pending, sending, handover, sent, failed, uncertain")
+		return nil, "", FieldErrorf("status", "status is not one of pending, held, sending, handover, sent, failed, uncertain")
 	}
 	f.AuthorityID = a.AuthorityID
 	return s.Store.FindNotifications(ctx, f)

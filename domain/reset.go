@@ -79,7 +79,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	if u != nil && !u.Disabled && n < ResetsPerHour {
 		r.UserID = u.ID
 		ev = NewAuditEvent(u.AuthorityID, u.ID, "user.password-reset-request", "user", u.ID, nil, nil, now)
-		ev.Notify = append(ev.Notify, s.mail(ev, recipient{u.ID, u.Email}, &notice{
+		ev.Notify = append(ev.Notify, s.mail(ev, recipient{u.ID, u.Email, PrefImmediately}, &notice{
 			kind: NotifySecurity, subject: "Reset your needmatch password",
 			lines: []string{"Someone (we hope you) asked to reset the password of your needmatch account.",
 				"The link below works once, for 30 minutes. If you did not ask, ignore this mail: your password stays as it is."},

@@ -32,6 +32,8 @@ type Service struct {
 	Observe MatcherObserver
 	// BaseURL is the app's address, for links in mail.
 	BaseURL string
+	// MailKey signs the unsubscribe links in mail.
+	MailKey []byte
 }
 
 // NewService returns a service over the store with the system clock.

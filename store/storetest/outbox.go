@@ -196,3 +196,35 @@ func testPasswordResets(t *testing.T, s domain.Store) {
 		t.Fatalf("audit: %d events", len(evs))
 	}
 }
+
+// testNotifyPrefs: a user's mail choices are kept as written.
+func testNotifyPrefs(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	u, err := s.UserByID(ctx, f.gUser.ID)
+	if err != nil || len(u.NotifyPrefs) != 0 || u.Pref(domain.NotifyRequest) != domain.PrefImmediately {
+		t.Fatalf("a new user's prefs = %v, %v", u.NotifyPrefs, err)
+	}
+	u.NotifyPrefs = map[domain.NotifyKind]domain.NotifyPref{domain.NotifyRequest: domain.PrefOff, domain.NotifyDelivery: domain.PrefDigest}
+	u.Version++
+	if err := s.UpdateUser(ctx, u, u.Version-1, ev(f.auth, "user.notify-prefs", u.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, get := range []func() (*domain.User, error){
+		func() (*domain.User, error) { return s.UserByID(ctx, u.ID) },
+		func() (*domain.User, error) { return s.UserByEmail(ctx, u.Email) },
+		func() (*domain.User, error) {
+			us, err := s.UsersOfOrganisation(ctx, f.group.ID)
+			if err != nil || len(us) != 1 {
+				return nil, err
+			}
+			return us[0], nil
+		},
+	} {
+		got, err := get()
+		if err != nil || got == nil || len(got.NotifyPrefs) != 2 || got.Pref(domain.NotifyRequest) != domain.PrefOff ||
+			got.Pref(domain.NotifyDelivery) != domain.PrefDigest || got.Pref(domain.NotifyPledge) != domain.PrefImmediately {
+			t.Fatalf("prefs read back = %+v, %v", got, err)
+		}
+	}
+}

@@ -48,6 +48,7 @@ func Run(t *testing.T, h Harness) {
 		{"OrganisationNames", testOrganisationNames, false},
 		{"Outbox", testOutbox, false},
 		{"PasswordResets", testPasswordResets, false},
+		{"NotifyPrefs", testNotifyPrefs, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentNames", testConcurrentNames, true},

@@ -12,3 +12,6 @@ CREATE INDEX IF NOT EXISTS users_organisation ON users(organisation_id);
 -- the per-account limit counts by. Times are Unix microseconds.
 CREATE TABLE password_resets (token_hash TEXT PRIMARY KEY, email_key TEXT NOT NULL, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX password_resets_email ON password_resets(email_key, created_at);
+-- Each user's choice per kind of mail, a JSON object of kind to
+-- "immediately", "digest" or "off" (empty: every kind immediately).
+ALTER TABLE users ADD COLUMN notify_prefs TEXT NOT NULL DEFAULT '{}';
