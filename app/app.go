@@ -94,6 +94,16 @@ func OpenStore(ctx context.Context, c Config) (domain.Store, domain.RequestGener
 	return db, db, nil
 }
 
+// NewService builds the domain service over st as serve does: mail links
+// point at the configured address and are signed with a key derived from
+// the token secret.
+func NewService(st domain.Store, c Config, secret []byte) *domain.Service {
+	svc := domain.NewService(st)
+	svc.BaseURL = c.BaseURL
+	svc.MailKey = MailKey(secret)
+	return svc
+}
+
 // New opens the store and builds the service and the API on it.
 func New(ctx context.Context, c Config) (*App, error) {
 	if c.Logger == nil {
@@ -111,9 +121,7 @@ func New(ctx context.Context, c Config) (*App, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	metrics := api.NewMetrics()
-	svc := domain.NewService(api.TimedStore(st, metrics))
-	svc.BaseURL = c.BaseURL
-	svc.MailKey = MailKey(secret)
+	svc := NewService(api.TimedStore(st, metrics), c, secret)
 	var mailer *Mailer
 	if c.SMTPURL != "" {
 		if mailer, err = NewMailer(st, c.SMTPURL, c.MailFrom, c.Logger); err != nil {

@@ -21,7 +21,7 @@ function navItems(user) {
     ];
   }
   const common = [['/wards', 'Need by ward']];
-  const out = [['/sign-out', 'Sign out']];
+  const out = [['/email-settings', 'Email settings'], ['/sign-out', 'Sign out']];
   switch (user.role) {
     case 'group':
       return [['/my/requests', 'Your requests'], ['/requests/new', 'Post a request'], ['/', 'All requests'], ['/organisation', 'Your organisation'], ...common, ...out];

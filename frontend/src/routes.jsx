@@ -9,7 +9,7 @@ import { Dashboard, ReasonForm, PledgeApprove, Allocation, AllocationReview, Aud
 import { Profile, Weights, AreasImport } from './views/settings.jsx';
 import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
-import { ForgotPassword, ResetPassword, SentMail } from './views/mail.jsx';
+import { ForgotPassword, ResetPassword, SentMail, EmailSettings, Unsubscribe } from './views/mail.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -32,6 +32,8 @@ export const routes = [
   { path: '/forgot-password', view: ForgotPassword },
   { path: '/reset-password', view: ResetPassword },
   { path: '/admin/mail', view: SentMail, roles: ['admin'] },
+  { path: '/email-settings', view: EmailSettings, roles: ['group', 'supplier', 'officer', 'admin'] },
+  { path: '/unsubscribe', view: Unsubscribe },
   { path: '/requests/new', view: NewRequestStart, roles: GROUP },
   { path: '/requests/new/check', view: CheckRequest, roles: GROUP },
   { path: '/requests/new/:step', view: NewRequestStep, roles: GROUP },

@@ -93,3 +93,39 @@ test('an admin reads the mail under Sent mail', async () => {
     await p.context().close();
   }
 });
+
+test('a supplier changes email settings; an unsubscribe link works without signing in', async () => {
+  for (const [name, viewport] of [['1280', { width: 1280, height: 900 }], ['360', { width: 360, height: 740 }]]) {
+    const p = await newPage(browser, server.url, viewport);
+    await signIn(p, 'supplier');
+    await p.goto('/email-settings');
+    await h1(p, 'Email settings');
+    const group = p.getByRole('group', { name: 'Your pledge approved, part approved or declined' });
+    await group.getByLabel('Off').check();
+    await p.getByRole('group', { name: 'Overdue commitments (weekly)' }).getByLabel('In a weekly digest').check();
+    await p.getByRole('button', { name: 'Save email settings' }).click();
+    await p.getByText('Your email settings are saved').waitFor();
+    await check(p, `email-settings-saved-${name}`);
+    await p.reload();
+    await h1(p, 'Email settings');
+    assert.equal(await p.getByRole('group', { name: 'Your pledge approved, part approved or declined' }).getByLabel('Off').isChecked(), true);
+    assert.equal(await p.getByRole('group', { name: 'Overdue commitments (weekly)' }).getByLabel('In a weekly digest').isChecked(), true);
+    await p.context().close();
+  }
+
+  // The seed published the group's requests: their mail carries a link.
+  const m = (await mailpit.messages()).find((x) => x.To[0].Address === ACCOUNTS.group.email && x.Subject.startsWith('Your request is published'));
+  assert.ok(m, 'no "request published" mail to the group');
+  const { Text } = await mailpit.body(m.ID);
+  const link = Text.match(/\/unsubscribe\?token=[A-Za-z0-9_.-]+/);
+  assert.ok(link, `no unsubscribe link in ${Text}`);
+  const p = await newPage(browser, server.url, { width: 1280, height: 900 });
+  await p.goto(link[0]);
+  await h1(p, 'You are unsubscribed');
+  await p.getByText('You will no longer get these emails: your request published or rejected.').waitFor();
+  await check(p, 'unsubscribed-1280');
+  await p.goto('/unsubscribe?token=nonsense');
+  await h1(p, 'This link does not work');
+  await check(p, 'unsubscribe-bad-1280');
+  await p.context().close();
+});

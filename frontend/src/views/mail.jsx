@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
 import { navigate } from '../router.jsx';
 import { dateAndTime, plural } from '../format.js';
-import { Page, ErrorSummary, Input, Button, Loading, Problem, Details, Tag, useLoad, fieldErrors } from '../govuk.jsx';
+import { Page, ErrorSummary, Input, Radios, Button, Banner, Loading, Problem, Details, Tag, useLoad, fieldErrors } from '../govuk.jsx';
 
 /** ForgotPassword asks for the address to mail a reset link to. */
 export function ForgotPassword() {
@@ -121,6 +121,72 @@ export function SentMail() {
               </div>
             );
           })}
+        </>
+      )}
+    </Page>
+  );
+}
+
+const PREF_OPTIONS = [
+  { value: 'immediately', text: 'Immediately' },
+  { value: 'digest', text: 'In a weekly digest' },
+  { value: 'off', text: 'Off' },
+];
+
+/** EmailSettings lets a signed-in person choose, per kind, how they hear. */
+export function EmailSettings() {
+  const settings = useLoad(() => api('/me/email-settings'), []);
+  const [prefs, setPrefs] = useState(null);
+  const [errors, setErrors] = useState({ list: [], byField: {} });
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const items = settings.data?.items || [];
+  const current = prefs || Object.fromEntries(items.map((i) => [i.kind, i.pref]));
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const changeable = Object.fromEntries(items.filter((i) => !i.required).map((i) => [i.kind, current[i.kind]]));
+      const r = await api('/me/email-settings', { method: 'PUT', body: { prefs: changeable } });
+      setPrefs(Object.fromEntries(r.items.map((i) => [i.kind, i.pref])));
+      setErrors({ list: [], byField: {} });
+      setSaved(true);
+    } catch (err) {
+      setSaved(false);
+      setErrors(fieldErrors(err, (f) => `pref-${f.replace('prefs.', '')}`));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Page title="Email settings" error={errors.list.length > 0}>
+      {saved && <Banner success title="Your email settings are saved" />}
+      <ErrorSummary errors={errors.list} />
+      {settings.loading ? <Loading /> : settings.error ? <Problem error={settings.error} /> : (
+        <form method="post" action="/email-settings" onSubmit={submit} novalidate>
+          <p class="govuk-body">Choose how you hear about each kind of change. Emails about your password and account always come straight away.</p>
+          {items.filter((i) => !i.required).map((i) => (
+            <Radios key={i.kind} id={`pref-${i.kind}`} legend={i.label} inline value={current[i.kind]} options={PREF_OPTIONS}
+              onChange={(v) => { setSaved(false); setPrefs({ ...current, [i.kind]: v }); }} error={errors.byField[`prefs.${i.kind}`]} />
+          ))}
+          <Button disabled={busy}>Save email settings</Button>
+        </form>
+      )}
+    </Page>
+  );
+}
+
+/** Unsubscribe turns off the kind of email a mail's link names. */
+export function Unsubscribe({ query }) {
+  const done = useLoad(() => api('/unsubscribe', { method: 'POST', body: { token: query.token || '' } }), [query.token]);
+  return (
+    <Page title={done.error ? 'This link does not work' : 'You are unsubscribed'}>
+      {done.loading ? <Loading /> : done.error ? (
+        <p class="govuk-body">This unsubscribe link is not valid. <a class="govuk-link" href="/email-settings">Sign in to change your email settings</a>.</p>
+      ) : (
+        <>
+          <p class="govuk-body">You will no longer get these emails: {done.data.label.toLowerCase()}.</p>
+          <p class="govuk-body"><a class="govuk-link" href="/email-settings">Change your email settings</a></p>
         </>
       )}
     </Page>
