@@ -35,10 +35,12 @@ lint:
 	go vet ./...
 
 test-go:
+	scripts/ensure-mailpit >/dev/null
 	go test $(GO_TEST_FLAGS) ./...
 
 test-browser: build
 	scripts/ensure-chromium
+	scripts/ensure-mailpit >/dev/null
 	cd frontend && NEEDMATCH_BIN=$(CURDIR)/$(BIN) npm test
 
 # Each fuzz test for a few seconds; scripts/fuzz with FUZZTIME=10m for long runs.

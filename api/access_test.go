@@ -38,6 +38,10 @@ func TestAccessMatrix(t *testing.T) {
 	bodies := map[string]any{
 		"POST /auth/register":                 map[string]any{"email": "m@x.org", "password": "long-enough-pass", "name": "M", "role": "group", "organisation": map[string]any{"name": "Org M", "authority": "stockport"}},
 		"POST /auth/login":                    map[string]any{"email": "nobody@x.org", "password": "wrong-password-1"},
+		"POST /auth/password-reset":           map[string]any{"email": "nobody@x.org"},
+		"POST /auth/password-reset/confirm":   map[string]any{"token": "not-a-token-of-any-reset-link", "password": "long-enough-pass"},
+		"PUT /me/email-settings":              map[string]any{"prefs": map[string]string{"digest": "off"}},
+		"POST /unsubscribe":                   map[string]any{"token": "not.a.token"},
 		"POST /organisations/:id/reject":      map[string]any{"reason": "Not a local organisation"},
 		"POST /organisations/:id/name/reject": map[string]any{"reason": "Reads as another organisation"},
 		"POST /organisations/:id/suspend":     map[string]any{"reason": "Under investigation"},

@@ -24,6 +24,7 @@ type Limits struct {
 	LoginPerIP, LoginPerAccount Rate
 	RegisterPerIP               Rate
 	RefreshPerIP                Rate
+	ResetPerIP                  Rate
 	WritesPerUser, WritesPerIP  Rate
 }
 
@@ -34,6 +35,7 @@ var DefaultLimits = Limits{
 	LoginPerAccount: Rate{10, 5},
 	RegisterPerIP:   Rate{10, 5},
 	RefreshPerIP:    Rate{120, 30},
+	ResetPerIP:      Rate{10, 5},
 	WritesPerUser:   Rate{600, 120},
 	WritesPerIP:     Rate{1200, 240},
 }
@@ -85,12 +87,12 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 }
 
 type limiters struct {
-	loginIP, loginAccount, registerIP, refreshIP, writesUser, writesIP *limiter
+	loginIP, loginAccount, registerIP, refreshIP, writesUser, writesIP, resetIP *limiter
 }
 
 func newLimiters(l Limits) *limiters {
 	return &limiters{newLimiter(l.LoginPerIP), newLimiter(l.LoginPerAccount), newLimiter(l.RegisterPerIP),
-		newLimiter(l.RefreshPerIP), newLimiter(l.WritesPerUser), newLimiter(l.WritesPerIP)}
+		newLimiter(l.RefreshPerIP), newLimiter(l.WritesPerUser), newLimiter(l.WritesPerIP), newLimiter(l.ResetPerIP)}
 }
 
 func tooMany(c *fiber.Ctx, wait time.Duration) error {
@@ -112,6 +114,8 @@ func (s *Server) rateLimit(c *fiber.Ctx) error {
 		l = s.limits.registerIP
 	case path == "/auth/refresh":
 		l = s.limits.refreshIP
+	case strings.HasPrefix(path, "/auth/password-reset"):
+		l = s.limits.resetIP
 	case c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead:
 		if a := actor(c); a != nil {
 			if ok, wait := s.limits.writesUser.allow(a.UserID, now); !ok {

@@ -170,6 +170,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/auth/login", "Sign in", nil, loginBody{}, s.handleAuthLogin},
 		{"POST", "/auth/refresh", "Swap the refresh cookie for a new access token", nil, nil, s.handleAuthRefresh},
 		{"POST", "/auth/logout", "Sign out and revoke the refresh chain", nil, nil, s.handleAuthLogout},
+		{"POST", "/auth/password-reset", "Mail a one-time password reset link (same answer whether or not the account exists)", nil, resetBody{}, s.handleAuthPasswordReset},
+		{"POST", "/auth/password-reset/confirm", "Set a new password with a reset link's token; every session must sign in again", nil, resetConfirmBody{}, s.handleAuthPasswordResetConfirm},
 		{"GET", "/me", "The signed-in user, organisation and council", signedIn, nil, s.handleMe},
 		{"GET", "/organisations", "Organisations of the council (filter status, kind)", officer, nil, s.handleOrganisationList},
 		{"GET", "/organisations/:id", "One organisation", signedIn, nil, s.handleOrganisationGet},
@@ -221,6 +223,10 @@ func (s *Server) routeTable() []route {
 		{"GET", "/users", "Users of the council", []string{domain.RoleAdmin}, nil, s.handleUserList},
 		{"POST", "/users/:id/disable", "Disable a user of the council: their tokens stop working at once", []string{domain.RoleAdmin}, nil, s.handleUserDisable},
 		{"POST", "/users/:id/enable", "Enable a disabled user", []string{domain.RoleAdmin}, nil, s.handleUserEnable},
+		{"GET", "/mail", "Sent mail: the council's outbox, newest first (filter status)", []string{domain.RoleAdmin}, nil, s.handleMailList},
+		{"GET", "/me/email-settings", "The signed-in user's choice per kind of email", signedIn, nil, s.handleEmailSettingsGet},
+		{"PUT", "/me/email-settings", "Choose per kind of email: immediately, digest or off (security mail stays on)", signedIn, emailSettingsBody{}, s.handleEmailSettingsPut},
+		{"POST", "/unsubscribe", "Turn off the kind of email a mail's signed link names, without signing in", nil, unsubscribeBody{}, s.handleUnsubscribe},
 	}, append(s.valueRoutes(), s.procurementRoutes()...)...)
 }
 

@@ -42,6 +42,11 @@ type Config struct {
 	AuditKeyFile    string
 	CheckpointEvery time.Duration
 	MetricsToken    string
+	// SMTPURL, when set, turns the mail sender on (NEEDMATCH_SMTP_URL);
+	// without it mail stays in the outbox, readable by an admin.
+	SMTPURL string
+	// MailFrom is the From of mail; BaseURL the app's address for links.
+	MailFrom, BaseURL string
 	// Static is the built SPA; nil serves the API alone.
 	Static fs.FS
 	Logger *slog.Logger
@@ -65,6 +70,8 @@ type App struct {
 	Service *domain.Service
 	Server  *api.Server
 	Metrics *api.Metrics
+	// Mailer sends the outbox; nil without an SMTP server.
+	Mailer  *Mailer
 	secret  []byte
 	closeMu sync.Once
 }
@@ -90,6 +97,16 @@ func OpenStore(ctx context.Context, c Config) (domain.Store, domain.RequestGener
 	return db, db, nil
 }
 
+// NewService builds the domain service over st as serve does: mail links
+// point at the configured address and are signed with a key derived from
+// the token secret.
+func NewService(st domain.Store, c Config, secret []byte) *domain.Service {
+	svc := domain.NewService(st)
+	svc.BaseURL = c.BaseURL
+	svc.MailKey = MailKey(secret)
+	return svc
+}
+
 // New opens the store and builds the service and the API on it.
 func New(ctx context.Context, c Config) (*App, error) {
 	if c.Logger == nil {
@@ -107,7 +124,14 @@ func New(ctx context.Context, c Config) (*App, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	metrics := api.NewMetrics()
-	svc := domain.NewService(api.TimedStore(st, metrics))
+	svc := NewService(api.TimedStore(st, metrics), c, secret)
+	var mailer *Mailer
+	if c.SMTPURL != "" {
+		if mailer, err = NewMailer(st, c.SMTPURL, c.MailFrom, c.Logger); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	limits := c.Limits
 	if c.NoRateLimits {
 		limits = &api.Limits{}
@@ -119,7 +143,7 @@ func New(ctx context.Context, c Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	return &App{Config: c, Store: st, Service: svc, Server: srv, Metrics: metrics, secret: secret}, nil
+	return &App{Config: c, Store: st, Service: svc, Server: srv, Metrics: metrics, Mailer: mailer, secret: secret}, nil
 }
 
 // Run serves on the configured address and runs the background jobs (audit
@@ -140,6 +164,12 @@ func (a *App) Run(ctx context.Context) error {
 	for _, j := range a.Service.Jobs() {
 		bg.Add(1)
 		go func() { defer bg.Done(); j.Run(ctx, a.Service.Now, log) }()
+	}
+	if a.Mailer != nil {
+		bg.Add(1)
+		go func() { defer bg.Done(); a.Mailer.Run(ctx) }()
+	} else {
+		log.Info("no SMTP server (NEEDMATCH_SMTP_URL): mail stays in the outbox; an admin reads it under Sent mail")
 	}
 	defer bg.Wait()
 	store := "sqlite:" + a.Config.DataDir

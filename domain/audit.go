@@ -25,6 +25,10 @@ type AuditEvent struct {
 	At          time.Time       `json:"at"`
 	PrevHash    string          `json:"prevHash"`
 	Hash        string          `json:"hash"`
+	// Notify are the notifications the change calls for, written by the
+	// store with the event, in the same transaction; not part of the event
+	// or its hash.
+	Notify []*Notification `json:"-"`
 }
 
 // GenesisHash is the PrevHash of an authority's first event.

@@ -240,6 +240,9 @@ func (s *Service) ReportDelivery(ctx context.Context, a *Actor, pledgeID string,
 	before, prev := *p, p.Version
 	p.Settle(ds, now)
 	evs := []*AuditEvent{NewAuditEvent(d.AuthorityID, a.UserID, "delivery.report", "delivery", d.ID, nil, d, now)}
+	if err := s.notify(ctx, evs[0], d); err != nil {
+		return nil, err
+	}
 	if p.Status != before.Status {
 		evs = append(evs, NewAuditEvent(p.AuthorityID, a.UserID, "pledge."+string(p.Status), "pledge", p.ID, &before, p, now))
 	}
@@ -347,6 +350,9 @@ func (s *Service) MoveDelivery(ctx context.Context, a *Actor, id, move, reason s
 	pb, pprev := *p, p.Version
 	p.Settle(ds, now)
 	evs := []*AuditEvent{NewAuditEvent(d.AuthorityID, a.UserID, "delivery."+move, "delivery", d.ID, &before, d, now)}
+	if err := s.notify(ctx, evs[0], d); err != nil {
+		return nil, err
+	}
 	if p.Status != pb.Status {
 		evs = append(evs, NewAuditEvent(p.AuthorityID, a.UserID, "pledge."+string(p.Status), "pledge", p.ID, &pb, p, now))
 	}

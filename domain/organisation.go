@@ -297,6 +297,9 @@ func (s *Service) decide(ctx context.Context, a *Actor, id string, move func(o *
 		return nil, err
 	}
 	ev := NewAuditEvent(o.AuthorityID, a.UserID, action, "organisation", o.ID, &before, o, now)
+	if err := s.notify(ctx, ev, o); err != nil {
+		return nil, err
+	}
 	return o, nameTakenAs(s.Store.UpdateOrganisation(ctx, o, prev, ev), "pendingName")
 }
 

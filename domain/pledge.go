@@ -299,6 +299,9 @@ func (s *Service) CreatePledge(ctx context.Context, a *Actor, requestID string, 
 		}
 	}
 	ev := NewAuditEvent(p.AuthorityID, a.UserID, "pledge.create", "pledge", p.ID, nil, p, now)
+	if err := s.notify(ctx, ev, p); err != nil {
+		return nil, err
+	}
 	if err := s.Store.CreatePledge(ctx, p, ev); err != nil {
 		return nil, err
 	}
@@ -480,7 +483,11 @@ func (s *Service) MovePledge(ctx context.Context, a *Actor, id string, d PledgeD
 	if err != nil {
 		return nil, err
 	}
-	return p, s.Store.UpdatePledge(ctx, p, prev, NewAuditEvent(p.AuthorityID, a.UserID, action, "pledge", p.ID, &before, p, now))
+	ev := NewAuditEvent(p.AuthorityID, a.UserID, action, "pledge", p.ID, &before, p, now)
+	if err := s.notify(ctx, ev, p); err != nil {
+		return nil, err
+	}
+	return p, s.Store.UpdatePledge(ctx, p, prev, ev)
 }
 
 // approvePledge approves p within its request's remaining need and its
@@ -524,6 +531,9 @@ func (s *Service) approvePledge(ctx context.Context, a *Actor, p *Pledge, d Pled
 		p.DueDate = &due
 	}
 	ev := NewAuditEvent(p.AuthorityID, a.UserID, "pledge.approve", "pledge", p.ID, &before, p, now)
+	if err := s.notify(ctx, ev, p); err != nil {
+		return nil, err
+	}
 	return p, s.Store.CommitPledge(ctx, p, prev, chk, ev)
 }
 

@@ -486,6 +486,9 @@ func (s *Service) MoveRequest(ctx context.Context, a *Actor, id string, move Req
 		return nil, err
 	}
 	ev := NewAuditEvent(r.AuthorityID, a.UserID, "request."+string(move), "request", r.ID, &before, r, now)
+	if err := s.notify(ctx, ev, r); err != nil {
+		return nil, err
+	}
 	if err := s.Store.UpdateRequest(ctx, r, prev, ev); err != nil {
 		return nil, err
 	}

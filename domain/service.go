@@ -30,6 +30,10 @@ type Service struct {
 	LapseAfter time.Duration
 	// Observe, when set, is told of every matcher run (metrics).
 	Observe MatcherObserver
+	// BaseURL is the app's address, for links in mail.
+	BaseURL string
+	// MailKey signs the unsubscribe links in mail.
+	MailKey []byte
 }
 
 // NewService returns a service over the store with the system clock.

@@ -17,6 +17,8 @@ type Store interface {
 	ValueStore
 	QuestionStore
 	MessageStore
+	OutboxStore
+	ResetStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

@@ -19,18 +19,20 @@ const (
 // User is a person who signs in. Group and supplier users belong to an
 // organisation; officers and admins to their authority alone.
 type User struct {
-	ID             string    `json:"id"`
-	AuthorityID    string    `json:"-"`
-	Authority      string    `json:"authority"`
-	OrganisationID string    `json:"organisationId,omitempty"`
-	Email          string    `json:"email"`
-	Name           string    `json:"name"`
-	Role           string    `json:"role"`
-	PasswordHash   string    `json:"-"`
-	Disabled       bool      `json:"disabled,omitempty"`
-	Version        int64     `json:"-"`
-	CreatedAt      time.Time `json:"createdAt"`
-	UpdatedAt      time.Time `json:"-"`
+	ID             string `json:"id"`
+	AuthorityID    string `json:"-"`
+	Authority      string `json:"authority"`
+	OrganisationID string `json:"organisationId,omitempty"`
+	Email          string `json:"email"`
+	Name           string `json:"name"`
+	Role           string `json:"role"`
+	PasswordHash   string `json:"-"`
+	Disabled       bool   `json:"disabled,omitempty"`
+	// NotifyPrefs is the user's choice per kind of mail (absent: immediately).
+	NotifyPrefs map[NotifyKind]NotifyPref `json:"-"`
+	Version     int64                     `json:"-"`
+	CreatedAt   time.Time                 `json:"createdAt"`
+	UpdatedAt   time.Time                 `json:"-"`
 }
 
 // NormaliseEmail trims an address, puts it in Unicode NFC and lower-cases it
@@ -86,6 +88,8 @@ type UserStore interface {
 	// FindUsers lists the users of an authority, newest id first, and
 	// returns the cursor of the next page.
 	FindUsers(ctx context.Context, f UserFilter) ([]*User, string, error)
+	// UsersOfOrganisation lists the users of an organisation, oldest first.
+	UsersOfOrganisation(ctx context.Context, organisationID string) ([]*User, error)
 
 	// CreateRefreshToken stores a new token.
 	CreateRefreshToken(ctx context.Context, t *RefreshToken) error

@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -64,6 +65,8 @@ type Config struct {
 	AuditKey  string
 	// CheckpointEvery is how often the audit chain heads are signed.
 	CheckpointEvery time.Duration
+	// SMTPURL, MailFrom and BaseURL configure mail (see app.Config).
+	SMTPURL, MailFrom, BaseURL string
 }
 
 func parseConfig(fsName string, args []string, getenv func(string) string) (*Config, *flag.FlagSet, error) {
@@ -85,12 +88,21 @@ func parseConfig(fsName string, args []string, getenv func(string) string) (*Con
 	fl.BoolVar(&c.NoLimits, "no-rate-limits", def("NEEDMATCH_RATE_LIMITS", "on") == "off", "turn rate limits off, for load tests only (NEEDMATCH_RATE_LIMITS=off)")
 	fl.StringVar(&c.AuditKey, "audit-key-file", def("NEEDMATCH_AUDIT_KEY_FILE", ""), "HMAC key file for audit checkpoints; keep it apart from the database (NEEDMATCH_AUDIT_KEY_FILE, default <data-dir>/audit-checkpoint.key)")
 	fl.DurationVar(&c.CheckpointEvery, "checkpoint-every", time.Minute, "how often to sign the audit chain heads")
+	fl.StringVar(&c.MailFrom, "mail-from", def("NEEDMATCH_MAIL_FROM", "needmatch <no-reply@needmatch.localhost>"), "the From address of mail (NEEDMATCH_MAIL_FROM)")
+	fl.StringVar(&c.BaseURL, "base-url", def("NEEDMATCH_BASE_URL", ""), "the app's public address, for links in mail (NEEDMATCH_BASE_URL, default http://<addr>)")
 	c.JWTSecret = getenv("NEEDMATCH_JWT_SECRET")
+	c.SMTPURL = getenv("NEEDMATCH_SMTP_URL")
 	if err := fl.Parse(args); err != nil {
 		return nil, nil, err
 	}
 	if c.AuditKey == "" {
 		c.AuditKey = filepath.Join(c.DataDir, "audit-checkpoint.key")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, nil, errors.New("NEEDMATCH_BASE_URL must be an http:// or https:// address")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -154,7 +166,8 @@ func (c *Config) appConfig(log *slog.Logger) app.Config {
 		}
 	}
 	return app.Config{Addr: c.Addr, DataDir: c.DataDir, MongoURI: c.MongoURI, MongoDB: c.MongoDB, JWTSecret: c.JWTSecret, TLS: c.TLS,
-		TrustedProxies: proxies, NoRateLimits: c.NoLimits, AuditKeyFile: c.AuditKey, CheckpointEvery: c.CheckpointEvery, Logger: log}
+		TrustedProxies: proxies, NoRateLimits: c.NoLimits, AuditKeyFile: c.AuditKey, CheckpointEvery: c.CheckpointEvery, Logger: log,
+		SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, BaseURL: c.BaseURL}
 }
 
 // openStore opens the configured store for the commands that need no server.

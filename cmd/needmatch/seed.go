@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"needmatch/app"
 	"needmatch/domain"
 	"needmatch/domain/seeddata"
 )
@@ -39,12 +40,18 @@ func cmdSeed(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 	if err != nil {
 		return err
 	}
+	ac := c.appConfig(nil)
+	secret, err := app.JWTSecret(ac)
+	if err != nil {
+		return err
+	}
 	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return seed(ctx, domain.NewService(st), stdout)
+	// The seed's changes mail as serve's do: the same links and signatures.
+	return seed(ctx, app.NewService(st, ac, secret), stdout)
 }
 
 // seed creates the demo council, accounts and requests through the services,

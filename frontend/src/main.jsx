@@ -23,7 +23,7 @@ function navItems(user) {
     ];
   }
   const common = [['/wards', 'Need by ward']];
-  const out = [['/sign-out', 'Sign out']];
+  const out = [['/email-settings', 'Email settings'], ['/sign-out', 'Sign out']];
   switch (user.role) {
     case 'group':
       return [['/my/requests', 'Your requests'], ['/requests/new', 'Post a request'], ['/', 'All requests'], ['/organisation', 'Your organisation'], ...common, ...out];
@@ -32,7 +32,8 @@ function navItems(user) {
     default: {
       const admin = user.role === 'admin' ? [['/admin/users', 'Users']] : [];
       return [['/officer', 'Needs attention'], ['/officer/requests', 'Requests'], ['/contracts', 'Contracts'], ['/officer/allocation', 'Allocation'], ['/officer/overdue', 'Overdue'], ['/ledger', 'Ledger'], ...common,
-        ['/officer/areas', 'Import areas'], ['/admin/measures', 'Measures'], ['/admin/weights', 'Weights'], ...admin, ['/officer/audit', 'Audit'], ...out];
+        ['/officer/areas', 'Import areas'], ['/admin/measures', 'Measures'], ['/admin/weights', 'Weights'], ...admin, ['/officer/audit', 'Audit'],
+        ...(user.role === 'admin' ? [['/admin/mail', 'Sent mail']] : []), ...out];
     }
   }
 }

@@ -13,6 +13,7 @@ import { ContractList, ContractForm, ContractPage, Award, Directorates, Pipeline
 import { BidBuilder } from './views/bids.jsx';
 import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
 import { OfficerRequests, Users, Measures } from './views/admin.jsx';
+import { ForgotPassword, ResetPassword, SentMail, EmailSettings, Unsubscribe } from './views/mail.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -32,6 +33,11 @@ export const routes = [
   { path: '/register', view: Register },
   { path: '/registered', view: Registered, roles: ['group', 'supplier'] },
   { path: '/sign-out', view: SignOut },
+  { path: '/forgot-password', view: ForgotPassword },
+  { path: '/reset-password', view: ResetPassword },
+  { path: '/admin/mail', view: SentMail, roles: ['admin'] },
+  { path: '/email-settings', view: EmailSettings, roles: ['group', 'supplier', 'officer', 'admin'] },
+  { path: '/unsubscribe', view: Unsubscribe },
   { path: '/requests/new', view: NewRequestStart, roles: GROUP },
   { path: '/requests/new/check', view: CheckRequest, roles: GROUP },
   { path: '/requests/new/:step', view: NewRequestStep, roles: GROUP },

@@ -4,7 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, homedir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
@@ -48,6 +48,40 @@ function run(args, env) {
     p.on('error', fail);
     p.on('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`${BIN} ${args.join(' ')} exited ${code}:\n${out}`))));
   });
+}
+
+/**
+ * startMailpit runs the Mailpit that scripts/ensure-mailpit installed (or
+ * NEEDMATCH_MAILPIT) on free ports. It returns {smtpURL, messages(), body(id),
+ * stop}: messages lists what arrived, newest first.
+ */
+export async function startMailpit() {
+  const bin = process.env.NEEDMATCH_MAILPIT
+    || join(process.env.NEEDMATCH_TOOLS_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'needmatch', 'mailpit-v1.33.1'), 'mailpit');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run scripts/ensure-mailpit`);
+  const [smtp, http] = [await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'needmatch-mailpit-'));
+  const proc = spawn(bin, ['--smtp', `127.0.0.1:${smtp}`, '--listen', `127.0.0.1:${http}`, '--quiet', '--disable-version-check', '--database', join(dir, 'mail.db')], { stdio: 'ignore' });
+  const api = `http://127.0.0.1:${http}/api/v1`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${http}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('mailpit did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    smtpURL: `smtp://127.0.0.1:${smtp}`,
+    messages: async () => (await (await fetch(`${api}/messages?limit=500`)).json()).messages,
+    body: async (id) => (await fetch(`${api}/message/${id}`)).json(),
+    stop() {
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**

@@ -30,6 +30,9 @@ type auditDoc struct {
 	At          time.Time `bson:"at"`
 	PrevHash    string    `bson:"prevHash"`
 	Hash        string    `bson:"hash"`
+	// Notes are the notifications of a pending event (never in the audit
+	// collection): chaining the event inserts them.
+	Notes []notificationDoc `bson:"notes,omitempty"`
 }
 
 // pendingOf returns the outbox entry of ev, or nil. BSON dates keep
@@ -42,7 +45,7 @@ func pendingOf(ev *domain.AuditEvent) *auditDoc {
 	ev.At = ev.At.UTC().Truncate(time.Millisecond)
 	return &auditDoc{
 		ID: ev.ID, AuthorityID: ev.AuthorityID, Actor: ev.Actor, Action: ev.Action, ObjectType: ev.ObjectType, Object: ev.Object,
-		Before: string(ev.Before), After: string(ev.After), At: ev.At,
+		Before: string(ev.Before), After: string(ev.After), At: ev.At, Notes: notesOf(ev),
 	}
 }
 
@@ -90,9 +93,18 @@ func (db *DB) AuditHead(ctx context.Context, authorityID string) (int64, string,
 	return db.head(ctx, authorityID)
 }
 
-// chain appends the pending event p to its authority's chain (outbox step 2)
-// and returns it chained. An event already in the chain is left as it is.
+// chain appends the pending event p to its authority's chain (outbox step 2),
+// inserts its notifications, and returns it chained. An event already in
+// the chain is left as it is (its notifications are inserted if missing).
 func (db *DB) chain(ctx context.Context, p *auditDoc) (*domain.AuditEvent, error) {
+	ev, err := db.chainEvent(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return ev, db.insertNotes(ctx, p.Notes)
+}
+
+func (db *DB) chainEvent(ctx context.Context, p *auditDoc) (*domain.AuditEvent, error) {
 	for range maxChainAttempts {
 		seq, hash, err := db.head(ctx, p.AuthorityID)
 		if err != nil {

@@ -197,17 +197,5 @@ func (db *DB) AuthorityByID(ctx context.Context, id string) (*domain.Authority, 
 
 // Authorities lists every authority by slug.
 func (db *DB) Authorities(ctx context.Context) ([]*domain.Authority, error) {
-	cur, err := db.authorities.Find(ctx, bson.D{}, options.Find().SetSort(key("slug")))
-	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []authorityDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
-	}
-	out := make([]*domain.Authority, len(docs))
-	for i := range docs {
-		out[i] = docs[i].toDomain()
-	}
-	return out, nil
+	return findAll(ctx, db.authorities, bson.D{}, options.Find().SetSort(key("slug")), (*authorityDoc).toDomain)
 }

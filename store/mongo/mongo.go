@@ -143,7 +143,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // audited lists the collections whose documents carry a pendingAudit while
 // a change is being written.
 func (db *DB) audited() []*driver.Collection {
-	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations, db.messages()}, db.ledgerAudited()...)
+	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations, db.messages(), db.resets()}, db.ledgerAudited()...)
 }
 
 // key builds an ascending index key from field names; "-f" is descending.
@@ -234,6 +234,9 @@ func (db *DB) createIndexes(ctx context.Context) error {
 				return fmt.Errorf("mongodb: create indexes of %s: %w", c.coll.Name(), translate(err))
 			}
 		}
+	}
+	if err := db.createOutboxIndexes(ctx); err != nil {
+		return err
 	}
 	return db.createLedgerIndexes(ctx)
 }
@@ -363,4 +366,21 @@ func eq(filter bson.D, field, v string) bson.D {
 		return filter
 	}
 	return append(filter, bson.E{Key: field, Value: v})
+}
+
+// findAll reads every document of coll matching filter and converts each.
+func findAll[D any, T any](ctx context.Context, coll *driver.Collection, filter bson.D, opts *options.FindOptionsBuilder, conv func(*D) T) ([]T, error) {
+	cur, err := coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]T, len(docs))
+	for i := range docs {
+		out[i] = conv(&docs[i])
+	}
+	return out, nil
 }

@@ -13,33 +13,49 @@ import (
 )
 
 type userDoc struct {
-	ID             string    `bson:"_id"`
-	AuthorityID    string    `bson:"authorityId"`
-	Authority      string    `bson:"authority"`
-	OrganisationID string    `bson:"organisationId,omitempty"`
-	Email          string    `bson:"email"`
-	Name           string    `bson:"name"`
-	Role           string    `bson:"role"`
-	PasswordHash   string    `bson:"passwordHash"`
-	Disabled       bool      `bson:"disabled"`
-	Version        int64     `bson:"version"`
-	CreatedAt      time.Time `bson:"createdAt"`
-	UpdatedAt      time.Time `bson:"updatedAt"`
-	PendingAudit   *auditDoc `bson:"pendingAudit,omitempty"`
+	ID             string `bson:"_id"`
+	AuthorityID    string `bson:"authorityId"`
+	Authority      string `bson:"authority"`
+	OrganisationID string `bson:"organisationId,omitempty"`
+	Email          string `bson:"email"`
+	Name           string `bson:"name"`
+	Role           string `bson:"role"`
+	PasswordHash   string `bson:"passwordHash"`
+	Disabled       bool   `bson:"disabled"`
+	// NotifyPrefs maps a kind of mail to the user's choice.
+	NotifyPrefs  map[string]string `bson:"notifyPrefs,omitempty"`
+	Version      int64             `bson:"version"`
+	CreatedAt    time.Time         `bson:"createdAt"`
+	UpdatedAt    time.Time         `bson:"updatedAt"`
+	PendingAudit *auditDoc         `bson:"pendingAudit,omitempty"`
 	// PendingOrg is the organisation of a registration until both are written.
 	PendingOrg *organisationDoc `bson:"pendingOrg,omitempty"`
 }
 
 func userFromDomain(u *domain.User, ev *domain.AuditEvent) *userDoc {
-	return &userDoc{ID: u.ID, AuthorityID: u.AuthorityID, Authority: u.Authority, OrganisationID: u.OrganisationID, Email: u.Email,
+	d := &userDoc{ID: u.ID, AuthorityID: u.AuthorityID, Authority: u.Authority, OrganisationID: u.OrganisationID, Email: u.Email,
 		Name: u.Name, Role: u.Role, PasswordHash: u.PasswordHash, Disabled: u.Disabled, Version: u.Version,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PendingAudit: pendingOf(ev)}
+	for k, v := range u.NotifyPrefs {
+		if d.NotifyPrefs == nil {
+			d.NotifyPrefs = map[string]string{}
+		}
+		d.NotifyPrefs[string(k)] = string(v)
+	}
+	return d
 }
 
 func (d *userDoc) toDomain() *domain.User {
-	return &domain.User{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, OrganisationID: d.OrganisationID, Email: d.Email,
+	u := &domain.User{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, OrganisationID: d.OrganisationID, Email: d.Email,
 		Name: d.Name, Role: d.Role, PasswordHash: d.PasswordHash, Disabled: d.Disabled, Version: d.Version,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+	for k, v := range d.NotifyPrefs {
+		if u.NotifyPrefs == nil {
+			u.NotifyPrefs = map[domain.NotifyKind]domain.NotifyPref{}
+		}
+		u.NotifyPrefs[domain.NotifyKind(k)] = domain.NotifyPref(v)
+	}
+	return u
 }
 
 func emailTaken() error { return domain.EmailTaken() }

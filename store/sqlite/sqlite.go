@@ -345,7 +345,8 @@ func marshal(v any) string {
 	return string(b)
 }
 
-// appendAudit chains ev after the authority's last event and inserts it.
+// appendAudit chains ev after the authority's last event and inserts it,
+// with the notifications it carries.
 func appendAudit(tx *wtx, ev *domain.AuditEvent) error {
 	if ev == nil {
 		return nil
@@ -357,9 +358,11 @@ func appendAudit(tx *wtx, ev *domain.AuditEvent) error {
 		return err
 	}
 	ev.Chain(seq, hash)
-	_, err = tx.Exec(`INSERT INTO audit (authority_id, seq, id, object, at, hash, doc) VALUES (?,?,?,?,?,?,?)`,
-		ev.AuthorityID, ev.Seq, ev.ID, ev.Object, ev.At.UnixMicro(), ev.Hash, marshal(ev))
-	return err
+	if _, err = tx.Exec(`INSERT INTO audit (authority_id, seq, id, object, at, hash, doc) VALUES (?,?,?,?,?,?,?)`,
+		ev.AuthorityID, ev.Seq, ev.ID, ev.Object, ev.At.UnixMicro(), ev.Hash, marshal(ev)); err != nil {
+		return err
+	}
+	return insertNotifications(tx, ev)
 }
 
 // casUpdate runs an UPDATE ... WHERE id = ? AND version = ? and turns "no

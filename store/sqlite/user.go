@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"context"
+	"encoding/json"
 
 	"needmatch/domain"
 )
@@ -15,20 +16,32 @@ type userRow struct {
 	Disabled                                                                    bool
 	Version                                                                     int64
 	CreatedAt, UpdatedAt                                                        string
+	// NotifyPrefs is a JSON object of kind to choice.
+	NotifyPrefs string
 }
 
 // userTable is the users table, its columns in userRow order; a user never
 // changes its authority or creation time.
-var userTable = newTable("users", `id, authority_id, authority_slug, organisation_id, email, name, role, password_hash, disabled, version, created_at, updated_at`,
+var userTable = newTable("users", `id, authority_id, authority_slug, organisation_id, email, name, role, password_hash, disabled, version, created_at, updated_at, notify_prefs`,
 	"id", "authority_id", "authority_slug", "created_at")
 
 func (r *userRow) fields() []any {
-	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.OrganisationID, &r.Email, &r.Name, &r.Role, &r.PasswordHash, &r.Disabled, &r.Version, &r.CreatedAt, &r.UpdatedAt}
+	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.OrganisationID, &r.Email, &r.Name, &r.Role, &r.PasswordHash, &r.Disabled, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.NotifyPrefs}
 }
 
 func fromUser(u *domain.User) *userRow {
 	return &userRow{ID: u.ID, AuthorityID: u.AuthorityID, Authority: u.Authority, OrganisationID: u.OrganisationID, Email: u.Email, Name: u.Name, Role: u.Role,
-		PasswordHash: u.PasswordHash, Disabled: u.Disabled, Version: u.Version, CreatedAt: storeTime(u.CreatedAt), UpdatedAt: storeTime(u.UpdatedAt)}
+		PasswordHash: u.PasswordHash, Disabled: u.Disabled, Version: u.Version, CreatedAt: storeTime(u.CreatedAt), UpdatedAt: storeTime(u.UpdatedAt),
+		NotifyPrefs: marshal(prefsOf(u.NotifyPrefs))}
+}
+
+// prefsOf is the stored form of a user's mail choices.
+func prefsOf(m map[domain.NotifyKind]domain.NotifyPref) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[string(k)] = string(v)
+	}
+	return out
 }
 
 // insertUser inserts u; EmailTaken when the email is another user's.
@@ -87,6 +100,16 @@ func scanUser(row scanner) (*domain.User, error) {
 		PasswordHash: r.PasswordHash, Disabled: r.Disabled, Version: r.Version}
 	var l times
 	u.CreatedAt, u.UpdatedAt = l.at(r.CreatedAt), l.at(r.UpdatedAt)
+	var prefs map[string]string
+	if err := json.Unmarshal([]byte(r.NotifyPrefs), &prefs); err != nil {
+		return nil, err
+	}
+	for k, v := range prefs {
+		if u.NotifyPrefs == nil {
+			u.NotifyPrefs = map[domain.NotifyKind]domain.NotifyPref{}
+		}
+		u.NotifyPrefs[domain.NotifyKind(k)] = domain.NotifyPref(v)
+	}
 	return u, l.err
 }
 
@@ -159,4 +182,22 @@ func (db *DB) PurgeRefreshTokens(ctx context.Context, expiredBefore time.Time) (
 // FindUsers lists the users of an authority, newest id first.
 func (db *DB) FindUsers(ctx context.Context, f domain.UserFilter) ([]*domain.User, string, error) {
 	return findPage(ctx, db, "users", userTable.list, []string{"authority_id = ?"}, []any{f.AuthorityID}, f.Page, scanUser, func(u *domain.User) string { return u.ID })
+}
+
+// UsersOfOrganisation lists the users of an organisation, oldest first.
+func (db *DB) UsersOfOrganisation(ctx context.Context, organisationID string) ([]*domain.User, error) {
+	rows, err := db.query(ctx, `SELECT `+userTable.list+` FROM users WHERE organisation_id = ? ORDER BY id`, organisationID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*domain.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, translate(rows.Err())
 }

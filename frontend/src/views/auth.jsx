@@ -66,6 +66,11 @@ export function SignIn({ query, session }) {
           <p class="govuk-body">If this address can be used, your account is created: sign in to continue. If you already have an account with this address, sign in with your password.</p>
         </Banner>
       )}
+      {query.reset && (
+        <Banner title="Your password is changed">
+          <p class="govuk-body">Sign in with your new password. Every other session has been signed out.</p>
+        </Banner>
+      )}
       {query.expired && (
         <Banner title="Your session has ended">
           <p class="govuk-body">Sign in again to carry on. What you typed has been kept.</p>
@@ -77,6 +82,9 @@ export function SignIn({ query, session }) {
         <Input id="password" label="Password" type="password" autocomplete="current-password" value={password} onInput={setPassword} error={errors.byField.password} />
         <Button disabled={busy}>Sign in</Button>
       </form>
+      <p class="govuk-body">
+        <a class="govuk-link" href="/forgot-password">Forgotten your password?</a>
+      </p>
       <p class="govuk-body">
         No account yet? <a class="govuk-link" href="/register">Register your group or company</a>.
       </p>

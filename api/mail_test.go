@@ -1,0 +1,264 @@
+package api_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"needmatch/app"
+	"needmatch/domain"
+	"needmatch/internal/mailpit"
+)
+
+const mailBase = "http://needmatch.test"
+
+// newMailEnv is an env whose mail goes to a real Mailpit.
+func newMailEnv(t *testing.T) (*env, *mailpit.Server) {
+	t.Helper()
+	mp := mailpit.Start(t)
+	e := newEnvWith(t, func(c *app.Config) {
+		c.SMTPURL, c.MailFrom, c.BaseURL = mp.URL(), "needmatch <no-reply@needmatch.test>", mailBase
+	})
+	return e, mp
+}
+
+// drain sends everything due and returns the notifications sent so far.
+func (e *env) drain() {
+	e.t.Helper()
+	for {
+		n, err := e.app.Mailer.SendDue(context.Background())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
+// mailTo finds the one message to addr with subject (and, when given, a
+// link to path); it fails when there is none or more than one.
+func mailTo(t *testing.T, mp *mailpit.Server, ms []mailpit.Message, addr, subject string, path ...string) mailpit.Message {
+	t.Helper()
+	var found []mailpit.Message
+	for _, m := range ms {
+		if m.Subject == subject && len(m.To) == 1 && m.To[0].Address == addr &&
+			(len(path) == 0 || strings.Contains(strings.ReplaceAll(mp.Body(t, m.ID).Text, "\r\n", "\n"), mailBase+path[0]+"\n")) {
+			found = append(found, m)
+		}
+	}
+	if len(found) != 1 {
+		var seen []string
+		for _, m := range ms {
+			seen = append(seen, m.To[0].Address+": "+m.Subject)
+		}
+		t.Fatalf("%d messages to %s with subject %q %v; mailbox:\n%s", len(found), addr, subject, path, strings.Join(seen, "\n"))
+	}
+	return found[0]
+}
+
+// wantLink checks the message's text and HTML link to path in the app.
+func wantLink(t *testing.T, mp *mailpit.Server, m mailpit.Message, path string, more ...string) {
+	t.Helper()
+	b := mp.Body(t, m.ID)
+	link := mailBase + path
+	if !strings.Contains(b.Text, link) || !strings.Contains(b.HTML, `href="`+link+`"`) {
+		t.Fatalf("%q: no link to %s in\n%s\n%s", m.Subject, link, b.Text, b.HTML)
+	}
+	for _, s := range more {
+		if !strings.Contains(b.Text, s) {
+			t.Fatalf("%q: text lacks %q:\n%s", m.Subject, s, b.Text)
+		}
+	}
+}
+
+// TestMailForEachEvent drives each notifiable change through the API and
+// reads what arrived at a real SMTP server: recipient, subject, link.
+func TestMailForEachEvent(t *testing.T) {
+	e, mp := newMailEnv(t)
+	// A supplier of another organisation with a second user: both hear.
+	ctx := context.Background()
+	e.drain()
+	ms := mp.Messages(t)
+	mailTo(t, mp, ms, "group@x.org", "Your organisation Org of group@x.org is approved")
+	m := mailTo(t, mp, ms, "group@x.org", "Your request is published: Laptops for the homework club")
+	wantLink(t, mp, m, "/requests/"+e.request)
+	if m.From.Address != "no-reply@needmatch.test" || !strings.HasSuffix(m.MessageID, "@needmatch.test") {
+		t.Fatalf("from %q, message id %q", m.From.Address, m.MessageID)
+	}
+	for _, m := range ms {
+		if m.To[0].Address == "pending@x.org" || m.To[0].Address == "officer@x.org" {
+			t.Fatalf("%s heard of %q", m.To[0].Address, m.Subject)
+		}
+	}
+
+	// A pledge: the group hears; approval, part approval and decline: the supplier.
+	p1 := e.pledge("supplier", e.request)
+	body := map[string]any{"offer": "Two laptops", "quantity": 2, "unit": "laptops", "valuePence": 60000, "allowPartial": true}
+	p2 := e.id(e.call("POST", "/api/v1/requests/"+e.request+"/pledges", "supplier2", body, 201))
+	p3 := e.id(e.call("POST", "/api/v1/requests/"+e.request+"/pledges", "supplier2", map[string]any{"offer": "A printer", "quantity": 1, "unit": "printer", "valuePence": 10000}, 201))
+	e.call("POST", "/api/v1/pledges/"+p1+"/approve", "officer", nil, 200)
+	e.call("POST", "/api/v1/pledges/"+p2+"/approve", "officer", map[string]any{"amountPence": 20000}, 200)
+	e.call("POST", "/api/v1/pledges/"+p3+"/decline", "officer", map[string]any{"reason": "A printer is not needed"}, 200)
+	// A rejected request, with its reason.
+	r2 := e.id(e.call("POST", "/api/v1/requests", "group2", validRequest(), 201))
+	e.call("POST", "/api/v1/requests/"+r2+"/submit", "group2", nil, 200)
+	e.call("POST", "/api/v1/requests/"+r2+"/reject", "officer", map[string]any{"reason": "Outside the council"}, 200)
+	// Deliveries: reported, confirmed, verified; another disputed and rejected.
+	today := time.Now().Format(time.DateOnly)
+	d1 := e.id(e.call("POST", "/api/v1/pledges/"+p1+"/deliveries", "supplier", map[string]any{"quantity": 5, "date": today}, 201))
+	e.call("POST", "/api/v1/deliveries/"+d1+"/confirm", "group", nil, 200)
+	e.call("POST", "/api/v1/deliveries/"+d1+"/verify", "officer", nil, 200)
+	d2 := e.id(e.call("POST", "/api/v1/pledges/"+p1+"/deliveries", "supplier", map[string]any{"quantity": 1, "date": today}, 201))
+	e.call("POST", "/api/v1/deliveries/"+d2+"/dispute", "group", map[string]any{"reason": "Only one arrived broken"}, 200)
+	e.call("POST", "/api/v1/deliveries/"+d2+"/reject", "officer", map[string]any{"reason": "No evidence"}, 200)
+	// An organisation rejected.
+	u, o, err := e.svc.Register(ctx, domain.RegisterInput{Email: "late@x.org", Password: "correct-horse-battery", Name: "Late", Role: domain.RoleGroup, OrgName: "Late Club", AuthoritySlug: e.auth.Slug})
+	if err != nil || u == nil {
+		t.Fatal(err)
+	}
+	e.call("POST", "/api/v1/organisations/"+o.ID+"/reject", "officer", map[string]any{"reason": "Not a community group"}, 200)
+
+	e.drain()
+	ms = mp.Messages(t)
+	title := "Laptops for the homework club"
+	for _, c := range []struct {
+		to, subject, path string
+		text              []string
+	}{
+		{"group@x.org", "New pledge from Org of supplier@x.org on your request: " + title, "/requests/" + e.request, []string{"Ten refurbished laptops"}},
+		{"supplier@x.org", "Your pledge is approved: " + title, "/supplier/pledges", []string{"£3,000"}},
+		{"supplier2@x.org", "Your pledge is part approved: " + title, "/supplier/pledges", []string{"£200 of your pledge of £600"}},
+		{"supplier2@x.org", "Your pledge was declined: " + title, "/supplier/pledges", []string{"A printer is not needed"}},
+		{"group2@x.org", "Your request was rejected: " + title, "/requests/" + r2, []string{"Outside the council"}},
+		{"group@x.org", "Delivery reported on your request: " + title, "/deliveries/" + d1, nil},
+		{"supplier@x.org", "Delivery confirmed: " + title, "/deliveries/" + d1, nil},
+		{"supplier@x.org", "Delivery verified: " + title, "/deliveries/" + d1, nil},
+		{"group@x.org", "Delivery verified: " + title, "/deliveries/" + d1, nil},
+		{"supplier@x.org", "Delivery disputed: " + title, "/deliveries/" + d2, []string{"Only one arrived broken"}},
+		{"supplier@x.org", "Delivery rejected: " + title, "/deliveries/" + d2, nil},
+		{"late@x.org", "Your organisation Late Club was not approved", "/", []string{"Not a community group"}},
+	} {
+		wantLink(t, mp, mailTo(t, mp, ms, c.to, c.subject, c.path), c.path, c.text...)
+	}
+	// Each notification went once: no Message-ID twice.
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if seen[m.MessageID] {
+			t.Fatalf("message id %s arrived twice", m.MessageID)
+		}
+		seen[m.MessageID] = true
+	}
+
+	// The admin's Sent mail lists them, sent, with their attempts.
+	list := e.call("GET", "/api/v1/mail?status=sent&limit=200", "admin", nil, 200)
+	items := list["items"].([]any)
+	ours := 0
+	for _, m := range ms {
+		if !strings.HasSuffix(m.To[0].Address, "@trafford.org") {
+			ours++
+		}
+	}
+	if len(items) != ours {
+		t.Fatalf("Sent mail lists %d sent, Mailpit has %d of this council's", len(items), ours)
+	}
+	first := items[0].(map[string]any)
+	if first["status"] != "sent" || first["sentAt"] == nil || len(first["attempts"].([]any)) != 1 {
+		t.Fatalf("Sent mail item = %v", first)
+	}
+	e.call("GET", "/api/v1/mail", "officer", nil, 403)
+	e.call("GET", "/api/v1/mail", "", nil, 401)
+	e.call("GET", "/api/v1/mail?status=lost", "admin", nil, 400)
+	if other := e.call("GET", "/api/v1/mail", "otherOfficer", nil, 403); other["status"] != float64(403) {
+		t.Fatalf("other council: %v", other)
+	}
+}
+
+// TestNoMailForARefusedChange: a change that fails writes no notification,
+// so nothing is sent for it.
+func TestNoMailForARefusedChange(t *testing.T) {
+	e, mp := newMailEnv(t)
+	e.drain()
+	before := len(mp.Messages(t))
+	p := e.pledge("supplier", e.request)
+	e.drain()
+	after := mp.Messages(t)
+	if len(after) != before+1 {
+		t.Fatalf("%d new messages for a pledge, want 1", len(after)-before)
+	}
+	// Over the request's value: the approval is refused, nothing is written.
+	p2 := e.id(e.call("POST", "/api/v1/requests/"+e.request+"/pledges", "supplier2", map[string]any{"offer": "More laptops", "quantity": 10, "unit": "laptops", "valuePence": 300000}, 201))
+	e.call("POST", "/api/v1/pledges/"+p+"/approve", "officer", nil, 200)
+	e.call("POST", "/api/v1/pledges/"+p2+"/approve", "officer", nil, 409)
+	e.drain()
+	final := mp.Messages(t)
+	for _, m := range final {
+		if strings.Contains(m.Subject, "pledge is") && m.To[0].Address == "supplier2@x.org" {
+			t.Fatalf("mail for a refused approval: %q", m.Subject)
+		}
+	}
+	if len(final) != len(after)+2 { // the group hears of p2, the supplier of p's approval
+		t.Fatalf("%d messages, want %d", len(final), len(after)+2)
+	}
+}
+
+var unsubscribeLink = regexp.MustCompile(`/unsubscribe\?token=([A-Za-z0-9_.-]+)`)
+
+// TestEmailSettings: off sends nothing, digest holds the mail, and a mail's
+// unsubscribe link turns its kind off without signing in.
+func TestEmailSettings(t *testing.T) {
+	e, mp := newMailEnv(t)
+	e.drain()
+	got := e.call("GET", "/api/v1/me/email-settings", "supplier", nil, 200)
+	items := got["items"].([]any)
+	if len(items) != len(domain.NotifyKinds) || items[0].(map[string]any)["pref"] != "immediately" {
+		t.Fatalf("settings = %v", got)
+	}
+	e.call("PUT", "/api/v1/me/email-settings", "supplier", map[string]any{"prefs": map[string]string{"security": "off"}}, 400)
+	e.call("PUT", "/api/v1/me/email-settings", "supplier", map[string]any{"prefs": map[string]string{"pledge-decision": "sometimes"}}, 400)
+	e.call("PUT", "/api/v1/me/email-settings", "supplier", map[string]any{"prefs": map[string]string{"nonsense": "off"}}, 400)
+	e.call("GET", "/api/v1/me/email-settings", "", nil, 401)
+	got = e.call("PUT", "/api/v1/me/email-settings", "supplier", map[string]any{"prefs": map[string]string{"pledge-decision": "off"}}, 200)
+	e.call("PUT", "/api/v1/me/email-settings", "supplier2", map[string]any{"prefs": map[string]string{"pledge-decision": "digest"}}, 200)
+	p1 := e.pledge("supplier", e.request)
+	p2 := e.pledge("supplier2", e.request)
+	e.call("POST", "/api/v1/pledges/"+p1+"/decline", "officer", map[string]any{"reason": "Not now"}, 200)
+	e.call("POST", "/api/v1/pledges/"+p2+"/decline", "officer", map[string]any{"reason": "Not now"}, 200)
+	e.drain()
+	for _, m := range mp.Messages(t) {
+		if strings.HasPrefix(m.Subject, "Your pledge was declined") {
+			t.Fatalf("%s got %q against their choice", m.To[0].Address, m.Subject)
+		}
+	}
+	held := e.call("GET", "/api/v1/mail?status=held", "admin", nil, 200)["items"].([]any)
+	if len(held) != 1 || held[0].(map[string]any)["to"] != "supplier2@x.org" {
+		t.Fatalf("held for the digest: %v", held)
+	}
+
+	// The group's "new pledge" mail carries a link that turns that kind off.
+	m := mailTo(t, mp, mp.Messages(t), "group@x.org", "New pledge from Org of supplier@x.org on your request: Laptops for the homework club")
+	link := unsubscribeLink.FindStringSubmatch(mp.Body(t, m.ID).Text)
+	if link == nil {
+		t.Fatalf("no unsubscribe link in %q", mp.Body(t, m.ID).Text)
+	}
+	e.call("POST", "/api/v1/unsubscribe", "", map[string]any{"token": link[1] + "x"}, 400)
+	e.call("POST", "/api/v1/unsubscribe", "", map[string]any{"token": strings.Replace(link[1], "pledge-new", "security", 1)}, 400)
+	if r := e.call("POST", "/api/v1/unsubscribe", "", map[string]any{"token": link[1]}, 200); r["kind"] != "pledge-new" {
+		t.Fatalf("unsubscribe = %v", r)
+	}
+	before := len(mp.Messages(t))
+	e.pledge("supplier2", e.request)
+	e.drain()
+	if after := len(mp.Messages(t)); after != before {
+		t.Fatalf("%d mails after unsubscribing", after-before)
+	}
+	// Security mail cannot be turned off: no unsubscribe link in it.
+	e.call("POST", "/api/v1/auth/password-reset", "", map[string]any{"email": "group@x.org"}, 202)
+	e.drain()
+	r := mailTo(t, mp, mp.Messages(t), "group@x.org", "Reset your needmatch password")
+	if strings.Contains(mp.Body(t, r.ID).Text, "/unsubscribe") {
+		t.Fatal("a security mail offers to unsubscribe")
+	}
+}
