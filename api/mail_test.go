@@ -102,6 +102,9 @@ func TestMailForEachEvent(t *testing.T) {
 	e.call("POST", "/api/v1/pledges/"+p1+"/approve", "officer", nil, 200)
 	e.call("POST", "/api/v1/pledges/"+p2+"/approve", "officer", map[string]any{"amountPence": 20000}, 200)
 	e.call("POST", "/api/v1/pledges/"+p3+"/decline", "officer", map[string]any{"reason": "A printer is not needed"}, 200)
+	// Messages on a pledge: the other side hears, never the author.
+	e.call("POST", "/api/v1/pledges/"+p1+"/messages", "supplier", map[string]any{"body": "When can we bring the laptops?"}, 201)
+	e.call("POST", "/api/v1/pledges/"+p1+"/messages", "group", map[string]any{"body": "Tuesday after 3pm suits us."}, 201)
 	// A rejected request, with its reason.
 	r2 := e.id(e.call("POST", "/api/v1/requests", "group2", validRequest(), 201))
 	e.call("POST", "/api/v1/requests/"+r2+"/submit", "group2", nil, 200)
@@ -140,6 +143,8 @@ func TestMailForEachEvent(t *testing.T) {
 		{"supplier@x.org", "Delivery disputed: " + title, "/deliveries/" + d2, []string{"Only one arrived broken"}},
 		{"supplier@x.org", "Delivery rejected: " + title, "/deliveries/" + d2, nil},
 		{"late@x.org", "Your organisation Late Club was not approved", "/", []string{"Not a community group"}},
+		{"group@x.org", "New message from Org of supplier@x.org about a pledge", "/pledges/" + p1, []string{"When can we bring the laptops?"}},
+		{"supplier@x.org", "New message from Org of group@x.org about a pledge", "/pledges/" + p1, []string{"Tuesday after 3pm suits us."}},
 	} {
 		wantLink(t, mp, mailTo(t, mp, ms, c.to, c.subject, c.path), c.path, c.text...)
 	}

@@ -232,6 +232,9 @@ func (s *Service) PostMessage(ctx context.Context, a *Actor, pledgeID, body stri
 		m.AuthorOrganisation = o.Name
 	}
 	ev := NewAuditEvent(m.AuthorityID, a.UserID, "message.create", "message", m.ID, nil, m, now)
+	if err := s.notify(ctx, ev, m); err != nil {
+		return nil, err
+	}
 	if err := s.Store.CreateMessage(ctx, m, ev); err != nil {
 		return nil, err
 	}

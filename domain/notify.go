@@ -28,6 +28,7 @@ const (
 	NotifyDue          NotifyKind = "commitment-due"     // a commitment due in 14 days
 	NotifyOverdue      NotifyKind = "commitment-overdue" // weekly, while a commitment is overdue
 	NotifyDigest       NotifyKind = "digest"             // weekly: new requests that fit a supplier
+	NotifyMessage      NotifyKind = "message"            // a new message on a pledge's thread
 	NotifySecurity     NotifyKind = "security"           // password reset, email verification
 )
 
@@ -50,6 +51,7 @@ var NotifyKinds = []NotifyKindInfo{
 	{NotifyDue, "A commitment due in 14 days", false},
 	{NotifyOverdue, "Overdue commitments (weekly)", false},
 	{NotifyDigest, "New requests that fit what you offer (weekly)", false},
+	{NotifyMessage, "A new message about a pledge", false},
 	{NotifySecurity, "Password reset and email verification", true},
 }
 
@@ -201,6 +203,23 @@ func notifyRules(ev *AuditEvent, obj any) *notice {
 			return &notice{NotifyPledge, []string{o.OrganisationID}, "Your pledge was declined: " + o.RequestTitle,
 				[]string{"An officer declined your pledge to \"" + o.RequestTitle + "\".", "Reason: " + o.Reason}, "/supplier/pledges"}
 		}
+	case *Message:
+		if ev.Action != "message.create" {
+			return nil
+		}
+		// The other side of the thread hears of it; an officer's message
+		// goes to both.
+		var orgs []string
+		switch o.AuthorRole {
+		case RoleGroup:
+			orgs = []string{o.SupplierOrgID}
+		case RoleSupplier:
+			orgs = []string{o.GroupOrgID}
+		default:
+			orgs = []string{o.GroupOrgID, o.SupplierOrgID}
+		}
+		return &notice{NotifyMessage, orgs, "New message from " + o.AuthorOrganisation + " about a pledge",
+			[]string{o.AuthorName + " of " + o.AuthorOrganisation + " wrote:", o.Body, "Reply in needmatch: the other side does not see your email address."}, "/pledges/" + o.PledgeID}
 	case *Delivery:
 		link := "/deliveries/" + o.ID
 		switch ev.Action {
