@@ -485,3 +485,35 @@ func TestTiersVersioned(t *testing.T) {
 		t.Fatalf("tiers = %v", got)
 	}
 }
+
+// TestOfficersList: officers choose a contract manager from the council's
+// enabled officers and admins, by name; nobody else reads the list, and no
+// other council's staff or disabled staff are on it.
+func TestOfficersList(t *testing.T) {
+	e := newEnv(t)
+	ids := func(who string) map[string]string {
+		got := map[string]string{}
+		for _, it := range e.call("GET", "/api/v1/officers", who, nil, 200)["items"].([]any) {
+			m := it.(map[string]any)
+			if _, ok := m["email"]; ok {
+				t.Fatalf("the list shows an email: %v", m)
+			}
+			got[m["id"].(string)] = m["role"].(string)
+		}
+		return got
+	}
+	got := ids("officer")
+	if len(got) != 2 || got[e.userIDs["officer"]] != "officer" || got[e.userIDs["admin"]] != "admin" {
+		t.Fatalf("officers = %v, want the officer and the admin of Stockport", got)
+	}
+	e.call("GET", "/api/v1/officers", "supplier", nil, 403)
+	e.call("GET", "/api/v1/officers", "group", nil, 403)
+	e.call("GET", "/api/v1/officers", "", nil, 401)
+	if other := ids("otherOfficer"); len(other) != 1 || other[e.userIDs["otherOfficer"]] != "officer" {
+		t.Fatalf("Trafford's list = %v", other)
+	}
+	e.call("POST", "/api/v1/users/"+e.userIDs["officer"]+"/disable", "admin", nil, 200)
+	if got := ids("admin"); len(got) != 1 || got[e.userIDs["admin"]] != "admin" {
+		t.Fatalf("after disabling the officer = %v", got)
+	}
+}

@@ -221,6 +221,7 @@ func (s *Server) routeTable() []route {
 		{"PUT", "/matcher/weights", "Set new matcher weights (a new version)", []string{domain.RoleAdmin}, weightsBody{}, s.handleWeightsSet},
 		{"POST", "/areas/import", "Replace the council's areas and need figures from CSV (all or nothing)", officer, areasBody{}, s.handleAreasImport},
 		{"GET", "/users", "Users of the council", []string{domain.RoleAdmin}, nil, s.handleUserList},
+		{"GET", "/officers", "The council's enabled officers and admins by name (id, name, role): who may manage a contract", officer, nil, s.handleOfficerList},
 		{"POST", "/users/:id/disable", "Disable a user of the council: their tokens stop working at once", []string{domain.RoleAdmin}, nil, s.handleUserDisable},
 		{"POST", "/users/:id/enable", "Enable a disabled user", []string{domain.RoleAdmin}, nil, s.handleUserEnable},
 		{"GET", "/mail", "Sent mail: the council's outbox, newest first (filter status)", []string{domain.RoleAdmin}, nil, s.handleMailList},

@@ -30,3 +30,11 @@ func (s *Server) handleUserList(c *fiber.Ctx) error {
 	}
 	return c.JSON(newList(items, next))
 }
+
+func (s *Server) handleOfficerList(c *fiber.Ctx) error {
+	items, err := s.svc.ListOfficers(c.UserContext(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items})
+}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"time"
 )
@@ -278,6 +279,37 @@ func (s *Service) SetUserDisabled(ctx context.Context, a *Actor, userID string, 
 		return u, s.Store.RevokeUserRefreshTokens(ctx, u.ID)
 	}
 	return u, nil
+}
+
+// StaffName is an officer or admin of the council as other officers see
+// them: enough to choose a contract manager, nothing more.
+type StaffName struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// ListOfficers lists the enabled officers and admins of the caller's
+// council (officers and admins), by name: the people a contract may name as
+// its manager.
+func (s *Service) ListOfficers(ctx context.Context, a *Actor) ([]StaffName, error) {
+	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
+		return nil, err
+	}
+	us, err := AllPages(func(p Page) ([]*User, string, error) {
+		return s.Store.FindUsers(ctx, UserFilter{AuthorityID: a.AuthorityID, Page: p})
+	}, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := []StaffName{}
+	for _, u := range us {
+		if (u.Role == RoleOfficer || u.Role == RoleAdmin) && !u.Disabled {
+			out = append(out, StaffName{ID: u.ID, Name: u.Name, Role: u.Role})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
+	return out, nil
 }
 
 // ListUsers lists the users of the admin's authority, newest first.

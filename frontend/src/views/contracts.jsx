@@ -156,17 +156,18 @@ export function ContractForm({ params, session }) {
       editing ? api(`/contracts/${params.id}`) : Promise.resolve(null),
       listAll('/directorates'),
       themesOf().catch(() => []),
+      api('/officers').then((r) => r.items),
     ]),
     [params.id],
   );
   const title = editing ? 'Change the contract' : 'Add a contract to the pipeline';
   if (data.loading) return <Page title={title}><Loading /></Page>;
   if (data.error) return <Page title={title}><Problem error={data.error} /></Page>;
-  const [c, directorates, themes] = data.data;
-  return <ContractFormBody contract={c} directorates={directorates} themes={themes} session={session} title={title} />;
+  const [c, directorates, themes, officers] = data.data;
+  return <ContractFormBody contract={c} directorates={directorates} themes={themes} officers={officers} session={session} title={title} />;
 }
 
-function ContractFormBody({ contract: c, directorates, themes, session, title }) {
+function ContractFormBody({ contract: c, directorates, themes, officers, session, title }) {
   const wards = useWards();
   const [v, setV] = useState(() => ({
     reference: c?.reference || '',
@@ -186,8 +187,10 @@ function ContractFormBody({ contract: c, directorates, themes, session, title })
   const setDate = (k) => (part, x) => setV((o) => ({ ...o, dates: { ...o.dates, [k]: { ...o.dates[k], [part]: x } } }));
   const err = {};
   for (const e of errors) if (!err[e.id]) err[e.id] = e.text;
-  const managers = [{ value: session.user.id, text: `${session.user.name || session.user.email} (you)` }];
-  if (c?.contractManagerId && c.contractManagerId !== session.user.id) managers.unshift({ value: c.contractManagerId, text: c.contractManagerName || 'The current contract manager' });
+  // The council's enabled officers and admins; the current manager stays
+  // on the list even if since disabled, so the form does not change it unasked.
+  const managers = officers.map((o) => ({ value: o.id, text: o.id === session.user.id ? `${o.name} (you)` : o.name }));
+  if (c?.contractManagerId && !officers.some((o) => o.id === c.contractManagerId)) managers.unshift({ value: c.contractManagerId, text: c.contractManagerName || 'The current contract manager' });
   const active = directorates.filter((d) => d.active !== false || d.id === c?.directorateId);
 
   const submit = async (e) => {

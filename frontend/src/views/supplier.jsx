@@ -213,16 +213,16 @@ function PledgeSummary({ pledges }) {
   const shown = Math.min(count, BID_MINIMUM);
   return (
     <>
-      <h2 class="govuk-heading-m">At least three requests</h2>
+      <h2 class="govuk-heading-m">Different requests you pledge to</h2>
       <p class="govuk-body">
         <Tag colour={met ? 'green' : 'yellow'}>{shown} of {BID_MINIMUM}</Tag>
       </p>
       <p class="govuk-body">
         {met
-          ? `You have pledged to ${number(count)} different requests, so your bid meets the council's rule of at least ${BID_MINIMUM}.`
-          : `A bid needs pledges to at least ${BID_MINIMUM} different requests. You have pledged to ${count}, so pledge to ${BID_MINIMUM - count} more.`}
+          ? `You have pledged to ${number(count)} different requests. A bid on a council contract counts only the requests pledged to in that bid: it needs at least ${BID_MINIMUM}.`
+          : `You have pledged to ${number(count)} different ${count === 1 ? 'request' : 'requests'}. A bid on a council contract needs pledges to at least ${BID_MINIMUM} different requests in that bid.`}
       </p>
-      {!met && <Button href="/supplier/requests">Find requests to pledge to</Button>}
+      <p class="govuk-body"><a class="govuk-link" href="/contracts">Build a bid on an open tender</a> or <a class="govuk-link" href="/supplier/requests">find requests to pledge to</a>.</p>
       {pledges.length === 0 ? (
         <p class="govuk-body">You have not made any pledges yet.</p>
       ) : (
