@@ -19,8 +19,10 @@ const (
 	PrefOff         NotifyPref = "off"
 )
 
-// NoteHeld is a notification kept for the user's weekly digest; the
-// mailer does not send it on its own.
+// NoteHeld is a notification kept for the user's weekly send: the mailer
+// claims it when its NextAt (Monday 08:00 UTC) comes, like a pending one.
+// Each goes as its own mail at that time; one combined digest mail is not
+// built yet.
 const NoteHeld NotificationStatus = "held"
 
 // Pref is the user's choice for kind: required kinds are always immediate.
@@ -82,7 +84,7 @@ func (s *Service) SetNotificationSettings(ctx context.Context, a *Actor, prefs m
 		case info.Label == "":
 			v.Add("prefs."+string(k), "%s is not a kind of email", k)
 		case p != PrefImmediately && p != PrefDigest && p != PrefOff:
-			v.Add("prefs."+string(k), "Choose immediately, weekly digest or off")
+			v.Add("prefs."+string(k), "Choose immediately, once a week or off")
 		case info.Required && p != PrefImmediately:
 			v.Add("prefs."+string(k), "%s cannot be turned off or delayed", info.Label)
 		}

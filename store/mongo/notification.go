@@ -129,7 +129,7 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, until t
 		}
 	}
 	due, err := db.findNotes(ctx, bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "status", Value: string(domain.NotePending)}, {Key: "nextAt", Value: bson.D{{Key: "$lte", Value: ms(now)}}}},
+		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(domain.NotePending), string(domain.NoteHeld)}}}}, {Key: "nextAt", Value: bson.D{{Key: "$lte", Value: ms(now)}}}},
 		bson.D{{Key: "status", Value: string(domain.NoteSending)}, {Key: "claimedUntil", Value: bson.D{{Key: "$lt", Value: ms(now)}}}},
 	}}}, limit)
 	if err != nil {

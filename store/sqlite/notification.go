@@ -106,7 +106,7 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, until t
 				return err
 			}
 		}
-		due, err := selectNotifications(tx, `(status = 'pending' AND next_at <= ?) OR (status = 'sending' AND claimed_until < ?)`, micros(now), limit, micros(now))
+		due, err := selectNotifications(tx, `(status IN ('pending', 'held') AND next_at <= ?) OR (status = 'sending' AND claimed_until < ?)`, micros(now), limit, micros(now))
 		if err != nil {
 			return err
 		}

@@ -228,3 +228,27 @@ func testNotifyPrefs(t *testing.T, s domain.Store) {
 		}
 	}
 }
+
+// testHeldMail: mail held for the weekly send (a person chose "once a
+// week") is claimed when its time comes, not before.
+func testHeldMail(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	r := f.request(t, s, "Paint for the hall", domain.ReqSubmitted, "E05015018", "goods")
+	e := ev(f.auth, "request.publish", r.ID, t0)
+	due, later := note(e, f.gUser, "Due"), note(e, f.gUser, "Later")
+	due.Status, due.NextAt = domain.NoteHeld, t0.Add(time.Hour)
+	later.Status, later.NextAt = domain.NoteHeld, t0.Add(7*24*time.Hour)
+	pub := *r
+	pub.Status, pub.Version = domain.ReqPublished, 2
+	if err := s.UpdateRequest(ctx, &pub, 1, e); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.ClaimNotifications(ctx, "a", t0.Add(30*time.Minute), t0.Add(time.Hour), 10); err != nil || len(got) != 0 {
+		t.Fatalf("claimed before the weekly send: %d, %v", len(got), err)
+	}
+	got, err := s.ClaimNotifications(ctx, "a", t0.Add(2*time.Hour), t0.Add(3*time.Hour), 10)
+	if err != nil || len(got) != 1 || got[0].ID != due.ID || got[0].Status != domain.NoteSending {
+		t.Fatalf("claim at the weekly send = %+v, %v; want only %s", got, err, due.ID)
+	}
+}

@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 		{"SafeguardingAndExtension", testSafeguardingAndExtension, false},
 		{"FindUsers", testFindUsers, false},
 		{"Outbox", testOutbox, false},
+		{"HeldMail", testHeldMail, false},
 		{"PasswordResets", testPasswordResets, false},
 		{"NotifyPrefs", testNotifyPrefs, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},

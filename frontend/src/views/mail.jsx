@@ -129,7 +129,7 @@ export function SentMail() {
 
 const PREF_OPTIONS = [
   { value: 'immediately', text: 'Immediately' },
-  { value: 'digest', text: 'In a weekly digest' },
+  { value: 'digest', text: 'Once a week, on Monday morning' },
   { value: 'off', text: 'Off' },
 ];
 
