@@ -84,7 +84,12 @@ before(async () => {
   assert.equal(reg.status, 202, await reg.clone().text());
   const pendingOrg = (await apiAs(server.url, { email: 'pending@stockport.example', password: 'a pending demo password' }))('GET', '/me');
   const me = await supplier('GET', '/me');
+  // A contract at tender (the seed has one in each stage): its page, the
+  // supplier's bid builder, the officer's award and edit pages.
+  const tender = (await officer('GET', '/contracts?stage=tender')).items[0];
+  assert.ok(tender, 'the seed has a contract at tender');
   Object.assign(EXAMPLES, {
+    'contracts/:id': [tender.id],
     'requests/:id': [published[0].id],
     'organisations/:id': [(await pendingOrg).organisation.id],
     'pledges/:id': [offered.id],

@@ -21,9 +21,6 @@ function idOf(field) {
   return PROFILE_IDS[field] || DETAIL_IDS[field] || 'org-name';
 }
 
-const LEAD = [['name', 'Full name', 'name'], ['role', 'Role', 'organization-title'], ['email', 'Email address', 'email'], ['phone', 'Phone number', 'tel']];
-for (const [k] of LEAD) PROFILE_IDS[`lead.${k}`] = `lead-${k}`;
-
 /** Profile lets a group or supplier keep its organisation's details. */
 export function Profile({ session }) {
   const id = session.organisation?.id;
@@ -56,9 +53,6 @@ function ProfileForm({ org, onSaved }) {
     try {
       const body = { name: v.name.trim(), area: v.area, version: org.version, ...detailsBody(org.kind, v) };
       if (supplier) Object.assign(body, { offers: v.offers, commitmentLimitPence: limit });
-      // The lead is sent once named (or to change or clear a named one).
-      const lead = Object.fromEntries(LEAD.map(([k]) => [k, v.lead[k].trim()]));
-      if (supplier && (org.socialValueLead || Object.values(lead).some(Boolean))) body.socialValueLead = lead;
       const o = await api(`/organisations/${org.id}`, { method: 'PATCH', body });
       onSaved(o);
       // Show the details as kept: the postcode and numbers come back cleaned.
@@ -106,13 +100,6 @@ function ProfileForm({ org, onSaved }) {
                   onInput={set('limit')}
                   error={err.commitmentLimitPence}
                 />
-                <fieldset class="govuk-fieldset govuk-!-margin-bottom-6" aria-describedby="lead-hint">
-                  <legend class="govuk-fieldset__legend govuk-fieldset__legend--m"><h2 class="govuk-fieldset__heading">Social value lead</h2></legend>
-                  <div class="govuk-hint" id="lead-hint">The one person the council contacts about your social value commitments.</div>
-                  {LEAD.map(([k, label, auto]) => (
-                    <Input key={k} id={`lead-${k}`} label={label} type={k === 'email' ? 'email' : k === 'phone' ? 'tel' : 'text'} autocomplete={auto} spellcheck={k === 'email' ? false : undefined} value={v.lead[k]} onInput={(x) => setV((o) => ({ ...o, lead: { ...o.lead, [k]: x } }))} error={err[`lead.${k}`]} />
-                  ))}
-                </fieldset>
               </>
             )}
             <DetailsFields kind={org.kind} v={v} set={set} err={err} />
