@@ -363,8 +363,14 @@ func TestScheduledMail(t *testing.T) {
 	wantLink(t, mp, w, "/supplier/requests", " new requests that fit what you offer")
 	wantLink(t, mp, w, "/requests/"+e.request)
 	wantLink(t, mp, w, "/email-settings")
-	if b := mp.Body(t, w.ID); strings.Count(b.Text, "/unsubscribe?token=") != 2 {
+	b := mp.Body(t, w.ID)
+	links := unsubscribeLink.FindAllStringSubmatch(b.Text, -1)
+	if len(links) != 2 {
 		t.Fatalf("weekly mail's unsubscribe links:\n%s", b.Text)
+	}
+	// Each section's link stops its own kind.
+	if r := e.call("POST", "/api/v1/unsubscribe", "", map[string]any{"token": links[0][1]}, 200); r["kind"] != "pledge-decision" {
+		t.Fatalf("the first section's unsubscribe = %v", r)
 	}
 	if len(ms) != start+9+3 {
 		t.Fatalf("%d messages in all, want %d", len(ms), start+12)
