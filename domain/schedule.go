@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -292,10 +293,11 @@ func fittingLetter(o *Organisation, ranked []RankedRequest) (letter, bool) {
 // (the kinds they chose to get once a week) into one mail: a section per
 // held mail with its link and a link to stop that kind. The combined mail's
 // ID is its key (person and week) and lists the held mail it carries
-// (Parts); each part is then marked sent. Run again after a crash, it finds
-// the combined mail written and marks its parts; held mail that came after
-// the combined mail was written (none it lists) waits for next week. It
-// says how many combined mails it wrote.
+// (Parts); each part is then marked sent. Held mail of a kind the person
+// has turned off since, or of a disabled person, is marked failed, unsent.
+// Run again after a crash, it finds the combined mail written and marks its
+// parts; held mail that came after the combined mail was written (none it
+// lists) waits for next week. It says how many combined mails it wrote.
 func (s *Service) SendWeekly(ctx context.Context, now time.Time) (int, error) {
 	held, err := s.Store.HeldNotifications(ctx, now)
 	if err != nil {
@@ -311,23 +313,42 @@ func (s *Service) SendWeekly(ctx context.Context, now time.Time) (int, error) {
 		parts := held[i:j]
 		i = j
 		sort.SliceStable(parts, func(a, b int) bool { return parts[a].CreatedAt.Before(parts[b].CreatedAt) })
-		d, added, err := s.Store.AddNotification(ctx, s.weekly(stableID(slot, "weekly|"+parts[0].UserID+"|"+slot.Format(time.DateOnly)), parts, now))
-		if err != nil {
+		// Mail of a kind the person has since turned off, or of a person
+		// since disabled, is not sent.
+		u, err := s.Store.UserByID(ctx, parts[0].UserID)
+		if err != nil && ErrorCode(err) != ENOTFOUND {
 			return n, err
 		}
-		if added {
-			n++
+		var wanted []*Notification
+		for _, p := range parts {
+			if u != nil && !u.Disabled && u.Pref(p.Kind) != PrefOff {
+				wanted = append(wanted, p)
+			}
 		}
-		in := map[string]bool{}
-		for _, id := range d.Parts {
-			in[id] = true
+		in, weeklyID := map[string]bool{}, ""
+		if len(wanted) > 0 {
+			d, added, err := s.Store.AddNotification(ctx, s.weekly(stableID(slot, "weekly|"+parts[0].UserID+"|"+slot.Format(time.DateOnly)), wanted, now))
+			if err != nil {
+				return n, err
+			}
+			if added {
+				n++
+			}
+			for _, id := range d.Parts {
+				in[id] = true
+			}
+			weeklyID = d.ID
 		}
 		for _, p := range parts {
-			if in[p.ID] {
+			switch {
+			case in[p.ID]:
 				at := now
 				p.Status, p.SentAt = NoteSent, &at
-				p.Attempts = append(p.Attempts, MailAttempt{At: now, Result: "in the weekly mail " + d.ID})
-			} else {
+				p.Attempts = append(p.Attempts, MailAttempt{At: now, Result: "in the weekly mail " + weeklyID})
+			case !slices.Contains(wanted, p):
+				p.Status = NoteFailed
+				p.Attempts = append(p.Attempts, MailAttempt{At: now, Result: "not sent: turned off before the weekly mail"})
+			default:
 				p.NextAt = nextDigest(now)
 			}
 			if err := s.Store.SettleNotification(ctx, p, "", NoteHeld); err != nil && ErrorCode(err) != ECONFLICT {

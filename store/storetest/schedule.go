@@ -235,9 +235,18 @@ func testWeeklyMail(t *testing.T, s domain.Store) {
 	g2 := held(note(e, f.gUser, "New pledge on your request"), domain.NotifyPledgeNew, eight)
 	s1 := held(note(e, f.sUser, "Your pledge is approved"), domain.NotifyPledge, eight)
 	next := held(note(e, f.gUser, "Next week's"), domain.NotifyRequest, eight.AddDate(0, 0, 7))
+	off := held(note(e, f.gUser, "A message, since turned off"), domain.NotifyMessage, eight)
 	pub := *r
 	pub.Status, pub.Version = domain.ReqPublished, 2
 	if err := s.UpdateRequest(ctx, &pub, 1, e); err != nil {
+		t.Fatal(err)
+	}
+	gu, err := s.UserByID(ctx, f.gUser.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gu.NotifyPrefs, gu.Version = map[domain.NotifyKind]domain.NotifyPref{domain.NotifyMessage: domain.PrefOff}, gu.Version+1
+	if err := s.UpdateUser(ctx, gu, gu.Version-1, ev(f.auth, "user.notify-prefs", gu.ID, t0)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -285,6 +294,10 @@ func testWeeklyMail(t *testing.T, s domain.Store) {
 	}
 	if h := findNotes(t, s, f.auth.ID, domain.NoteHeld); len(h) != 1 || h[0].ID != next.ID {
 		t.Fatalf("still held:\n%s", texts(h))
+	}
+	if x := findNotes(t, s, f.auth.ID, domain.NoteFailed); len(x) != 1 || x[0].ID != off.ID || x[0].SentAt != nil ||
+		x[0].Attempts[len(x[0].Attempts)-1].Result != "not sent: turned off before the weekly mail" || strings.Contains(w.Text, off.Subject) {
+		t.Fatalf("held mail of a kind turned off since = %+v", x)
 	}
 
 	// A crash after the combined mail was written, before g2 was marked:
