@@ -267,3 +267,122 @@ func TestEmailSettings(t *testing.T) {
 		t.Fatal("a security mail offers to unsubscribe")
 	}
 }
+
+// mailsWith lists the messages to addr whose subject ends with suffix.
+func mailsWith(ms []mailpit.Message, addr, suffix string) []mailpit.Message {
+	var out []mailpit.Message
+	for _, m := range ms {
+		if len(m.To) == 1 && m.To[0].Address == addr && strings.HasSuffix(m.Subject, suffix) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestScheduledMail runs the scheduled jobs at fixed times and reads what
+// reached a real SMTP server: a commitment due in 10 days and overdue (to
+// the supplier and the contract's manager, who turned overdue mail off),
+// Monday's new requests that fit, and the combined weekly mail of a
+// supplier who chose "once a week"; a run again sends nothing more.
+func TestScheduledMail(t *testing.T) {
+	e, mp := newMailEnv(t)
+	ctx := context.Background()
+	c, bid, reqs, ps := e.awardWorld(3)
+	manager := e.userIDs["officer"]
+	cur := must(e.svc.GetContract(ctx, e.actor("officer"), c))
+	must(e.svc.UpdateContract(ctx, e.actor("officer"), c, domain.ContractChange{ContractManagerID: &manager, Version: cur.Version}))
+	due := time.Now().UTC().AddDate(0, 2, 0).Truncate(24 * time.Hour)
+	e.call("POST", "/api/v1/contracts/"+c+"/award", "officer", map[string]any{"bidId": bid, "dueDate": due.Format(time.DateOnly)}, 200)
+	e.call("PUT", "/api/v1/me/email-settings", "officer", map[string]any{"prefs": map[string]string{"commitment-overdue": "off"}}, 200)
+	e.call("PUT", "/api/v1/me/email-settings", "supplier2", map[string]any{"prefs": map[string]string{"pledge-decision": "digest", "digest": "digest"}}, 200)
+	e.call("POST", "/api/v1/pledges/"+e.pledge("supplier2", e.request)+"/decline", "officer", map[string]any{"reason": "Not now"}, 200)
+	e.drain()
+	start := len(mp.Messages(t))
+	run := func(job func(context.Context, time.Time) (int, error), at time.Time, want int) {
+		t.Helper()
+		if n, err := job(ctx, at); err != nil || n != want {
+			t.Fatalf("job at %v = %d, %v; want %d", at, n, err, want)
+		}
+		e.app.Mailer.Now = func() time.Time { return at }
+		e.drain()
+	}
+
+	// Ten days before: each commitment's supplier and the contract manager.
+	before := due.Add(-10 * 24 * time.Hour)
+	run(e.svc.RemindCommitments, before, 6)
+	run(e.svc.RemindCommitments, before.Add(time.Hour), 0)
+	ms := mp.Messages(t)
+	title := "Laptops for the homework club"
+	for _, p := range ps {
+		wantLink(t, mp, mailTo(t, mp, ms, "supplier@x.org", "Your commitment is due in 10 days: "+title, "/supplier/pledges/"+p+"/deliver"), "/supplier/pledges/"+p+"/deliver")
+	}
+	if m := mailsWith(ms, "officer@x.org", "A commitment on your contract is due in 10 days: "+title); len(m) != 3 {
+		t.Fatalf("%d due mails to the contract manager, want 3", len(m))
+	} else {
+		wantLink(t, mp, m[0], "/contracts/"+c, "Org of supplier@x.org's commitment")
+	}
+	// Two days late: the supplier hears, the manager (overdue mail off) not.
+	run(e.svc.RemindCommitments, due.Add(2*24*time.Hour), 3)
+	ms = mp.Messages(t)
+	for _, p := range ps {
+		wantLink(t, mp, mailTo(t, mp, ms, "supplier@x.org", "Your commitment is overdue: "+title, "/supplier/pledges/"+p+"/deliver"), "/supplier/pledges/"+p+"/deliver", "(2 days ago)")
+	}
+	if m := mailsWith(ms, "officer@x.org", "overdue: "+title); len(m) != 0 {
+		t.Fatalf("the manager turned overdue mail off and got %d", len(m))
+	}
+	if len(ms) != start+9 {
+		t.Fatalf("%d messages from the reminders, want 9", len(ms)-start)
+	}
+
+	// Monday 07:00 after the requests were published: new requests that fit.
+	monday := time.Now().UTC().AddDate(0, 0, 7).Truncate(time.Hour)
+	for monday.Weekday() != time.Monday || monday.Hour() != 7 {
+		monday = monday.Add(-time.Hour)
+	}
+	run(e.svc.DigestRequests, monday.Add(time.Minute), 3) // supplier, supplier2 (held), the other council's supplier
+	run(e.svc.DigestRequests, monday.Add(20*time.Minute), 0)
+	ms = mp.Messages(t)
+	digest := mailsWith(ms, "supplier@x.org", " new requests that fit what you offer")
+	if len(digest) != 1 {
+		t.Fatalf("%d digests to the supplier", len(digest))
+	}
+	for _, r := range append([]string{e.request}, reqs...) {
+		wantLink(t, mp, digest[0], "/requests/"+r)
+	}
+	wantLink(t, mp, digest[0], "/supplier/requests", "fit what Org of supplier@x.org offers")
+	if len(mailsWith(ms, "supplier2@x.org", "what you offer")) != 0 {
+		t.Fatal("supplier2 chose once a week but got the digest on its own")
+	}
+
+	// Monday 08:00: one mail to supplier2 carrying its held mail.
+	run(e.svc.SendWeekly, monday.Add(time.Hour+time.Minute), 1)
+	run(e.svc.SendWeekly, monday.Add(time.Hour+6*time.Minute), 0)
+	ms = mp.Messages(t)
+	w := mailTo(t, mp, ms, "supplier2@x.org", "Your weekly needmatch mail: 2 updates")
+	wantLink(t, mp, w, "/supplier/pledges", "Your pledge was declined: "+title, "Not now")
+	wantLink(t, mp, w, "/supplier/requests", " new requests that fit what you offer")
+	wantLink(t, mp, w, "/requests/"+e.request)
+	wantLink(t, mp, w, "/email-settings")
+	b := mp.Body(t, w.ID)
+	links := unsubscribeLink.FindAllStringSubmatch(b.Text, -1)
+	if len(links) != 2 {
+		t.Fatalf("weekly mail's unsubscribe links:\n%s", b.Text)
+	}
+	// Each section's link stops its own kind.
+	if r := e.call("POST", "/api/v1/unsubscribe", "", map[string]any{"token": links[0][1]}, 200); r["kind"] != "pledge-decision" {
+		t.Fatalf("the first section's unsubscribe = %v", r)
+	}
+	if len(ms) != start+9+3 {
+		t.Fatalf("%d messages in all, want %d", len(ms), start+12)
+	}
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if seen[m.MessageID] {
+			t.Fatalf("message id %s arrived twice", m.MessageID)
+		}
+		seen[m.MessageID] = true
+	}
+	if held := e.call("GET", "/api/v1/mail?status=held", "admin", nil, 200)["items"].([]any); len(held) != 0 {
+		t.Fatalf("still held: %v", held)
+	}
+}

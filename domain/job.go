@@ -51,6 +51,13 @@ func (j Job) once(ctx context.Context, now time.Time) (n int64, err error) {
 	return j.Do(ctx, now)
 }
 
+func count(do func(context.Context, time.Time) (int, error)) func(context.Context, time.Time) (int64, error) {
+	return func(ctx context.Context, now time.Time) (int64, error) {
+		n, err := do(ctx, now)
+		return int64(n), err
+	}
+}
+
 // Jobs are the background jobs of a serving process.
 func (s *Service) Jobs() []Job {
 	return []Job{
@@ -63,5 +70,8 @@ func (s *Service) Jobs() []Job {
 			return int64(n), err
 		}},
 		{Name: "purge", Every: time.Hour, Do: s.PurgeExpired},
+		{Name: "commitment reminders", Every: time.Hour, Do: count(s.RemindCommitments)},
+		{Name: "new requests digest", Every: 15 * time.Minute, Do: count(s.DigestRequests)},
+		{Name: "weekly mail", Every: 5 * time.Minute, Do: count(s.SendWeekly)},
 	}
 }

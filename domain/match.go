@@ -48,6 +48,9 @@ type RankFilter struct {
 	// Contract, when set, ranks for a bid on that contract: the requests
 	// that match its priorities come first (see Priorities.Matches).
 	Contract string
+	// PublishedAfter, when set, keeps the requests published (or
+	// republished) after it: a published request's UpdatedAt.
+	PublishedAfter time.Time
 }
 
 // matchSnapshot is what the matcher needs of one authority.
@@ -106,7 +109,7 @@ func (s *Service) observe(kind string, start time.Time) {
 // loadSnapshot reads the authority's published requests, suppliers and
 // pledges. Only officers see every supplier's pledges; for a supplier the
 // matchSnapshot holds its own record alone.
-func (s *Service) loadSnapshot(ctx context.Context, a *Actor) (*matchSnapshot, error) {
+func (s *Service) loadSnapshot(ctx context.Context, a *Actor, now time.Time) (*matchSnapshot, error) {
 	st := s.Store
 	auth, err := st.AuthorityByID(ctx, a.AuthorityID)
 	if err != nil {
@@ -156,7 +159,6 @@ func (s *Service) loadSnapshot(ctx context.Context, a *Actor) (*matchSnapshot, e
 			sn.open[p.OrganisationID] += p.ApprovedPence
 		}
 	}
-	now := s.now()
 	for id, ps := range bySupplier {
 		n := CountRecord(ps, now)
 		sn.records[id] = matcher.Record{Pledged: n.Due, Verified: n.Verified, Lapsed: n.Lapsed}
@@ -184,6 +186,11 @@ func matcherPledge(p *Pledge) matcher.Pledge {
 // RankRequests ranks the published requests for the actor's approved
 // supplier, best first, with each score explained.
 func (s *Service) RankRequests(ctx context.Context, a *Actor, f RankFilter) ([]RankedRequest, string, error) {
+	return s.rankRequests(ctx, a, f, s.now())
+}
+
+// rankRequests ranks as of now (the weekly digest ranks at its own time).
+func (s *Service) rankRequests(ctx context.Context, a *Actor, f RankFilter, now time.Time) ([]RankedRequest, string, error) {
 	if err := requireRole(a, RoleSupplier); err != nil {
 		return nil, "", err
 	}
@@ -215,7 +222,7 @@ func (s *Service) RankRequests(ctx context.Context, a *Actor, f RankFilter) ([]R
 	if prio != nil {
 		limit = 0 // every request, so that the matching ones can go first
 	}
-	sn, err := s.loadSnapshot(ctx, a)
+	sn, err := s.loadSnapshot(ctx, a, now)
 	if err != nil {
 		return nil, "", err
 	}
@@ -228,10 +235,13 @@ func (s *Service) RankRequests(ctx context.Context, a *Actor, f RankFilter) ([]R
 		reqs[i] = matcherRequest(r)
 	}
 	start := time.Now()
-	ranked, err := matcher.RankRequests(sn.supplier(org), reqs, sn.needs, sn.weights, s.now(), matcher.RankOptions{
+	ranked, err := matcher.RankRequests(sn.supplier(org), reqs, sn.needs, sn.weights, now, matcher.RankOptions{
 		Limit: limit,
 		Filter: func(r matcher.Request) bool {
 			if f.Kind != "" && r.Kind != f.Kind || f.Area != "" && r.AreaCode != f.Area {
+				return false
+			}
+			if !f.PublishedAfter.IsZero() && !sn.reqByID[r.ID].UpdatedAt.After(f.PublishedAfter) {
 				return false
 			}
 			if text != "" {
@@ -279,7 +289,7 @@ func (s *Service) RankPledges(ctx context.Context, a *Actor, requestID string) (
 	if err != nil {
 		return nil, err
 	}
-	sn, err := s.loadSnapshot(ctx, a)
+	sn, err := s.loadSnapshot(ctx, a, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +339,7 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 	if timeLimit == 0 {
 		timeLimit = 2 * time.Second
 	}
-	sn, err := s.loadSnapshot(ctx, a)
+	sn, err := s.loadSnapshot(ctx, a, s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,6 @@ package domain
 
 import (
 	"context"
-	"html"
-	"strings"
 	"time"
 )
 
@@ -101,6 +99,9 @@ type Notification struct {
 	Attempts  []MailAttempt `json:"attempts"`
 	CreatedAt time.Time     `json:"createdAt"`
 	SentAt    *time.Time    `json:"sentAt,omitempty"`
+	// Parts, on a combined weekly mail, are the held notifications it
+	// carries (each then marked sent by it).
+	Parts []string `json:"parts,omitempty"`
 }
 
 // MailAttempt records one try to send.
@@ -138,6 +139,14 @@ type OutboxStore interface {
 	SettleNotification(ctx context.Context, n *Notification, owner string, from NotificationStatus) error
 	// FindNotifications lists an authority's notifications, newest first.
 	FindNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, string, error)
+	// AddNotification inserts a notification that belongs to no change
+	// (scheduled mail, the combined weekly mail), whose ID is its stable
+	// key: when one with that ID is there already, nothing is written and
+	// it returns the stored one and false.
+	AddNotification(ctx context.Context, n *Notification) (*Notification, bool, error)
+	// HeldNotifications lists the held notifications of every authority
+	// due by now (NextAt <= now), by user, each user's oldest first.
+	HeldNotifications(ctx context.Context, now time.Time) ([]*Notification, error)
 }
 
 // MailBackoff is how long to wait before attempt n+1 after n failed
@@ -251,20 +260,9 @@ func (s *Service) notify(ctx context.Context, ev *AuditEvent, obj any) error {
 	if n == nil {
 		return nil
 	}
-	var to []recipient
-	for _, org := range n.orgs {
-		if org == "" {
-			continue
-		}
-		users, err := s.Store.UsersOfOrganisation(ctx, org)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			if !u.Disabled && u.Pref(n.kind) != PrefOff {
-				to = append(to, recipient{u.ID, u.Email, u.Pref(n.kind)})
-			}
-		}
+	to, err := s.recipientsOf(ctx, n.kind, n.orgs)
+	if err != nil {
+		return err
 	}
 	for _, r := range to {
 		ev.Notify = append(ev.Notify, s.mail(ev, r, n))
@@ -274,30 +272,7 @@ func (s *Service) notify(ctx context.Context, ev *AuditEvent, obj any) error {
 
 // mail renders a notice for one recipient as plain text and simple HTML.
 func (s *Service) mail(ev *AuditEvent, r recipient, n *notice) *Notification {
-	base := strings.TrimRight(s.BaseURL, "/")
-	link := base + n.link
-	text := strings.Join(n.lines, "\n\n") + "\n\nOpen it in needmatch: " + link + "\n"
-	var h strings.Builder
-	h.WriteString("<!doctype html><html><body style=\"font-family:Arial,sans-serif\">")
-	for _, l := range n.lines {
-		h.WriteString("<p>" + html.EscapeString(l) + "</p>")
-	}
-	h.WriteString("<p><a href=\"" + html.EscapeString(link) + "\">Open it in needmatch</a></p>")
-	if !kindInfo(n.kind).Required {
-		stop := base + "/unsubscribe?token=" + s.unsubscribeToken(r.id, n.kind)
-		text += "\nStop these emails: " + stop + "\nChoose which emails you get: " + base + "/email-settings\n"
-		h.WriteString("<p style=\"font-size:small\"><a href=\"" + html.EscapeString(stop) + "\">Stop these emails</a> or <a href=\"" +
-			html.EscapeString(base+"/email-settings") + "\">choose which emails you get</a>.</p>")
-	}
-	h.WriteString("</body></html>")
-	note := &Notification{
-		ID: NewID(), EventID: ev.ID, AuthorityID: ev.AuthorityID, UserID: r.id, To: r.email, Kind: n.kind,
-		Subject: n.subject, Text: text, HTML: h.String(), Link: link, Status: NotePending, NextAt: ev.At, CreatedAt: ev.At,
-	}
-	if r.pref == PrefDigest {
-		note.Status, note.NextAt = NoteHeld, nextDigest(ev.At)
-	}
-	return note
+	return s.compose(NewID(), ev.AuthorityID, ev.ID, ev.At, r, letter{kind: n.kind, subject: n.subject, lines: n.lines, link: n.link})
 }
 
 // ListMail lists the council's outbox for an admin ("Sent mail"): with no

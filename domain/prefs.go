@@ -19,10 +19,10 @@ const (
 	PrefOff         NotifyPref = "off"
 )
 
-// NoteHeld is a notification kept for the user's weekly send: the mailer
-// claims it when its NextAt (Monday 08:00 UTC) comes, like a pending one.
-// Each goes as its own mail at that time; one combined digest mail is not
-// built yet.
+// NoteHeld is a notification kept for the user's weekly mail: it holds only
+// its body, and from its NextAt (Monday 08:00 UTC) SendWeekly puts it, with
+// the user's other held mail, into one combined mail and marks it sent. The
+// mailer never sends it on its own.
 const NoteHeld NotificationStatus = "held"
 
 // Pref is the user's choice for kind: required kinds are always immediate.

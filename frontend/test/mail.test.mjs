@@ -102,14 +102,14 @@ test('a supplier changes email settings; an unsubscribe link works without signi
     await h1(p, 'Email settings');
     const group = p.getByRole('group', { name: 'Your pledge approved, part approved or declined' });
     await group.getByLabel('Off').check();
-    await p.getByRole('group', { name: 'Overdue commitments (weekly)' }).getByLabel('Once a week, on Monday morning').check();
+    await p.getByRole('group', { name: 'Overdue commitments (weekly)' }).getByLabel('Once a week, in one combined email').check();
     await p.getByRole('button', { name: 'Save email settings' }).click();
     await p.getByText('Your email settings are saved').waitFor();
     await check(p, `email-settings-saved-${name}`);
     await p.reload();
     await h1(p, 'Email settings');
     assert.equal(await p.getByRole('group', { name: 'Your pledge approved, part approved or declined' }).getByLabel('Off').isChecked(), true);
-    assert.equal(await p.getByRole('group', { name: 'Overdue commitments (weekly)' }).getByLabel('Once a week, on Monday morning').isChecked(), true);
+    assert.equal(await p.getByRole('group', { name: 'Overdue commitments (weekly)' }).getByLabel('Once a week, in one combined email').isChecked(), true);
     await p.context().close();
   }
 

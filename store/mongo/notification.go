@@ -41,6 +41,7 @@ type notificationDoc struct {
 	Attempts     []attemptDoc `bson:"attempts"`
 	CreatedAt    time.Time    `bson:"createdAt"`
 	SentAt       *time.Time   `bson:"sentAt,omitempty"`
+	Parts        []string     `bson:"parts,omitempty"`
 }
 
 func (db *DB) notifications() *driver.Collection { return db.db.Collection("notifications") }
@@ -50,7 +51,7 @@ func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 func notificationFromDomain(n *domain.Notification) notificationDoc {
 	d := notificationDoc{ID: n.ID, EventID: n.EventID, AuthorityID: n.AuthorityID, UserID: n.UserID, To: n.To, Kind: string(n.Kind),
 		Subject: n.Subject, Text: n.Text, HTML: n.HTML, Link: n.Link, Status: string(n.Status), Owner: n.Owner,
-		ClaimedUntil: ms(n.ClaimedUntil), NextAt: ms(n.NextAt), CreatedAt: ms(n.CreatedAt), Attempts: []attemptDoc{}}
+		ClaimedUntil: ms(n.ClaimedUntil), NextAt: ms(n.NextAt), CreatedAt: ms(n.CreatedAt), Attempts: []attemptDoc{}, Parts: n.Parts}
 	for _, a := range n.Attempts {
 		d.Attempts = append(d.Attempts, attemptDoc{At: ms(a.At), Result: a.Result})
 	}
@@ -64,7 +65,7 @@ func notificationFromDomain(n *domain.Notification) notificationDoc {
 func (d *notificationDoc) toDomain() *domain.Notification {
 	n := &domain.Notification{ID: d.ID, EventID: d.EventID, AuthorityID: d.AuthorityID, UserID: d.UserID, To: d.To, Kind: domain.NotifyKind(d.Kind),
 		Subject: d.Subject, Text: d.Text, HTML: d.HTML, Link: d.Link, Status: domain.NotificationStatus(d.Status), Owner: d.Owner,
-		NextAt: d.NextAt.UTC(), CreatedAt: d.CreatedAt.UTC(), Attempts: make([]domain.MailAttempt, len(d.Attempts))}
+		NextAt: d.NextAt.UTC(), CreatedAt: d.CreatedAt.UTC(), Attempts: make([]domain.MailAttempt, len(d.Attempts)), Parts: d.Parts}
 	if !d.ClaimedUntil.IsZero() && d.ClaimedUntil.Unix() > 0 {
 		n.ClaimedUntil = d.ClaimedUntil.UTC()
 	}
@@ -129,7 +130,7 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, until t
 		}
 	}
 	due, err := db.findNotes(ctx, bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(domain.NotePending), string(domain.NoteHeld)}}}}, {Key: "nextAt", Value: bson.D{{Key: "$lte", Value: ms(now)}}}},
+		bson.D{{Key: "status", Value: string(domain.NotePending)}, {Key: "nextAt", Value: bson.D{{Key: "$lte", Value: ms(now)}}}},
 		bson.D{{Key: "status", Value: string(domain.NoteSending)}, {Key: "claimedUntil", Value: bson.D{{Key: "$lt", Value: ms(now)}}}},
 	}}}, limit)
 	if err != nil {
@@ -171,6 +172,39 @@ func (db *DB) SettleNotification(ctx context.Context, n *domain.Notification, ow
 		return domain.Errorf(domain.ECONFLICT, "The notification is no longer claimed by this sender.")
 	}
 	return nil
+}
+
+// AddNotification inserts n unless its ID is taken; see
+// domain.OutboxStore. The ID is the only key: a second insert is refused
+// by _id's uniqueness, also between processes.
+func (db *DB) AddNotification(ctx context.Context, n *domain.Notification) (*domain.Notification, bool, error) {
+	before, err := db.notifications().CountDocuments(ctx, bson.D{{Key: "_id", Value: n.ID}})
+	if err != nil {
+		return nil, false, translate(err)
+	}
+	if before == 0 {
+		_, err := db.notifications().InsertOne(ctx, notificationFromDomain(n))
+		if err == nil {
+			return n, true, nil
+		}
+		if !driver.IsDuplicateKeyError(err) && !internalError(err) { // FerretDB's word for a duplicate, sometimes
+			return nil, false, translate(err)
+		}
+	}
+	got, err := db.findNotes(ctx, bson.D{{Key: "_id", Value: n.ID}}, 1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(got) != 1 {
+		return nil, false, domain.Errorf(domain.EUNAVAILABLE, "The notification could not be written; try again later.")
+	}
+	return got[0], false, nil
+}
+
+// HeldNotifications lists the held notifications due by now, by user.
+func (db *DB) HeldNotifications(ctx context.Context, now time.Time) ([]*domain.Notification, error) {
+	return findAll(ctx, db.notifications(), bson.D{{Key: "status", Value: string(domain.NoteHeld)}, {Key: "nextAt", Value: bson.D{{Key: "$lte", Value: ms(now)}}}},
+		options.Find().SetSort(key("userId", "nextAt", "_id")), (*notificationDoc).toDomain)
 }
 
 // FindNotifications lists an authority's notifications, newest first.

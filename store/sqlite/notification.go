@@ -15,13 +15,14 @@ type notificationRow struct {
 	ClaimedUntil, NextAt                                                                    int64
 	Attempts                                                                                string
 	CreatedAt, SentAt                                                                       int64
+	Parts                                                                                   string
 }
 
-var notificationTable = newTable("notifications", `id, event_id, authority_id, user_id, email, kind, subject, body_text, body_html, link, status, owner, claimed_until, next_at, attempts, created_at, sent_at`)
+var notificationTable = newTable("notifications", `id, event_id, authority_id, user_id, email, kind, subject, body_text, body_html, link, status, owner, claimed_until, next_at, attempts, created_at, sent_at, parts`)
 
 func (r *notificationRow) fields() []any {
 	return []any{&r.ID, &r.EventID, &r.AuthorityID, &r.UserID, &r.Email, &r.Kind, &r.Subject, &r.Text, &r.HTML, &r.Link, &r.Status, &r.Owner,
-		&r.ClaimedUntil, &r.NextAt, &r.Attempts, &r.CreatedAt, &r.SentAt}
+		&r.ClaimedUntil, &r.NextAt, &r.Attempts, &r.CreatedAt, &r.SentAt, &r.Parts}
 }
 
 // attemptRow is the stored form of one attempt in the attempts column.
@@ -46,7 +47,10 @@ func fromNotification(n *domain.Notification) *notificationRow {
 	}
 	r := &notificationRow{ID: n.ID, EventID: n.EventID, AuthorityID: n.AuthorityID, UserID: n.UserID, Email: n.To, Kind: string(n.Kind),
 		Subject: n.Subject, Text: n.Text, HTML: n.HTML, Link: n.Link, Status: string(n.Status), Owner: n.Owner,
-		ClaimedUntil: micros(n.ClaimedUntil), NextAt: micros(n.NextAt), Attempts: marshal(as), CreatedAt: micros(n.CreatedAt)}
+		ClaimedUntil: micros(n.ClaimedUntil), NextAt: micros(n.NextAt), Attempts: marshal(as), CreatedAt: micros(n.CreatedAt), Parts: "[]"}
+	if len(n.Parts) > 0 {
+		r.Parts = marshal(n.Parts)
+	}
 	if n.SentAt != nil {
 		r.SentAt = micros(*n.SentAt)
 	}
@@ -62,9 +66,13 @@ func scanNotification(row scanner) (*domain.Notification, error) {
 	if err := json.Unmarshal([]byte(r.Attempts), &as); err != nil {
 		return nil, err
 	}
+	var parts []string
+	if err := json.Unmarshal([]byte(r.Parts), &parts); err != nil {
+		return nil, err
+	}
 	n := &domain.Notification{ID: r.ID, EventID: r.EventID, AuthorityID: r.AuthorityID, UserID: r.UserID, To: r.Email, Kind: domain.NotifyKind(r.Kind),
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML, Link: r.Link, Status: domain.NotificationStatus(r.Status), Owner: r.Owner,
-		NextAt: fromMicros(r.NextAt), CreatedAt: fromMicros(r.CreatedAt), Attempts: make([]domain.MailAttempt, len(as))}
+		NextAt: fromMicros(r.NextAt), CreatedAt: fromMicros(r.CreatedAt), Attempts: make([]domain.MailAttempt, len(as)), Parts: parts}
 	if r.ClaimedUntil != 0 {
 		n.ClaimedUntil = fromMicros(r.ClaimedUntil)
 	}
@@ -106,7 +114,7 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, until t
 				return err
 			}
 		}
-		due, err := selectNotifications(tx, `(status IN ('pending', 'held') AND next_at <= ?) OR (status = 'sending' AND claimed_until < ?)`, micros(now), limit, micros(now))
+		due, err := selectNotifications(tx, `(status = 'pending' AND next_at <= ?) OR (status = 'sending' AND claimed_until < ?)`, micros(now), limit, micros(now))
 		if err != nil {
 			return err
 		}
@@ -164,6 +172,48 @@ func settle(tx *wtx, n *domain.Notification, owner string, from domain.Notificat
 // SettleNotification writes a claimed notification's outcome.
 func (db *DB) SettleNotification(ctx context.Context, n *domain.Notification, owner string, from domain.NotificationStatus) error {
 	return db.tx(ctx, func(tx *wtx) error { return settle(tx, n, owner, from) })
+}
+
+// AddNotification inserts n unless its ID is taken; see
+// domain.OutboxStore.
+func (db *DB) AddNotification(ctx context.Context, n *domain.Notification) (*domain.Notification, bool, error) {
+	var got *domain.Notification
+	added := false
+	err := db.tx(ctx, func(tx *wtx) error {
+		old, err := scanNotification(tx.QueryRow(`SELECT `+notificationTable.list+` FROM notifications WHERE id = ?`, n.ID))
+		switch domain.ErrorCode(err) {
+		case "":
+			got, added = old, false
+			return nil
+		case domain.ENOTFOUND:
+		default:
+			return err
+		}
+		if err := notificationTable.insert(tx, fromNotification(n).fields()); err != nil {
+			return err
+		}
+		got, added = n, true
+		return nil
+	})
+	return got, added, translate(err)
+}
+
+// HeldNotifications lists the held notifications due by now, by user.
+func (db *DB) HeldNotifications(ctx context.Context, now time.Time) ([]*domain.Notification, error) {
+	rows, err := db.query(ctx, `SELECT `+notificationTable.list+` FROM notifications WHERE status = 'held' AND next_at <= ? ORDER BY user_id, next_at, id`, micros(now))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*domain.Notification
+	for rows.Next() {
+		n, err := scanNotification(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, n)
+	}
+	return out, translate(rows.Err())
 }
 
 // FindNotifications lists an authority's notifications, newest first.

@@ -229,26 +229,66 @@ func testNotifyPrefs(t *testing.T, s domain.Store) {
 	}
 }
 
-// testHeldMail: mail held for the weekly send (a person chose "once a
-// week") is claimed when its time comes, not before.
+// testHeldMail: mail held for the weekly mail (a person chose "once a
+// week") is never claimed by the mailer; HeldNotifications lists it, by
+// user, once its time comes; AddNotification writes a notification once
+// under its ID and keeps its parts; a held one is settled from held.
 func testHeldMail(t *testing.T, s domain.Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
 	r := f.request(t, s, "Paint for the hall", domain.ReqSubmitted, "E05015018", "goods")
 	e := ev(f.auth, "request.publish", r.ID, t0)
-	due, later := note(e, f.gUser, "Due"), note(e, f.gUser, "Later")
+	due, later, other := note(e, f.gUser, "Due"), note(e, f.gUser, "Later"), note(e, f.sUser, "Supplier's")
 	due.Status, due.NextAt = domain.NoteHeld, t0.Add(time.Hour)
 	later.Status, later.NextAt = domain.NoteHeld, t0.Add(7*24*time.Hour)
+	other.Status, other.NextAt = domain.NoteHeld, t0.Add(30*time.Minute)
 	pub := *r
 	pub.Status, pub.Version = domain.ReqPublished, 2
 	if err := s.UpdateRequest(ctx, &pub, 1, e); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.ClaimNotifications(ctx, "a", t0.Add(30*time.Minute), t0.Add(time.Hour), 10); err != nil || len(got) != 0 {
-		t.Fatalf("claimed before the weekly send: %d, %v", len(got), err)
+	if got, err := s.ClaimNotifications(ctx, "a", t0.Add(30*24*time.Hour), t0.Add(31*24*time.Hour), 10); err != nil || len(got) != 0 {
+		t.Fatalf("the mailer claimed held mail: %d, %v", len(got), err)
 	}
-	got, err := s.ClaimNotifications(ctx, "a", t0.Add(2*time.Hour), t0.Add(3*time.Hour), 10)
-	if err != nil || len(got) != 1 || got[0].ID != due.ID || got[0].Status != domain.NoteSending {
-		t.Fatalf("claim at the weekly send = %+v, %v; want only %s", got, err, due.ID)
+	if got, err := s.HeldNotifications(ctx, t0.Add(10*time.Minute)); err != nil || len(got) != 0 {
+		t.Fatalf("held before its time = %d, %v", len(got), err)
+	}
+	got, err := s.HeldNotifications(ctx, t0.Add(2*time.Hour))
+	byUser := []string{due.ID, other.ID}
+	if f.sUser.ID < f.gUser.ID {
+		byUser = []string{other.ID, due.ID}
+	}
+	if err != nil || len(got) != 2 || got[0].ID != byUser[0] || got[1].ID != byUser[1] || got[0].Status != domain.NoteHeld {
+		t.Fatalf("held at 2h = %+v, %v; want %v (by user)", got, err, byUser)
+	}
+
+	// A notification of no change is written once under its ID.
+	weekly := &domain.Notification{ID: domain.NewID(), AuthorityID: f.auth.ID, UserID: f.gUser.ID, To: f.gUser.Email, Kind: domain.NotifyWeekly,
+		Subject: "Weekly", Text: "t", HTML: "<p>h</p>", Link: "https://example.org/email-settings", Status: domain.NotePending,
+		NextAt: t0.Add(2 * time.Hour), CreatedAt: t0.Add(2 * time.Hour), Parts: []string{due.ID}}
+	if got, added, err := s.AddNotification(ctx, weekly); err != nil || !added || got.ID != weekly.ID {
+		t.Fatalf("AddNotification = %+v, %v, %v", got, added, err)
+	}
+	again := *weekly
+	again.Subject, again.Parts = "Another", []string{later.ID, other.ID}
+	stored, added, err := s.AddNotification(ctx, &again)
+	if err != nil || added || stored.Subject != "Weekly" || len(stored.Parts) != 1 || stored.Parts[0] != due.ID || stored.EventID != "" {
+		t.Fatalf("AddNotification again = %+v, %v, %v; want the first, unchanged", stored, added, err)
+	}
+	if ns := findNotes(t, s, f.auth.ID, domain.NotePending); len(ns) != 1 || ns[0].ID != weekly.ID || len(ns[0].Parts) != 1 {
+		t.Fatalf("pending = %+v", ns)
+	}
+	if ns := findNotes(t, s, f.auth.ID, domain.NoteHeld); len(ns) != 3 || len(ns[0].Parts) != 0 {
+		t.Fatalf("held = %+v", ns)
+	}
+	sent := t0.Add(2 * time.Hour)
+	due.Status, due.SentAt = domain.NoteSent, &sent
+	due.Attempts = append(due.Attempts, domain.MailAttempt{At: sent, Result: "in the weekly mail"})
+	if err := s.SettleNotification(ctx, due, "", domain.NoteHeld); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.SettleNotification(ctx, due, "", domain.NoteHeld), domain.ECONFLICT)
+	if got, err := s.HeldNotifications(ctx, t0.Add(2*time.Hour)); err != nil || len(got) != 1 || got[0].ID != other.ID {
+		t.Fatalf("held after one is sent = %+v, %v", got, err)
 	}
 }

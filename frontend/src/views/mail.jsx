@@ -129,7 +129,7 @@ export function SentMail() {
 
 const PREF_OPTIONS = [
   { value: 'immediately', text: 'Immediately' },
-  { value: 'digest', text: 'Once a week, on Monday morning' },
+  { value: 'digest', text: 'Once a week, in one combined email' },
   { value: 'off', text: 'Off' },
 ];
 
@@ -165,6 +165,7 @@ export function EmailSettings() {
       {settings.loading ? <Loading /> : settings.error ? <Problem error={settings.error} /> : (
         <form method="post" action="/email-settings" onSubmit={submit} novalidate>
           <p class="govuk-body">Choose how you hear about each kind of change. Emails about your password and account always come straight away.</p>
+          <p class="govuk-body">Everything you choose to get once a week comes together in one email on Monday at 8am (UTC), with a link to each item.</p>
           {items.filter((i) => !i.required).map((i) => (
             <Radios key={i.kind} id={`pref-${i.kind}`} legend={i.label} inline value={current[i.kind]} options={PREF_OPTIONS}
               onChange={(v) => { setSaved(false); setPrefs({ ...current, [i.kind]: v }); }} error={errors.byField[`prefs.${i.kind}`]} />
