@@ -46,11 +46,12 @@ func (s *Server) valueRoutes() []route {
 		{"POST", "/deliveries/:id/dispute", "The group disputes a delivery, with a reason", group, reasonBody{}, s.handleDeliveryDispute},
 		{"POST", "/deliveries/:id/verify", "An officer verifies a delivery (reason required when the group has not confirmed)", officer, optionalReasonBody{}, s.handleDeliveryVerify},
 		{"POST", "/deliveries/:id/reject", "An officer rejects a delivery, with a reason", officer, reasonBody{}, s.handleDeliveryReject},
-		{"GET", "/ledger", "The social value ledger by contract, supplier, ward, theme and month (filters; ?format=csv)", signedIn, nil, s.handleLedger},
+		{"GET", "/ledger", "The social value ledger by contract, supplier, directorate, ward, theme, month and financial year, with shares of contract value (filters, fy, quarter; ?format=csv, or excel: pounds and names)", signedIn, nil, s.handleLedger},
 		{"GET", "/ledger/pledges", "The pledges behind a ledger figure (the ledger's filters, status; ?format=csv)", signedIn, nil, s.handleLedgerPledges},
+		{"GET", "/ledger/summary", "The council's one-page summary: secured as a share of contract value, totals since the first year, trend by financial year, top contracts, overdue (?format=html: printable page)", officer, nil, s.handleLedgerSummary},
 		{"GET", "/overdue", "Commitments past due without verified delivery, oldest first, with their age (?format=csv)", officer, nil, s.handleOverdue},
 		{"GET", "/suppliers/:id/record", "A supplier's record of delivered and verified social value (?format=csv or html)", supplierOrOfficer, nil, s.handleSupplierRecord},
-		{"GET", "/opendata", "Open data: published requests and verified totals of ?authority=slug (no personal data)", nil, nil, s.handleOpenData},
+		{"GET", "/opendata", "Open data: published requests and verified totals of ?authority=slug, secured as a share of contract value (fy, quarter; no personal data)", nil, nil, s.handleOpenData},
 	}
 }
 
@@ -60,12 +61,21 @@ func wantCSV(c *fiber.Ctx) bool { return c.Query("format") == "csv" }
 // sendCSV writes rows as a CSV download; text cells that a spreadsheet
 // would run as formulas are defused.
 func sendCSV(c *fiber.Ctx, name string, rows [][]string) error {
+	return writeCSV(c, name, "", rows, func(int) bool { return true })
+}
+
+// writeCSV writes rows after prefix as a CSV download, defusing the text
+// cells of the columns safe says (after the header row).
+func writeCSV(c *fiber.Ctx, name, prefix string, rows [][]string, safe func(col int) bool) error {
 	var buf bytes.Buffer
+	buf.WriteString(prefix)
 	w := csv.NewWriter(&buf)
 	for i, r := range rows {
 		if i > 0 {
 			for j := range r {
-				r[j] = domain.CSVSafe(r[j])
+				if safe(j) {
+					r[j] = domain.CSVSafe(r[j])
+				}
 			}
 		}
 		_ = w.Write(r)
@@ -86,7 +96,7 @@ func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // ledgerFilter reads the ledger's query filters.
 func ledgerFilter(c *fiber.Ctx) domain.LedgerFilter {
 	return domain.LedgerFilter{ContractID: c.Query("contract"), SupplierID: c.Query("supplier"), Area: c.Query("ward"), Theme: c.Query("theme"),
-		Month: c.Query("month"), MeasureCode: c.Query("measure")}
+		Month: c.Query("month"), MeasureCode: c.Query("measure"), FY: c.Query("fy"), Quarter: c.Query("quarter")}
 }
 
 func (s *Server) handleLedger(c *fiber.Ctx) error {
@@ -94,8 +104,14 @@ func (s *Server) handleLedger(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !wantCSV(c) {
+	switch c.Query("format") {
+	case "", "json":
 		return c.JSON(l)
+	case "excel":
+		return writeCSV(c, "social-value-ledger.csv", "\uFEFF", ledgerExcelRows(l), func(col int) bool { return col < 2 })
+	case "csv":
+	default:
+		return domain.FieldErrorf("format", "format must be json, csv or excel")
 	}
 	rows := [][]string{{"dimension", "key", "label", "pledged_pence", "approved_pence", "delivered_pence", "confirmed_pence", "verified_pence", "gap_pence", "measure", "unit", "pledged_units", "approved_units", "delivered_units", "confirmed_units", "verified_units", "gap_units", "records"}}
 	add := func(dim string, r domain.LedgerRow) {
@@ -111,6 +127,56 @@ func (s *Server) handleLedger(c *fiber.Ctx) error {
 		}
 	}
 	return sendCSV(c, "ledger.csv", rows)
+}
+
+// excelViews names the ledger's dimensions in the Excel-ready CSV.
+var excelViews = map[string]string{domain.DimContract: "Contract", domain.DimSupplier: "Supplier", domain.DimDirectorate: "Directorate",
+	domain.DimWard: "Ward", domain.DimTheme: "Theme", domain.DimMonth: "Month", domain.DimYear: "Financial year"}
+
+// ledgerExcelRows is the ledger for people with a spreadsheet: one row per
+// ledger row, names rather than ids or codes, pounds with two decimals,
+// shares of contract value in per cent (empty when the contract value is
+// unknown). Only the two name columns are text.
+func ledgerExcelRows(l *domain.Ledger) [][]string {
+	rows := [][]string{{"Breakdown", "Name", "Contract value (£)", "Secured (£)", "Delivered (£)", "Verified (£)", "Secured, not yet verified (£)",
+		"Pledged (£)", "Confirmed by the group (£)", "Secured (% of contract value)", "Delivered (% of contract value)", "Verified (% of contract value)"}}
+	pct := func(p *domain.Percent) string {
+		if p == nil {
+			return ""
+		}
+		return p.Decimal()
+	}
+	add := func(view, name string, r domain.LedgerRow) {
+		cv := ""
+		if r.ContractValuePence > 0 {
+			cv = poundsDecimal(r.ContractValuePence)
+		}
+		rows = append(rows, []string{view, name, cv, poundsDecimal(r.ApprovedPence), poundsDecimal(r.DeliveredPence), poundsDecimal(r.VerifiedPence),
+			poundsDecimal(r.GapPence), poundsDecimal(r.PledgedPence), poundsDecimal(r.ConfirmedPence), pct(r.SecuredPercent), pct(r.DeliveredPercent), pct(r.VerifiedPercent)})
+	}
+	add("Total", "All social value shown", l.Totals)
+	for _, dim := range domain.LedgerViews {
+		for _, r := range l.Rows(dim) {
+			name := r.Label
+			if dim == domain.DimMonth {
+				if t, err := time.Parse("2006-01", r.Key); err == nil {
+					name = t.Format("January 2006")
+				}
+			}
+			add(excelViews[dim], name, r)
+		}
+	}
+	return rows
+}
+
+// poundsDecimal writes pence as pounds with two decimals and no symbol or
+// separators, which a spreadsheet reads as a number: 123456 is 1234.56.
+func poundsDecimal(p int64) string {
+	sign := ""
+	if p < 0 {
+		sign, p = "-", -p
+	}
+	return sign + i64(p/100) + "." + twoDigits(p%100)
 }
 
 func (s *Server) handleLedgerPledges(c *fiber.Ctx) error {
@@ -178,12 +244,17 @@ func (s *Server) handleOverdue(c *fiber.Ctx) error {
 // inline style is allowed in general.
 const recordCSS = `body{font-family:system-ui,sans-serif;margin:2rem;color:#0b0c0c}table{border-collapse:collapse;width:100%}th,td{border:1px solid #b1b4b6;padding:.3rem .5rem;text-align:left}td.n{text-align:right}@media print{body{margin:0}}`
 
-var recordCSP = func() string {
-	h := sha256.Sum256([]byte(recordCSS))
-	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-}()
+var recordCSP = pageCSP(recordCSS)
 
-var recordPage = template.Must(template.New("record").Funcs(template.FuncMap{
+// pageCSP is the Content-Security-Policy of a printable page served by Go:
+// nothing but its one style sheet, allowed by its hash.
+func pageCSP(css string) string {
+	h := sha256.Sum256([]byte(css))
+	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+}
+
+// pageFuncs are the printable pages' template functions.
+var pageFuncs = template.FuncMap{
 	"pounds": func(p int64) string {
 		sign := ""
 		if p < 0 {
@@ -192,7 +263,26 @@ var recordPage = template.Must(template.New("record").Funcs(template.FuncMap{
 		return sign + "£" + groupThousands(p/100) + "." + twoDigits(p%100)
 	},
 	"date": func(t time.Time) string { return t.Format("2 January 2006") },
-}).Parse(`<!doctype html>
+	"percent": func(p *domain.Percent) string {
+		if p == nil {
+			return "not known"
+		}
+		return p.Decimal() + "%"
+	},
+}
+
+// sendPage writes a printable page with its own Content-Security-Policy.
+func sendPage(c *fiber.Ctx, page *template.Template, csp string, data any) error {
+	var buf bytes.Buffer
+	if err := page.Execute(&buf, data); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set("Content-Security-Policy", csp)
+	return c.Send(buf.Bytes())
+}
+
+var recordPage = template.Must(template.New("record").Funcs(pageFuncs).Parse(`<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Social value record: {{.OrganisationName}}</title>
 <style>` + recordCSS + `</style>
 </head><body>
@@ -244,13 +334,7 @@ func (s *Server) handleSupplierRecord(c *fiber.Ctx) error {
 		rows = append(rows, []string{"total verified", "", "", "", "", r.OrganisationName, "", "", "", "", "", i64(r.VerifiedPence), "", "", "", ""})
 		return sendCSV(c, "social-value-record.csv", rows)
 	case "html":
-		var buf bytes.Buffer
-		if err := recordPage.Execute(&buf, r); err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-		c.Set("Content-Security-Policy", recordCSP)
-		return c.Send(buf.Bytes())
+		return sendPage(c, recordPage, recordCSP, r)
 	case "", "json":
 		return c.JSON(r)
 	}
@@ -259,7 +343,7 @@ func (s *Server) handleSupplierRecord(c *fiber.Ctx) error {
 
 func (s *Server) handleOpenData(c *fiber.Ctx) error {
 	slug := c.Query("authority", "stockport")
-	od, err := s.svc.OpenDataOf(c.UserContext(), slug)
+	od, err := s.svc.OpenDataOf(c.UserContext(), slug, domain.OpenPeriod{FY: c.Query("fy"), Quarter: c.Query("quarter")})
 	if err != nil {
 		return err
 	}

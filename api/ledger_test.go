@@ -264,6 +264,48 @@ func TestValueJourney(t *testing.T) {
 		t.Fatalf("supplier2's ledger = %v", tot)
 	}
 	e.call("GET", "/api/v1/ledger?month=2026-13", "officer", nil, 400)
+	// The share of contract value (#12): £680 of £6,000,000 is 0.0113%, 0.01%.
+	if num(tot, "contractValuePence") != 6_000_000_00 || tot["securedPercent"] != 0.01 || tot["verifiedPercent"] != 0.0 {
+		t.Fatalf("ledger shares = %v", tot)
+	}
+	if r := rows[0].(map[string]any); num(r, "contractValuePence") != 6_000_000_00 || r["securedPercent"] != 0.01 {
+		t.Fatalf("contract row shares = %v", r)
+	}
+	if ds := l["byDirectorate"].([]any); len(ds) != 1 || ds[0].(map[string]any)["label"] != "Place" || ds[0].(map[string]any)["securedPercent"] != 0.01 {
+		t.Fatalf("byDirectorate = %v", ds)
+	}
+	fy := domain.FYOfMonth(time.Now().UTC().Format("2006-01"))
+	if ys := l["byYear"].([]any); len(ys) == 0 || ys[len(ys)-1].(map[string]any)["key"] != fy {
+		t.Fatalf("byYear = %v, want the year %s last", ys, fy)
+	}
+	if got := e.call("GET", "/api/v1/ledger?fy="+fy, "officer", nil, 200)["totals"].(map[string]any); num(got, "approvedPence") != 68_000 {
+		t.Fatalf("ledger of fy %s = %v", fy, got)
+	}
+	for _, bad := range []struct{ q, field string }{{"fy=26", "fy"}, {"quarter=2", "quarter"}, {"fy=2026&quarter=5", "quarter"}} {
+		for _, path := range []string{"/api/v1/ledger?", "/api/v1/ledger/pledges?", "/api/v1/deliveries?", "/api/v1/opendata?authority=stockport&"} {
+			if p := e.call("GET", path+bad.q, "officer", nil, 400); p["field"] != bad.field {
+				t.Fatalf("%s%s: problem %v, want field %s", path, bad.q, p, bad.field)
+			}
+		}
+	}
+	status, _, xl := e.raw("GET", "/api/v1/ledger?format=excel", "officer", nil, "")
+	if status != 200 || !strings.HasPrefix(string(xl), "\uFEFFBreakdown,Name,Contract value (£),Secured (£)") ||
+		!strings.Contains(string(xl), "\nContract,SMBC/2026/001 Highways maintenance,6000000.00,680.00,") || !strings.Contains(string(xl), "\nDirectorate,Place,6000000.00,680.00,") || strings.Contains(string(xl), cid) {
+		t.Fatalf("excel csv: %d %s", status, xl)
+	}
+	e.call("GET", "/api/v1/ledger?format=pdf", "officer", nil, 400)
+	// The council's summary: JSON for the screen, a printable page with its own CSP.
+	sum := e.call("GET", "/api/v1/ledger/summary", "officer", nil, 200)
+	if num(sum, "securedPence") != 68_000 || sum["securedPercent"] != 0.01 || sum["localSpend"] != nil || len(sum["topContracts"].([]any)) != 1 || sum["since"] != fy {
+		t.Fatalf("summary = %v", sum)
+	}
+	e.call("GET", "/api/v1/ledger/summary", "supplier", nil, 403)
+	if status, h, b := e.raw("GET", "/api/v1/ledger/summary?format=html", "officer", nil, ""); status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(b), "<b>0.01%</b>of contract value") || !strings.Contains(string(b), "<b>Not recorded</b>") || !strings.Contains(string(b), "£680.00") {
+		t.Fatalf("summary page: %d %s", status, b)
+	} else if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'sha256-") || strings.Contains(csp, "unsafe-inline") {
+		t.Fatalf("summary page CSP %q must allow its own style by hash only", csp)
+	}
 	status, h, csvb := e.raw("GET", "/api/v1/ledger?format=csv", "officer", nil, "")
 	if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.Contains(string(csvb), "total,,Total,68000,68000,17000,10200,17000,51000") {
 		t.Fatalf("ledger csv: %d %s", status, csvb)

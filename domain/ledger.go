@@ -40,15 +40,35 @@ const (
 	DimWard     = "ward"
 	DimTheme    = "theme"
 	DimMonth    = "month"
+	// DimSupplierContract keys a supplier's records on one contract
+	// ("supplier|contract"): the stores add it up like the others, so
+	// that a supplier's share of contract value counts only contracts of
+	// known value. The ledger shows no rows of it.
+	DimSupplierContract = "supplier_contract"
+	// The ledger's rows by directorate (of the contract) and financial
+	// year (of the month) are added up in domain from the contract and
+	// month cells.
+	DimDirectorate = "directorate"
+	DimYear        = "year"
 )
 
-// LedgerDims lists the dimensions in the order the ledger shows them.
+// LedgerDims lists the dimensions the ledger shows that the stores add up,
+// in the order the ledger shows them.
 var LedgerDims = []string{DimContract, DimSupplier, DimWard, DimTheme, DimMonth}
+
+// SumDims lists every dimension a store's LedgerSums adds up, in the
+// order of MergeLedgerSums.
+var SumDims = []string{DimContract, DimSupplier, DimWard, DimTheme, DimMonth, DimSupplierContract}
+
+// LedgerViews lists every dimension of the ledger's rows, in the order
+// the ledger (and its CSV) shows them.
+var LedgerViews = []string{DimContract, DimSupplier, DimDirectorate, DimWard, DimTheme, DimMonth, DimYear}
 
 // LedgerFilter narrows the ledger and the records behind it. Empty fields
 // do not filter; LedgerNone selects records without a contract, theme or
 // measure. Month is YYYY-MM: the month a pledge was made and the month a
-// delivery happened.
+// delivery happened; FY (YYYY) and Quarter (1-4, only with FY) keep the
+// months of a financial year or quarter (see MonthRange).
 type LedgerFilter struct {
 	AuthorityID  string
 	ContractID   string
@@ -58,6 +78,8 @@ type LedgerFilter struct {
 	Theme        string
 	Month        string
 	MeasureCode  string
+	FY           string
+	Quarter      string
 }
 
 // LedgerPledgeFilter lists the pledges behind a figure.
@@ -101,52 +123,59 @@ type LedgerUnits struct {
 	Gap         int64  `json:"gap"`
 }
 
-// LedgerRow is one line of the ledger with links to its records.
+// LedgerRow is one line of the ledger with links to its records. Rows of
+// contracts, suppliers and directorates and the totals carry the contract
+// value and the shares of it (see ledgershare.go); other rows leave them 0
+// and null.
 type LedgerRow struct {
-	Key            string            `json:"key"`
-	Label          string            `json:"label"`
-	PledgedPence   int64             `json:"pledgedPence"`
-	ApprovedPence  int64             `json:"approvedPence"`
-	DeliveredPence int64             `json:"deliveredPence"`
-	ConfirmedPence int64             `json:"confirmedPence"`
-	VerifiedPence  int64             `json:"verifiedPence"`
-	GapPence       int64             `json:"gapPence"`
-	Units          []LedgerUnits     `json:"units"`
-	Filter         map[string]string `json:"filter"`
-	Pledges        string            `json:"pledges"`
-	Deliveries     string            `json:"deliveries"`
+	Key                string            `json:"key"`
+	Label              string            `json:"label"`
+	PledgedPence       int64             `json:"pledgedPence"`
+	ApprovedPence      int64             `json:"approvedPence"`
+	DeliveredPence     int64             `json:"deliveredPence"`
+	ConfirmedPence     int64             `json:"confirmedPence"`
+	VerifiedPence      int64             `json:"verifiedPence"`
+	GapPence           int64             `json:"gapPence"`
+	ContractValuePence int64             `json:"contractValuePence"`
+	SecuredPercent     *Percent          `json:"securedPercent"`
+	DeliveredPercent   *Percent          `json:"deliveredPercent"`
+	VerifiedPercent    *Percent          `json:"verifiedPercent"`
+	Units              []LedgerUnits     `json:"units"`
+	Filter             map[string]string `json:"filter"`
+	Pledges            string            `json:"pledges"`
+	Deliveries         string            `json:"deliveries"`
 }
 
 // Ledger is an authority's social value: pledged, approved (secured),
 // delivered, confirmed and verified, and the gap (approved - verified),
-// in total and by contract, supplier, ward, theme and month.
+// in total and by contract, supplier, directorate, ward, theme, month and
+// financial year.
 type Ledger struct {
-	Authority  string            `json:"authority"`
-	Filter     map[string]string `json:"filter"`
-	Totals     LedgerRow         `json:"totals"`
-	ByContract []LedgerRow       `json:"byContract"`
-	BySupplier []LedgerRow       `json:"bySupplier"`
-	ByWard     []LedgerRow       `json:"byWard"`
-	ByTheme    []LedgerRow       `json:"byTheme"`
-	ByMonth    []LedgerRow       `json:"byMonth"`
-	ComputedAt time.Time         `json:"computedAt"`
+	Authority     string            `json:"authority"`
+	Filter        map[string]string `json:"filter"`
+	Totals        LedgerRow         `json:"totals"`
+	ByContract    []LedgerRow       `json:"byContract"`
+	BySupplier    []LedgerRow       `json:"bySupplier"`
+	ByDirectorate []LedgerRow       `json:"byDirectorate"`
+	ByWard        []LedgerRow       `json:"byWard"`
+	ByTheme       []LedgerRow       `json:"byTheme"`
+	ByMonth       []LedgerRow       `json:"byMonth"`
+	ByYear        []LedgerRow       `json:"byYear"`
+	ComputedAt    time.Time         `json:"computedAt"`
 }
 
 // Rows returns the rows of one dimension.
 func (l *Ledger) Rows(dim string) []LedgerRow {
-	switch dim {
-	case DimContract:
-		return l.ByContract
-	case DimSupplier:
-		return l.BySupplier
-	case DimWard:
-		return l.ByWard
-	case DimTheme:
-		return l.ByTheme
-	case DimMonth:
-		return l.ByMonth
+	if p := l.rowsOf(dim); p != nil {
+		return *p
 	}
 	return nil
+}
+
+// rowsOf points to the rows of one dimension (nil: no such dimension).
+func (l *Ledger) rowsOf(dim string) *[]LedgerRow {
+	return map[string]*[]LedgerRow{DimContract: &l.ByContract, DimSupplier: &l.BySupplier, DimWard: &l.ByWard, DimTheme: &l.ByTheme,
+		DimMonth: &l.ByMonth, DimDirectorate: &l.ByDirectorate, DimYear: &l.ByYear}[dim]
 }
 
 // Query returns the filter as URL query parameters (the API's names).
@@ -160,7 +189,8 @@ func (f LedgerFilter) Query() url.Values {
 
 func (f LedgerFilter) params() map[string]string {
 	m := map[string]string{}
-	for k, v := range map[string]string{"contract": f.ContractID, "supplier": f.SupplierID, "ward": f.Area, "theme": f.Theme, "month": f.Month, "measure": f.MeasureCode} {
+	for k, v := range map[string]string{"contract": f.ContractID, "supplier": f.SupplierID, "ward": f.Area, "theme": f.Theme, "month": f.Month, "measure": f.MeasureCode,
+		"fy": f.FY, "quarter": f.Quarter} {
 		if v != "" {
 			m[k] = v
 		}
@@ -177,6 +207,7 @@ func (f LedgerFilter) Check() error {
 		}
 	}
 	checkMonth(&v, "month", f.Month)
+	checkPeriod(&v, f.FY, f.Quarter)
 	checkText(&v, "ward", f.Area, 0, 20, false)
 	checkText(&v, "theme", f.Theme, 0, 60, false)
 	checkText(&v, "measure", f.MeasureCode, 0, 40, false)
@@ -199,6 +230,8 @@ func (f LedgerFilter) with(dim, key string) LedgerFilter {
 		f.Theme = key
 	case DimMonth:
 		f.Month = key
+	case DimYear:
+		f.FY, f.Quarter = key, ""
 	}
 	return f
 }
@@ -231,34 +264,65 @@ func (s *Service) Ledger(ctx context.Context, a *Actor, f LedgerFilter) (*Ledger
 	if err != nil {
 		return nil, err
 	}
-	// The names of contracts, suppliers, wards and units are read while the
-	// store adds up the figures.
-	var labels map[string]map[string]string
-	var units map[string]string
-	var lerr error
+	return s.ledgerOf(ctx, vs, a.AuthorityID, f)
+}
+
+// ledgerOf computes the ledger of a checked and scoped filter. The names
+// of contracts, suppliers, wards and units and the contracts' values are
+// read while the store adds up the figures.
+func (s *Service) ledgerOf(ctx context.Context, vs ValueStore, authorityID string, f LedgerFilter) (*Ledger, error) {
+	var refs *LedgerRefs
+	var rerr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		labels, units, lerr = s.ledgerLabels(ctx, a.AuthorityID)
+		refs, rerr = s.ledgerRefs(ctx, authorityID)
 	}()
 	sums, err := vs.LedgerSums(ctx, f)
 	<-done
 	if err != nil {
 		return nil, err
 	}
-	if lerr != nil {
-		return nil, lerr
+	if rerr != nil {
+		return nil, rerr
 	}
-	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
-	if err != nil {
-		return nil, err
-	}
-	return BuildLedger(auth.Slug, f, sums, labels, units, s.now()), nil
+	return BuildLedger(refs.Authority, f, sums, refs, s.now()), nil
 }
 
-// BuildLedger assembles rows from the store's sums. labels[dim][key] names
-// keys; units[measure] names a measure's unit.
-func BuildLedger(authority string, f LedgerFilter, sums []LedgerSum, labels map[string]map[string]string, units map[string]string, now time.Time) *Ledger {
+// LedgerRefs is what the ledger knows besides the figures: the names of
+// keys (Labels[dim][key]), the units of measures and the contracts' values
+// and directorates.
+type LedgerRefs struct {
+	Authority string
+	Labels    map[string]map[string]string
+	Units     map[string]string
+	Contracts map[string]LedgerContract
+}
+
+// LedgerContract is what the ledger reads of a contract.
+type LedgerContract struct {
+	ValuePence  int64
+	Directorate string
+}
+
+// label names a key of a dimension ("" when unknown).
+func (r *LedgerRefs) label(dim, key string) string {
+	if r == nil {
+		return ""
+	}
+	return r.Labels[dim][key]
+}
+
+func (r *LedgerRefs) contract(id string) LedgerContract {
+	if r == nil {
+		return LedgerContract{}
+	}
+	return r.Contracts[id]
+}
+
+// BuildLedger assembles rows from the store's sums; refs (nil: none)
+// names keys and gives the contracts' values.
+func BuildLedger(authority string, f LedgerFilter, sums []LedgerSum, refs *LedgerRefs, now time.Time) *Ledger {
 	l := &Ledger{Authority: authority, Filter: f.params(), ComputedAt: now}
 	type cell struct {
 		total   LedgerSum
@@ -266,17 +330,7 @@ func BuildLedger(authority string, f LedgerFilter, sums []LedgerSum, labels map[
 	}
 	byDim := map[string]map[string]*cell{}
 	total := &cell{measure: map[string]*LedgerSum{}}
-	for _, sm := range sums {
-		m := byDim[sm.Dim]
-		if m == nil {
-			m = map[string]*cell{}
-			byDim[sm.Dim] = m
-		}
-		c := m[sm.Key]
-		if c == nil {
-			c = &cell{measure: map[string]*LedgerSum{}}
-			m[sm.Key] = c
-		}
+	put := func(c *cell, sm LedgerSum) {
 		c.total.Add(sm)
 		ms := c.measure[sm.Measure]
 		if ms == nil {
@@ -284,25 +338,62 @@ func BuildLedger(authority string, f LedgerFilter, sums []LedgerSum, labels map[
 			c.measure[sm.Measure] = ms
 		}
 		ms.Add(sm)
-		if sm.Dim == DimTheme { // every record has exactly one theme key
-			total.total.Add(sm)
-			tm := total.measure[sm.Measure]
-			if tm == nil {
-				tm = &LedgerSum{Measure: sm.Measure}
-				total.measure[sm.Measure] = tm
-			}
-			tm.Add(sm)
-		}
 	}
-	row := func(key, label string, c *cell, rf LedgerFilter) LedgerRow {
+	addTo := func(dim, key string, sm LedgerSum) {
+		m := byDim[dim]
+		if m == nil {
+			m = map[string]*cell{}
+			byDim[dim] = m
+		}
+		c := m[key]
+		if c == nil {
+			c = &cell{measure: map[string]*LedgerSum{}}
+			m[key] = c
+		}
+		put(c, sm)
+	}
+	// Shares of contract value: of each contract, supplier and
+	// directorate, and of the council.
+	shares := map[string]map[string]*ledgerShare{DimContract: {}, DimSupplier: {}, DimDirectorate: {}}
+	share := func(dim, key string) *ledgerShare {
+		sh := shares[dim][key]
+		if sh == nil {
+			sh = &ledgerShare{}
+			shares[dim][key] = sh
+		}
+		return sh
+	}
+	var council ledgerShare
+	for _, sm := range sums {
+		switch sm.Dim {
+		case DimSupplierContract:
+			sup, con := splitSupplierContract(sm.Key)
+			share(DimSupplier, sup).add(con, refs.contract(con).ValuePence, sm, false)
+			continue
+		case DimContract:
+			ct := refs.contract(sm.Key)
+			addTo(DimDirectorate, ct.Directorate, sm)
+			share(DimContract, sm.Key).add(sm.Key, ct.ValuePence, sm, true)
+			share(DimDirectorate, ct.Directorate).add(sm.Key, ct.ValuePence, sm, false)
+			council.add(sm.Key, ct.ValuePence, sm, false)
+		case DimMonth:
+			addTo(DimYear, FYOfMonth(sm.Key), sm)
+		case DimTheme: // every record has exactly one theme key
+			put(total, sm)
+		}
+		addTo(sm.Dim, sm.Key, sm)
+	}
+	row := func(key, label string, c *cell, rf LedgerFilter, links bool) LedgerRow {
 		r := LedgerRow{Key: key, Label: label, PledgedPence: c.total.PledgedPence, ApprovedPence: c.total.ApprovedPence, DeliveredPence: c.total.DeliveredPence,
 			ConfirmedPence: c.total.ConfirmedPence, VerifiedPence: c.total.VerifiedPence, GapPence: c.total.ApprovedPence - c.total.VerifiedPence,
 			Units: []LedgerUnits{}, Filter: rf.params()}
-		q := rf.Query().Encode()
-		if q != "" {
-			q = "?" + q
+		if links {
+			q := rf.Query().Encode()
+			if q != "" {
+				q = "?" + q
+			}
+			r.Pledges, r.Deliveries = "/api/v1/ledger/pledges"+q, "/api/v1/deliveries"+q
 		}
-		r.Pledges, r.Deliveries = "/api/v1/ledger/pledges"+q, "/api/v1/deliveries"+q
 		codes := make([]string, 0, len(c.measure))
 		for code := range c.measure {
 			if code != "" {
@@ -312,7 +403,10 @@ func BuildLedger(authority string, f LedgerFilter, sums []LedgerSum, labels map[
 		sort.Strings(codes)
 		for _, code := range codes {
 			m := c.measure[code]
-			unit := units[code]
+			unit := ""
+			if refs != nil {
+				unit = refs.Units[code]
+			}
 			if unit == "" {
 				unit = code
 			}
@@ -321,8 +415,9 @@ func BuildLedger(authority string, f LedgerFilter, sums []LedgerSum, labels map[
 		}
 		return r
 	}
-	l.Totals = row("", "Total", total, f)
-	for _, dim := range LedgerDims {
+	l.Totals = row("", "Total", total, f, true)
+	council.apply(&l.Totals)
+	for _, dim := range LedgerViews {
 		keys := make([]string, 0, len(byDim[dim]))
 		for k := range byDim[dim] {
 			keys = append(keys, k)
@@ -330,52 +425,67 @@ func BuildLedger(authority string, f LedgerFilter, sums []LedgerSum, labels map[
 		sort.Strings(keys)
 		rows := make([]LedgerRow, 0, len(keys))
 		for _, k := range keys {
-			if c := byDim[dim][k]; c.total == (LedgerSum{Dim: c.total.Dim, Key: c.total.Key, Measure: c.total.Measure}) {
+			if c := byDim[dim][k]; c.total.zero() {
 				continue // only withdrawn or declined pledges: nothing to show
 			}
-			label := labels[dim][k]
+			label := refs.label(dim, k)
+			if dim == DimYear {
+				label = FYLabel(k)
+			}
 			if label == "" {
 				label = k
 			}
 			if k == "" {
-				label = map[string]string{DimContract: "No contract", DimTheme: "No measure", DimWard: "No ward", DimSupplier: "Unknown", DimMonth: "No date"}[dim]
+				label = map[string]string{DimContract: "No contract", DimTheme: "No measure", DimWard: "No ward", DimSupplier: "Unknown", DimMonth: "No date",
+					DimDirectorate: "No directorate", DimYear: "No date"}[dim]
 			}
-			rows = append(rows, row(k, label, byDim[dim][k], f.with(dim, k)))
+			// A directorate has no filter of its own: its records are
+			// those of its contracts' rows.
+			r := row(k, label, byDim[dim][k], f.with(dim, k), dim != DimDirectorate)
+			if sh := shares[dim][k]; sh != nil {
+				sh.apply(&r)
+			}
+			rows = append(rows, r)
 		}
-		switch dim {
-		case DimContract:
-			l.ByContract = rows
-		case DimSupplier:
-			l.BySupplier = rows
-		case DimWard:
-			l.ByWard = rows
-		case DimTheme:
-			l.ByTheme = rows
-		case DimMonth:
-			l.ByMonth = rows
-		}
+		*l.rowsOf(dim) = rows
 	}
 	return l
 }
 
-// ledgerLabels names contracts, suppliers and wards, and the units of measures.
-func (s *Service) ledgerLabels(ctx context.Context, authorityID string) (map[string]map[string]string, map[string]string, error) {
-	labels := map[string]map[string]string{DimContract: {}, DimSupplier: {}, DimWard: {}}
+// ledgerRefs reads the names of contracts, suppliers, directorates and
+// wards, the units of measures and the contracts' values.
+func (s *Service) ledgerRefs(ctx context.Context, authorityID string) (*LedgerRefs, error) {
+	labels := map[string]map[string]string{DimContract: {}, DimSupplier: {}, DimWard: {}, DimDirectorate: {}}
+	refs := &LedgerRefs{Labels: labels, Contracts: map[string]LedgerContract{}}
 	auth, err := s.Store.AuthorityByID(ctx, authorityID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	refs.Authority = auth.Slug
 	for _, ar := range auth.Areas {
 		labels[DimWard][ar.Code] = ar.Name
+	}
+	for _, d := range auth.Directorates {
+		labels[DimDirectorate][d.ID] = d.Name
 	}
 	f := ContractFilter{AuthorityID: authorityID, Page: Page{Limit: 5000}}
 	for {
 		cs, next, err := s.Store.FindContracts(ctx, f)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, c := range cs {
 			labels[DimContract][c.ID] = c.Reference + " " + c.Title
+			// A directorate is keyed by its id; one named on a contract
+			// without an id (from before #11) by its name.
+			dir := c.DirectorateID
+			if dir == "" {
+				dir = c.Directorate
+			}
+			refs.Contracts[c.ID] = LedgerContract{ValuePence: c.ValuePence, Directorate: dir}
+			if dir != "" && labels[DimDirectorate][dir] == "" {
+				labels[DimDirectorate][dir] = c.Directorate
+			}
 		}
 		if next == "" {
 			break
@@ -386,7 +496,7 @@ func (s *Service) ledgerLabels(ctx context.Context, authorityID string) (map[str
 	for {
 		os, next, err := s.Store.FindOrganisations(ctx, of)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, o := range os {
 			labels[DimSupplier][o.ID] = o.Name
@@ -396,21 +506,21 @@ func (s *Service) ledgerLabels(ctx context.Context, authorityID string) (map[str
 		}
 		of.After = next
 	}
-	units := map[string]string{}
+	refs.Units = map[string]string{}
 	cats, err := s.Store.Catalogues(ctx, authorityID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for i := len(cats) - 1; i >= 0; i-- { // oldest first, newer names win
 		c, err := s.Store.CatalogueVersion(ctx, authorityID, cats[i].Version)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, m := range c.Measures {
-			units[m.Code] = m.Unit
+			refs.Units[m.Code] = m.Unit
 		}
 	}
-	return labels, units, nil
+	return refs, nil
 }
 
 // ListLedgerPledges lists the pledges behind a ledger figure.

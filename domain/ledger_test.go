@@ -303,7 +303,7 @@ func TestBuildLedgerLinksAndGap(t *testing.T) {
 		{Dim: DimTheme, Key: "", Measure: "", ApprovedPence: 50, PledgedPence: 50},
 		{Dim: DimSupplier, Key: "gone", Measure: "VOL"}, // only withdrawn pledges: no row
 	}
-	l := BuildLedger("stockport", LedgerFilter{Area: "E1"}, sums, map[string]map[string]string{DimContract: {"c1": "REF Title"}}, map[string]string{"VOL": "hour"}, now)
+	l := BuildLedger("stockport", LedgerFilter{Area: "E1"}, sums, &LedgerRefs{Labels: map[string]map[string]string{DimContract: {"c1": "REF Title"}}, Units: map[string]string{"VOL": "hour"}}, now)
 	if l.Totals.ApprovedPence != 1050 || l.Totals.GapPence != 650 || len(l.Totals.Units) != 1 || l.Totals.Units[0].Gap != 6 || l.Totals.Units[0].Unit != "hour" {
 		t.Fatalf("totals = %+v", l.Totals)
 	}

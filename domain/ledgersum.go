@@ -19,6 +19,8 @@ import (
 //   - ward: Area (the request's ward, copied when the pledge is made);
 //   - theme: Theme (the measure's theme; "" without a measure);
 //   - month: the month it was made, CreatedAt in UTC as YYYY-MM;
+//   - supplier_contract: OrganisationID|ContractID (the ledger's shares of
+//     contract value by supplier need both);
 //
 // and under its measure, MeasureCode ("" without one). Its figures:
 //   - pledged: Quantity and ValuePence, unless it is declined or withdrawn
@@ -49,23 +51,23 @@ import (
 // of other authorities are left out) into one cell per dimension, key and
 // measure, in the form MergeLedgerSums gives: cells with every figure 0
 // (only declined or withdrawn pledges) are left out, and cells are in
-// LedgerDims order, then by key and measure.
+// SumDims order, then by key and measure.
 func LedgerSumsOf(ps []*Pledge, ds []*Delivery, f LedgerFilter) []LedgerSum {
 	var sums []LedgerSum
-	add := func(s LedgerSum, keys [5]string) {
-		for i, dim := range LedgerDims {
+	add := func(s LedgerSum, keys [6]string) {
+		for i, dim := range SumDims {
 			s.Dim, s.Key = dim, keys[i]
 			sums = append(sums, s)
 		}
 	}
 	for _, p := range ps {
 		if f.MatchesPledge(p) {
-			add(PledgeFigures(p), [5]string{p.ContractID, p.OrganisationID, p.Area, p.Theme, PledgeMonth(p)})
+			add(PledgeFigures(p), [6]string{p.ContractID, p.OrganisationID, p.Area, p.Theme, PledgeMonth(p), supplierContractKey(p.OrganisationID, p.ContractID)})
 		}
 	}
 	for _, d := range ds {
 		if f.MatchesDelivery(d) {
-			add(DeliveryFigures(d), [5]string{d.ContractID, d.OrganisationID, d.Area, d.Theme, d.Month()})
+			add(DeliveryFigures(d), [6]string{d.ContractID, d.OrganisationID, d.Area, d.Theme, d.Month(), supplierContractKey(d.OrganisationID, d.ContractID)})
 		}
 	}
 	return MergeLedgerSums(sums)
@@ -114,6 +116,9 @@ func (f LedgerFilter) MatchesDelivery(d *Delivery) bool {
 }
 
 func (f LedgerFilter) matches(contract, supplier, requestOrg, area, theme, month, measure string) bool {
+	if from, to := f.MonthRange(); from != "" && (month < from || month > to) {
+		return false
+	}
 	for _, c := range [][2]string{{f.ContractID, contract}, {f.SupplierID, supplier}, {f.RequestOrgID, requestOrg}, {f.Area, area},
 		{f.Theme, theme}, {f.Month, month}, {f.MeasureCode, measure}} {
 		switch c[0] {
@@ -133,7 +138,7 @@ func (f LedgerFilter) matches(contract, supplier, requestOrg, area, theme, month
 
 // MergeLedgerSums puts a store's sums in one form: the rows of the same
 // dimension, key and measure added up (a store may answer a cell in
-// parts), cells with every figure 0 left out, in LedgerDims order, then by
+// parts), cells with every figure 0 left out, in SumDims order, then by
 // key and measure. Two stores agree when their merged sums are equal.
 func MergeLedgerSums(sums []LedgerSum) []LedgerSum {
 	type cell struct{ dim, key, measure string }
@@ -155,7 +160,7 @@ func MergeLedgerSums(sums []LedgerSum) []LedgerSum {
 		out = append(out, *c)
 	}
 	slices.SortFunc(out, func(a, b LedgerSum) int {
-		if d := slices.Index(LedgerDims, a.Dim) - slices.Index(LedgerDims, b.Dim); d != 0 {
+		if d := slices.Index(SumDims, a.Dim) - slices.Index(SumDims, b.Dim); d != 0 {
 			return d
 		}
 		if c := strings.Compare(a.Key, b.Key); c != 0 {

@@ -27,31 +27,49 @@ type OpenTotal struct {
 	VerifiedPence int64  `json:"verifiedPence"`
 }
 
-// OpenData is an authority's open data: published requests and verified totals.
+// OpenData is an authority's open data: published requests and verified
+// totals, with the council's figure: social value secured as a share of
+// the value of the contracts it stands on (see ledgershare.go).
 type OpenData struct {
-	Authority     string        `json:"authority"`
-	Name          string        `json:"name"`
-	Licence       string        `json:"licence"`
-	GeneratedAt   time.Time     `json:"generatedAt"`
-	Requests      []OpenRequest `json:"requests"`
-	ApprovedPence int64         `json:"approvedPence"`
-	VerifiedPence int64         `json:"verifiedPence"`
-	ByWard        []OpenTotal   `json:"byWard"`
-	ByTheme       []OpenTotal   `json:"byTheme"`
-	ByContract    []OpenTotal   `json:"byContract"`
-	ByMonth       []OpenTotal   `json:"byMonth"`
+	Authority          string        `json:"authority"`
+	Name               string        `json:"name"`
+	Licence            string        `json:"licence"`
+	GeneratedAt        time.Time     `json:"generatedAt"`
+	Filter             OpenPeriod    `json:"filter"`
+	Requests           []OpenRequest `json:"requests"`
+	ApprovedPence      int64         `json:"approvedPence"`
+	VerifiedPence      int64         `json:"verifiedPence"`
+	ContractValuePence int64         `json:"contractValuePence"`
+	SecuredPercent     *Percent      `json:"securedPercent"`
+	ByWard             []OpenTotal   `json:"byWard"`
+	ByTheme            []OpenTotal   `json:"byTheme"`
+	ByContract         []OpenTotal   `json:"byContract"`
+	ByMonth            []OpenTotal   `json:"byMonth"`
+	ByYear             []OpenTotal   `json:"byYear"`
 }
 
-// OpenDataOf returns an authority's open data (anyone).
-func (s *Service) OpenDataOf(ctx context.Context, slug string) (*OpenData, error) {
+// OpenPeriod narrows the open data's figures to a financial year (FY,
+// YYYY) or one of its quarters, like the ledger's filters.
+type OpenPeriod struct {
+	FY      string `json:"fy,omitempty"`
+	Quarter string `json:"quarter,omitempty"`
+}
+
+// OpenDataOf returns an authority's open data (anyone): its figures
+// narrowed to the period.
+func (s *Service) OpenDataOf(ctx context.Context, slug string, period OpenPeriod) (*OpenData, error) {
 	vs := s.Store
+	lf := LedgerFilter{FY: period.FY, Quarter: period.Quarter}
+	if err := lf.Check(); err != nil {
+		return nil, err
+	}
 	auth, err := s.Store.AuthorityBySlug(ctx, slug)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, FieldErrorf("authority", "There is no council %q here.", truncateText(slug, 40))
 	} else if err != nil {
 		return nil, err
 	}
-	od := &OpenData{Authority: auth.Slug, Name: auth.Name, Licence: "Open Government Licence v3.0", GeneratedAt: s.now(), Requests: []OpenRequest{}}
+	od := &OpenData{Authority: auth.Slug, Name: auth.Name, Licence: "Open Government Licence v3.0", GeneratedAt: s.now(), Filter: period, Requests: []OpenRequest{}}
 	f := RequestFilter{AuthorityID: auth.ID, Statuses: []RequestStatus{ReqPublished, ReqInDelivery, ReqDelivered, ReqClosed}, Page: Page{Limit: 5000}}
 	for {
 		rs, next, err := s.Store.FindRequests(ctx, f)
@@ -68,16 +86,13 @@ func (s *Service) OpenDataOf(ctx context.Context, slug string) (*OpenData, error
 		}
 		f.After = next
 	}
-	sums, err := vs.LedgerSums(ctx, LedgerFilter{AuthorityID: auth.ID})
+	lf.AuthorityID = auth.ID
+	l, err := s.ledgerOf(ctx, vs, auth.ID, lf)
 	if err != nil {
 		return nil, err
 	}
-	labels, units, err := s.ledgerLabels(ctx, auth.ID)
-	if err != nil {
-		return nil, err
-	}
-	l := BuildLedger(auth.Slug, LedgerFilter{}, sums, labels, units, od.GeneratedAt)
 	od.ApprovedPence, od.VerifiedPence = l.Totals.ApprovedPence, l.Totals.VerifiedPence
+	od.ContractValuePence, od.SecuredPercent = l.Totals.ContractValuePence, l.Totals.SecuredPercent
 	open := func(rows []LedgerRow) []OpenTotal {
 		out := make([]OpenTotal, 0, len(rows))
 		for _, r := range rows {
@@ -85,6 +100,6 @@ func (s *Service) OpenDataOf(ctx context.Context, slug string) (*OpenData, error
 		}
 		return out
 	}
-	od.ByWard, od.ByTheme, od.ByContract, od.ByMonth = open(l.ByWard), open(l.ByTheme), open(l.ByContract), open(l.ByMonth)
+	od.ByWard, od.ByTheme, od.ByContract, od.ByMonth, od.ByYear = open(l.ByWard), open(l.ByTheme), open(l.ByContract), open(l.ByMonth), open(l.ByYear)
 	return od, nil
 }

@@ -44,7 +44,7 @@ func (s *Service) DeliveryRecordOf(ctx context.Context, authorityID, orgID strin
 	if err != nil {
 		return nil, err
 	}
-	l := BuildLedger("", LedgerFilter{}, sums, nil, map[string]string{}, r.ComputedAt)
+	l := BuildLedger("", LedgerFilter{}, sums, nil, r.ComputedAt)
 	r.ApprovedPence, r.DeliveredPence, r.VerifiedPence, r.Units = l.Totals.ApprovedPence, l.Totals.DeliveredPence, l.Totals.VerifiedPence, l.Totals.Units
 	return r, nil
 }

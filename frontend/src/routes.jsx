@@ -7,7 +7,7 @@ import { MyRequests, NewRequestStart, NewRequestStep, CheckRequest, RequestSent,
 import { SupplierRequests, PledgeForm, MyPledges } from './views/supplier.jsx';
 import { Dashboard, ReasonForm, PledgeApprove, Allocation, AllocationReview, Audit } from './views/officer.jsx';
 import { Profile, Weights, AreasImport } from './views/settings.jsx';
-import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue } from './views/value.jsx';
+import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue, CouncilSummary } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
 import { ContractList, ContractForm, ContractPage, Award, Directorates, Pipeline } from './views/contracts.jsx';
 import { BidBuilder } from './views/bids.jsx';
@@ -71,6 +71,7 @@ export const routes = [
   { path: '/officer/overdue', view: Overdue, roles: OFFICER },
   { path: '/officer/suppliers/:id/record', view: SupplierRecord, roles: OFFICER },
   { path: '/ledger', view: Ledger, roles: ['supplier', ...OFFICER] },
+  { path: '/officer/summary', view: CouncilSummary, roles: OFFICER },
   { path: '/pipeline', view: Pipeline },
   { path: '/contracts', view: ContractList, roles: ['supplier', ...OFFICER] },
   { path: '/contracts/new', view: ContractForm, roles: OFFICER },

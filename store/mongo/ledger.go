@@ -427,8 +427,9 @@ func (db *DB) recoverLedger(ctx context.Context) error {
 }
 
 // ledgerFilter turns a ledger filter into a query on the ledger's fields;
-// supplierField names the supplier's field. The month is matched by
-// monthField (a YYYY-MM string) or, when it is empty, by createdAt.
+// supplierField names the supplier's field. The month (and the months of a
+// financial year or quarter) is matched by monthField (a YYYY-MM string)
+// or, when it is empty, by createdAt.
 func ledgerFilter(f domain.LedgerFilter, monthField string) (bson.D, error) {
 	filter := bson.D{{Key: "authorityId", Value: f.AuthorityID}}
 	for _, c := range []struct{ field, v string }{
@@ -453,6 +454,20 @@ func ledgerFilter(f domain.LedgerFilter, monthField string) (bson.D, error) {
 			}
 			filter = append(filter, bson.E{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: start}, {Key: "$lt", Value: start.AddDate(0, 1, 0)}}})
 		}
+	}
+	// The financial year's months go under $and: a month filter may use
+	// the same field.
+	if from, to := f.MonthRange(); from != "" {
+		period := bson.D{{Key: monthField, Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}}}
+		if monthField == "" {
+			start, err1 := time.Parse("2006-01", from)
+			last, err2 := time.Parse("2006-01", to)
+			if err1 != nil || err2 != nil {
+				return nil, domain.FieldErrorf("fy", "fy must be YYYY")
+			}
+			period = bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: start}, {Key: "$lt", Value: last.AddDate(0, 1, 0)}}}}
+		}
+		filter = append(filter, bson.E{Key: "$and", Value: bson.A{period}})
 	}
 	return filter, nil
 }

@@ -29,8 +29,14 @@ func ledgerWhere(f domain.LedgerFilter, prefix string) ([]string, []any) {
 			where, args = append(where, prefix+c.col+" = ?"), append(args, c.v)
 		}
 	}
+	if from, to := f.MonthRange(); from != "" {
+		where, args = append(where, prefix+"month BETWEEN ? AND ?"), append(args, from, to)
+	}
 	return where, args
 }
+
+// supplierContract is the DimSupplierContract key of a row.
+const supplierContract = `supplier_id || '|' || contract_id`
 
 // Ledger stages of a delivery (the lstage column).
 const (
@@ -64,7 +70,8 @@ func deliveryStage(d *domain.Delivery) int {
 // triggers in the transaction that changes either: so contract, supplier,
 // theme and ward need one scan of the pledges, and only the month of a
 // delivery (which is not the pledge's month) needs the deliveries. With a
-// month filter every delivery figure is read from the deliveries themselves.
+// month, financial year or quarter filter every delivery figure is read
+// from the deliveries themselves.
 // The ledger of a whole authority, or of one contract, reads the rollups
 // instead (see rollup).
 func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
@@ -100,9 +107,10 @@ func (db *DB) scannedSums(ctx context.Context, f domain.LedgerFilter) ([]domain.
 		return strings.Join(out, ", ")
 	}
 	const pledgeOnly = `pledged_qty, pledged_pence, approved_qty, approved_pence, 0, 0, 0, 0, 0, 0`
-	dimsA := [][2]string{{domain.DimContract, "contract_id"}, {domain.DimSupplier, "supplier_id"}, {domain.DimTheme, "theme"}}
+	dimsA := [][2]string{{domain.DimContract, "contract_id"}, {domain.DimSupplier, "supplier_id"}, {domain.DimTheme, "theme"}, {domain.DimSupplierContract, supplierContract}}
 	figs := ledgerFigs
-	if f.Month != "" {
+	monthly := f.Month != "" || f.FY != ""
+	if monthly {
 		figs = pledgeOnly
 	}
 	queries := []string{
@@ -113,9 +121,9 @@ func (db *DB) scannedSums(ctx context.Context, f domain.LedgerFilter) ([]domain.
 	}
 	// Deliveries by (key, measure, stage): [dimension, key column, which keys].
 	stageQueries := [][2]string{{domain.DimMonth, "month"}}
-	if f.Month != "" {
+	if monthly {
 		stageQueries = append(stageQueries, [2]string{domain.DimContract, "contract_id"}, [2]string{domain.DimSupplier, "supplier_id"},
-			[2]string{domain.DimTheme, "theme"}, [2]string{domain.DimWard, "area"})
+			[2]string{domain.DimTheme, "theme"}, [2]string{domain.DimWard, "area"}, [2]string{domain.DimSupplierContract, supplierContract})
 	}
 	var qs []sumQuery
 	for _, q := range queries {

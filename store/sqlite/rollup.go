@@ -38,10 +38,22 @@ type rollup struct {
 }
 
 // rollDim is a ledger dimension read from a rollup, grouped by group (its
-// key column and the measure, for deliveries also the stage).
+// key column and the measure, for deliveries also the stage). A key of
+// several columns (key, joined by '|') is read in the order of the index
+// named by via.
 type rollDim struct {
 	dim   string
 	group []string
+	key   []string
+	via   string
+}
+
+// keyCols are the columns of the dimension's key.
+func (d rollDim) keyCols() []string {
+	if d.key != nil {
+		return d.key
+	}
+	return d.group[:1]
 }
 
 // pledgeFigs are the figures of a pledge itself (its month is the month it
@@ -53,15 +65,16 @@ const pledgeFigs = `pledged_qty, pledged_pence, approved_qty, approved_pence`
 // from the deliveries themselves.
 var rollups = []rollup{
 	{"ledger_roll_a", "pledge_ledger", []string{"authority_id", "contract_id", "supplier_id", "theme", "measure_code"}, ledgerFigs, []rollDim{
-		{domain.DimContract, []string{"contract_id", "measure_code"}},
-		{domain.DimSupplier, []string{"supplier_id", "measure_code"}},
-		{domain.DimTheme, []string{"theme", "measure_code"}}}},
+		{domain.DimContract, []string{"contract_id", "measure_code"}, nil, ""},
+		{domain.DimSupplier, []string{"supplier_id", "measure_code"}, nil, ""},
+		{domain.DimTheme, []string{"theme", "measure_code"}, nil, ""},
+		{domain.DimSupplierContract, []string{"supplier_id", "measure_code", "contract_id"}, []string{"supplier_id", "contract_id"}, "supplier"}}},
 	{"ledger_roll_ward", "pledge_ledger", []string{"authority_id", "area", "measure_code", "contract_id"}, ledgerFigs, []rollDim{
-		{domain.DimWard, []string{"area", "measure_code"}}}},
+		{domain.DimWard, []string{"area", "measure_code"}, nil, ""}}},
 	{"ledger_roll_month", "pledge_ledger", []string{"authority_id", "month", "measure_code", "contract_id"}, pledgeFigs, []rollDim{
-		{domain.DimMonth, []string{"month", "measure_code"}}}},
+		{domain.DimMonth, []string{"month", "measure_code"}, nil, ""}}},
 	{"ledger_roll_delivered", "deliveries", []string{"authority_id", "month", "measure_code", "lstage"}, "quantity, value_pence", []rollDim{
-		{domain.DimMonth, []string{"month", "measure_code", "lstage"}}}},
+		{domain.DimMonth, []string{"month", "measure_code", "lstage"}, nil, ""}}},
 }
 
 // index is the rollup's index for reading a dimension in group order (the
@@ -175,7 +188,7 @@ func (db *DB) rolledUpSums(ctx context.Context, f domain.LedgerFilter) ([]domain
 	for _, ru := range rollups {
 		for _, dm := range ru.dims {
 			if !slices.Contains(ru.keys, "contract_id") && f.ContractID != "" {
-				qs = append(qs, stageQuery(dm.dim, dm.group[0], f))
+				qs = append(qs, stageQuery(dm.dim, strings.Join(dm.keyCols(), ` || '|' || `), f))
 				continue
 			}
 			qs = append(qs, sumQuery{ru.sumsBy(dm, f), args, ru.source == "deliveries"})
@@ -195,9 +208,15 @@ func (ru rollup) sumsBy(dm rollDim, f domain.LedgerFilter) string {
 		figs = append(figs, "0", "0", "0", "0", "0", "0")
 	}
 	sel := func(t string) string {
-		var cols []string
+		var key, cols []string
+		for _, c := range dm.keyCols() {
+			key = append(key, t+"."+c)
+		}
+		cols = append(cols, strings.Join(key, ` || '|' || `))
 		for _, c := range dm.group {
-			cols = append(cols, t+"."+c)
+			if !slices.Contains(dm.keyCols(), c) {
+				cols = append(cols, t+"."+c)
+			}
 		}
 		for _, c := range figs {
 			if c != "0" {
@@ -209,7 +228,9 @@ func (ru rollup) sumsBy(dm rollDim, f domain.LedgerFilter) string {
 	}
 	group := func(t string) string { return ` GROUP BY ` + t + `.` + strings.Join(dm.group, ", "+t+".") }
 	from := ru.table + ` r`
-	if ru.index(dm) != nil {
+	if dm.via != "" {
+		from += ` INDEXED BY ` + ru.table + `_` + dm.via
+	} else if ru.index(dm) != nil {
 		from += ` INDEXED BY ` + ru.table + `_` + dm.dim
 	}
 	return sel("r") + ` FROM ` + from + ` WHERE ` + strings.Join(r, " AND ") + ` AND r.n > 0

@@ -24,6 +24,7 @@ func RunLedger(t *testing.T, h Harness) {
 		{"OverdueAndLapse", testOverdue},
 		{"KnownScenario", testKnownScenario},
 		{"ApprovedUnitsPastInt64", testApprovedUnitsPastInt64},
+		{"ShareOfContractValue", testShareOfContractValue},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

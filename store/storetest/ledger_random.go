@@ -77,10 +77,13 @@ var randomMeasures = []struct {
 
 var randomWards = []string{"E05015018", "E05015015", "E05015020"}
 
-// randomMonths are the months records fall in.
+// randomMonths are the months records fall in: financial year 2026 (its
+// second, third and fourth quarters, to the last millisecond of 31 March
+// 2027) and the first month of 2027.
 var randomMonths = []time.Time{
 	time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 	time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC),
 }
 
 // randomLedger is one council's random records and what was written of them.
@@ -418,7 +421,7 @@ func (l *randomLedger) narrow(f *domain.LedgerFilter) {
 	for _, m := range randomMeasures {
 		codes, themes = append(codes, m.code), append(themes, m.theme)
 	}
-	switch l.pick(7) {
+	switch l.pick(8) {
 	case 0:
 		f.ContractID = oneOf(append([]string{domain.LedgerNone}, l.contracts...)...)
 	case 1:
@@ -436,6 +439,11 @@ func (l *randomLedger) narrow(f *domain.LedgerFilter) {
 		}
 	case 6:
 		f.MeasureCode = oneOf(append([]string{domain.LedgerNone}, codes...)...)
+	case 7:
+		f.FY = oneOf("2026", "2026", "2027", "2025")
+		if l.chance(60) {
+			f.Quarter = oneOf("1", "2", "3", "4")
+		}
 	}
 }
 
@@ -444,7 +452,7 @@ func (l *randomLedger) narrow(f *domain.LedgerFilter) {
 func (l *randomLedger) describe(f domain.LedgerFilter) string {
 	var parts []string
 	for _, c := range []struct{ name, v string }{{"contract", f.ContractID}, {"supplier", f.SupplierID}, {"group", f.RequestOrgID}, {"ward", f.Area},
-		{"theme", f.Theme}, {"month", f.Month}, {"measure", f.MeasureCode}} {
+		{"theme", f.Theme}, {"month", f.Month}, {"measure", f.MeasureCode}, {"fy", f.FY}, {"quarter", f.Quarter}} {
 		if c.v != "" {
 			parts = append(parts, c.name+"="+c.v)
 		}

@@ -5,11 +5,11 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, listAll, upload, download } from '../api.js';
-import { navigate } from '../router.jsx';
+import { navigate, queryURL } from '../router.jsx';
 import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, dateAndTime, plural, parseWhole, parseDateParts, amount } from '../format.js';
-import { Page, ErrorSummary, Textarea, Input, DateInput, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
+import { Page, ErrorSummary, Textarea, Input, Select, DateInput, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
 
 const DELIVERY_STATUS = {
   reported: ['Waiting for the group', 'blue'],
@@ -513,7 +513,12 @@ function hasThemes(rows) {
   return (rows || []).some((r) => r.key);
 }
 
-function LedgerTable({ rows, caption, id, first, total, link }) {
+/** percent writes a share of contract value (null: not known). */
+export function percent(p) {
+  return p === null || p === undefined ? 'Not known' : `${Number(p).toFixed(2)}%`;
+}
+
+function LedgerTable({ rows, caption, id, first, total, link, share }) {
   return (
     <Scroll id={id}>
       <table class="govuk-table">
@@ -521,6 +526,8 @@ function LedgerTable({ rows, caption, id, first, total, link }) {
         <thead class="govuk-table__head">
           <tr class="govuk-table__row">
             <Th>{first}</Th>
+            {share && <Th numeric>Contract value</Th>}
+            {share && <Th numeric>Secured, % of contract value</Th>}
             <Th numeric>Pledged</Th>
             <Th numeric>Secured</Th>
             <Th numeric>Delivered</Th>
@@ -533,6 +540,8 @@ function LedgerTable({ rows, caption, id, first, total, link }) {
           {[...rows, ...(total ? [total] : [])].map((r, i) => (
             <tr class="govuk-table__row" key={r.key + i}>
               <th scope="row" class="govuk-table__header app-break">{link && r.key && r !== total && first !== 'Month' ? <a class="govuk-link" href={link(r)}>{rowName(first, r, false)}</a> : rowName(first, r, r === total)}</th>
+              {share && <Td numeric>{r.contractValuePence ? money(r.contractValuePence) : 'Not known'}</Td>}
+              {share && <Td numeric>{percent(r.securedPercent)}</Td>}
               <Td numeric>{money(r.pledgedPence)}</Td>
               <Td numeric>{money(r.approvedPence)}</Td>
               <Td numeric>{money(r.deliveredPence)}</Td>
@@ -566,9 +575,55 @@ function ChartOrTable({ rows, total }) {
   );
 }
 
+/** fyLabel names a financial year: 2025 is "2025/26". */
+export function fyLabel(fy) {
+  const y = Number(fy);
+  return `${y}/${String((y + 1) % 100).padStart(2, '0')}`;
+}
+
+/** currentFY is the financial year (April to March) of today. */
+function currentFY() {
+  const now = new Date();
+  return now.getUTCMonth() < 3 ? now.getUTCFullYear() - 1 : now.getUTCFullYear();
+}
+
+const QUARTERS = [
+  { value: '', text: 'The whole year' },
+  { value: '1', text: 'April to June' },
+  { value: '2', text: 'July to September' },
+  { value: '3', text: 'October to December' },
+  { value: '4', text: 'January to March' },
+];
+
+/** PeriodFilter chooses a financial year and quarter for a view at path. */
+function PeriodFilter({ path, query }) {
+  const [fy, setFY] = useState(query.fy || '');
+  const [quarter, setQuarter] = useState(query.quarter || '');
+  const years = [];
+  for (let y = currentFY(); y >= 2019; y -= 1) years.push({ value: String(y), text: fyLabel(y) });
+  return (
+    <form method="get" action={path} class="app-filters app-no-print" onSubmit={(e) => {
+      e.preventDefault();
+      navigate(queryURL(path, { fy, quarter: fy ? quarter : '' }));
+    }}>
+      <Select id="fy" name="fy" label="Financial year" value={fy} onChange={setFY} options={[{ value: '', text: 'Every year' }, ...years]} />
+      <Select id="quarter" name="quarter" label="Quarter" hint={fy ? undefined : 'Choose a year first'} value={fy ? quarter : ''} onChange={setQuarter} options={QUARTERS} />
+      <Button secondary>Show the figures</Button>
+    </form>
+  );
+}
+
+/** periodWords says which period the figures cover. */
+function periodWords(query) {
+  if (!query.fy) return 'every year on record';
+  const q = QUARTERS.find((x) => x.value === query.quarter && x.value);
+  return q ? `${q.text} ${fyLabel(query.fy)}` : `the financial year ${fyLabel(query.fy)}`;
+}
+
 /** Ledger shows the social value ledger with its chart and tables. */
-export function Ledger({ session }) {
-  const l = useLoad(() => api('/ledger'), []);
+export function Ledger({ session, query = {} }) {
+  const period = { fy: query.fy, quarter: query.fy ? query.quarter : undefined };
+  const l = useLoad(() => api('/ledger', { query: period }), [query.fy, query.quarter]);
   const officer = ['officer', 'admin'].includes(session.user.role);
   return (
     <Page title="Social value ledger">
@@ -576,6 +631,9 @@ export function Ledger({ session }) {
         What suppliers have pledged, what the council has secured (approved), what suppliers report delivered, what groups confirmed, and what the council has verified.
         {officer ? '' : ' You see your own organisation’s figures.'}
       </p>
+      {officer && <p class="govuk-body"><a class="govuk-link" href="/officer/summary">The council’s one-page summary, to print</a></p>}
+      <PeriodFilter path="/ledger" query={query} />
+      <h2 class="govuk-heading-m">Figures for {periodWords(query)}</h2>
       {l.loading ? <Loading /> : l.error ? <Problem error={l.error} /> : (
         <>
           <div class="govuk-grid-row">
@@ -585,12 +643,22 @@ export function Ledger({ session }) {
               </div>
             ))}
           </div>
+          {l.data.totals.securedPercent !== null && (
+            <p class="govuk-body">
+              <span class="app-count">{percent(l.data.totals.securedPercent)}</span>
+              of contract value secured as social value: {money(l.data.totals.approvedPence)} is counted on contracts worth {money(l.data.totals.contractValuePence)};
+              {' '}{percent(l.data.totals.deliveredPercent)} delivered and {percent(l.data.totals.verifiedPercent)} verified.
+            </p>
+          )}
+          <p class="govuk-body-s">A contract counts in the share when value is secured or delivered on it. Pledges without a contract, or on a contract of unknown value, are in the pounds but not in the share.</p>
           <h2 class="govuk-heading-m">By month</h2>
           <SeriesMeaning />
           <ChartOrTable rows={l.data.byMonth} total={l.data.totals} />
           {l.data.byWard.length > 0 && <LedgerTable rows={l.data.byWard} caption="By ward" id="ledger-ward" first="Ward" />}
-          {officer && l.data.bySupplier.length > 0 && <LedgerTable rows={l.data.bySupplier} caption="By supplier" id="ledger-supplier" first="Supplier" link={(r) => `/officer/suppliers/${r.key}/record`} />}
-          {l.data.byContract.length > 0 && <LedgerTable rows={l.data.byContract} caption="By contract" id="ledger-contract" first="Contract" />}
+          {(l.data.byYear || []).length > 0 && <LedgerTable rows={l.data.byYear} caption="By financial year" id="ledger-year" first="Financial year" link={(r) => queryURL('/ledger', { fy: r.key })} />}
+          {officer && l.data.bySupplier.length > 0 && <LedgerTable rows={l.data.bySupplier} caption="By supplier" id="ledger-supplier" first="Supplier" share link={(r) => `/officer/suppliers/${r.key}/record`} />}
+          {l.data.byContract.length > 0 && <LedgerTable rows={l.data.byContract} caption="By contract" id="ledger-contract" first="Contract" share />}
+          {officer && (l.data.byDirectorate || []).length > 0 && <LedgerTable rows={l.data.byDirectorate} caption="By directorate" id="ledger-directorate" first="Directorate" share />}
           {hasThemes(l.data.byTheme) && (
             <>
               <LedgerTable rows={l.data.byTheme} caption="By theme" id="ledger-theme" first="Theme" />
@@ -599,7 +667,8 @@ export function Ledger({ session }) {
           )}
           <p class="govuk-body-s">Figures as of {dateAndTime(l.data.computedAt)}.</p>
           <div class="app-actions govuk-!-margin-bottom-6">
-            <DownloadButton path="/ledger" query={{ format: 'csv' }} filename="ledger.csv">Download the ledger as CSV</DownloadButton>
+            <DownloadButton path="/ledger" query={{ ...period, format: 'excel' }} filename="social-value-ledger.csv">Download for a spreadsheet (pounds and names)</DownloadButton>
+            <DownloadButton path="/ledger" query={{ ...period, format: 'csv' }} filename="ledger.csv">Download the ledger as CSV (pence and ids)</DownloadButton>
             <DownloadButton path="/deliveries" query={{ format: 'csv' }} filename="deliveries.csv">Download every delivery as CSV</DownloadButton>
           </div>
         </>
@@ -652,6 +721,90 @@ export function SupplierRecord({ session, params }) {
   );
 }
 
+/**
+ * CouncilSummary is the council's one-page summary for officers and the
+ * scrutiny panel: the panel's figures, the trend by financial year, the
+ * contracts with most secured and the overdue commitments. It prints on one
+ * page; the same summary is also a page served by the server, to save.
+ */
+export function CouncilSummary() {
+  const r = useLoad(() => api('/ledger/summary'), []);
+  if (r.loading) return <Page title="Social value summary"><Loading /></Page>;
+  if (r.error) return <Page title="Social value summary"><Problem error={r.error} /></Page>;
+  const x = r.data;
+  const since = x.sinceLabel ? ` since ${x.sinceLabel}` : '';
+  const local = x.localSpend;
+  return (
+    <Page title="Social value summary" caption={x.name}>
+      <p class="govuk-body">Figures recorded by the council{since}, as of {date(x.computedAt)}.</p>
+      <div class="app-actions govuk-!-margin-bottom-6 app-no-print">
+        <Button type="button" onClick={() => window.print()}>Print this summary</Button>
+        <DownloadButton path="/ledger/summary" query={{ format: 'html' }} filename="social-value-summary.html">Download as a web page</DownloadButton>
+        <a class="govuk-link" href="/ledger">Back to the ledger</a>
+      </div>
+      <div class="govuk-grid-row app-summary-figures">
+        <div class="govuk-grid-column-one-half">
+          <p class="govuk-body"><span class="app-count">{percent(x.securedPercent)}</span>of contract value secured as social value ({money(x.contractValuePence)} of contracts)</p>
+        </div>
+        <div class="govuk-grid-column-one-half">
+          <p class="govuk-body"><span class="app-count">{money(x.securedPence)}</span>secured{since}</p>
+        </div>
+        <div class="govuk-grid-column-one-half">
+          <p class="govuk-body"><span class="app-count">{money(x.deliveredPence)}</span>recorded as delivered, of which {money(x.verifiedPence)} verified by the council</p>
+        </div>
+        <div class="govuk-grid-column-one-half">
+          <p class="govuk-body">
+            <span class="app-count">{local ? percent(local.localPercent) : 'Not recorded'}</span>
+            {local ? `of spend with local suppliers (${money(local.localPence)} of ${money(local.totalPence)})` : 'Local spend share: the council’s payments are not recorded here yet'}
+          </p>
+        </div>
+      </div>
+      {x.byYear.length === 0 ? <p class="govuk-body">No social value recorded yet.</p> : (
+        <Scroll id="summary-year">
+          <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-table__caption--m" id="summary-year">By financial year</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><Th>Year</Th><Th numeric>Secured</Th><Th numeric>Delivered</Th><Th numeric>Verified</Th></tr></thead>
+            <tbody class="govuk-table__body">
+              {x.byYear.map((y) => (
+                <tr class="govuk-table__row" key={y.key}>
+                  <th scope="row" class="govuk-table__header">{y.label}</th>
+                  <Td numeric>{money(y.approvedPence)}</Td>
+                  <Td numeric>{money(y.deliveredPence)}</Td>
+                  <Td numeric>{money(y.verifiedPence)}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      )}
+      {x.topContracts.length > 0 && (
+        <Scroll id="summary-contracts">
+          <table class="govuk-table">
+            <caption class="govuk-table__caption govuk-table__caption--m" id="summary-contracts">Contracts with most value secured</caption>
+            <thead class="govuk-table__head"><tr class="govuk-table__row"><Th>Contract</Th><Th numeric>Contract value</Th><Th numeric>Secured</Th><Th numeric>Share</Th><Th numeric>Verified</Th></tr></thead>
+            <tbody class="govuk-table__body">
+              {x.topContracts.map((c) => (
+                <tr class="govuk-table__row" key={c.key}>
+                  <th scope="row" class="govuk-table__header app-break">{c.label}</th>
+                  <Td numeric>{c.contractValuePence ? money(c.contractValuePence) : 'Not known'}</Td>
+                  <Td numeric>{money(c.approvedPence)}</Td>
+                  <Td numeric>{percent(c.securedPercent)}</Td>
+                  <Td numeric>{money(c.verifiedPence)}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      )}
+      <h2 class="govuk-heading-m">Overdue commitments</h2>
+      <p class="govuk-body">
+        {x.overdue.count === 0 ? 'No commitment is past its due date without verified delivery.' : `${plural(x.overdue.count, 'commitment')} past the due date without verified delivery, ${money(x.overdue.valuePence)} committed on them.`}
+        {x.overdue.count > 0 && <> <a class="govuk-link app-no-print" href="/officer/overdue">See the overdue commitments</a></>}
+      </p>
+    </Page>
+  );
+}
+
 /** PublicValue shows the council's verified totals to anyone (open data). */
 export function PublicValue() {
   const o = useLoad(() => api('/opendata', { query: { authority: 'stockport' } }), []);
@@ -670,7 +823,10 @@ export function PublicValue() {
               and as verified when the council has checked that it was delivered. <a class="govuk-link" href="/">See the requests waiting for pledges</a>.
             </Inset>
           )}
-          <p class="govuk-body-s">Secured is the value of the pledges the council has approved. Verified is the part of it the council has checked was delivered.</p>
+          {o.data.securedPercent !== null && o.data.securedPercent !== undefined && (
+            <p class="govuk-body"><span class="app-count">{percent(o.data.securedPercent)}</span>of the value of the council’s contracts secured as social value (on contracts worth {money(o.data.contractValuePence)})</p>
+          )}
+          <p class="govuk-body-s">Secured is the value of the pledges the council has approved. Verified is the part of it the council has checked was delivered. The share of contract value counts the contracts with social value secured or delivered.</p>
           {[['byWard', 'By ward', 'Ward'], ['byMonth', 'By month', 'Month'], ['byTheme', 'By theme', 'Theme']].map(([k, caption, first]) => (o.data[k] || []).length > 0 && (k !== 'byTheme' || hasThemes(o.data[k])) && (
             <Scroll id={`open-${k}`} key={k}>
               <table class="govuk-table">
