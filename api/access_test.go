@@ -74,6 +74,9 @@ func TestAccessMatrix(t *testing.T) {
 	for k, v := range procurementFixtures(e, objects) {
 		bodies[k] = v
 	}
+	for k, v := range kpiFixtures(e, objects) {
+		bodies[k] = v
+	}
 	roles := []string{"", "group", "supplier", "officer", "admin"}
 	cases := 0
 	for _, r := range e.srv.Routes() {

@@ -80,6 +80,8 @@ type tierBody struct {
 	Label     string        `json:"label"`
 	FromPence int64         `json:"fromPence"`
 	Steps     []stepDefBody `json:"steps"`
+	// KPIsRequired, when absent, is the default of the tier's name.
+	KPIsRequired *int `json:"kpisRequired"`
 }
 
 type tiersBody struct {
@@ -184,7 +186,10 @@ func (s *Server) handleTiersSet(c *fiber.Ctx) error {
 	}
 	tiers := make([]domain.Tier, len(b.Tiers))
 	for i, t := range b.Tiers {
-		tiers[i] = domain.Tier{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]domain.Step, len(t.Steps))}
+		tiers[i] = domain.Tier{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]domain.Step, len(t.Steps)), KPIsRequired: domain.DefaultKPIsRequired(t.Name)}
+		if t.KPIsRequired != nil {
+			tiers[i].KPIsRequired = *t.KPIsRequired
+		}
 		for j, st := range t.Steps {
 			tiers[i].Steps[j] = domain.Step(st)
 		}

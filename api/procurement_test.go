@@ -29,6 +29,19 @@ func (e *env) readyForTender(id string) {
 	for _, st := range c.Tier.Steps {
 		e.call("POST", "/api/v1/contracts/"+id+"/steps/"+st.Key, "officer", map[string]any{"done": true}, 200)
 	}
+	if n := c.Tier.KPIsRequired; n > 0 {
+		c = must(e.svc.GetContract(context.Background(), e.actor("officer"), id))
+		e.call("PUT", "/api/v1/contracts/"+id+"/kpis", "officer", map[string]any{"kpis": kpiBodies(storetest.SampleKPIs(n)), "version": c.Version}, 200)
+	}
+}
+
+// kpiBodies is KPIs as the API takes them.
+func kpiBodies(in []domain.KPIInput) []map[string]any {
+	out := []map[string]any{}
+	for _, k := range in {
+		out = append(out, map[string]any{"id": k.ID, "name": k.Name, "target": k.Target, "unit": k.Unit, "howMeasured": k.HowMeasured})
+	}
+	return out
 }
 
 // procurementFixtures gives the access matrix procurement's objects and

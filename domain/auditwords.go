@@ -79,6 +79,8 @@ var auditVerbs = map[string]string{
 	"confirm_safeguarding": "confirmed the safeguarding checks for", "propose": "proposed", "accept": "accepted", "ask_release": "asked to be released from",
 	"release": "released the supplier from", "refuse_release": "refused to release the supplier from", "confirm": "confirmed", "dispute": "disputed",
 	"verify": "verified", "report": "reported", "import": "imported", "name_approve": "approved the new name of", "name_reject": "refused the new name of",
+	"kpis": "recorded the KPIs of", "rate_kpi": "rated a KPI of", "correct_rating": "corrected a KPI rating of", "reporting": "set the quarterly reporting of",
+	"return": "sent a quarterly return on", "open": "opened", "met": "recorded as met", "not_met": "recorded as not met", "withdrawn": "withdrew",
 }
 
 // auditSummary is the event in one sentence.

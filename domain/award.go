@@ -19,10 +19,14 @@ type Award struct {
 	Checks []CommitCheck
 }
 
-// Award records the winning bid, at tender or evaluation.
-func (c *Contract) Award(b *Bid, now time.Time) error {
+// Award records the winning bid, at tender or evaluation, when the
+// contract has the KPIs its tier (the contract's, see TierFor) needs.
+func (c *Contract) Award(b *Bid, tier *ContractTier, now time.Time) error {
 	if c.Stage != StageTender && c.Stage != StageEvaluation {
 		return Errorf(ECONFLICT, "Contract is %s: only a contract at tender or evaluation can be awarded.", c.Stage)
+	}
+	if err := tier.ReadyForAward(len(c.KPIs)); err != nil {
+		return err
 	}
 	c.Stage, c.AwardedBidID, c.AwardedTo, c.AwardedToName = StageAwarded, b.ID, b.OrganisationID, b.OrganisationName
 	t := now
@@ -114,7 +118,7 @@ func (s *Service) AwardContract(ctx context.Context, a *Actor, contractID, bidID
 		return nil, &Error{Code: ECONFLICT, Field: "bidId", Message: commits.org.Name + " is suspended: its bid cannot win until an officer reinstates it."}
 	}
 	before := *c
-	if err := c.Award(win, now); err != nil {
+	if err := c.Award(win, derived.Tier, now); err != nil {
 		return nil, err
 	}
 	w.Contract = c

@@ -47,14 +47,21 @@ type Contract struct {
 	Brief string `json:"brief"`
 	// Steps are the engagement steps done (see StepRecord); a step undone
 	// has no record.
-	Steps         []StepRecord `json:"-"`
-	AwardedBidID  string       `json:"awardedBidId,omitempty"`
-	AwardedTo     string       `json:"awardedTo,omitempty"`
-	AwardedToName string       `json:"awardedToName,omitempty"`
-	AwardedAt     *time.Time   `json:"awardedAt,omitempty"`
-	Version       int64        `json:"version"`
-	CreatedAt     time.Time    `json:"createdAt"`
-	UpdatedAt     time.Time    `json:"updatedAt"`
+	Steps []StepRecord `json:"-"`
+	// KPIs are recorded before award; KPIRatings, after, are never edited
+	// (a correction is a new rating).
+	KPIs       []KPI       `json:"kpis"`
+	KPIRatings []KPIRating `json:"kpiRatings"`
+	// Reporting, when set, asks the supplier of a live contract for a
+	// return every quarter.
+	Reporting     *Reporting `json:"reporting,omitempty"`
+	AwardedBidID  string     `json:"awardedBidId,omitempty"`
+	AwardedTo     string     `json:"awardedTo,omitempty"`
+	AwardedToName string     `json:"awardedToName,omitempty"`
+	AwardedAt     *time.Time `json:"awardedAt,omitempty"`
+	Version       int64      `json:"version"`
+	CreatedAt     time.Time  `json:"createdAt"`
+	UpdatedAt     time.Time  `json:"updatedAt"`
 	// Rules are derived from the value and the authority's thresholds.
 	Rules *ContractRules `json:"rules,omitempty"`
 	// Derived when read through the service.
@@ -367,6 +374,12 @@ func (c *Contract) derive(auth *Authority) {
 		c.Directorate = d.Name
 	}
 	c.Priorities.normalise()
+	if c.KPIs == nil {
+		c.KPIs = []KPI{}
+	}
+	if c.KPIRatings == nil {
+		c.KPIRatings = []KPIRating{}
+	}
 }
 
 // underived returns a copy of c without its derived fields, as stored and
@@ -380,10 +393,16 @@ func (c *Contract) underived() *Contract {
 // contractManager checks that id names an officer of the authority and
 // returns the name to keep.
 func (s *Service) contractManager(ctx context.Context, authorityID, id string) (string, error) {
+	return s.officerName(ctx, authorityID, id, "contractManagerId", "The contract manager must be an officer of the council.")
+}
+
+// officerName checks that id (the input field) names an enabled officer or
+// admin of the authority and returns the name to keep; "" for no id.
+func (s *Service) officerName(ctx context.Context, authorityID, id, field, msg string) (string, error) {
 	if id == "" {
 		return "", nil
 	}
-	bad := FieldErrorf("contractManagerId", "The contract manager must be an officer of the council.")
+	bad := FieldErrorf(field, "%s", msg)
 	if !ValidID(id) {
 		return "", bad
 	}

@@ -167,14 +167,14 @@ func TestContractStagesAndRules(t *testing.T) {
 	ready := &ContractTier{Name: TierNone}
 	wantCode(t, c.MoveStage(StageLive, ready, now), ECONFLICT)
 	wantCode(t, c.MoveStage(StageAwarded, ready, now), EINVALID)
-	wantCode(t, c.Award(&Bid{ID: "b"}, now), ECONFLICT)
+	wantCode(t, c.Award(&Bid{ID: "b"}, ready, now), ECONFLICT)
 	if err := c.MoveStage(StageTender, ready, now); err != nil || c.Stage != StageTender || c.Version != 2 {
 		t.Fatalf("tender: %v %+v", err, c)
 	}
-	if err := c.Award(&Bid{ID: "b", OrganisationID: "s", OrganisationName: "S Ltd"}, now); err != nil || c.Stage != StageAwarded || c.AwardedTo != "s" {
+	if err := c.Award(&Bid{ID: "b", OrganisationID: "s", OrganisationName: "S Ltd"}, ready, now); err != nil || c.Stage != StageAwarded || c.AwardedTo != "s" {
 		t.Fatalf("award: %v %+v", err, c)
 	}
-	wantCode(t, c.Award(&Bid{ID: "b2"}, now), ECONFLICT)
+	wantCode(t, c.Award(&Bid{ID: "b2"}, ready, now), ECONFLICT)
 	if err := c.MoveStage(StageLive, ready, now); err != nil {
 		t.Fatal(err)
 	}

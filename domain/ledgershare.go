@@ -3,6 +3,7 @@ package domain
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Social value as a share of contract value, and financial years.
@@ -108,18 +109,11 @@ func splitSupplierContract(key string) (supplier, contract string) {
 // FYOfMonth is the financial year (YYYY, the year it starts in April) of
 // a month YYYY-MM; "" for anything else.
 func FYOfMonth(month string) string {
-	if len(month) != 7 || month[4] != '-' {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
 		return ""
 	}
-	y, err1 := strconv.Atoi(month[:4])
-	m, err2 := strconv.Atoi(month[5:])
-	if err1 != nil || err2 != nil || m < 1 || m > 12 {
-		return ""
-	}
-	if m < 4 {
-		y--
-	}
-	return strconv.Itoa(y)
+	return strconv.Itoa(FinancialYearOf(t))
 }
 
 // FYLabel names a financial year as people write it: 2025 is "2025/26".

@@ -21,7 +21,10 @@ type DeliveryRecord struct {
 	DeliveredPence int64 `json:"deliveredPence"`
 	VerifiedPence  int64 `json:"verifiedPence"`
 	// Deliveries are the verified deliveries, newest first (SupplierRecord only).
-	Deliveries []*Delivery   `json:"deliveries,omitempty"`
+	Deliveries []*Delivery `json:"deliveries,omitempty"`
+	// Remedies are the supplier's remedy plans, newest first
+	// (SupplierRecord only).
+	Remedies   []*Remedy     `json:"remedies,omitempty"`
 	Units      []LedgerUnits `json:"units"`
 	ComputedAt time.Time     `json:"computedAt"`
 }
@@ -67,6 +70,9 @@ func (s *Service) SupplierRecord(ctx context.Context, a *Actor, orgID string) (*
 		return nil, err
 	}
 	r.OrganisationName = o.Name
+	if r.Remedies, err = s.remedies(ctx, RemedyFilter{AuthorityID: a.AuthorityID, OrganisationID: o.ID}); err != nil {
+		return nil, err
+	}
 	f := DeliveryFilter{LedgerFilter: LedgerFilter{AuthorityID: a.AuthorityID, SupplierID: o.ID}, Status: DeliveryVerified, Page: Page{Limit: 5000}}
 	for {
 		ds, next, err := s.Store.FindDeliveries(ctx, f)

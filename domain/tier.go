@@ -30,7 +30,27 @@ type Tier struct {
 	Label     string `json:"label"`
 	FromPence int64  `json:"fromPence"`
 	Steps     []Step `json:"steps"`
+	// KPIsRequired is how many KPIs a contract of the tier needs before
+	// award (0: none).
+	KPIsRequired int `json:"kpisRequired"`
 }
+
+// DefaultKPIsRequired is the KPIs the default tier of that name needs: 3
+// for enhanced, none for the others. A stored tier of a version set before
+// KPIs were counted reads as this.
+func DefaultKPIsRequired(name string) int {
+	if name == TierEnhanced {
+		return MinKPIsEnhanced
+	}
+	return 0
+}
+
+// MinKPIsEnhanced is the KPIs a contract of £5m and over carries (the
+// Procurement Act 2023 rule for new contracts).
+const MinKPIsEnhanced = 3
+
+// maxKPIs bounds the KPIs of a contract and a tier's requirement.
+const maxKPIs = 20
 
 // TierSet is one version of an authority's engagement tiers, smallest
 // first. Each change makes a new version and the old ones are kept, as
@@ -61,7 +81,7 @@ var DefaultTiers = TierSet{Version: 0, Tiers: []Tier{
 	{Name: TierStandard, Label: "Standard: pre-market engagement, clarification Q&A, quarterly reporting", FromPence: 50_000_00,
 		Steps: []Step{stepSVAsked, stepPreMarket, stepQA}},
 	{Name: TierEnhanced, Label: "Enhanced: as standard, with KPIs and a yearly performance assessment", FromPence: 5_000_000_00,
-		Steps: []Step{stepSVAsked, stepPreMarket, stepQA, stepKPIs, stepYearly}},
+		Steps: []Step{stepSVAsked, stepPreMarket, stepQA, stepKPIs, stepYearly}, KPIsRequired: MinKPIsEnhanced},
 }}
 
 // Validate checks a set of tiers: the four tier names in order, the first
@@ -85,6 +105,9 @@ func (ts *TierSet) Validate() error {
 			v.Add(f+".fromPence", "The first tier starts at 0")
 		case i > 0 && (t.FromPence <= ts.Tiers[i-1].FromPence || t.FromPence > MaxPence):
 			v.Add(f+".fromPence", "Each tier starts above the one before (and at most £10,000,000,000)")
+		}
+		if t.KPIsRequired < 0 || t.KPIsRequired > maxKPIs {
+			v.Add(f+".kpisRequired", "A tier requires from 0 to %d KPIs", maxKPIs)
 		}
 		if len(t.Steps) > 20 {
 			v.Add(f+".steps", "A tier has at most 20 steps")
@@ -156,17 +179,20 @@ type ContractStep struct {
 	DoneAt     *time.Time `json:"doneAt,omitempty"`
 }
 
-// ContractTier is a contract's tier with its steps done or not.
+// ContractTier is a contract's tier with its steps done or not, and the
+// KPIs it needs before award.
 type ContractTier struct {
-	Name  string         `json:"name"`
-	Label string         `json:"label"`
-	Steps []ContractStep `json:"steps"`
+	Name         string         `json:"name"`
+	Label        string         `json:"label"`
+	FromPence    int64          `json:"fromPence"`
+	Steps        []ContractStep `json:"steps"`
+	KPIsRequired int            `json:"kpisRequired"`
 }
 
 // contractTier is the tier of c under ts, each step marked from c's records.
 func (ts *TierSet) contractTier(c *Contract) *ContractTier {
 	t := ts.TierFor(c.ValuePence)
-	ct := &ContractTier{Name: t.Name, Label: t.Label, Steps: []ContractStep{}}
+	ct := &ContractTier{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: []ContractStep{}, KPIsRequired: t.KPIsRequired}
 	for _, st := range t.Steps {
 		cs := ContractStep{Key: st.Key, Label: st.Label, Required: true}
 		if i := slices.IndexFunc(c.Steps, func(r StepRecord) bool { return r.Key == st.Key }); i >= 0 {
@@ -188,6 +214,17 @@ func (t *ContractTier) ReadyForTender() error {
 		}
 	}
 	return nil
+}
+
+// ReadyForAward is nil when the contract has the KPIs its tier needs,
+// otherwise an ECONFLICT naming the rule (field "kpis"). Every door that
+// awards a contract keeps it (see Contract.Award).
+func (t *ContractTier) ReadyForAward(kpis int) error {
+	if kpis >= t.KPIsRequired {
+		return nil
+	}
+	return &Error{Code: ECONFLICT, Field: "kpis", Message: sprintf("This contract's tier (%s, from %s) needs at least %d KPIs before award; it has %d.",
+		t.Name, Pounds(t.FromPence), t.KPIsRequired, kpis)}
 }
 
 // MarkStep records step key as done by the user (or undone), for a

@@ -106,6 +106,9 @@ func seedContractStage(ctx context.Context, svc *domain.Service, officer, suppli
 			return err
 		}
 	}
+	if err := seedKPIs(ctx, svc, officer, c); err != nil {
+		return err
+	}
 	if err := move(domain.StageTender); err != nil {
 		return err
 	}
@@ -138,5 +141,24 @@ func seedWinningBid(ctx context.Context, svc *domain.Service, officer, supplier 
 		return err
 	}
 	_, err = svc.AwardContract(ctx, officer, c.ID, b.ID, svc.Now().AddDate(0, 6, 0).UTC().Truncate(24*time.Hour))
+	return err
+}
+
+// seedKPIs records the KPIs a contract's tier needs before award (the
+// enhanced tier's three).
+func seedKPIs(ctx context.Context, svc *domain.Service, officer *domain.Actor, c *domain.Contract) error {
+	if c.Tier.KPIsRequired == 0 {
+		return nil
+	}
+	cur, err := svc.GetContract(ctx, officer, c.ID)
+	if err != nil {
+		return err
+	}
+	kpis := []domain.KPIInput{
+		{Name: "Local people employed on the contract", Target: "30", Unit: "people (FTE)", HowMeasured: "Payroll return each quarter, by home postcode."},
+		{Name: "Apprenticeship weeks", Target: "520", Unit: "weeks", HowMeasured: "Apprentice timesheets, checked at the quarterly review."},
+		{Name: "Spend with local small businesses", Target: "25", Unit: "% of subcontract spend", HowMeasured: "Subcontract invoices by supplier postcode."},
+	}
+	_, err = svc.SetContractKPIs(ctx, officer, c.ID, kpis, cur.Version)
 	return err
 }

@@ -11,6 +11,7 @@ import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, Supplier
 import { Wards } from './views/wards.jsx';
 import { ContractList, ContractForm, ContractPage, Award, Directorates, Pipeline } from './views/contracts.jsx';
 import { BidBuilder } from './views/bids.jsx';
+import { ReturnForm } from './views/kpis.jsx';
 import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
 import { OfficerRequests, Users, Measures } from './views/admin.jsx';
 import { ForgotPassword, ResetPassword, SentMail, EmailSettings, Unsubscribe } from './views/mail.jsx';
@@ -80,6 +81,7 @@ export const routes = [
   { path: '/contracts/:id/edit', view: ContractForm, roles: OFFICER },
   { path: '/contracts/:id/award', view: Award, roles: OFFICER },
   { path: '/contracts/:id/bid', view: BidBuilder, roles: SUPPLIER },
+  { path: '/contracts/:id/return', view: ReturnForm, roles: SUPPLIER },
   { path: '/officer/requests', view: OfficerRequests, roles: OFFICER },
   { path: '/admin/users', view: Users, roles: ['admin'] },
   { path: '/admin/measures', view: Measures, roles: OFFICER },

@@ -51,6 +51,9 @@ type tierDoc struct {
 	Label     string        `bson:"label"`
 	FromPence int64         `bson:"fromPence"`
 	Steps     []tierStepDoc `bson:"steps"`
+	// KPIsRequired is absent in a version set before KPIs were counted:
+	// read as the default of the tier's name.
+	KPIsRequired *int `bson:"kpisRequired,omitempty"`
 }
 
 type tierStepDoc struct {
@@ -91,7 +94,7 @@ func authorityFromDomain(a *domain.Authority, ev *domain.AuditEvent) *authorityD
 	for _, ts := range a.Tiers {
 		td := tierSetDoc{Version: ts.Version, Tiers: make([]tierDoc, len(ts.Tiers)), SetBy: ts.SetBy, SetAt: ts.SetAt}
 		for i, t := range ts.Tiers {
-			td.Tiers[i] = tierDoc{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]tierStepDoc, len(t.Steps))}
+			td.Tiers[i] = tierDoc{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]tierStepDoc, len(t.Steps)), KPIsRequired: &t.KPIsRequired}
 			for j, st := range t.Steps {
 				td.Tiers[i].Steps[j] = tierStepDoc(st)
 			}
@@ -121,7 +124,10 @@ func (d *authorityDoc) toDomain() *domain.Authority {
 	for _, td := range d.Tiers {
 		ts := domain.TierSet{Version: td.Version, Tiers: make([]domain.Tier, len(td.Tiers)), SetBy: td.SetBy, SetAt: td.SetAt.UTC()}
 		for i, t := range td.Tiers {
-			ts.Tiers[i] = domain.Tier{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]domain.Step, len(t.Steps))}
+			ts.Tiers[i] = domain.Tier{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]domain.Step, len(t.Steps)), KPIsRequired: domain.DefaultKPIsRequired(t.Name)}
+			if t.KPIsRequired != nil {
+				ts.Tiers[i].KPIsRequired = *t.KPIsRequired
+			}
 			for j, st := range t.Steps {
 				ts.Tiers[i].Steps[j] = domain.Step(st)
 			}

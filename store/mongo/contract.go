@@ -35,7 +35,11 @@ type contractDoc struct {
 	ContractManagerName string        `bson:"contractManagerName,omitempty"`
 	Brief               string        `bson:"brief,omitempty"`
 	Steps               []stepDoc     `bson:"steps,omitempty"`
-	PendingAudit        *auditDoc     `bson:"pendingAudit,omitempty"`
+	// Fields of #12; a document written before them has none.
+	KPIs         []kpiDoc      `bson:"kpis,omitempty"`
+	KPIRatings   []ratingDoc   `bson:"kpiRatings,omitempty"`
+	Reporting    *reportingDoc `bson:"reporting,omitempty"`
+	PendingAudit *auditDoc     `bson:"pendingAudit,omitempty"`
 	// PendingIntent is an award's writes to bids and pledges (see ledger.go).
 	PendingIntent *intentDoc `bson:"pendingIntent,omitempty"`
 }
@@ -53,6 +57,38 @@ type prioritiesDoc struct {
 	Kinds  []string `bson:"kinds,omitempty"`
 	Themes []string `bson:"themes,omitempty"`
 	Wards  []string `bson:"wards,omitempty"`
+}
+
+type kpiDoc struct {
+	ID          string    `bson:"id"`
+	Name        string    `bson:"name"`
+	Target      string    `bson:"target"`
+	Unit        string    `bson:"unit"`
+	HowMeasured string    `bson:"howMeasured"`
+	AddedBy     string    `bson:"addedBy"`
+	AddedByName string    `bson:"addedByName"`
+	AddedAt     time.Time `bson:"addedAt"`
+}
+
+type ratingDoc struct {
+	ID          string    `bson:"id"`
+	KPIID       string    `bson:"kpiId"`
+	FY          int       `bson:"fy"`
+	Rating      string    `bson:"rating"`
+	Note        string    `bson:"note"`
+	Corrects    string    `bson:"corrects,omitempty"`
+	RatedBy     string    `bson:"ratedBy"`
+	RatedByName string    `bson:"ratedByName"`
+	RatedAt     time.Time `bson:"ratedAt"`
+}
+
+type reportingDoc struct {
+	Every       string    `bson:"every"`
+	FromFY      int       `bson:"fromFy"`
+	FromQuarter int       `bson:"fromQuarter"`
+	SetBy       string    `bson:"setBy"`
+	SetByName   string    `bson:"setByName"`
+	SetAt       time.Time `bson:"setAt"`
 }
 
 type stepDoc struct {
@@ -79,6 +115,16 @@ func contractFromDomain(c *domain.Contract, ev *domain.AuditEvent) *contractDoc 
 	for _, st := range c.Steps {
 		d.Steps = append(d.Steps, stepDoc(st))
 	}
+	for _, k := range c.KPIs {
+		d.KPIs = append(d.KPIs, kpiDoc(k))
+	}
+	for _, r := range c.KPIRatings {
+		d.KPIRatings = append(d.KPIRatings, ratingDoc(r))
+	}
+	if c.Reporting != nil {
+		r := reportingDoc(*c.Reporting)
+		d.Reporting = &r
+	}
 	return d
 }
 
@@ -91,6 +137,19 @@ func (d *contractDoc) toDomain() *domain.Contract {
 	for _, st := range d.Steps {
 		st.DoneAt = st.DoneAt.UTC()
 		c.Steps = append(c.Steps, domain.StepRecord(st))
+	}
+	for _, k := range d.KPIs {
+		k.AddedAt = k.AddedAt.UTC()
+		c.KPIs = append(c.KPIs, domain.KPI(k))
+	}
+	for _, r := range d.KPIRatings {
+		r.RatedAt = r.RatedAt.UTC()
+		c.KPIRatings = append(c.KPIRatings, domain.KPIRating(r))
+	}
+	if d.Reporting != nil {
+		r := domain.Reporting(*d.Reporting)
+		r.SetAt = r.SetAt.UTC()
+		c.Reporting = &r
 	}
 	return c
 }

@@ -56,7 +56,7 @@ func (db *DB) evidenceUse() *driver.Collection { return db.db.Collection("eviden
 // ledgerAudited lists the ledger's collections whose documents carry a
 // pendingAudit (or pendingIntent) while a change is being written.
 func (db *DB) ledgerAudited() []*driver.Collection {
-	return []*driver.Collection{db.catalogues(), db.contracts(), db.bids(), db.deliveries(), db.evidence(), db.questions()}
+	return []*driver.Collection{db.catalogues(), db.contracts(), db.bids(), db.deliveries(), db.evidence(), db.questions(), db.remedies(), db.returns()}
 }
 
 // createLedgerIndexes creates the indexes of the ledger's queries (the
@@ -80,6 +80,19 @@ func (db *DB) createLedgerIndexes(ctx context.Context) error {
 			index("authority", false, "authorityId", "_id"),
 			index("contract", false, "authorityId", "contractId", "_id"),
 			index("authority_status", false, "authorityId", "status", "_id"),
+			pending,
+		}},
+		{db.remedies(), []driver.IndexModel{
+			index("authority", false, "authorityId", "_id"),
+			index("contract", false, "authorityId", "contractId", "_id"),
+			index("supplier", false, "authorityId", "organisationId", "_id"),
+			pending,
+		}},
+		{db.returns(), []driver.IndexModel{
+			index("quarter", true, "contractId", "fy", "quarter"),
+			index("authority", false, "authorityId", "_id"),
+			index("contract", false, "authorityId", "contractId", "_id"),
+			index("supplier", false, "authorityId", "organisationId", "_id"),
 			pending,
 		}},
 		{db.bids(), []driver.IndexModel{

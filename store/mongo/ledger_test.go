@@ -129,7 +129,7 @@ func TestLedgerMongo(t *testing.T) {
 			kk := *k
 			bb := *b
 			w := &domain.Award{Contract: &kk, ContractPrev: k.Version, Bids: []*domain.Bid{&bb}, BidPrevs: []int64{b.Version}}
-			if err := kk.Award(&bb, lt0); err != nil {
+			if err := kk.Award(&bb, &domain.ContractTier{}, lt0); err != nil {
 				t.Fatal(err)
 			}
 			bb.Status, bb.Version = domain.BidAwarded, bb.Version+1
@@ -452,7 +452,7 @@ func TestAwardLocks(t *testing.T) {
 	if err := pq.Commit("officer", pq.ValuePence, lt0.AddDate(0, 1, 0), lt0); err != nil {
 		t.Fatal(err)
 	}
-	if err := kk.Award(&domain.Bid{ID: "b"}, lt0); err != nil {
+	if err := kk.Award(&domain.Bid{ID: "b"}, &domain.ContractTier{}, lt0); err != nil {
 		t.Fatal(err)
 	}
 	op, _ := replaceOp(db.pledges, q.ID, 1, pq.Version, pledgeFromDomain(&pq, nil))

@@ -34,6 +34,9 @@ type tierCol struct {
 	Label     string    `json:"label"`
 	FromPence int64     `json:"from_pence"`
 	Steps     []stepDef `json:"steps"`
+	// KPIsRequired is absent in a version set before KPIs were counted:
+	// read as the default of the tier's name.
+	KPIsRequired *int `json:"kpis_required,omitempty"`
 }
 
 // stepDef is the stored form of an engagement step of a tier.
@@ -112,7 +115,7 @@ func fromAuthority(a *domain.Authority) *authorityRow {
 	for _, ts := range a.Tiers {
 		tc := tierSetCol{Version: ts.Version, Tiers: make([]tierCol, len(ts.Tiers)), SetBy: ts.SetBy, SetAt: storeTime(ts.SetAt)}
 		for i, t := range ts.Tiers {
-			tc.Tiers[i] = tierCol{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]stepDef, len(t.Steps))}
+			tc.Tiers[i] = tierCol{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]stepDef, len(t.Steps)), KPIsRequired: &t.KPIsRequired}
 			for j, st := range t.Steps {
 				tc.Tiers[i].Steps[j] = stepDef(st)
 			}
@@ -167,7 +170,10 @@ func scanAuthority(row scanner) (*domain.Authority, error) {
 	for _, tc := range tiers {
 		ts := domain.TierSet{Version: tc.Version, Tiers: make([]domain.Tier, len(tc.Tiers)), SetBy: tc.SetBy, SetAt: l.at(tc.SetAt)}
 		for i, t := range tc.Tiers {
-			ts.Tiers[i] = domain.Tier{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]domain.Step, len(t.Steps))}
+			ts.Tiers[i] = domain.Tier{Name: t.Name, Label: t.Label, FromPence: t.FromPence, Steps: make([]domain.Step, len(t.Steps)), KPIsRequired: domain.DefaultKPIsRequired(t.Name)}
+			if t.KPIsRequired != nil {
+				ts.Tiers[i].KPIsRequired = *t.KPIsRequired
+			}
 			for j, st := range t.Steps {
 				ts.Tiers[i].Steps[j] = domain.Step(st)
 			}

@@ -21,6 +21,42 @@ type contractRow struct {
 	CreatedAt, UpdatedAt                                                   string
 	DirectorateID, PreMarket, TenderOpens, TenderCloses, Award, Start, End string
 	Priorities, ContractManagerID, ContractManagerName, Brief, Steps       string
+	KPIs, KPIRatings, Reporting                                            string
+}
+
+// kpiCol is the stored form of a contract's KPI.
+type kpiCol struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Target      string `json:"target"`
+	Unit        string `json:"unit"`
+	HowMeasured string `json:"how_measured"`
+	AddedBy     string `json:"added_by"`
+	AddedByName string `json:"added_by_name"`
+	AddedAt     string `json:"added_at"`
+}
+
+// ratingCol is the stored form of a KPI rating.
+type ratingCol struct {
+	ID          string `json:"id"`
+	KPIID       string `json:"kpi_id"`
+	FY          int    `json:"fy"`
+	Rating      string `json:"rating"`
+	Note        string `json:"note"`
+	Corrects    string `json:"corrects"`
+	RatedBy     string `json:"rated_by"`
+	RatedByName string `json:"rated_by_name"`
+	RatedAt     string `json:"rated_at"`
+}
+
+// reportingCol is the stored form of a contract's reporting.
+type reportingCol struct {
+	Every       string `json:"every"`
+	FromFY      int    `json:"from_fy"`
+	FromQuarter int    `json:"from_quarter"`
+	SetBy       string `json:"set_by"`
+	SetByName   string `json:"set_by_name"`
+	SetAt       string `json:"set_at"`
 }
 
 // prioritiesCol is the stored form of a contract's priorities.
@@ -42,14 +78,14 @@ type stepCol struct {
 var contractTable = newTable("contracts", `id, authority_id, authority_slug, reference, title, directorate, value_pence,
 	stage, awarded_bid_id, awarded_to, awarded_to_name, awarded_at, version, created_at, updated_at,
 	directorate_id, pre_market_date, tender_opens, tender_closes, award_date, start_date, end_date,
-	priorities_json, contract_manager_id, contract_manager_name, brief, steps_json`,
+	priorities_json, contract_manager_id, contract_manager_name, brief, steps_json, kpis_json, kpi_ratings_json, reporting_json`,
 	"id", "authority_id", "authority_slug", "reference", "created_at")
 
 func (r *contractRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.Reference, &r.Title, &r.Directorate, &r.ValuePence,
 		&r.Stage, &r.AwardedBidID, &r.AwardedTo, &r.AwardedToName, &r.AwardedAt, &r.Version, &r.CreatedAt, &r.UpdatedAt,
 		&r.DirectorateID, &r.PreMarket, &r.TenderOpens, &r.TenderCloses, &r.Award, &r.Start, &r.End,
-		&r.Priorities, &r.ContractManagerID, &r.ContractManagerName, &r.Brief, &r.Steps}
+		&r.Priorities, &r.ContractManagerID, &r.ContractManagerName, &r.Brief, &r.Steps, &r.KPIs, &r.KPIRatings, &r.Reporting}
 }
 
 func fromContract(c *domain.Contract) *contractRow {
@@ -57,8 +93,20 @@ func fromContract(c *domain.Contract) *contractRow {
 	for _, st := range c.Steps {
 		steps = append(steps, stepCol{Key: st.Key, DoneBy: st.DoneBy, DoneByName: st.DoneByName, DoneAt: storeTime(st.DoneAt)})
 	}
+	kpis := make([]kpiCol, len(c.KPIs))
+	for i, k := range c.KPIs {
+		kpis[i] = kpiCol{ID: k.ID, Name: k.Name, Target: k.Target, Unit: k.Unit, HowMeasured: k.HowMeasured, AddedBy: k.AddedBy, AddedByName: k.AddedByName, AddedAt: storeTime(k.AddedAt)}
+	}
+	ratings := make([]ratingCol, len(c.KPIRatings))
+	for i, r := range c.KPIRatings {
+		ratings[i] = ratingCol{ID: r.ID, KPIID: r.KPIID, FY: r.FY, Rating: r.Rating, Note: r.Note, Corrects: r.Corrects, RatedBy: r.RatedBy, RatedByName: r.RatedByName, RatedAt: storeTime(r.RatedAt)}
+	}
+	var rep *reportingCol
+	if p := c.Reporting; p != nil {
+		rep = &reportingCol{Every: p.Every, FromFY: p.FromFY, FromQuarter: p.FromQuarter, SetBy: p.SetBy, SetByName: p.SetByName, SetAt: storeTime(p.SetAt)}
+	}
 	d := c.Dates
-	return &contractRow{ID: c.ID, AuthorityID: c.AuthorityID, Authority: c.Authority, Reference: c.Reference, Title: c.Title, Directorate: c.Directorate,
+	return &contractRow{KPIs: marshal(kpis), KPIRatings: marshal(ratings), Reporting: marshal(rep), ID: c.ID, AuthorityID: c.AuthorityID, Authority: c.Authority, Reference: c.Reference, Title: c.Title, Directorate: c.Directorate,
 		ValuePence: c.ValuePence, Stage: c.Stage, AwardedBidID: c.AwardedBidID, AwardedTo: c.AwardedTo, AwardedToName: c.AwardedToName,
 		AwardedAt: optTime(c.AwardedAt), Version: c.Version, CreatedAt: storeTime(c.CreatedAt), UpdatedAt: storeTime(c.UpdatedAt),
 		DirectorateID: c.DirectorateID, PreMarket: d.PreMarket, TenderOpens: d.TenderOpens, TenderCloses: d.TenderCloses, Award: d.Award, Start: d.Start, End: d.End,
@@ -89,6 +137,26 @@ func scanContract(row scanner) (*domain.Contract, error) {
 	}
 	for _, st := range steps {
 		c.Steps = append(c.Steps, domain.StepRecord{Key: st.Key, DoneBy: st.DoneBy, DoneByName: st.DoneByName, DoneAt: l.at(st.DoneAt)})
+	}
+	var kpis []kpiCol
+	var ratings []ratingCol
+	var rep *reportingCol
+	for _, x := range []struct {
+		col string
+		v   any
+	}{{r.KPIs, &kpis}, {r.KPIRatings, &ratings}, {r.Reporting, &rep}} {
+		if err := json.Unmarshal([]byte(x.col), x.v); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range kpis {
+		c.KPIs = append(c.KPIs, domain.KPI{ID: k.ID, Name: k.Name, Target: k.Target, Unit: k.Unit, HowMeasured: k.HowMeasured, AddedBy: k.AddedBy, AddedByName: k.AddedByName, AddedAt: l.at(k.AddedAt)})
+	}
+	for _, x := range ratings {
+		c.KPIRatings = append(c.KPIRatings, domain.KPIRating{ID: x.ID, KPIID: x.KPIID, FY: x.FY, Rating: x.Rating, Note: x.Note, Corrects: x.Corrects, RatedBy: x.RatedBy, RatedByName: x.RatedByName, RatedAt: l.at(x.RatedAt)})
+	}
+	if rep != nil {
+		c.Reporting = &domain.Reporting{Every: rep.Every, FromFY: rep.FromFY, FromQuarter: rep.FromQuarter, SetBy: rep.SetBy, SetByName: rep.SetByName, SetAt: l.at(rep.SetAt)}
 	}
 	return c, l.err
 }

@@ -109,7 +109,7 @@ func testContractsBids(t *testing.T, s domain.Store, vs domain.ValueStore) {
 		bb, _ := vs.BidByID(ctx, b.ID)
 		pp, _ := s.PledgeByID(ctx, p.ID)
 		cprev, bprev := cc.Version, bb.Version
-		if err := cc.Award(bb, t0); err != nil {
+		if err := cc.Award(bb, &domain.ContractTier{}, t0); err != nil {
 			return err
 		}
 		bb.Status, bb.Version = domain.BidAwarded, bb.Version+1

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -25,10 +26,25 @@ func MustTenderContract(tb testing.TB, svc *domain.Service, officer *domain.Acto
 			tb.Fatalf("SetContractStep %s: %v", st.Key, err)
 		}
 	}
+	if n := c.Tier.KPIsRequired; n > 0 {
+		if c, err = svc.SetContractKPIs(ctx, officer, c.ID, SampleKPIs(n), c.Version); err != nil {
+			tb.Fatalf("SetContractKPIs: %v", err)
+		}
+	}
 	if c, err = svc.MoveContract(ctx, officer, c.ID, domain.StageTender); err != nil {
 		tb.Fatalf("MoveContract: %v", err)
 	}
 	return c
+}
+
+// SampleKPIs returns n KPIs to record on a contract.
+func SampleKPIs(n int) []domain.KPIInput {
+	out := make([]domain.KPIInput, n)
+	for i := range out {
+		out[i] = domain.KPIInput{Name: fmt.Sprintf("KPI %d: local people employed", i+1), Target: fmt.Sprint(10 * (i + 1)), Unit: "people",
+			HowMeasured: "Quarterly payroll return by home postcode."}
+	}
+	return out
 }
 
 func testContractFields(t *testing.T, s domain.Store) {

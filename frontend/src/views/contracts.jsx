@@ -12,6 +12,7 @@ import { money, number, date, dateAndTime, plural, parsePounds, penceToPounds, p
 import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkboxes, DateInput, Button, Tag, Banner, Loading, Problem, Inset, Warning, SummaryList, Details, useLoad } from '../govuk.jsx';
 import { useWards } from '../requests.jsx';
 import { AUTHORITY_SLUG } from '../session.js';
+import { ContractKPIs, KPIRatings, RemedyPlans, Reporting } from './kpis.jsx';
 import { STAGES, stageName, nextStages, DATES, tierName, tierShort, nextDate, themesOf, themeName } from '../procurement.js';
 
 const OFFICER_ROLES = ['officer', 'admin'];
@@ -337,7 +338,11 @@ export function ContractPage({ params, session }) {
       <h2 class="govuk-heading-m">Social value brief</h2>
       {x.brief ? <p class="govuk-body app-break app-pre">{x.brief}</p> : <p class="govuk-body">No brief yet.</p>}
       {officer && <Steps contract={x} onDone={changed} />}
+      {(officer || (x.kpis || []).length > 0) && <ContractKPIs contract={x} officer={officer} onDone={changed} />}
       {officer && <StageMove contract={x} onDone={changed} onRefused={() => setFlashHere(null)} />}
+      <KPIRatings contract={x} officer={officer} onDone={changed} />
+      {(officer || x.awardedTo === session.organisation?.id) && <Reporting contract={x} officer={officer} onDone={changed} />}
+      {(officer || x.awardedTo === session.organisation?.id) && <RemedyPlans contract={x} officer={officer} session={session} onDone={changed} />}
       {!officer && <YourBid contract={x} bids={bids} />}
       <Questions contract={x} list={qs} officer={officer} onDone={changed} />
       {officer && <BidsCompared contract={x} bids={bids} />}

@@ -12,6 +12,7 @@ import { Page, ErrorSummary, Input, Textarea, Select, Radios, Button, Loading, P
 import { ActionButton, ApproveAction, stillNeeded } from './public.jsx';
 import { DeliveriesTable, OverdueTable } from './value.jsx';
 import { ProcurementAttention } from './contracts.jsx';
+import { ReturnsDue } from './kpis.jsx';
 import { UnreadMessages, ReportedMessages } from './people.jsx';
 
 function Section({ id, title, children }) {
@@ -183,6 +184,7 @@ export function Dashboard() {
           </Section>
 
           <ProcurementAttention />
+          <ReturnsDue mine />
           <Section id="reported" title="Messages reported to the council">
             <ReportedMessages />
           </Section>

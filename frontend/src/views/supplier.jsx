@@ -11,6 +11,7 @@ import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loa
 import { Filters, RequestItem, LoadMoreList, useWards } from '../requests.jsx';
 import { DeliveriesTable } from './value.jsx';
 import { OpenTenders } from './bids.jsx';
+import { ReturnsDue } from './kpis.jsx';
 import { UnreadMessages } from './people.jsx';
 
 /** BID_MINIMUM is how many different requests a bid must pledge to. */
@@ -43,6 +44,7 @@ export function SupplierRequests({ query, session }) {
       {session.organisation?.status === 'suspended' ? <Inset>A council officer has suspended your company: you cannot pledge or bid until it is reinstated. What you have already committed to stays.</Inset>
         : !approved && <Inset>Your company is waiting for a council officer to approve it. You can pledge once it is approved.</Inset>}
       <UnreadMessages href="/supplier/pledges" />
+      {approved && <ReturnsDue supplier />}
       <OpenTenders offers={session.organisation?.offers} />
       <p class="govuk-body">
         Requests are ranked by how well they fit: how great the need is in the ward, how well the request fits what you offer, how much of the need is still open, how soon it is needed, how near it is and your delivery record.

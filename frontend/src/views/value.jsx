@@ -9,6 +9,7 @@ import { navigate, queryURL } from '../router.jsx';
 import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, dateAndTime, plural, parseWhole, parseDateParts, amount } from '../format.js';
+import { OverdueReturns, RemedyList } from './kpis.jsx';
 import { Page, ErrorSummary, Textarea, Input, Select, DateInput, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
 
 const DELIVERY_STATUS = {
@@ -386,6 +387,7 @@ export function Overdue() {
           <DownloadButton path="/overdue" query={{ format: 'csv' }} filename="overdue.csv">Download as CSV</DownloadButton>
         </>
       )}
+      <OverdueReturns />
     </Page>
   );
 }
@@ -717,6 +719,9 @@ export function SupplierRecord({ session, params }) {
           </tbody>
         </table>
       )}
+      <h2 class="govuk-heading-m">Remedy plans</h2>
+      <p class="govuk-body">What the council agreed with the supplier when a commitment was overdue or a KPI was rated below approaching target, and how it ended.</p>
+      <RemedyList items={x.remedies || []} />
     </Page>
   );
 }
