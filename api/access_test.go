@@ -40,6 +40,7 @@ func TestAccessMatrix(t *testing.T) {
 		"POST /auth/login":                    map[string]any{"email": "nobody@x.org", "password": "wrong-password-1"},
 		"POST /auth/password-reset":           map[string]any{"email": "nobody@x.org"},
 		"POST /auth/password-reset/confirm":   map[string]any{"token": "not-a-token-of-any-reset-link", "password": "long-enough-pass"},
+		"POST /auth/verify-email":             map[string]any{"token": "not-a-token-of-any-verify-link"},
 		"PUT /me/email-settings":              map[string]any{"prefs": map[string]string{"digest": "off"}},
 		"POST /unsubscribe":                   map[string]any{"token": "not.a.token"},
 		"POST /organisations/:id/reject":      map[string]any{"reason": "Not a local organisation"},
