@@ -34,6 +34,7 @@ func TestAccessMatrix(t *testing.T) {
 		"allocations":   {"own": ownAlloc, "otherOrg": ownAlloc2, "otherCouncil": otherAlloc},
 		"users":         {"own": e.userIDs["supplier2"], "otherOrg": e.userIDs["group2"], "otherCouncil": e.userIDs["otherSupplier"]},
 		"messages":      {"own": ownMsg, "otherOrg": otherOrgMsg, "otherCouncil": otherCouncilMsg},
+		"mail":          mailFixture(e),
 	}
 	bodies := map[string]any{
 		"POST /auth/register":                 map[string]any{"email": "m@x.org", "password": "long-enough-pass", "name": "M", "role": "group", "organisation": map[string]any{"name": "Org M", "authority": "stockport"}},

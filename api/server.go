@@ -227,6 +227,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/users/:id/disable", "Disable a user of the council: their tokens stop working at once", []string{domain.RoleAdmin}, nil, s.handleUserDisable},
 		{"POST", "/users/:id/enable", "Enable a disabled user", []string{domain.RoleAdmin}, nil, s.handleUserEnable},
 		{"GET", "/mail", "Sent mail: the council's outbox, newest first (filter status)", []string{domain.RoleAdmin}, nil, s.handleMailList},
+		{"POST", "/mail/:id/retry", "Send again a mail that may not have arrived (status uncertain): audited; it may arrive twice, with the same Message-ID", []string{domain.RoleAdmin}, nil, s.handleMailRetry},
 		{"GET", "/me/email-settings", "The signed-in user's choice per kind of email", signedIn, nil, s.handleEmailSettingsGet},
 		{"PUT", "/me/email-settings", "Choose per kind of email: immediately, digest or off (security mail stays on)", signedIn, emailSettingsBody{}, s.handleEmailSettingsPut},
 		{"POST", "/unsubscribe", "Turn off the kind of email a mail's signed link names, without signing in", nil, unsubscribeBody{}, s.handleUnsubscribe},

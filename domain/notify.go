@@ -138,6 +138,11 @@ type OutboxStore interface {
 	SettleNotification(ctx context.Context, n *Notification, owner string, from NotificationStatus) error
 	// FindNotifications lists an authority's notifications, newest first.
 	FindNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, string, error)
+	// NotificationByID returns ENOTFOUND when there is none.
+	NotificationByID(ctx context.Context, id string) (*Notification, error)
+	// RetryNotification writes n's Status, Owner, NextAt and Attempts, with
+	// ev, if its stored status is from; ECONFLICT otherwise.
+	RetryNotification(ctx context.Context, n *Notification, from NotificationStatus, ev *AuditEvent) error
 }
 
 // MailBackoff is how long to wait before attempt n+1 after n failed

@@ -57,6 +57,7 @@ func Run(t *testing.T, h Harness) {
 		{"FindUsers", testFindUsers, false},
 		{"Outbox", testOutbox, false},
 		{"HeldMail", testHeldMail, false},
+		{"RetryMail", testRetryMail, false},
 		{"PasswordResets", testPasswordResets, false},
 		{"NotifyPrefs", testNotifyPrefs, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
