@@ -34,12 +34,14 @@ func TestAccessMatrix(t *testing.T) {
 		"allocations":   {"own": ownAlloc, "otherOrg": ownAlloc2, "otherCouncil": otherAlloc},
 		"users":         {"own": e.userIDs["supplier2"], "otherOrg": e.userIDs["group2"], "otherCouncil": e.userIDs["otherSupplier"]},
 		"messages":      {"own": ownMsg, "otherOrg": otherOrgMsg, "otherCouncil": otherCouncilMsg},
+		"mail":          mailFixture(e),
 	}
 	bodies := map[string]any{
 		"POST /auth/register":                 map[string]any{"email": "m@x.org", "password": "long-enough-pass", "name": "M", "role": "group", "organisation": map[string]any{"name": "Org M", "authority": "stockport"}},
 		"POST /auth/login":                    map[string]any{"email": "nobody@x.org", "password": "wrong-password-1"},
 		"POST /auth/password-reset":           map[string]any{"email": "nobody@x.org"},
 		"POST /auth/password-reset/confirm":   map[string]any{"token": "not-a-token-of-any-reset-link", "password": "long-enough-pass"},
+		"POST /auth/verify-email":             map[string]any{"token": "not-a-token-of-any-verify-link"},
 		"PUT /me/email-settings":              map[string]any{"prefs": map[string]string{"digest": "off"}},
 		"POST /unsubscribe":                   map[string]any{"token": "not.a.token"},
 		"POST /organisations/:id/reject":      map[string]any{"reason": "Not a local organisation"},

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -50,7 +51,12 @@ type env struct {
 	otherReq string // a published request of the other council
 }
 
-func mustUser(t testing.TB, svc *domain.Service, officer *domain.Actor, auth *domain.Authority, role, email string, approve bool) *domain.User {
+// mustUser makes a user as the platform does: staff by the command line;
+// groups and suppliers by registration, then verified through the link in
+// their verification mail (read from the outbox) on the real route, and
+// approved when approve is set.
+func (e *env) mustUser(officer *domain.Actor, auth *domain.Authority, role, email string, approve bool) *domain.User {
+	t, svc := e.t, e.svc
 	t.Helper()
 	ctx := context.Background()
 	if role == domain.RoleOfficer || role == domain.RoleAdmin {
@@ -64,12 +70,32 @@ func mustUser(t testing.TB, svc *domain.Service, officer *domain.Actor, auth *do
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.call("POST", "/api/v1/auth/verify-email", "", map[string]any{"token": e.verifyToken(auth.ID, u.ID)}, 200)
 	if approve {
 		if _, err := svc.DecideOrganisation(ctx, officer, o.ID, true, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return u
+}
+
+var verifyLink = regexp.MustCompile(`/verify-email\?token=([A-Za-z0-9_-]+)`)
+
+// verifyToken reads the token of the newest verification mail to the user
+// from the council's outbox.
+func (e *env) verifyToken(authorityID, userID string) string {
+	e.t.Helper()
+	ns, _, err := e.svc.Store.FindNotifications(context.Background(), domain.NotificationFilter{AuthorityID: authorityID, Page: domain.Page{Limit: 200}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, n := range ns {
+		if m := verifyLink.FindStringSubmatch(n.Text); n.UserID == userID && n.Kind == domain.NotifySecurity && m != nil {
+			return m[1]
+		}
+	}
+	e.t.Fatalf("no verification mail to user %s in the outbox", userID)
+	return ""
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, nil) }
@@ -100,19 +126,19 @@ func newEnvWith(t testing.TB, configure func(*app.Config)) *env {
 		t.Fatal(err)
 	}
 	users := map[string]*domain.User{}
-	users["officer"] = mustUser(t, svc, nil, e.auth, domain.RoleOfficer, "officer@x.org", false)
+	users["officer"] = e.mustUser(nil, e.auth, domain.RoleOfficer, "officer@x.org", false)
 	officer := &domain.Actor{UserID: users["officer"].ID, Role: domain.RoleOfficer, AuthorityID: e.auth.ID}
-	users["admin"] = mustUser(t, svc, nil, e.auth, domain.RoleAdmin, "admin@x.org", false)
-	users["otherOfficer"] = mustUser(t, svc, nil, e.other, domain.RoleOfficer, "officer@trafford.org", false)
+	users["admin"] = e.mustUser(nil, e.auth, domain.RoleAdmin, "admin@x.org", false)
+	users["otherOfficer"] = e.mustUser(nil, e.other, domain.RoleOfficer, "officer@trafford.org", false)
 	otherOfficer := &domain.Actor{UserID: users["otherOfficer"].ID, Role: domain.RoleOfficer, AuthorityID: e.other.ID}
 	for name, spec := range map[string]struct {
 		role    string
 		approve bool
 	}{"group": {domain.RoleGroup, true}, "group2": {domain.RoleGroup, true}, "supplier": {domain.RoleSupplier, true}, "supplier2": {domain.RoleSupplier, true}, "pending": {domain.RoleSupplier, false}} {
-		users[name] = mustUser(t, svc, officer, e.auth, spec.role, name+"@x.org", spec.approve)
+		users[name] = e.mustUser(officer, e.auth, spec.role, name+"@x.org", spec.approve)
 	}
-	users["otherSupplier"] = mustUser(t, svc, otherOfficer, e.other, domain.RoleSupplier, "supplier@trafford.org", true)
-	users["otherGroup"] = mustUser(t, svc, otherOfficer, e.other, domain.RoleGroup, "group@trafford.org", true)
+	users["otherSupplier"] = e.mustUser(otherOfficer, e.other, domain.RoleSupplier, "supplier@trafford.org", true)
+	users["otherGroup"] = e.mustUser(otherOfficer, e.other, domain.RoleGroup, "group@trafford.org", true)
 	for name, u := range users {
 		tok, err := e.srv.IssueAccessToken(u.ID, time.Now())
 		if err != nil {
@@ -235,7 +261,7 @@ func TestJourneyWithAudit(t *testing.T) {
 	e.tokens["larder"] = tok
 	me := e.call("GET", "/api/v1/me", "larder", nil, 200)
 	org := me["organisation"].(map[string]any)
-	if org["status"] != "pending" || org["name"] != "Reddish Larder" || me["user"].(map[string]any)["email"] != "larder@example.org" {
+	if org["status"] != "pending" || org["name"] != "Reddish Larder" || me["user"].(map[string]any)["email"] != "larder@example.org" || me["user"].(map[string]any)["emailVerified"] != false {
 		t.Fatalf("me after registering = %v", me)
 	}
 	e.call("POST", "/api/v1/requests", "larder", validRequest(), 403)
@@ -248,6 +274,17 @@ func TestJourneyWithAudit(t *testing.T) {
 		t.Fatalf("approve org = %v", got)
 	}
 	e.call("POST", "/api/v1/organisations/"+orgID+"/approve", "officer", nil, 409)
+	// Approved, but its email address is not verified yet.
+	if p := e.call("POST", "/api/v1/requests", "larder", validRequest(), 403); p["field"] != "emailVerified" {
+		t.Fatalf("post before verifying = %v", p)
+	}
+	larderID := me["user"].(map[string]any)["id"].(string)
+	if got := e.call("POST", "/api/v1/auth/verify-email", "", map[string]any{"token": e.verifyToken(e.auth.ID, larderID)}, 200); got["emailVerified"] != true {
+		t.Fatalf("verify = %v", got)
+	}
+	if me := e.call("GET", "/api/v1/me", "larder", nil, 200); me["user"].(map[string]any)["emailVerified"] != true {
+		t.Fatalf("me after verifying = %v", me)
+	}
 
 	r := e.call("POST", "/api/v1/requests", "larder", validRequest(), 201)
 	rid := r["id"].(string)
@@ -1050,8 +1087,8 @@ func TestAdminDisablesUser(t *testing.T) {
 	e.call("GET", "/api/v1/me", "supplier2", nil, 401)
 	e.call("POST", "/api/v1/users/"+e.userIDs["supplier2"]+"/enable", "admin", nil, 200)
 	e.call("GET", "/api/v1/me", "supplier2", nil, 200)
-	if n := len(e.call("GET", "/api/v1/audit?object="+e.userIDs["supplier2"], "admin", nil, 200)["items"].([]any)); n != 3 {
-		t.Fatalf("audit events for the user = %d, want 3 (register, disable, enable)", n)
+	if n := len(e.call("GET", "/api/v1/audit?object="+e.userIDs["supplier2"], "admin", nil, 200)["items"].([]any)); n != 4 {
+		t.Fatalf("audit events for the user = %d, want 4 (register, verify email, disable, enable)", n)
 	}
 }
 

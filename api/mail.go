@@ -20,6 +20,15 @@ func (s *Server) handleMailList(c *fiber.Ctx) error {
 	return c.JSON(newList(items, next))
 }
 
+// handleMailRetry handles POST /api/v1/mail/:id/retry.
+func (s *Server) handleMailRetry(c *fiber.Ctx) error {
+	n, err := s.svc.RetryMail(c.UserContext(), actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(n)
+}
+
 // handleEmailSettingsGet handles GET /api/v1/me/email-settings.
 func (s *Server) handleEmailSettingsGet(c *fiber.Ctx) error {
 	items, err := s.svc.NotificationSettings(c.UserContext(), actor(c))

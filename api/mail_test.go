@@ -89,6 +89,9 @@ func TestMailForEachEvent(t *testing.T) {
 		t.Fatalf("from %q, message id %q", m.From.Address, m.MessageID)
 	}
 	for _, m := range ms {
+		if m.Subject == domain.VerifySubject && m.To[0].Address != "officer@x.org" {
+			continue // every registered user's verification mail
+		}
 		if m.To[0].Address == "pending@x.org" || m.To[0].Address == "officer@x.org" {
 			t.Fatalf("%s heard of %q", m.To[0].Address, m.Subject)
 		}

@@ -147,6 +147,11 @@ type OutboxStore interface {
 	// HeldNotifications lists the held notifications of every authority
 	// due by now (NextAt <= now), by user, each user's oldest first.
 	HeldNotifications(ctx context.Context, now time.Time) ([]*Notification, error)
+	// NotificationByID returns ENOTFOUND when there is none.
+	NotificationByID(ctx context.Context, id string) (*Notification, error)
+	// RetryNotification writes n's Status, Owner, NextAt and Attempts, with
+	// ev, if its stored status is from; ECONFLICT otherwise.
+	RetryNotification(ctx context.Context, n *Notification, from NotificationStatus, ev *AuditEvent) error
 }
 
 // MailBackoff is how long to wait before attempt n+1 after n failed

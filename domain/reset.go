@@ -99,31 +99,40 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	if err != nil {
 		return nil, err
 	}
-	bad := &Error{Code: EINVALID, Field: "token", Message: "This reset link is not valid: it was used, it expired, or it was mistyped. Ask for a new one."}
-	if len(token) < 20 || len(token) > 100 {
-		return nil, bad
-	}
-	r, err := s.Store.UsePasswordReset(ctx, sha256Hex(token))
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, bad
-	} else if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	if r.UserID == "" || !now.Before(r.ExpiresAt) {
-		return nil, bad
-	}
-	u, err := s.Store.UserByID(ctx, r.UserID)
+	u, err := s.useLink(ctx, token, sha256Hex, &Error{Code: EINVALID, Field: "token", Message: "This reset link is not valid: it was used, it expired, or it was mistyped. Ask for a new one."})
 	if err != nil {
 		return nil, err
 	}
-	if u.Disabled {
-		return nil, bad
-	}
+	now := s.now()
 	before, prev := *u, u.Version
 	u.PasswordHash, u.Version, u.UpdatedAt = hash, u.Version+1, now
 	if err := s.Store.UpdateUser(ctx, u, prev, NewAuditEvent(u.AuthorityID, u.ID, "user.password-reset", "user", u.ID, &before, u, now)); err != nil {
 		return nil, err
 	}
 	return u, s.Store.RevokeUserRefreshTokens(ctx, u.ID)
+}
+
+// useLink spends the mailed link whose token is stored as hash(token) (a
+// reset or a verification) and returns its enabled account; bad when the
+// token is mistyped, used, expired, for no account or a disabled one.
+func (s *Service) useLink(ctx context.Context, token string, hash func(string) string, bad *Error) (*User, error) {
+	if len(token) < 20 || len(token) > 100 {
+		return nil, bad
+	}
+	r, err := s.Store.UsePasswordReset(ctx, hash(token))
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, bad
+	} else if err != nil {
+		return nil, err
+	}
+	if r.UserID == "" || !s.now().Before(r.ExpiresAt) {
+		return nil, bad
+	}
+	u, err := s.Store.UserByID(ctx, r.UserID)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && u.Disabled) {
+		return nil, bad
+	} else if err != nil {
+		return nil, err
+	}
+	return u, nil
 }

@@ -14,6 +14,8 @@ type Actor struct {
 	Role           string
 	AuthorityID    string
 	OrganisationID string
+	// EmailUnverified is set for a user who has not verified the address.
+	EmailUnverified bool
 }
 
 // IsOfficer reports whether the actor is an officer or admin.
@@ -71,9 +73,13 @@ func actorName(a *Actor) string {
 }
 
 // approvedOrganisation returns the actor's organisation when it is
-// approved: the one door to every new commitment (posting or submitting a
-// request, pledging, bidding), which a suspended organisation cannot pass.
+// approved and the actor's email address verified: the one door to every
+// new commitment (posting or submitting a request, pledging, bidding),
+// which a suspended organisation or an unverified person cannot pass.
 func (s *Service) approvedOrganisation(ctx context.Context, a *Actor) (*Organisation, error) {
+	if err := requireVerified(a); err != nil {
+		return nil, err
+	}
 	return s.organisationIn(ctx, a, OrgApproved)
 }
 
@@ -116,14 +122,23 @@ type RegisterInput struct {
 	Area string
 	// Details are the organisation's due-diligence details.
 	Details OrgDetails
+	// EmailVerified vouches for the address (the seed and the command
+	// line): no verification mail, and the account may post at once. The
+	// API never sets it.
+	EmailVerified bool
 }
 
 // Register creates a pending organisation and its first user.
 //
 // Registration must not tell who has an account: when the address is taken,
 // Register returns no user, no organisation and no error, after the same
-// work (the password is hashed either way), and writes nothing. Its caller
-// answers both the same way; the person who has the account signs in.
+// work (the password is hashed either way), and writes only a verification
+// record whose token went nowhere (its mail rode on the event that rolled
+// back). Its caller answers both the same way; the person who has the
+// account signs in.
+//
+// A new account is unverified (unless in.EmailVerified): its verification
+// mail rides on the user's registration event, written with the account.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organisation, error) {
 	var v Validation
 	if in.Role != RoleGroup && in.Role != RoleSupplier {
@@ -170,10 +185,16 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 		return nil, nil, err
 	}
 	u.PasswordHash, u.AuthorityID, u.Authority, u.OrganisationID = hash, auth.ID, auth.Slug, o.ID
+	u.EmailUnverified = !in.EmailVerified
 	o.AuthorityID, o.Authority = auth.ID, auth.Slug
 	evs := []*AuditEvent{
 		NewAuditEvent(auth.ID, u.ID, "organisation.register", "organisation", o.ID, nil, o, now),
 		NewAuditEvent(auth.ID, u.ID, "user.register", "user", u.ID, nil, u, now),
+	}
+	if u.EmailUnverified {
+		if err := s.Store.CreatePasswordReset(ctx, s.verification(u, evs[1], now), nil); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := s.Store.Register(ctx, o, u, evs); isEmailTaken(err) {
 		return nil, nil, nil
@@ -244,7 +265,7 @@ func (s *Service) ActorFor(ctx context.Context, userID string) (*Actor, *User, e
 	} else if err != nil {
 		return nil, nil, err
 	}
-	return &Actor{UserID: u.ID, Email: u.Email, Role: u.Role, AuthorityID: u.AuthorityID, OrganisationID: u.OrganisationID}, u, nil
+	return &Actor{UserID: u.ID, Email: u.Email, Role: u.Role, AuthorityID: u.AuthorityID, OrganisationID: u.OrganisationID, EmailUnverified: u.EmailUnverified}, u, nil
 }
 
 // SetUserDisabled disables or enables a user of the admin's authority.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -28,11 +29,25 @@ type User struct {
 	Role           string `json:"role"`
 	PasswordHash   string `json:"-"`
 	Disabled       bool   `json:"disabled,omitempty"`
+	// EmailUnverified marks a self-registered account that has not opened
+	// its verification link yet (VerifyEmail); JSON shows it as
+	// emailVerified. The zero value is verified: accounts made by the
+	// command line, the seed or an admin, and every older account.
+	EmailUnverified bool `json:"-"`
 	// NotifyPrefs is the user's choice per kind of mail (absent: immediately).
 	NotifyPrefs map[NotifyKind]NotifyPref `json:"-"`
 	Version     int64                     `json:"-"`
 	CreatedAt   time.Time                 `json:"createdAt"`
 	UpdatedAt   time.Time                 `json:"-"`
+}
+
+// MarshalJSON writes the user with emailVerified.
+func (u User) MarshalJSON() ([]byte, error) {
+	type plain User
+	return json.Marshal(struct {
+		plain
+		EmailVerified bool `json:"emailVerified"`
+	}{plain(u), !u.EmailUnverified})
 }
 
 // NormaliseEmail trims an address, puts it in Unicode NFC and lower-cases it

@@ -416,22 +416,24 @@ export function SummaryList({ rows }) {
  * takes focus when it appears (GOV.UK's pattern), so after Publish, Verify
  * or Confirm the page scrolls to it instead of staying at the button.
  */
-export function Banner({ success, title, children }) {
+export function Banner({ success, title, children, id }) {
   const ref = useRef(null);
   useEffect(() => {
     if (success) ref.current?.focus();
   }, [success, title]);
+  const titleId = id ? `${id}-title` : 'govuk-notification-banner-title';
   return (
     <div
       ref={ref}
+      id={id}
       tabIndex={-1}
       class={cx('govuk-notification-banner', success && 'govuk-notification-banner--success')}
       role={success ? 'alert' : 'region'}
-      aria-labelledby="govuk-notification-banner-title"
+      aria-labelledby={titleId}
       data-module="govuk-notification-banner"
     >
       <div class="govuk-notification-banner__header">
-        <h2 class="govuk-notification-banner__title" id="govuk-notification-banner-title">
+        <h2 class="govuk-notification-banner__title" id={titleId}>
           {success ? 'Success' : 'Important'}
         </h2>
       </div>

@@ -15,6 +15,7 @@ import { ReturnForm } from './views/kpis.jsx';
 import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
 import { OfficerRequests, Users, Measures } from './views/admin.jsx';
 import { ForgotPassword, ResetPassword, SentMail, EmailSettings, Unsubscribe } from './views/mail.jsx';
+import { VerifyEmail } from './views/verify.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -36,6 +37,7 @@ export const routes = [
   { path: '/sign-out', view: SignOut },
   { path: '/forgot-password', view: ForgotPassword },
   { path: '/reset-password', view: ResetPassword },
+  { path: '/verify-email', view: VerifyEmail },
   { path: '/admin/mail', view: SentMail, roles: ['admin'] },
   { path: '/email-settings', view: EmailSettings, roles: ['group', 'supplier', 'officer', 'admin'] },
   { path: '/unsubscribe', view: Unsubscribe },

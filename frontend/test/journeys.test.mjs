@@ -107,7 +107,7 @@ test('a new organisation registers and an officer approves it', async () => {
   await p.getByLabel('A community group or charity').check();
   await p.getByLabel('Group name').fill('Reddish Repair Café');
   await p.getByLabel('Your full name').fill('Ada Lovelace');
-  await p.getByLabel('Email address').fill('ada@reddish.example');
+  await p.getByLabel('Your email address').fill('ada@reddish.example');
   await p.getByLabel('Create a password').fill('correct horse battery');
   await p.getByRole('button', { name: 'Register' }).click();
   await h1(p, 'Registration received');
@@ -125,7 +125,7 @@ test('a new organisation registers and an officer approves it', async () => {
   await taken.getByLabel('A supplier').check();
   await taken.getByLabel('Company name').fill('Mersey Build Limited');
   await taken.getByLabel('Your full name').fill('Eve Example');
-  await taken.getByLabel('Email address').fill(ACCOUNTS.group.email);
+  await taken.getByLabel('Your email address').fill(ACCOUNTS.group.email);
   await taken.getByLabel('Create a password').fill('not the owner password');
   await taken.getByRole('button', { name: 'Register' }).click();
   await h1(taken, 'Sign in');

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, axe, shot, apiAs, RESULTS } from '../testing/browser.mjs';
+import { startServer, launch, newPage, axe, shot, apiAs, verifyFromSentMail, RESULTS } from '../testing/browser.mjs';
 import { join } from 'node:path';
 
 let server, browser;
@@ -29,6 +29,7 @@ test('200 requests and long names stay readable', async () => {
     body: JSON.stringify({ email: 'long@stockport.example', password: 'a long demo password', name: 'Long Name', role: 'group', organisation: { name: longOrg, authority: 'stockport' } }),
   });
   assert.equal(reg.status, 202, await reg.clone().text());
+  await verifyFromSentMail(server.url, 'long@stockport.example');
   const group = await apiAs(server.url, { email: 'long@stockport.example', password: 'a long demo password' });
   const { organisation } = await group('GET', '/me');
   await staffer('POST', `/organisations/${organisation.id}/approve`, {});

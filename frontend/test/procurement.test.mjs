@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, newPage, axe, h1, h1Focused, signIn, apiAs, ACCOUNTS, RESULTS } from '../testing/browser.mjs';
+import { startServer, launch, newPage, axe, h1, h1Focused, signIn, apiAs, verifyFromSentMail, ACCOUNTS, RESULTS } from '../testing/browser.mjs';
 
 let server, browser;
 const SHOTS = process.env.PROCUI_SHOTS || join(RESULTS, 'procurement');
@@ -204,6 +204,7 @@ test('two suppliers ask questions; each sees the other’s published answer but 
     body: JSON.stringify({ email: OTHER.email, password: OTHER.password, name: OTHER.name, role: 'supplier', organisation: { name: OTHER.org, authority: 'stockport' } }),
   });
   assert.ok(res.ok, `register: ${res.status} ${await res.text()}`);
+  await verifyFromSentMail(server.url, OTHER.email);
   const tame = await apiAs(server.url, { email: OTHER.email, password: OTHER.password });
   const officer = await apiAs(server.url, 'officer');
   const me = await tame('GET', '/me');

@@ -224,3 +224,22 @@ export async function apiAs(url, who) {
     return data;
   };
 }
+
+/** VERIFY_SUBJECT is the subject of the mail that confirms an address. */
+export const VERIFY_SUBJECT = 'Confirm your email address for needmatch';
+
+/**
+ * verifyFromSentMail confirms a newly registered address the way a person
+ * would, by the link in its mail: read (as the admin) from Sent mail, the
+ * outbox a server without SMTP keeps, and opened on the real route.
+ */
+export async function verifyFromSentMail(url, email) {
+  const admin = await apiAs(url, 'admin');
+  const { items } = await admin('GET', '/mail?limit=200');
+  const m = items.find((x) => x.to === email && x.subject === VERIFY_SUBJECT);
+  assert.ok(m, `no verification mail to ${email} in Sent mail`);
+  const token = m.text.match(/\/verify-email\?token=([A-Za-z0-9_-]+)/)?.[1];
+  assert.ok(token, `no verification link in ${m.text}`);
+  const res = await fetch(`${url}/api/v1/auth/verify-email`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+  assert.equal(res.status, 200, `verify ${email}: ${await res.clone().text()}`);
+}

@@ -143,7 +143,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // audited lists the collections whose documents carry a pendingAudit while
 // a change is being written.
 func (db *DB) audited() []*driver.Collection {
-	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations, db.messages(), db.resets()}, db.ledgerAudited()...)
+	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations, db.messages(), db.resets(), db.notifications()}, db.ledgerAudited()...)
 }
 
 // key builds an ascending index key from field names; "-f" is descending.

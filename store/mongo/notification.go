@@ -244,10 +244,37 @@ func (db *DB) createOutboxIndexes(ctx context.Context) error {
 		{db.users, index("organisation", false, "organisationId", "_id")},
 		{db.resets(), index("email", false, "emailKey", "createdAt")},
 		{db.resets(), index("pending", false, "pendingAudit._id")},
+		{db.notifications(), index("pending", false, "pendingAudit._id")},
 	} {
 		if _, err := m.coll.Indexes().CreateOne(ctx, m.idx); err != nil {
 			return errors.Join(errors.New("mongodb: create outbox indexes"), translate(err))
 		}
 	}
 	return nil
+}
+
+// NotificationByID returns one notification.
+func (db *DB) NotificationByID(ctx context.Context, id string) (*domain.Notification, error) {
+	var d notificationDoc
+	if err := db.notifications().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, notFound(err, "Notification not found.")
+	}
+	return d.toDomain(), nil
+}
+
+// RetryNotification puts a notification back in the outbox: one update
+// that also carries the event (its commit point), then the event is chained.
+func (db *DB) RetryNotification(ctx context.Context, n *domain.Notification, from domain.NotificationStatus, ev *domain.AuditEvent) error {
+	d, p := notificationFromDomain(n), pendingOf(ev)
+	res, err := db.notifications().UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: n.ID}, {Key: "status", Value: string(from)}, {Key: "pendingAudit", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: d.Status}, {Key: "owner", Value: d.Owner}, {Key: "nextAt", Value: d.NextAt},
+			{Key: "attempts", Value: d.Attempts}, {Key: "pendingAudit", Value: p}}}})
+	if err != nil {
+		return translate(err)
+	}
+	if res.MatchedCount != 1 {
+		return domain.Errorf(domain.ECONFLICT, "The mail is no longer %s.", from)
+	}
+	return db.complete(ctx, db.notifications(), n.ID, p, ev)
 }

@@ -22,6 +22,9 @@ type userDoc struct {
 	Role           string `bson:"role"`
 	PasswordHash   string `bson:"passwordHash"`
 	Disabled       bool   `bson:"disabled"`
+	// EmailUnverified is absent for a verified user (and every user older
+	// than verification).
+	EmailUnverified bool `bson:"emailUnverified,omitempty"`
 	// NotifyPrefs maps a kind of mail to the user's choice.
 	NotifyPrefs  map[string]string `bson:"notifyPrefs,omitempty"`
 	Version      int64             `bson:"version"`
@@ -34,7 +37,7 @@ type userDoc struct {
 
 func userFromDomain(u *domain.User, ev *domain.AuditEvent) *userDoc {
 	d := &userDoc{ID: u.ID, AuthorityID: u.AuthorityID, Authority: u.Authority, OrganisationID: u.OrganisationID, Email: u.Email,
-		Name: u.Name, Role: u.Role, PasswordHash: u.PasswordHash, Disabled: u.Disabled, Version: u.Version,
+		Name: u.Name, Role: u.Role, PasswordHash: u.PasswordHash, Disabled: u.Disabled, EmailUnverified: u.EmailUnverified, Version: u.Version,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PendingAudit: pendingOf(ev)}
 	for k, v := range u.NotifyPrefs {
 		if d.NotifyPrefs == nil {
@@ -47,7 +50,7 @@ func userFromDomain(u *domain.User, ev *domain.AuditEvent) *userDoc {
 
 func (d *userDoc) toDomain() *domain.User {
 	u := &domain.User{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, OrganisationID: d.OrganisationID, Email: d.Email,
-		Name: d.Name, Role: d.Role, PasswordHash: d.PasswordHash, Disabled: d.Disabled, Version: d.Version,
+		Name: d.Name, Role: d.Role, PasswordHash: d.PasswordHash, Disabled: d.Disabled, EmailUnverified: d.EmailUnverified, Version: d.Version,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 	for k, v := range d.NotifyPrefs {
 		if u.NotifyPrefs == nil {

@@ -225,3 +225,24 @@ func (db *DB) FindNotifications(ctx context.Context, f domain.NotificationFilter
 	return findPage(ctx, db, "notifications", notificationTable.list, where, args, f.Page, scanNotification,
 		func(n *domain.Notification) string { return n.ID })
 }
+
+// NotificationByID returns one notification.
+func (db *DB) NotificationByID(ctx context.Context, id string) (*domain.Notification, error) {
+	return scanNotification(db.queryRow(ctx, `SELECT `+notificationTable.list+` FROM notifications WHERE id = ?`, id))
+}
+
+// RetryNotification puts a notification back in the outbox with its event.
+func (db *DB) RetryNotification(ctx context.Context, n *domain.Notification, from domain.NotificationStatus, ev *domain.AuditEvent) error {
+	return db.tx(ctx, func(tx *wtx) error {
+		row := fromNotification(n)
+		res, err := tx.Exec(`UPDATE notifications SET status = ?, owner = ?, next_at = ?, attempts = ? WHERE id = ? AND status = ?`,
+			row.Status, row.Owner, row.NextAt, row.Attempts, n.ID, string(from))
+		if err != nil {
+			return translate(err)
+		}
+		if k, _ := res.RowsAffected(); k != 1 {
+			return domain.Errorf(domain.ECONFLICT, "The mail is no longer %s.", from)
+		}
+		return appendAudit(tx, ev)
+	})
+}

@@ -60,6 +60,7 @@ func Run(t *testing.T, h Harness) {
 		{"CommitmentReminders", testCommitmentReminders, false},
 		{"RequestsDigest", testRequestsDigest, false},
 		{"WeeklyMail", testWeeklyMail, false},
+		{"RetryMail", testRetryMail, false},
 		{"PasswordResets", testPasswordResets, false},
 		{"NotifyPrefs", testNotifyPrefs, false},
 		{"ContractKPIs", testContractKPIs, false},
@@ -591,6 +592,28 @@ func testUserUpdate(t *testing.T, s domain.Store) {
 	}
 	dup := &domain.User{ID: domain.NewID(), AuthorityID: f.auth.ID, Email: "supplier@example.org", Name: "x", Role: domain.RoleOfficer, Version: 1, CreatedAt: t0}
 	wantCode(t, s.CreateUser(ctx, dup, ev(f.auth, "user.create", dup.ID, t0)), domain.ECONFLICT)
+
+	// Email verification: an unverified registration reads back unverified
+	// (by id and by email), and an update verifies it.
+	o, nu := newOrg(f.auth, "Unverified Group", "unverified@example.org")
+	nu.EmailUnverified = true
+	if err := s.Register(ctx, o, nu, registerEvents(f.auth, o, nu)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.UserByEmail(ctx, nu.Email); err != nil || !got.EmailUnverified {
+		t.Fatalf("unverified user = %+v, %v", got, err)
+	}
+	v := *nu
+	v.EmailUnverified, v.Version = false, 2
+	if err := s.UpdateUser(ctx, &v, 1, ev(f.auth, "user.verify-email", v.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.UserByID(ctx, nu.ID); err != nil || got.EmailUnverified || got.Version != 2 {
+		t.Fatalf("verified user = %+v, %v", got, err)
+	}
+	if got, _ := s.UserByID(ctx, f.sUser.ID); got.EmailUnverified {
+		t.Fatal("a user written without the flag reads back unverified")
+	}
 }
 
 func testConcurrentCAS(t *testing.T, s domain.Store) {

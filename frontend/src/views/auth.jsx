@@ -5,7 +5,10 @@ import { api } from '../api.js';
 import { navigate } from '../router.jsx';
 import { signIn, signOut, AUTHORITY_SLUG } from '../session.js';
 import { useDraft } from '../forms.js';
-import { Page, ErrorSummary, Input, Radios, Button, Banner, Panel, fieldErrors } from '../govuk.jsx';
+import { Page, ErrorSummary, Input, Radios, Select, Button, Banner, Panel, fieldErrors } from '../govuk.jsx';
+import { useWards } from '../requests.jsx';
+import { DetailsFields, detailsState, detailsBody, detailField, DETAIL_IDS } from './people.jsx';
+import { VerifyBanner } from './verify.jsx';
 
 /** homeFor is where each role starts after signing in. */
 export function homeFor(user) {
@@ -98,12 +101,22 @@ const REGISTER_IDS = {
   name: 'reg-name',
   role: 'reg-role',
   'organisation.name': 'reg-org',
+  'organisation.authority': 'reg-org',
   organisation: 'reg-org',
+  area: 'reg-area',
 };
 
-/** Register creates an account and its organisation, then signs in. */
+/** registerId is the form's input id of an API field at registration:
+ * the account's own, or the organisation's due-diligence details. */
+function registerId(field) {
+  return REGISTER_IDS[field] || DETAIL_IDS[detailField(field)] || 'reg-email';
+}
+
+/** Register creates an account and its organisation (with the details
+ * the council checks, all optional), then signs in. */
 export function Register() {
-  const [v, set, , drop] = useDraft('register', { role: '', orgName: '', name: '', email: '' });
+  const wards = useWards();
+  const [v, set, , drop] = useDraft('register', { role: '', orgName: '', name: '', email: '', area: '', ...detailsState({}) });
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState({ list: [], byField: {} });
   const [busy, setBusy] = useState(false);
@@ -129,7 +142,10 @@ export function Register() {
       // already uses does not, and they are sent to sign in themselves.
       await api('/auth/register', {
         method: 'POST',
-        body: { email: v.email.trim(), password, name: v.name.trim(), role: v.role, organisation: { name: v.orgName.trim(), authority: AUTHORITY_SLUG } },
+        body: {
+          email: v.email.trim(), password, name: v.name.trim(), role: v.role,
+          organisation: { name: v.orgName.trim(), authority: AUTHORITY_SLUG, area: v.area, ...detailsBody(v.role, v) },
+        },
       });
       drop();
       try {
@@ -141,37 +157,60 @@ export function Register() {
       }
       navigate('/registered', { replace: true });
     } catch (err) {
-      setErrors(fieldErrors(err, (f) => REGISTER_IDS[f] || 'reg-email'));
+      const fe = fieldErrors(err, registerId);
+      // The details' inputs read their errors by the profile's names ("contact.name").
+      setErrors({ list: fe.list, byField: Object.fromEntries(Object.entries(fe.byField).map(([f, t]) => [detailField(f), t])) });
     } finally {
       setBusy(false);
     }
   };
   const orgLabel = v.role === 'supplier' ? 'Company name' : v.role === 'group' ? 'Group name' : 'Name of your group or company';
+  const setter = (k) => (x) => set(k, x);
   return (
     <Page title="Register" error={errors.list.length > 0}>
-      <ErrorSummary errors={errors.list} />
-      <p class="govuk-body">
-        Register your community group to post what it needs, or your company to pledge social value. A council officer checks every organisation before it can post or pledge.
-      </p>
-      <form method="post" action="/register" onSubmit={submit} novalidate>
-        <Radios
-          id="reg-role"
-          name="role"
-          legend="What are you registering?"
-          value={v.role}
-          onChange={(x) => set('role', x)}
-          error={errors.byField.role}
-          options={[
-            { value: 'group', text: 'A community group or charity', hint: 'You will post requests for help' },
-            { value: 'supplier', text: 'A supplier', hint: 'You bid for council contracts and will pledge social value' },
-          ]}
-        />
-        <Input id="reg-org" label={orgLabel} value={v.orgName} onInput={(x) => set('orgName', x)} error={errors.byField['organisation.name'] || errors.byField.organisation} autocomplete="organization" />
-        <Input id="reg-name" label="Your full name" value={v.name} onInput={(x) => set('name', x)} error={errors.byField.name} autocomplete="name" spellcheck={false} />
-        <Input id="reg-email" label="Email address" type="email" value={v.email} onInput={(x) => set('email', x)} error={errors.byField.email} autocomplete="email" spellcheck={false} />
-        <Input id="reg-password" label="Create a password" hint="Use 12 characters or more. A few words you will remember work well." type="password" value={password} onInput={setPassword} error={errors.byField.password} autocomplete="new-password" />
-        <Button disabled={busy}>Register</Button>
-      </form>
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-two-thirds">
+          <ErrorSummary errors={errors.list} />
+          <p class="govuk-body">
+            Register your community group to post what it needs, or your company to pledge social value. A council officer checks every organisation before it can post or pledge.
+          </p>
+          <form method="post" action="/register" onSubmit={submit} novalidate>
+            <Radios
+              id="reg-role"
+              name="role"
+              legend="What are you registering?"
+              value={v.role}
+              onChange={(x) => set('role', x)}
+              error={errors.byField.role}
+              options={[
+                { value: 'group', text: 'A community group or charity', hint: 'You will post requests for help' },
+                { value: 'supplier', text: 'A supplier', hint: 'You bid for council contracts and will pledge social value' },
+              ]}
+            />
+            <Input id="reg-org" label={orgLabel} value={v.orgName} onInput={(x) => set('orgName', x)} error={errors.byField['organisation.name'] || errors.byField.organisation} autocomplete="organization" />
+            <Input id="reg-name" label="Your full name" value={v.name} onInput={(x) => set('name', x)} error={errors.byField.name} autocomplete="name" spellcheck={false} />
+            <Input id="reg-email" label="Your email address" type="email" value={v.email} onInput={(x) => set('email', x)} error={errors.byField.email} autocomplete="email" spellcheck={false} />
+            <Input id="reg-password" label="Create a password" hint="Use 12 characters or more. A few words you will remember work well." type="password" value={password} onInput={setPassword} error={errors.byField.password} autocomplete="new-password" />
+            <Select
+              id="reg-area"
+              label="Ward you are based in (optional)"
+              hint={v.role === 'supplier' ? 'Requests near you rank higher for you.' : undefined}
+              value={v.area}
+              onChange={setter('area')}
+              error={errors.byField.area}
+              options={[{ value: '', text: 'Not in Stockport, or not saying' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
+            />
+            <DetailsFields
+              kind={v.role || 'group'}
+              v={v}
+              set={setter}
+              err={errors.byField}
+              intro="All optional now: giving them helps a council officer approve your organisation sooner. You can add or change them later on your organisation’s page. Council officers see them; they are never published."
+            />
+            <Button disabled={busy}>Register</Button>
+          </form>
+        </div>
+      </div>
     </Page>
   );
 }
@@ -184,9 +223,14 @@ export function Registered({ session }) {
       <Panel title="Registration received">
         {o ? <span class="app-break">{o.name}</span> : null}
       </Panel>
+      <VerifyBanner session={session} />
       <h2 class="govuk-heading-m">What happens next</h2>
+      <ol class="govuk-list govuk-list--number">
+        <li>Open the link we sent to your email address, to confirm it.</li>
+        <li>A Stockport Council officer checks your organisation.</li>
+      </ol>
       <p class="govuk-body">
-        A Stockport Council officer will check your organisation. You can {session.user?.role === 'supplier' ? 'pledge to requests' : 'post requests'} once it is approved.
+        You can {session.user?.role === 'supplier' ? 'pledge to requests' : 'post requests'} once both are done.
       </p>
       <p class="govuk-body">
         <a class="govuk-link" href="/">See the requests community groups have posted</a>

@@ -11,11 +11,12 @@ import { Page, Button, Tag, Banner, Loading, Problem, Inset, ErrorSummary, useLo
 import { BidTag } from './contracts.jsx';
 import { stageName } from '../procurement.js';
 import { useWards } from '../requests.jsx';
+import { VerifyBanner, verifyFieldId } from './verify.jsx';
 
 const LIVE = new Set(['offered', 'approved', 'in_delivery', 'delivered', 'confirmed', 'verified']);
 
 /** BidBuilder is where a supplier builds and submits its bid on a contract. */
-export function BidBuilder({ params }) {
+export function BidBuilder({ params, session }) {
   const wards = useWards();
   const [flash, setFlashHere] = useState(takeFlash);
   const [errors, setErrors] = useState([]);
@@ -39,7 +40,7 @@ export function BidBuilder({ params }) {
       setFlashHere(message);
       data.reload();
     } catch (ex) {
-      if (ex.status !== 401) setErrors([{ href: '#bid-counter', text: ex.message }]);
+      if (ex.status !== 401) setErrors([{ href: `#${verifyFieldId(ex.errors?.[0]?.field) || 'bid-counter'}`, text: ex.message }]);
     }
     setBusy(false);
   };
@@ -51,6 +52,7 @@ export function BidBuilder({ params }) {
     <Page title={title} caption={`${c.reference}: ${c.title}`} error={errors.length > 0} back={{ href: `/contracts/${c.id}`, text: 'The contract' }}>
       {flash && <Banner success title={flash} />}
       <ErrorSummary errors={errors} />
+      <VerifyBanner session={session} />
       {!bid ? (
         c.stage === 'tender' ? (
           <>

@@ -12,6 +12,7 @@ import { useWards } from '../requests.jsx';
 import { authority } from '../session.js';
 import { DeliveriesTable } from './value.jsx';
 import { UnreadMessages } from './people.jsx';
+import { VerifyBanner, verifyFieldId } from './verify.jsx';
 
 const DRAFT = 'request.new';
 const EMPTY = { title: '', description: '', safeguarding: false, kind: '', area: '', quantity: '', unit: '', value: '', day: '', month: '', year: '' };
@@ -44,6 +45,7 @@ export function MyRequests({ session }) {
   return (
     <Page title="Your requests" caption={session.organisation?.name}>
       {flash && <Banner success title={flash} />}
+      <VerifyBanner session={session} />
       <NotApproved organisation={session.organisation} />
       <UnreadMessages />
       {approved && <Button href="/requests/new">Post a request</Button>}
@@ -248,6 +250,7 @@ export function NewRequestStep({ params, query, session }) {
       <div class="govuk-grid-row">
         <div class="govuk-grid-column-two-thirds">
           <ErrorSummary errors={errors} />
+          <VerifyBanner session={session} />
           <form method="post" action={`/requests/new/${step}`} onSubmit={submit} novalidate>
             {body}
             <Button>Continue</Button>
@@ -299,7 +302,7 @@ export function CheckRequest({ session }) {
       navigate(`/requests/${sent.id}/sent`);
     } catch (err) {
       if (err.errors?.length) {
-        setErrors(err.errors.map((x) => ({ href: `/requests/new/${STEP_OF_FIELD[x.field] || 'what'}?change=1`, text: x.detail })));
+        setErrors(err.errors.map((x) => ({ href: verifyFieldId(x.field) ? `#${verifyFieldId(x.field)}` : `/requests/new/${STEP_OF_FIELD[x.field] || 'what'}?change=1`, text: x.detail })));
       } else {
         setErrors([{ href: '#main-content', text: err.message }]);
       }
@@ -312,6 +315,7 @@ export function CheckRequest({ session }) {
       <div class="govuk-grid-row">
         <div class="govuk-grid-column-two-thirds">
           <ErrorSummary errors={errors} />
+          <VerifyBanner session={session} />
           <SummaryList
             rows={[
               { key: 'Title', value: v.title, action: change('what', 'title') },

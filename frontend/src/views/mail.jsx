@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
 import { navigate } from '../router.jsx';
 import { dateAndTime, plural } from '../format.js';
-import { Page, ErrorSummary, Input, Radios, Button, Banner, Loading, Problem, Details, Tag, useLoad, fieldErrors } from '../govuk.jsx';
+import { Page, ErrorSummary, Input, Radios, Button, Banner, Loading, Problem, Details, Tag, Warning, useLoad, fieldErrors } from '../govuk.jsx';
 
 /** ForgotPassword asks for the address to mail a reset link to. */
 export function ForgotPassword() {
@@ -97,11 +97,32 @@ const STATUS = {
   uncertain: ['Maybe sent', 'orange'],
 };
 
-/** SentMail lists the council's outbox for an admin. */
+/** SentMail lists the council's outbox for an admin, who can send again
+ * a mail that may not have arrived (its sender stopped after handing it
+ * to the mail server). */
 export function SentMail() {
   const mail = useLoad(() => listAll('/mail', {}, 500), []);
+  const [done, setDone] = useState('');
+  const [errors, setErrors] = useState([]);
+  const [busy, setBusy] = useState('');
+  const retry = async (m) => {
+    setBusy(m.id);
+    try {
+      const n = await api(`/mail/${m.id}/retry`, { method: 'POST', body: {} });
+      mail.setData(mail.data.map((x) => (x.id === n.id ? n : x)));
+      setErrors([]);
+      setDone(`The email to ${m.to} will be sent again`);
+    } catch (err) {
+      setDone('');
+      if (err.status !== 401) setErrors([{ href: `#retry-${m.id}`, text: err.message }]);
+    } finally {
+      setBusy('');
+    }
+  };
   return (
-    <Page title="Sent mail">
+    <Page title="Sent mail" error={errors.length > 0}>
+      {done && <Banner success title={done} />}
+      <ErrorSummary errors={errors} />
       <p class="govuk-body">Every email the service sends, newest first. Without a mail server configured, email waits here and is not sent.</p>
       {mail.loading ? <Loading /> : mail.error ? <Problem error={mail.error} /> : mail.data.length === 0 ? <p class="govuk-body">No email yet.</p> : (
         <>
@@ -118,6 +139,14 @@ export function SentMail() {
                   <pre class="app-mail__text">{m.text}</pre>
                   <p class="govuk-body-s">{plural(m.attempts.length, 'attempt')}{m.attempts.length > 0 && `: ${m.attempts.map((a) => `${dateAndTime(a.at)} ${a.result}`).join('; ')}`}</p>
                 </Details>
+                {m.status === 'uncertain' && (
+                  <form method="post" action={`/admin/mail/${m.id}/retry`} onSubmit={(e) => { e.preventDefault(); retry(m); }} novalidate>
+                    <Warning>
+                      Sending stopped after this email was handed to the mail server, so it may have arrived. If you send it again, {m.to} may get it twice.
+                    </Warning>
+                    <Button secondary id={`retry-${m.id}`} disabled={busy === m.id}>Send again<span class="govuk-visually-hidden"> the email to {m.to}</span></Button>
+                  </form>
+                )}
               </div>
             );
           })}

@@ -64,13 +64,13 @@ export function detailsBody(kind, v) {
 }
 
 /** DetailsFields are the due-diligence inputs of the profile form. */
-export function DetailsFields({ kind, v, set, err }) {
+export function DetailsFields({ kind, v, set, err, intro }) {
   const supplier = kind === 'supplier';
   const who = supplier ? 'social value lead' : 'main contact';
   return (
     <>
       <h2 class="govuk-heading-m">Details the council checks</h2>
-      <p class="govuk-body">Council officers see these when they approve your organisation. They are never published.</p>
+      <p class="govuk-body">{intro || 'Council officers see these when they approve your organisation. They are never published.'}</p>
       <Input id="legal-name" label="Legal name" hint="As registered, if it differs from the name you use" value={v.legalName} onInput={set('legalName')} error={err.legalName} autocomplete="organization" />
       <Input id="charity-number" label="Charity number (if you have one)" hint="6 to 8 digits, for example 1123456" width="10" inputmode="numeric" value={v.charityNumber} onInput={set('charityNumber')} error={err.charityNumber} spellcheck={false} />
       <Input id="company-number" label="Company number (if you have one)" hint="8 characters, for example 01234567 or SC123456" width="10" value={v.companyNumber} onInput={set('companyNumber')} error={err.companyNumber} spellcheck={false} />

@@ -13,6 +13,7 @@ import { DeliveriesTable } from './value.jsx';
 import { OpenTenders } from './bids.jsx';
 import { ReturnsDue } from './kpis.jsx';
 import { UnreadMessages } from './people.jsx';
+import { VerifyBanner, verifyFieldId } from './verify.jsx';
 
 /** BID_MINIMUM is how many different requests a bid must pledge to. */
 export const BID_MINIMUM = 3;
@@ -43,6 +44,7 @@ export function SupplierRequests({ query, session }) {
     <Page title="Requests for you" caption={session.organisation?.name}>
       {session.organisation?.status === 'suspended' ? <Inset>A council officer has suspended your company: you cannot pledge or bid until it is reinstated. What you have already committed to stays.</Inset>
         : !approved && <Inset>Your company is waiting for a council officer to approve it. You can pledge once it is approved.</Inset>}
+      <VerifyBanner session={session} />
       <UnreadMessages href="/supplier/pledges" />
       {approved && <ReturnsDue supplier />}
       <OpenTenders offers={session.organisation?.offers} />
@@ -69,7 +71,7 @@ export function SupplierRequests({ query, session }) {
 const PLEDGE_IDS = { offer: 'offer', quantity: 'pledge-quantity', unit: 'pledge-unit', valuePence: 'pledge-value', allowPartial: 'allow-partial', safeguardingConfirmed: 'safeguarding-confirmed' };
 
 /** PledgeForm offers social value against one request. */
-export function PledgeForm({ params, query = {} }) {
+export function PledgeForm({ params, query = {}, session }) {
   // From a bid (issue #11): the pledge joins the bid, and the supplier
   // goes back to building it.
   const bidId = query.bid || '';
@@ -109,7 +111,7 @@ export function PledgeForm({ params, query = {} }) {
       setFlash([`Pledge ${bidId ? 'added to your bid' : 'sent'}: ${money(p.valuePence)} to ‘${r.title}’.`, ...(p.warnings || [])].join(' '));
       navigate(back || '/supplier/pledges');
     } catch (ex) {
-      if (ex.errors?.length) setErrors(ex.errors.map((x) => ({ field: x.field, href: `#${PLEDGE_IDS[x.field] || 'offer'}`, text: x.detail })));
+      if (ex.errors?.length) setErrors(ex.errors.map((x) => ({ field: x.field, href: `#${PLEDGE_IDS[x.field] || verifyFieldId(x.field) || 'offer'}`, text: x.detail })));
       else if (ex.status === 401) return; // the app sends the person to sign in; the draft is kept
       else setErrors([{ field: '', href: '#offer', text: ex.message }]);
       setBusy(false);
@@ -125,6 +127,7 @@ export function PledgeForm({ params, query = {} }) {
       <div class="govuk-grid-row">
         <div class="govuk-grid-column-two-thirds">
           <ErrorSummary errors={errors} />
+          <VerifyBanner session={session} />
           <h1 class="govuk-heading-l app-break">
             <span class="govuk-caption-l">Pledge to</span>
             {r.title}
