@@ -51,7 +51,8 @@ func (j Job) once(ctx context.Context, now time.Time) (n int64, err error) {
 	return j.Do(ctx, now)
 }
 
-// Jobs are the background jobs of a serving process.
+// Jobs are the background jobs of the serving processes; each runs under
+// its lease (Job.RunLeased), in one process at a time.
 func (s *Service) Jobs() []Job {
 	return []Job{
 		{Name: "lapse", Every: 24 * time.Hour, Do: func(ctx context.Context, now time.Time) (int64, error) {
@@ -63,5 +64,10 @@ func (s *Service) Jobs() []Job {
 			return int64(n), err
 		}},
 		{Name: "purge", Every: time.Hour, Do: s.PurgeExpired},
+		// The recovery sweep: changes a killed process left after their
+		// commit point are finished by a survivor, not at the next start.
+		{Name: "recover", Every: PendingAge, Do: func(ctx context.Context, _ time.Time) (int64, error) {
+			return s.Store.RecoverPending(ctx, PendingAge)
+		}},
 	}
 }

@@ -59,6 +59,7 @@ func Run(t *testing.T, h Harness) {
 		{"HeldMail", testHeldMail, false},
 		{"PasswordResets", testPasswordResets, false},
 		{"NotifyPrefs", testNotifyPrefs, false},
+		{"Leases", testLeases, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentNames", testConcurrentNames, true},
