@@ -93,15 +93,8 @@ func startScaleServe(t *testing.T, bin string, env []string) *serveProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return p
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	if ready(addr, 60*time.Second) {
+		return p
 	}
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
