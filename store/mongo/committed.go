@@ -25,26 +25,25 @@ import (
 var commitRetryBudget = 10 * time.Second
 
 // afterCommit runs fn, the steps after the commit point of the change named
-// what, retrying transient errors for commitRetryBudget. It ignores the
-// caller's cancellation (the client going away does not undo a commit) and
-// never returns fn's error: it logs it, and the sweep finishes the change.
+// what, and retries it on transient errors until commitRetryBudget has
+// passed (a slow server is waited for, as before the commit point). It
+// ignores the caller's cancellation (the client going away does not undo a
+// commit) and never returns fn's error: it logs it, and the sweep finishes
+// the change.
 func (db *DB) afterCommit(ctx context.Context, what string, fn func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitRetryBudget)
-	defer cancel()
+	ctx = context.WithoutCancel(ctx)
+	giveUp := time.Now().Add(commitRetryBudget)
 	wait := 20 * time.Millisecond
 	for {
 		err := fn(ctx)
 		if err == nil {
 			return nil
 		}
-		if !transient(err) || ctx.Err() != nil {
+		if !transient(err) || time.Now().Add(wait).After(giveUp) {
 			slog.Error("mongodb: a committed change is not finished yet; the recovery sweep finishes it", "change", what, "err", err)
 			return nil
 		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
+		time.Sleep(wait)
 		wait = min(2*wait, time.Second)
 	}
 }
