@@ -241,8 +241,24 @@ func TestScaleOut(t *testing.T) {
 
 	// Kill a process mid-write three times, restarting it each time.
 	const kills = 3
+	ackedSoFar := func() int {
+		omu.Lock()
+		defer omu.Unlock()
+		n := 0
+		for _, o := range outcomes {
+			if o.id != "" {
+				n++
+			}
+		}
+		return n
+	}
 	for k := range kills {
-		time.Sleep(time.Duration(700+rand.IntN(800)) * time.Millisecond)
+		// Some writes acknowledged in every round, however slow the
+		// machine, then a kill at a random moment under load.
+		for wait := time.Now().Add(30 * time.Second); ackedSoFar() < 4*(k+1) && time.Now().Before(wait); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(200+rand.IntN(800)) * time.Millisecond)
 		i := rand.IntN(3)
 		pmu.Lock()
 		victim := procs[i]
