@@ -41,7 +41,10 @@ type Config struct {
 	Limits          *api.Limits
 	AuditKeyFile    string
 	CheckpointEvery time.Duration
-	MetricsToken    string
+	// LeaseTTL is how long a process holds a background job's lease
+	// without renewing it (NEEDMATCH_LEASE_TTL; 0: domain.LeaseTTL).
+	LeaseTTL     time.Duration
+	MetricsToken string
 	// SMTPURL, when set, turns the mail sender on (NEEDMATCH_SMTP_URL);
 	// without it mail stays in the outbox, readable by an admin.
 	SMTPURL string
@@ -149,7 +152,8 @@ func New(ctx context.Context, c Config) (*App, error) {
 // Run serves on the configured address and runs the background jobs (audit
 // checkpoints, domain.Service.Jobs: the daily lapse of commitments long
 // past due and expiry of requests past their deadline, the hourly purge of
-// expired records) until ctx
+// expired records, the recovery sweep every 30 s; each under its lease)
+// until ctx
 // ends; then it drains in-flight requests and writes a last checkpoint.
 func (a *App) Run(ctx context.Context) error {
 	key, err := CheckpointKey(a.Config.auditKeyFile())
@@ -161,9 +165,13 @@ func (a *App) Run(ctx context.Context) error {
 	var bg sync.WaitGroup
 	bg.Add(1)
 	go func() { defer bg.Done(); cp.run(ctx, a.Config.CheckpointEvery, log) }()
+	// Each job runs under its lease in the database: with N processes on
+	// one MongoDB, one of them runs each job, and another takes over when
+	// it dies.
+	holder := LeaseHolder()
 	for _, j := range a.Service.Jobs() {
 		bg.Add(1)
-		go func() { defer bg.Done(); j.Run(ctx, a.Service.Now, log) }()
+		go func() { defer bg.Done(); j.RunLeased(ctx, a.Store, holder, a.Config.LeaseTTL, a.Service.Now, log) }()
 	}
 	if a.Mailer != nil {
 		bg.Add(1)
@@ -178,6 +186,15 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	log.Info("needmatch serving", "addr", "http://"+a.Config.Addr, "store", store)
 	return a.Server.Listen(ctx, a.Config.Addr)
+}
+
+// LeaseHolder names this process in the job leases: host, process id and
+// a random part (a restarted process is a new holder).
+func LeaseHolder() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // Close closes the store.

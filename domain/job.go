@@ -58,7 +58,8 @@ func count(do func(context.Context, time.Time) (int, error)) func(context.Contex
 	}
 }
 
-// Jobs are the background jobs of a serving process.
+// Jobs are the background jobs of the serving processes; each runs under
+// its lease (Job.RunLeased), in one process at a time.
 func (s *Service) Jobs() []Job {
 	return []Job{
 		{Name: "lapse", Every: 24 * time.Hour, Do: func(ctx context.Context, now time.Time) (int64, error) {
@@ -73,5 +74,10 @@ func (s *Service) Jobs() []Job {
 		{Name: "commitment reminders", Every: time.Hour, Do: count(s.RemindCommitments)},
 		{Name: "new requests digest", Every: 15 * time.Minute, Do: count(s.DigestRequests)},
 		{Name: "weekly mail", Every: 5 * time.Minute, Do: count(s.SendWeekly)},
+		// The recovery sweep: changes a killed process left after their
+		// commit point are finished by a survivor, not at the next start.
+		{Name: "recover", Every: PendingAge, Do: func(ctx context.Context, _ time.Time) (int64, error) {
+			return s.Store.RecoverPending(ctx, PendingAge)
+		}},
 	}
 }

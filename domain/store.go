@@ -21,6 +21,7 @@ type Store interface {
 	ResetStore
 	RemedyStore
 	ReturnStore
+	LeaseStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

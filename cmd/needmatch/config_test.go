@@ -6,12 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfig(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
 	c, _, err := parseConfig("serve", nil, env(map[string]string{}))
-	if err != nil || c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.MongoURI != "" {
+	if err != nil || c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.MongoURI != "" || c.LeaseTTL != 30*time.Second {
 		t.Fatalf("defaults: %+v %v", c, err)
 	}
 	c, _, err = parseConfig("serve", []string{"--addr", ":9"}, env(map[string]string{"NEEDMATCH_ADDR": ":1"}))
@@ -22,6 +23,8 @@ func TestConfig(t *testing.T) {
 		"short secret": {"NEEDMATCH_JWT_SECRET": "short"},
 		"bad log":      {"NEEDMATCH_LOG_LEVEL": "loud"},
 		"bad mongo":    {"MONGODB_URI": "http://x"},
+		"bad lease":    {"NEEDMATCH_LEASE_TTL": "soon"},
+		"short lease":  {"NEEDMATCH_LEASE_TTL": "1s"},
 	} {
 		if _, _, err := parseConfig("serve", nil, env(kv)); err == nil {
 			t.Errorf("%s accepted", name)

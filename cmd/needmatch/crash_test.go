@@ -57,19 +57,27 @@ func startServe(t *testing.T, bin, dir string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return &proc{cmd: cmd, addr: addr}
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	if ready(addr, 20*time.Second) {
+		return &proc{cmd: cmd, addr: addr}
 	}
 	_ = cmd.Process.Kill()
 	t.Fatalf("server did not start: %s", logs.String())
 	return nil
+}
+
+// ready waits up to within for the server at addr to answer /readyz.
+func ready(addr string, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return true
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
 }
 
 func postJSON(url, token string, body any) (int, map[string]any, error) {

@@ -65,6 +65,8 @@ type Config struct {
 	AuditKey  string
 	// CheckpointEvery is how often the audit chain heads are signed.
 	CheckpointEvery time.Duration
+	// LeaseTTL is how long a background job's lease lasts unrenewed.
+	LeaseTTL time.Duration
 	// SMTPURL, MailFrom and BaseURL configure mail (see app.Config).
 	SMTPURL, MailFrom, BaseURL string
 }
@@ -90,10 +92,15 @@ func parseConfig(fsName string, args []string, getenv func(string) string) (*Con
 	fl.DurationVar(&c.CheckpointEvery, "checkpoint-every", time.Minute, "how often to sign the audit chain heads")
 	fl.StringVar(&c.MailFrom, "mail-from", def("NEEDMATCH_MAIL_FROM", "needmatch <no-reply@needmatch.localhost>"), "the From address of mail (NEEDMATCH_MAIL_FROM)")
 	fl.StringVar(&c.BaseURL, "base-url", def("NEEDMATCH_BASE_URL", ""), "the app's public address, for links in mail (NEEDMATCH_BASE_URL, default http://<addr>)")
+	leaseTTL := fl.String("lease-ttl", def("NEEDMATCH_LEASE_TTL", domain.LeaseTTL.String()), "how long a process holds a background job's lease unrenewed; another takes over within this and a third of it (NEEDMATCH_LEASE_TTL)")
 	c.JWTSecret = getenv("NEEDMATCH_JWT_SECRET")
 	c.SMTPURL = getenv("NEEDMATCH_SMTP_URL")
 	if err := fl.Parse(args); err != nil {
 		return nil, nil, err
+	}
+	var err error
+	if c.LeaseTTL, err = time.ParseDuration(*leaseTTL); err != nil || c.LeaseTTL < 3*time.Second || c.LeaseTTL > time.Hour {
+		return nil, nil, errors.New("NEEDMATCH_LEASE_TTL must be a duration from 3s to 1h, such as 30s")
 	}
 	if c.AuditKey == "" {
 		c.AuditKey = filepath.Join(c.DataDir, "audit-checkpoint.key")
@@ -166,7 +173,7 @@ func (c *Config) appConfig(log *slog.Logger) app.Config {
 		}
 	}
 	return app.Config{Addr: c.Addr, DataDir: c.DataDir, MongoURI: c.MongoURI, MongoDB: c.MongoDB, JWTSecret: c.JWTSecret, TLS: c.TLS,
-		TrustedProxies: proxies, NoRateLimits: c.NoLimits, AuditKeyFile: c.AuditKey, CheckpointEvery: c.CheckpointEvery, Logger: log,
+		TrustedProxies: proxies, NoRateLimits: c.NoLimits, AuditKeyFile: c.AuditKey, CheckpointEvery: c.CheckpointEvery, LeaseTTL: c.LeaseTTL, Logger: log,
 		SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, BaseURL: c.BaseURL}
 }
 

@@ -144,8 +144,16 @@ func (db *DB) chainEvent(ctx context.Context, p *auditDoc) (*domain.AuditEvent, 
 }
 
 // complete runs outbox steps 2 and 3 for the pending event p of document id
-// in coll, and copies the chained seq and hashes to ev when it is not nil.
+// in coll, just written with p (the commit point), and copies the chained
+// seq and hashes to ev when it is not nil. The change is committed, so
+// complete never reports it failed (see afterCommit).
 func (db *DB) complete(ctx context.Context, coll *driver.Collection, id string, p *auditDoc, ev *domain.AuditEvent) error {
+	return db.afterCommit(ctx, coll.Name()+" "+id, func(ctx context.Context) error { return db.finish(ctx, coll, id, p, ev) })
+}
+
+// finish runs outbox steps 2 and 3 for the pending event p of document id
+// in coll, and copies the chained seq and hashes to ev when it is not nil.
+func (db *DB) finish(ctx context.Context, coll *driver.Collection, id string, p *auditDoc, ev *domain.AuditEvent) error {
 	if p == nil {
 		return nil
 	}
@@ -181,7 +189,7 @@ func (db *DB) flush(ctx context.Context, coll *driver.Collection, st *pendingSta
 		} else if err != nil {
 			return err
 		}
-		if err := db.complete(ctx, db.organisations, st.Org.ID, st.Org.PendingAudit, nil); err != nil {
+		if err := db.finish(ctx, db.organisations, st.Org.ID, st.Org.PendingAudit, nil); err != nil {
 			return err
 		}
 	}
@@ -191,13 +199,13 @@ func (db *DB) flush(ctx context.Context, coll *driver.Collection, st *pendingSta
 	if st.Intent != nil {
 		return db.completeIntent(ctx, coll, st.ID, st.Pending, st.Intent, nil)
 	}
-	return db.complete(ctx, coll, st.ID, st.Pending, nil)
+	return db.finish(ctx, coll, st.ID, st.Pending, nil)
 }
 
 // insertAudited inserts doc (carrying p as its pendingAudit) and completes
 // the outbox for it.
 func (db *DB) insertAudited(ctx context.Context, coll *driver.Collection, id string, doc any, p *auditDoc, ev *domain.AuditEvent) error {
-	if _, err := coll.InsertOne(ctx, doc); err != nil {
+	if _, err := coll.InsertOne(ctx, doc); err != nil && !db.landed(ctx, coll, id, p, err) {
 		return translate(err)
 	}
 	return db.complete(ctx, coll, id, p, ev)
@@ -213,6 +221,9 @@ func (db *DB) replaceAudited(ctx context.Context, coll *driver.Collection, id st
 		{Key: "pendingIntent", Value: bson.D{{Key: "$exists", Value: false}}}}
 	for range maxChainAttempts {
 		res, err := coll.ReplaceOne(ctx, filter, doc)
+		if err != nil && db.landed(ctx, coll, id, p, err) {
+			return db.complete(ctx, coll, id, p, ev)
+		}
 		if err != nil {
 			if onErr != nil {
 				return onErr(err)
@@ -243,23 +254,47 @@ func (db *DB) replaceAudited(ctx context.Context, coll *driver.Collection, id st
 // event was chained (outbox steps 2 and 3). Open calls it; it is safe to run
 // at any time, also while other processes write.
 func (db *DB) Recover(ctx context.Context) error {
+	_, err := db.recoverBefore(ctx, time.Time{})
+	return err
+}
+
+// RecoverPending is the recovery sweep (domain job "recover"): Recover
+// for the changes older than age on the server's clock, so that a change
+// a killed process left is finished by a survivor, not at the next start.
+func (db *DB) RecoverPending(ctx context.Context, age time.Duration) (int64, error) {
+	now, err := db.serverNow(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return db.recoverBefore(ctx, now.Add(-age))
+}
+
+// recoverBefore finishes the unfinished changes made before cutoff (all
+// when it is zero) and says how many it finished.
+func (db *DB) recoverBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	filter := bson.D{{Key: "pendingAudit._id", Value: bson.D{{Key: "$gt", Value: ""}}}}
+	if !cutoff.IsZero() {
+		filter = append(filter, bson.E{Key: "pendingAudit.at", Value: bson.D{{Key: "$lt", Value: cutoff}}})
+	}
 	for _, coll := range db.audited() {
-		cur, err := coll.Find(ctx, bson.D{{Key: "pendingAudit._id", Value: bson.D{{Key: "$gt", Value: ""}}}},
-			options.Find().SetProjection(pendingProjection))
+		cur, err := coll.Find(ctx, filter, options.Find().SetProjection(pendingProjection))
 		if err != nil {
-			return translate(err)
+			return n, translate(err)
 		}
 		var sts []pendingState
 		if err := cur.All(ctx, &sts); err != nil {
-			return translate(err)
+			return n, translate(err)
 		}
 		for i := range sts {
 			if err := db.flush(ctx, coll, &sts[i]); err != nil {
-				return err
+				return n, err
 			}
+			n++
 		}
 	}
-	return db.recoverLedger(ctx)
+	m, err := db.recoverLedger(ctx, cutoff)
+	return n + m, err
 }
 
 // FindAudit lists events oldest first.

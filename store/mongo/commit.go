@@ -55,8 +55,10 @@ func lockKeys(checks []domain.CommitCheck) []string {
 	return slices.Compact(keys)
 }
 
-// withCommitLocks runs fn holding the locks the checks need.
-func (db *DB) withCommitLocks(ctx context.Context, checks []domain.CommitCheck, fn func() error) error {
+// withCommitLocks runs fn holding the locks the checks need. fn calls held
+// just before its commit point: a writer stalled past commitLockTimeout may
+// have lost its locks to another, and must then write nothing.
+func (db *DB) withCommitLocks(ctx context.Context, checks []domain.CommitCheck, fn func(held func() error) error) error {
 	owner := domain.NewID()
 	var held []string
 	defer func() {
@@ -72,13 +74,32 @@ func (db *DB) withCommitLocks(ctx context.Context, checks []domain.CommitCheck, 
 		}
 		held = append(held, k)
 	}
-	return fn()
+	return fn(func() error { return db.stillHeld(ctx, owner, held) })
+}
+
+// stillHeld reports ECONFLICT unless owner still holds every lock in keys.
+func (db *DB) stillHeld(ctx context.Context, owner string, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	n, err := db.commitLocks().CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}, {Key: "owner", Value: owner}})
+	if err != nil {
+		return translate(err)
+	}
+	if n != int64(len(keys)) {
+		return domain.Errorf(domain.ECONFLICT, "This approval took too long and another went ahead; reload and try again.")
+	}
+	return nil
 }
 
 func (db *DB) takeCommitLock(ctx context.Context, key, owner string) error {
 	deadline := time.Now().Add(commitLockWait)
 	for {
-		_, err := db.commitLocks().InsertOne(ctx, commitLockDoc{ID: key, Owner: owner, At: time.Now().UTC()})
+		// A lock's age is on the server's clock ($currentDate, and hello's
+		// localTime below): two processes' clocks never meet. The upsert
+		// inserts, or fails on the _id when another owner holds the lock.
+		_, err := db.commitLocks().UpdateOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "owner", Value: owner}},
+			bson.D{{Key: "$currentDate", Value: bson.D{{Key: "at", Value: true}}}}, options.UpdateOne().SetUpsert(true))
 		if err == nil {
 			return nil
 		}
@@ -92,7 +113,12 @@ func (db *DB) takeCommitLock(ctx context.Context, key, owner string) error {
 			continue // released meanwhile
 		case ferr != nil:
 			return translate(ferr)
-		case time.Since(cur.At) > commitLockTimeout:
+		}
+		now, nerr := db.serverNow(ctx)
+		switch {
+		case nerr != nil:
+			return nerr
+		case now.Sub(cur.At) > commitLockTimeout:
 			_, _ = db.commitLocks().DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "owner", Value: cur.Owner}})
 			continue
 		}
@@ -178,8 +204,11 @@ func (db *DB) sumPledges(ctx context.Context, filter bson.D, pending map[string]
 // that it keeps within chk.
 func (db *DB) CommitPledge(ctx context.Context, p *domain.Pledge, prev int64, chk domain.CommitCheck, ev *domain.AuditEvent) error {
 	checks := []domain.CommitCheck{chk}
-	return db.withCommitLocks(ctx, checks, func() error {
+	return db.withCommitLocks(ctx, checks, func(held func() error) error {
 		if err := db.checkCommits(ctx, checks, []*domain.Pledge{p}); err != nil {
+			return err
+		}
+		if err := held(); err != nil {
 			return err
 		}
 		return db.UpdatePledge(ctx, p, prev, ev)

@@ -290,10 +290,10 @@ func (db *DB) FindBids(ctx context.Context, f domain.BidFilter) ([]*domain.Bid, 
 // bids, pledges and events as its intent (see ledger.go), which the writes
 // complete, removing the locks. A stale version anywhere changes nothing.
 func (db *DB) AwardContract(ctx context.Context, w *domain.Award) error {
-	return db.withCommitLocks(ctx, w.Checks, func() error { return db.awardContract(ctx, w) })
+	return db.withCommitLocks(ctx, w.Checks, func(held func() error) error { return db.awardContract(ctx, w, held) })
 }
 
-func (db *DB) awardContract(ctx context.Context, w *domain.Award) (err error) {
+func (db *DB) awardContract(ctx context.Context, w *domain.Award, held func() error) (err error) {
 	if len(w.BidPrevs) != len(w.Bids) || len(w.PledgePrevs) != len(w.Pledges) {
 		return domain.Errorf(domain.EINTERNAL, "award: versions do not match the records")
 	}
@@ -330,6 +330,11 @@ func (db *DB) awardContract(ctx context.Context, w *domain.Award) (err error) {
 	if err != nil {
 		return err
 	}
+	// The locks' age is read on the server's clock (see resolveLock).
+	if in.At, err = db.serverNow(ctx); err != nil {
+		return err
+	}
+	in.At = in.At.Truncate(time.Millisecond)
 	locked := 0
 	committed := false
 	defer func() {
@@ -353,6 +358,20 @@ func (db *DB) awardContract(ctx context.Context, w *domain.Award) (err error) {
 		locked++
 	}
 	if err := db.checkCommits(ctx, w.Checks, w.Pledges); err != nil {
+		return err
+	}
+	// Last check before the commit point: an award stalled past
+	// lockTimeout may have had its locks broken by another writer.
+	for _, t := range targets {
+		n, err := t.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: t.id}, {Key: "pendingIntent.id", Value: in.ID}})
+		if err != nil {
+			return translate(err)
+		}
+		if n != 1 {
+			return domain.Errorf(domain.ECONFLICT, "This award took too long and its records were changed meanwhile; reload and try again.")
+		}
+	}
+	if err := held(); err != nil {
 		return err
 	}
 	d := contractFromDomain(w.Contract, nil)

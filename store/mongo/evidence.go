@@ -103,7 +103,11 @@ func (db *DB) claimEvidence(ctx context.Context, d *domain.Delivery) (err error)
 			db.releaseEvidence(context.WithoutCancel(ctx), d.ID)
 		}
 	}()
-	now := time.Now().UTC()
+	// A claim's age is read on the server's clock (see recoverLedger).
+	now, err := db.serverNow(ctx)
+	if err != nil {
+		return err
+	}
 	for i, id := range d.EvidenceIDs {
 		res, err := db.evidence().UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "deliveryId", Value: ""},
 			{Key: "organisationId", Value: d.OrganisationID}},

@@ -219,11 +219,11 @@ func (db *DB) commitIntent(ctx context.Context, coll *driver.Collection, id stri
 	filter := append(bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, notPending...)
 	for range maxChainAttempts {
 		res, err := coll.ReplaceOne(ctx, filter, doc)
-		if err != nil {
+		if err != nil && !db.landed(ctx, coll, id, p, err) {
 			return translate(err)
 		}
-		if res.MatchedCount == 1 {
-			return db.completeIntent(ctx, coll, id, p, in, evs)
+		if err != nil || res.MatchedCount == 1 {
+			return db.afterCommit(ctx, coll.Name()+" "+id, func(ctx context.Context) error { return db.completeIntent(ctx, coll, id, p, in, evs) })
 		}
 		var st pendingState
 		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(pendingProjection)).Decode(&st); err != nil {
@@ -379,7 +379,11 @@ func (db *DB) resolveLock(ctx context.Context, coll *driver.Collection, id strin
 	if err == nil && st.Intent != nil && st.Intent.ID == in.ID {
 		return db.flush(ctx, db.contracts(), &st)
 	}
-	if time.Since(in.At) < lockTimeout {
+	now, err := db.serverNow(ctx)
+	if err != nil {
+		return err
+	}
+	if now.Sub(in.At) < lockTimeout {
 		return errLocked
 	}
 	db.unlock(ctx, coll, id, in.ID)
@@ -395,26 +399,34 @@ const claimTimeout = 10 * time.Minute
 // through their pendingAudit), fills the ward of pledges made before the ledger (from
 // their request) and frees evidence claimed by a delivery report that
 // never committed.
-func (db *DB) recoverLedger(ctx context.Context) error {
+func (db *DB) recoverLedger(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	filter := bson.D{{Key: "pendingIntent.id", Value: bson.D{{Key: "$gt", Value: ""}}}}
+	if !cutoff.IsZero() {
+		filter = append(filter, bson.E{Key: "pendingIntent.at", Value: bson.D{{Key: "$lt", Value: cutoff}}})
+	}
 	for _, coll := range []*driver.Collection{db.contracts(), db.bids(), db.pledges} {
-		cur, err := coll.Find(ctx, bson.D{{Key: "pendingIntent.id", Value: bson.D{{Key: "$gt", Value: ""}}}}, options.Find().SetProjection(pendingProjection))
+		cur, err := coll.Find(ctx, filter, options.Find().SetProjection(pendingProjection))
 		if err != nil {
-			return translate(err)
+			return n, translate(err)
 		}
 		var sts []pendingState
 		if err := cur.All(ctx, &sts); err != nil {
-			return translate(err)
+			return n, translate(err)
 		}
 		for i := range sts {
-			if err := db.flush(ctx, coll, &sts[i]); err != nil && !errors.Is(err, errLocked) {
-				return err
+			switch err := db.flush(ctx, coll, &sts[i]); {
+			case err == nil:
+				n++
+			case !errors.Is(err, errLocked):
+				return n, err
 			}
 		}
 	}
 	cur, err := db.pledges.Find(ctx, bson.D{{Key: "area", Value: bson.D{{Key: "$exists", Value: false}}}},
 		options.Find().SetProjection(bson.D{{Key: "requestId", Value: 1}, {Key: "version", Value: 1}}))
 	if err != nil {
-		return translate(err)
+		return n, translate(err)
 	}
 	var old []struct {
 		ID        string `bson:"_id"`
@@ -422,21 +434,25 @@ func (db *DB) recoverLedger(ctx context.Context) error {
 		Version   int64  `bson:"version"`
 	}
 	if err := cur.All(ctx, &old); err != nil {
-		return translate(err)
+		return n, translate(err)
 	}
 	for _, p := range old {
 		var r struct {
 			Area string `bson:"area"`
 		}
 		if err := db.requests.FindOne(ctx, bson.D{{Key: "_id", Value: p.RequestID}}, options.FindOne().SetProjection(bson.D{{Key: "area", Value: 1}})).Decode(&r); err != nil && !errors.Is(err, driver.ErrNoDocuments) {
-			return translate(err)
+			return n, translate(err)
 		}
 		if _, err := db.pledges.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.ID}, {Key: "version", Value: p.Version}, {Key: "area", Value: bson.D{{Key: "$exists", Value: false}}}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "area", Value: r.Area}}}}); err != nil {
-			return translate(err)
+			return n, translate(err)
 		}
 	}
-	return db.freeStaleClaims(ctx, time.Now().Add(-claimTimeout))
+	now, err := db.serverNow(ctx)
+	if err != nil {
+		return n, err
+	}
+	return n, db.freeStaleClaims(ctx, now.Add(-claimTimeout))
 }
 
 // ledgerFilter turns a ledger filter into a query on the ledger's fields;

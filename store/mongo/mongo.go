@@ -30,10 +30,13 @@
 //     chained (by a recovery running at the same time) is never chained twice.
 //  3. pendingAudit is unset, filtered on the event id.
 //
-// Only then is the change acknowledged. A writer that dies between the steps
-// leaves a document with a pendingAudit: Recover (run by Open) finds such
-// documents and completes steps 2 and 3, and any update of a document first
-// completes a pendingAudit left on it, so its events keep their order.
+// Only then is the change acknowledged; a failure in steps 2 and 3 is
+// retried and never reported (the change is committed, see afterCommit). A
+// writer that dies between the steps leaves a document with a pendingAudit:
+// Recover (run by Open) and the recovery sweep (RecoverPending, a leased job
+// every 30 s in one process) find such documents and complete steps 2 and
+// 3, and any update of a document first completes a pendingAudit left on
+// it, so its events keep their order.
 // Registration writes two documents (user, then organisation); the user
 // document carries a copy of the organisation until both are done, so a
 // registration cut short is rolled forward by Recover.
@@ -79,7 +82,11 @@ var _ domain.Store = (*DB)(nil)
 // replica set and for the journal, so an acknowledged change survives a
 // crash of the server too.
 func Open(ctx context.Context, uri, dbName string) (*DB, error) {
-	opts := options.Client().ApplyURI(uri)
+	return open(ctx, options.Client().ApplyURI(uri), dbName)
+}
+
+// open is Open with the client options built (tests add a dialer).
+func open(ctx context.Context, opts *options.ClientOptions, dbName string) (*DB, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("mongodb uri: %w", err)
 	}
@@ -222,6 +229,7 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			pending,
 		}},
 		{db.messageReads(), []driver.IndexModel{index("user", false, "userId")}},
+		{db.leases(), []driver.IndexModel{index("epoch", false, "name", "-epoch")}},
 		{db.audit, []driver.IndexModel{
 			index("chain", true, "authorityId", "seq"),
 			index("object", false, "authorityId", "object", "seq"),

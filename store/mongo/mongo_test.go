@@ -523,6 +523,15 @@ func testChainManyWriters(t *testing.T, uri string) {
 			t.Fatal(err)
 		}
 	}
+	// A write whose event could not be chained within commitRetryBudget
+	// (a server slowed down by a loaded machine) is committed all the
+	// same and left to the recovery sweep: run it as the sweep would.
+	if n := pendingLeft(t, db); n > 0 {
+		t.Logf("%d committed writes left to the sweep (server slower than %v)", n, commitRetryBudget)
+		if _, err := db.RecoverPending(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if evs := chainOf(t, db, a); len(evs) != 2+writers*each {
 		t.Fatalf("events = %d, want %d", len(evs), 2+writers*each)
 	}

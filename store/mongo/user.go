@@ -90,17 +90,21 @@ func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.Us
 		}
 		return translate(err)
 	}
+	// The organisation's insert is the commit point: when it fails, the
+	// user goes again.
 	if err := db.insertRegisteredOrg(ctx, u.ID, od); err != nil {
 		return err
 	}
-	if err := db.complete(ctx, db.organisations, o.ID, od.PendingAudit, orgEv); err != nil {
-		return err
-	}
-	if ud.PendingAudit == nil {
-		_, err := db.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "pendingOrg", Value: ""}}}})
-		return translate(err)
-	}
-	return db.complete(ctx, db.users, u.ID, ud.PendingAudit, userEv)
+	return db.afterCommit(ctx, "registration "+u.ID, func(ctx context.Context) error {
+		if err := db.finish(ctx, db.organisations, o.ID, od.PendingAudit, orgEv); err != nil {
+			return err
+		}
+		if ud.PendingAudit == nil {
+			_, err := db.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "pendingOrg", Value: ""}}}})
+			return translate(err)
+		}
+		return db.finish(ctx, db.users, u.ID, ud.PendingAudit, userEv)
+	})
 }
 
 // CreateUser creates a user; ECONFLICT when the email is taken.

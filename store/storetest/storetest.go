@@ -66,6 +66,7 @@ func Run(t *testing.T, h Harness) {
 		{"ContractKPIs", testContractKPIs, false},
 		{"Remedies", testRemedies, false},
 		{"Returns", testReturns, false},
+		{"Leases", testLeases, false},
 		{"ConcurrentCAS", testConcurrentCAS, true},
 		{"ConcurrentCommits", testConcurrentCommits, true},
 		{"ConcurrentNames", testConcurrentNames, true},

@@ -1,0 +1,179 @@
+package mongo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"needmatch/domain"
+	"needmatch/store/storetest"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// auditInsert is how an insert into the audit collection starts on the
+// wire: the command's first element, insert: "audit".
+var auditInsert = []byte("\x02insert\x00\x06\x00\x00\x00audit\x00")
+
+// faultDialer cuts the connection under every command that contains match
+// while fail is above zero (counting down; below zero: for ever): a
+// network failure between the server and this process, as in an election.
+type faultDialer struct {
+	match []byte
+	fail  atomic.Int64
+	cut   atomic.Int64
+}
+
+func (f *faultDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	return &faultConn{Conn: c, f: f}, nil
+}
+
+type faultConn struct {
+	net.Conn
+	f *faultDialer
+}
+
+func (c *faultConn) Write(b []byte) (int, error) {
+	if bytes.Contains(b, c.f.match) {
+		n := c.f.fail.Load()
+		if n < 0 || (n > 0 && c.f.fail.CompareAndSwap(n, n-1)) {
+			c.f.cut.Add(1)
+			c.Conn.Close()
+			return 0, errors.New("fault: connection cut under an audit insert")
+		}
+	}
+	return c.Conn.Write(b)
+}
+
+// openFaulty opens a store on a fresh database of uri whose connections go
+// through d.
+func openFaulty(t *testing.T, uri string, d *faultDialer) *DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	name := fmt.Sprintf("nmfault_%d_%d", os.Getpid(), dbSeq.Add(1))
+	db, err := open(ctx, options.Client().ApplyURI(uri).SetDialer(d), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = db.db.Drop(context.Background())
+		db.Close()
+	})
+	return db
+}
+
+func TestCommittedNotReportedFailed(t *testing.T) { eachBackend(t, testCommittedNotReportedFailed) }
+
+// testCommittedNotReportedFailed cuts the connection while the event of a
+// written request is chained. The request is committed, so the create must
+// succeed (else the API answers 503, releases the Idempotency-Key and the
+// client's retry makes a second request): a short fault is retried in the
+// request; a long one is left to the recovery sweep.
+func testCommittedNotReportedFailed(t *testing.T, uri string) {
+	ctx := context.Background()
+	d := &faultDialer{match: auditInsert}
+	db := openFaulty(t, uri, d)
+	a := storetest.MustAuthority(t, db, "stockport")
+	o := &domain.Organisation{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Kind: domain.KindGroup, Name: "Group", Status: domain.OrgApproved, Version: 1}
+	now := time.Now().UTC()
+
+	countTitle := func(title string) int64 {
+		n, err := db.requests.CountDocuments(ctx, bson.D{{Key: "title", Value: title}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// A short fault: three cut connections, then the audit insert goes through.
+	d.fail.Store(3)
+	r := testRequest(a, o, "Short fault", now)
+	ev := domain.NewAuditEvent(a.ID, "tester", "request.create", "request", r.ID, nil, r, now)
+	if err := db.CreateRequest(ctx, r, ev); err != nil {
+		t.Fatalf("CreateRequest with the audit insert cut 3 times = %v, want success: the request is committed", err)
+	}
+	if d.cut.Load() < 2 {
+		t.Fatalf("connections cut = %d, want the fault to have struck", d.cut.Load())
+	}
+	if ev.Seq == 0 {
+		t.Fatalf("event not chained in the request after a short fault")
+	}
+	if n := countTitle(r.Title); n != 1 {
+		t.Fatalf("requests %q = %d, want 1", r.Title, n)
+	}
+
+	// A long fault: every audit insert fails past the retry budget. The
+	// create still succeeds and its event waits on the document.
+	old := commitRetryBudget
+	commitRetryBudget = 300 * time.Millisecond
+	t.Cleanup(func() { commitRetryBudget = old })
+	d.fail.Store(-1)
+	r2 := testRequest(a, o, "Long fault", now)
+	ev2 := domain.NewAuditEvent(a.ID, "tester", "request.create", "request", r2.ID, nil, r2, now)
+	if err := db.CreateRequest(ctx, r2, ev2); err != nil {
+		t.Fatalf("CreateRequest with the audit insert failing throughout = %v, want success", err)
+	}
+	d.fail.Store(0)
+	if n := pendingLeft(t, db); n != 1 {
+		t.Fatalf("documents waiting for their event = %d, want 1", n)
+	}
+	if err := db.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	evs := chainOf(t, db, a)
+	if countEvent(evs, ev2.ID) != 1 || countEvent(evs, ev.ID) != 1 {
+		t.Fatalf("events after the sweep: short %d, long %d, want 1 each", countEvent(evs, ev.ID), countEvent(evs, ev2.ID))
+	}
+	if n := countTitle(r2.Title); n != 1 {
+		t.Fatalf("requests %q = %d, want 1", r2.Title, n)
+	}
+}
+
+func TestRecoverPendingSweepsOldOnly(t *testing.T) { eachBackend(t, testRecoverPendingSweepsOldOnly) }
+
+// testRecoverPendingSweepsOldOnly: the recovery sweep finishes a change
+// left half done a minute ago (its writer was killed), and leaves one
+// begun just now (its writer may still be finishing it).
+func testRecoverPendingSweepsOldOnly(t *testing.T, uri string) {
+	ctx := context.Background()
+	db, a, o := recoverSetup(t, uri)
+	now, err := db.serverNow(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []*domain.AuditEvent
+	for _, at := range []time.Time{now.Add(-time.Minute), now} {
+		r := testRequest(a, o, "Left at "+at.Format(time.RFC3339Nano), at)
+		ev := domain.NewAuditEvent(a.ID, "tester", "request.create", "request", r.ID, nil, r, at)
+		if _, err := db.requests.InsertOne(ctx, requestFromDomain(r, ev)); err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, ev)
+	}
+	n, err := db.RecoverPending(ctx, domain.PendingAge)
+	if err != nil || n != 1 {
+		t.Fatalf("RecoverPending = %d, %v; want 1 finished", n, err)
+	}
+	chained := chainOf(t, db, a)
+	if countEvent(chained, evs[0].ID) != 1 || countEvent(chained, evs[1].ID) != 0 {
+		t.Fatalf("chained: old %d, new %d; want 1 and 0", countEvent(chained, evs[0].ID), countEvent(chained, evs[1].ID))
+	}
+	if left := pendingLeft(t, db); left != 1 {
+		t.Fatalf("pending after the sweep = %d, want 1 (the new one)", left)
+	}
+	if n, err := db.RecoverPending(ctx, 0); err != nil || n != 1 {
+		t.Fatalf("RecoverPending(0) = %d, %v; want the new one", n, err)
+	}
+}
