@@ -172,7 +172,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/auth/logout", "Sign out and revoke the refresh chain", nil, nil, s.handleAuthLogout},
 		{"POST", "/auth/password-reset", "Mail a one-time password reset link (same answer whether or not the account exists)", nil, resetBody{}, s.handleAuthPasswordReset},
 		{"POST", "/auth/password-reset/confirm", "Set a new password with a reset link's token; every session must sign in again", nil, resetConfirmBody{}, s.handleAuthPasswordResetConfirm},
-		{"GET", "/me", "The signed-in user, organisation and council", signedIn, nil, s.handleMe},
+		{"GET", "/me", "The signed-in user, organisation and council (or region)", append(signedIn, domain.RolePlatformAdmin, domain.RoleRegionOfficer), nil, s.handleMe},
 		{"GET", "/organisations", "Organisations of the council (filter status, kind)", officer, nil, s.handleOrganisationList},
 		{"GET", "/organisations/:id", "One organisation", signedIn, nil, s.handleOrganisationGet},
 		{"POST", "/organisations/:id/approve", "Approve a pending organisation", officer, nil, s.handleOrganisationApprove},
@@ -228,7 +228,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/me/email-settings", "The signed-in user's choice per kind of email", signedIn, nil, s.handleEmailSettingsGet},
 		{"PUT", "/me/email-settings", "Choose per kind of email: immediately, digest or off (security mail stays on)", signedIn, emailSettingsBody{}, s.handleEmailSettingsPut},
 		{"POST", "/unsubscribe", "Turn off the kind of email a mail's signed link names, without signing in", nil, unsubscribeBody{}, s.handleUnsubscribe},
-	}, append(s.valueRoutes(), s.procurementRoutes()...)...)
+	}, append(append(s.valueRoutes(), s.procurementRoutes()...), append(s.platformRoutes(), s.membershipRoutes()...)...)...)
 }
 
 // Listen serves on addr until ctx ends, then drains in-flight requests.

@@ -227,10 +227,16 @@ func (s *Service) scopeLedger(a *Actor, f *LedgerFilter) (ValueStore, error) {
 // Ledger computes the ledger the actor may see, narrowed by f. Each row
 // links to the pledges and the deliveries behind its figures.
 func (s *Service) Ledger(ctx context.Context, a *Actor, f LedgerFilter) (*Ledger, error) {
-	vs, err := s.scopeLedger(a, &f)
-	if err != nil {
+	if _, err := s.scopeLedger(a, &f); err != nil {
 		return nil, err
 	}
+	return s.ledgerFor(ctx, a.AuthorityID, f)
+}
+
+// ledgerFor computes the ledger of one council narrowed by f: the one
+// function behind a council's ledger and each council of a region's.
+func (s *Service) ledgerFor(ctx context.Context, authorityID string, f LedgerFilter) (*Ledger, error) {
+	vs := s.Store
 	// The names of contracts, suppliers, wards and units are read while the
 	// store adds up the figures.
 	var labels map[string]map[string]string
@@ -239,7 +245,7 @@ func (s *Service) Ledger(ctx context.Context, a *Actor, f LedgerFilter) (*Ledger
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		labels, units, lerr = s.ledgerLabels(ctx, a.AuthorityID)
+		labels, units, lerr = s.ledgerLabels(ctx, authorityID)
 	}()
 	sums, err := vs.LedgerSums(ctx, f)
 	<-done
@@ -249,7 +255,7 @@ func (s *Service) Ledger(ctx context.Context, a *Actor, f LedgerFilter) (*Ledger
 	if lerr != nil {
 		return nil, lerr
 	}
-	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
+	auth, err := s.Store.AuthorityByID(ctx, authorityID)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,10 @@ type DeliveryRecord struct {
 	// Deliveries are the verified deliveries, newest first (SupplierRecord only).
 	Deliveries []*Delivery   `json:"deliveries,omitempty"`
 	Units      []LedgerUnits `json:"units"`
-	ComputedAt time.Time     `json:"computedAt"`
+	// Councils are its figures in every council it works in, each marked
+	// by council (SupplierRecord only).
+	Councils   []CouncilRecord `json:"councils,omitempty"`
+	ComputedAt time.Time       `json:"computedAt"`
 }
 
 // DeliveryRecordOf computes a supplier's record from its pledges and
@@ -81,6 +84,9 @@ func (s *Service) SupplierRecord(ctx context.Context, a *Actor, orgID string) (*
 	}
 	if r.Deliveries == nil {
 		r.Deliveries = []*Delivery{}
+	}
+	if r.Councils, err = s.councilRecords(ctx, o.ID); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -143,7 +143,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // audited lists the collections whose documents carry a pendingAudit while
 // a change is being written.
 func (db *DB) audited() []*driver.Collection {
-	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations, db.messages(), db.resets()}, db.ledgerAudited()...)
+	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations, db.messages(), db.resets(), db.regions()}, db.ledgerAudited()...)
 }
 
 // key builds an ascending index key from field names; "-f" is descending.
@@ -184,6 +184,7 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			index("authority", false, "authorityId", "_id"),
 			index("authority_status", false, "authorityId", "status", "_id"),
 			index("name", true, "authorityId", "nameKey"),
+			index("home", false, "homeId", "_id"),
 			pending,
 		}},
 		{db.requests, []driver.IndexModel{
@@ -236,6 +237,9 @@ func (db *DB) createIndexes(ctx context.Context) error {
 		}
 	}
 	if err := db.createOutboxIndexes(ctx); err != nil {
+		return err
+	}
+	if err := db.createRegionIndexes(ctx); err != nil {
 		return err
 	}
 	return db.createLedgerIndexes(ctx)
