@@ -229,6 +229,18 @@ func TestSupplierAcrossCouncils(t *testing.T) {
 	e.call("GET", "/api/v1/pledges/"+tp, "officer", nil, 404)
 	e.call("GET", "/api/v1/pledges/"+tp, "supplier", nil, 404) // the home session works in Stockport
 	e.call("POST", "/api/v1/pledges/"+tp+"/approve", "otherOfficer", map[string]any{}, 200)
+	// Trafford's mail about it goes to the supplier's people, from Trafford's outbox.
+	notes, _, err := e.app.Store.FindNotifications(context.Background(), domain.NotificationFilter{AuthorityID: e.other.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailed := false
+	for _, n := range notes {
+		mailed = mailed || n.To == "supplier@x.org"
+	}
+	if !mailed {
+		t.Errorf("no mail to the supplier about its pledge in Trafford: %d notes", len(notes))
+	}
 	sp := e.pledge("supplier", e.request)
 	e.call("POST", "/api/v1/pledges/"+sp+"/approve", "officer", map[string]any{}, 200)
 	// Its record shows both councils, each with its own figures.

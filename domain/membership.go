@@ -215,3 +215,19 @@ func (s *Service) councilRecords(ctx context.Context, orgID string) ([]CouncilRe
 	}
 	return out, nil
 }
+
+// peopleOf lists the users of an organisation: a supplier's record in
+// another council has none of its own, so its home's people are its people.
+func (s *Service) peopleOf(ctx context.Context, orgID string) ([]*User, error) {
+	users, err := s.Store.UsersOfOrganisation(ctx, orgID)
+	if err != nil || len(users) > 0 {
+		return users, err
+	}
+	o, err := s.Store.OrganisationByID(ctx, orgID)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && o.Home == "") {
+		return users, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return s.Store.UsersOfOrganisation(ctx, o.Home)
+}

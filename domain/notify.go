@@ -256,7 +256,7 @@ func (s *Service) notify(ctx context.Context, ev *AuditEvent, obj any) error {
 		if org == "" {
 			continue
 		}
-		users, err := s.Store.UsersOfOrganisation(ctx, org)
+		users, err := s.peopleOf(ctx, org)
 		if err != nil {
 			return err
 		}
