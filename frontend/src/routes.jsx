@@ -13,6 +13,7 @@ import { ContractList, ContractForm, ContractPage, Award, Directorates, Pipeline
 import { BidBuilder } from './views/bids.jsx';
 import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
 import { OfficerRequests, Users, Measures } from './views/admin.jsx';
+import { Region, Councils } from './views/region.jsx';
 import { ForgotPassword, ResetPassword, SentMail, EmailSettings, Unsubscribe } from './views/mail.jsx';
 
 const GROUP = ['group'];
@@ -65,6 +66,8 @@ export const routes = [
   { path: '/social-value', view: PublicValue },
   { path: '/supplier/pledges/:id/deliver', view: DeliveryForm, roles: SUPPLIER },
   { path: '/supplier/record', view: SupplierRecord, roles: SUPPLIER },
+  { path: '/supplier/councils', view: Councils, roles: SUPPLIER },
+  { path: '/region', view: Region, roles: ['region_officer'] },
   { path: '/deliveries/:id', view: DeliveryDetail, roles: ['group', 'supplier', ...OFFICER] },
   { path: '/deliveries/:id/dispute', view: DisputeDelivery, roles: GROUP },
   { path: '/deliveries/:id/reject', view: RejectDelivery, roles: OFFICER },
