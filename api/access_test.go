@@ -5,13 +5,19 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"needmatch/domain"
 )
 
 // TestAccessMatrix is generated from the route table: every route x every
-// role x (own council, other organisation, other council). A new route
-// without a fixture for its parameters fails the test, so none escapes it.
+// role x (own council, other organisation, other council in the region,
+// council outside the region). A new route without a fixture for its
+// parameters fails the test, so none escapes it. Stockport (own) and
+// Trafford ("otherCouncil") make region star, Rochdale ("outside") is
+// alone in region north; the region officer is star's.
 func TestAccessMatrix(t *testing.T) {
 	e := newEnv(t)
+	outside := e.partnership()
 	ownPledge := e.pledge("supplier", e.request)
 	otherSupplierPledge := e.pledge("supplier2", e.request)
 	otherCouncilPledge := e.pledge("otherSupplier", e.otherReq)
@@ -76,10 +82,26 @@ func TestAccessMatrix(t *testing.T) {
 	for k, v := range procurementFixtures(e, objects) {
 		bodies[k] = v
 	}
+	objects["regions"] = map[string]string{"own": "star", "otherOrg": "star", "otherCouncil": "star"}
+	bodies["POST /authorities"] = map[string]any{"slug": "tameside", "name": "Tameside (test)"}
+	bodies["POST /me/councils"] = map[string]any{"authority": "trafford"}
+	bodies["POST /auth/switch"] = map[string]any{"authority": "trafford"}
+	bodies["POST /regions"] = map[string]any{"slug": "gm", "name": "Greater Manchester (test)", "authorities": []string{"stockport", "rochdale"}}
+	for kind, id := range outside {
+		if objects[kind] == nil {
+			t.Fatalf("the outside council has a %q the matrix does not use", kind)
+		}
+		objects[kind]["outside"] = id
+	}
 	for k, v := range kpiFixtures(e, objects) {
 		bodies[k] = v
 	}
-	roles := []string{"", "group", "supplier", "officer", "admin"}
+	for kind, m := range objects {
+		if m["outside"] == "" {
+			t.Errorf("no fixture for %q in the council outside the region: add one to partnership", kind)
+		}
+	}
+	roles := []string{"", "group", "supplier", "officer", "admin", domain.RoleRegionOfficer, domain.RolePlatformAdmin}
 	cases := 0
 	for _, r := range e.srv.Routes() {
 		key := r.Method + " " + r.Path
@@ -101,7 +123,7 @@ func TestAccessMatrix(t *testing.T) {
 		}
 		scopes := []string{"own"}
 		if kind != "" {
-			scopes = []string{"own", "otherOrg", "otherCouncil"}
+			scopes = []string{"own", "otherOrg", "otherCouncil", "outside"}
 		}
 		for _, role := range roles {
 			for _, scope := range scopes {
@@ -113,6 +135,10 @@ func TestAccessMatrix(t *testing.T) {
 				status := e.send(r.Method, "/api/v1"+path, role, body)
 				allowed := len(r.Roles) == 0 || slices.Contains(r.Roles, role)
 				name := key + " as " + roleName(role) + " on " + scope
+				foreign := scope == "otherCouncil" || scope == "outside"
+				if role == domain.RoleRegionOfficer && r.Method != "GET" && !strings.HasPrefix(r.Path, "/auth/") && r.Path != "/unsubscribe" && status != 403 {
+					t.Errorf("%s: %d, want 403: a region officer never writes", name, status)
+				}
 				switch {
 				case !allowed && role == "":
 					if status != 401 {
@@ -124,7 +150,17 @@ func TestAccessMatrix(t *testing.T) {
 					}
 				case status == 500 || status == 0:
 					t.Errorf("%s: %d", name, status)
-				case scope == "otherCouncil" && !(len(r.Roles) == 0 && r.Method == "GET" && (role == "" || kind == "authorities")):
+				case kind == "regions":
+					// Open data is anyone's; a region officer reads its own
+					// region's ledger, any other is not found.
+					want := 200
+					if role == domain.RoleRegionOfficer && scope == "outside" && len(r.Roles) > 0 {
+						want = 404
+					}
+					if status != want {
+						t.Errorf("%s: %d, want %d", name, status, want)
+					}
+				case foreign && !(len(r.Roles) == 0 && r.Method == "GET" && (role == "" || kind == "authorities")):
 					// Objects of another council do not exist for its callers.
 					if status != 404 {
 						t.Errorf("%s: %d, want 404", name, status)
@@ -138,7 +174,7 @@ func TestAccessMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("%d route x role x scope cases", cases)
-	if cases < 250 {
+	if cases < 2000 {
 		t.Fatalf("only %d cases", cases)
 	}
 }

@@ -18,14 +18,24 @@ const RefreshCookie = "needmatch_refresh"
 
 type accessClaims struct {
 	Typ string `json:"typ"`
+	// Council is the id of the council a supplier works in now, when it is
+	// not its home council (see domain.ActorIn).
+	Council string `json:"council,omitempty"`
 	jwt.RegisteredClaims
 }
 
-// IssueAccessToken signs a short-lived access token for the user.
+// IssueAccessToken signs a short-lived access token for the user in its
+// home council.
 func (s *Server) IssueAccessToken(userID string, now time.Time) (string, error) {
+	return s.issueAccessTokenIn(userID, "", now)
+}
+
+// issueAccessTokenIn signs an access token for the user working in the
+// council (its home council when "").
+func (s *Server) issueAccessTokenIn(userID, council string, now time.Time) (string, error) {
 	jti := make([]byte, 16)
 	_, _ = rand.Read(jti)
-	claims := accessClaims{Typ: "access", RegisteredClaims: jwt.RegisteredClaims{
+	claims := accessClaims{Typ: "access", Council: council, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer: s.cfg.Issuer, Audience: jwt.ClaimStrings{s.cfg.Audience}, Subject: userID,
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.AccessTTL)),
 		ID: hex.EncodeToString(jti),
@@ -34,17 +44,17 @@ func (s *Server) IssueAccessToken(userID string, now time.Time) (string, error) 
 }
 
 // parseAccessToken checks signature (HS256 only), expiry, not-before,
-// issuer, audience and type, and returns the subject.
-func (s *Server) parseAccessToken(tok string) (string, error) {
+// issuer, audience and type, and returns the subject and the council.
+func (s *Server) parseAccessToken(tok string) (string, string, error) {
 	var claims accessClaims
 	_, err := jwt.ParseWithClaims(tok, &claims, func(*jwt.Token) (any, error) { return s.cfg.Secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(), jwt.WithIssuer(s.cfg.Issuer), jwt.WithAudience(s.cfg.Audience),
 		jwt.WithIssuedAt(), jwt.WithLeeway(5*time.Second))
 	if err != nil || claims.Typ != "access" || claims.Subject == "" || claims.ID == "" {
-		return "", domain.Errorf(domain.EUNAUTHORIZED, "The access token is not valid; sign in again.")
+		return "", "", domain.Errorf(domain.EUNAUTHORIZED, "The access token is not valid; sign in again.")
 	}
-	return claims.Subject, nil
+	return claims.Subject, claims.Council, nil
 }
 
 // authenticate sets the actor when a bearer token is present. A token that
@@ -58,11 +68,11 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if !ok {
 		return domain.Errorf(domain.EUNAUTHORIZED, "Use an Authorization: Bearer token.")
 	}
-	sub, err := s.parseAccessToken(strings.TrimSpace(tok))
+	sub, council, err := s.parseAccessToken(strings.TrimSpace(tok))
 	if err != nil {
 		return err
 	}
-	a, _, err := s.svc.ActorFor(c.UserContext(), sub)
+	a, _, err := s.svc.ActorIn(c.UserContext(), sub, council)
 	if err != nil {
 		return err
 	}
@@ -189,6 +199,9 @@ func (s *Server) handleMe(c *fiber.Ctx) error {
 	_, u, err := s.svc.ActorFor(c.UserContext(), a.UserID)
 	if err != nil {
 		return err
+	}
+	if a.AuthorityID == "" { // a platform admin or a region officer
+		return c.JSON(fiber.Map{"user": u, "organisation": nil, "authority": nil, "region": u.Region})
 	}
 	auth, err := s.svc.AuthorityOf(c.UserContext(), a)
 	if err != nil {

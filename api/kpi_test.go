@@ -347,10 +347,14 @@ func TestQuarterlyReturns(t *testing.T) {
 func kpiFixtures(e *env, objects map[string]map[string]string) map[string]any {
 	ctx := context.Background()
 	contracts := objects["contracts"]
-	plan := func(who, contract string) string {
+	plan := func(who, contract string, supplier ...string) string {
 		a := e.actor(who)
+		org := e.orgs["supplier"]
+		if len(supplier) > 0 {
+			org = e.orgs[supplier[0]]
+		}
 		now := time.Now().UTC()
-		r := &domain.Remedy{ID: domain.NewID(), AuthorityID: a.AuthorityID, ContractID: contract, OrganisationID: e.orgs["supplier"], Status: domain.RemedyOpen,
+		r := &domain.Remedy{ID: domain.NewID(), AuthorityID: a.AuthorityID, ContractID: contract, OrganisationID: org, Status: domain.RemedyOpen,
 			Cause: domain.RemedyCause{Kind: domain.CauseKPIRating, KPIID: "k", FY: 2026, Rating: domain.RatingInadequate}, Action: "Hire ten local people.",
 			DueDate: now.AddDate(0, 3, 0), CheckerID: a.UserID, CheckerName: "Officer", History: []domain.RemedyChange{{Status: domain.RemedyOpen, By: a.UserID, At: now}},
 			Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -361,6 +365,9 @@ func kpiFixtures(e *env, objects map[string]map[string]string) map[string]any {
 	}
 	objects["remedies"] = map[string]string{"own": plan("officer", contracts["own"]), "otherOrg": plan("officer", contracts["otherOrg"]),
 		"otherCouncil": plan("otherOfficer", contracts["otherCouncil"])}
+	if out := contracts["outside"]; out != "" {
+		objects["remedies"]["outside"] = plan("outOfficer", out, "outSupplier")
+	}
 	return map[string]any{
 		"PUT /contracts/:id/kpis":       map[string]any{"kpis": kpiBodies(storetest.SampleKPIs(3)), "version": 1},
 		"POST /contracts/:id/ratings":   map[string]any{"kpiId": domain.NewID(), "fy": 2026, "rating": "good", "note": "On target."},

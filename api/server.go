@@ -174,7 +174,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/auth/password-reset/confirm", "Set a new password with a reset link's token; every session must sign in again", nil, resetConfirmBody{}, s.handleAuthPasswordResetConfirm},
 		{"POST", "/auth/verify-email", "Verify an account's email address with its link's token (once, within 48 hours)", nil, verifyBody{}, s.handleAuthVerifyEmail},
 		{"POST", "/auth/verify-email/resend", "Mail the signed-in user a new verification link (3 an hour)", signedIn, nil, s.handleAuthVerifyEmailResend},
-		{"GET", "/me", "The signed-in user (with emailVerified), organisation and council", signedIn, nil, s.handleMe},
+		{"GET", "/me", "The signed-in user (with emailVerified), organisation and council (or region)", append(signedIn, domain.RolePlatformAdmin, domain.RoleRegionOfficer), nil, s.handleMe},
 		{"GET", "/organisations", "Organisations of the council (filter status, kind)", officer, nil, s.handleOrganisationList},
 		{"GET", "/organisations/:id", "One organisation", signedIn, nil, s.handleOrganisationGet},
 		{"POST", "/organisations/:id/approve", "Approve a pending organisation", officer, nil, s.handleOrganisationApprove},
@@ -231,7 +231,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/me/email-settings", "The signed-in user's choice per kind of email", signedIn, nil, s.handleEmailSettingsGet},
 		{"PUT", "/me/email-settings", "Choose per kind of email: immediately, digest or off (security mail stays on)", signedIn, emailSettingsBody{}, s.handleEmailSettingsPut},
 		{"POST", "/unsubscribe", "Turn off the kind of email a mail's signed link names, without signing in", nil, unsubscribeBody{}, s.handleUnsubscribe},
-	}, append(append(s.valueRoutes(), s.procurementRoutes()...), s.kpiRoutes()...)...)
+	}, append(append(append(s.valueRoutes(), s.procurementRoutes()...), s.kpiRoutes()...), append(s.platformRoutes(), s.membershipRoutes()...)...)...)
 }
 
 // Listen serves on addr until ctx ends, then drains in-flight requests.

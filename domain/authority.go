@@ -110,6 +110,9 @@ type AuthorityStore interface {
 	AuthorityByID(ctx context.Context, id string) (*Authority, error)
 	// Authorities lists every authority by slug.
 	Authorities(ctx context.Context) ([]*Authority, error)
+	// CreateAuthority inserts a new council with its first audit event;
+	// ECONFLICT when the slug is taken.
+	CreateAuthority(ctx context.Context, a *Authority, ev *AuditEvent) error
 	// UpdateAuthority writes a if the stored version is prev, with its audit
 	// event; ECONFLICT otherwise.
 	UpdateAuthority(ctx context.Context, a *Authority, prev int64, ev *AuditEvent) error

@@ -55,6 +55,10 @@ type Organisation struct {
 	// OrgDetails are the due-diligence details (officers and the
 	// organisation itself see them).
 	OrgDetails
+	// Home is, for a supplier's record in a council other than the one it
+	// registered in, the id of the organisation that registered (its home);
+	// empty for the home itself. See JoinCouncil.
+	Home      string    `json:"home,omitempty"`
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
@@ -225,6 +229,12 @@ type OrganisationStore interface {
 	// OrganisationByNameKey returns the organisation of the authority whose
 	// name has the key; ENOTFOUND when there is none.
 	OrganisationByNameKey(ctx context.Context, authorityID, key string) (*Organisation, error)
+	// CreateOrganisation inserts an organisation with its event; NameTaken
+	// when its name key is another's in its authority.
+	CreateOrganisation(ctx context.Context, o *Organisation, ev *AuditEvent) error
+	// OrganisationsOfHome lists the organisations whose Home is homeID (a
+	// supplier's records in other councils), oldest first.
+	OrganisationsOfHome(ctx context.Context, homeID string) ([]*Organisation, error)
 }
 
 // checkNameFree refuses a name whose key is the council's own name's or

@@ -24,9 +24,12 @@ type DeliveryRecord struct {
 	Deliveries []*Delivery `json:"deliveries,omitempty"`
 	// Remedies are the supplier's remedy plans, newest first
 	// (SupplierRecord only).
-	Remedies   []*Remedy     `json:"remedies,omitempty"`
-	Units      []LedgerUnits `json:"units"`
-	ComputedAt time.Time     `json:"computedAt"`
+	Remedies []*Remedy     `json:"remedies,omitempty"`
+	Units    []LedgerUnits `json:"units"`
+	// Councils are its figures in every council it works in, each marked
+	// by council (SupplierRecord only).
+	Councils   []CouncilRecord `json:"councils,omitempty"`
+	ComputedAt time.Time       `json:"computedAt"`
 }
 
 // DeliveryRecordOf computes a supplier's record from its pledges and
@@ -87,6 +90,9 @@ func (s *Service) SupplierRecord(ctx context.Context, a *Actor, orgID string) (*
 	}
 	if r.Deliveries == nil {
 		r.Deliveries = []*Delivery{}
+	}
+	if r.Councils, err = s.councilRecords(ctx, o.ID); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

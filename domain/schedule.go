@@ -59,7 +59,7 @@ func (s *Service) recipientsOf(ctx context.Context, kind NotifyKind, orgs []stri
 		if org == "" {
 			continue
 		}
-		us, err := s.Store.UsersOfOrganisation(ctx, org)
+		us, err := s.peopleOf(ctx, org)
 		if err != nil {
 			return nil, err
 		}

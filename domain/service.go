@@ -16,6 +16,8 @@ type Actor struct {
 	OrganisationID string
 	// EmailUnverified is set for a user who has not verified the address.
 	EmailUnverified bool
+	// RegionID is a region officer's region.
+	RegionID string
 }
 
 // IsOfficer reports whether the actor is an officer or admin.
@@ -204,37 +206,56 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, *Organ
 	return u, o, nil
 }
 
-// StaffUserInput is an officer or admin to create; Name defaults to the email.
+// StaffUserInput is a person to create on the command line; Name defaults
+// to the email.
 type StaffUserInput struct {
 	Email, Password, Name, Role string
-	// AuthoritySlug names the council.
+	// AuthoritySlug names the council of an officer or admin.
 	AuthoritySlug string
+	// RegionSlug names the region of a region officer.
+	RegionSlug string
 }
 
-// CreateStaffUser creates an officer or admin of an authority (command line).
+// CreateStaffUser creates an officer or admin of a council, a region
+// officer of a region, or a platform admin (command line only). A council's
+// people are audited in its chain, the platform's in PlatformChain.
 func (s *Service) CreateStaffUser(ctx context.Context, in StaffUserInput) (*User, error) {
-	if in.Role != RoleOfficer && in.Role != RoleAdmin {
-		return nil, FieldErrorf("role", "role must be officer or admin")
+	now := s.now()
+	u := &User{ID: NewID(), Email: NormaliseEmail(in.Email), Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1}
+	chain := PlatformChain
+	switch in.Role {
+	case RoleOfficer, RoleAdmin:
+		auth, err := s.Store.AuthorityBySlug(ctx, in.AuthoritySlug)
+		if err != nil {
+			return nil, err
+		}
+		u.AuthorityID, u.Authority, chain = auth.ID, auth.Slug, auth.ID
+	case RoleRegionOfficer:
+		r, err := s.Store.RegionBySlug(ctx, in.RegionSlug)
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, FieldErrorf("region", "There is no region %q here.", truncateText(in.RegionSlug, 40))
+		} else if err != nil {
+			return nil, err
+		}
+		u.RegionID, u.Region = r.ID, r.Slug
+	case RolePlatformAdmin:
+	default:
+		return nil, FieldErrorf("role", "role must be officer, admin, region_officer or platform_admin")
 	}
 	if err := CheckPassword(in.Password); err != nil {
 		return nil, err
 	}
-	auth, err := s.Store.AuthorityBySlug(ctx, in.AuthoritySlug)
-	if err != nil {
-		return nil, err
+	if u.Name = cleanName(in.Name); u.Name == "" {
+		u.Name = in.Email
 	}
-	now := s.now()
-	if in.Name = cleanName(in.Name); in.Name == "" {
-		in.Name = in.Email
-	}
-	u := &User{ID: NewID(), AuthorityID: auth.ID, Authority: auth.Slug, Email: NormaliseEmail(in.Email), Name: in.Name, Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
+	var err error
 	if u.PasswordHash, err = HashPassword(in.Password); err != nil {
 		return nil, err
 	}
-	ev := NewAuditEvent(auth.ID, "cli", "user.create", "user", u.ID, nil, u, now)
+	ev := NewAuditEvent(chain, "cli", "user.create", "user", u.ID, nil, u, now)
 	return u, s.Store.CreateUser(ctx, u, ev)
 }
 
@@ -265,7 +286,7 @@ func (s *Service) ActorFor(ctx context.Context, userID string) (*Actor, *User, e
 	} else if err != nil {
 		return nil, nil, err
 	}
-	return &Actor{UserID: u.ID, Email: u.Email, Role: u.Role, AuthorityID: u.AuthorityID, OrganisationID: u.OrganisationID, EmailUnverified: u.EmailUnverified}, u, nil
+	return &Actor{UserID: u.ID, Email: u.Email, Role: u.Role, AuthorityID: u.AuthorityID, OrganisationID: u.OrganisationID, EmailUnverified: u.EmailUnverified, RegionID: u.RegionID}, u, nil
 }
 
 // SetUserDisabled disables or enables a user of the admin's authority.

@@ -22,6 +22,7 @@ type Store interface {
 	RemedyStore
 	ReturnStore
 	LeaseStore
+	RegionStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

@@ -24,11 +24,15 @@ type User struct {
 	AuthorityID    string `json:"-"`
 	Authority      string `json:"authority"`
 	OrganisationID string `json:"organisationId,omitempty"`
-	Email          string `json:"email"`
-	Name           string `json:"name"`
-	Role           string `json:"role"`
-	PasswordHash   string `json:"-"`
-	Disabled       bool   `json:"disabled,omitempty"`
+	// RegionID is a region officer's region (no other role has one).
+	RegionID string `json:"-"`
+	// Region is the region's slug.
+	Region       string `json:"region,omitempty"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	PasswordHash string `json:"-"`
+	Disabled     bool   `json:"disabled,omitempty"`
 	// EmailUnverified marks a self-registered account that has not opened
 	// its verification link yet (VerifyEmail); JSON shows it as
 	// emailVerified. The zero value is verified: accounts made by the
@@ -62,9 +66,9 @@ func (u *User) Validate() error {
 	checkEmail(&v, "email", u.Email)
 	checkName(&v, "name", u.Name, 1, 200)
 	switch u.Role {
-	case RoleGroup, RoleSupplier, RoleOfficer, RoleAdmin:
+	case RoleGroup, RoleSupplier, RoleOfficer, RoleAdmin, RolePlatformAdmin, RoleRegionOfficer:
 	default:
-		v.Add("role", "role is not one of group, supplier, officer, admin")
+		v.Add("role", "role is not one of group, supplier, officer, admin, platform_admin, region_officer")
 	}
 	return v.Err()
 }

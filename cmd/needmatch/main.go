@@ -45,7 +45,12 @@ const usage = `usage: needmatch <command> [flags]
 commands:
   serve          serve the API and the app
   seed           create the demo council, accounts and requests (idempotent)
-  user create    create an officer or admin: --role officer|admin --email E --password-stdin --authority SLUG
+  user create    create a person: --role officer|admin --authority SLUG, --role region_officer --region SLUG
+                 or --role platform_admin; with --email E --password-stdin
+  authority create --slug S --name N [--code GSS]
+                 create a council with the default thresholds, tiers and example measures
+  region create  --slug S --name N --authorities a,b,c
+                 group councils in a region (partnership) for region officers and open data
   audit verify   check the audit hash chain of every council; exits 1 on a break
   import areas FILE [--authority SLUG]
                  replace a council's areas and need figures from CSV (code,name,lat,lon and need or d1..d10)
@@ -137,9 +142,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		return cmdSeed(ctx, args[1:], stdout, getenv)
 	case "user":
 		if len(args) < 2 || args[1] != "create" {
-			return errors.New("usage: needmatch user create --role officer|admin --email E --password-stdin --authority SLUG")
+			return errors.New("usage: needmatch user create --role officer|admin|region_officer|platform_admin --email E --password-stdin [--authority SLUG | --region SLUG]")
 		}
 		return cmdUserCreate(ctx, args[2:], stdin, stdout, getenv)
+	case "authority":
+		if len(args) < 2 || args[1] != "create" {
+			return errors.New("usage: needmatch authority create --slug S --name N [--code GSS]")
+		}
+		return cmdAuthorityCreate(ctx, args[2:], stdout, getenv)
+	case "region":
+		if len(args) < 2 || args[1] != "create" {
+			return errors.New("usage: needmatch region create --slug S --name N --authorities a,b,c")
+		}
+		return cmdRegionCreate(ctx, args[2:], stdout, getenv)
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
 			return errors.New("usage: needmatch audit verify")
@@ -232,10 +247,11 @@ func startCPUProfile(path string) (stop func(), err error) {
 
 func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
 	c, fl, err := parseConfigWith("user create", args, getenv, func(fl *flag.FlagSet) {
-		fl.String("role", "", "officer or admin")
+		fl.String("role", "", "officer, admin, region_officer or platform_admin")
 		fl.String("email", "", "email address")
 		fl.String("name", "", "display name (default: the email)")
-		fl.String("authority", "stockport", "council slug")
+		fl.String("authority", "stockport", "council slug (officer, admin)")
+		fl.String("region", "", "region slug (region_officer)")
 		fl.Bool("password-stdin", false, "read the password from standard input")
 	})
 	if err != nil {
@@ -254,7 +270,7 @@ func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout i
 		return err
 	}
 	defer st.Close()
-	u, err := domain.NewService(st).CreateStaffUser(ctx, domain.StaffUserInput{Email: get("email"), Password: strings.TrimRight(string(pw), "\r\n"), Name: get("name"), Role: get("role"), AuthoritySlug: get("authority")})
+	u, err := domain.NewService(st).CreateStaffUser(ctx, domain.StaffUserInput{Email: get("email"), Password: strings.TrimRight(string(pw), "\r\n"), Name: get("name"), Role: get("role"), AuthoritySlug: get("authority"), RegionSlug: get("region")})
 	if err != nil {
 		return fmt.Errorf("%s", domain.ErrorMessage(err))
 	}

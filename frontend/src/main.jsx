@@ -28,7 +28,11 @@ function navItems(user) {
     case 'group':
       return [['/my/requests', 'Your requests'], ['/requests/new', 'Post a request'], ['/', 'All requests'], ['/organisation', 'Your organisation'], ...common, ...out];
     case 'supplier':
-      return [['/supplier/requests', 'Requests for you'], ['/contracts', 'Tenders'], ['/supplier/pledges', 'Your pledges'], ['/supplier/record', 'Your record'], ['/ledger', 'Your ledger'], ['/organisation', 'Your organisation'], ...common, ...out];
+      return [['/supplier/requests', 'Requests for you'], ['/contracts', 'Tenders'], ['/supplier/pledges', 'Your pledges'], ['/supplier/record', 'Your record'], ['/ledger', 'Your ledger'], ['/organisation', 'Your organisation'], ['/supplier/councils', 'Your councils'], ...common, ...out];
+    case 'region_officer':
+      return [['/region', 'Your region'], ['/sign-out', 'Sign out']];
+    case 'platform_admin':
+      return [['/sign-out', 'Sign out']];
     default: {
       const admin = user.role === 'admin' ? [['/admin/users', 'Users']] : [];
       return [['/officer', 'Needs attention'], ['/officer/requests', 'Requests'], ['/contracts', 'Contracts'], ['/officer/allocation', 'Allocation'], ['/officer/overdue', 'Overdue'], ['/ledger', 'Ledger'], ...common,
@@ -58,7 +62,7 @@ function useWide() {
   return wide;
 }
 
-function Header({ user, path }) {
+function Header({ user, path, council }) {
   const items = navItems(user);
   const wide = useWide();
   const [open, setOpen] = useState(false);
@@ -70,7 +74,7 @@ function Header({ user, path }) {
       <div class="govuk-generic-header">
         <div class="govuk-generic-header__container govuk-width-container">
           <div class="govuk-generic-header__logo">
-            <a href="/" class="govuk-generic-header__homepage-link">{COUNCIL_NAME}</a>
+            <a href="/" class="govuk-generic-header__homepage-link">{council || COUNCIL_NAME}</a>
           </div>
         </div>
       </div>
@@ -186,7 +190,7 @@ function App() {
         main.setAttribute('tabindex', '-1');
         main.focus();
       }}>Skip to main content</a>
-      <Header user={s.user} path={loc.path} />
+      <Header user={s.user} path={loc.path} council={s.authority?.name || (s.user && !s.authority ? 'Needmatch partnership' : undefined)} />
       <div class="govuk-width-container">
         <main class="govuk-main-wrapper" id="main-content">
           {view}

@@ -14,6 +14,7 @@ import { BidBuilder } from './views/bids.jsx';
 import { ReturnForm } from './views/kpis.jsx';
 import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
 import { OfficerRequests, Users, Measures } from './views/admin.jsx';
+import { Region, Councils } from './views/region.jsx';
 import { ForgotPassword, ResetPassword, SentMail, EmailSettings, Unsubscribe } from './views/mail.jsx';
 import { VerifyEmail } from './views/verify.jsx';
 
@@ -68,6 +69,8 @@ export const routes = [
   { path: '/social-value', view: PublicValue },
   { path: '/supplier/pledges/:id/deliver', view: DeliveryForm, roles: SUPPLIER },
   { path: '/supplier/record', view: SupplierRecord, roles: SUPPLIER },
+  { path: '/supplier/councils', view: Councils, roles: SUPPLIER },
+  { path: '/region', view: Region, roles: ['region_officer'] },
   { path: '/deliveries/:id', view: DeliveryDetail, roles: ['group', 'supplier', ...OFFICER] },
   { path: '/deliveries/:id/dispute', view: DisputeDelivery, roles: GROUP },
   { path: '/deliveries/:id/reject', view: RejectDelivery, roles: OFFICER },

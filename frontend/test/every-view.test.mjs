@@ -14,7 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, newPage, axe, shot, signIn, apiAs, FRONTEND } from '../testing/browser.mjs';
+import { startServer, launch, newPage, axe, shot, signIn, apiAs, FRONTEND, PARTNERSHIP } from '../testing/browser.mjs';
 
 const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 900 };
@@ -55,7 +55,7 @@ const EXAMPLES = {}; // "segment/:param" or ":param" -> [concrete values]
 const OVERRIDES = {}; // full pattern -> [concrete values] where the generic one would be the wrong state
 
 before(async () => {
-  server = await startServer({ NEEDMATCH_RATE_LIMITS: 'off' });
+  server = await startServer({ NEEDMATCH_RATE_LIMITS: 'off' }, PARTNERSHIP);
   browser = await launch();
   const officer = await apiAs(server.url, 'officer');
   const supplier = await apiAs(server.url, 'supplier');

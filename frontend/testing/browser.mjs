@@ -23,7 +23,19 @@ export const ACCOUNTS = {
   admin: { email: 'admin@stockport.example', password: 'admin-demo-pass' },
   group: { email: 'group@stockport.example', password: 'group-demo-pass1' },
   supplier: { email: 'supplier@stockport.example', password: 'supplier-demo-pass' },
+  region_officer: { email: 'lead@star.example', password: 'region-demo-pass' },
 };
+
+/**
+ * PARTNERSHIP is a startServer setup: a test council, "Trafford (test
+ * council)", with no wards, in region "star" with Stockport, and star's
+ * region officer (ACCOUNTS.region_officer).
+ */
+export const PARTNERSHIP = [
+  { args: ['authority', 'create', '--slug', 'trafford', '--name', 'Trafford (test council)'] },
+  { args: ['region', 'create', '--slug', 'star', '--name', 'STAR Procurement', '--authorities', 'stockport,trafford'] },
+  { args: ['user', 'create', '--role', 'region_officer', '--email', 'lead@star.example', '--region', 'star', '--password-stdin'], stdin: 'region-demo-pass' },
+];
 
 export const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -39,9 +51,10 @@ function freePort() {
   });
 }
 
-function run(args, env) {
+function run(args, env, stdin) {
   return new Promise((ok, fail) => {
-    const p = spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(BIN, args, { env, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (stdin !== undefined) p.stdin.end(stdin);
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (out += d));
@@ -87,8 +100,11 @@ export async function startMailpit() {
 /**
  * startServer seeds a fresh data directory and serves it on a free port.
  * It returns {url, stop}; stop kills the server and removes the directory.
+ * setup, when given, runs commands of the binary after the seed and before
+ * the server starts: each {args, stdin}, args with ${dir} for the data
+ * directory (the platform's councils and regions, for example).
  */
-export async function startServer(extraEnv = {}) {
+export async function startServer(extraEnv = {}, setup = []) {
   if (!existsSync(BIN)) {
     throw new Error(`${BIN} is missing: build it with \`npm run build\` here, then \`go build -o bin/needmatch ./cmd/needmatch\` at the top (or set NEEDMATCH_BIN)`);
   }
@@ -96,6 +112,7 @@ export async function startServer(extraEnv = {}) {
   const port = await freePort();
   const env = { ...process.env, NEEDMATCH_DATA_DIR: dir, NEEDMATCH_ADDR: `127.0.0.1:${port}`, ...extraEnv };
   await run(['seed'], env);
+  for (const step of setup) await run(step.args.map((a) => a.replaceAll('${dir}', dir)), env, step.stdin);
   const proc = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stdout.on('data', (d) => (log += d));

@@ -176,6 +176,18 @@ func (db *DB) PutAuthority(ctx context.Context, a *domain.Authority) error {
 	return conflict()
 }
 
+// CreateAuthority inserts a new council carrying its first event, then
+// chains the event; ECONFLICT when the slug is taken.
+func (db *DB) CreateAuthority(ctx context.Context, a *domain.Authority, ev *domain.AuditEvent) error {
+	d := authorityFromDomain(a, ev)
+	if _, err := db.authorities.InsertOne(ctx, d); driver.IsDuplicateKeyError(err) || internalError(err) {
+		return conflict()
+	} else if err != nil {
+		return translate(err)
+	}
+	return db.complete(ctx, db.authorities, a.ID, d.PendingAudit, ev)
+}
+
 // UpdateAuthority writes a if the stored version is prev, with its audit
 // event; ECONFLICT otherwise.
 func (db *DB) UpdateAuthority(ctx context.Context, a *domain.Authority, prev int64, ev *domain.AuditEvent) error {

@@ -150,7 +150,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // audited lists the collections whose documents carry a pendingAudit while
 // a change is being written.
 func (db *DB) audited() []*driver.Collection {
-	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations, db.messages(), db.resets(), db.notifications()}, db.ledgerAudited()...)
+	return append([]*driver.Collection{db.authorities, db.users, db.organisations, db.requests, db.pledges, db.allocations, db.messages(), db.resets(), db.notifications(), db.regions()}, db.ledgerAudited()...)
 }
 
 // key builds an ascending index key from field names; "-f" is descending.
@@ -191,6 +191,7 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			index("authority", false, "authorityId", "_id"),
 			index("authority_status", false, "authorityId", "status", "_id"),
 			index("name", true, "authorityId", "nameKey"),
+			index("home", false, "homeId", "_id"),
 			pending,
 		}},
 		{db.requests, []driver.IndexModel{
@@ -244,6 +245,9 @@ func (db *DB) createIndexes(ctx context.Context) error {
 		}
 	}
 	if err := db.createOutboxIndexes(ctx); err != nil {
+		return err
+	}
+	if err := db.createRegionIndexes(ctx); err != nil {
 		return err
 	}
 	return db.createLedgerIndexes(ctx)

@@ -39,6 +39,8 @@ type organisationDoc struct {
 	SocialValueLead      *contactDoc `bson:"socialValueLead,omitempty"`
 	MainContact          *contactDoc `bson:"mainContact,omitempty"`
 	ShareContact         bool        `bson:"shareContact,omitempty"`
+	// Home is the home organisation's id (absent for a home).
+	Home string `bson:"homeId,omitempty"`
 }
 
 type addressDoc struct {
@@ -74,7 +76,7 @@ func organisationFromDomain(o *domain.Organisation, ev *domain.AuditEvent) *orga
 		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: o.Offers, CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, PendingAudit: pendingOf(ev),
 		LegalName: o.LegalName, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber, Phone: o.Phone, Website: o.Website,
-		SocialValueLead: contactFromDomain(o.SocialValueLead), MainContact: contactFromDomain(o.MainContact), ShareContact: o.ShareContact}
+		SocialValueLead: contactFromDomain(o.SocialValueLead), MainContact: contactFromDomain(o.MainContact), ShareContact: o.ShareContact, Home: o.Home}
 	if a := o.Address; a != nil {
 		d.Address = &addressDoc{Line1: a.Line1, Line2: a.Line2, Town: a.Town, Postcode: a.Postcode}
 	}
@@ -84,7 +86,7 @@ func organisationFromDomain(o *domain.Organisation, ev *domain.AuditEvent) *orga
 func (d *organisationDoc) toDomain() *domain.Organisation {
 	o := &domain.Organisation{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, Kind: d.Kind, Name: d.Name, NameKey: d.NameKey,
 		PendingName: d.PendingName, NameReason: d.NameReason, Status: d.Status, Reason: d.Reason, Area: d.Area, Offers: d.Offers, CommitmentLimitPence: d.CommitmentLimitPence, Version: d.Version,
-		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Home: d.Home}
 	o.LegalName, o.CharityNumber, o.CompanyNumber, o.Phone, o.Website, o.ShareContact = d.LegalName, d.CharityNumber, d.CompanyNumber, d.Phone, d.Website, d.ShareContact
 	o.SocialValueLead, o.MainContact = d.SocialValueLead.toDomain(), d.MainContact.toDomain()
 	if a := d.Address; a != nil {
@@ -164,6 +166,28 @@ func (db *DB) insertRegisteredOrg(ctx context.Context, userID string, od *organi
 		return errors.Join(translate(err), translate(derr))
 	}
 	return translate(err)
+}
+
+// CreateOrganisation inserts o carrying its event, then chains the event;
+// NameTaken when its name key is another's in its authority.
+func (db *DB) CreateOrganisation(ctx context.Context, o *domain.Organisation, ev *domain.AuditEvent) error {
+	d := organisationFromDomain(o, ev)
+	if _, err := db.organisations.InsertOne(ctx, d); driver.IsDuplicateKeyError(err) || internalError(err) {
+		return domain.NameTaken()
+	} else if err != nil {
+		return translate(err)
+	}
+	return db.complete(ctx, db.organisations, o.ID, d.PendingAudit, ev)
+}
+
+// OrganisationsOfHome lists the records of a home organisation in other
+// councils, oldest first.
+func (db *DB) OrganisationsOfHome(ctx context.Context, homeID string) ([]*domain.Organisation, error) {
+	out, err := findAll(ctx, db.organisations, bson.D{{Key: "homeId", Value: homeID}}, options.Find().SetSort(key("_id")), (*organisationDoc).toDomain)
+	if out == nil && err == nil {
+		out = []*domain.Organisation{}
+	}
+	return out, err
 }
 
 // backfillNameKeys gives every organisation stored before names were

@@ -17,11 +17,14 @@ type userDoc struct {
 	AuthorityID    string `bson:"authorityId"`
 	Authority      string `bson:"authority"`
 	OrganisationID string `bson:"organisationId,omitempty"`
-	Email          string `bson:"email"`
-	Name           string `bson:"name"`
-	Role           string `bson:"role"`
-	PasswordHash   string `bson:"passwordHash"`
-	Disabled       bool   `bson:"disabled"`
+	// RegionID and Region are a region officer's region.
+	RegionID     string `bson:"regionId,omitempty"`
+	Region       string `bson:"region,omitempty"`
+	Email        string `bson:"email"`
+	Name         string `bson:"name"`
+	Role         string `bson:"role"`
+	PasswordHash string `bson:"passwordHash"`
+	Disabled     bool   `bson:"disabled"`
 	// EmailUnverified is absent for a verified user (and every user older
 	// than verification).
 	EmailUnverified bool `bson:"emailUnverified,omitempty"`
@@ -38,7 +41,7 @@ type userDoc struct {
 func userFromDomain(u *domain.User, ev *domain.AuditEvent) *userDoc {
 	d := &userDoc{ID: u.ID, AuthorityID: u.AuthorityID, Authority: u.Authority, OrganisationID: u.OrganisationID, Email: u.Email,
 		Name: u.Name, Role: u.Role, PasswordHash: u.PasswordHash, Disabled: u.Disabled, EmailUnverified: u.EmailUnverified, Version: u.Version,
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PendingAudit: pendingOf(ev)}
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PendingAudit: pendingOf(ev), RegionID: u.RegionID, Region: u.Region}
 	for k, v := range u.NotifyPrefs {
 		if d.NotifyPrefs == nil {
 			d.NotifyPrefs = map[string]string{}
@@ -51,7 +54,7 @@ func userFromDomain(u *domain.User, ev *domain.AuditEvent) *userDoc {
 func (d *userDoc) toDomain() *domain.User {
 	u := &domain.User{ID: d.ID, AuthorityID: d.AuthorityID, Authority: d.Authority, OrganisationID: d.OrganisationID, Email: d.Email,
 		Name: d.Name, Role: d.Role, PasswordHash: d.PasswordHash, Disabled: d.Disabled, EmailUnverified: d.EmailUnverified, Version: d.Version,
-		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), RegionID: d.RegionID, Region: d.Region}
 	for k, v := range d.NotifyPrefs {
 		if u.NotifyPrefs == nil {
 			u.NotifyPrefs = map[domain.NotifyKind]domain.NotifyPref{}

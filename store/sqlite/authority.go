@@ -206,6 +206,19 @@ func (db *DB) PutAuthority(ctx context.Context, a *domain.Authority) error {
 	return err
 }
 
+// CreateAuthority inserts a new council with its first audit event;
+// ECONFLICT when the slug is taken.
+func (db *DB) CreateAuthority(ctx context.Context, a *domain.Authority, ev *domain.AuditEvent) error {
+	err := db.tx(ctx, func(tx *wtx) error {
+		if err := translate(authorityTable.insert(tx, fromAuthority(a).fields())); err != nil {
+			return err
+		}
+		return appendAudit(tx, ev)
+	})
+	db.auths.clear()
+	return err
+}
+
 // AuthorityBySlug returns ENOTFOUND when there is none.
 func (db *DB) AuthorityBySlug(ctx context.Context, slug string) (*domain.Authority, error) {
 	if a, ok := db.auths.get("slug:" + slug); ok {

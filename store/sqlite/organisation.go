@@ -24,6 +24,8 @@ type organisationRow struct {
 	// SocialValueLead and MainContact are JSON of contactCol, '' for none.
 	SocialValueLead, MainContact string
 	ShareContact                 bool
+	// Home is the home organisation's id ('' for a home).
+	Home string
 }
 
 // contactCol is the stored form of a named contact: its own field names.
@@ -57,12 +59,12 @@ func toContact(s string) (*domain.Contact, error) {
 // or creation time.
 var organisationTable = newTable("organisations", `id, authority_id, authority_slug, kind, name, name_key, pending_name, name_reason, status, reason, area,
 	offers_json, commitment_limit_pence, version, created_at, updated_at, legal_name, charity_number, company_number,
-	address_line1, address_line2, address_town, address_postcode, phone, website, social_value_lead_json, main_contact_json, share_contact`, "id", "authority_id", "authority_slug", "kind", "created_at")
+	address_line1, address_line2, address_town, address_postcode, phone, website, social_value_lead_json, main_contact_json, share_contact, home_id`, "id", "authority_id", "authority_slug", "kind", "created_at", "home_id")
 
 func (r *organisationRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.Kind, &r.Name, &r.NameKey, &r.PendingName, &r.NameReason, &r.Status, &r.Reason, &r.Area,
 		&r.Offers, &r.CommitmentLimitPence, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.LegalName, &r.CharityNumber, &r.CompanyNumber,
-		&r.Line1, &r.Line2, &r.Town, &r.Postcode, &r.Phone, &r.Website, &r.SocialValueLead, &r.MainContact, &r.ShareContact}
+		&r.Line1, &r.Line2, &r.Town, &r.Postcode, &r.Phone, &r.Website, &r.SocialValueLead, &r.MainContact, &r.ShareContact, &r.Home}
 }
 
 func fromOrganisation(o *domain.Organisation) *organisationRow {
@@ -74,7 +76,7 @@ func fromOrganisation(o *domain.Organisation) *organisationRow {
 		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: offers,
 		CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version, CreatedAt: storeTime(o.CreatedAt), UpdatedAt: storeTime(o.UpdatedAt),
 		LegalName: o.LegalName, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber, Phone: o.Phone, Website: o.Website,
-		SocialValueLead: fromContact(o.SocialValueLead), MainContact: fromContact(o.MainContact), ShareContact: o.ShareContact}
+		SocialValueLead: fromContact(o.SocialValueLead), MainContact: fromContact(o.MainContact), ShareContact: o.ShareContact, Home: o.Home}
 	if a := o.Address; a != nil {
 		r.Line1, r.Line2, r.Town, r.Postcode = a.Line1, a.Line2, a.Town, a.Postcode
 	}
@@ -88,7 +90,7 @@ func scanOrganisation(row scanner) (*domain.Organisation, error) {
 	}
 	o := &domain.Organisation{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, Kind: r.Kind, Name: r.Name, NameKey: r.NameKey,
 		PendingName: r.PendingName, NameReason: r.NameReason, Status: r.Status, Reason: r.Reason, Area: r.Area,
-		CommitmentLimitPence: r.CommitmentLimitPence, Version: r.Version}
+		CommitmentLimitPence: r.CommitmentLimitPence, Version: r.Version, Home: r.Home}
 	if err := json.Unmarshal([]byte(r.Offers), &o.Offers); err != nil {
 		return nil, err
 	}
@@ -111,6 +113,36 @@ func scanOrganisation(row scanner) (*domain.Organisation, error) {
 // insertOrganisation inserts o; NameTaken when its name key is another's.
 func insertOrganisation(tx *wtx, o *domain.Organisation) error {
 	return nameTaken(organisationTable.insert(tx, fromOrganisation(o).fields()))
+}
+
+// CreateOrganisation inserts o with its event; NameTaken when its name key
+// is another's in its authority.
+func (db *DB) CreateOrganisation(ctx context.Context, o *domain.Organisation, ev *domain.AuditEvent) error {
+	return db.tx(ctx, func(tx *wtx) error {
+		if err := insertOrganisation(tx, o); err != nil {
+			return err
+		}
+		return appendAudit(tx, ev)
+	})
+}
+
+// OrganisationsOfHome lists the records of a home organisation in other
+// councils, oldest first.
+func (db *DB) OrganisationsOfHome(ctx context.Context, homeID string) ([]*domain.Organisation, error) {
+	rows, err := db.query(ctx, `SELECT `+organisationTable.list+` FROM organisations WHERE home_id = ? ORDER BY id`, homeID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []*domain.Organisation{}
+	for rows.Next() {
+		o, err := scanOrganisation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, translate(rows.Err())
 }
 
 // nameTaken turns the unique name index's refusal into domain.NameTaken.

@@ -20,21 +20,23 @@ type userRow struct {
 	NotifyPrefs string
 	// EmailUnverified is 1 until a self-registered user verifies.
 	EmailUnverified bool
+	// RegionID and Region are a region officer's region.
+	RegionID, Region string
 }
 
 // userTable is the users table, its columns in userRow order; a user never
 // changes its authority or creation time.
-var userTable = newTable("users", `id, authority_id, authority_slug, organisation_id, email, name, role, password_hash, disabled, version, created_at, updated_at, notify_prefs, email_unverified`,
-	"id", "authority_id", "authority_slug", "created_at")
+var userTable = newTable("users", `id, authority_id, authority_slug, organisation_id, email, name, role, password_hash, disabled, version, created_at, updated_at, notify_prefs, email_unverified, region_id, region_slug`,
+	"id", "authority_id", "authority_slug", "created_at", "region_id", "region_slug")
 
 func (r *userRow) fields() []any {
-	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.OrganisationID, &r.Email, &r.Name, &r.Role, &r.PasswordHash, &r.Disabled, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.NotifyPrefs, &r.EmailUnverified}
+	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.OrganisationID, &r.Email, &r.Name, &r.Role, &r.PasswordHash, &r.Disabled, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.NotifyPrefs, &r.EmailUnverified, &r.RegionID, &r.Region}
 }
 
 func fromUser(u *domain.User) *userRow {
 	return &userRow{ID: u.ID, AuthorityID: u.AuthorityID, Authority: u.Authority, OrganisationID: u.OrganisationID, Email: u.Email, Name: u.Name, Role: u.Role,
 		PasswordHash: u.PasswordHash, Disabled: u.Disabled, Version: u.Version, CreatedAt: storeTime(u.CreatedAt), UpdatedAt: storeTime(u.UpdatedAt),
-		NotifyPrefs: marshal(prefsOf(u.NotifyPrefs)), EmailUnverified: u.EmailUnverified}
+		NotifyPrefs: marshal(prefsOf(u.NotifyPrefs)), EmailUnverified: u.EmailUnverified, RegionID: u.RegionID, Region: u.Region}
 }
 
 // prefsOf is the stored form of a user's mail choices.
@@ -99,7 +101,7 @@ func scanUser(row scanner) (*domain.User, error) {
 		return nil, translateNotFound(err, "User not found.")
 	}
 	u := &domain.User{ID: r.ID, AuthorityID: r.AuthorityID, Authority: r.Authority, OrganisationID: r.OrganisationID, Email: r.Email, Name: r.Name, Role: r.Role,
-		PasswordHash: r.PasswordHash, Disabled: r.Disabled, EmailUnverified: r.EmailUnverified, Version: r.Version}
+		PasswordHash: r.PasswordHash, Disabled: r.Disabled, EmailUnverified: r.EmailUnverified, Version: r.Version, RegionID: r.RegionID, Region: r.Region}
 	var l times
 	u.CreatedAt, u.UpdatedAt = l.at(r.CreatedAt), l.at(r.UpdatedAt)
 	var prefs map[string]string

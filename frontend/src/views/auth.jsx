@@ -20,6 +20,8 @@ export function homeFor(user) {
     case 'officer':
     case 'admin':
       return '/officer';
+    case 'region_officer':
+      return '/region';
     default:
       return '/';
   }

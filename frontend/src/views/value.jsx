@@ -30,16 +30,16 @@ function DeliveryTag({ status }) {
   return <Tag colour={c}>{s}</Tag>;
 }
 
-function Th({ children, numeric }) {
+export function Th({ children, numeric }) {
   return <th scope="col" class={`govuk-table__header${numeric ? ' govuk-table__header--numeric' : ''}`}>{children}</th>;
 }
 
-function Td({ children, numeric, break: brk }) {
+export function Td({ children, numeric, break: brk }) {
   return <td class={`govuk-table__cell${numeric ? ' govuk-table__cell--numeric' : ''}${brk ? ' app-break' : ''}`}>{children}</td>;
 }
 
 /** Scroll wraps a wide table in a focusable region that scrolls on phones. */
-function Scroll({ id, children }) {
+export function Scroll({ id, children }) {
   return <div class="app-table-scroll" role="region" aria-labelledby={id} tabIndex={0}>{children}</div>;
 }
 

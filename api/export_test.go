@@ -1,0 +1,8 @@
+package api
+
+import "time"
+
+// IssueAccessTokenIn lets tests sign a token naming any council.
+func (s *Server) IssueAccessTokenIn(userID, council string, now time.Time) (string, error) {
+	return s.issueAccessTokenIn(userID, council, now)
+}

@@ -1,0 +1,87 @@
+// A procurement partnership on one platform (#14): Stockport and a test
+// council, Trafford (test), form region "star" from the command line
+// (PARTNERSHIP, with made-up test wards for Trafford); the
+// region officer compares the councils and opens one council's ledger; the
+// demo supplier, approved in both, switches council. Trafford's wards here
+// are made-up test areas. Every view is scanned with axe and photographed
+// at 1280 and 360 px.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, launch, newPage, check, h1, signIn, apiAs, PARTNERSHIP } from '../testing/browser.mjs';
+
+let server, browser, csvDir;
+const WIDE = { width: 1280, height: 900 };
+const NARROW = { width: 360, height: 740 };
+const PASS = 'correct-horse-battery';
+const TRAFFORD = { email: 'officer@trafford.example', password: PASS };
+
+before(async () => {
+  csvDir = mkdtempSync(join(tmpdir(), 'needmatch-areas-'));
+  const csv = join(csvDir, 'trafford-test.csv');
+  writeFileSync(csv, 'code,name,lat,lon,need\nT0000001,Test ward north,53.45,-2.35,0.7\nT0000002,Test ward south,53.38,-2.35,0.3\n');
+  server = await startServer({}, [
+    ...PARTNERSHIP,
+    { args: ['import', 'areas', csv, '--authority', 'trafford'] },
+    { args: ['user', 'create', '--role', 'officer', '--email', TRAFFORD.email, '--authority', 'trafford', '--password-stdin'], stdin: PASS },
+  ]);
+  browser = await launch();
+  // The demo supplier asks to work in Trafford; Trafford's officer approves it.
+  const supplierAPI = await apiAs(server.url, 'supplier');
+  const m = await supplierAPI('POST', '/me/councils', { authority: 'trafford' });
+  const traffordAPI = await apiAs(server.url, TRAFFORD);
+  await traffordAPI('POST', `/organisations/${m.organisationId}/approve`);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (csvDir) rmSync(csvDir, { recursive: true, force: true });
+});
+
+test('a region officer compares the councils of its region and opens one', async () => {
+  for (const [vp, tag] of [[WIDE, '1280'], [NARROW, '360']]) {
+    const page = await newPage(browser, server.url, vp);
+    await signIn(page, 'region_officer');
+    await h1(page, 'STAR Procurement');
+    const rows = page.locator('main table tbody tr');
+    assert.equal(await rows.count(), 3, 'Stockport, Trafford and the sum');
+    const text = await page.locator('main table').innerText();
+    assert.match(await page.locator('.govuk-generic-header__homepage-link').innerText(), /Needmatch partnership/);
+    assert.match(text, /Stockport/);
+    assert.match(text, /Trafford \(test council\)/);
+    assert.match(text, /All councils/);
+    await check(page, `region-councils-${tag}`);
+    await page.locator('main table').getByRole('link', { name: /Stockport/ }).click();
+    await h1(page, 'Stockport');
+    assert.match(await page.locator('main').innerText(), /By contract/);
+    await check(page, `region-council-${tag}`);
+    // Read only: a council's own pages are not the region officer's.
+    await page.goto('/officer');
+    assert.doesNotMatch(await page.locator('main').innerText(), /Needs attention/);
+    await page.context().close();
+  }
+});
+
+test('a supplier approved in two councils switches council', async () => {
+  for (const [vp, tag] of [[WIDE, '1280'], [NARROW, '360']]) {
+    const page = await newPage(browser, server.url, vp);
+    await signIn(page, 'supplier', '/supplier/councils');
+    await h1(page, 'Your councils');
+    const table = await page.locator('main table').innerText();
+    assert.match(table, /Stockport/);
+    assert.match(table, /Trafford \(test council\)/);
+    await check(page, `supplier-councils-${tag}`);
+    await page.getByRole('button', { name: 'Work in Trafford (test council)' }).click();
+    await page.waitForURL((u) => u.pathname === '/supplier/requests');
+    await page.locator('.govuk-generic-header__homepage-link', { hasText: 'Trafford (test council)' }).waitFor();
+    await page.goto('/supplier/councils');
+    await h1(page, 'Your councils');
+    // A page load starts again from the refresh cookie, in the home council.
+    assert.match(await page.locator('.govuk-generic-header__homepage-link').innerText(), /Stockport/);
+    await page.context().close();
+  }
+});
