@@ -228,7 +228,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/me/email-settings", "The signed-in user's choice per kind of email", signedIn, nil, s.handleEmailSettingsGet},
 		{"PUT", "/me/email-settings", "Choose per kind of email: immediately, digest or off (security mail stays on)", signedIn, emailSettingsBody{}, s.handleEmailSettingsPut},
 		{"POST", "/unsubscribe", "Turn off the kind of email a mail's signed link names, without signing in", nil, unsubscribeBody{}, s.handleUnsubscribe},
-	}, append(s.valueRoutes(), s.procurementRoutes()...)...)
+	}, append(append(s.valueRoutes(), s.procurementRoutes()...), s.importRoutes()...)...)
 }
 
 // Listen serves on addr until ctx ends, then drains in-flight requests.

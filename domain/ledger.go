@@ -103,18 +103,21 @@ type LedgerUnits struct {
 
 // LedgerRow is one line of the ledger with links to its records.
 type LedgerRow struct {
-	Key            string            `json:"key"`
-	Label          string            `json:"label"`
-	PledgedPence   int64             `json:"pledgedPence"`
-	ApprovedPence  int64             `json:"approvedPence"`
-	DeliveredPence int64             `json:"deliveredPence"`
-	ConfirmedPence int64             `json:"confirmedPence"`
-	VerifiedPence  int64             `json:"verifiedPence"`
-	GapPence       int64             `json:"gapPence"`
-	Units          []LedgerUnits     `json:"units"`
-	Filter         map[string]string `json:"filter"`
-	Pledges        string            `json:"pledges"`
-	Deliveries     string            `json:"deliveries"`
+	Key            string `json:"key"`
+	Label          string `json:"label"`
+	PledgedPence   int64  `json:"pledgedPence"`
+	ApprovedPence  int64  `json:"approvedPence"`
+	DeliveredPence int64  `json:"deliveredPence"`
+	ConfirmedPence int64  `json:"confirmedPence"`
+	VerifiedPence  int64  `json:"verifiedPence"`
+	GapPence       int64  `json:"gapPence"`
+	// ImportedPence is the part of DeliveredPence brought in by an import
+	// and not yet verified by an officer here ("imported, not verified here").
+	ImportedPence int64             `json:"importedPence"`
+	Units         []LedgerUnits     `json:"units"`
+	Filter        map[string]string `json:"filter"`
+	Pledges       string            `json:"pledges"`
+	Deliveries    string            `json:"deliveries"`
 }
 
 // Ledger is an authority's social value: pledged, approved (secured),
@@ -253,7 +256,34 @@ func (s *Service) Ledger(ctx context.Context, a *Actor, f LedgerFilter) (*Ledger
 	if err != nil {
 		return nil, err
 	}
-	return BuildLedger(auth.Slug, f, sums, labels, units, s.now()), nil
+	l := BuildLedger(auth.Slug, f, sums, labels, units, s.now())
+	imported, err := AllPages(func(p Page) ([]*Delivery, string, error) {
+		return vs.FindDeliveries(ctx, DeliveryFilter{LedgerFilter: f, Status: DeliveryReported, Source: SourceImport, Page: p})
+	}, 0)
+	if err != nil {
+		return nil, err
+	}
+	l.addImported(imported)
+	return l, nil
+}
+
+// addImported adds imported deliveries not yet verified (reported) to the
+// importedPence of the totals and of each row of their keys.
+func (l *Ledger) addImported(ds []*Delivery) {
+	for _, d := range ds {
+		if d.Source != SourceImport || d.Status != DeliveryReported {
+			continue
+		}
+		l.Totals.ImportedPence += d.ValuePence
+		for _, dk := range [][2]string{{DimContract, d.ContractID}, {DimSupplier, d.OrganisationID}, {DimWard, d.Area}, {DimTheme, d.Theme}, {DimMonth, d.Month()}} {
+			rows := l.Rows(dk[0])
+			for i := range rows {
+				if rows[i].Key == dk[1] {
+					rows[i].ImportedPence += d.ValuePence
+				}
+			}
+		}
+	}
 }
 
 // BuildLedger assembles rows from the store's sums. labels[dim][key] names

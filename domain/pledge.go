@@ -74,6 +74,9 @@ type Pledge struct {
 	// involves children or vulnerable adults, that the people doing the
 	// work have the checks it needs (see CheckSafeguarding).
 	SafeguardingCheck *SafeguardingCheck `json:"safeguardingCheck,omitempty"`
+	// Source is SourceImport for a commitment brought in by an import of
+	// contracts ("" is SourceApp: made here).
+	Source string `json:"source"`
 	// Warnings are said to the supplier with the answer to its pledge
 	// (never stored): a pledge beyond what the request still needs.
 	Warnings  []string  `json:"warnings,omitempty"`
@@ -554,7 +557,8 @@ type pledgeJSON Pledge
 func (p Pledge) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		pledgeJSON
-		ApprovedQuantity    int64 `json:"approvedQuantity"`
-		DeliverableQuantity int64 `json:"deliverableQuantity"`
-	}{pledgeJSON(p), p.ApprovedUnits(), p.DeliverableUnits()})
+		ApprovedQuantity    int64  `json:"approvedQuantity"`
+		DeliverableQuantity int64  `json:"deliverableQuantity"`
+		Source              string `json:"source"`
+	}{pledgeJSON(p), p.ApprovedUnits(), p.DeliverableUnits(), sourceOf(p.Source)})
 }

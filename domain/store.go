@@ -19,6 +19,8 @@ type Store interface {
 	MessageStore
 	OutboxStore
 	ResetStore
+	ImportStore
+	PaymentStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.
