@@ -49,6 +49,18 @@ func TestImportsOverHTTP(t *testing.T) {
 	if len(ds) != 1 || ds[0].(map[string]any)["source"] != "import" {
 		t.Fatalf("deliveries = %v", ds)
 	}
+	// The officer verifies it through the usual door (with a reason: no
+	// group confirmed it); the supplier's record marks it imported.
+	d := ds[0].(map[string]any)
+	e.call("POST", "/api/v1/deliveries/"+d["id"].(string)+"/verify", "officer", map[string]any{}, 400)
+	e.call("POST", "/api/v1/deliveries/"+d["id"].(string)+"/verify", "officer", map[string]any{"reason": "Checked against the contract file"}, 200)
+	if tot := e.call("GET", "/api/v1/ledger", "officer", nil, 200)["totals"].(map[string]any); tot["importedPence"].(float64) != 0 || tot["verifiedPence"].(float64) != 25050 {
+		t.Fatalf("ledger totals after verify = %v", tot)
+	}
+	st, _, page := e.raw("GET", "/api/v1/suppliers/"+d["organisationId"].(string)+"/record?format=html", "officer", nil, "")
+	if st != 200 || !strings.Contains(string(page), "Reading hours (imported)") {
+		t.Fatalf("record page %d: %s", st, page)
+	}
 	pays := "contract reference,supplier,supplier postcode district or ward code,amount,payment date\nR-1,Acme Ltd,SK4,£300,2025-05-01\nR-1,Acme Ltd,M1,£100,2025-06-01\n"
 	e.call("POST", "/api/v1/imports/payments", "officer", map[string]any{"csv": strings.Replace(pays, "SK4", "E05999999", 1)}, 400)
 	if p := e.call("POST", "/api/v1/imports/payments", "officer", map[string]any{"csv": pays}, 200); p["payments"].(float64) != 2 {

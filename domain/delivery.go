@@ -69,7 +69,7 @@ type deliveryJSON Delivery
 // MarshalJSON writes the delivery with its source (app when none is set).
 func (d Delivery) MarshalJSON() ([]byte, error) {
 	j := deliveryJSON(d)
-	j.Source = sourceOf(d.Source)
+	j.Source = SourceOf(d.Source)
 	return json.Marshal(j)
 }
 

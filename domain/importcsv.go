@@ -15,8 +15,8 @@ const (
 	SourceImport = "import"
 )
 
-// sourceOf is the source a record shows: SourceApp when none is set.
-func sourceOf(s string) string {
+// SourceOf is the source a record shows: SourceApp when none is set.
+func SourceOf(s string) string {
 	if s == "" {
 		return SourceApp
 	}
@@ -66,9 +66,9 @@ func importDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// rowPounds reads a money cell into pence, recording a bad one; an empty
-// cell is 0 unless required.
-func rowPounds(rv *Validation, name, s string, required bool) int64 {
+// rowPounds reads a money cell into pence, recording a bad one (and one
+// of 0 when positive); an empty cell is 0 unless required.
+func rowPounds(rv *Validation, name, s string, required, positive bool) int64 {
 	if s == "" {
 		if required {
 			rv.Add(name, "%s is missing", name)
@@ -76,8 +76,11 @@ func rowPounds(rv *Validation, name, s string, required bool) int64 {
 		return 0
 	}
 	p, ok := ParsePounds(s)
-	if !ok || p > MaxPence {
+	switch {
+	case !ok || p > MaxPence:
 		rv.Add(name, "%s %q is not an amount in pounds like 1250.00 or £1,250", name, truncateText(s, 30))
+	case positive && p < 1:
+		rv.Add(name, "%s must be more than £0", name)
 	}
 	return p
 }
@@ -134,20 +137,15 @@ func ParseContractsCSV(r io.Reader) ([]ContractRow, error) {
 		}
 		checkTextML(rv, "measure or description", c.Description, 3, 2000, true, false)
 		checkText(rv, "ward", c.Ward, 0, 20, false)
-		c.ContractValuePence = rowPounds(rv, "contract value", get(value), true)
-		if c.ContractValuePence < 1 && rv.Err() == nil {
-			rv.Add("contract value", "contract value must be more than £0")
-		}
+		c.ContractValuePence = rowPounds(rv, "contract value", get(value), true, true)
 		q, err := strconv.ParseInt(get(qty), 10, 64)
 		if err != nil || q < 1 || q > 1_000_000_000 {
 			rv.Add("quantity", "quantity %q must be a whole number from 1", truncateText(get(qty), 20))
 		}
 		c.Quantity = q
-		c.SecuredPence = rowPounds(rv, "secured £", get(sec), true)
-		c.DeliveredPence = rowPounds(rv, "delivered £", get(del), false)
-		if c.SecuredPence < 1 {
-			rv.Add("secured £", "secured £ must be more than £0")
-		} else if c.DeliveredPence > c.SecuredPence {
+		c.SecuredPence = rowPounds(rv, "secured £", get(sec), true, true)
+		c.DeliveredPence = rowPounds(rv, "delivered £", get(del), false, false)
+		if c.SecuredPence > 0 && c.DeliveredPence > c.SecuredPence {
 			rv.Add("delivered £", "delivered £ (%s) is more than secured £ (%s)", Pounds(c.DeliveredPence), Pounds(c.SecuredPence))
 		}
 		c.Due = rowDate(rv, "commitment due date", get(due), true)

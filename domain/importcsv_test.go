@@ -46,6 +46,16 @@ func TestParseContractsCSV(t *testing.T) {
 	}
 }
 
+// TestParseBadMoneyOnce: a bad amount is one problem, not also "must be more than £0".
+func TestParseBadMoneyOnce(t *testing.T) {
+	csv := "Contract reference,Title,Directorate,Supplier name,Supplier company number,Contract value,Measure or description,Quantity,Secured £,Delivered £,Commitment due date,Delivery date\n" +
+		"C-1,Parks,Place,Acme,,£100,Hours,1,\"£1,2x\",,2027-01-01,\n"
+	_, err := ParseContractsCSV(strings.NewReader(csv))
+	if e, ok := err.(*Error); !ok || len(e.Fields) != 1 || e.Fields[0].Detail != `line 2: secured £ "£1,2x" is not an amount in pounds like 1250.00 or £1,250` {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestParsePaymentsCSV(t *testing.T) {
 	rows, err := ParsePaymentsCSV(strings.NewReader("Payment date,Amount,Supplier,Contract reference,Base\n01/04/2025,£10.5,Acme,C-1,sk 4\n"))
 	if err != nil || len(rows) != 1 || rows[0].AmountPence != 1050 || rows[0].Base != "SK4" || rows[0].Date.Month() != time.April {

@@ -71,10 +71,7 @@ func ParsePaymentsCSV(r io.Reader) ([]PaymentRow, error) {
 		checkText(rv, "contract reference", p.Reference, 1, 60, true)
 		checkName(rv, "supplier", p.Supplier, 2, 200)
 		checkText(rv, "base", p.Base, 0, 20, false)
-		p.AmountPence = rowPounds(rv, "amount", get(amount), true)
-		if p.AmountPence < 1 && rv.Err() == nil {
-			rv.Add("amount", "amount must be more than £0")
-		}
+		p.AmountPence = rowPounds(rv, "amount", get(amount), true, true)
 		p.Date = rowDate(rv, "payment date", get(date), true)
 		if rv.Err() == nil {
 			rows = append(rows, p)

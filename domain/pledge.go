@@ -560,5 +560,5 @@ func (p Pledge) MarshalJSON() ([]byte, error) {
 		ApprovedQuantity    int64  `json:"approvedQuantity"`
 		DeliverableQuantity int64  `json:"deliverableQuantity"`
 		Source              string `json:"source"`
-	}{pledgeJSON(p), p.ApprovedUnits(), p.DeliverableUnits(), sourceOf(p.Source)})
+	}{pledgeJSON(p), p.ApprovedUnits(), p.DeliverableUnits(), SourceOf(p.Source)})
 }

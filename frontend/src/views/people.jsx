@@ -25,6 +25,8 @@ export const DETAIL_IDS = {
   'contact.email': 'contact-email',
   'contact.phone': 'contact-phone',
   shareContact: 'share-contact',
+  baseWard: 'base-ward',
+  basePostcodeDistrict: 'base-district',
 };
 
 /** contactField is the API's name of the organisation's named contact. */
@@ -47,6 +49,7 @@ export function detailsState(org) {
     phone: org.phone || '', website: org.website || '',
     contactName: c.name || '', contactRole: c.role || '', contactEmail: c.email || '', contactPhone: c.phone || '',
     shareContact: !!org.shareContact,
+    baseWard: org.baseWard || '', basePostcodeDistrict: org.basePostcodeDistrict || '',
   };
 }
 
@@ -60,6 +63,7 @@ export function detailsBody(kind, v) {
   return {
     legalName: t(v.legalName), charityNumber: t(v.charityNumber), companyNumber: t(v.companyNumber), address,
     phone: t(v.phone), website: t(v.website), [contactField(kind)]: contact, shareContact: !!v.shareContact,
+    baseWard: t(v.baseWard), basePostcodeDistrict: t(v.basePostcodeDistrict),
   };
 }
 

@@ -10,6 +10,7 @@ import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, dateAndTime, plural, parseWhole, parseDateParts, amount } from '../format.js';
 import { Page, ErrorSummary, Textarea, Input, DateInput, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
+import { LocalSpend } from './imports.jsx';
 
 const DELIVERY_STATUS = {
   reported: ['Waiting for the group', 'blue'],
@@ -585,6 +586,10 @@ export function Ledger({ session }) {
               </div>
             ))}
           </div>
+          {l.data.totals.importedPence > 0 && (
+            <p class="govuk-body">Of the delivered figure, {money(l.data.totals.importedPence)} came in with imported contracts and is <strong>imported, not verified here</strong> until an officer verifies it.</p>
+          )}
+          {officer && <LocalSpend />}
           <h2 class="govuk-heading-m">By month</h2>
           <SeriesMeaning />
           <ChartOrTable rows={l.data.byMonth} total={l.data.totals} />
@@ -629,6 +634,7 @@ export function SupplierRecord({ session, params }) {
         { key: 'Value approved', value: money(x.approvedPence) },
         { key: 'Value delivered (reported)', value: money(x.deliveredPence) },
         { key: 'Value verified by the council', value: money(x.verifiedPence) },
+        ...(x.importedPence > 0 ? [{ key: 'Imported, not verified here', value: money(x.importedPence) }] : []),
       ]} />
       {(x.deliveries || []).length === 0 ? <p class="govuk-body">No verified deliveries yet.</p> : (
         <table class="govuk-table">
@@ -640,7 +646,7 @@ export function SupplierRecord({ session, params }) {
             {x.deliveries.map((d) => (
               <tr class="govuk-table__row" key={d.id}>
                 <Td>{date(d.date)}</Td>
-                <Td break>{d.requestTitle}</Td>
+                <Td break>{d.requestTitle}{d.source === 'import' ? ' (imported)' : ''}</Td>
                 <Td numeric>{amount(d.quantity, d.unit)}</Td>
                 <Td numeric>{money(d.valuePence)}</Td>
               </tr>
