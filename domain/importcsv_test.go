@@ -92,3 +92,19 @@ func TestFinancialYearAndShare(t *testing.T) {
 		}
 	}
 }
+
+// TestImportedCommitmentIsContractual: a supplier cannot withdraw an
+// imported commitment; it asks to be released, like an award's.
+func TestImportedCommitmentIsContractual(t *testing.T) {
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	p := &Pledge{Status: PledgeApproved, ApprovedPence: 1000, ValuePence: 1000, Quantity: 1, Source: SourceImport, Version: 1}
+	if err := p.Withdraw(now); ErrorCode(err) != ECONFLICT || p.Status != PledgeApproved || p.ApprovedPence != 1000 {
+		t.Fatalf("withdraw = %v, %+v", err, p)
+	}
+	if err := p.AskRelease("s1", "Our depot closed", now); err != nil || p.Release == nil {
+		t.Fatalf("ask release = %v", err)
+	}
+	if err := p.DecideRelease("o1", true, "", now); err != nil || p.Status != PledgeWithdrawn || p.ApprovedPence != 0 {
+		t.Fatalf("release = %v, %+v", err, p)
+	}
+}
