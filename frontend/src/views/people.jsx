@@ -8,6 +8,7 @@ import { api } from '../api.js';
 import { navigate, queryURL } from '../router.jsx';
 import { money, number, date, dateAndTime, pledgeStatus, plural } from '../format.js';
 import { Page, ErrorSummary, Input, Textarea, Select, Checkbox, Button, Tag, Banner, Loading, Problem, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
+import { RequestLink } from '../requests.jsx';
 
 /** DETAIL_IDS maps the API's detail fields to the form's input ids. */
 export const DETAIL_IDS = {
@@ -308,7 +309,7 @@ export function PledgeMessages({ params, session }) {
   return (
     <Page title={`Pledge from ${p.organisationName}`} caption={p.requestTitle} back={back}>
       <SummaryList rows={[
-        { key: 'Request', value: <a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a> },
+        { key: 'Request', value: <RequestLink id={p.requestId} title={p.requestTitle} /> },
         { key: 'Offer', value: `${p.offer} (${number(p.quantity)} ${p.unit})` },
         { key: 'Value', value: money(p.valuePence) },
         { key: 'Status', value: <Tag colour={c}>{s}</Tag> },

@@ -11,6 +11,7 @@ import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, dateAndTime, plural, parseWhole, parseDateParts, amount } from '../format.js';
 import { Page, ErrorSummary, Textarea, Input, DateInput, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
 import { LocalSpend } from './imports.jsx';
+import { RequestLink } from '../requests.jsx';
 
 const DELIVERY_STATUS = {
   reported: ['Waiting for the group', 'blue'],
@@ -238,7 +239,7 @@ export function DeliveryDetail({ params, session }) {
       <SummaryList rows={[
         { key: 'Status', value: <DeliveryTag status={x.status} /> },
         { key: 'Supplier', value: x.organisationName },
-        { key: 'Request', value: <a class="govuk-link" href={`/requests/${x.requestId}`}>{x.requestTitle}</a> },
+        { key: 'Request', value: <RequestLink id={x.requestId} title={x.requestTitle} /> },
         { key: 'Delivered', value: `${amount(x.quantity, x.unit)} on ${date(x.date)}` },
         { key: 'Value', value: money(x.valuePence) },
         ...(x.notes ? [{ key: 'Notes', value: x.notes }] : []),
@@ -339,7 +340,7 @@ export function OverdueTable({ items, caption = 'Overdue commitments', id = 'ove
         <tbody class="govuk-table__body">
           {items.map((it) => (
             <tr class="govuk-table__row" key={it.pledge.id}>
-              <Td break><strong>{it.pledge.organisationName}</strong><br /><a class="govuk-link" href={`/requests/${it.pledge.requestId}`}>{it.pledge.requestTitle}</a></Td>
+              <Td break><strong>{it.pledge.organisationName}</strong><br /><RequestLink id={it.pledge.requestId} title={it.pledge.requestTitle} /></Td>
               <Td numeric>{money(it.pledge.approvedPence)}</Td>
               <Td>{date(it.dueDate)}</Td>
               <Td numeric>{number(it.daysOverdue)}</Td>
