@@ -71,6 +71,8 @@ func TestAccessMatrix(t *testing.T) {
 		"POST /allocations/:id/accept":        map[string]any{},
 		"PUT /matcher/weights":                map[string]any{"need": 0.4, "fit": 0.2, "coverage": 0.1, "urgency": 0.1, "distance": 0.1, "record": 0.1},
 		"POST /areas/import":                  map[string]any{"csv": "code,name,lat,lon,need\nE05015018,Brinnington & Stockport Central,53.41741,-2.14638,0.9\n"},
+		"POST /imports/contracts":             map[string]any{"csv": importHeader + "R-1,Libraries,Place,Acme Ltd,,£60000,Reading hours,10,£1000,,2027-01-31,\n"},
+		"POST /imports/payments":              map[string]any{"csv": "contract reference,supplier,amount,payment date\nR-1,Acme Ltd,£10,2026-01-01\n"},
 	}
 	valueObjects, valueBodies := valueFixtures(e)
 	for k, v := range valueObjects {

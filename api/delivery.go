@@ -63,7 +63,7 @@ func (s *Server) handleDeliveryList(c *fiber.Ctx) error {
 }
 
 func deliveryRows(items []*domain.Delivery) [][]string {
-	rows := [][]string{{"id", "date", "pledge_id", "request", "ward", "supplier", "contract_id", "measure", "theme", "quantity", "unit", "value_pence", "status", "confirmed", "evidence_sha256", "reason"}}
+	rows := [][]string{{"id", "date", "pledge_id", "request", "ward", "supplier", "contract_id", "measure", "theme", "quantity", "unit", "value_pence", "status", "confirmed", "evidence_sha256", "reason", "source"}}
 	for _, d := range items {
 		ev := ""
 		for i, h := range d.EvidenceHashes {
@@ -73,7 +73,7 @@ func deliveryRows(items []*domain.Delivery) [][]string {
 			ev += h
 		}
 		rows = append(rows, []string{d.ID, d.Date.Format(time.DateOnly), d.PledgeID, d.RequestTitle, d.Area, d.OrganisationName, d.ContractID, d.MeasureCode, d.Theme,
-			i64(d.Quantity), d.Unit, i64(d.ValuePence), d.Status, yes(d.Confirmed), ev, d.Reason})
+			i64(d.Quantity), d.Unit, i64(d.ValuePence), d.Status, yes(d.Confirmed), ev, d.Reason, domain.SourceOf(d.Source)})
 	}
 	return rows
 }

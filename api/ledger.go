@@ -295,10 +295,11 @@ var recordPage = template.Must(template.New("record").Funcs(pageFuncs).Parse(`<!
 <tr><th scope="row">Value approved</th><td class="n">{{pounds .ApprovedPence}}</td></tr>
 <tr><th scope="row">Value delivered (reported)</th><td class="n">{{pounds .DeliveredPence}}</td></tr>
 <tr><th scope="row">Value verified by the council</th><td class="n">{{pounds .VerifiedPence}}</td></tr>
+{{if gt .ImportedPence 0}}<tr><th scope="row">Imported, not verified here</th><td class="n">{{pounds .ImportedPence}}</td></tr>{{end}}
 </tbody></table>
 <h2>Verified deliveries</h2>
 <table><thead><tr><th>Date</th><th>Request</th><th>Ward</th><th>Measure</th><th>Quantity</th><th>Value</th></tr></thead><tbody>
-{{range .Deliveries}}<tr><td>{{date .Date}}</td><td>{{.RequestTitle}}</td><td>{{.Area}}</td><td>{{.MeasureCode}}</td><td class="n">{{.Quantity}} {{.Unit}}</td><td class="n">{{pounds .ValuePence}}</td></tr>
+{{range .Deliveries}}<tr><td>{{date .Date}}</td><td>{{.RequestTitle}}{{if eq .Source "import"}} (imported){{end}}</td><td>{{.Area}}</td><td>{{.MeasureCode}}</td><td class="n">{{.Quantity}} {{.Unit}}</td><td class="n">{{pounds .ValuePence}}</td></tr>
 {{else}}<tr><td colspan="6">No verified deliveries yet.</td></tr>{{end}}
 </tbody></table>
 </body></html>
@@ -331,7 +332,7 @@ func (s *Server) handleSupplierRecord(c *fiber.Ctx) error {
 	switch c.Query("format") {
 	case "csv":
 		rows := deliveryRows(r.Deliveries)
-		rows = append(rows, []string{"total verified", "", "", "", "", r.OrganisationName, "", "", "", "", "", i64(r.VerifiedPence), "", "", "", ""})
+		rows = append(rows, []string{"total verified", "", "", "", "", r.OrganisationName, "", "", "", "", "", i64(r.VerifiedPence), "", "", "", "", ""})
 		return sendCSV(c, "social-value-record.csv", rows)
 	case "html":
 		return sendPage(c, recordPage, recordCSP, r)

@@ -52,7 +52,10 @@ type Authority struct {
 	Tiers []TierSet `json:"tiers,omitempty"`
 	// Directorates are the council's directorates, in the order made.
 	Directorates []Directorate `json:"directorates,omitempty"`
-	Version      int64         `json:"version"`
+	// PostcodeDistricts are the postcode districts (outward codes, SK4)
+	// counted as the council's area for local spend (see LocalSpend).
+	PostcodeDistricts []string `json:"postcodeDistricts,omitempty"`
+	Version           int64    `json:"version"`
 }
 
 // changeAuthority applies change to the actor's authority and writes it at

@@ -58,6 +58,9 @@ func (s *csvSheet) each(most int, noun string, row func(line int, get func(strin
 			s.v.Add("csv", "line %d: %v", line, err)
 			return n
 		}
+		// The line the row starts on in the file: the reader skips empty
+		// lines, and a quoted cell may hold line breaks.
+		line, _ = s.cr.FieldPos(0)
 		if strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue // a blank line
 		}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -51,11 +52,25 @@ type Delivery struct {
 	DecidedAt      *time.Time `json:"decidedAt,omitempty"`
 	// Reason is the officer's: why a delivery was rejected, or why it was
 	// verified without the group's confirmation.
-	Reason     string    `json:"reason,omitempty"`
-	ReportedBy string    `json:"reportedBy"`
-	Version    int64     `json:"version"`
-	CreatedAt  time.Time `json:"createdAt"`
-	UpdatedAt  time.Time `json:"updatedAt"`
+	Reason     string `json:"reason,omitempty"`
+	ReportedBy string `json:"reportedBy"`
+	// Source is SourceImport for a delivery brought in by an import of
+	// contracts ("" is SourceApp): imported, not verified here, until an
+	// officer verifies it.
+	Source    string    `json:"source"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// deliveryJSON is a Delivery without its MarshalJSON.
+type deliveryJSON Delivery
+
+// MarshalJSON writes the delivery with its source (app when none is set).
+func (d Delivery) MarshalJSON() ([]byte, error) {
+	j := deliveryJSON(d)
+	j.Source = SourceOf(d.Source)
+	return json.Marshal(j)
 }
 
 // Month is the delivery's month (YYYY-MM), the ledger's month key.
@@ -134,6 +149,8 @@ type DeliveryFilter struct {
 	LedgerFilter
 	PledgeID string
 	Status   string
+	// Source keeps the deliveries of one source (SourceImport; "" any).
+	Source string
 	Page
 }
 

@@ -128,14 +128,17 @@ type LedgerUnits struct {
 // value and the shares of it (see ledgershare.go); other rows leave them 0
 // and null.
 type LedgerRow struct {
-	Key                string            `json:"key"`
-	Label              string            `json:"label"`
-	PledgedPence       int64             `json:"pledgedPence"`
-	ApprovedPence      int64             `json:"approvedPence"`
-	DeliveredPence     int64             `json:"deliveredPence"`
-	ConfirmedPence     int64             `json:"confirmedPence"`
-	VerifiedPence      int64             `json:"verifiedPence"`
-	GapPence           int64             `json:"gapPence"`
+	Key            string `json:"key"`
+	Label          string `json:"label"`
+	PledgedPence   int64  `json:"pledgedPence"`
+	ApprovedPence  int64  `json:"approvedPence"`
+	DeliveredPence int64  `json:"deliveredPence"`
+	ConfirmedPence int64  `json:"confirmedPence"`
+	VerifiedPence  int64  `json:"verifiedPence"`
+	GapPence       int64  `json:"gapPence"`
+	// ImportedPence is the part of DeliveredPence brought in by an import
+	// and not yet verified by an officer here ("imported, not verified here").
+	ImportedPence      int64             `json:"importedPence"`
 	ContractValuePence int64             `json:"contractValuePence"`
 	SecuredPercent     *Percent          `json:"securedPercent"`
 	DeliveredPercent   *Percent          `json:"deliveredPercent"`
@@ -286,7 +289,34 @@ func (s *Service) ledgerOf(ctx context.Context, vs ValueStore, authorityID strin
 	if rerr != nil {
 		return nil, rerr
 	}
-	return BuildLedger(refs.Authority, f, sums, refs, s.now()), nil
+	l := BuildLedger(refs.Authority, f, sums, refs, s.now())
+	imported, err := AllPages(func(p Page) ([]*Delivery, string, error) {
+		return vs.FindDeliveries(ctx, DeliveryFilter{LedgerFilter: f, Status: DeliveryReported, Source: SourceImport, Page: p})
+	}, 0)
+	if err != nil {
+		return nil, err
+	}
+	l.addImported(imported)
+	return l, nil
+}
+
+// addImported adds imported deliveries not yet verified (reported) to the
+// importedPence of the totals and of each row of their keys.
+func (l *Ledger) addImported(ds []*Delivery) {
+	for _, d := range ds {
+		if d.Source != SourceImport || d.Status != DeliveryReported {
+			continue
+		}
+		l.Totals.ImportedPence += d.ValuePence
+		for _, dk := range [][2]string{{DimContract, d.ContractID}, {DimSupplier, d.OrganisationID}, {DimWard, d.Area}, {DimTheme, d.Theme}, {DimMonth, d.Month()}} {
+			rows := l.Rows(dk[0])
+			for i := range rows {
+				if rows[i].Key == dk[1] {
+					rows[i].ImportedPence += d.ValuePence
+				}
+			}
+		}
+	}
 }
 
 // LedgerRefs is what the ledger knows besides the figures: the names of

@@ -426,6 +426,16 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in Pro
 	if in.Details != nil {
 		d := *in.Details
 		d.check(&v, o.Kind)
+		if d.BaseWard != "" {
+			if auth == nil {
+				if auth, err = s.Store.AuthorityByID(ctx, o.AuthorityID); err != nil {
+					return nil, err
+				}
+			}
+			if _, ok := auth.Area(d.BaseWard); !ok {
+				v.Add("baseWard", "baseWard must be a ward code of %s", auth.Name)
+			}
+		}
 		o.OrgDetails = d
 	}
 	if err := v.Err(); err != nil {

@@ -74,6 +74,9 @@ type Pledge struct {
 	// involves children or vulnerable adults, that the people doing the
 	// work have the checks it needs (see CheckSafeguarding).
 	SafeguardingCheck *SafeguardingCheck `json:"safeguardingCheck,omitempty"`
+	// Source is SourceImport for a commitment brought in by an import of
+	// contracts ("" is SourceApp: made here).
+	Source string `json:"source"`
 	// Warnings are said to the supplier with the answer to its pledge
 	// (never stored): a pledge beyond what the request still needs.
 	Warnings  []string  `json:"warnings,omitempty"`
@@ -151,11 +154,16 @@ func (p *Pledge) Decline(by, reason string, now time.Time) error {
 	return nil
 }
 
+// contractual reports whether the pledge is a promise of a contract: a
+// commitment made by an award, or one brought in by an import of contracts.
+func (p *Pledge) contractual() bool { return p.BidID != "" || p.Source == SourceImport }
+
 // Withdraw lets the supplier take back a pledge before delivery starts.
-// A commitment made by an award is a contractual promise: the supplier
-// asks to be released instead (AskRelease) and an officer decides.
+// A commitment made by an award (or imported with its contract) is a
+// contractual promise: the supplier asks to be released instead
+// (AskRelease) and an officer decides.
 func (p *Pledge) Withdraw(now time.Time) error {
-	if p.BidID != "" && p.Status != PledgeOffered {
+	if p.contractual() && p.Status != PledgeOffered {
 		return Errorf(ECONFLICT, "This pledge is a commitment of an awarded contract: ask the council to release you from it, with a reason.")
 	}
 	if err := p.move([]PledgeStatus{PledgeOffered, PledgeApproved}, PledgeWithdrawn, now); err != nil {
@@ -172,7 +180,7 @@ func (p *Pledge) AskRelease(by, reason string, now time.Time) error {
 	if err := checkReason(reason); err != nil {
 		return err
 	}
-	if p.BidID == "" || p.Status != PledgeApproved {
+	if !p.contractual() || p.Status != PledgeApproved {
 		return Errorf(ECONFLICT, "Only an award's commitment that has no delivery yet can be released; this pledge is %s.", p.Status)
 	}
 	if p.Release != nil && p.Release.Decision == "" {
@@ -554,7 +562,8 @@ type pledgeJSON Pledge
 func (p Pledge) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		pledgeJSON
-		ApprovedQuantity    int64 `json:"approvedQuantity"`
-		DeliverableQuantity int64 `json:"deliverableQuantity"`
-	}{pledgeJSON(p), p.ApprovedUnits(), p.DeliverableUnits()})
+		ApprovedQuantity    int64  `json:"approvedQuantity"`
+		DeliverableQuantity int64  `json:"deliverableQuantity"`
+		Source              string `json:"source"`
+	}{pledgeJSON(p), p.ApprovedUnits(), p.DeliverableUnits(), SourceOf(p.Source)})
 }

@@ -44,6 +44,10 @@ type OrgDetails struct {
 	// ShareContact lets the other side of the organisation's pledges see
 	// its named contact (with email and phone) on their message threads.
 	ShareContact bool `json:"shareContact,omitempty"`
+	// BaseWard (a ward code of the council) or BasePostcodeDistrict (an
+	// outward code, SK4) is where a supplier is based, for local spend.
+	BaseWard             string `json:"baseWard,omitempty"`
+	BasePostcodeDistrict string `json:"basePostcodeDistrict,omitempty"`
 }
 
 var (
@@ -99,6 +103,8 @@ func (d *OrgDetails) clean() {
 	d.CharityNumber = strings.TrimSpace(d.CharityNumber)
 	d.CompanyNumber = strings.ToUpper(strings.Join(strings.Fields(d.CompanyNumber), ""))
 	d.Phone, d.Website = strings.TrimSpace(d.Phone), strings.TrimSpace(d.Website)
+	d.BaseWard = strings.TrimSpace(d.BaseWard)
+	d.BasePostcodeDistrict = strings.ToUpper(strings.Join(strings.Fields(d.BasePostcodeDistrict), ""))
 	if a := d.Address; a != nil {
 		a.Line1, a.Line2, a.Town = cleanName(a.Line1), cleanName(a.Line2), cleanName(a.Town)
 		a.Postcode = normalisePostcode(a.Postcode)
@@ -141,6 +147,10 @@ func (d *OrgDetails) check(v *Validation, kind string) {
 		if !ukPostcode.MatchString(a.Postcode) {
 			v.Add("address.postcode", "Enter a real UK postcode, like SK1 3XE")
 		}
+	}
+	checkText(v, "baseWard", d.BaseWard, 0, 20, false)
+	if d.BasePostcodeDistrict != "" && !postcodeDistrict.MatchString(d.BasePostcodeDistrict) {
+		v.Add("basePostcodeDistrict", "Enter the first part of a postcode, like SK4")
 	}
 	if d.Phone != "" {
 		checkPhone(v, "phone", d.Phone)

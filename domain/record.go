@@ -20,6 +20,9 @@ type DeliveryRecord struct {
 	ApprovedPence  int64 `json:"approvedPence"`
 	DeliveredPence int64 `json:"deliveredPence"`
 	VerifiedPence  int64 `json:"verifiedPence"`
+	// ImportedPence is the part of DeliveredPence brought in by an import
+	// of contracts and not yet verified here (SupplierRecord only).
+	ImportedPence int64 `json:"importedPence"`
 	// Deliveries are the verified deliveries, newest first (SupplierRecord only).
 	Deliveries []*Delivery `json:"deliveries,omitempty"`
 	// Remedies are the supplier's remedy plans, newest first
@@ -93,6 +96,15 @@ func (s *Service) SupplierRecord(ctx context.Context, a *Actor, orgID string) (*
 	}
 	if r.Councils, err = s.councilRecords(ctx, o.ID); err != nil {
 		return nil, err
+	}
+	imported, err := AllPages(func(p Page) ([]*Delivery, string, error) {
+		return s.Store.FindDeliveries(ctx, DeliveryFilter{LedgerFilter: LedgerFilter{AuthorityID: a.AuthorityID, SupplierID: o.ID}, Status: DeliveryReported, Source: SourceImport, Page: p})
+	}, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range imported {
+		r.ImportedPence += d.ValuePence
 	}
 	return r, nil
 }

@@ -23,6 +23,8 @@ type Store interface {
 	ReturnStore
 	LeaseStore
 	RegionStore
+	ImportStore
+	PaymentStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

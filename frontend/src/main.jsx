@@ -36,7 +36,7 @@ function navItems(user) {
     default: {
       const admin = user.role === 'admin' ? [['/admin/users', 'Users']] : [];
       return [['/officer', 'Needs attention'], ['/officer/requests', 'Requests'], ['/contracts', 'Contracts'], ['/officer/allocation', 'Allocation'], ['/officer/overdue', 'Overdue'], ['/ledger', 'Ledger'], ...common,
-        ['/officer/areas', 'Import areas'], ['/admin/measures', 'Measures'], ['/admin/weights', 'Weights'], ...admin, ['/officer/audit', 'Audit'],
+        ['/officer/areas', 'Import areas'], ['/officer/imports/contracts', 'Import contracts'], ['/officer/imports/payments', 'Import payments'], ['/admin/measures', 'Measures'], ['/admin/weights', 'Weights'], ...admin, ['/officer/audit', 'Audit'],
         ...(user.role === 'admin' ? [['/admin/mail', 'Sent mail']] : []), ...out];
     }
   }

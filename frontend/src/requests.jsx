@@ -8,6 +8,15 @@ import { navigate, queryURL } from './router.jsx';
 import { money, date, kindName, requestStatus, pledgeStatus, KINDS, number, toYou } from './format.js';
 import { Button, Input, Select, Tag, Loading, Problem, useLoad } from './govuk.jsx';
 
+/**
+ * RequestLink links a pledge or delivery to its request; a commitment
+ * imported with its contract has no request and shows as imported.
+ */
+export function RequestLink({ id, title }) {
+  if (!id) return <>{title} <span class="govuk-body-s">(imported)</span></>;
+  return <a class="govuk-link" href={`/requests/${id}`}>{title}</a>;
+}
+
 /** useWards returns the council's wards sorted by name ([] while loading). */
 export function useWards() {
   const [wards, setWards] = useState([]);

@@ -15,6 +15,7 @@ import { ReturnForm } from './views/kpis.jsx';
 import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
 import { OfficerRequests, Users, Measures } from './views/admin.jsx';
 import { Region, Councils } from './views/region.jsx';
+import { ContractsImport, PaymentsImport } from './views/imports.jsx';
 import { ForgotPassword, ResetPassword, SentMail, EmailSettings, Unsubscribe } from './views/mail.jsx';
 import { VerifyEmail } from './views/verify.jsx';
 
@@ -64,6 +65,8 @@ export const routes = [
   { path: '/officer/allocations/:id', view: AllocationReview, roles: OFFICER },
   { path: '/officer/audit', view: Audit, roles: OFFICER },
   { path: '/officer/areas', view: AreasImport, roles: OFFICER },
+  { path: '/officer/imports/contracts', view: ContractsImport, roles: OFFICER },
+  { path: '/officer/imports/payments', view: PaymentsImport, roles: OFFICER },
   { path: '/admin/weights', view: Weights, roles: OFFICER },
   { path: '/organisation', view: Profile, roles: ['group', 'supplier'] },
   { path: '/social-value', view: PublicValue },

@@ -78,8 +78,10 @@ type authorityDoc struct {
 	Weights      []weightsDoc     `bson:"weights"`
 	Tiers        []tierSetDoc     `bson:"tiers,omitempty"`
 	Directorates []directorateDoc `bson:"directorates,omitempty"`
-	Version      int64            `bson:"version"`
-	PendingAudit *auditDoc        `bson:"pendingAudit,omitempty"`
+	// PostcodeDistricts are the council's postcode districts.
+	PostcodeDistricts []string  `bson:"postcodeDistricts,omitempty"`
+	Version           int64     `bson:"version"`
+	PendingAudit      *auditDoc `bson:"pendingAudit,omitempty"`
 }
 
 func authorityFromDomain(a *domain.Authority, ev *domain.AuditEvent) *authorityDoc {
@@ -104,6 +106,7 @@ func authorityFromDomain(a *domain.Authority, ev *domain.AuditEvent) *authorityD
 	for _, dir := range a.Directorates {
 		d.Directorates = append(d.Directorates, directorateDoc(dir))
 	}
+	d.PostcodeDistricts = a.PostcodeDistricts
 	return d
 }
 
@@ -137,6 +140,7 @@ func (d *authorityDoc) toDomain() *domain.Authority {
 	for _, dir := range d.Directorates {
 		a.Directorates = append(a.Directorates, domain.Directorate(dir))
 	}
+	a.PostcodeDistricts = d.PostcodeDistricts
 	return a
 }
 

@@ -44,6 +44,7 @@ type deliveryDoc struct {
 	CreatedAt        time.Time  `bson:"createdAt"`
 	UpdatedAt        time.Time  `bson:"updatedAt"`
 	PendingAudit     *auditDoc  `bson:"pendingAudit,omitempty"`
+	Source           string     `bson:"source,omitempty"`
 }
 
 func deliveryFromDomain(d *domain.Delivery) *deliveryDoc {
@@ -53,7 +54,7 @@ func deliveryFromDomain(d *domain.Delivery) *deliveryDoc {
 		Date: d.Date, Month: d.Month(), Notes: d.Notes, EvidenceIDs: d.EvidenceIDs, EvidenceHashes: d.EvidenceHashes, Status: d.Status,
 		Confirmed: d.Confirmed, ConfirmedBy: d.ConfirmedBy, ConfirmedAt: d.ConfirmedAt, DisputeReason: d.DisputeReason,
 		DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt, Reason: d.Reason, ReportedBy: d.ReportedBy, Version: d.Version,
-		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Source: d.Source}
 }
 
 func nonNil(s []string) []string {
@@ -70,7 +71,7 @@ func (d *deliveryDoc) toDomain() *domain.Delivery {
 		Date: d.Date.UTC(), Notes: d.Notes, EvidenceIDs: nonNil(d.EvidenceIDs), EvidenceHashes: nonNil(d.EvidenceHashes), Status: d.Status,
 		Confirmed: d.Confirmed, ConfirmedBy: d.ConfirmedBy, ConfirmedAt: utcPtr(d.ConfirmedAt), DisputeReason: d.DisputeReason,
 		DecidedBy: d.DecidedBy, DecidedAt: utcPtr(d.DecidedAt), Reason: d.Reason, ReportedBy: d.ReportedBy, Version: d.Version,
-		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Source: d.Source}
 }
 
 func pledgeMoved(err error) error {
@@ -176,5 +177,6 @@ func (db *DB) FindDeliveries(ctx context.Context, f domain.DeliveryFilter) ([]*d
 	}
 	filter = eq(filter, "pledgeId", f.PledgeID)
 	filter = eq(filter, "status", f.Status)
+	filter = eq(filter, "source", f.Source)
 	return findPage(ctx, db.deliveries(), filter, f.Page, (*deliveryDoc).toDomain, func(d *domain.Delivery) string { return d.ID })
 }

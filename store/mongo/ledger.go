@@ -56,7 +56,7 @@ func (db *DB) evidenceUse() *driver.Collection { return db.db.Collection("eviden
 // ledgerAudited lists the ledger's collections whose documents carry a
 // pendingAudit (or pendingIntent) while a change is being written.
 func (db *DB) ledgerAudited() []*driver.Collection {
-	return []*driver.Collection{db.catalogues(), db.contracts(), db.bids(), db.deliveries(), db.evidence(), db.questions(), db.remedies(), db.returns()}
+	return []*driver.Collection{db.catalogues(), db.contracts(), db.bids(), db.deliveries(), db.evidence(), db.questions(), db.remedies(), db.returns(), db.payments()}
 }
 
 // createLedgerIndexes creates the indexes of the ledger's queries (the
@@ -68,6 +68,7 @@ func (db *DB) createLedgerIndexes(ctx context.Context) error {
 		models []driver.IndexModel
 	}{
 		{db.catalogues(), []driver.IndexModel{index("version", true, "authorityId", "version"), pending}},
+		{db.payments(), []driver.IndexModel{index("key", true, "authorityId", "key"), index("authority_date", false, "authorityId", "date", "_id"), pending}},
 		{db.contracts(), []driver.IndexModel{
 			index("reference", true, "authorityId", "reference"),
 			index("authority", false, "authorityId", "_id"),
@@ -105,6 +106,7 @@ func (db *DB) createLedgerIndexes(ctx context.Context) error {
 		}},
 		{db.deliveries(), []driver.IndexModel{
 			index("pledge", false, "pledgeId", "_id"),
+			index("source", false, "authorityId", "source", "status", "_id"),
 			index("authority", false, "authorityId", "_id"),
 			index("supplier", false, "authorityId", "organisationId", "_id"),
 			index("group", false, "authorityId", "requestOrgId", "_id"),

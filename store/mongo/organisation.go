@@ -40,7 +40,9 @@ type organisationDoc struct {
 	MainContact          *contactDoc `bson:"mainContact,omitempty"`
 	ShareContact         bool        `bson:"shareContact,omitempty"`
 	// Home is the home organisation's id (absent for a home).
-	Home string `bson:"homeId,omitempty"`
+	Home                 string `bson:"homeId,omitempty"`
+	BaseWard             string `bson:"baseWard,omitempty"`
+	BasePostcodeDistrict string `bson:"basePostcodeDistrict,omitempty"`
 }
 
 type addressDoc struct {
@@ -76,7 +78,8 @@ func organisationFromDomain(o *domain.Organisation, ev *domain.AuditEvent) *orga
 		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: o.Offers, CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, PendingAudit: pendingOf(ev),
 		LegalName: o.LegalName, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber, Phone: o.Phone, Website: o.Website,
-		SocialValueLead: contactFromDomain(o.SocialValueLead), MainContact: contactFromDomain(o.MainContact), ShareContact: o.ShareContact, Home: o.Home}
+		SocialValueLead: contactFromDomain(o.SocialValueLead), MainContact: contactFromDomain(o.MainContact), ShareContact: o.ShareContact, Home: o.Home,
+		BaseWard: o.BaseWard, BasePostcodeDistrict: o.BasePostcodeDistrict}
 	if a := o.Address; a != nil {
 		d.Address = &addressDoc{Line1: a.Line1, Line2: a.Line2, Town: a.Town, Postcode: a.Postcode}
 	}
@@ -89,6 +92,7 @@ func (d *organisationDoc) toDomain() *domain.Organisation {
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Home: d.Home}
 	o.LegalName, o.CharityNumber, o.CompanyNumber, o.Phone, o.Website, o.ShareContact = d.LegalName, d.CharityNumber, d.CompanyNumber, d.Phone, d.Website, d.ShareContact
 	o.SocialValueLead, o.MainContact = d.SocialValueLead.toDomain(), d.MainContact.toDomain()
+	o.BaseWard, o.BasePostcodeDistrict = d.BaseWard, d.BasePostcodeDistrict
 	if a := d.Address; a != nil {
 		o.Address = &domain.Address{Line1: a.Line1, Line2: a.Line2, Town: a.Town, Postcode: a.Postcode}
 	}

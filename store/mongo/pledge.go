@@ -39,6 +39,7 @@ type pledgeDoc struct {
 	Override         *overrideDoc     `bson:"override,omitempty"`
 	Release          *releaseDoc      `bson:"release,omitempty"`
 	Safeguarding     *safeguardingDoc `bson:"safeguarding,omitempty"`
+	Source           string           `bson:"source,omitempty"`
 	Version          int64            `bson:"version"`
 	CreatedAt        time.Time        `bson:"createdAt"`
 	UpdatedAt        time.Time        `bson:"updatedAt"`
@@ -118,7 +119,7 @@ func pledgeFromDomain(p *domain.Pledge, ev *domain.AuditEvent) *pledgeDoc {
 		Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence, AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence,
 		Status: string(p.Status), Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area, ContractID: p.ContractID, BidID: p.BidID,
 		MeasureCode: p.MeasureCode, Theme: p.Theme, CatalogueVersion: p.CatalogueVersion, ProxyPence: p.ProxyPence, DueDate: p.DueDate,
-		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, PendingAudit: pendingOf(ev)}
+		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, PendingAudit: pendingOf(ev), Source: p.Source}
 }
 
 func (d *pledgeDoc) toDomain() *domain.Pledge {
@@ -132,7 +133,7 @@ func (d *pledgeDoc) toDomain() *domain.Pledge {
 		Quantity: d.Quantity, Unit: d.Unit, ValuePence: d.ValuePence, AllowPartial: d.AllowPartial, ApprovedPence: d.ApprovedPence,
 		Status: domain.PledgeStatus(d.Status), Reason: d.Reason, DecidedBy: d.DecidedBy, Area: d.Area, ContractID: d.ContractID, BidID: d.BidID,
 		MeasureCode: d.MeasureCode, Theme: d.Theme, CatalogueVersion: d.CatalogueVersion, ProxyPence: d.ProxyPence, DueDate: due,
-		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Source: d.Source}
 }
 
 // CreatePledge inserts p with its audit event.

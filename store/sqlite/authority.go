@@ -18,6 +18,7 @@ type authorityRow struct {
 	Weights                                     string
 	Version                                     int64
 	Tiers, Directorates                         string
+	PostcodeDistricts                           string
 }
 
 // tierSetCol is the stored form of a version of the engagement tiers.
@@ -77,7 +78,7 @@ type weightsCol struct {
 
 // authorityTable is the authorities table, its columns in authorityRow
 // order; an authority never changes its id or slug.
-var authorityTable = newTable("authorities", `id, slug, name, code, areas_json, social_value_pence, reporting_pence, kpis_pence, horizon_years, weights_json, version, tiers_json, directorates_json`,
+var authorityTable = newTable("authorities", `id, slug, name, code, areas_json, social_value_pence, reporting_pence, kpis_pence, horizon_years, weights_json, version, tiers_json, directorates_json, postcode_districts_json`,
 	"id", "slug")
 
 // authorityUpsert inserts an authority or replaces the one with its id.
@@ -92,7 +93,7 @@ var authorityUpsert = func() string {
 }()
 
 func (r *authorityRow) fields() []any {
-	return []any{&r.ID, &r.Slug, &r.Name, &r.Code, &r.Areas, &r.SocialValuePence, &r.ReportingPence, &r.KPIsPence, &r.HorizonYears, &r.Weights, &r.Version, &r.Tiers, &r.Directorates}
+	return []any{&r.ID, &r.Slug, &r.Name, &r.Code, &r.Areas, &r.SocialValuePence, &r.ReportingPence, &r.KPIsPence, &r.HorizonYears, &r.Weights, &r.Version, &r.Tiers, &r.Directorates, &r.PostcodeDistricts}
 }
 
 func fromAuthority(a *domain.Authority) *authorityRow {
@@ -128,7 +129,7 @@ func fromAuthority(a *domain.Authority) *authorityRow {
 	}
 	return &authorityRow{ID: a.ID, Slug: a.Slug, Name: a.Name, Code: a.Code, Areas: marshal(areas), SocialValuePence: a.Thresholds.SocialValuePence,
 		ReportingPence: a.Thresholds.ReportingPence, KPIsPence: a.Thresholds.KPIsPence, HorizonYears: a.HorizonYears, Weights: marshal(weights), Version: a.Version,
-		Tiers: marshal(tiers), Directorates: marshal(dirs)}
+		Tiers: marshal(tiers), Directorates: marshal(dirs), PostcodeDistricts: marshal(a.PostcodeDistricts)}
 }
 
 func scanAuthority(row scanner) (*domain.Authority, error) {
@@ -147,6 +148,9 @@ func scanAuthority(row scanner) (*domain.Authority, error) {
 	}
 	for i, ar := range areas {
 		a.Areas[i] = domain.Area{Code: ar.Code, Name: ar.Name, Lat: ar.Lat, Lon: ar.Lon, Deciles: ar.Deciles, NeedIndex: ar.NeedIndex}
+	}
+	if err := json.Unmarshal([]byte(r.PostcodeDistricts), &a.PostcodeDistricts); err != nil {
+		return nil, err
 	}
 	var weights []weightsCol
 	if err := json.Unmarshal([]byte(r.Weights), &weights); err != nil {

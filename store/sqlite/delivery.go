@@ -22,6 +22,7 @@ type deliveryRow struct {
 	ReportedBy                                                               string
 	Version                                                                  int64
 	CreatedAt, UpdatedAt                                                     string
+	Source                                                                   string
 }
 
 // deliveryTable is the deliveries table, its columns in deliveryRow order; a
@@ -29,14 +30,14 @@ type deliveryRow struct {
 var deliveryTable = newTable("deliveries", `id, authority_id, pledge_id, request_id, request_title, request_org_id,
 	supplier_id, organisation_name, contract_id, area, measure_code, theme, unit, quantity, value_pence,
 	date, month, notes, evidence_ids, evidence_hashes, status, lstage, confirmed,
-	confirmed_by, confirmed_at, dispute_reason, decided_by, decided_at, reason, reported_by, version, created_at, updated_at`,
+	confirmed_by, confirmed_at, dispute_reason, decided_by, decided_at, reason, reported_by, version, created_at, updated_at, source`,
 	"id", "authority_id", "pledge_id", "request_id", "request_org_id", "supplier_id", "created_at")
 
 func (r *deliveryRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.PledgeID, &r.RequestID, &r.RequestTitle, &r.RequestOrgID,
 		&r.SupplierID, &r.OrganisationName, &r.ContractID, &r.Area, &r.MeasureCode, &r.Theme, &r.Unit, &r.Quantity, &r.ValuePence,
 		&r.Date, &r.Month, &r.Notes, &r.EvidenceIDs, &r.EvidenceHashes, &r.Status, &r.Stage, &r.Confirmed,
-		&r.ConfirmedBy, &r.ConfirmedAt, &r.DisputeReason, &r.DecidedBy, &r.DecidedAt, &r.Reason, &r.ReportedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt}
+		&r.ConfirmedBy, &r.ConfirmedAt, &r.DisputeReason, &r.DecidedBy, &r.DecidedAt, &r.Reason, &r.ReportedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.Source}
 }
 
 func fromDelivery(d *domain.Delivery) *deliveryRow {
@@ -46,7 +47,7 @@ func fromDelivery(d *domain.Delivery) *deliveryRow {
 		EvidenceIDs: marshal(d.EvidenceIDs), EvidenceHashes: marshal(d.EvidenceHashes), Status: d.Status, Stage: deliveryStage(d), Confirmed: d.Confirmed,
 		ConfirmedBy: d.ConfirmedBy, ConfirmedAt: optTime(d.ConfirmedAt), DisputeReason: d.DisputeReason, DecidedBy: d.DecidedBy,
 		DecidedAt: optTime(d.DecidedAt), Reason: d.Reason, ReportedBy: d.ReportedBy, Version: d.Version,
-		CreatedAt: storeTime(d.CreatedAt), UpdatedAt: storeTime(d.UpdatedAt)}
+		CreatedAt: storeTime(d.CreatedAt), UpdatedAt: storeTime(d.UpdatedAt), Source: d.Source}
 }
 
 func scanDelivery(row scanner) (*domain.Delivery, error) {
@@ -59,7 +60,7 @@ func scanDelivery(row scanner) (*domain.Delivery, error) {
 		OrganisationID: r.SupplierID, OrganisationName: r.OrganisationName, ContractID: r.ContractID, Area: r.Area, MeasureCode: r.MeasureCode,
 		Theme: r.Theme, Unit: r.Unit, Quantity: r.Quantity, ValuePence: r.ValuePence, Date: l.at(r.Date), Notes: r.Notes, Status: r.Status,
 		Confirmed: r.Confirmed, ConfirmedBy: r.ConfirmedBy, ConfirmedAt: l.opt(r.ConfirmedAt), DisputeReason: r.DisputeReason, DecidedBy: r.DecidedBy,
-		DecidedAt: l.opt(r.DecidedAt), Reason: r.Reason, ReportedBy: r.ReportedBy, Version: r.Version, CreatedAt: l.at(r.CreatedAt), UpdatedAt: l.at(r.UpdatedAt)}
+		DecidedAt: l.opt(r.DecidedAt), Reason: r.Reason, ReportedBy: r.ReportedBy, Version: r.Version, CreatedAt: l.at(r.CreatedAt), UpdatedAt: l.at(r.UpdatedAt), Source: r.Source}
 	if l.err != nil {
 		return nil, l.err
 	}
@@ -173,6 +174,9 @@ func (db *DB) FindDeliveries(ctx context.Context, f domain.DeliveryFilter) ([]*d
 	}
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	if f.Source != "" {
+		where, args = append(where, "source = ?"), append(args, f.Source)
 	}
 	return findPage(ctx, db, "deliveries", deliveryTable.list, where, args, f.Page, scanDelivery, func(d *domain.Delivery) string { return d.ID })
 }

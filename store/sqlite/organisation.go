@@ -25,7 +25,8 @@ type organisationRow struct {
 	SocialValueLead, MainContact string
 	ShareContact                 bool
 	// Home is the home organisation's id ('' for a home).
-	Home string
+	Home                           string
+	BaseWard, BasePostcodeDistrict string
 }
 
 // contactCol is the stored form of a named contact: its own field names.
@@ -59,12 +60,12 @@ func toContact(s string) (*domain.Contact, error) {
 // or creation time.
 var organisationTable = newTable("organisations", `id, authority_id, authority_slug, kind, name, name_key, pending_name, name_reason, status, reason, area,
 	offers_json, commitment_limit_pence, version, created_at, updated_at, legal_name, charity_number, company_number,
-	address_line1, address_line2, address_town, address_postcode, phone, website, social_value_lead_json, main_contact_json, share_contact, home_id`, "id", "authority_id", "authority_slug", "kind", "created_at", "home_id")
+	address_line1, address_line2, address_town, address_postcode, phone, website, social_value_lead_json, main_contact_json, share_contact, home_id, base_ward, base_postcode_district`, "id", "authority_id", "authority_slug", "kind", "created_at", "home_id")
 
 func (r *organisationRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.Kind, &r.Name, &r.NameKey, &r.PendingName, &r.NameReason, &r.Status, &r.Reason, &r.Area,
 		&r.Offers, &r.CommitmentLimitPence, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.LegalName, &r.CharityNumber, &r.CompanyNumber,
-		&r.Line1, &r.Line2, &r.Town, &r.Postcode, &r.Phone, &r.Website, &r.SocialValueLead, &r.MainContact, &r.ShareContact, &r.Home}
+		&r.Line1, &r.Line2, &r.Town, &r.Postcode, &r.Phone, &r.Website, &r.SocialValueLead, &r.MainContact, &r.ShareContact, &r.Home, &r.BaseWard, &r.BasePostcodeDistrict}
 }
 
 func fromOrganisation(o *domain.Organisation) *organisationRow {
@@ -76,7 +77,8 @@ func fromOrganisation(o *domain.Organisation) *organisationRow {
 		PendingName: o.PendingName, NameReason: o.NameReason, Status: o.Status, Reason: o.Reason, Area: o.Area, Offers: offers,
 		CommitmentLimitPence: o.CommitmentLimitPence, Version: o.Version, CreatedAt: storeTime(o.CreatedAt), UpdatedAt: storeTime(o.UpdatedAt),
 		LegalName: o.LegalName, CharityNumber: o.CharityNumber, CompanyNumber: o.CompanyNumber, Phone: o.Phone, Website: o.Website,
-		SocialValueLead: fromContact(o.SocialValueLead), MainContact: fromContact(o.MainContact), ShareContact: o.ShareContact, Home: o.Home}
+		SocialValueLead: fromContact(o.SocialValueLead), MainContact: fromContact(o.MainContact), ShareContact: o.ShareContact, Home: o.Home,
+		BaseWard: o.BaseWard, BasePostcodeDistrict: o.BasePostcodeDistrict}
 	if a := o.Address; a != nil {
 		r.Line1, r.Line2, r.Town, r.Postcode = a.Line1, a.Line2, a.Town, a.Postcode
 	}
@@ -95,6 +97,7 @@ func scanOrganisation(row scanner) (*domain.Organisation, error) {
 		return nil, err
 	}
 	o.LegalName, o.CharityNumber, o.CompanyNumber, o.Phone, o.Website, o.ShareContact = r.LegalName, r.CharityNumber, r.CompanyNumber, r.Phone, r.Website, r.ShareContact
+	o.BaseWard, o.BasePostcodeDistrict = r.BaseWard, r.BasePostcodeDistrict
 	if a := (domain.Address{Line1: r.Line1, Line2: r.Line2, Town: r.Town, Postcode: r.Postcode}); a != (domain.Address{}) {
 		o.Address = &a
 	}

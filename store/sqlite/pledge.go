@@ -29,6 +29,7 @@ type pledgeRow struct {
 	// Override, Release and Safeguarding are JSON of the store's own
 	// structs ('' none).
 	Override, Release, Safeguarding string
+	Source                          string
 }
 
 // safeguardingCol is the stored form of a supplier's safeguarding confirmation.
@@ -129,13 +130,13 @@ func (r *pledgeRow) extras(p *domain.Pledge) error {
 // never changes its authority, request, supplier or creation time.
 var pledgeTable = newTable("pledges", `id, authority_id, authority_slug, request_id, request_title, request_org_id, organisation_id, organisation_name, offer,
 	quantity, unit, value_pence, allow_partial, approved_pence, status, reason, decided_by, area, contract_id, bid_id, measure_code, theme,
-	catalogue_version, proxy_pence, due_date, version, created_at, updated_at, override_json, release_json, safeguarding_json`,
+	catalogue_version, proxy_pence, due_date, version, created_at, updated_at, override_json, release_json, safeguarding_json, source`,
 	"id", "authority_id", "authority_slug", "request_id", "request_org_id", "organisation_id", "created_at")
 
 func (r *pledgeRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Authority, &r.RequestID, &r.RequestTitle, &r.RequestOrgID, &r.OrganisationID, &r.OrganisationName, &r.Offer,
 		&r.Quantity, &r.Unit, &r.ValuePence, &r.AllowPartial, &r.ApprovedPence, &r.Status, &r.Reason, &r.DecidedBy, &r.Area, &r.ContractID, &r.BidID,
-		&r.MeasureCode, &r.Theme, &r.CatalogueVersion, &r.ProxyPence, &r.DueDate, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.Override, &r.Release, &r.Safeguarding}
+		&r.MeasureCode, &r.Theme, &r.CatalogueVersion, &r.ProxyPence, &r.DueDate, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.Override, &r.Release, &r.Safeguarding, &r.Source}
 }
 
 // storeTime is how the store writes a time: RFC 3339 with nanoseconds in
@@ -150,7 +151,7 @@ func fromPledge(p *domain.Pledge) *pledgeRow {
 		AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence, Status: string(p.Status), Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area,
 		ContractID: p.ContractID, BidID: p.BidID, MeasureCode: p.MeasureCode, Theme: p.Theme, CatalogueVersion: p.CatalogueVersion, ProxyPence: p.ProxyPence,
 		Version: p.Version, CreatedAt: storeTime(p.CreatedAt), UpdatedAt: storeTime(p.UpdatedAt), Override: overrideOf(p.Override), Release: releaseOf(p.Release),
-		Safeguarding: safeguardingOf(p.SafeguardingCheck)}
+		Safeguarding: safeguardingOf(p.SafeguardingCheck), Source: p.Source}
 	if p.DueDate != nil {
 		r.DueDate = storeTime(*p.DueDate)
 	}
@@ -162,7 +163,7 @@ func (r *pledgeRow) toDomain() (*domain.Pledge, error) {
 		OrganisationID: r.OrganisationID, OrganisationName: r.OrganisationName, Offer: r.Offer, Quantity: r.Quantity, Unit: r.Unit, ValuePence: r.ValuePence,
 		AllowPartial: r.AllowPartial, ApprovedPence: r.ApprovedPence, Status: domain.PledgeStatus(r.Status), Reason: r.Reason, DecidedBy: r.DecidedBy, Area: r.Area,
 		ContractID: r.ContractID, BidID: r.BidID, MeasureCode: r.MeasureCode, Theme: r.Theme, CatalogueVersion: r.CatalogueVersion, ProxyPence: r.ProxyPence,
-		Version: r.Version}
+		Version: r.Version, Source: r.Source}
 	var err error
 	if p.CreatedAt, err = loadTime(r.CreatedAt); err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import { DeliveriesTable, OverdueTable } from './value.jsx';
 import { ProcurementAttention } from './contracts.jsx';
 import { ReturnsDue } from './kpis.jsx';
 import { UnreadMessages, ReportedMessages } from './people.jsx';
+import { RequestLink } from '../requests.jsx';
 
 function Section({ id, title, children }) {
   return (
@@ -528,7 +529,7 @@ export function AllocationReview({ params }) {
                           </div>
                         </div>
                       </td>
-                      <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/officer/suppliers/${it.organisationId}/record`}><strong>{it.organisationName}</strong></a><br /><a class="govuk-link" href={`/requests/${it.requestId}`}>{it.requestTitle}</a></td>
+                      <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/officer/suppliers/${it.organisationId}/record`}><strong>{it.organisationName}</strong></a><br /><RequestLink id={it.requestId} title={it.requestTitle} /></td>
                       <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.valuePence)}{it.unit && <><br /><span class="govuk-body-s">{number(it.quantity)} {it.unit}</span></>}</td>
                       <td class="govuk-table__cell govuk-table__cell--numeric">{money(it.approvedPence)}{it.unit && it.approvedPence > 0 && <><br /><span class="govuk-body-s">{number(it.approvedQuantity)} {it.unit}</span></>}</td>
                       <td class="govuk-table__cell app-break">

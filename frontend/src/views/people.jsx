@@ -8,6 +8,7 @@ import { api } from '../api.js';
 import { navigate, queryURL } from '../router.jsx';
 import { money, number, date, dateAndTime, pledgeStatus, plural } from '../format.js';
 import { Page, ErrorSummary, Input, Textarea, Select, Checkbox, Button, Tag, Banner, Loading, Problem, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
+import { RequestLink } from '../requests.jsx';
 
 /** DETAIL_IDS maps the API's detail fields to the form's input ids. */
 export const DETAIL_IDS = {
@@ -25,6 +26,8 @@ export const DETAIL_IDS = {
   'contact.email': 'contact-email',
   'contact.phone': 'contact-phone',
   shareContact: 'share-contact',
+  baseWard: 'base-ward',
+  basePostcodeDistrict: 'base-district',
 };
 
 /** contactField is the API's name of the organisation's named contact. */
@@ -47,6 +50,7 @@ export function detailsState(org) {
     phone: org.phone || '', website: org.website || '',
     contactName: c.name || '', contactRole: c.role || '', contactEmail: c.email || '', contactPhone: c.phone || '',
     shareContact: !!org.shareContact,
+    baseWard: org.baseWard || '', basePostcodeDistrict: org.basePostcodeDistrict || '',
   };
 }
 
@@ -60,6 +64,7 @@ export function detailsBody(kind, v) {
   return {
     legalName: t(v.legalName), charityNumber: t(v.charityNumber), companyNumber: t(v.companyNumber), address,
     phone: t(v.phone), website: t(v.website), [contactField(kind)]: contact, shareContact: !!v.shareContact,
+    baseWard: t(v.baseWard), basePostcodeDistrict: t(v.basePostcodeDistrict),
   };
 }
 
@@ -304,7 +309,7 @@ export function PledgeMessages({ params, session }) {
   return (
     <Page title={`Pledge from ${p.organisationName}`} caption={p.requestTitle} back={back}>
       <SummaryList rows={[
-        { key: 'Request', value: <a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a> },
+        { key: 'Request', value: <RequestLink id={p.requestId} title={p.requestTitle} /> },
         { key: 'Offer', value: `${p.offer} (${number(p.quantity)} ${p.unit})` },
         { key: 'Value', value: money(p.valuePence) },
         { key: 'Status', value: <Tag colour={c}>{s}</Tag> },

@@ -100,6 +100,19 @@ function ProfileForm({ org, onSaved }) {
                   onInput={set('limit')}
                   error={err.commitmentLimitPence}
                 />
+                <fieldset class="govuk-fieldset" role="group" aria-describedby="base-hint">
+                  <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Where your business is based</legend>
+                  <div id="base-hint" class="govuk-hint">The council counts how much of its spend goes to suppliers based in the borough. Give the first part of your postcode, or the ward, of the place the council pays.</div>
+                  <Input id="base-district" label="Postcode district" hint="The first part of the postcode, for example SK4 or M1" width="5" value={v.basePostcodeDistrict} onInput={set('basePostcodeDistrict')} error={err.basePostcodeDistrict} spellcheck={false} />
+                  <Select
+                    id="base-ward"
+                    label="Ward (optional)"
+                    value={v.baseWard}
+                    onChange={set('baseWard')}
+                    error={err.baseWard}
+                    options={[{ value: '', text: 'Not in Stockport, or not saying' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
+                  />
+                </fieldset>
               </>
             )}
             <DetailsFields kind={org.kind} v={v} set={set} err={err} />

@@ -8,7 +8,7 @@ import { useDraft } from '../forms.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, pledgeStatus, parsePounds, parseWhole, penceToPounds, kindName, amount } from '../format.js';
 import { Page, ErrorSummary, Input, Textarea, Checkbox, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, Warning, useLoad } from '../govuk.jsx';
-import { Filters, RequestItem, LoadMoreList, useWards } from '../requests.jsx';
+import { Filters, RequestItem, LoadMoreList, useWards, RequestLink } from '../requests.jsx';
 import { DeliveriesTable } from './value.jsx';
 import { OpenTenders } from './bids.jsx';
 import { ReturnsDue } from './kpis.jsx';
@@ -246,7 +246,7 @@ function PledgeSummary({ pledges }) {
               const [s, c] = pledgeStatus(p.status);
               return (
                 <tr class="govuk-table__row" key={p.id}>
-                  <td class="govuk-table__cell app-break"><a class="govuk-link" href={`/requests/${p.requestId}`}>{p.requestTitle}</a></td>
+                  <td class="govuk-table__cell app-break"><RequestLink id={p.requestId} title={p.requestTitle} /></td>
                   <td class="govuk-table__cell app-break">{p.offer}<br /><span class="govuk-body-s">{amount(p.quantity, p.unit)}</span><br /><a class="govuk-link govuk-body-s" href={`/pledges/${p.id}`}>Messages<span class="govuk-visually-hidden"> about your pledge to {p.requestTitle}</span></a>
                     {p.bidId && p.contractId && <><br /><a class="govuk-link govuk-body-s" href={`/contracts/${p.contractId}/bid`}>In your bid on a contract<span class="govuk-visually-hidden">: {p.requestTitle}</span></a></>}
                   </td>

@@ -11,6 +11,8 @@ import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, dateAndTime, plural, parseWhole, parseDateParts, amount } from '../format.js';
 import { OverdueReturns, RemedyList } from './kpis.jsx';
 import { Page, ErrorSummary, Textarea, Input, Select, DateInput, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
+import { LocalSpend } from './imports.jsx';
+import { RequestLink } from '../requests.jsx';
 
 const DELIVERY_STATUS = {
   reported: ['Waiting for the group', 'blue'],
@@ -238,7 +240,7 @@ export function DeliveryDetail({ params, session }) {
       <SummaryList rows={[
         { key: 'Status', value: <DeliveryTag status={x.status} /> },
         { key: 'Supplier', value: x.organisationName },
-        { key: 'Request', value: <a class="govuk-link" href={`/requests/${x.requestId}`}>{x.requestTitle}</a> },
+        { key: 'Request', value: <RequestLink id={x.requestId} title={x.requestTitle} /> },
         { key: 'Delivered', value: `${amount(x.quantity, x.unit)} on ${date(x.date)}` },
         { key: 'Value', value: money(x.valuePence) },
         ...(x.notes ? [{ key: 'Notes', value: x.notes }] : []),
@@ -339,7 +341,7 @@ export function OverdueTable({ items, caption = 'Overdue commitments', id = 'ove
         <tbody class="govuk-table__body">
           {items.map((it) => (
             <tr class="govuk-table__row" key={it.pledge.id}>
-              <Td break><strong>{it.pledge.organisationName}</strong><br /><a class="govuk-link" href={`/requests/${it.pledge.requestId}`}>{it.pledge.requestTitle}</a></Td>
+              <Td break><strong>{it.pledge.organisationName}</strong><br /><RequestLink id={it.pledge.requestId} title={it.pledge.requestTitle} /></Td>
               <Td numeric>{money(it.pledge.approvedPence)}</Td>
               <Td>{date(it.dueDate)}</Td>
               <Td numeric>{number(it.daysOverdue)}</Td>
@@ -653,6 +655,10 @@ export function Ledger({ session, query = {} }) {
             </p>
           )}
           <p class="govuk-body-s">A contract counts in the share when value is secured or delivered on it. Pledges without a contract, or on a contract of unknown value, are in the pounds but not in the share.</p>
+          {l.data.totals.importedPence > 0 && (
+            <p class="govuk-body">Of the delivered figure, {money(l.data.totals.importedPence)} came in with imported contracts and is <strong>imported, not verified here</strong> until an officer verifies it.</p>
+          )}
+          {officer && <LocalSpend />}
           <h2 class="govuk-heading-m">By month</h2>
           <SeriesMeaning />
           <ChartOrTable rows={l.data.byMonth} total={l.data.totals} />
@@ -700,6 +706,7 @@ export function SupplierRecord({ session, params }) {
         { key: 'Value approved', value: money(x.approvedPence) },
         { key: 'Value delivered (reported)', value: money(x.deliveredPence) },
         { key: 'Value verified by the council', value: money(x.verifiedPence) },
+        ...(x.importedPence > 0 ? [{ key: 'Imported, not verified here', value: money(x.importedPence) }] : []),
       ]} />
       {(x.deliveries || []).length === 0 ? <p class="govuk-body">No verified deliveries yet.</p> : (
         <table class="govuk-table">
@@ -711,7 +718,7 @@ export function SupplierRecord({ session, params }) {
             {x.deliveries.map((d) => (
               <tr class="govuk-table__row" key={d.id}>
                 <Td>{date(d.date)}</Td>
-                <Td break>{d.requestTitle}</Td>
+                <Td break>{d.requestTitle}{d.source === 'import' ? ' (imported)' : ''}</Td>
                 <Td numeric>{amount(d.quantity, d.unit)}</Td>
                 <Td numeric>{money(d.valuePence)}</Td>
               </tr>
