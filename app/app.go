@@ -85,8 +85,6 @@ func (a *App) Secret() []byte { return a.secret }
 // written by many processes, gives none.
 func OpenStore(ctx context.Context, c Config) (domain.Store, domain.RequestGenerationer, error) {
 	if c.MongoURI != "" {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
 		st, err := mongo.Open(ctx, c.MongoURI, c.MongoDB)
 		return st, nil, err
 	}

@@ -73,8 +73,14 @@ type DB struct {
 
 var _ domain.Store = (*DB)(nil)
 
-// Open connects to the server at uri, creates the indexes of database dbName
-// and completes any change a crashed writer left half done (see Recover).
+// openTimeout bounds the first ping and the recovery of Open (each on its
+// own); an index migration is bounded only by the caller's context.
+const openTimeout = 30 * time.Second
+
+// Open connects to the server at uri, brings the indexes of database dbName
+// to the version this code expects when they are behind (see migrate), and
+// completes any change a crashed writer left half done (see Recover, given
+// openTimeout of its own).
 // Unless the uri sets a write concern, writes wait for a majority of the
 // replica set and for the journal, so an acknowledged change survives a
 // crash of the server too.
@@ -94,15 +100,19 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 		return nil, fmt.Errorf("mongodb connect: %w", err)
 	}
 	db := newDB(client, dbName)
-	if err := db.Ping(ctx); err != nil {
+	pctx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	if err := db.Ping(pctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
-	if err := db.createIndexes(ctx); err != nil {
+	if err := db.migrate(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
-	if err := db.Recover(ctx); err != nil {
+	rctx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	if err := db.Recover(rctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
@@ -167,7 +177,8 @@ func index(name string, unique bool, fields ...string) driver.IndexModel {
 	return driver.IndexModel{Keys: key(fields...), Options: o}
 }
 
-// createIndexes creates every index the store's queries use.
+// createIndexes creates every index the store's queries use; migrate runs
+// it when the schema version is behind.
 func (db *DB) createIndexes(ctx context.Context) error {
 	if err := db.backfillNameKeys(ctx); err != nil {
 		return fmt.Errorf("mongodb: give organisations their name keys: %w", err)
