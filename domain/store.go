@@ -19,6 +19,7 @@ type Store interface {
 	MessageStore
 	OutboxStore
 	ResetStore
+	RateStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

@@ -177,6 +177,12 @@ func index(name string, unique bool, fields ...string) driver.IndexModel {
 	return driver.IndexModel{Keys: key(fields...), Options: o}
 }
 
+// expiring is a TTL index: the server removes a document once the time in
+// field has passed (within a minute or so).
+func expiring(name, field string) driver.IndexModel {
+	return driver.IndexModel{Keys: key(field), Options: options.Index().SetName(name).SetExpireAfterSeconds(0)}
+}
+
 // createIndexes creates every index the store's queries use; migrate runs
 // it when the schema version is behind.
 func (db *DB) createIndexes(ctx context.Context) error {
@@ -245,6 +251,13 @@ func (db *DB) createIndexes(ctx context.Context) error {
 				return fmt.Errorf("mongodb: create indexes of %s: %w", c.coll.Name(), translate(err))
 			}
 		}
+	}
+	if _, err := db.rateCounts().Indexes().CreateOne(ctx, expiring("expires", "expiresAt")); err != nil {
+		if !notImplemented(err) {
+			return fmt.Errorf("mongodb: create indexes of rateCounts: %w", translate(err))
+		}
+		// FerretDB v1: CountCall purges expired counters itself.
+		slog.Warn("mongodb: the server has no TTL indexes; the store purges expired rate counters itself", "err", err)
 	}
 	if err := db.createOutboxIndexes(ctx); err != nil {
 		return err
@@ -326,6 +339,13 @@ func notFound(err error, msg string) error {
 func internalError(err error) bool {
 	var se driver.ServerError
 	return errors.As(err, &se) && se.HasErrorCode(1)
+}
+
+// notImplemented reports whether err is the server's NotImplemented (code
+// 238), which FerretDB v1 returns for options it lacks.
+func notImplemented(err error) bool {
+	var se driver.ServerError
+	return errors.As(err, &se) && se.HasErrorCode(238)
 }
 
 func conflict() error {

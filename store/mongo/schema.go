@@ -17,7 +17,8 @@ import (
 // indexes made (once, by the first process to open it); one at this
 // version or later is opened without a single index command, so N
 // processes starting at once do not each send some 60 createIndexes.
-const schemaVersion = 1
+// Version 2 adds the TTL index of the rate-limit counters.
+const schemaVersion = 2
 
 // schemaDocID is the _id of the document of collection "schema" that
 // holds the version reached.

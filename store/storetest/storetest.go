@@ -39,6 +39,8 @@ func Run(t *testing.T, h Harness) {
 		{"RequestPagination", testRequestPagination, false},
 		{"PledgesAndSums", testPledges, false},
 		{"AuditChain", testAuditChain, false},
+		{"PageGeneration", testPageGeneration, false},
+		{"CountCall", testCountCall, false},
 		{"RefreshTokens", testRefreshTokens, false},
 		{"UserUpdate", testUserUpdate, false},
 		{"AuthorityUpdate", testAuthorityUpdate, false},

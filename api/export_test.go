@@ -1,0 +1,4 @@
+package api
+
+// PublicMaxAge is publicMaxAge, for the tests outside the package.
+const PublicMaxAge = publicMaxAge
