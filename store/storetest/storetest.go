@@ -41,6 +41,7 @@ func Run(t *testing.T, h Harness) {
 		{"AuditChain", testAuditChain, false},
 		{"PageGeneration", testPageGeneration, false},
 		{"CountCall", testCountCall, false},
+		{"VerifyAuditChain", testVerifyAuditChain, false},
 		{"RefreshTokens", testRefreshTokens, false},
 		{"UserUpdate", testUserUpdate, false},
 		{"AuthorityUpdate", testAuthorityUpdate, false},
