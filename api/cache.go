@@ -241,16 +241,27 @@ func sendPublic(c *fiber.Ctx, pg *publicPage, cacheControl string) error {
 
 // cachedPublic serves an anonymous GET of a list from the page cache, or
 // runs the handler and keeps its 200 answer. A page made before the latest
-// write is served for at most publicMaxAge (see pageCache).
+// write is served for at most publicMaxAge (see pageCache). The write
+// generation is the store's (a sole writer) or, with SharedPages, the
+// database's generation of the list's authority.
 func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
-	g := s.cfg.Generations
 	if actor(c) != nil {
 		return handler(c)
 	}
-	if g == nil {
+	var gen uint64
+	switch slug := c.Query("authority", defaultAuthority); {
+	case s.cfg.Generations != nil:
+		gen = s.cfg.Generations.Generation()
+	case s.cfg.SharedPages:
+		var ok bool
+		if gen, ok = s.sharedGeneration(c, "authority:"+slug, func() (string, error) { return s.svc.PageAuthority(c.UserContext(), slug) }); ok {
+			break
+		}
+		fallthrough
+	default:
 		return uncachedPublic(c, handler, listCacheControl)
 	}
-	gen, now := g.Generation(), time.Now()
+	now := time.Now()
 	return s.cachedPage(c, handler, listCacheControl, gen, now, true, func(pageGen uint64, made time.Time) bool {
 		return pageGen == gen || now.Sub(made) <= publicMaxAge
 	})
@@ -260,19 +271,80 @@ func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 // cache while no write has changed that request or its pledges since the
 // page was made (exact: no age), or runs the handler and keeps its 200
 // answer. Under a mixed load most requests are untouched by the writes of
-// the last second, so their pages stay valid.
+// the last second, so their pages stay valid. With SharedPages, a write
+// to any object of the request's authority counts (its generation is the
+// database's, per authority); the request's first page, made before its
+// authority is known, is not kept.
 func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
-	g := s.cfg.Generations
 	if actor(c) != nil {
 		return handler(c)
 	}
-	if g == nil {
+	var gen, changed uint64
+	switch g := s.cfg.Generations; {
+	case g != nil:
+		changed, gen = g.RequestGeneration(c.Params("id")), g.Generation()
+	case s.cfg.SharedPages:
+		key := "request:" + c.Params("id")
+		var ok bool
+		if gen, ok = s.sharedGeneration(c, key, nil); !ok {
+			err := uncachedPublic(c, handler, requestCacheControl)
+			if id, _ := c.Locals(pageAuthorityLocal).(string); err == nil && id != "" {
+				s.rememberPageAuthority(key, id)
+			}
+			return err
+		}
+		changed = gen
+	default:
 		return uncachedPublic(c, handler, requestCacheControl)
 	}
-	changed := g.RequestGeneration(c.Params("id"))
-	return s.cachedPage(c, handler, requestCacheControl, g.Generation(), time.Now(), false, func(pageGen uint64, _ time.Time) bool {
+	return s.cachedPage(c, handler, requestCacheControl, gen, time.Now(), false, func(pageGen uint64, _ time.Time) bool {
 		return pageGen >= changed
 	})
+}
+
+// defaultAuthority is the council of a public list that names none.
+const defaultAuthority = "stockport"
+
+// pageAuthorityLocal is the Locals key under which a handler of a public
+// page names the authority of what it read (the request's, for
+// GET /requests/:id), so that the page's next build can be stamped.
+const pageAuthorityLocal = "pageAuthority"
+
+// sharedGeneration reads the database's generation of the authority whose
+// public pages key names (a slug's list, or one request), one small read
+// per call; the authority's id is found once by lookup (nil: only as
+// learnt from a page) and remembered, as an authority's id never changes.
+// It reports false when the authority is not known yet or the read fails:
+// the page is then built and sent, not kept.
+func (s *Server) sharedGeneration(c *fiber.Ctx, key string, lookup func() (string, error)) (uint64, bool) {
+	v, ok := s.pageAuth.Load(key)
+	if !ok {
+		if lookup == nil {
+			return 0, false
+		}
+		id, err := lookup()
+		if err != nil {
+			return 0, false
+		}
+		s.rememberPageAuthority(key, id)
+		v = id
+	}
+	gen, err := s.svc.PageGeneration(c.UserContext(), v.(string))
+	if err != nil {
+		s.log.Warn("page generation unreadable: page not cached", "err", err)
+		return 0, false
+	}
+	return gen, true
+}
+
+// rememberPageAuthority notes the authority of key's pages; the notes are
+// bounded as the pages are (a full set is dropped and learnt again).
+func (s *Server) rememberPageAuthority(key, authorityID string) {
+	if s.pageAuthN.Add(1) > pageCacheMax {
+		s.pageAuth.Clear()
+		s.pageAuthN.Store(1)
+	}
+	s.pageAuth.Store(key, authorityID)
 }
 
 // cachedPage serves the page kept for this URL if fresh, or runs the

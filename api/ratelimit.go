@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -26,6 +28,8 @@ type Limits struct {
 	RefreshPerIP                Rate
 	ResetPerIP                  Rate
 	WritesPerUser, WritesPerIP  Rate
+	// ReadsPerIP limits anonymous reads of the API (the public pages).
+	ReadsPerIP Rate
 }
 
 // DefaultLimits suit one council's traffic: generous for people, tight for
@@ -38,10 +42,18 @@ var DefaultLimits = Limits{
 	ResetPerIP:      Rate{10, 5},
 	WritesPerUser:   Rate{600, 120},
 	WritesPerIP:     Rate{1200, 240},
+	ReadsPerIP:      Rate{1200, 300},
 }
 
-// limiter holds token buckets in memory. It is per process: behind a load
-// balancer each process limits on its own, which bounds abuse all the same.
+// limit decides whether a call by key may pass now; when not, it says how
+// long to wait.
+type limit interface {
+	allow(ctx context.Context, key string, now time.Time) (bool, time.Duration)
+}
+
+// limiter holds token buckets in memory, for a process that is the only
+// one serving its data (the embedded store); with several processes the
+// counters are the database's (sharedLimit).
 type limiter struct {
 	rate    Rate
 	mu      sync.Mutex
@@ -57,7 +69,7 @@ type bucket struct {
 func newLimiter(r Rate) *limiter { return &limiter{rate: r, buckets: map[string]*bucket{}} }
 
 // allow takes a token for key; when none is left it says how long to wait.
-func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+func (l *limiter) allow(_ context.Context, key string, now time.Time) (bool, time.Duration) {
 	if l == nil || l.rate.PerMinute <= 0 {
 		return true, 0
 	}
@@ -86,13 +98,50 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 	return false, time.Duration((1 - b.tokens) / perSec * float64(time.Second))
 }
 
-type limiters struct {
-	loginIP, loginAccount, registerIP, refreshIP, writesUser, writesIP, resetIP *limiter
+// sharedLimit counts calls in the database (domain.Service.CountCall), so
+// that N processes behind a load balancer allow the limit once, not N
+// times. A rate becomes fixed windows of Burst calls each, a window lasting
+// as long as the bucket takes to refill (Burst/PerMinute minutes): the same
+// rate over time, and at most twice the burst across a window's end.
+type sharedLimit struct {
+	name string
+	rate Rate
+	svc  *domain.Service
+	log  interface {
+		Warn(msg string, args ...any)
+	}
 }
 
-func newLimiters(l Limits) *limiters {
-	return &limiters{newLimiter(l.LoginPerIP), newLimiter(l.LoginPerAccount), newLimiter(l.RegisterPerIP),
-		newLimiter(l.RefreshPerIP), newLimiter(l.WritesPerUser), newLimiter(l.WritesPerIP), newLimiter(l.ResetPerIP)}
+func (l *sharedLimit) allow(ctx context.Context, key string, now time.Time) (bool, time.Duration) {
+	if l.rate.PerMinute <= 0 {
+		return true, 0
+	}
+	allowance := max(1, int64(l.rate.Burst))
+	per := time.Duration(float64(allowance) / l.rate.PerMinute * float64(time.Minute))
+	rc, err := l.svc.CountCall(ctx, l.name+":"+key, allowance, per, now)
+	if err != nil {
+		// The call goes on: it needs the database anyway, and will fail there.
+		l.log.Warn("rate limit counter unreadable; call let through", "limit", l.name, "err", err)
+	}
+	return rc.Allowed, rc.RetryAfter
+}
+
+type limiters struct {
+	loginIP, loginAccount, registerIP, refreshIP, writesUser, writesIP, resetIP, readsIP limit
+}
+
+// newLimiters makes the limits l: in memory, or, with shared, counted in
+// the database through svc.
+func newLimiters(l Limits, shared bool, svc *domain.Service, log *slog.Logger) *limiters {
+	mk := func(name string, r Rate) limit {
+		if shared && svc != nil {
+			return &sharedLimit{name: name, rate: r, svc: svc, log: log}
+		}
+		return newLimiter(r)
+	}
+	return &limiters{mk("login-ip", l.LoginPerIP), mk("login-account", l.LoginPerAccount), mk("register-ip", l.RegisterPerIP),
+		mk("refresh-ip", l.RefreshPerIP), mk("writes-user", l.WritesPerUser), mk("writes-ip", l.WritesPerIP), mk("reset-ip", l.ResetPerIP),
+		mk("reads-ip", l.ReadsPerIP)}
 }
 
 func tooMany(c *fiber.Ctx, wait time.Duration) error {
@@ -101,12 +150,13 @@ func tooMany(c *fiber.Ctx, wait time.Duration) error {
 }
 
 // rateLimit applies the limits that can be decided before the body is read:
-// per IP on the auth routes, per user and per IP on every write.
+// per IP on the auth routes, per user and per IP on every write, per IP on
+// anonymous reads.
 func (s *Server) rateLimit(c *fiber.Ctx) error {
-	now := time.Now()
+	now, ctx := time.Now(), c.UserContext()
 	ip := s.clientIP(c)
 	path := strings.TrimPrefix(c.Path(), "/api/v1")
-	var l *limiter
+	var l limit
 	switch {
 	case path == "/auth/login":
 		l = s.limits.loginIP
@@ -118,13 +168,17 @@ func (s *Server) rateLimit(c *fiber.Ctx) error {
 		l = s.limits.resetIP
 	case c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead:
 		if a := actor(c); a != nil {
-			if ok, wait := s.limits.writesUser.allow(a.UserID, now); !ok {
+			if ok, wait := s.limits.writesUser.allow(ctx, a.UserID, now); !ok {
 				return tooMany(c, wait)
 			}
 		}
 		l = s.limits.writesIP
+	case actor(c) == nil:
+		l = s.limits.readsIP
+	default:
+		return c.Next()
 	}
-	if ok, wait := l.allow(ip, now); !ok {
+	if ok, wait := l.allow(ctx, ip, now); !ok {
 		return tooMany(c, wait)
 	}
 	return c.Next()
@@ -133,7 +187,7 @@ func (s *Server) rateLimit(c *fiber.Ctx) error {
 // allowLoginAccount limits password attempts against one account, whatever
 // the IP they come from.
 func (s *Server) allowLoginAccount(c *fiber.Ctx, email string) error {
-	if ok, wait := s.limits.loginAccount.allow(domain.NormaliseEmail(email), time.Now()); !ok {
+	if ok, wait := s.limits.loginAccount.allow(c.UserContext(), domain.NormaliseEmail(email), time.Now()); !ok {
 		return tooMany(c, wait)
 	}
 	return nil

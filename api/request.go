@@ -88,7 +88,7 @@ func (s *Server) handleRequestList(c *fiber.Ctx) error {
 	default:
 		return domain.FieldErrorf("mine", "mine must be true or false")
 	}
-	auth := c.Query("authority", "stockport")
+	auth := c.Query("authority", defaultAuthority)
 	if c.Query("format") == "csv" {
 		all, err := everyPage(func(p domain.Page) ([]*domain.Request, string, error) {
 			f.Page = p
@@ -120,6 +120,7 @@ func (s *Server) handleRequestGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	c.Locals(pageAuthorityLocal, r.AuthorityID)
 	return c.JSON(r)
 }
 

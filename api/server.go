@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -51,6 +53,16 @@ type Config struct {
 	// exact by it (see pageCache). Only a sole writer (the embedded store)
 	// can give one; nil turns the cache off.
 	Generations domain.RequestGenerationer
+	// SharedPages, when Generations is nil, turns the page cache on for a
+	// store written by several processes: each anonymous GET of a public
+	// page reads its authority's generation from the database
+	// (domain.Service.PageGeneration, one small read), so a change made
+	// through any process invalidates every process's pages.
+	SharedPages bool
+	// SharedLimits keeps the rate-limit counters in the database
+	// (domain.Service.CountCall), so that several processes share them;
+	// without it each process counts in its memory.
+	SharedLimits bool
 }
 
 // Server is the HTTP API.
@@ -63,8 +75,12 @@ type Server struct {
 	limits  *limiters
 	metrics *Metrics
 	pages   pageCache
-	static  *staticFiles
-	proxies proxies
+	// pageAuth maps a page key to its authority's id (see
+	// sharedGeneration); pageAuthN counts the entries stored.
+	pageAuth  sync.Map
+	pageAuthN atomic.Int64
+	static    *staticFiles
+	proxies   proxies
 }
 
 // route is one API operation: the table drives registration, the OpenAPI
@@ -104,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
-	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Logger, limits: newLimiters(*cfg.Limits), metrics: cfg.Metrics}
+	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Logger, limits: newLimiters(*cfg.Limits, cfg.SharedLimits, cfg.Service, cfg.Logger), metrics: cfg.Metrics}
 	var err error
 	if s.proxies, err = parseProxies(cfg.TrustedProxies); err != nil {
 		return nil, err

@@ -88,8 +88,6 @@ func (a *App) Secret() []byte { return a.secret }
 // written by many processes, gives none.
 func OpenStore(ctx context.Context, c Config) (domain.Store, domain.RequestGenerationer, error) {
 	if c.MongoURI != "" {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
 		st, err := mongo.Open(ctx, c.MongoURI, c.MongoDB)
 		return st, nil, err
 	}
@@ -141,7 +139,8 @@ func New(ctx context.Context, c Config) (*App, error) {
 		c.Logger.Warn("rate limits are off (NEEDMATCH_RATE_LIMITS=off): for load tests only")
 	}
 	srv, err := api.New(api.Config{Service: svc, Secret: secret, Static: c.Static, TLS: c.TLS, TrustedProxies: c.TrustedProxies, Logger: c.Logger,
-		Limits: limits, Metrics: metrics, MetricsToken: c.MetricsToken, Generations: gens})
+		Limits: limits, Metrics: metrics, MetricsToken: c.MetricsToken, Generations: gens,
+		SharedPages: c.MongoURI != "", SharedLimits: c.MongoURI != ""})
 	if err != nil {
 		st.Close()
 		return nil, err

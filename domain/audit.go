@@ -108,19 +108,7 @@ type ChainBreak struct {
 // VerifyChain checks a run of events given in Seq order starting at seq 1.
 // It returns nil when the chain is whole.
 func VerifyChain(authorityID string, events []*AuditEvent) *ChainBreak {
-	prev, prevSeq := GenesisHash, int64(0)
-	for _, e := range events {
-		switch {
-		case e.Seq != prevSeq+1:
-			return &ChainBreak{authorityID, e.Seq, e.ID, "sequence gap or reorder: expected seq " + strconv.FormatInt(prevSeq+1, 10)}
-		case e.PrevHash != prev:
-			return &ChainBreak{authorityID, e.Seq, e.ID, "previous-hash link broken (an event before it was changed, removed or reordered)"}
-		case e.ComputeHash() != e.Hash:
-			return &ChainBreak{authorityID, e.Seq, e.ID, "event content does not match its hash (edited)"}
-		}
-		prev, prevSeq = e.Hash, e.Seq
-	}
-	return nil
+	return NewChainVerifier(authorityID, nil).Add(events)
 }
 
 // ListAudit lists the audit events of the officer's authority, optionally of one object.

@@ -36,11 +36,9 @@ func (c *Checkpoint) Valid(key []byte) bool {
 // CheckAgainst compares a checkpoint with the verified chain of its
 // authority and returns what is wrong, or nil.
 func (c *Checkpoint) CheckAgainst(events []*AuditEvent) *ChainBreak {
-	if int64(len(events)) < c.Seq {
-		return &ChainBreak{c.AuthorityID, int64(len(events)), "", "chain truncated: a checkpoint of " + c.At.UTC().Format(time.RFC3339) + " saw " + strconv.FormatInt(c.Seq, 10) + " events, only " + strconv.Itoa(len(events)) + " remain"}
+	v := NewChainVerifier(c.AuthorityID, c)
+	if b := v.Add(events); b != nil {
+		return b
 	}
-	if c.Seq > 0 && events[c.Seq-1].Hash != c.Hash {
-		return &ChainBreak{c.AuthorityID, c.Seq, events[c.Seq-1].ID, "event differs from the signed checkpoint of " + c.At.UTC().Format(time.RFC3339) + " (chain rewritten)"}
-	}
-	return nil
+	return v.End()
 }

@@ -25,6 +25,7 @@ type Store interface {
 	RegionStore
 	ImportStore
 	PaymentStore
+	RateStore
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

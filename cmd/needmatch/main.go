@@ -318,22 +318,15 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer, getenv
 	}
 	broken := false
 	for _, id := range auths {
-		var all []*domain.AuditEvent
-		after := int64(0)
-		for {
-			evs, err := st.FindAudit(ctx, domain.AuditFilter{AuthorityID: id, AfterSeq: after, Limit: 5000})
-			if err != nil {
-				return err
-			}
-			all = append(all, evs...)
-			if len(evs) < 5000 {
-				break
-			}
-			after = evs[len(evs)-1].Seq
+		// Streamed: one page of events in memory at a time, whatever the
+		// chain's length.
+		var cp *domain.Checkpoint
+		if c, ok := checkpoints[id]; ok {
+			cp = &c
 		}
-		b := domain.VerifyChain(id, all)
-		if cp, ok := checkpoints[id]; b == nil && ok {
-			b = cp.CheckAgainst(all)
+		v, b, err := domain.VerifyAuditChain(ctx, st, id, cp, 0)
+		if err != nil {
+			return err
 		}
 		delete(checkpoints, id)
 		if b != nil {
@@ -341,11 +334,11 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer, getenv
 			fmt.Fprintf(stdout, "BROKEN authority %s at seq %d (event %s): %s\n", b.AuthorityID, b.Seq, b.EventID, b.Problem)
 			continue
 		}
-		head := "none"
-		if len(all) > 0 {
-			head = all[len(all)-1].Hash
+		n, head := v.Head()
+		if n == 0 {
+			head = "none"
 		}
-		fmt.Fprintf(stdout, "ok authority %s: %d events, head %s\n", id, len(all), head)
+		fmt.Fprintf(stdout, "ok authority %s: %d events, head %s\n", id, n, head)
 	}
 	for id, cp := range checkpoints { // a checkpointed authority with no events left at all
 		broken = true

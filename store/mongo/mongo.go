@@ -76,8 +76,14 @@ type DB struct {
 
 var _ domain.Store = (*DB)(nil)
 
-// Open connects to the server at uri, creates the indexes of database dbName
-// and completes any change a crashed writer left half done (see Recover).
+// openTimeout bounds the first ping and the recovery of Open (each on its
+// own); an index migration is bounded only by the caller's context.
+const openTimeout = 30 * time.Second
+
+// Open connects to the server at uri, brings the indexes of database dbName
+// to the version this code expects when they are behind (see migrate), and
+// completes any change a crashed writer left half done (see Recover, given
+// openTimeout of its own).
 // Unless the uri sets a write concern, writes wait for a majority of the
 // replica set and for the journal, so an acknowledged change survives a
 // crash of the server too.
@@ -101,15 +107,19 @@ func open(ctx context.Context, opts *options.ClientOptions, dbName string) (*DB,
 		return nil, fmt.Errorf("mongodb connect: %w", err)
 	}
 	db := newDB(client, dbName)
-	if err := db.Ping(ctx); err != nil {
+	pctx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	if err := db.Ping(pctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
-	if err := db.createIndexes(ctx); err != nil {
+	if err := db.migrate(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
-	if err := db.Recover(ctx); err != nil {
+	rctx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	if err := db.Recover(rctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
@@ -174,7 +184,14 @@ func index(name string, unique bool, fields ...string) driver.IndexModel {
 	return driver.IndexModel{Keys: key(fields...), Options: o}
 }
 
-// createIndexes creates every index the store's queries use.
+// expiring is a TTL index: the server removes a document once the time in
+// field has passed (within a minute or so).
+func expiring(name, field string) driver.IndexModel {
+	return driver.IndexModel{Keys: key(field), Options: options.Index().SetName(name).SetExpireAfterSeconds(0)}
+}
+
+// createIndexes creates every index the store's queries use; migrate runs
+// it when the schema version is behind.
 func (db *DB) createIndexes(ctx context.Context) error {
 	if err := db.backfillNameKeys(ctx); err != nil {
 		return fmt.Errorf("mongodb: give organisations their name keys: %w", err)
@@ -243,6 +260,13 @@ func (db *DB) createIndexes(ctx context.Context) error {
 				return fmt.Errorf("mongodb: create indexes of %s: %w", c.coll.Name(), translate(err))
 			}
 		}
+	}
+	if _, err := db.rateCounts().Indexes().CreateOne(ctx, expiring("expires", "expiresAt")); err != nil {
+		if !notImplemented(err) {
+			return fmt.Errorf("mongodb: create indexes of rateCounts: %w", translate(err))
+		}
+		// FerretDB v1: CountCall purges expired counters itself.
+		slog.Warn("mongodb: the server has no TTL indexes; the store purges expired rate counters itself", "err", err)
 	}
 	if err := db.createOutboxIndexes(ctx); err != nil {
 		return err
@@ -327,6 +351,13 @@ func notFound(err error, msg string) error {
 func internalError(err error) bool {
 	var se driver.ServerError
 	return errors.As(err, &se) && se.HasErrorCode(1)
+}
+
+// notImplemented reports whether err is the server's NotImplemented (code
+// 238), which FerretDB v1 returns for options it lacks.
+func notImplemented(err error) bool {
+	var se driver.ServerError
+	return errors.As(err, &se) && se.HasErrorCode(238)
 }
 
 func conflict() error {

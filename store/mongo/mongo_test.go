@@ -3,8 +3,6 @@ package mongo
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,9 +12,9 @@ import (
 	"time"
 
 	"needmatch/domain"
+	"needmatch/internal/ferret"
 	"needmatch/store/storetest"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -35,43 +33,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// runWithFerretDB starts FerretDB (SQLite handler, Unix socket in a short
-// temporary directory: socket paths must stay under ~100 bytes) for the
-// duration of the tests.
+// runWithFerretDB starts FerretDB for the duration of the tests.
 func runWithFerretDB(m *testing.M) (int, error) {
-	dir, err := os.MkdirTemp("", "fdb")
+	uri, stop, err := ferret.Start()
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "fdb.sock")
-	if err := os.Remove(sock); err != nil && !os.IsNotExist(err) {
-		return 0, err
-	}
-	level := slog.LevelError
-	var out io.Writer = os.Stderr
-	if os.Getenv("FERRETDB_LOG") == "" {
-		out = io.Discard
-	}
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: sock},
-		Logger:    slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level})),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
-	})
-	if err != nil {
-		return 0, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = f.Run(ctx)
-	}()
-	defer func() { cancel(); <-done }()
-	// maxPoolSize=1: FerretDB's updates are not atomic, so the store's
-	// operations must not overlap on it.
-	ferretURI = "mongodb://" + url.PathEscape(sock) + "/?maxPoolSize=1"
+	defer stop()
+	ferretURI = uri
 	return m.Run(), nil
 }
 

@@ -46,6 +46,7 @@ type DB struct {
 	sums      *sumsCache
 	stmts     sync.Map // query text -> *sql.Stmt
 	auths     authorityCache
+	rates     rateCounts
 	closeOnce sync.Once
 	// gen counts committed write batches; see Generation.
 	gen atomic.Uint64
