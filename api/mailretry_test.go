@@ -28,7 +28,15 @@ func mailFixture(e *env) map[string]string {
 		e.t.Fatalf("no mail to %s", user)
 		return ""
 	}
-	return map[string]string{"own": of(e.auth.ID, "group"), "otherOrg": of(e.auth.ID, "supplier"), "otherCouncil": of(e.other.ID, "otherSupplier")}
+	m := map[string]string{"own": of(e.auth.ID, "group"), "otherOrg": of(e.auth.ID, "supplier"), "otherCouncil": of(e.other.ID, "otherSupplier")}
+	if id := e.userIDs["outSupplier"]; id != "" { // the council outside the region (partnership)
+		u, err := e.svc.Store.UserByID(context.Background(), id)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		m["outside"] = of(u.AuthorityID, "outSupplier")
+	}
+	return m
 }
 
 // uncertain makes the mail to user uncertain the way a sender's crash
