@@ -5,7 +5,6 @@ BIN       := bin/needmatch
 # The README's environment variables win over these defaults.
 DATA_DIR  ?= $(or $(NEEDMATCH_DATA_DIR),./data)
 ADDR      ?= $(or $(NEEDMATCH_ADDR),127.0.0.1:8080)
-GO_TEST_FLAGS ?= -race -count=1 -timeout 20m
 
 .PHONY: all run build frontend go-build seed test test-go test-browser test-fuzz lint clean
 
@@ -36,7 +35,7 @@ lint:
 
 test-go:
 	scripts/ensure-mailpit >/dev/null
-	go test $(GO_TEST_FLAGS) ./...
+	scripts/test-go
 
 test-browser: build
 	scripts/ensure-chromium

@@ -459,6 +459,7 @@ test('the officer verifies the delivery and the ledger shows it', async () => {
   await signIn(s, 'supplier');
   await s.goto('/supplier/record');
   await h1(s, 'Social value record');
+  await s.locator('main').getByText('Value verified by the council').first().waitFor();
   assert.match(await s.locator('main').innerText(), /Value verified by the council\s*£1,200\.50/);
   await check(s, 'supplier-record');
   const [rec] = await Promise.all([s.waitForEvent('download'), s.getByRole('button', { name: 'Download as CSV' }).click()]);
