@@ -61,10 +61,19 @@ func TestImportsOverHTTP(t *testing.T) {
 	if st != 200 || !strings.Contains(string(page), "Reading hours (imported)") {
 		t.Fatalf("record page %d: %s", st, page)
 	}
-	pays := "contract reference,supplier,supplier postcode district or ward code,amount,payment date\nR-1,Acme Ltd,SK4,£300,2025-05-01\nR-1,Acme Ltd,M1,£100,2025-06-01\n"
+	if sum := e.call("GET", "/api/v1/ledger/summary", "officer", nil, 200); sum["localSpend"] != nil {
+		t.Fatalf("summary local spend before any payment = %v", sum["localSpend"])
+	}
+	pays := "contract reference,supplier,supplier postcode district or ward code,amount,payment date\nR-1,Acme Ltd,SK4,£300,2025-05-01\nR-1,Acme Ltd,M1,£100,2025-06-01\nR-1,Acme Ltd,M1,£50,2024-06-01\n"
 	e.call("POST", "/api/v1/imports/payments", "officer", map[string]any{"csv": strings.Replace(pays, "SK4", "E05999999", 1)}, 400)
-	if p := e.call("POST", "/api/v1/imports/payments", "officer", map[string]any{"csv": pays}, 200); p["payments"].(float64) != 2 {
+	if p := e.call("POST", "/api/v1/imports/payments", "officer", map[string]any{"csv": pays}, 200); p["payments"].(float64) != 3 {
 		t.Fatalf("payments = %v", p)
+	}
+	// The summary gives the latest financial year's share, as the panel
+	// reports it: 2025/26's £300 of £400, not all years' £300 of £450.
+	sum := e.call("GET", "/api/v1/ledger/summary", "officer", nil, 200)["localSpend"].(map[string]any)
+	if sum["fy"] != "2025" || sum["label"] != "2025/26" || sum["localPence"].(float64) != 30000 || sum["totalPence"].(float64) != 40000 || sum["localPercent"].(float64) != 75 {
+		t.Fatalf("summary local spend = %v", sum)
 	}
 	ls := e.call("GET", "/api/v1/ledger/local-spend?fy=2025", "officer", nil, 200)
 	if ls["totalPence"].(float64) != 40000 || ls["localPence"].(float64) != 30000 || ls["localPercent"].(float64) != 75 {

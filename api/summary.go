@@ -24,7 +24,7 @@ var summaryPage = template.Must(template.New("summary").Funcs(pageFuncs).Parse(`
 <p class="fig"><b>{{percent .SecuredPercent}}</b>of contract value secured as social value ({{pounds .ContractValuePence}} of contracts)</p>
 <p class="fig"><b>{{pounds .SecuredPence}}</b>secured{{if .SinceLabel}} since {{.SinceLabel}}{{end}}</p>
 <p class="fig"><b>{{pounds .DeliveredPence}}</b>recorded as delivered, of which {{pounds .VerifiedPence}} verified by the council</p>
-<p class="fig"><b>{{with .LocalSpend}}{{percent .LocalPercent}}{{else}}Not recorded{{end}}</b>{{with .LocalSpend}}of spend with local suppliers ({{pounds .LocalPence}} of {{pounds .TotalPence}}){{else}}local spend share: the council's payments are not recorded here{{end}}</p>
+<p class="fig"><b>{{with .LocalSpend}}{{percent .LocalPercent}}{{else}}Not recorded{{end}}</b>{{with .LocalSpend}}of spend with local suppliers in {{.Label}} ({{pounds .LocalPence}} of {{pounds .TotalPence}}){{else}}local spend share: the council's payments are not recorded here{{end}}</p>
 </div>
 <h2>By financial year</h2>
 <table><thead><tr><th scope="col">Year</th><th scope="col">Secured</th><th scope="col">Delivered</th><th scope="col">Verified</th></tr></thead><tbody>

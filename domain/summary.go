@@ -38,6 +38,7 @@ type CouncilSummary struct {
 // in a financial year (FY, YYYY).
 type LocalSpendFigure struct {
 	FY           string   `json:"fy"`
+	Label        string   `json:"label"`
 	TotalPence   int64    `json:"totalPence"`
 	LocalPence   int64    `json:"localPence"`
 	LocalPercent *Percent `json:"localPercent"`
@@ -70,7 +71,29 @@ func (s *Service) CouncilSummary(ctx context.Context, a *Actor) (*CouncilSummary
 	if err != nil {
 		return nil, err
 	}
-	return summaryOf(auth, l, overdue), nil
+	spend, err := s.LocalSpend(ctx, a, LocalSpendFilter{})
+	if err != nil {
+		return nil, err
+	}
+	sum := summaryOf(auth, l, overdue)
+	sum.LocalSpend = latestLocalSpend(spend)
+	return sum, nil
+}
+
+// latestLocalSpend is the local spend share of the latest financial year
+// with payments, as the panel reports it (one year's share); nil when no
+// payment is recorded.
+func latestLocalSpend(ls *LocalSpend) *LocalSpendFigure {
+	var latest *LocalSpendRow
+	for i, y := range ls.ByYear {
+		if y.TotalPence > 0 && (latest == nil || y.Key > latest.Key) {
+			latest = &ls.ByYear[i]
+		}
+	}
+	if latest == nil {
+		return nil
+	}
+	return &LocalSpendFigure{FY: latest.Key, Label: latest.Label, TotalPence: latest.TotalPence, LocalPence: latest.LocalPence, LocalPercent: ShareOf(latest.LocalPence, latest.TotalPence)}
 }
 
 // summaryOf puts the summary together from the council's ledger and its

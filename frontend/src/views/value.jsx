@@ -767,7 +767,7 @@ export function CouncilSummary() {
         <div class="govuk-grid-column-one-half">
           <p class="govuk-body">
             <span class="app-count">{local ? percent(local.localPercent) : 'Not recorded'}</span>
-            {local ? `of spend with local suppliers (${money(local.localPence)} of ${money(local.totalPence)})` : 'Local spend share: the council’s payments are not recorded here yet'}
+            {local ? `of spend with local suppliers in ${local.label} (${money(local.localPence)} of ${money(local.totalPence)})` : 'Local spend share: the council’s payments are not recorded here yet'}
           </p>
         </div>
       </div>
