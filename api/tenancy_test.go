@@ -153,14 +153,15 @@ func TestPlatformAdmin(t *testing.T) {
 		t.Fatalf("created = %v", a)
 	}
 	for _, tc := range []struct {
-		body  map[string]any
-		field string
+		body   map[string]any
+		field  string
+		status int
 	}{
-		{map[string]any{"slug": "tameside", "name": "Again"}, "slug"},
-		{map[string]any{"slug": "Not A Slug", "name": "X council"}, "slug"},
-		{map[string]any{"slug": "wigan", "name": "Wigan", "code": "wigan"}, "code"},
+		{map[string]any{"slug": "tameside", "name": "Again"}, "slug", 409}, // taken: a conflict, not a bad value
+		{map[string]any{"slug": "Not A Slug", "name": "X council"}, "slug", 400},
+		{map[string]any{"slug": "wigan", "name": "Wigan", "code": "wigan"}, "code", 400},
 	} {
-		p := e.call("POST", "/api/v1/authorities", "platform_admin", tc.body, 400)
+		p := e.call("POST", "/api/v1/authorities", "platform_admin", tc.body, tc.status)
 		if p["field"] != tc.field {
 			t.Errorf("%v: field %v, want %s", tc.body, p["field"], tc.field)
 		}
@@ -181,6 +182,9 @@ func TestPlatformAdmin(t *testing.T) {
 	p = e.call("POST", "/api/v1/regions", "platform_admin", map[string]any{"slug": "xy", "name": "Nowhere", "authorities": []string{"atlantis"}}, 400)
 	if p["field"] != "authorities" {
 		t.Fatalf("problem = %v", p)
+	}
+	if p := e.call("POST", "/api/v1/regions", "platform_admin", map[string]any{"slug": "gm", "name": "Again", "authorities": []string{"tameside"}}, 409); p["field"] != "slug" {
+		t.Fatalf("taken region slug: %v", p)
 	}
 	if n := len(e.call("GET", "/api/v1/regions", "platform_admin", nil, 200)["items"].([]any)); n != 3 {
 		t.Fatalf("%d regions", n)

@@ -63,7 +63,7 @@ func (s *Service) CreateAuthority(ctx context.Context, a *Actor, in AuthorityInp
 	auth := &Authority{ID: NewID(), Slug: in.Slug, Name: in.Name, Code: in.Code, Areas: []Area{}, Thresholds: DefaultThresholds, Version: 1}
 	ev := NewAuditEvent(auth.ID, platformActor(a), "authority.create", "authority", auth.ID, nil, auth, now)
 	if err := s.Store.CreateAuthority(ctx, auth, ev); ErrorCode(err) == ECONFLICT {
-		return nil, FieldErrorf("slug", "There is already a council %q.", in.Slug)
+		return nil, &Error{Code: ECONFLICT, Field: "slug", Message: sprintf("There is already a council %q.", in.Slug)}
 	} else if err != nil {
 		return nil, err
 	}

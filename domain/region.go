@@ -85,7 +85,7 @@ func (s *Service) CreateRegion(ctx context.Context, a *Actor, in RegionInput) (*
 	}
 	ev := NewAuditEvent(PlatformChain, platformActor(a), "region.create", "region", r.ID, nil, r, now)
 	if err := s.Store.CreateRegion(ctx, r, ev); ErrorCode(err) == ECONFLICT {
-		return nil, FieldErrorf("slug", "There is already a region %q.", in.Slug)
+		return nil, &Error{Code: ECONFLICT, Field: "slug", Message: sprintf("There is already a region %q.", in.Slug)}
 	} else if err != nil {
 		return nil, err
 	}
