@@ -107,7 +107,7 @@ function Header({ user, path, council }) {
   );
 }
 
-function Footer() {
+function Footer({ council }) {
   return (
     <footer class="govuk-footer">
       <div class="govuk-width-container">
@@ -126,7 +126,7 @@ function Footer() {
               </li>
             </ul>
             <p class="govuk-body-s">
-              Needmatch is run by {COUNCIL_NAME} to match community needs with the social value that suppliers promise.
+              Needmatch is run by {council || COUNCIL_NAME} to match community needs with the social value that suppliers promise.
             </p>
           </div>
         </div>
@@ -196,7 +196,7 @@ function App() {
           {view}
         </main>
       </div>
-      <Footer />
+      <Footer council={s.authority?.name || (s.user && !s.authority ? 'the councils of the partnership' : undefined)} />
     </>
   );
 }
