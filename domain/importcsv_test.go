@@ -82,10 +82,10 @@ func TestFinancialYearAndShare(t *testing.T) {
 	for _, c := range []struct {
 		part, whole int64
 		want        string
-	}{{1, 3, "33.33"}, {2, 3, "66.67"}, {1, 8, "12.50"}, {5, 20000, "0.03"}, {1, 20000, "0.01"}, {1, 20001, "0.00"}, {7, 7, "100.00"}, {0, 0, "nil"}} {
+	}{{1, 3, "33.33"}, {2, 3, "66.67"}, {1, 8, "12.50"}, {5, 20000, "0.03"}, {1, 20000, "0.01"}, {1, 20001, "0.00"}, {7, 7, "100.00"}, {0, 0, "nil"}, {MaxPence, MaxPence, "100.00"}, {MaxPence / 3, MaxPence, "33.33"}} {
 		got := "nil"
-		if p := sharePercent(c.part, c.whole); p != nil {
-			got = fmt.Sprintf("%.2f", *p)
+		if p := ShareOf(c.part, c.whole); p != nil {
+			got = p.Decimal()
 		}
 		if got != c.want {
 			t.Fatalf("%d/%d = %s, want %s", c.part, c.whole, got, c.want)

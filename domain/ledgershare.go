@@ -54,7 +54,8 @@ func ShareOf(part, whole int64) *Percent {
 	if neg {
 		part = -part
 	}
-	bp := (part*20_000 + whole) / (2 * whole)
+	// Half up from basis points, without overflow for any pence figure.
+	bp := (mulDiv(2*part, 10_000, whole) + 1) / 2
 	if neg {
 		bp = -bp
 	}

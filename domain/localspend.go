@@ -25,7 +25,7 @@ type LocalSpendRow struct {
 	Label        string   `json:"label"`
 	TotalPence   int64    `json:"totalPence"`
 	LocalPence   int64    `json:"localPence"`
-	LocalPercent *float64 `json:"localPercent"`
+	LocalPercent *Percent `json:"localPercent"`
 }
 
 // AwardedShare is the local suppliers' share of the contracts awarded.
@@ -35,7 +35,7 @@ type AwardedShare struct {
 	LocalContracts  int      `json:"localContracts"`
 	ValuePence      int64    `json:"valuePence"`
 	LocalValuePence int64    `json:"localValuePence"`
-	LocalPercent    *float64 `json:"localPercent"`
+	LocalPercent    *Percent `json:"localPercent"`
 }
 
 // LocalSpend is the share of the council's spend (its imported payments)
@@ -47,23 +47,11 @@ type LocalSpend struct {
 	PostcodeDistricts []string        `json:"postcodeDistricts"`
 	TotalPence        int64           `json:"totalPence"`
 	LocalPence        int64           `json:"localPence"`
-	LocalPercent      *float64        `json:"localPercent"`
+	LocalPercent      *Percent        `json:"localPercent"`
 	ByYear            []LocalSpendRow `json:"byYear"`
 	ByDirectorate     []LocalSpendRow `json:"byDirectorate"`
 	ByContract        []LocalSpendRow `json:"byContract"`
 	Awarded           AwardedShare    `json:"awarded"`
-}
-
-// sharePercent is part over whole in percent with two decimals, rounded
-// half up from basis points; nil when whole is 0.
-func sharePercent(part, whole int64) *float64 {
-	if whole <= 0 {
-		return nil
-	}
-	bp := mulDiv(2*part, 10000, whole)
-	bp = (bp + 1) / 2
-	p := float64(bp) / 100
-	return &p
 }
 
 // FinancialYear is the financial year of t (April to March): 2024 for
@@ -173,11 +161,11 @@ func (s *Service) LocalSpend(ctx context.Context, a *Actor, f LocalSpendFilter) 
 		add(dirs, c.DirectorateID, p.AmountPence, local)
 		add(cons, c.ID, p.AmountPence, local)
 	}
-	out.LocalPercent = sharePercent(out.LocalPence, out.TotalPence)
+	out.LocalPercent = ShareOf(out.LocalPence, out.TotalPence)
 	rows := func(m map[string]*acc, label func(string) string) []LocalSpendRow {
 		rs := make([]LocalSpendRow, 0, len(m))
 		for k, x := range m {
-			rs = append(rs, LocalSpendRow{Key: k, Label: label(k), TotalPence: x.total, LocalPence: x.local, LocalPercent: sharePercent(x.local, x.total)})
+			rs = append(rs, LocalSpendRow{Key: k, Label: label(k), TotalPence: x.total, LocalPence: x.local, LocalPercent: ShareOf(x.local, x.total)})
 		}
 		slices.SortFunc(rs, func(a, b LocalSpendRow) int {
 			return cmp.Or(strings.Compare(a.Label, b.Label), strings.Compare(a.Key, b.Key))
@@ -203,6 +191,6 @@ func (s *Service) LocalSpend(ctx context.Context, a *Actor, f LocalSpendFilter) 
 			out.Awarded.LocalValuePence += c.ValuePence
 		}
 	}
-	out.Awarded.LocalPercent = sharePercent(out.Awarded.LocalValuePence, out.Awarded.ValuePence)
+	out.Awarded.LocalPercent = ShareOf(out.Awarded.LocalValuePence, out.Awarded.ValuePence)
 	return out, nil
 }

@@ -93,7 +93,7 @@ func latestLocalSpend(ls *LocalSpend) *LocalSpendFigure {
 	if latest == nil {
 		return nil
 	}
-	return &LocalSpendFigure{FY: latest.Key, Label: latest.Label, TotalPence: latest.TotalPence, LocalPence: latest.LocalPence, LocalPercent: ShareOf(latest.LocalPence, latest.TotalPence)}
+	return &LocalSpendFigure{FY: latest.Key, Label: latest.Label, TotalPence: latest.TotalPence, LocalPence: latest.LocalPence, LocalPercent: latest.LocalPercent}
 }
 
 // summaryOf puts the summary together from the council's ledger and its

@@ -358,11 +358,11 @@ func testImportScenario(t *testing.T, s domain.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pct := func(p *float64) string {
+	pct := func(p *domain.Percent) string {
 		if p == nil {
 			return "null"
 		}
-		return fmt.Sprintf("%.2f", *p)
+		return p.Decimal()
 	}
 	if ls.TotalPence != 176_000_050 || ls.LocalPence != 36_000_050 || pct(ls.LocalPercent) != "20.45" {
 		t.Fatalf("local spend = %d / %d (%s)", ls.LocalPence, ls.TotalPence, pct(ls.LocalPercent))
