@@ -497,7 +497,7 @@ export function useLoad(loader, deps) {
 
 /** Loading says content is on its way, politely, to screen readers too. */
 export function Loading({ what = 'Loading' }) {
-  return <p class="govuk-body" role="status">{what}…</p>;
+  return <p class="govuk-body app-loading" role="status">{what}…</p>;
 }
 
 /** Problem shows a failed load or action in words. */

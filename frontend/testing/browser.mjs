@@ -200,6 +200,10 @@ export async function check(page, name) {
 /** h1 waits for the page's h1 to read text. */
 export async function h1(page, text) {
   await page.locator('main h1').filter({ hasText: text }).first().waitFor();
+  // A view renders its heading before its data arrives: reading the page
+  // straight after the heading raced the load on a busy machine (the public
+  // social value page was read as 'Loading…'). Wait for what the view loads.
+  await page.locator('main .app-loading').first().waitFor({ state: 'detached' });
 }
 
 /**
