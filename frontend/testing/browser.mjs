@@ -187,7 +187,9 @@ export async function axe(page, name) {
 /** shot saves a full-page screenshot to test-results/<name>.png. */
 export async function shot(page, name) {
   mkdirSync(RESULTS, { recursive: true });
-  await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true });
+  // A full-page picture of a long list takes seconds on a loaded machine:
+  // it is a record for people to look at, not a check of speed.
+  await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true, timeout: 60000 });
 }
 
 /** check scans and photographs a view in one go. */
