@@ -1,25 +1,28 @@
 // The platform admin's screens (#14): signing in lands on Councils and
 // partnerships; a council is created from the form (a taken slug is shown
 // on the slug field), its first admin invited from its page, and a region
-// made of it and Stockport; both are then listed. Every view is scanned
-// with axe and photographed at 1280 and 360 px.
+// made of it and Stockport; both are then listed. The invited admin takes
+// up the invitation from a real Mailpit and signs in to its council. Every
+// view is scanned with axe and photographed at 1280 and 360 px.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, check, h1, signIn, PARTNERSHIP } from '../testing/browser.mjs';
+import { startServer, startMailpit, launch, newPage, check, h1, signIn, apiAs, PARTNERSHIP } from '../testing/browser.mjs';
 
-let server, browser;
+let server, browser, mailpit;
 const WIDE = { width: 1280, height: 900 };
 const NARROW = { width: 360, height: 740 };
 
 before(async () => {
-  server = await startServer({ NEEDMATCH_RATE_LIMITS: 'off' }, PARTNERSHIP);
+  mailpit = await startMailpit();
+  server = await startServer({ NEEDMATCH_RATE_LIMITS: 'off', NEEDMATCH_SMTP_URL: mailpit.smtpURL }, PARTNERSHIP);
   browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
   await server?.stop();
+  mailpit?.stop();
 });
 
 /** summary waits for the error summary and reads it. */
@@ -111,5 +114,34 @@ test('a council admin cannot open the platform screens', async () => {
   await signIn(page, 'admin');
   await page.goto('/platform');
   await h1(page, 'You cannot view this page');
+  await page.context().close();
+});
+
+test('an invited admin chooses a password with the mailed link and runs its council', async () => {
+  const platform = await apiAs(server.url, 'platform_admin');
+  const email = 'first.admin@trafford.example';
+  await platform('POST', '/authorities/trafford/admins', { email, name: 'Tess Trafford' });
+  let text = '';
+  for (const deadline = Date.now() + 20000; !text; await new Promise((r) => setTimeout(r, 200))) {
+    const m = (await mailpit.messages()).find((x) => x.To[0].Address === email && x.Subject === 'You are invited to run Trafford (test council) on needmatch');
+    if (m) text = (await mailpit.body(m.ID)).Text;
+    assert.ok(Date.now() < deadline, `no invitation mail to ${email}`);
+  }
+  const link = text.match(/\/reset-password\?token=[A-Za-z0-9_-]+/);
+  assert.ok(link, `no link in ${text}`);
+  const page = await newPage(browser, server.url, NARROW);
+  await page.goto(link[0]);
+  await h1(page, 'Set a new password');
+  await page.getByLabel('New password').fill('tess-trafford-pass');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.waitForURL((u) => u.pathname === '/sign-in');
+  await signIn(page, { email, password: 'tess-trafford-pass' });
+  await h1(page, 'Needs attention');
+  assert.match(await page.locator('.govuk-generic-header__homepage-link').innerText(), /Trafford \(test council\)/);
+  // The link verified the address: no "Check your email" banner, and the
+  // platform admin sees the admin active.
+  const staff = await platform('GET', '/authorities/trafford/staff');
+  assert.deepEqual(staff.staff.map((u) => [u.email, u.emailVerified]), [[email, true]]);
+  assert.equal(staff.admins, 1);
   await page.context().close();
 });
