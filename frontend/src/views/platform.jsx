@@ -215,7 +215,7 @@ export function Council({ params }) {
         <Button disabled={busy}>Send invitation</Button>
       </form>
       <h2 class="govuk-heading-m">Wards, need figures and measures</h2>
-      <p class="govuk-body">The council’s admin loads these after signing in: its wards and need figures under Import areas (a CSV file of code, name, lat, lon and need or IMD deciles d1 to d10), its own measures catalogue under Measures, and its engagement tiers. Each council’s data is its own, so a platform admin does not change it from here.</p>
+      <p class="govuk-body">The council’s admin loads these after signing in: its wards and need figures under Import areas (a CSV file of code, name, lat, lon and need or IMD deciles d1 to d10), its own measures catalogue under Measures, and, if the default engagement tiers do not suit it, its own through the API (<code>PUT /engagement/tiers</code>). Each council’s data is its own, so a platform admin does not change it from here.</p>
       <p class="govuk-body">To load the wards before the council has an admin, run on the server:</p>
       <p class="govuk-body app-break"><code>needmatch import areas FILE.csv --authority {c.slug}</code></p>
     </Page>
