@@ -18,6 +18,8 @@ func (s *Server) platformRoutes() []route {
 		{"GET", "/regions", "The regions the caller may read: all for a platform admin, its own for a region officer", regionReaders, nil, s.handleRegionList},
 		{"GET", "/regions/:slug/ledger", "The region's councils side by side (secured, delivered, verified, overdue) and their sum; ?council=slug adds that council's whole ledger (read only)", regionReaders, nil, s.handleRegionLedger},
 		{"GET", "/regions/:slug/opendata", "Open data of a region: each member council's open data and the region's totals (no personal data)", nil, nil, s.handleRegionOpenData},
+		{"GET", "/authorities/:slug/staff", "A council with its admins and officers (platform admin)", platform, nil, s.handleAuthorityStaff},
+		{"POST", "/authorities/:slug/admins", "Invite a council's admin: a mail with a one-time link to choose a password, which verifies the address (platform admin)", platform, adminInviteBody{}, s.handleAuthorityAdminInvite},
 	}
 }
 
@@ -33,13 +35,18 @@ type regionBody struct {
 	Authorities []string `json:"authorities"`
 }
 
-// authorityView is a council as the platform admin sees it in a list.
+// authorityView is a council as the platform admin sees it in a list:
+// Admins and Officers count its enabled staff; Staff lists them on the
+// council's own page.
 type authorityView struct {
-	ID    string `json:"id"`
-	Slug  string `json:"slug"`
-	Name  string `json:"name"`
-	Code  string `json:"code"`
-	Areas int    `json:"areas"`
+	ID       string         `json:"id"`
+	Slug     string         `json:"slug"`
+	Name     string         `json:"name"`
+	Code     string         `json:"code"`
+	Areas    int            `json:"areas"`
+	Admins   int            `json:"admins"`
+	Officers int            `json:"officers"`
+	Staff    []*domain.User `json:"staff,omitempty"`
 }
 
 func viewAuthority(a *domain.Authority) authorityView {
@@ -59,13 +66,13 @@ func (s *Server) handleAuthorityCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleAuthorityList(c *fiber.Ctx) error {
-	as, err := s.svc.ListAuthorities(c.UserContext(), actor(c))
+	cs, err := s.svc.ListCouncils(c.UserContext(), actor(c))
 	if err != nil {
 		return err
 	}
-	out := make([]authorityView, len(as))
-	for i, a := range as {
-		out[i] = viewAuthority(a)
+	out := make([]authorityView, len(cs))
+	for i := range cs {
+		out[i] = viewCouncil(&cs[i])
 	}
 	return c.JSON(newList(out, ""))
 }

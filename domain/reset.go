@@ -105,7 +105,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	}
 	now := s.now()
 	before, prev := *u, u.Version
-	u.PasswordHash, u.Version, u.UpdatedAt = hash, u.Version+1, now
+	// The link came by mail: opening it proves the address, as a
+	// verification link does (an invited admin's first password).
+	u.PasswordHash, u.EmailUnverified, u.Version, u.UpdatedAt = hash, false, u.Version+1, now
 	if err := s.Store.UpdateUser(ctx, u, prev, NewAuditEvent(u.AuthorityID, u.ID, "user.password-reset", "user", u.ID, &before, u, now)); err != nil {
 		return nil, err
 	}

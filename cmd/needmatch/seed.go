@@ -20,6 +20,9 @@ var demoAccounts = []struct{ Role, Email, Password, Org string }{
 	// The seeded contracts' winning bids are Pennine's, so Mersey Build
 	// starts with no bid: a newcomer builds the first one.
 	{domain.RoleSupplier, "bidder@stockport.example", "bidder-demo-pass", "Pennine Facilities Ltd"},
+	// The platform's operator: creates councils and regions, invites a
+	// council's first admin (belongs to no council).
+	{domain.RolePlatformAdmin, "platform@needmatch.example", "platform-demo-pass", ""},
 }
 
 var demoRequests = []struct {

@@ -32,7 +32,7 @@ function navItems(user) {
     case 'region_officer':
       return [['/region', 'Your region'], ['/sign-out', 'Sign out']];
     case 'platform_admin':
-      return [['/sign-out', 'Sign out']];
+      return [['/platform', 'Councils and partnerships'], ['/sign-out', 'Sign out']];
     default: {
       const admin = user.role === 'admin' ? [['/admin/users', 'Users']] : [];
       return [['/officer', 'Needs attention'], ['/officer/requests', 'Requests'], ['/contracts', 'Contracts'], ['/officer/allocation', 'Allocation'], ['/officer/overdue', 'Overdue'], ['/ledger', 'Ledger'], ...common,
@@ -172,7 +172,11 @@ function App() {
   if (!s.ready) {
     view = <Page title="Loading"><Loading /></Page>;
   } else {
+    // A platform admin's home is the platform's councils: the public home
+    // page lists one council's requests.
+    if (s.user?.role === 'platform_admin' && loc.path === '/') view = <Redirect to="/platform" />;
     for (const r of routes) {
+      if (view) break;
       const params = match(r.path, loc.path);
       if (!params) continue;
       if (r.roles && !s.user) view = <Redirect to={`/sign-in?next=${encodeURIComponent(loc.path + loc.search)}`} />;

@@ -18,6 +18,7 @@ import { Region, Councils } from './views/region.jsx';
 import { ContractsImport, PaymentsImport } from './views/imports.jsx';
 import { ForgotPassword, ResetPassword, SentMail, EmailSettings, Unsubscribe } from './views/mail.jsx';
 import { VerifyEmail } from './views/verify.jsx';
+import { Platform, NewCouncil, NewRegion, Council } from './views/platform.jsx';
 
 const GROUP = ['group'];
 const SUPPLIER = ['supplier'];
@@ -93,4 +94,8 @@ export const routes = [
   { path: '/officer/requests', view: OfficerRequests, roles: OFFICER },
   { path: '/admin/users', view: Users, roles: ['admin'] },
   { path: '/admin/measures', view: Measures, roles: OFFICER },
+  { path: '/platform', view: Platform, roles: ['platform_admin'] },
+  { path: '/platform/councils/new', view: NewCouncil, roles: ['platform_admin'] },
+  { path: '/platform/councils/:slug', view: Council, roles: ['platform_admin'] },
+  { path: '/platform/regions/new', view: NewRegion, roles: ['platform_admin'] },
 ];

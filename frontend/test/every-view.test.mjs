@@ -19,7 +19,7 @@ import { startServer, launch, newPage, axe, shot, signIn, apiAs, FRONTEND, PARTN
 const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 900 };
 // Every account the app has; anyone-routes are visited by each and signed out.
-const ROLES = ['group', 'supplier', 'officer', 'admin'];
+const ROLES = ['group', 'supplier', 'officer', 'admin', 'platform_admin'];
 
 /**
  * readRoutes parses src/routes.jsx: each `{ path: '...', view: X, roles: R }`
@@ -97,6 +97,7 @@ before(async () => {
     'deliveries/:id': [delivery.id],
     'suppliers/:id': [me.organisation.id],
     'new/:step': ['what', 'kind', 'area', 'quantity', 'value', 'deadline'],
+    'councils/:slug': ['trafford'],
   });
   Object.assign(OVERRIDES, {
     '/requests/:id/edit': [sent.id],

@@ -24,6 +24,7 @@ export const ACCOUNTS = {
   group: { email: 'group@stockport.example', password: 'group-demo-pass1' },
   supplier: { email: 'supplier@stockport.example', password: 'supplier-demo-pass' },
   region_officer: { email: 'lead@star.example', password: 'region-demo-pass' },
+  platform_admin: { email: 'platform@needmatch.example', password: 'platform-demo-pass' },
 };
 
 /**
