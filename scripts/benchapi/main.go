@@ -72,7 +72,7 @@ func main() {
 	must(err)
 	oa := &domain.Actor{UserID: officer.ID, Role: domain.RoleOfficer, AuthorityID: auth.ID}
 	mk := func(role, email string) *domain.Actor {
-		u, o, err := svc.Register(ctx, domain.RegisterInput{Email: email, Password: "bench-password-1", Name: email, Role: role, OrgName: "Org " + email, AuthoritySlug: auth.Slug})
+		u, o, err := svc.Register(ctx, domain.RegisterInput{Email: email, Password: "bench-password-1", Name: email, Role: role, OrgName: "Org " + email, AuthoritySlug: auth.Slug, EmailVerified: true})
 		must(err)
 		_, err = svc.DecideOrganisation(ctx, oa, o.ID, true, "")
 		must(err)
