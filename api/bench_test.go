@@ -2,10 +2,17 @@ package api_test
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/valyala/fasthttp"
+
+	"needmatch/api"
+	"needmatch/app"
 )
 
 // BenchmarkRequestList measures GET /requests (filtered, first page) through
@@ -74,5 +81,50 @@ func BenchmarkPageCompress(b *testing.B) {
 				b.ReportMetric(float64(len(out)), "bytes/page")
 			})
 		}
+	}
+}
+
+// BenchmarkPublicPageHit measures the server's own cost of an anonymous GET
+// answered from the page cache (what the read load is made of), through
+// every middleware, with no connection: fiber's handler on a request
+// context, as fasthttp calls it. allocs/op is the figure to watch; the
+// rate limits are on (DefaultLimits), the requests coming from a new
+// address every 256 so that no bucket runs dry; the log at warn, as
+// scripts/load runs the server.
+func BenchmarkPublicPageHit(b *testing.B) {
+	e := newEnvWith(b, func(c *app.Config) {
+		c.NoRateLimits, c.Limits = false, &api.DefaultLimits
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})) // as scripts/load runs it
+	})
+	for i := 0; i < 30; i++ {
+		e.publishedRequest("group", "officer")
+	}
+	handler := e.srv.App.Handler()
+	for n, path := range []string{"/api/v1/requests/" + e.request, "/api/v1/requests?kind=goods"} {
+		name := "request"
+		if strings.Contains(path, "?") {
+			name = "list"
+		}
+		b.Run(name, func(b *testing.B) {
+			var ctx fasthttp.RequestCtx
+			var req fasthttp.Request
+			req.SetRequestURI(path)
+			addr := &net.TCPAddr{IP: net.IPv4(10, byte(n), 0, 1), Port: 40000}
+			ctx.Init(&req, addr, nil)
+			handler(&ctx)
+			if ctx.Response.StatusCode() != 200 || len(ctx.Response.Body()) == 0 {
+				b.Fatalf("warm-up: %d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ctx.Response.Reset()
+				addr.IP[14], addr.IP[15] = byte(i>>16), byte(i>>8)
+				handler(&ctx)
+				if ctx.Response.StatusCode() != 200 {
+					b.Fatalf("status %d", ctx.Response.StatusCode())
+				}
+			}
+		})
 	}
 }

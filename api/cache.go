@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 	"github.com/valyala/fasthttp"
 )
 
@@ -32,7 +33,9 @@ import (
 // that has it gets 304 and no body, and its compressed forms, made once,
 // on the first request that accepts each (see sendPublic).
 type pageCache struct {
-	mu    sync.Mutex
+	// mu is read-locked to serve a fresh page (the common case: many at
+	// once) and locked to change the pages.
+	mu    sync.RWMutex
 	pages map[string]cachedPage
 }
 
@@ -52,8 +55,10 @@ type publicPage struct {
 	// contentType and disposition are the handler's (JSON, or a CSV
 	// attachment).
 	contentType, disposition string
-	// tag is the page's entity tag without quotes or coding suffix.
+	// tag is the page's entity tag without quotes or coding suffix;
+	// etags its ETag header values, made once, in each coding (see etag).
 	tag      string
+	etags    [len(pageCodings)][]byte
 	gzipOnce sync.Once
 	gzip     []byte
 	brOnce   sync.Once
@@ -70,7 +75,26 @@ func responsePage(c *fiber.Ctx) *publicPage {
 
 func newPage(body []byte) *publicPage {
 	sum := sha256.Sum256(body)
-	return &publicPage{body: body, tag: base64.RawURLEncoding.EncodeToString(sum[:12])}
+	p := &publicPage{body: body, tag: base64.RawURLEncoding.EncodeToString(sum[:12])}
+	for i, coding := range pageCodings {
+		p.etags[i] = []byte(p.etag(coding))
+	}
+	return p
+}
+
+// pageCodings are the codings a page is sent in, in the order of
+// publicPage.etags.
+var pageCodings = [...]string{"", "gzip", "br"}
+
+// etagHeader is the page's ETag value in coding, as made by newPage.
+func (p *publicPage) etagHeader(coding string) []byte {
+	switch coding {
+	case "gzip":
+		return p.etags[1]
+	case "br":
+		return p.etags[2]
+	}
+	return p.etags[0]
 }
 
 // Compression levels of public pages, paid once per page kept, not per
@@ -107,7 +131,7 @@ func (p *publicPage) etag(coding string) string {
 // matches says whether an If-None-Match value names this page, in any
 // coding (weak comparison, as RFC 9110 asks for If-None-Match).
 func (p *publicPage) matches(ifNoneMatch string) bool {
-	for _, t := range strings.Split(ifNoneMatch, ",") {
+	for t := range strings.SplitSeq(ifNoneMatch, ",") {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" {
 			return true
@@ -125,7 +149,7 @@ func (p *publicPage) matches(ifNoneMatch string) bool {
 // offered: brotli, then gzip, then none; a coding with q=0 is refused.
 func pageCoding(acceptEncoding string, br, gzip bool) string {
 	var acceptsGzip bool
-	for _, part := range strings.Split(acceptEncoding, ",") {
+	for part := range strings.SplitSeq(acceptEncoding, ",") {
 		name, params, _ := strings.Cut(part, ";")
 		name = strings.ToLower(strings.TrimSpace(name))
 		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok && strings.Trim(q, "0.") == "" {
@@ -176,6 +200,18 @@ func (p *pageCache) get(key string, fresh func(gen uint64, made time.Time) bool,
 	return nil, nil, c.building
 }
 
+// lookup returns the page kept under key if fresh(its generation, when
+// made), else nil: get's first case, under the read lock, with no key kept.
+func (p *pageCache) lookup(key string, fresh func(gen uint64, made time.Time) bool) *publicPage {
+	p.mu.RLock()
+	c, ok := p.pages[key]
+	p.mu.RUnlock()
+	if ok && c.publicPage != nil && fresh(c.gen, c.made) {
+		return c.publicPage
+	}
+	return nil
+}
+
 // put keeps pg under key, made at generation gen.
 func (p *pageCache) put(gen uint64, key string, pg *publicPage, now time.Time) {
 	p.mu.Lock()
@@ -208,22 +244,35 @@ func (p *pageCache) done(build chan struct{}, gen uint64, key string, pg *public
 // latest write (see pageCache), and a client may keep it 1 s more; a
 // request's page is exact, so a client must revalidate it (cheap: 304).
 // Signed-in answers keep no-store (securityHeaders).
-const (
-	listCacheControl    = "public, max-age=1"
-	requestCacheControl = "public, no-cache"
-	publicVary          = "Authorization, Accept-Encoding"
+var (
+	listCacheControl    = []byte("public, max-age=1")
+	requestCacheControl = []byte("public, no-cache")
+	publicVary          = []byte("Authorization, Accept-Encoding")
 )
+
+// Answer headers of public pages, in canonical form.
+var (
+	headerCacheControl = []byte(fiber.HeaderCacheControl)
+	headerVary         = []byte(fiber.HeaderVary)
+	headerETag         = []byte(fiber.HeaderETag)
+)
+
+// requestHeader is the request's header key as a string that is valid only
+// until the handler returns (not copied as c.Get copies under Immutable).
+func requestHeader(c *fiber.Ctx, key string) string {
+	return utils.UnsafeString(c.Request().Header.Peek(key))
+}
 
 // sendPublic answers an anonymous GET with a public page: 304 and no body
 // when If-None-Match names it, else the page in the best coding the
 // client accepts.
-func sendPublic(c *fiber.Ctx, pg *publicPage, cacheControl string) error {
-	coding := pageCoding(c.Get(fiber.HeaderAcceptEncoding), true, true)
+func sendPublic(c *fiber.Ctx, pg *publicPage, cacheControl []byte) error {
+	coding := pageCoding(requestHeader(c, fiber.HeaderAcceptEncoding), true, true)
 	h := &c.Response().Header
-	h.Set(fiber.HeaderCacheControl, cacheControl)
-	h.Set(fiber.HeaderVary, publicVary)
-	h.Set(fiber.HeaderETag, pg.etag(coding))
-	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && pg.matches(inm) {
+	h.SetCanonical(headerCacheControl, cacheControl)
+	h.SetCanonical(headerVary, publicVary)
+	h.SetCanonical(headerETag, pg.etagHeader(coding))
+	if inm := requestHeader(c, fiber.HeaderIfNoneMatch); inm != "" && pg.matches(inm) {
 		c.Response().ResetBody()
 		c.Status(fiber.StatusNotModified)
 		return nil
@@ -355,7 +404,11 @@ func (s *Server) rememberPageAuthority(key, authorityID string) {
 // caller must see, or, under load, have taken over publicMaxAge), but the
 // next one started after, so its page is: it waits at most twice, then
 // builds its own.
-func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, cacheControl string, gen uint64, now time.Time, grace bool, fresh func(uint64, time.Time) bool) error {
+func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, cacheControl []byte, gen uint64, now time.Time, grace bool, fresh func(uint64, time.Time) bool) error {
+	// The URL as received, not copied: to look up; kept only copied.
+	if pg := s.pages.lookup(utils.UnsafeString(c.Request().RequestURI()), fresh); pg != nil {
+		return sendPublic(c, pg, cacheControl)
+	}
 	key := c.OriginalURL()
 	pg, wait, build := s.pages.get(key, fresh, grace, now)
 	for waits := 0; wait != nil && waits < 2; waits++ {
@@ -391,7 +444,7 @@ func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, cacheControl st
 // uncachedPublic answers an anonymous GET with no page cache (a store
 // written by other processes too): the handler's page, with its ETag and
 // coding as a kept page would have.
-func uncachedPublic(c *fiber.Ctx, handler fiber.Handler, cacheControl string) error {
+func uncachedPublic(c *fiber.Ctx, handler fiber.Handler, cacheControl []byte) error {
 	if err := handler(c); err != nil {
 		return err
 	}

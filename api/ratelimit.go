@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
 	"math"
 	"strconv"
@@ -46,19 +47,37 @@ var DefaultLimits = Limits{
 }
 
 // limit decides whether a call by key may pass now; when not, it says how
-// long to wait.
+// long to wait. active says whether it limits anything (a zero rate does
+// not), so that a call it would let through anyway costs no key.
 type limit interface {
 	allow(ctx context.Context, key string, now time.Time) (bool, time.Duration)
+	active() bool
 }
 
 // limiter holds token buckets in memory, for a process that is the only
 // one serving its data (the embedded store); with several processes the
-// counters are the database's (sharedLimit).
+// counters are the database's (sharedLimit). The buckets are spread over
+// shards by a hash of the key, each with its own lock, so that the
+// anonymous reads of many clients, each taking a token, do not queue on
+// one lock.
 type limiter struct {
-	rate    Rate
+	rate   Rate
+	seed   maphash.Seed
+	shards [limiterShards]limiterShard
+}
+
+const (
+	limiterShards = 64
+	// limiterSweep is how many calls a shard takes between two sweeps of
+	// the buckets that have refilled (they are forgotten).
+	limiterSweep = 1024
+)
+
+type limiterShard struct {
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	calls   int
+	_       [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
 type bucket struct {
@@ -66,28 +85,39 @@ type bucket struct {
 	last   time.Time
 }
 
-func newLimiter(r Rate) *limiter { return &limiter{rate: r, buckets: map[string]*bucket{}} }
+func newLimiter(r Rate) *limiter {
+	l := &limiter{rate: r, seed: maphash.MakeSeed()}
+	for i := range l.shards {
+		l.shards[i].buckets = map[string]*bucket{}
+	}
+	return l
+}
+
+func (l *limiter) shardOf(key string) uint64 { return maphash.String(l.seed, key) % limiterShards }
+
+func (l *limiter) active() bool { return l != nil && l.rate.PerMinute > 0 }
 
 // allow takes a token for key; when none is left it says how long to wait.
 func (l *limiter) allow(_ context.Context, key string, now time.Time) (bool, time.Duration) {
-	if l == nil || l.rate.PerMinute <= 0 {
+	if !l.active() {
 		return true, 0
 	}
 	perSec := l.rate.PerMinute / 60
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.calls++
-	if l.calls%4096 == 0 { // forget buckets that have refilled
-		for k, b := range l.buckets {
+	sh := &l.shards[l.shardOf(key)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.calls++
+	if sh.calls%limiterSweep == 0 {
+		for k, b := range sh.buckets {
 			if now.Sub(b.last).Seconds()*perSec >= l.rate.Burst {
-				delete(l.buckets, k)
+				delete(sh.buckets, k)
 			}
 		}
 	}
-	b, ok := l.buckets[key]
+	b, ok := sh.buckets[key]
 	if !ok {
 		b = &bucket{tokens: l.rate.Burst, last: now}
-		l.buckets[key] = b
+		sh.buckets[key] = b
 	}
 	b.tokens = math.Min(l.rate.Burst, b.tokens+now.Sub(b.last).Seconds()*perSec)
 	b.last = now
@@ -111,6 +141,8 @@ type sharedLimit struct {
 		Warn(msg string, args ...any)
 	}
 }
+
+func (l *sharedLimit) active() bool { return l.rate.PerMinute > 0 }
 
 func (l *sharedLimit) allow(ctx context.Context, key string, now time.Time) (bool, time.Duration) {
 	if l.rate.PerMinute <= 0 {
@@ -153,8 +185,6 @@ func tooMany(c *fiber.Ctx, wait time.Duration) error {
 // per IP on the auth routes, per user and per IP on every write, per IP on
 // anonymous reads.
 func (s *Server) rateLimit(c *fiber.Ctx) error {
-	now, ctx := time.Now(), c.UserContext()
-	ip := s.clientIP(c)
 	path := strings.TrimPrefix(c.Path(), "/api/v1")
 	var l limit
 	switch {
@@ -167,8 +197,8 @@ func (s *Server) rateLimit(c *fiber.Ctx) error {
 	case strings.HasPrefix(path, "/auth/password-reset"):
 		l = s.limits.resetIP
 	case c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead:
-		if a := actor(c); a != nil {
-			if ok, wait := s.limits.writesUser.allow(ctx, a.UserID, now); !ok {
+		if a := actor(c); a != nil && s.limits.writesUser.active() {
+			if ok, wait := s.limits.writesUser.allow(c.UserContext(), a.UserID, time.Now()); !ok {
 				return tooMany(c, wait)
 			}
 		}
@@ -178,8 +208,10 @@ func (s *Server) rateLimit(c *fiber.Ctx) error {
 	default:
 		return c.Next()
 	}
-	if ok, wait := l.allow(ctx, ip, now); !ok {
-		return tooMany(c, wait)
+	if l.active() {
+		if ok, wait := l.allow(c.UserContext(), s.clientIP(c), time.Now()); !ok {
+			return tooMany(c, wait)
+		}
 	}
 	return c.Next()
 }

@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
@@ -262,12 +263,31 @@ func (s *Server) Listen(ctx context.Context, addr string) error {
 	}
 }
 
-func (s *Server) requestMeta(c *fiber.Ctx) error {
-	var b [8]byte
+// requestIDs makes request ids: a random prefix drawn once per process
+// and a counter, in 16 hex digits (unique, not secret; a random id per
+// request read the system's random source on every request).
+var requestIDs = func() (ids struct {
+	prefix uint32
+	n      atomic.Uint32
+}) {
+	var b [4]byte
 	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
-	c.Locals("requestId", id)
-	c.Set("X-Request-Id", id)
+	ids.prefix = binary.BigEndian.Uint32(b[:])
+	return
+}()
+
+var requestIDHeader = []byte("X-Request-Id")
+
+// requestMeta gives the request its id (the X-Request-Id answer header,
+// which requestID reads back), answers its errors, and counts, times and
+// logs it.
+func (s *Server) requestMeta(c *fiber.Ctx) error {
+	var raw [8]byte
+	var id [16]byte
+	binary.BigEndian.PutUint32(raw[:4], requestIDs.prefix)
+	binary.BigEndian.PutUint32(raw[4:], requestIDs.n.Add(1))
+	hex.Encode(id[:], raw[:])
+	c.Response().Header.SetCanonical(requestIDHeader, id[:])
 	start := time.Now()
 	err := c.Next()
 	if err != nil {
@@ -279,11 +299,24 @@ func (s *Server) requestMeta(c *fiber.Ctx) error {
 	if !strings.HasPrefix(route, "/api/") && route != "/healthz" && route != "/readyz" && route != "/metrics" {
 		route = "app" // the SPA's paths are the browser's, not ours: one label
 	}
-	s.metrics.Inc("needmatch_http_requests_total", "method", c.Method(), "route", route, "status", strconv.Itoa(status))
+	s.metrics.Inc("needmatch_http_requests_total", "method", c.Method(), "route", route, "status", statusLabel(status))
 	s.metrics.Observe("needmatch_http_request_duration_seconds", took, "method", c.Method(), "route", route)
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", slog.String("method", c.Method()), slog.String("route", route), slog.Int("status", status),
-		slog.Float64("ms", float64(took.Microseconds())/1000), slog.String("requestId", id))
+	if s.log.Enabled(context.Background(), slog.LevelInfo) {
+		s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", slog.String("method", c.Method()), slog.String("route", route), slog.Int("status", status),
+			slog.Float64("ms", float64(took.Microseconds())/1000), slog.String("requestId", requestID(c)))
+	}
 	return nil
+}
+
+// statusLabel is status as a label value, without formatting the common ones.
+func statusLabel(status int) string {
+	switch status {
+	case fiber.StatusOK:
+		return "200"
+	case fiber.StatusNotModified:
+		return "304"
+	}
+	return strconv.Itoa(status)
 }
 
 // recoverPanics turns a panic anywhere after requestMeta into an internal
@@ -300,9 +333,9 @@ func recovered(next func() error) (err error) {
 	return next()
 }
 
+// requestID is the id requestMeta gave the request.
 func requestID(c *fiber.Ctx) string {
-	id, _ := c.Locals("requestId").(string)
-	return id
+	return string(c.Response().Header.PeekBytes(requestIDHeader))
 }
 
 // securityHeaderList is set on every answer, in canonical form (set

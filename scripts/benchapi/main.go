@@ -36,6 +36,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring phase")
 	seedOnly := flag.Bool("seed-only", false, "seed -dir and stop, for `needmatch serve` to serve it to an outside load generator (writes ids and a supplier token to -out)")
 	outDir := flag.String("out", "", "with -seed-only: folder for ids.txt, lists.txt and token.txt")
+	tokenOnly := flag.Bool("token-only", false, "write a new supplier token for -dir, seeded before, to -out's token.txt (a seed kept for later runs outlives its token)")
 	bareAddr := flag.String("bare", "", "serve, on this address, the pages the load reads (-out's lists.txt and ids.txt) as fetched from -from, from memory, with a bare fiber app")
 	from := flag.String("from", "", "with -bare: base URL of the running API")
 	acceptEncoding := flag.String("accept-encoding", "", "with -bare: the Accept-Encoding the pages are fetched (and served) with")
@@ -57,6 +58,12 @@ func main() {
 	must(err)
 	defer a.Close()
 	db, svc := a.Store, a.Service
+	if *tokenOnly {
+		tok, err := a.Server.IssueAccessToken(mustUser(ctx, db, "s1@bench.example"), time.Now())
+		must(err)
+		must(os.WriteFile(*outDir+"/token.txt", []byte(tok), 0o600))
+		return
+	}
 	auth, _ := seeddata.Stockport()
 	must(db.PutAuthority(ctx, auth))
 
@@ -65,7 +72,7 @@ func main() {
 	must(err)
 	oa := &domain.Actor{UserID: officer.ID, Role: domain.RoleOfficer, AuthorityID: auth.ID}
 	mk := func(role, email string) *domain.Actor {
-		u, o, err := svc.Register(ctx, domain.RegisterInput{Email: email, Password: "bench-password-1", Name: email, Role: role, OrgName: "Org " + email, AuthoritySlug: auth.Slug})
+		u, o, err := svc.Register(ctx, domain.RegisterInput{Email: email, Password: "bench-password-1", Name: email, Role: role, OrgName: "Org " + email, AuthoritySlug: auth.Slug, EmailVerified: true})
 		must(err)
 		_, err = svc.DecideOrganisation(ctx, oa, o.ID, true, "")
 		must(err)
