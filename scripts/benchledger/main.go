@@ -66,6 +66,7 @@ func main() {
 		} else {
 			fmt.Println("store: MongoDB store on MONGODB_URI")
 		}
+		writers = 2
 		cfg.MongoURI, cfg.MongoDB, cfg.JWTSecret = uri, "benchledger", "bench-ledger-secret-bench-ledger-secret-0123456789"
 	} else {
 		fmt.Println("store: embedded SQLite in", *dir)
@@ -284,12 +285,17 @@ func seed(ctx context.Context, svc *domain.Service, db domain.Store, auth *domai
 	fmt.Printf("made %d delivery reports (a report is cut where it would pass the pledged quantity)\n", made)
 }
 
-// parallel runs fn(0..n-1) on 64 goroutines: the store groups concurrent
-// changes into one transaction each.
+// writers is how many goroutines seed: 64 on SQLite, whose writer groups
+// concurrent changes into one transaction each; 2 on MongoDB (FerretDB
+// takes one connection: more writers only queue for it past the driver's
+// timeout).
+var writers = 64
+
+// parallel runs fn(0..n-1) on writers goroutines.
 func parallel(n int, fn func(int)) {
 	var wg sync.WaitGroup
 	next := make(chan int, 1024)
-	for w := 0; w < 64; w++ {
+	for w := 0; w < writers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
