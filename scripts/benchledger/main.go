@@ -127,14 +127,16 @@ func main() {
 				busiest = y
 			}
 		}
-		var byFY []time.Duration
+		var byFY, fyCPU []time.Duration
 		for i := 0; i < *reps; i++ {
-			t0 := time.Now()
+			t0, c0 := time.Now(), cpuTime()
 			_, err := svc.Ledger(ctx, officer, domain.LedgerFilter{FY: busiest.Key})
 			check(err)
 			byFY = append(byFY, time.Since(t0))
+			fyCPU = append(fyCPU, cpuTime()-c0)
 		}
-		fmt.Printf("ledger of financial year %s (%d directorates, %d years in all): median %v, best %v\n", busiest.Label, len(l.ByDirectorate), len(l.ByYear), median(byFY), best(byFY))
+		fmt.Printf("ledger of financial year %s (%d directorates, %d years in all): median %v, best %v; CPU median %v; load average now %s\n",
+			busiest.Label, len(l.ByDirectorate), len(l.ByYear), median(byFY), best(byFY), median(fyCPU), loadavg())
 	}
 	if *fresh > 0 {
 		// Copies of existing pledges made now: the keys they change are
