@@ -298,8 +298,11 @@ func (db *DB) recordsIn(ctx context.Context, authorityID string, cells map[strin
 	return nil
 }
 
-// rollupBatch is how many dirty records one step of a refresh takes.
-const rollupBatch = 2000
+// rollupBatch is how many dirty records one step of a refresh takes: few
+// enough that each step's queries (a $in of their cells) stay short on
+// FerretDB, which scans and matches in Go, and leave its one connection
+// to the requests between them.
+const rollupBatch = 200
 
 // RefreshRollups recomputes the cells of the dirty records from the
 // records and clears their marks (see the rollups above). It runs in one
