@@ -51,7 +51,8 @@ func (s *Server) valueRoutes() []route {
 		{"GET", "/ledger/summary", "The council's one-page summary: secured as a share of contract value, totals since the first year, trend by financial year, top contracts, overdue (?format=html: printable page)", officer, nil, s.handleLedgerSummary},
 		{"GET", "/overdue", "Commitments past due without verified delivery, oldest first, with their age (?format=csv)", officer, nil, s.handleOverdue},
 		{"GET", "/suppliers/:id/record", "A supplier's record of delivered and verified social value (?format=csv or html)", supplierOrOfficer, nil, s.handleSupplierRecord},
-		{"GET", "/opendata", "Open data: published requests and verified totals of ?authority=slug, secured as a share of contract value (fy, quarter; no personal data)", nil, nil, s.handleOpenData},
+		{"GET", "/opendata", "Open data: published requests and verified totals of ?authority=slug, secured as a share of contract value (fy, quarter; no personal data)", nil, nil,
+			func(c *fiber.Ctx) error { return s.cachedPublic(c, s.handleOpenData) }},
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"needmatch/api"
+	"needmatch/app"
 	"needmatch/domain"
 	"needmatch/store/sqlite"
 )
@@ -612,4 +614,37 @@ func TestOverdueAndLapse(t *testing.T) {
 	go func() { e.svc.Jobs()[0].Run(cctx, time.Now, quiet); close(done) }()
 	cancel()
 	<-done
+}
+
+// TestOpenDataCached: anonymous open data is a public page like the
+// request list: served again from the page cache without adding up the
+// ledger, changed by the next write (the store's write generation), and
+// limited as an anonymous read.
+func TestOpenDataCached(t *testing.T) {
+	limits := api.Limits{ReadsPerIP: api.Rate{PerMinute: 1e-6, Burst: 4}}
+	e := newEnvWith(t, func(c *app.Config) { c.NoRateLimits, c.Limits = false, &limits })
+	path := "/api/v1/opendata?authority=stockport"
+	sums := func() int { return storeCalls(t, e.app.Metrics, "LedgerSums") }
+	status, h, first := e.raw("GET", path, "", nil, "")
+	if status != 200 || h.Get("ETag") == "" || h.Get("Cache-Control") != "public, max-age=1" {
+		t.Fatalf("first open data: %d %v %s", status, h, first)
+	}
+	before := sums()
+	if status, h2, again := e.raw("GET", path, "", nil, ""); status != 200 || h2.Get("ETag") != h.Get("ETag") || string(again) != string(first) || sums() != before {
+		t.Fatalf("second open data: %d, ETag %q then %q, LedgerSums %d -> %d", status, h.Get("ETag"), h2.Get("ETag"), before, sums())
+	}
+	e.approvedPledge()
+	// A list page made before the latest write is served for at most
+	// PublicMaxAge (the README's promise), then built again.
+	time.Sleep(api.PublicMaxAge + 10*time.Millisecond)
+	status, h3, after := e.raw("GET", path, "", nil, "")
+	if status != 200 || h3.Get("ETag") == h.Get("ETag") || sums() != before+1 || !strings.Contains(string(after), `"approvedPence":300000`) {
+		t.Fatalf("open data after an approval: %d, ETag %q, LedgerSums %d -> %d: %s", status, h3.Get("ETag"), before, sums(), after)
+	}
+	if status, _, _ := e.raw("GET", path, "", nil, ""); status != 200 {
+		t.Fatalf("fourth anonymous read: %d", status)
+	}
+	if status, _, _ := e.raw("GET", path, "", nil, ""); status != 429 {
+		t.Fatalf("fifth anonymous read within the burst of 4: %d, want 429", status)
+	}
 }

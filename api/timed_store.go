@@ -71,3 +71,8 @@ func (t *timedStore) FindAudit(ctx context.Context, f domain.AuditFilter) ([]*do
 	defer t.since("FindAudit", time.Now())
 	return t.Store.FindAudit(ctx, f)
 }
+
+func (t *timedStore) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
+	defer t.since("LedgerSums", time.Now())
+	return t.Store.LedgerSums(ctx, f)
+}

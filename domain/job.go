@@ -58,6 +58,10 @@ func count(do func(context.Context, time.Time) (int, error)) func(context.Contex
 	}
 }
 
+// RollupEvery is how often the ledger's rollups are refreshed (at most: a
+// leased job runs on the lease's tick).
+const RollupEvery = 5 * time.Second
+
 // Jobs are the background jobs of the serving processes; each runs under
 // its lease (Job.RunLeased), in one process at a time.
 func (s *Service) Jobs() []Job {
@@ -74,6 +78,9 @@ func (s *Service) Jobs() []Job {
 		{Name: "commitment reminders", Every: time.Hour, Do: count(s.RemindCommitments)},
 		{Name: "new requests digest", Every: 15 * time.Minute, Do: count(s.DigestRequests)},
 		{Name: "weekly mail", Every: 5 * time.Minute, Do: count(s.SendWeekly)},
+		{Name: "ledger rollups", Every: RollupEvery, Do: func(ctx context.Context, _ time.Time) (int64, error) {
+			return 0, s.Store.RefreshRollups(ctx)
+		}},
 		// The recovery sweep: changes a killed process left after their
 		// commit point are finished by a survivor, not at the next start.
 		{Name: "recover", Every: PendingAge, Do: func(ctx context.Context, _ time.Time) (int64, error) {

@@ -19,6 +19,11 @@ type ValueStore interface {
 	// dimension (contract, supplier, ward, theme, month) and measure, from
 	// the records themselves, every time.
 	LedgerSums(ctx context.Context, f LedgerFilter) ([]LedgerSum, error)
+	// RefreshRollups adds up again, from the records, the store's ledger
+	// rollups that writes since the last refresh changed (the job "ledger
+	// rollups", one process at a time); until then LedgerSums reads
+	// those records themselves.
+	RefreshRollups(ctx context.Context) error
 	// FindLedgerPledges lists the pledges behind a ledger figure, newest first.
 	FindLedgerPledges(ctx context.Context, f LedgerPledgeFilter) ([]*Pledge, string, error)
 	// FindOverdue lists the authority's commitments (approved, in delivery,

@@ -45,6 +45,9 @@ type deliveryDoc struct {
 	UpdatedAt        time.Time  `bson:"updatedAt"`
 	PendingAudit     *auditDoc  `bson:"pendingAudit,omitempty"`
 	Source           string     `bson:"source,omitempty"`
+	// Cells and Dirty: as a pledge's (see rollup.go).
+	Cells []string `bson:"cells"`
+	Dirty bool     `bson:"dirty,omitempty"`
 }
 
 func deliveryFromDomain(d *domain.Delivery) *deliveryDoc {
@@ -54,7 +57,7 @@ func deliveryFromDomain(d *domain.Delivery) *deliveryDoc {
 		Date: d.Date, Month: d.Month(), Notes: d.Notes, EvidenceIDs: d.EvidenceIDs, EvidenceHashes: d.EvidenceHashes, Status: d.Status,
 		Confirmed: d.Confirmed, ConfirmedBy: d.ConfirmedBy, ConfirmedAt: d.ConfirmedAt, DisputeReason: d.DisputeReason,
 		DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt, Reason: d.Reason, ReportedBy: d.ReportedBy, Version: d.Version,
-		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Source: d.Source}
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Source: d.Source, Cells: deliveryCells(d), Dirty: true}
 }
 
 func nonNil(s []string) []string {

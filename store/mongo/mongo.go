@@ -236,7 +236,10 @@ func (db *DB) createIndexes(ctx context.Context) error {
 			index("lapse", false, "status", "dueDate", "_id"),
 			index("no_area", false, "area"),
 			index("intent", false, "pendingIntent.id"),
+			index("dirty", false, "authorityId", "dirty"),
+			index("cells", false, "cells"),
 		}},
+		{db.ledgerCells(), []driver.IndexModel{index("authority_month", false, "authorityId", "month")}},
 		{db.allocations, []driver.IndexModel{pending}},
 		{db.messages(), []driver.IndexModel{
 			index("thread", false, "authorityId", "pledgeId", "_id"),

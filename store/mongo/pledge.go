@@ -46,6 +46,10 @@ type pledgeDoc struct {
 	PendingAudit     *auditDoc        `bson:"pendingAudit,omitempty"`
 	// PendingIntent is a delivery's writes and events not yet done (see ledger.go).
 	PendingIntent *intentDoc `bson:"pendingIntent,omitempty"`
+	// Cells and Dirty: the ledger's cells the pledge counts in, and that
+	// they are not added up since its last write (see rollup.go).
+	Cells []string `bson:"cells"`
+	Dirty bool     `bson:"dirty,omitempty"`
 }
 
 type overrideDoc struct {
@@ -119,7 +123,8 @@ func pledgeFromDomain(p *domain.Pledge, ev *domain.AuditEvent) *pledgeDoc {
 		Quantity: p.Quantity, Unit: p.Unit, ValuePence: p.ValuePence, AllowPartial: p.AllowPartial, ApprovedPence: p.ApprovedPence,
 		Status: string(p.Status), Reason: p.Reason, DecidedBy: p.DecidedBy, Area: p.Area, ContractID: p.ContractID, BidID: p.BidID,
 		MeasureCode: p.MeasureCode, Theme: p.Theme, CatalogueVersion: p.CatalogueVersion, ProxyPence: p.ProxyPence, DueDate: p.DueDate,
-		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, PendingAudit: pendingOf(ev), Source: p.Source}
+		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, PendingAudit: pendingOf(ev), Source: p.Source,
+		Cells: pledgeCells(p), Dirty: true}
 }
 
 func (d *pledgeDoc) toDomain() *domain.Pledge {

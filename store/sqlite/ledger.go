@@ -72,10 +72,10 @@ func deliveryStage(d *domain.Delivery) int {
 // delivery (which is not the pledge's month) needs the deliveries. With a
 // month, financial year or quarter filter every delivery figure is read
 // from the deliveries themselves.
-// The ledger of a whole authority, or of one contract, reads the rollups
-// instead (see rollup).
+// The ledger of a whole authority, or of one contract, and of a financial
+// year or quarter of either, reads the rollups instead (see rollup).
 func (db *DB) LedgerSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
-	if (f == domain.LedgerFilter{AuthorityID: f.AuthorityID, ContractID: f.ContractID}) {
+	if (f == domain.LedgerFilter{AuthorityID: f.AuthorityID, ContractID: f.ContractID, FY: f.FY, Quarter: f.Quarter}) {
 		return db.rolledUpSums(ctx, f)
 	}
 	return db.scannedSums(ctx, f)

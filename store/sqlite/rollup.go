@@ -35,7 +35,16 @@ type rollup struct {
 	keys []string
 	figs string
 	dims []rollDim
+	// use says which ledgers read the rollup: of the whole authority or a
+	// contract (forWhole), of a financial year or quarter (forPeriod).
+	use uint8
 }
+
+// Which ledgers read a rollup.
+const (
+	forWhole uint8 = 1 << iota
+	forPeriod
+)
 
 // rollDim is a ledger dimension read from a rollup, grouped by group (its
 // key column and the measure, for deliveries also the stage). A key of
@@ -60,6 +69,10 @@ func (d rollDim) keyCols() []string {
 // was made; a delivery's month is its own).
 const pledgeFigs = `pledged_qty, pledged_pence, approved_qty, approved_pence`
 
+// deliveredFigs are a delivery's figures by stage (generated columns of
+// deliveries, from lstage).
+const deliveredFigs = `delivered_qty, delivered_pence, confirmed_qty, confirmed_pence, verified_qty, verified_pence`
+
 // The deliveries by month leave the contract out (with it the rollup would
 // be nearly as large as its source); the ledger of one contract reads them
 // from the deliveries themselves.
@@ -68,13 +81,42 @@ var rollups = []rollup{
 		{domain.DimContract, []string{"contract_id", "measure_code"}, nil, ""},
 		{domain.DimSupplier, []string{"supplier_id", "measure_code"}, nil, ""},
 		{domain.DimTheme, []string{"theme", "measure_code"}, nil, ""},
-		{domain.DimSupplierContract, []string{"supplier_id", "measure_code", "contract_id"}, []string{"supplier_id", "contract_id"}, "supplier"}}},
+		{domain.DimSupplierContract, []string{"supplier_id", "measure_code", "contract_id"}, []string{"supplier_id", "contract_id"}, "supplier"}}, forWhole},
 	{"ledger_roll_ward", "pledge_ledger", []string{"authority_id", "area", "measure_code", "contract_id"}, ledgerFigs, []rollDim{
-		{domain.DimWard, []string{"area", "measure_code"}, nil, ""}}},
+		{domain.DimWard, []string{"area", "measure_code"}, nil, ""}}, forWhole},
 	{"ledger_roll_month", "pledge_ledger", []string{"authority_id", "month", "measure_code", "contract_id"}, pledgeFigs, []rollDim{
-		{domain.DimMonth, []string{"month", "measure_code"}, nil, ""}}},
+		{domain.DimMonth, []string{"month", "measure_code"}, nil, ""}}, forWhole | forPeriod},
 	{"ledger_roll_delivered", "deliveries", []string{"authority_id", "month", "measure_code", "lstage"}, "quantity, value_pence", []rollDim{
-		{domain.DimMonth, []string{"month", "measure_code", "lstage"}, nil, ""}}},
+		{domain.DimMonth, []string{"month", "measure_code", "lstage"}, nil, ""}}, forWhole | forPeriod},
+	// The ledger of a financial year or quarter: pledges (by the quarter
+	// they were made in) and deliveries (by the quarter they happened in)
+	// by financial quarter (fq), read in key order and added up further.
+	// Measured (bench-ledger, 100,000 pledges): a year's ledger took 2 s
+	// from the records, which the rollups by month could not cut (with
+	// the supplier in the key a month's rows are as many as the records).
+	{"ledger_roll_fq_a", "pledge_ledger", []string{"authority_id", "fq", "contract_id", "supplier_id", "theme", "measure_code"}, pledgeFigs, periodDims, forPeriod},
+	{"ledger_roll_fq_ward", "pledge_ledger", []string{"authority_id", "fq", "area", "measure_code", "contract_id"}, pledgeFigs, periodWard, forPeriod},
+	{"ledger_roll_fq_da", "deliveries", []string{"authority_id", "fq", "contract_id", "supplier_id", "theme", "measure_code"}, deliveredFigs, periodDims, forPeriod},
+	{"ledger_roll_fq_dward", "deliveries", []string{"authority_id", "fq", "area", "measure_code", "contract_id"}, deliveredFigs, periodWard, forPeriod},
+}
+
+// The dimensions of the rollups by quarter.
+var (
+	periodDims = []rollDim{
+		{domain.DimContract, []string{"contract_id", "measure_code"}, nil, ""},
+		{domain.DimSupplier, []string{"supplier_id", "measure_code"}, nil, ""},
+		{domain.DimTheme, []string{"theme", "measure_code"}, nil, ""},
+		{domain.DimSupplierContract, []string{"supplier_id", "measure_code", "contract_id"}, []string{"supplier_id", "contract_id"}, ""}}
+	periodWard = []rollDim{{domain.DimWard, []string{"area", "measure_code"}, nil, ""}}
+)
+
+// quarterRange is the range of financial quarters (fq) of a financial year
+// or quarter filter.
+func quarterRange(f domain.LedgerFilter) (from, to string) {
+	if f.Quarter != "" {
+		return f.FY + "-" + f.Quarter, f.FY + "-" + f.Quarter
+	}
+	return f.FY + "-1", f.FY + "-4"
 }
 
 // index is the rollup's index for reading a dimension in group order (the
@@ -178,34 +220,56 @@ func (db *DB) RefreshRollups(ctx context.Context) error {
 	return db.tx(ctx, refreshRollups)
 }
 
-// rolledUpSums is LedgerSums of a whole authority, or of one contract: the
-// clean keys from the rollups, the dirty ones from their source rows. A key
-// can have a row from each side; the ledger adds rows of the same key.
+// rolledUpSums is LedgerSums of a whole authority, or of one contract, and
+// of a financial year or quarter of either: the clean keys from the
+// rollups, the dirty ones from their source rows. A key can have a row
+// from each side; the ledger adds rows of the same key.
 func (db *DB) rolledUpSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
-	_, args := ledgerWhere(f, "")
-	args = append(args, args...) // once for the clean side, once for the dirty
+	use := forWhole
+	if f.FY != "" {
+		use = forPeriod
+	}
 	var qs []sumQuery
 	for _, ru := range rollups {
+		if ru.use&use == 0 {
+			continue
+		}
 		for _, dm := range ru.dims {
 			if !slices.Contains(ru.keys, "contract_id") && f.ContractID != "" {
 				qs = append(qs, stageQuery(dm.dim, strings.Join(dm.keyCols(), ` || '|' || `), f))
 				continue
 			}
-			qs = append(qs, sumQuery{ru.sumsBy(dm, f), args, ru.source == "deliveries"})
+			q, args := ru.sumsBy(dm, f)
+			qs = append(qs, sumQuery{q, args, ru.source == "deliveries" && ru.figs != deliveredFigs})
 		}
 	}
 	return db.parallelSums(ctx, qs)
 }
 
-// sumsBy is the query of a dimension's figures matching f (its arguments:
-// those of ledgerWhere twice): clean keys from the rollup in the order of
-// its index, dirty keys from the source.
-func (ru rollup) sumsBy(dm rollDim, f domain.LedgerFilter) string {
-	r, _ := ledgerWhere(f, "r.")
-	d, _ := ledgerWhere(f, "d.")
+// where is the rollup's condition of f, on the columns of alias: a
+// rollup by quarter has the quarters of f's financial year or quarter.
+func (ru rollup) where(f domain.LedgerFilter, alias string) ([]string, []any) {
+	if !slices.Contains(ru.keys, "fq") {
+		return ledgerWhere(f, alias)
+	}
+	from, to := quarterRange(f)
+	f.FY, f.Quarter = "", ""
+	where, args := ledgerWhere(f, alias)
+	return append(where, alias+"fq BETWEEN ? AND ?"), append(args, from, to)
+}
+
+// sumsBy is the query of a dimension's figures matching f, and its
+// arguments: clean keys from the rollup in the order of its index, dirty
+// keys from the source.
+func (ru rollup) sumsBy(dm rollDim, f domain.LedgerFilter) (string, []any) {
+	r, args := ru.where(f, "r.")
+	d, dargs := ru.where(f, "d.")
 	figs := strings.Split(ru.figs, ", ")
-	if ru.figs == pledgeFigs {
+	switch ru.figs {
+	case pledgeFigs:
 		figs = append(figs, "0", "0", "0", "0", "0", "0")
+	case deliveredFigs:
+		figs = append([]string{"0", "0", "0", "0"}, figs...)
 	}
 	sel := func(t string) string {
 		var key, cols []string
@@ -228,13 +292,16 @@ func (ru rollup) sumsBy(dm rollDim, f domain.LedgerFilter) string {
 	}
 	group := func(t string) string { return ` GROUP BY ` + t + `.` + strings.Join(dm.group, ", "+t+".") }
 	from := ru.table + ` r`
-	if dm.via != "" {
+	switch {
+	case ru.use == forPeriod:
+		// A quarter's keys, in the order of the primary key.
+	case dm.via != "":
 		from += ` INDEXED BY ` + ru.table + `_` + dm.via
-	} else if ru.index(dm) != nil {
+	case ru.index(dm) != nil:
 		from += ` INDEXED BY ` + ru.table + `_` + dm.dim
 	}
 	return sel("r") + ` FROM ` + from + ` WHERE ` + strings.Join(r, " AND ") + ` AND r.n > 0
 			AND NOT EXISTS (SELECT 1 FROM ` + ru.dirty() + ` d WHERE ` + ru.on("d", "r") + `)` + group("r") + `
 		UNION ALL ` + sel("s") + ` FROM ` + ru.dirty() + ` d CROSS JOIN ` + ru.source + ` s ON ` + ru.on("s", "d") +
-		` WHERE ` + strings.Join(d, " AND ") + group("s")
+		` WHERE ` + strings.Join(d, " AND ") + group("s"), append(args, dargs...)
 }
