@@ -218,8 +218,11 @@ func (s *Service) periodLocalSpend(ctx context.Context, authorityID string, f Le
 	fy, _ := strconv.Atoi(f.FY)
 	q, _ := strconv.Atoi(f.Quarter)
 	ls, err := s.localSpendOf(ctx, authorityID, LocalSpendFilter{FY: fy, Quarter: q})
-	if err != nil || f.FY == "" {
-		return latestLocalSpend(ls), err
+	if err != nil {
+		return nil, err
+	}
+	if f.FY == "" {
+		return latestLocalSpend(ls), nil
 	}
 	if ls.TotalPence == 0 {
 		return nil, nil
