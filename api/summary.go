@@ -14,6 +14,14 @@ const summaryCSS = recordCSS + `.figs{display:flex;flex-wrap:wrap;gap:1rem;margi
 
 var summaryCSP = pageCSP(summaryCSS)
 
+// summaryYearsHTML is a summary's trend by financial year.
+const summaryYearsHTML = `<h2>By financial year</h2>
+<table><thead><tr><th scope="col">Year</th><th scope="col">Secured</th><th scope="col">Delivered</th><th scope="col">Verified</th></tr></thead><tbody>
+{{range .ByYear}}<tr><th scope="row">{{.Label}}</th><td class="n">{{pounds .ApprovedPence}}</td><td class="n">{{pounds .DeliveredPence}}</td><td class="n">{{pounds .VerifiedPence}}</td></tr>
+{{else}}<tr><td colspan="4">No social value recorded yet.</td></tr>{{end}}
+</tbody></table>
+`
+
 var summaryPage = template.Must(template.New("summary").Funcs(pageFuncs).Parse(`<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Social value summary: {{.Name}}</title>
 <style>` + summaryCSS + `</style>
@@ -26,12 +34,7 @@ var summaryPage = template.Must(template.New("summary").Funcs(pageFuncs).Parse(`
 <p class="fig"><b>{{pounds .DeliveredPence}}</b>recorded as delivered, of which {{pounds .VerifiedPence}} verified by the council</p>
 <p class="fig"><b>{{with .LocalSpend}}{{percent .LocalPercent}}{{else}}Not recorded{{end}}</b>{{with .LocalSpend}}of spend with local suppliers in {{.Label}} ({{pounds .LocalPence}} of {{pounds .TotalPence}}){{else}}local spend share: the council's payments are not recorded here{{end}}</p>
 </div>
-<h2>By financial year</h2>
-<table><thead><tr><th scope="col">Year</th><th scope="col">Secured</th><th scope="col">Delivered</th><th scope="col">Verified</th></tr></thead><tbody>
-{{range .ByYear}}<tr><th scope="row">{{.Label}}</th><td class="n">{{pounds .ApprovedPence}}</td><td class="n">{{pounds .DeliveredPence}}</td><td class="n">{{pounds .VerifiedPence}}</td></tr>
-{{else}}<tr><td colspan="4">No social value recorded yet.</td></tr>{{end}}
-</tbody></table>
-<h2>Contracts with most value secured</h2>
+` + summaryYearsHTML + `<h2>Contracts with most value secured</h2>
 <table><thead><tr><th scope="col">Contract</th><th scope="col">Contract value</th><th scope="col">Secured</th><th scope="col">Share</th><th scope="col">Delivered</th><th scope="col">Verified</th></tr></thead><tbody>
 {{range .TopContracts}}<tr><th scope="row">{{.Label}}</th><td class="n">{{if .ContractValuePence}}{{pounds .ContractValuePence}}{{else}}not known{{end}}</td><td class="n">{{pounds .ApprovedPence}}</td><td class="n">{{percent .SecuredPercent}}</td><td class="n">{{pounds .DeliveredPence}}</td><td class="n">{{pounds .VerifiedPence}}</td></tr>
 {{else}}<tr><td colspan="6">No contract has social value secured yet.</td></tr>{{end}}
@@ -46,9 +49,49 @@ func (s *Server) handleLedgerSummary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return sendSummary(c, summaryPage, sum)
+}
+
+var regionSummaryPage = template.Must(template.New("region-summary").Funcs(pageFuncs).Parse(`<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Social value summary: {{.Name}}</title>
+<style>` + summaryCSS + `</style>
+</head><body>
+<h1>Social value summary: {{.Name}}</h1>
+<p>Figures recorded by the councils of the region{{if .Total.SinceLabel}} since {{.Total.SinceLabel}}{{end}}, as of {{date .ComputedAt}}, added up from each council's own summary.</p>
+{{with .Total}}<div class="figs">
+<p class="fig"><b>{{percent .SecuredPercent}}</b>of contract value secured as social value ({{pounds .ContractValuePence}} of contracts)</p>
+<p class="fig"><b>{{pounds .SecuredPence}}</b>secured{{if .SinceLabel}} since {{.SinceLabel}}{{end}}</p>
+<p class="fig"><b>{{pounds .DeliveredPence}}</b>recorded as delivered, of which {{pounds .VerifiedPence}} verified by the councils</p>
+<p class="fig"><b>{{with .LocalSpend}}{{percent .LocalPercent}}{{else}}Not recorded{{end}}</b>{{with .LocalSpend}}of spend with local suppliers in {{.Label}} ({{pounds .LocalPence}} of {{pounds .TotalPence}}){{else}}local spend share: no council's payments are recorded here{{end}}</p>
+</div>{{end}}
+<h2>By council</h2>
+<table><thead><tr><th scope="col">Council</th><th scope="col">Secured</th><th scope="col">Share of contract value</th><th scope="col">Delivered</th><th scope="col">Verified</th><th scope="col">Local spend share</th><th scope="col">Overdue</th></tr></thead><tbody>
+{{range .Councils}}<tr><th scope="row">{{.Name}}</th>{{template "figures" .}}</tr>
+{{end}}{{with .Total}}<tr><th scope="row">All councils</th>{{template "figures" .}}</tr>{{end}}
+</tbody></table>
+` + summaryYearsHTML + `<h2>Contracts with most value secured</h2>
+<table><thead><tr><th scope="col">Contract</th><th scope="col">Council</th><th scope="col">Contract value</th><th scope="col">Secured</th><th scope="col">Share</th><th scope="col">Verified</th></tr></thead><tbody>
+{{range .TopContracts}}<tr><th scope="row">{{.Label}}</th><td>{{.CouncilName}}</td><td class="n">{{if .ContractValuePence}}{{pounds .ContractValuePence}}{{else}}not known{{end}}</td><td class="n">{{pounds .ApprovedPence}}</td><td class="n">{{percent .SecuredPercent}}</td><td class="n">{{pounds .VerifiedPence}}</td></tr>
+{{else}}<tr><td colspan="6">No contract has social value secured yet.</td></tr>{{end}}
+</tbody></table>
+</body></html>
+{{define "figures"}}<td class="n">{{pounds .SecuredPence}}</td><td class="n">{{percent .SecuredPercent}}</td><td class="n">{{pounds .DeliveredPence}}</td><td class="n">{{pounds .VerifiedPence}}</td><td class="n">{{with .LocalSpend}}{{percent .LocalPercent}} ({{.Label}}){{else}}not recorded{{end}}</td><td class="n">{{.Overdue.Count}} ({{pounds .Overdue.ValuePence}})</td>{{end}}
+`))
+
+func (s *Server) handleRegionSummary(c *fiber.Ctx) error {
+	sum, err := s.svc.GetRegionSummary(c.UserContext(), actor(c), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	return sendSummary(c, regionSummaryPage, sum)
+}
+
+// sendSummary answers a summary as JSON or, with ?format=html, as its
+// printable page.
+func sendSummary(c *fiber.Ctx, page *template.Template, sum any) error {
 	switch c.Query("format") {
 	case "html":
-		return sendPage(c, summaryPage, summaryCSP, sum)
+		return sendPage(c, page, summaryCSP, sum)
 	case "", "json":
 		return c.JSON(sum)
 	}

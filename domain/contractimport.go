@@ -53,7 +53,12 @@ type importState struct {
 }
 
 func (s *Service) importState(ctx context.Context, a *Actor) (*importState, error) {
-	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
+	return s.importStateOf(ctx, a.AuthorityID)
+}
+
+// importStateOf reads the council's suppliers, contracts and catalogue.
+func (s *Service) importStateOf(ctx context.Context, authorityID string) (*importState, error) {
+	auth, err := s.Store.AuthorityByID(ctx, authorityID)
 	if err != nil {
 		return nil, err
 	}

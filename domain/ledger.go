@@ -170,6 +170,9 @@ type Ledger struct {
 	ByMonth       []LedgerRow       `json:"byMonth"`
 	ByYear        []LedgerRow       `json:"byYear"`
 	ComputedAt    time.Time         `json:"computedAt"`
+	// share is what the totals' shares of contract value are computed
+	// from, for a region to add up councils' pence (never their percentages).
+	share ledgerShare
 }
 
 // Rows returns the rows of one dimension.
@@ -452,6 +455,7 @@ func BuildLedger(authority string, f LedgerFilter, sums []LedgerSum, refs *Ledge
 	}
 	l.Totals = row("", "Total", total, f, true)
 	council.apply(&l.Totals)
+	l.share = council
 	for _, dim := range LedgerViews {
 		keys := make([]string, 0, len(byDim[dim]))
 		for k := range byDim[dim] {

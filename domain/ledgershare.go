@@ -89,6 +89,15 @@ func (s *ledgerShare) add(id string, v int64, c LedgerSum, always bool) {
 	s.verified += c.VerifiedPence
 }
 
+// plus adds another council's figures (each council's contracts are its
+// own, so none is counted twice).
+func (s *ledgerShare) plus(o ledgerShare) {
+	s.value += o.value
+	s.approved += o.approved
+	s.delivered += o.delivered
+	s.verified += o.verified
+}
+
 // apply writes the share onto a row.
 func (s *ledgerShare) apply(r *LedgerRow) {
 	r.ContractValuePence = s.value

@@ -93,7 +93,12 @@ func (s *Service) LocalSpend(ctx context.Context, a *Actor, f LocalSpendFilter) 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	st, err := s.importState(ctx, a)
+	return s.localSpendOf(ctx, a.AuthorityID, f)
+}
+
+// localSpendOf computes the local spend figures of a council for a checked filter.
+func (s *Service) localSpendOf(ctx context.Context, authorityID string, f LocalSpendFilter) (*LocalSpend, error) {
+	st, err := s.importStateOf(ctx, authorityID)
 	if err != nil {
 		return nil, err
 	}

@@ -31,9 +31,13 @@ func (s *Service) Overdue(ctx context.Context, a *Actor) ([]OverdueItem, error) 
 	if err := requireRole(a, RoleOfficer, RoleAdmin); err != nil {
 		return nil, err
 	}
-	vs := s.Store
+	return s.overdueOf(ctx, a.AuthorityID)
+}
+
+// overdueOf lists a council's overdue commitments.
+func (s *Service) overdueOf(ctx context.Context, authorityID string) ([]OverdueItem, error) {
 	now := s.now()
-	ps, err := vs.FindOverdue(ctx, a.AuthorityID, now, 10_000)
+	ps, err := s.Store.FindOverdue(ctx, authorityID, now, 10_000)
 	if err != nil {
 		return nil, err
 	}

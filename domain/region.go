@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -125,15 +126,22 @@ func (s *Service) readableRegion(ctx context.Context, a *Actor, slug string) (*R
 }
 
 // RegionCouncil is one council's figures in a region ledger: its ledger's
-// totals (secured is approved) and its overdue commitments.
+// totals (secured is approved) with their shares of contract value, its
+// local spend share and its overdue commitments.
 type RegionCouncil struct {
 	Slug   string    `json:"slug"`
 	Name   string    `json:"name"`
 	Totals LedgerRow `json:"totals"`
+	// LocalSpend is the council's spend with local suppliers in the
+	// financial year (or quarter) of the filter, else in the latest year
+	// with payments, as its summary reports it; nil when none is recorded.
+	// The region's is the councils' local pence over their spend.
+	LocalSpend *LocalSpendFigure `json:"localSpend"`
 	// OverdueCount and OverduePence are the commitments past due without
 	// verified delivery, and their approved value.
 	OverdueCount int   `json:"overdueCount"`
 	OverduePence int64 `json:"overduePence"`
+	share        ledgerShare
 }
 
 // RegionLedger shows the councils of a region side by side and their sum.
@@ -148,9 +156,9 @@ type RegionLedger struct {
 }
 
 // GetRegionLedger computes each member council's ledger with the same
-// function as the council's own, and their sum; council, when given, adds
-// that member's whole ledger narrowed by f (a council outside the region is
-// not found).
+// function as the council's own, narrowed to the filter's financial year
+// or quarter, and their sum; council, when given, adds that member's
+// whole ledger narrowed by f (a council outside the region is not found).
 func (s *Service) GetRegionLedger(ctx context.Context, a *Actor, slug, council string, f LedgerFilter) (*RegionLedger, error) {
 	r, err := s.readableRegion(ctx, a, slug)
 	if err != nil {
@@ -159,28 +167,32 @@ func (s *Service) GetRegionLedger(ctx context.Context, a *Actor, slug, council s
 	if err := f.Check(); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	out := &RegionLedger{Region: r.Slug, Name: r.Name, Councils: []RegionCouncil{}, ComputedAt: now,
+	period := LedgerFilter{FY: f.FY, Quarter: f.Quarter}
+	out := &RegionLedger{Region: r.Slug, Name: r.Name, Councils: []RegionCouncil{}, ComputedAt: s.now(),
 		Sum: RegionCouncil{Name: "All councils of " + r.Name, Totals: LedgerRow{Label: "Total", Units: []LedgerUnits{}}}}
 	for _, id := range r.AuthorityIDs {
 		auth, err := s.Store.AuthorityByID(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		l, err := s.ledgerOf(ctx, s.Store, auth.ID, LedgerFilter{AuthorityID: auth.ID})
+		period.AuthorityID = auth.ID
+		l, err := s.ledgerOf(ctx, s.Store, auth.ID, period)
 		if err != nil {
 			return nil, err
 		}
-		rc := RegionCouncil{Slug: auth.Slug, Name: auth.Name, Totals: l.Totals}
-		overdue, err := s.Store.FindOverdue(ctx, auth.ID, now, 10_000)
+		rc := RegionCouncil{Slug: auth.Slug, Name: auth.Name, Totals: l.Totals, share: l.share}
+		if rc.LocalSpend, err = s.periodLocalSpend(ctx, auth.ID, period); err != nil {
+			return nil, err
+		}
+		overdue, err := s.overdueOf(ctx, auth.ID)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range overdue {
+		for _, it := range overdue {
 			rc.OverdueCount++
-			rc.OverduePence += p.ApprovedPence
+			rc.OverduePence += it.Pledge.ApprovedPence
 		}
-		rc.Totals.Pledges, rc.Totals.Deliveries, rc.Totals.Filter = "", "", map[string]string{}
+		rc.Totals.Pledges, rc.Totals.Deliveries, rc.Totals.Filter = "", "", period.params()
 		out.Councils = append(out.Councils, rc)
 		out.Sum.add(rc)
 		if council == auth.Slug {
@@ -193,14 +205,38 @@ func (s *Service) GetRegionLedger(ctx context.Context, a *Actor, slug, council s
 	if council != "" && out.Council == nil {
 		return nil, FieldErrorf("council", "There is no council %q in %s.", truncateText(council, 40), r.Name)
 	}
-	out.Sum.Totals.Filter = map[string]string{}
+	out.Sum.Totals.Filter = period.params()
+	out.Sum.share.apply(&out.Sum.Totals)
 	sort.SliceStable(out.Councils, func(i, j int) bool { return out.Councils[i].Name < out.Councils[j].Name })
 	return out, nil
 }
 
+// periodLocalSpend is a council's local spend figure in the checked
+// filter's financial year or quarter, or without one in its latest year
+// with payments (nil when none is recorded).
+func (s *Service) periodLocalSpend(ctx context.Context, authorityID string, f LedgerFilter) (*LocalSpendFigure, error) {
+	fy, _ := strconv.Atoi(f.FY)
+	q, _ := strconv.Atoi(f.Quarter)
+	ls, err := s.localSpendOf(ctx, authorityID, LocalSpendFilter{FY: fy, Quarter: q})
+	if err != nil {
+		return nil, err
+	}
+	if f.FY == "" {
+		return latestLocalSpend(ls), nil
+	}
+	if ls.TotalPence == 0 {
+		return nil, nil
+	}
+	label := FYLabel(f.FY)
+	if q != 0 {
+		label = "quarter " + f.Quarter + " of " + label
+	}
+	return &LocalSpendFigure{FY: f.FY, Label: label, TotalPence: ls.TotalPence, LocalPence: ls.LocalPence, LocalPercent: ls.LocalPercent}, nil
+}
+
 // add adds a council's money figures to the sum (units of different
 // councils' catalogues are not added up: one council's hour is not
-// another's).
+// another's); the sum's shares are computed from the summed pence.
 func (c *RegionCouncil) add(o RegionCouncil) {
 	t, ot := &c.Totals, o.Totals
 	t.PledgedPence += ot.PledgedPence
@@ -209,8 +245,11 @@ func (c *RegionCouncil) add(o RegionCouncil) {
 	t.ConfirmedPence += ot.ConfirmedPence
 	t.VerifiedPence += ot.VerifiedPence
 	t.GapPence += ot.GapPence
+	t.ImportedPence += ot.ImportedPence
 	c.OverdueCount += o.OverdueCount
 	c.OverduePence += o.OverduePence
+	c.share.plus(o.share)
+	c.LocalSpend = c.LocalSpend.plus(o.LocalSpend)
 }
 
 // RegionOpenData is a region's open data: each member council's open data

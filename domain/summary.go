@@ -16,6 +16,14 @@ type CouncilSummary struct {
 	Authority  string    `json:"authority"`
 	Name       string    `json:"name"`
 	ComputedAt time.Time `json:"computedAt"`
+	SummaryFigures
+	ByYear       []LedgerRow `json:"byYear"`
+	TopContracts []LedgerRow `json:"topContracts"`
+}
+
+// SummaryFigures are the panel's figures of a council's summary (and of a
+// region's, added up from its councils').
+type SummaryFigures struct {
 	// Since is the first financial year with records (YYYY; "" with none)
 	// and SinceLabel its name ("2024/25").
 	Since              string   `json:"since"`
@@ -28,10 +36,10 @@ type CouncilSummary struct {
 	// LocalSpend is the share of the council's spend with suppliers based
 	// in its area: nil ("not recorded") until the council's payments are
 	// imported.
-	LocalSpend   *LocalSpendFigure `json:"localSpend"`
-	ByYear       []LedgerRow       `json:"byYear"`
-	TopContracts []LedgerRow       `json:"topContracts"`
-	Overdue      OverdueFigure     `json:"overdue"`
+	LocalSpend *LocalSpendFigure `json:"localSpend"`
+	Overdue    OverdueFigure     `json:"overdue"`
+	// share is what SecuredPercent is computed from (see Ledger.share).
+	share ledgerShare
 }
 
 // LocalSpendFigure is the council's spend with suppliers based in its area
@@ -63,15 +71,20 @@ func (s *Service) CouncilSummary(ctx context.Context, a *Actor) (*CouncilSummary
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.ledgerOf(ctx, s.Store, a.AuthorityID, LedgerFilter{AuthorityID: a.AuthorityID})
+	return s.councilSummaryOf(ctx, auth)
+}
+
+// councilSummaryOf computes a council's summary.
+func (s *Service) councilSummaryOf(ctx context.Context, auth *Authority) (*CouncilSummary, error) {
+	l, err := s.ledgerOf(ctx, s.Store, auth.ID, LedgerFilter{AuthorityID: auth.ID})
 	if err != nil {
 		return nil, err
 	}
-	overdue, err := s.Overdue(ctx, a)
+	overdue, err := s.overdueOf(ctx, auth.ID)
 	if err != nil {
 		return nil, err
 	}
-	spend, err := s.LocalSpend(ctx, a, LocalSpendFilter{})
+	spend, err := s.localSpendOf(ctx, auth.ID, LocalSpendFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -96,13 +109,33 @@ func latestLocalSpend(ls *LocalSpend) *LocalSpendFigure {
 	return &LocalSpendFigure{FY: latest.Key, Label: latest.Label, TotalPence: latest.TotalPence, LocalPence: latest.LocalPence, LocalPercent: latest.LocalPercent}
 }
 
+// plus adds another council's local spend figure: the sum's share is its
+// summed local pence over its summed spend, never an average of shares.
+// Its year is theirs when both report the same one, else "" (each
+// council's latest). A nil figure (no payments recorded) adds nothing.
+func (f *LocalSpendFigure) plus(o *LocalSpendFigure) *LocalSpendFigure {
+	switch {
+	case o == nil:
+		return f
+	case f == nil:
+		c := *o
+		return &c
+	}
+	sum := &LocalSpendFigure{FY: f.FY, Label: f.Label, TotalPence: f.TotalPence + o.TotalPence, LocalPence: f.LocalPence + o.LocalPence}
+	if f.FY != o.FY {
+		sum.FY, sum.Label = "", "the latest year of each council"
+	}
+	sum.LocalPercent = ShareOf(sum.LocalPence, sum.TotalPence)
+	return sum
+}
+
 // summaryOf puts the summary together from the council's ledger and its
 // overdue commitments.
 func summaryOf(auth *Authority, l *Ledger, overdue []OverdueItem) *CouncilSummary {
 	t := l.Totals
-	sum := &CouncilSummary{Authority: auth.Slug, Name: auth.Name, ComputedAt: l.ComputedAt, ContractValuePence: t.ContractValuePence,
-		SecuredPercent: t.SecuredPercent, SecuredPence: t.ApprovedPence, DeliveredPence: t.DeliveredPence, VerifiedPence: t.VerifiedPence,
-		ByYear: []LedgerRow{}, TopContracts: []LedgerRow{}}
+	sum := &CouncilSummary{Authority: auth.Slug, Name: auth.Name, ComputedAt: l.ComputedAt, ByYear: []LedgerRow{}, TopContracts: []LedgerRow{},
+		SummaryFigures: SummaryFigures{ContractValuePence: t.ContractValuePence, SecuredPercent: t.SecuredPercent, SecuredPence: t.ApprovedPence,
+			DeliveredPence: t.DeliveredPence, VerifiedPence: t.VerifiedPence, share: l.share}}
 	for _, y := range l.ByYear {
 		if y.Key == "" {
 			continue

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,9 @@ import (
 
 	"needmatch/domain"
 )
+
+// contractsHeader is the header of a contracts import.
+const contractsHeader = "Contract reference,Title,Directorate,Supplier name,Supplier company number,Contract value,Measure or description,Quantity,Secured £,Delivered £,Commitment due date,Delivery date\n"
 
 // partnershipAreas are made-up test wards (codes T...), not real figures.
 const partnershipAreas = "code,name,lat,lon,need\nT%s01,Test ward %s one,53.5,-2.1,0.8\nT%s02,Test ward %s two,53.52,-2.12,0.2\n"
@@ -203,6 +207,105 @@ func TestPartnershipAcceptance(t *testing.T) {
 	}
 	if _, err := svc.GetRegionLedger(ctx, ro, "ab", "gamma", domain.LedgerFilter{}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("drill-down into gamma: %v, want EINVALID", err)
+	}
+	// Each council then imports a contract of known value with value
+	// secured on it, and payments (one to a supplier based in the
+	// council's area, one not).
+	for i, cn := range councils {
+		officer := actor("officer@" + cn.slug + ".example")
+		if _, err := svc.CreateDirectorate(ctx, officer, "Place"); err != nil {
+			t.Fatal(err)
+		}
+		ref := strings.ToUpper(cn.tag) + "-1"
+		rows, err := domain.ParseContractsCSV(strings.NewReader(contractsHeader + fmt.Sprintf("%s,Parks of %s,Place,Parks Ltd,0765432%d,£%d,Tree planting,5,£%d,,2027-01-31,\n", ref, cn.slug, i, 10_000*(i+1), 700*(i+1)+13)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ImportContracts(ctx, officer, rows); err != nil {
+			t.Fatal(err)
+		}
+		pays, err := domain.ParsePaymentsCSV(strings.NewReader(fmt.Sprintf("contract reference,supplier,supplier postcode district or ward code,amount,payment date\n%s,Parks Ltd,T%s01,£%d,2025-05-01\n%s,Parks Ltd,M1,£%d,2025-06-01\n", ref, cn.tag, 100+7*i, ref, 50+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ImportPayments(ctx, officer, pays); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The region's summary: each council's own summary figures, and their
+	// sums; the region's shares from the summed pence.
+	rs, err := svc.GetRegionSummary(ctx, ro, "ab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want domain.SummaryFigures
+	var onContracts, years int64
+	for i, slug := range []string{"alpha", "beta"} {
+		officer := actor("officer@" + slug + ".example")
+		own, err := svc.CouncilSummary(ctx, officer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rs.Councils[i]
+		if got.Slug != slug || got.SecuredPence != own.SecuredPence || got.DeliveredPence != own.DeliveredPence || got.VerifiedPence != own.VerifiedPence ||
+			got.ContractValuePence != own.ContractValuePence || *got.SecuredPercent != *own.SecuredPercent || got.Overdue != own.Overdue ||
+			got.LocalSpend.LocalPence != own.LocalSpend.LocalPence || got.LocalSpend.TotalPence != own.LocalSpend.TotalPence || *got.LocalSpend.LocalPercent != *own.LocalSpend.LocalPercent {
+			t.Errorf("%s in the region summary = %+v, its own %+v", slug, got.SummaryFigures, own.SummaryFigures)
+		}
+		want.SecuredPence += own.SecuredPence
+		want.DeliveredPence += own.DeliveredPence
+		want.VerifiedPence += own.VerifiedPence
+		want.ContractValuePence += own.ContractValuePence
+		want.Overdue.Count += own.Overdue.Count
+		want.Overdue.ValuePence += own.Overdue.ValuePence
+		want.LocalSpend = &domain.LocalSpendFigure{FY: "2025", Label: "2025/26", LocalPence: own.LocalSpend.LocalPence, TotalPence: own.LocalSpend.TotalPence}
+		if i > 0 {
+			want.LocalSpend.LocalPence += rs.Councils[0].LocalSpend.LocalPence
+			want.LocalSpend.TotalPence += rs.Councils[0].LocalSpend.TotalPence
+		}
+		l, err := svc.Ledger(ctx, officer, domain.LedgerFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range l.ByContract {
+			if c.Key != "" {
+				onContracts += c.ApprovedPence
+			}
+		}
+		for _, y := range own.ByYear {
+			years += y.ApprovedPence
+		}
+	}
+	tot := rs.Total
+	if tot.SecuredPence != want.SecuredPence || tot.DeliveredPence != want.DeliveredPence || tot.VerifiedPence != want.VerifiedPence ||
+		tot.ContractValuePence != want.ContractValuePence || tot.Overdue != want.Overdue {
+		t.Errorf("region summary total = %+v, want %+v", tot, want)
+	}
+	// Alpha: £713 secured of £10,000; beta: £1,413 of £20,000. The region:
+	// £2,126 of £30,000 = 7.09% (the councils' 7.13% and 7.07% average 7.10%).
+	if onContracts != 2_126_00 || tot.ContractValuePence != 30_000_00 || *tot.SecuredPercent != *domain.ShareOf(onContracts, tot.ContractValuePence) || *tot.SecuredPercent != 709 {
+		t.Errorf("region share = %v of %d, want ShareOf(%d, %d)", tot.SecuredPercent, tot.ContractValuePence, onContracts, tot.ContractValuePence)
+	}
+	// Local spend 2025/26: alpha £100 of £150, beta £107 of £158.
+	if l := tot.LocalSpend; l.FY != "2025" || l.LocalPence != want.LocalSpend.LocalPence || l.TotalPence != want.LocalSpend.TotalPence || l.LocalPence != 207_00 ||
+		*l.LocalPercent != *domain.ShareOf(207_00, 308_00) {
+		t.Errorf("region local spend = %+v", l)
+	}
+	var rsYears int64
+	for _, y := range rs.ByYear {
+		rsYears += y.ApprovedPence
+	}
+	if rsYears != years || years != want.SecuredPence {
+		t.Errorf("region years add up to %d, the councils' to %d, secured %d", rsYears, years, want.SecuredPence)
+	}
+	if len(rs.TopContracts) != 2 || rs.TopContracts[0].Council != "beta" || rs.TopContracts[0].Label != "B-1 Parks of beta" || rs.TopContracts[1].Council != "alpha" {
+		t.Errorf("top contracts = %+v", rs.TopContracts)
+	}
+	raw, _ = json.Marshal(rs)
+	for _, leak := range []string{"gamma", "Gamma", "TG01", "G-1"} {
+		if bytes.Contains(raw, []byte(leak)) {
+			t.Errorf("the region summary shows %q of the council outside it", leak)
+		}
 	}
 	// The supplier's record shows alpha and beta, each council's verified
 	// figures marked by council, and they are the councils' own.

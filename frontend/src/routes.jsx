@@ -14,7 +14,7 @@ import { BidBuilder } from './views/bids.jsx';
 import { ReturnForm } from './views/kpis.jsx';
 import { Organisations, OrganisationDetail, PledgeMessages } from './views/people.jsx';
 import { OfficerRequests, Users, Measures } from './views/admin.jsx';
-import { Region, Councils } from './views/region.jsx';
+import { Region, RegionSummary, Councils } from './views/region.jsx';
 import { ContractsImport, PaymentsImport } from './views/imports.jsx';
 import { ForgotPassword, ResetPassword, SentMail, EmailSettings, Unsubscribe } from './views/mail.jsx';
 import { VerifyEmail } from './views/verify.jsx';
@@ -75,6 +75,7 @@ export const routes = [
   { path: '/supplier/record', view: SupplierRecord, roles: SUPPLIER },
   { path: '/supplier/councils', view: Councils, roles: SUPPLIER },
   { path: '/region', view: Region, roles: ['region_officer'] },
+  { path: '/region/summary', view: RegionSummary, roles: ['region_officer'] },
   { path: '/deliveries/:id', view: DeliveryDetail, roles: ['group', 'supplier', ...OFFICER] },
   { path: '/deliveries/:id/dispute', view: DisputeDelivery, roles: GROUP },
   { path: '/deliveries/:id/reject', view: RejectDelivery, roles: OFFICER },

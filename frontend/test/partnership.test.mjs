@@ -1,7 +1,8 @@
 // A procurement partnership on one platform (#14): Stockport and a test
 // council, Trafford (test), form region "star" from the command line
 // (PARTNERSHIP, with made-up test wards for Trafford); the
-// region officer compares the councils and opens one council's ledger; the
+// region officer compares the councils, opens one council's ledger and the
+// region's one-page summary; the
 // demo supplier, approved in both, switches council. Trafford's wards here
 // are made-up test areas. Every view is scanned with axe and photographed
 // at 1280 and 360 px.
@@ -11,7 +12,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, newPage, check, h1, signIn, apiAs, PARTNERSHIP } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, shot, h1, signIn, apiAs, PARTNERSHIP } from '../testing/browser.mjs';
+import { money } from '../src/format.js';
 
 let server, browser, csvDir;
 const WIDE = { width: 1280, height: 900 };
@@ -62,6 +64,41 @@ test('a region officer compares the councils of its region and opens one', async
     // Read only: a council's own pages are not the region officer's.
     await page.goto('/officer');
     assert.doesNotMatch(await page.locator('main').innerText(), /Needs attention/);
+    await page.context().close();
+  }
+});
+
+test('a region officer opens and prints the region summary', async () => {
+  // The region's figures are Stockport's summary and Trafford's added up.
+  const stockport = await (await apiAs(server.url, 'officer'))('GET', '/ledger/summary');
+  const trafford = await (await apiAs(server.url, TRAFFORD))('GET', '/ledger/summary');
+  const secured = stockport.securedPence + trafford.securedPence;
+  assert.ok(stockport.securedPence > 0, 'the demo has value secured in Stockport');
+  const region = await (await apiAs(server.url, 'region_officer'))('GET', '/regions/star/summary');
+  assert.equal(region.total.securedPence, secured);
+  for (const [vp, tag] of [[WIDE, '1280'], [NARROW, '360']]) {
+    const page = await newPage(browser, server.url, vp);
+    await signIn(page, 'region_officer');
+    await h1(page, 'STAR Procurement');
+    const head = await page.locator('main table thead').innerText();
+    assert.match(head, /Share of contract value/);
+    assert.match(head, /Local spend share/);
+    await page.getByRole('link', { name: 'The region’s one-page summary, to print' }).click();
+    await h1(page, 'Region summary');
+    const main = page.locator('main');
+    const figure = main.locator('.app-count', { hasText: money(secured) });
+    await figure.waitFor();
+    const councils = await page.locator('table', { has: page.locator('#region-summary-councils') }).innerText();
+    assert.match(councils, /Stockport/);
+    assert.match(councils, /Trafford \(test council\)/);
+    assert.match(councils, /All councils/);
+    await check(page, `region-summary-${tag}`);
+    // Printed, the page keeps the figures and drops the navigation and buttons.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('header').first().isVisible(), false, 'the header is not printed');
+    assert.equal(await page.getByRole('button', { name: 'Print this summary' }).isVisible(), false, 'the print button is not printed');
+    assert.equal(await figure.isVisible(), true, 'the figures are printed');
+    await shot(page, `region-summary-print-${tag}`);
     await page.context().close();
   }
 });

@@ -354,7 +354,7 @@ export function OverdueTable({ items, caption = 'Overdue commitments', id = 'ove
   );
 }
 
-function DownloadButton({ path, query, filename, children }) {
+export function DownloadButton({ path, query, filename, children }) {
   const [state, setState] = useState({ busy: false, error: null });
   return (
     <>
@@ -600,7 +600,7 @@ const QUARTERS = [
 ];
 
 /** PeriodFilter chooses a financial year and quarter for a view at path. */
-function PeriodFilter({ path, query }) {
+export function PeriodFilter({ path, query }) {
   const [fy, setFY] = useState(query.fy || '');
   const [quarter, setQuarter] = useState(query.quarter || '');
   const years = [];
@@ -618,7 +618,7 @@ function PeriodFilter({ path, query }) {
 }
 
 /** periodWords says which period the figures cover. */
-function periodWords(query) {
+export function periodWords(query) {
   if (!query.fy) return 'every year on record';
   const q = QUARTERS.find((x) => x.value === query.quarter && x.value);
   return q ? `${q.text} ${fyLabel(query.fy)}` : `the financial year ${fyLabel(query.fy)}`;
@@ -733,6 +733,78 @@ export function SupplierRecord({ session, params }) {
   );
 }
 
+/** SummaryFigures are a one-page summary's headline figures (a council's or a region's). */
+export function SummaryFigures({ x, since, by, notRecorded }) {
+  const local = x.localSpend;
+  return (
+    <div class="govuk-grid-row app-summary-figures">
+      <div class="govuk-grid-column-one-half">
+        <p class="govuk-body"><span class="app-count">{percent(x.securedPercent)}</span>of contract value secured as social value ({money(x.contractValuePence)} of contracts)</p>
+      </div>
+      <div class="govuk-grid-column-one-half">
+        <p class="govuk-body"><span class="app-count">{money(x.securedPence)}</span>secured{since}</p>
+      </div>
+      <div class="govuk-grid-column-one-half">
+        <p class="govuk-body"><span class="app-count">{money(x.deliveredPence)}</span>recorded as delivered, of which {money(x.verifiedPence)} verified by {by}</p>
+      </div>
+      <div class="govuk-grid-column-one-half">
+        <p class="govuk-body">
+          <span class="app-count">{local ? percent(local.localPercent) : 'Not recorded'}</span>
+          {local ? `of spend with local suppliers in ${local.label} (${money(local.localPence)} of ${money(local.totalPence)})` : notRecorded}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+/** SummaryYears is a summary's trend by financial year. */
+export function SummaryYears({ rows, id }) {
+  if (rows.length === 0) return <p class="govuk-body">No social value recorded yet.</p>;
+  return (
+    <Scroll id={id}>
+      <table class="govuk-table">
+        <caption class="govuk-table__caption govuk-table__caption--m" id={id}>By financial year</caption>
+        <thead class="govuk-table__head"><tr class="govuk-table__row"><Th>Year</Th><Th numeric>Secured</Th><Th numeric>Delivered</Th><Th numeric>Verified</Th></tr></thead>
+        <tbody class="govuk-table__body">
+          {rows.map((y) => (
+            <tr class="govuk-table__row" key={y.key}>
+              <th scope="row" class="govuk-table__header">{y.label}</th>
+              <Td numeric>{money(y.approvedPence)}</Td>
+              <Td numeric>{money(y.deliveredPence)}</Td>
+              <Td numeric>{money(y.verifiedPence)}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Scroll>
+  );
+}
+
+/** TopContracts lists a summary's contracts with most value secured, with their council when council is set. */
+export function TopContracts({ rows, id, council }) {
+  if (rows.length === 0) return null;
+  return (
+    <Scroll id={id}>
+      <table class="govuk-table">
+        <caption class="govuk-table__caption govuk-table__caption--m" id={id}>Contracts with most value secured</caption>
+        <thead class="govuk-table__head"><tr class="govuk-table__row"><Th>Contract</Th>{council && <Th>Council</Th>}<Th numeric>Contract value</Th><Th numeric>Secured</Th><Th numeric>Share</Th><Th numeric>Verified</Th></tr></thead>
+        <tbody class="govuk-table__body">
+          {rows.map((c) => (
+            <tr class="govuk-table__row" key={`${c.council || ''}${c.key}`}>
+              <th scope="row" class="govuk-table__header app-break">{c.label}</th>
+              {council && <Td>{c.councilName}</Td>}
+              <Td numeric>{c.contractValuePence ? money(c.contractValuePence) : 'Not known'}</Td>
+              <Td numeric>{money(c.approvedPence)}</Td>
+              <Td numeric>{percent(c.securedPercent)}</Td>
+              <Td numeric>{money(c.verifiedPence)}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Scroll>
+  );
+}
+
 /**
  * CouncilSummary is the council's one-page summary for officers and the
  * scrutiny panel: the panel's figures, the trend by financial year, the
@@ -745,7 +817,6 @@ export function CouncilSummary() {
   if (r.error) return <Page title="Social value summary"><Problem error={r.error} /></Page>;
   const x = r.data;
   const since = x.sinceLabel ? ` since ${x.sinceLabel}` : '';
-  const local = x.localSpend;
   return (
     <Page title="Social value summary" caption={x.name}>
       <p class="govuk-body">Figures recorded by the council{since}, as of {date(x.computedAt)}.</p>
@@ -754,60 +825,9 @@ export function CouncilSummary() {
         <DownloadButton path="/ledger/summary" query={{ format: 'html' }} filename="social-value-summary.html">Download as a web page</DownloadButton>
         <a class="govuk-link" href="/ledger">Back to the ledger</a>
       </div>
-      <div class="govuk-grid-row app-summary-figures">
-        <div class="govuk-grid-column-one-half">
-          <p class="govuk-body"><span class="app-count">{percent(x.securedPercent)}</span>of contract value secured as social value ({money(x.contractValuePence)} of contracts)</p>
-        </div>
-        <div class="govuk-grid-column-one-half">
-          <p class="govuk-body"><span class="app-count">{money(x.securedPence)}</span>secured{since}</p>
-        </div>
-        <div class="govuk-grid-column-one-half">
-          <p class="govuk-body"><span class="app-count">{money(x.deliveredPence)}</span>recorded as delivered, of which {money(x.verifiedPence)} verified by the council</p>
-        </div>
-        <div class="govuk-grid-column-one-half">
-          <p class="govuk-body">
-            <span class="app-count">{local ? percent(local.localPercent) : 'Not recorded'}</span>
-            {local ? `of spend with local suppliers in ${local.label} (${money(local.localPence)} of ${money(local.totalPence)})` : 'Local spend share: the council’s payments are not recorded here yet'}
-          </p>
-        </div>
-      </div>
-      {x.byYear.length === 0 ? <p class="govuk-body">No social value recorded yet.</p> : (
-        <Scroll id="summary-year">
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--m" id="summary-year">By financial year</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><Th>Year</Th><Th numeric>Secured</Th><Th numeric>Delivered</Th><Th numeric>Verified</Th></tr></thead>
-            <tbody class="govuk-table__body">
-              {x.byYear.map((y) => (
-                <tr class="govuk-table__row" key={y.key}>
-                  <th scope="row" class="govuk-table__header">{y.label}</th>
-                  <Td numeric>{money(y.approvedPence)}</Td>
-                  <Td numeric>{money(y.deliveredPence)}</Td>
-                  <Td numeric>{money(y.verifiedPence)}</Td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
-      {x.topContracts.length > 0 && (
-        <Scroll id="summary-contracts">
-          <table class="govuk-table">
-            <caption class="govuk-table__caption govuk-table__caption--m" id="summary-contracts">Contracts with most value secured</caption>
-            <thead class="govuk-table__head"><tr class="govuk-table__row"><Th>Contract</Th><Th numeric>Contract value</Th><Th numeric>Secured</Th><Th numeric>Share</Th><Th numeric>Verified</Th></tr></thead>
-            <tbody class="govuk-table__body">
-              {x.topContracts.map((c) => (
-                <tr class="govuk-table__row" key={c.key}>
-                  <th scope="row" class="govuk-table__header app-break">{c.label}</th>
-                  <Td numeric>{c.contractValuePence ? money(c.contractValuePence) : 'Not known'}</Td>
-                  <Td numeric>{money(c.approvedPence)}</Td>
-                  <Td numeric>{percent(c.securedPercent)}</Td>
-                  <Td numeric>{money(c.verifiedPence)}</Td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <SummaryFigures x={x} since={since} by="the council" notRecorded="Local spend share: the council’s payments are not recorded here yet" />
+      <SummaryYears rows={x.byYear} id="summary-year" />
+      <TopContracts rows={x.topContracts} id="summary-contracts" />
       <h2 class="govuk-heading-m">Overdue commitments</h2>
       <p class="govuk-body">
         {x.overdue.count === 0 ? 'No commitment is past its due date without verified delivery.' : `${plural(x.overdue.count, 'commitment')} past the due date without verified delivery, ${money(x.overdue.valuePence)} committed on them.`}
