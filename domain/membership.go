@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 )
 
 // A supplier registers once, in its home council, and may ask to work in
@@ -158,10 +159,25 @@ func (s *Service) recordIn(ctx context.Context, a *Actor, authorityID string, st
 	return nil, Errorf(ENOTFOUND, "Council not found.")
 }
 
-// SwitchCouncil checks that the supplier may work in the council slug now
-// (its organisation is approved there) and returns the council's id for
-// the session to carry.
-func (s *Service) SwitchCouncil(ctx context.Context, a *Actor, slug string) (*Authority, error) {
+// Switched is a supplier's session moved to another council.
+type Switched struct {
+	Authority *Authority
+	// Council is the id the session's access token carries: "" for the
+	// home council.
+	Council string
+	// Refresh is the session's next refresh token, which records the
+	// council so that a refresh keeps it, and Expires its expiry; empty when
+	// the switch was asked without the session's refresh token.
+	Refresh string
+	Expires time.Time
+}
+
+// SwitchCouncil moves the supplier to the council slug when its
+// organisation is approved there now (EFORBIDDEN on field authority when
+// not). Given the session's raw refresh token, it spends it and continues
+// the chain with a token that records the council: a refresh, or a page
+// load, keeps working there (see UseRefreshToken).
+func (s *Service) SwitchCouncil(ctx context.Context, a *Actor, slug, refresh string, ttl time.Duration) (*Switched, error) {
 	if err := requireRole(a, RoleSupplier); err != nil {
 		return nil, err
 	}
@@ -176,7 +192,28 @@ func (s *Service) SwitchCouncil(ctx context.Context, a *Actor, slug string) (*Au
 	} else if err != nil {
 		return nil, err
 	}
-	return auth, nil
+	home, _, err := s.ActorFor(ctx, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	sw := &Switched{Authority: auth, Council: auth.ID}
+	if auth.ID == home.AuthorityID {
+		sw.Council = ""
+	}
+	if refresh == "" {
+		return sw, nil
+	}
+	r, err := s.UseRefreshToken(ctx, refresh)
+	if err != nil {
+		return nil, err
+	}
+	if r.User.ID != a.UserID {
+		return nil, sessionEnded()
+	}
+	if sw.Refresh, sw.Expires, err = s.IssueRefreshToken(ctx, a.UserID, r.Family, sw.Council, ttl); err != nil {
+		return nil, err
+	}
+	return sw, nil
 }
 
 // CouncilRecord is a supplier's verified figures in one council.
