@@ -22,7 +22,7 @@ func (s *Service) PageGeneration(ctx context.Context, authorityID string) (uint6
 // PageGeneration stamps its public lists. An authority keeps its id for
 // good (PutAuthority keeps it), so a caller may remember the answer.
 func (s *Service) PageAuthority(ctx context.Context, slug string) (string, error) {
-	auth, err := s.Store.AuthorityBySlug(ctx, slug)
+	auth, err := s.councilOfPage(ctx, slug)
 	if err != nil {
 		return "", err
 	}
