@@ -121,3 +121,91 @@ func wantErrCode(t *testing.T, err error, code string) {
 		t.Fatalf("error %v, want code %s", err, code)
 	}
 }
+
+// TestCopiesKeptInStep: the supplier edits its details working in the
+// test council; its record at home has them too, each change in its own
+// council's chain; a new name waits for each council's officers; its base
+// ward and its standing stay each council's own.
+func TestCopiesKeptInStep(t *testing.T) {
+	ctx := context.Background()
+	c := newCouncils(t)
+	c.approveAway(t)
+	away, _, err := c.svc.ActorIn(ctx, c.supplier.UserID, c.away.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, err := c.svc.GetOrganisation(ctx, c.supplier, c.supplier.OrganisationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	homeWard := "E05015018"
+	if _, err := c.svc.UpdateProfile(ctx, c.supplier, home.ID, domain.ProfileInput{Details: &domain.OrgDetails{BaseWard: homeWard}}); err != nil {
+		t.Fatal(err)
+	}
+	name, offers := "Mersey Build and Care", []string{"jobs"}
+	details := domain.OrgDetails{Phone: "0161 474 4000", Website: "https://mersey.example.org", CompanyNumber: "01234567",
+		SocialValueLead: &domain.Contact{Name: "Asha Patel", Email: "asha@mersey.example.org"}}
+	if _, err := c.svc.UpdateProfile(ctx, away, c.other, domain.ProfileInput{Name: &name, Offers: &offers, Details: &details}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.svc.GetOrganisation(ctx, c.supplier, home.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Phone != details.Phone || got.Website != details.Website || got.CompanyNumber != "01234567" || got.SocialValueLead == nil ||
+		got.SocialValueLead.Name != "Asha Patel" || len(got.Offers) != 1 || got.Offers[0] != "jobs" {
+		t.Fatalf("home record after the edit in the test council: %+v", got)
+	}
+	// Approved in both: the new name waits for each council's officers.
+	if got.Name != "Mersey Build" || got.PendingName != name || got.BaseWard != homeWard {
+		t.Fatalf("home name %q pending %q ward %q", got.Name, got.PendingName, got.BaseWard)
+	}
+	for _, w := range []struct {
+		a  *domain.Authority
+		id string
+	}{{c.home, home.ID}, {c.away, c.other}} {
+		evs, err := c.db.FindAudit(ctx, domain.AuditFilter{AuthorityID: w.a.ID, Object: w.id})
+		if err != nil || len(evs) == 0 || evs[len(evs)-1].Action != "organisation.update" || evs[len(evs)-1].Actor != c.supplier.UserID {
+			t.Fatalf("%s's chain: %+v, %v", w.a.Slug, evs, err)
+		}
+	}
+	// An edit at home reaches the copy, whose base ward stays its own (none).
+	details.Phone = "0161 000 1111"
+	details.BaseWard = homeWard
+	if _, err := c.svc.UpdateProfile(ctx, c.supplier, home.ID, domain.ProfileInput{Details: &details}); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := c.svc.GetOrganisation(ctx, away, c.other)
+	if err != nil || cp.Phone != "0161 000 1111" || cp.BaseWard != "" || cp.PendingName != name {
+		t.Fatalf("copy after the edit at home: %+v, %v", cp, err)
+	}
+	// A suspension by the test council binds it alone.
+	if _, err := c.svc.SuspendOrganisation(ctx, c.awayOff, c.other, true, "Under investigation"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.svc.GetOrganisation(ctx, c.supplier, home.ID); got.Status != domain.OrgApproved {
+		t.Fatalf("home status after the test council's suspension: %s", got.Status)
+	}
+	// Edits still reach the suspended copy; its suspension stays.
+	details.Phone = "0161 222 3333"
+	if _, err := c.svc.UpdateProfile(ctx, c.supplier, home.ID, domain.ProfileInput{Details: &details}); err != nil {
+		t.Fatal(err)
+	}
+	if cp, _ := c.svc.GetOrganisation(ctx, away, c.other); cp.Status != domain.OrgSuspended || cp.Phone != "0161 222 3333" {
+		t.Fatalf("suspended copy: %+v", cp)
+	}
+	// A name taken in the other council is refused there, and nothing is written.
+	if _, _, err := c.svc.Register(ctx, domain.RegisterInput{Email: "g@testshire.example", Password: "correct-horse-battery", Name: "G", Role: domain.RoleGroup,
+		OrgName: "Testshire Helpers", AuthoritySlug: c.away.Slug, EmailVerified: true}); err != nil {
+		t.Fatal(err)
+	}
+	taken := "Testshire Helpers"
+	_, err = c.svc.UpdateProfile(ctx, c.supplier, home.ID, domain.ProfileInput{Name: &taken, Details: &domain.OrgDetails{Phone: "0161 999 9999"}})
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.ECONFLICT || de.Field != "name" {
+		t.Fatalf("a name taken in the other council: %v", err)
+	}
+	if got, _ := c.svc.GetOrganisation(ctx, c.supplier, home.ID); got.Phone != "0161 222 3333" {
+		t.Fatalf("a refused edit wrote the home record: %+v", got)
+	}
+}

@@ -43,6 +43,7 @@ func Run(t *testing.T, h Harness) {
 		{"CountCall", testCountCall, false},
 		{"VerifyAuditChain", testVerifyAuditChain, false},
 		{"RefreshTokens", testRefreshTokens, false},
+		{"UpdateOrganisations", testUpdateOrganisations, false},
 		{"UserUpdate", testUserUpdate, false},
 		{"AuthorityUpdate", testAuthorityUpdate, false},
 		{"Allocations", testAllocations, false},
