@@ -148,22 +148,27 @@ func (s *Server) handleAuthLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.startSession(c, u, "")
+	body, err := s.startSession(c, u, "", "")
+	if err != nil {
+		return err
+	}
+	return c.JSON(body)
 }
 
-// startSession issues an access token and a new refresh token of family.
-func (s *Server) startSession(c *fiber.Ctx, u *domain.User, family string) error {
+// startSession issues an access token and a new refresh token of family
+// for the user working in the council (its id; "" for its own).
+func (s *Server) startSession(c *fiber.Ctx, u *domain.User, family, council string) (fiber.Map, error) {
 	now := s.svc.Now()
-	access, err := s.IssueAccessToken(u.ID, now)
+	access, err := s.issueAccessTokenIn(u.ID, council, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	raw, expires, err := s.svc.IssueRefreshToken(c.UserContext(), u.ID, family, s.cfg.RefreshTTL)
+	raw, expires, err := s.svc.IssueRefreshToken(c.UserContext(), u.ID, family, council, s.cfg.RefreshTTL)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.setRefreshCookie(c, raw, expires)
-	return c.JSON(fiber.Map{"accessToken": access, "expiresIn": int(s.cfg.AccessTTL.Seconds()), "tokenType": "Bearer", "user": u})
+	return fiber.Map{"accessToken": access, "expiresIn": int(s.cfg.AccessTTL.Seconds()), "tokenType": "Bearer", "user": u}, nil
 }
 
 func (s *Server) setRefreshCookie(c *fiber.Ctx, value string, expires time.Time) {
@@ -171,15 +176,29 @@ func (s *Server) setRefreshCookie(c *fiber.Ctx, value string, expires time.Time)
 		HTTPOnly: true, Secure: true, SameSite: fiber.CookieSameSiteStrictMode})
 }
 
+// handleAuthRefresh continues the session in the council it works in:
+// authority names it, and left (with notice) the council the session had to
+// leave because the organisation is no longer approved there.
 func (s *Server) handleAuthRefresh(c *fiber.Ctx) error {
-	u, family, err := s.svc.UseRefreshToken(c.UserContext(), c.Cookies(RefreshCookie))
+	r, err := s.svc.UseRefreshToken(c.UserContext(), c.Cookies(RefreshCookie))
 	if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
 		s.clearRefreshCookie(c)
 	}
 	if err != nil {
 		return err
 	}
-	return s.startSession(c, u, family)
+	body, err := s.startSession(c, r.User, r.Family, r.Council)
+	if err != nil {
+		return err
+	}
+	if r.Authority != nil {
+		body["authority"] = fiber.Map{"slug": r.Authority.Slug, "name": r.Authority.Name}
+	}
+	if r.Left != nil {
+		body["left"] = fiber.Map{"slug": r.Left.Slug, "name": r.Left.Name}
+		body["notice"] = r.Notice
+	}
+	return c.JSON(body)
 }
 
 func (s *Server) clearRefreshCookie(c *fiber.Ctx) {

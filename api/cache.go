@@ -298,7 +298,7 @@ func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 		return handler(c)
 	}
 	var gen uint64
-	switch slug := c.Query("authority", defaultAuthority); {
+	switch slug := c.Query("authority"); {
 	case s.cfg.Generations != nil:
 		gen = s.cfg.Generations.Generation()
 	case s.cfg.SharedPages:
@@ -350,9 +350,6 @@ func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
 		return pageGen >= changed
 	})
 }
-
-// defaultAuthority is the council of a public list that names none.
-const defaultAuthority = "stockport"
 
 // pageAuthorityLocal is the Locals key under which a handler of a public
 // page names the authority of what it read (the request's, for

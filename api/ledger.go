@@ -344,7 +344,7 @@ func (s *Server) handleSupplierRecord(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleOpenData(c *fiber.Ctx) error {
-	slug := c.Query("authority", "stockport")
+	slug := c.Query("authority")
 	od, err := s.svc.OpenDataOf(c.UserContext(), slug, domain.OpenPeriod{FY: c.Query("fy"), Quarter: c.Query("quarter")})
 	if err != nil {
 		return err

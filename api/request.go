@@ -88,7 +88,7 @@ func (s *Server) handleRequestList(c *fiber.Ctx) error {
 	default:
 		return domain.FieldErrorf("mine", "mine must be true or false")
 	}
-	auth := c.Query("authority", defaultAuthority)
+	auth := c.Query("authority")
 	if c.Query("format") == "csv" {
 		all, err := everyPage(func(p domain.Page) ([]*domain.Request, string, error) {
 			f.Page = p

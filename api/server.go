@@ -248,7 +248,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/me/email-settings", "The signed-in user's choice per kind of email", signedIn, nil, s.handleEmailSettingsGet},
 		{"PUT", "/me/email-settings", "Choose per kind of email: immediately, digest or off (security mail stays on)", signedIn, emailSettingsBody{}, s.handleEmailSettingsPut},
 		{"POST", "/unsubscribe", "Turn off the kind of email a mail's signed link names, without signing in", nil, unsubscribeBody{}, s.handleUnsubscribe},
-	}, append(append(append(append(s.valueRoutes(), s.procurementRoutes()...), s.kpiRoutes()...), s.importRoutes()...), append(s.platformRoutes(), s.membershipRoutes()...)...)...)
+	}, append(append(append(append(s.valueRoutes(), s.procurementRoutes()...), s.kpiRoutes()...), s.importRoutes()...), append(s.platformRoutes(), append(s.membershipRoutes(), s.councilRoutes()...)...)...)...)
 }
 
 // Listen serves on addr until ctx ends, then drains in-flight requests.

@@ -50,6 +50,9 @@ type Config struct {
 	SMTPURL string
 	// MailFrom is the From of mail; BaseURL the app's address for links.
 	MailFrom, BaseURL string
+	// DefaultAuthority is the slug of the council of a public page that
+	// names none; empty means the first council (domain.DefaultCouncil).
+	DefaultAuthority string
 	// Static is the built SPA; nil serves the API alone.
 	Static fs.FS
 	Logger *slog.Logger
@@ -104,6 +107,7 @@ func OpenStore(ctx context.Context, c Config) (domain.Store, domain.RequestGener
 func NewService(st domain.Store, c Config, secret []byte) *domain.Service {
 	svc := domain.NewService(st)
 	svc.BaseURL = c.BaseURL
+	svc.DefaultAuthority = c.DefaultAuthority
 	svc.MailKey = MailKey(secret)
 	return svc
 }

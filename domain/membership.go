@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 )
 
 // A supplier registers once, in its home council, and may ask to work in
@@ -108,13 +109,72 @@ func (s *Service) JoinCouncil(ctx context.Context, a *Actor, slug string) (*Memb
 		return nil, err
 	}
 	o := &Organisation{ID: NewID(), AuthorityID: auth.ID, Authority: auth.Slug, Kind: KindSupplier, Status: OrgPending, Home: home.ID,
-		Offers: home.Offers, CommitmentLimitPence: home.CommitmentLimitPence, OrgDetails: home.OrgDetails, Version: 1, CreatedAt: now, UpdatedAt: now}
+		Version: 1, CreatedAt: now, UpdatedAt: now}
+	o.takeShared(home)
 	o.setName(home.Name)
 	ev := NewAuditEvent(auth.ID, a.UserID, "organisation.join", "organisation", o.ID, nil, o, now)
 	if err := s.Store.CreateOrganisation(ctx, o, ev); err != nil {
 		return nil, nameTakenAs(err, "organisation.name")
 	}
 	return &Membership{Authority: auth.Slug, Name: auth.Name, OrganisationID: o.ID, Status: o.Status}, nil
+}
+
+// takeShared copies what the organisation says about itself, the same in
+// every council it works in, from another record of it: its offers,
+// commitment limit and due-diligence details. What belongs to one council
+// stays: its status (approval, suspension), its base ward (a ward of that
+// council, Area and BaseWard) and its name's approval there (see
+// keepCopiesInStep).
+func (o *Organisation) takeShared(from *Organisation) {
+	ward := o.BaseWard
+	o.Offers = append([]string(nil), from.Offers...)
+	o.CommitmentLimitPence = from.CommitmentLimitPence
+	o.OrgDetails = from.OrgDetails
+	o.BaseWard = ward
+}
+
+// keepCopiesInStep brings every other record of a supplier organisation
+// in step with o, just edited by its people: the shared details
+// (takeShared) and, when renamed is true, the name asked for, which each
+// council takes or approves as it does its own records' (Rename), and
+// which must be free in each. It returns the changes to write with o's,
+// each with its event in its council's chain.
+func (s *Service) keepCopiesInStep(ctx context.Context, a *Actor, o *Organisation, renamed bool, now time.Time) ([]OrganisationChange, error) {
+	if o.Kind != KindSupplier {
+		return nil, nil
+	}
+	orgs, err := s.membershipsOf(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	name := o.Name
+	if o.PendingName != "" {
+		name = o.PendingName
+	}
+	var out []OrganisationChange
+	for _, c := range orgs {
+		if c.ID == o.ID {
+			continue
+		}
+		before, prev := *c, c.Version
+		c.takeShared(o)
+		if renamed {
+			if name != c.Name {
+				auth, err := s.Store.AuthorityByID(ctx, c.AuthorityID)
+				if err != nil {
+					return nil, err
+				}
+				if err := s.checkNameFree(ctx, auth, name, c.ID, "name"); err != nil {
+					return nil, err
+				}
+			}
+			c.Rename(name, now)
+		} else {
+			c.touch(now)
+		}
+		out = append(out, OrganisationChange{Org: c, Prev: prev, Event: NewAuditEvent(c.AuthorityID, a.UserID, "organisation.update", "organisation", c.ID, &before, c, now)})
+	}
+	return out, nil
 }
 
 // ActorIn returns the user's actor working in the council authorityID: its
@@ -158,10 +218,25 @@ func (s *Service) recordIn(ctx context.Context, a *Actor, authorityID string, st
 	return nil, Errorf(ENOTFOUND, "Council not found.")
 }
 
-// SwitchCouncil checks that the supplier may work in the council slug now
-// (its organisation is approved there) and returns the council's id for
-// the session to carry.
-func (s *Service) SwitchCouncil(ctx context.Context, a *Actor, slug string) (*Authority, error) {
+// Switched is a supplier's session moved to another council.
+type Switched struct {
+	Authority *Authority
+	// Council is the id the session's access token carries: "" for the
+	// home council.
+	Council string
+	// Refresh is the session's next refresh token, which records the
+	// council so that a refresh keeps it, and Expires its expiry; empty when
+	// the switch was asked without the session's refresh token.
+	Refresh string
+	Expires time.Time
+}
+
+// SwitchCouncil moves the supplier to the council slug when its
+// organisation is approved there now (EFORBIDDEN on field authority when
+// not). Given the session's raw refresh token, it spends it and continues
+// the chain with a token that records the council: a refresh, or a page
+// load, keeps working there (see UseRefreshToken).
+func (s *Service) SwitchCouncil(ctx context.Context, a *Actor, slug, refresh string, ttl time.Duration) (*Switched, error) {
 	if err := requireRole(a, RoleSupplier); err != nil {
 		return nil, err
 	}
@@ -176,7 +251,28 @@ func (s *Service) SwitchCouncil(ctx context.Context, a *Actor, slug string) (*Au
 	} else if err != nil {
 		return nil, err
 	}
-	return auth, nil
+	home, _, err := s.ActorFor(ctx, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	sw := &Switched{Authority: auth, Council: auth.ID}
+	if auth.ID == home.AuthorityID {
+		sw.Council = ""
+	}
+	if refresh == "" {
+		return sw, nil
+	}
+	r, err := s.UseRefreshToken(ctx, refresh)
+	if err != nil {
+		return nil, err
+	}
+	if r.User.ID != a.UserID {
+		return nil, sessionEnded()
+	}
+	if sw.Refresh, sw.Expires, err = s.IssueRefreshToken(ctx, a.UserID, r.Family, sw.Council, ttl); err != nil {
+		return nil, err
+	}
+	return sw, nil
 }
 
 // CouncilRecord is a supplier's verified figures in one council.

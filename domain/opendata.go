@@ -63,10 +63,8 @@ func (s *Service) OpenDataOf(ctx context.Context, slug string, period OpenPeriod
 	if err := lf.Check(); err != nil {
 		return nil, err
 	}
-	auth, err := s.Store.AuthorityBySlug(ctx, slug)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, FieldErrorf("authority", "There is no council %q here.", truncateText(slug, 40))
-	} else if err != nil {
+	auth, err := s.councilOfPage(ctx, slug)
+	if err != nil {
 		return nil, err
 	}
 	od := &OpenData{Authority: auth.Slug, Name: auth.Name, Licence: "Open Government Licence v3.0", GeneratedAt: s.now(), Filter: period, Requests: []OpenRequest{}}

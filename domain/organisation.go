@@ -216,6 +216,14 @@ type OrganisationFilter struct {
 	Page
 }
 
+// OrganisationChange is one organisation written by UpdateOrganisations:
+// the new state, the version it replaces and its event.
+type OrganisationChange struct {
+	Org   *Organisation
+	Prev  int64
+	Event *AuditEvent
+}
+
 // OrganisationStore persists organisations.
 type OrganisationStore interface {
 	// OrganisationByID returns ENOTFOUND when there is none.
@@ -226,6 +234,10 @@ type OrganisationStore interface {
 	// its audit event; ECONFLICT when the version moved on, NameTaken when
 	// another organisation of the authority has o's name key.
 	UpdateOrganisation(ctx context.Context, o *Organisation, prev int64, ev *AuditEvent) error
+	// UpdateOrganisations writes every change (each organisation if its
+	// stored version is Prev, with its event) as one: all or none;
+	// ECONFLICT or NameTaken as UpdateOrganisation.
+	UpdateOrganisations(ctx context.Context, cs []OrganisationChange) error
 	// OrganisationByNameKey returns the organisation of the authority whose
 	// name has the key; ENOTFOUND when there is none.
 	OrganisationByNameKey(ctx context.Context, authorityID, key string) (*Organisation, error)
@@ -451,6 +463,10 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, id string, in Pro
 	} else {
 		o.touch(now)
 	}
-	ev := NewAuditEvent(o.AuthorityID, a.UserID, "organisation.update", "organisation", o.ID, &before, o, now)
-	return o, nameTakenAs(s.Store.UpdateOrganisation(ctx, o, prev, ev), "name")
+	changes := []OrganisationChange{{Org: o, Prev: prev, Event: NewAuditEvent(o.AuthorityID, a.UserID, "organisation.update", "organisation", o.ID, &before, o, now)}}
+	copies, err := s.keepCopiesInStep(ctx, a, o, in.Name != nil, now)
+	if err != nil {
+		return nil, err
+	}
+	return o, nameTakenAs(s.Store.UpdateOrganisations(ctx, append(changes, copies...)), "name")
 }

@@ -18,11 +18,18 @@ func (s *Service) PageGeneration(ctx context.Context, authorityID string) (uint6
 	return uint64(seq), nil
 }
 
-// PageAuthority returns the id of the authority with slug, whose
+// PageAuthority returns the id of the authority with slug (the default
+// council when slug is ""; ENOTFOUND when there is none), whose
 // PageGeneration stamps its public lists. An authority keeps its id for
 // good (PutAuthority keeps it), so a caller may remember the answer.
 func (s *Service) PageAuthority(ctx context.Context, slug string) (string, error) {
-	auth, err := s.Store.AuthorityBySlug(ctx, slug)
+	var auth *Authority
+	var err error
+	if slug == "" {
+		auth, err = s.DefaultCouncil(ctx)
+	} else {
+		auth, err = s.Store.AuthorityBySlug(ctx, slug)
+	}
 	if err != nil {
 		return "", err
 	}

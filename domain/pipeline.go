@@ -31,13 +31,8 @@ var pipelineStages = []string{StagePipeline, StagePreMarket, StageTender}
 // Pipeline lists a council's contracts from pipeline to tender for anyone,
 // newest first.
 func (s *Service) Pipeline(ctx context.Context, slug string) ([]PipelineContract, error) {
-	if slug == "" {
-		return nil, FieldErrorf("authority", "Give the council: ?authority=slug")
-	}
-	auth, err := s.Store.AuthorityBySlug(ctx, slug)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, FieldErrorf("authority", "There is no council %q here.", truncateText(slug, 40))
-	} else if err != nil {
+	auth, err := s.councilOfPage(ctx, slug)
+	if err != nil {
 		return nil, err
 	}
 	cs, err := AllPages(func(p Page) ([]*Contract, string, error) {

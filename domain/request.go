@@ -359,10 +359,8 @@ func (s *Service) ListRequests(ctx context.Context, a *Actor, authoritySlug stri
 	case a != nil:
 		f.AuthorityID = a.AuthorityID
 	default:
-		auth, err := s.Store.AuthorityBySlug(ctx, authoritySlug)
-		if ErrorCode(err) == ENOTFOUND {
-			return nil, "", FieldErrorf("authority", "There is no council %q here.", authoritySlug)
-		} else if err != nil {
+		auth, err := s.councilOfPage(ctx, authoritySlug)
+		if err != nil {
 			return nil, "", err
 		}
 		f.AuthorityID = auth.ID

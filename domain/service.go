@@ -39,6 +39,9 @@ type Service struct {
 	BaseURL string
 	// MailKey signs the unsubscribe links in mail.
 	MailKey []byte
+	// DefaultAuthority is the slug of the council of a public page that
+	// names none; empty means the first council (see DefaultCouncil).
+	DefaultAuthority string
 }
 
 // NewService returns a service over the store with the system clock.

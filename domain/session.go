@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -26,8 +27,9 @@ func sessionEnded() error {
 }
 
 // IssueRefreshToken starts (family "") or continues a session of the user
-// and returns the raw token for the client and when it expires.
-func (s *Service) IssueRefreshToken(ctx context.Context, userID, family string, ttl time.Duration) (string, time.Time, error) {
+// working in the council (its id; "" is the user's own) and returns the raw
+// token for the client and when it expires.
+func (s *Service) IssueRefreshToken(ctx context.Context, userID, family, council string, ttl time.Duration) (string, time.Time, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return "", time.Time{}, err
@@ -37,19 +39,38 @@ func (s *Service) IssueRefreshToken(ctx context.Context, userID, family string, 
 	}
 	raw := base64.RawURLEncoding.EncodeToString(secret)
 	now := s.now()
-	t := &RefreshToken{ID: refreshID(raw), Family: family, UserID: userID, ExpiresAt: now.Add(ttl), CreatedAt: now}
+	t := &RefreshToken{ID: refreshID(raw), Family: family, UserID: userID, Council: council, ExpiresAt: now.Add(ttl), CreatedAt: now}
 	if err := s.Store.CreateRefreshToken(ctx, t); err != nil {
 		return "", time.Time{}, err
 	}
 	return raw, t.ExpiresAt, nil
 }
 
-// UseRefreshToken spends a raw refresh token and returns its user and
-// family; EUNAUTHORIZED when it is unknown, expired, already used (which
-// ends its whole chain) or its user is disabled.
-func (s *Service) UseRefreshToken(ctx context.Context, raw string) (*User, string, error) {
+// Resumed is what a spent refresh token continues: the session's user, its
+// chain and the council it works in.
+type Resumed struct {
+	User   *User
+	Family string
+	// Council is the id of the council the session works in, "" for the
+	// user's own; Authority is that council (nil for a user of none).
+	Council   string
+	Authority *Authority
+	// Left is the council the session was in when the organisation may no
+	// longer work there (its record is no longer approved): the session is
+	// back in its home council and Notice says so.
+	Left   *Authority
+	Notice string
+}
+
+// UseRefreshToken spends a raw refresh token and returns its session;
+// EUNAUTHORIZED when it is unknown, expired, already used (which ends its
+// whole chain) or its user is disabled. A supplier's session keeps the
+// council it switched to while its organisation is approved there; when it
+// no longer is (suspended, say), the session goes back to the home council
+// and says so (Resumed.Left).
+func (s *Service) UseRefreshToken(ctx context.Context, raw string) (*Resumed, error) {
 	if raw == "" || len(raw) > 100 {
-		return nil, "", sessionEnded()
+		return nil, sessionEnded()
 	}
 	t, err := s.Store.UseRefreshToken(ctx, refreshID(raw))
 	switch ErrorCode(err) {
@@ -58,23 +79,41 @@ func (s *Service) UseRefreshToken(ctx context.Context, raw string) (*User, strin
 		if t != nil {
 			slog.Warn("refresh token reuse; revoking its chain", "user", t.UserID)
 			if rerr := s.Store.RevokeRefreshFamily(ctx, t.Family); rerr != nil {
-				return nil, "", rerr
+				return nil, rerr
 			}
 		}
-		return nil, "", sessionEnded()
+		return nil, sessionEnded()
 	case ENOTFOUND:
-		return nil, "", sessionEnded()
+		return nil, sessionEnded()
 	default:
-		return nil, "", err
+		return nil, err
 	}
 	if !t.ExpiresAt.After(s.now()) {
-		return nil, "", sessionEnded()
+		return nil, sessionEnded()
 	}
-	_, u, err := s.ActorFor(ctx, t.UserID)
+	a, u, err := s.ActorFor(ctx, t.UserID)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return u, t.Family, nil
+	r := &Resumed{User: u, Family: t.Family}
+	if t.Council != "" && t.Council != a.AuthorityID {
+		if _, err := s.recordIn(ctx, a, t.Council, OrgApproved); err == nil {
+			r.Council = t.Council
+		} else if ErrorCode(err) != ENOTFOUND {
+			return nil, err
+		} else if r.Left, err = s.Store.AuthorityByID(ctx, t.Council); err != nil && ErrorCode(err) != ENOTFOUND {
+			return nil, err
+		}
+	}
+	if id := cmp.Or(r.Council, a.AuthorityID); id != "" {
+		if r.Authority, err = s.Store.AuthorityByID(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	if r.Left != nil && r.Authority != nil {
+		r.Notice = "Your organisation is no longer approved to work in " + r.Left.Name + ": you are working in " + r.Authority.Name + "."
+	}
+	return r, nil
 }
 
 // EndSession revokes the chain of a raw refresh token (sign out); an

@@ -76,9 +76,12 @@ func (u *User) Validate() error {
 // RefreshToken is one link of a rotating refresh-token chain (family).
 // Using a token marks it used; using a used token revokes the family.
 type RefreshToken struct {
-	ID        string    `json:"id"`
-	Family    string    `json:"family"`
-	UserID    string    `json:"userId"`
+	ID     string `json:"id"`
+	Family string `json:"family"`
+	UserID string `json:"userId"`
+	// Council is the id of the council the session works in when it is not
+	// the user's own (a supplier that switched council; see SwitchCouncil).
+	Council   string    `json:"council,omitempty"`
 	ExpiresAt time.Time `json:"expiresAt"`
 	Used      bool      `json:"used"`
 	Revoked   bool      `json:"revoked"`

@@ -74,6 +74,8 @@ type Config struct {
 	LeaseTTL time.Duration
 	// SMTPURL, MailFrom and BaseURL configure mail (see app.Config).
 	SMTPURL, MailFrom, BaseURL string
+	// DefaultAuthority is the council of a public page that names none.
+	DefaultAuthority string
 }
 
 func parseConfig(fsName string, args []string, getenv func(string) string) (*Config, *flag.FlagSet, error) {
@@ -97,6 +99,7 @@ func parseConfig(fsName string, args []string, getenv func(string) string) (*Con
 	fl.DurationVar(&c.CheckpointEvery, "checkpoint-every", time.Minute, "how often to sign the audit chain heads")
 	fl.StringVar(&c.MailFrom, "mail-from", def("NEEDMATCH_MAIL_FROM", "needmatch <no-reply@needmatch.localhost>"), "the From address of mail (NEEDMATCH_MAIL_FROM)")
 	fl.StringVar(&c.BaseURL, "base-url", def("NEEDMATCH_BASE_URL", ""), "the app's public address, for links in mail (NEEDMATCH_BASE_URL, default http://<addr>)")
+	fl.StringVar(&c.DefaultAuthority, "default-authority", def("NEEDMATCH_DEFAULT_AUTHORITY", ""), "slug of the council a public page shows when it names none (NEEDMATCH_DEFAULT_AUTHORITY, default the first council by slug)")
 	leaseTTL := fl.String("lease-ttl", def("NEEDMATCH_LEASE_TTL", domain.LeaseTTL.String()), "how long a process holds a background job's lease unrenewed; another takes over within this and a third of it (NEEDMATCH_LEASE_TTL)")
 	c.JWTSecret = getenv("NEEDMATCH_JWT_SECRET")
 	c.SMTPURL = getenv("NEEDMATCH_SMTP_URL")
@@ -189,7 +192,7 @@ func (c *Config) appConfig(log *slog.Logger) app.Config {
 	}
 	return app.Config{Addr: c.Addr, DataDir: c.DataDir, MongoURI: c.MongoURI, MongoDB: c.MongoDB, JWTSecret: c.JWTSecret, TLS: c.TLS,
 		TrustedProxies: proxies, NoRateLimits: c.NoLimits, AuditKeyFile: c.AuditKey, CheckpointEvery: c.CheckpointEvery, LeaseTTL: c.LeaseTTL, Logger: log,
-		SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, BaseURL: c.BaseURL}
+		SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, BaseURL: c.BaseURL, DefaultAuthority: c.DefaultAuthority}
 }
 
 // openStore opens the configured store for the commands that need no server.

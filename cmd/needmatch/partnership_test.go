@@ -120,11 +120,11 @@ func TestPartnershipAcceptance(t *testing.T) {
 				t.Fatal(err)
 			}
 			home := actor("supplier@alpha.example")
-			auth, err := svc.SwitchCouncil(ctx, home, "beta")
+			sw, err := svc.SwitchCouncil(ctx, home, "beta", "", 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if supplier, _, err = svc.ActorIn(ctx, home.UserID, auth.ID); err != nil || supplier.OrganisationID != m.OrganisationID {
+			if supplier, _, err = svc.ActorIn(ctx, home.UserID, sw.Authority.ID); err != nil || supplier.OrganisationID != m.OrganisationID {
 				t.Fatalf("the supplier in beta: %+v, %v", supplier, err)
 			}
 		default:

@@ -5,9 +5,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { currentNavigation } from './router.jsx';
 import { SessionEnded } from './api.js';
+import { session } from './session.js';
 
 const SERVICE = 'Needmatch';
-const COUNCIL = 'Stockport Council';
 let focusedNavigation = 0;
 let focusedHeading = null;
 
@@ -22,7 +22,8 @@ function cx(...names) {
  */
 export function Page({ title, caption, heading = true, error = false, back, children }) {
   useEffect(() => {
-    document.title = `${error ? 'Error: ' : ''}${title} - ${SERVICE} - ${COUNCIL}`;
+    const council = session().authority?.name;
+    document.title = `${error ? 'Error: ' : ''}${title} - ${SERVICE}${council ? ` - ${council}` : ''}`;
   }, [title, error]);
   useEffect(() => {
     const nav = currentNavigation();

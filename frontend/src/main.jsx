@@ -5,9 +5,9 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.scss';
 import { startRouter, useLocation, match, navigate, here } from './router.jsx';
-import { start, useSession, COUNCIL_NAME } from './session.js';
+import { start, useSession, clearNotice } from './session.js';
 import { onSessionEnded } from './api.js';
-import { Page, Loading } from './govuk.jsx';
+import { Page, Loading, Banner } from './govuk.jsx';
 import { routes } from './routes.jsx';
 import { stackTables } from './stack.js';
 
@@ -74,7 +74,7 @@ function Header({ user, path, council }) {
       <div class="govuk-generic-header">
         <div class="govuk-generic-header__container govuk-width-container">
           <div class="govuk-generic-header__logo">
-            <a href="/" class="govuk-generic-header__homepage-link">{council || COUNCIL_NAME}</a>
+            <a href="/" class="govuk-generic-header__homepage-link">{council || 'Needmatch'}</a>
           </div>
         </div>
       </div>
@@ -126,7 +126,7 @@ function Footer({ council }) {
               </li>
             </ul>
             <p class="govuk-body-s">
-              Needmatch is run by {council || COUNCIL_NAME} to match community needs with the social value that suppliers promise.
+              Needmatch is run by {council || 'the council'} to match community needs with the social value that suppliers promise.
             </p>
           </div>
         </div>
@@ -168,6 +168,7 @@ function Redirect({ to }) {
 function App() {
   const loc = useLocation();
   const s = useSession();
+  useEffect(() => clearNotice(loc.path), [loc.path]);
   let view = null;
   if (!s.ready) {
     view = <Page title="Loading"><Loading /></Page>;
@@ -197,6 +198,7 @@ function App() {
       <Header user={s.user} path={loc.path} council={s.authority?.name || (s.user && !s.authority ? 'Needmatch partnership' : undefined)} />
       <div class="govuk-width-container">
         <main class="govuk-main-wrapper" id="main-content">
+          {s.notice && <Banner id="session-notice" title={s.notice} />}
           {view}
         </main>
       </div>

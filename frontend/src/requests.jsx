@@ -3,7 +3,7 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
-import { authority } from './session.js';
+import { authority, councilSlug } from './session.js';
 import { navigate, queryURL } from './router.jsx';
 import { money, date, kindName, requestStatus, pledgeStatus, KINDS, number, toYou } from './format.js';
 import { Button, Input, Select, Tag, Loading, Problem, useLoad } from './govuk.jsx';
@@ -17,14 +17,15 @@ export function RequestLink({ id, title }) {
   return <a class="govuk-link" href={`/requests/${id}`}>{title}</a>;
 }
 
-/** useWards returns the council's wards sorted by name ([] while loading). */
-export function useWards() {
+/** useWards returns the wards of the pages' council (or of the council
+ * slug) sorted by name ([] while loading). */
+export function useWards(slug) {
   const [wards, setWards] = useState([]);
   useEffect(() => {
-    authority()
+    authority(slug || undefined)
       .then((a) => setWards([...a.areas].sort((x, y) => x.name.localeCompare(y.name))))
       .catch(() => setWards([]));
-  }, []);
+  }, [slug]);
   return wards;
 }
 
@@ -240,9 +241,9 @@ export function LoadMoreList({ fetchPage, render, deps, empty, noun = ['request'
   );
 }
 
-/** fetchRequests reads one page of /requests with the given filters. */
+/** fetchRequests reads one page of /requests of the pages' council with the given filters. */
 export function fetchRequests(query, cursor, limit = 50) {
-  return api('/requests', { query: { ...query, cursor, limit } });
+  return api('/requests', { query: { ...query, authority: councilSlug(), cursor, limit } });
 }
 
 /** isNotFound tells whether an error is a 404 (a route not there yet). */

@@ -1,14 +1,14 @@
 // Who is signed in: a tiny store the views subscribe to, plus the council
-// and its wards (fetched once). Nothing here is written to storage; form
-// drafts are kept by forms.js.
+// and its wards (fetched once per council). The council is the signed-in
+// person's (their session's, which a supplier may switch); for anyone else
+// the one the address names (?council=slug, kept for the browser tab) or
+// the platform's default (GET /councils). Form drafts are kept by forms.js.
 
 import { useEffect, useState } from 'preact/hooks';
 import { api, refresh, setAccessToken, onSessionEnded } from './api.js';
 import { clearDrafts } from './forms.js';
 
-const AUTHORITY = 'stockport';
-
-let state = { ready: false, user: null, organisation: null, authority: null, ended: false };
+let state = { ready: false, user: null, organisation: null, authority: null, ended: false, notice: '' };
 const subscribers = new Set();
 
 function set(patch) {
@@ -58,20 +58,65 @@ function hinted() {
   }
 }
 
+// PAGE_COUNCIL keeps, for the browser tab, the council a public address
+// named with ?council=slug.
+const PAGE_COUNCIL = 'needmatch.council';
+
+function namedCouncil() {
+  let slug = '';
+  try {
+    slug = new URLSearchParams(location.search).get('council') || '';
+    if (slug) sessionStorage.setItem(PAGE_COUNCIL, slug);
+    else slug = sessionStorage.getItem(PAGE_COUNCIL) || '';
+  } catch {
+    // no storage: the address alone names it
+  }
+  return slug;
+}
+
+let councilsPromise = null;
+
+/** councils fetches the platform's councils and its default one, once. */
+export function councils() {
+  if (!councilsPromise) {
+    councilsPromise = api('/councils').catch((e) => {
+      councilsPromise = null;
+      throw e;
+    });
+  }
+  return councilsPromise;
+}
+
+/** publicCouncil is the council the pages show to someone not signed in. */
+async function publicCouncil() {
+  try {
+    const c = await councils();
+    const slug = namedCouncil();
+    return c.items.find((x) => x.slug === slug) || c.default || null;
+  } catch {
+    return null;
+  }
+}
+
 /** start restores a session from the refresh cookie, if there is one. */
 export async function start() {
-  onSessionEnded(() => {
+  onSessionEnded(async () => {
     hint(false);
-    set({ user: null, organisation: null, ended: true });
+    set({ user: null, organisation: null, ended: true, notice: '', authority: await publicCouncil() });
   });
   try {
     if (hinted()) {
-      if (await refresh()) await loadMe();
-      else hint(false);
+      const r = await refresh();
+      if (r) {
+        await loadMe();
+        // The council the session worked in no longer has the organisation.
+        if (r.notice) set({ notice: r.notice, noticeAt: location.pathname });
+      } else hint(false);
     }
   } catch {
     setAccessToken(null);
   }
+  if (!state.user) set({ authority: await publicCouncil() });
   set({ ready: true });
 }
 
@@ -99,26 +144,42 @@ export async function signOut() {
   setAccessToken(null);
   hint(false);
   clearDrafts();
-  set({ user: null, organisation: null, ended: false });
+  set({ user: null, organisation: null, ended: false, notice: '', authority: await publicCouncil() });
 }
 
-let authorityPromise = null;
+/** clearNotice drops the session's notice once the person has moved on
+ * from the page that showed it. */
+export function clearNotice(path) {
+  if (state.notice && path !== state.noticeAt) set({ notice: '' });
+}
 
-/** authority fetches the council and its 21 wards once. */
-export function authority() {
-  if (!authorityPromise) {
-    authorityPromise = api(`/authorities/${AUTHORITY}`).catch((e) => {
-      authorityPromise = null;
+let cached = { slug: '', promise: null };
+
+/** councilSlug is the slug of the council the pages show now. */
+export function councilSlug() {
+  return state.authority?.slug || '';
+}
+
+/** councilName names the council the pages show now. */
+export function councilName() {
+  return state.authority?.name || 'the council';
+}
+
+/** authority fetches a council (the pages' one unless slug names another)
+ * and its wards, keeping the last one fetched. */
+export function authority(slug = councilSlug()) {
+  if (!slug) return Promise.reject(new Error('No council'));
+  if (cached.slug !== slug || !cached.promise) {
+    const promise = api(`/authorities/${encodeURIComponent(slug)}`).catch((e) => {
+      if (cached.promise === promise) cached = { slug: '', promise: null };
       throw e;
     });
+    cached = { slug, promise };
   }
-  return authorityPromise;
+  return cached.promise;
 }
-
-export const AUTHORITY_SLUG = AUTHORITY;
-export const COUNCIL_NAME = 'Stockport Council';
 
 /** forgetAuthority drops the cached council, after its areas change. */
 export function forgetAuthority() {
-  authorityPromise = null;
+  cached = { slug: '', promise: null };
 }

@@ -103,7 +103,7 @@ test('a region officer opens and prints the region summary', async () => {
   }
 });
 
-test('a supplier approved in two councils switches council', async () => {
+test('a supplier approved in two councils switches council, and keeps it across a reload', async () => {
   for (const [vp, tag] of [[WIDE, '1280'], [NARROW, '360']]) {
     const page = await newPage(browser, server.url, vp);
     await signIn(page, 'supplier', '/supplier/councils');
@@ -115,10 +115,54 @@ test('a supplier approved in two councils switches council', async () => {
     await page.getByRole('button', { name: 'Work in Trafford (test council)' }).click();
     await page.waitForURL((u) => u.pathname === '/supplier/requests');
     await page.locator('.govuk-generic-header__homepage-link', { hasText: 'Trafford (test council)' }).waitFor();
+    // A page load starts again from the refresh cookie, which keeps the council.
     await page.goto('/supplier/councils');
     await h1(page, 'Your councils');
-    // A page load starts again from the refresh cookie, in the home council.
-    assert.match(await page.locator('.govuk-generic-header__homepage-link').innerText(), /Stockport/);
+    assert.match(await page.locator('.govuk-generic-header__homepage-link').innerText(), /Trafford \(test council\)/);
+    const here = page.locator('main table tbody tr', { hasText: 'You work here now' });
+    assert.match(await here.innerText(), /Trafford/);
+    await page.reload();
+    await h1(page, 'Your councils');
+    assert.match(await page.locator('.govuk-generic-header__homepage-link').innerText(), /Trafford \(test council\)/);
+    assert.match(await page.title(), /Trafford \(test council\)$/);
+    await check(page, `supplier-councils-switched-${tag}`);
+    // Back home, for the next run.
+    await page.getByRole('button', { name: 'Work in Stockport Council' }).click();
+    await page.locator('.govuk-generic-header__homepage-link', { hasText: 'Stockport Council' }).waitFor();
     await page.context().close();
+  }
+});
+
+test("a second council's officer sees its own wards, and a public address can name the council", async () => {
+  for (const [vp, tag] of [[WIDE, '1280'], [NARROW, '360']]) {
+    const page = await newPage(browser, server.url, vp);
+    await signIn(page, TRAFFORD);
+    await page.goto('/wards');
+    await h1(page, 'Need by ward');
+    await page.locator('main table', { hasText: 'Test ward north' }).waitFor();
+    const main = await page.locator('main').innerText();
+    assert.match(main, /Test ward south/);
+    assert.doesNotMatch(main, /Bramhall North/);
+    assert.match(await page.locator('.govuk-generic-header__homepage-link').innerText(), /Trafford \(test council\)/);
+    await check(page, `trafford-wards-${tag}`);
+    await page.context().close();
+
+    // Anyone: the platform's default council, unless the address names another.
+    const anon = await newPage(browser, server.url, vp);
+    await anon.goto('/wards');
+    await h1(anon, 'Need by ward');
+    await anon.locator('main table', { hasText: 'Bramhall North' }).waitFor();
+    assert.match(await anon.locator('.govuk-generic-header__homepage-link').innerText(), /Stockport Council/);
+    await anon.goto('/wards?council=trafford');
+    await h1(anon, 'Need by ward');
+    await anon.locator('main table', { hasText: 'Test ward north' }).waitFor();
+    assert.doesNotMatch(await anon.locator('main').innerText(), /Bramhall North/);
+    // The tab keeps the council named from page to page.
+    await anon.goto('/register');
+    await h1(anon, 'Register');
+    assert.equal(await anon.getByLabel('Council').inputValue(), 'trafford');
+    assert.match(await anon.locator('.govuk-generic-header__homepage-link').innerText(), /Trafford \(test council\)/);
+    await check(anon, `register-council-${tag}`);
+    await anon.context().close();
   }
 });

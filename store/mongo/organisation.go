@@ -13,32 +13,35 @@ import (
 )
 
 type organisationDoc struct {
-	ID                   string      `bson:"_id"`
-	AuthorityID          string      `bson:"authorityId"`
-	Authority            string      `bson:"authority"`
-	Kind                 string      `bson:"kind"`
-	Name                 string      `bson:"name"`
-	NameKey              string      `bson:"nameKey"`
-	PendingName          string      `bson:"pendingName,omitempty"`
-	NameReason           string      `bson:"nameReason,omitempty"`
-	Status               string      `bson:"status"`
-	Reason               string      `bson:"reason,omitempty"`
-	Area                 string      `bson:"area,omitempty"`
-	Offers               []string    `bson:"offers,omitempty"`
-	CommitmentLimitPence int64       `bson:"commitmentLimitPence"`
-	Version              int64       `bson:"version"`
-	CreatedAt            time.Time   `bson:"createdAt"`
-	UpdatedAt            time.Time   `bson:"updatedAt"`
-	PendingAudit         *auditDoc   `bson:"pendingAudit,omitempty"`
-	LegalName            string      `bson:"legalName,omitempty"`
-	CharityNumber        string      `bson:"charityNumber,omitempty"`
-	CompanyNumber        string      `bson:"companyNumber,omitempty"`
-	Address              *addressDoc `bson:"address,omitempty"`
-	Phone                string      `bson:"phone,omitempty"`
-	Website              string      `bson:"website,omitempty"`
-	SocialValueLead      *contactDoc `bson:"socialValueLead,omitempty"`
-	MainContact          *contactDoc `bson:"mainContact,omitempty"`
-	ShareContact         bool        `bson:"shareContact,omitempty"`
+	ID                   string    `bson:"_id"`
+	AuthorityID          string    `bson:"authorityId"`
+	Authority            string    `bson:"authority"`
+	Kind                 string    `bson:"kind"`
+	Name                 string    `bson:"name"`
+	NameKey              string    `bson:"nameKey"`
+	PendingName          string    `bson:"pendingName,omitempty"`
+	NameReason           string    `bson:"nameReason,omitempty"`
+	Status               string    `bson:"status"`
+	Reason               string    `bson:"reason,omitempty"`
+	Area                 string    `bson:"area,omitempty"`
+	Offers               []string  `bson:"offers,omitempty"`
+	CommitmentLimitPence int64     `bson:"commitmentLimitPence"`
+	Version              int64     `bson:"version"`
+	CreatedAt            time.Time `bson:"createdAt"`
+	UpdatedAt            time.Time `bson:"updatedAt"`
+	PendingAudit         *auditDoc `bson:"pendingAudit,omitempty"`
+	// PendingIntent, on the first organisation of UpdateOrganisations, holds
+	// the writes of the others until they are made (see ledger.go).
+	PendingIntent   *intentDoc  `bson:"pendingIntent,omitempty"`
+	LegalName       string      `bson:"legalName,omitempty"`
+	CharityNumber   string      `bson:"charityNumber,omitempty"`
+	CompanyNumber   string      `bson:"companyNumber,omitempty"`
+	Address         *addressDoc `bson:"address,omitempty"`
+	Phone           string      `bson:"phone,omitempty"`
+	Website         string      `bson:"website,omitempty"`
+	SocialValueLead *contactDoc `bson:"socialValueLead,omitempty"`
+	MainContact     *contactDoc `bson:"mainContact,omitempty"`
+	ShareContact    bool        `bson:"shareContact,omitempty"`
 	// Home is the home organisation's id (absent for a home).
 	Home                 string `bson:"homeId,omitempty"`
 	BaseWard             string `bson:"baseWard,omitempty"`
@@ -223,4 +226,41 @@ func (db *DB) backfillNameKeys(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// UpdateOrganisations writes the changes as one, rolled forward from the
+// first organisation (the commit point), which carries the writes of the
+// others and their events as its pendingIntent (see ledger.go): every other
+// organisation is checked at its version first, and Recover finishes a
+// change whose writer stopped after the commit point.
+func (db *DB) UpdateOrganisations(ctx context.Context, cs []domain.OrganisationChange) error {
+	switch len(cs) {
+	case 0:
+		return nil
+	case 1:
+		return db.UpdateOrganisation(ctx, cs[0].Org, cs[0].Prev, cs[0].Event)
+	}
+	ops := make([]intentOp, 0, len(cs)-1)
+	evs := make([]*domain.AuditEvent, 0, len(cs))
+	for i, c := range cs {
+		evs = append(evs, c.Event)
+		if i == 0 {
+			continue
+		}
+		if err := db.checkVersion(ctx, db.organisations, c.Org.ID, c.Prev, "Organisation"); err != nil {
+			return err
+		}
+		op, err := replaceOp(db.organisations, c.Org.ID, c.Prev, c.Org.Version, organisationFromDomain(c.Org, nil))
+		if err != nil {
+			return err
+		}
+		ops = append(ops, op)
+	}
+	p, in, err := newIntent(evs, ops)
+	if err != nil {
+		return err
+	}
+	d := organisationFromDomain(cs[0].Org, nil)
+	d.PendingAudit, d.PendingIntent = p, in
+	return db.commitIntent(ctx, db.organisations, cs[0].Org.ID, cs[0].Prev, d, p, in, evs, "Organisation")
 }

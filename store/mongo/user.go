@@ -164,6 +164,7 @@ type refreshTokenDoc struct {
 	ID        string    `bson:"_id"`
 	Family    string    `bson:"family"`
 	UserID    string    `bson:"userId"`
+	Council   string    `bson:"council,omitempty"`
 	ExpiresAt time.Time `bson:"expiresAt"`
 	Used      bool      `bson:"used"`
 	Revoked   bool      `bson:"revoked"`
@@ -171,11 +172,11 @@ type refreshTokenDoc struct {
 }
 
 func refreshTokenFromDomain(t *domain.RefreshToken) *refreshTokenDoc {
-	return &refreshTokenDoc{ID: t.ID, Family: t.Family, UserID: t.UserID, ExpiresAt: t.ExpiresAt, Used: t.Used, Revoked: t.Revoked, CreatedAt: t.CreatedAt}
+	return &refreshTokenDoc{ID: t.ID, Family: t.Family, UserID: t.UserID, Council: t.Council, ExpiresAt: t.ExpiresAt, Used: t.Used, Revoked: t.Revoked, CreatedAt: t.CreatedAt}
 }
 
 func (d *refreshTokenDoc) toDomain() *domain.RefreshToken {
-	return &domain.RefreshToken{ID: d.ID, Family: d.Family, UserID: d.UserID, ExpiresAt: d.ExpiresAt.UTC(), Used: d.Used, Revoked: d.Revoked, CreatedAt: d.CreatedAt.UTC()}
+	return &domain.RefreshToken{ID: d.ID, Family: d.Family, UserID: d.UserID, Council: d.Council, ExpiresAt: d.ExpiresAt.UTC(), Used: d.Used, Revoked: d.Revoked, CreatedAt: d.CreatedAt.UTC()}
 }
 
 // CreateRefreshToken stores a new token.

@@ -183,12 +183,7 @@ func (db *DB) FindOrganisations(ctx context.Context, f domain.OrganisationFilter
 
 // UpdateOrganisation writes o if the stored version is prev.
 func (db *DB) UpdateOrganisation(ctx context.Context, o *domain.Organisation, prev int64, ev *domain.AuditEvent) error {
-	return db.tx(ctx, func(tx *wtx) error {
-		if err := organisationTable.update(tx, o.ID, prev, fromOrganisation(o).fields()); err != nil {
-			return nameTaken(err)
-		}
-		return appendAudit(tx, ev)
-	})
+	return db.UpdateOrganisations(ctx, []domain.OrganisationChange{{Org: o, Prev: prev, Event: ev}})
 }
 
 // migrateOrganisationNames gives every organisation a name key and makes
@@ -265,4 +260,19 @@ func findPage[T any](ctx context.Context, q *DB, table, cols string, where []str
 		next = id(out[limit-1])
 	}
 	return out, next, nil
+}
+
+// UpdateOrganisations writes every change in one transaction.
+func (db *DB) UpdateOrganisations(ctx context.Context, cs []domain.OrganisationChange) error {
+	return db.tx(ctx, func(tx *wtx) error {
+		for _, c := range cs {
+			if err := organisationTable.update(tx, c.Org.ID, c.Prev, fromOrganisation(c.Org).fields()); err != nil {
+				return nameTaken(err)
+			}
+			if err := appendAudit(tx, c.Event); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

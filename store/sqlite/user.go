@@ -130,8 +130,8 @@ func (db *DB) UserByID(ctx context.Context, id string) (*domain.User, error) {
 // CreateRefreshToken stores a new token.
 func (db *DB) CreateRefreshToken(ctx context.Context, t *domain.RefreshToken) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		_, err := tx.Exec(`INSERT INTO refresh_tokens (id, family, user_id, used, revoked, expires_at, created_at) VALUES (?,?,?,0,0,?,?)`,
-			t.ID, t.Family, t.UserID, storeTime(t.ExpiresAt), storeTime(t.CreatedAt))
+		_, err := tx.Exec(`INSERT INTO refresh_tokens (id, family, user_id, council, used, revoked, expires_at, created_at) VALUES (?,?,?,?,0,0,?,?)`,
+			t.ID, t.Family, t.UserID, t.Council, storeTime(t.ExpiresAt), storeTime(t.CreatedAt))
 		return translate(err)
 	})
 }
@@ -141,8 +141,8 @@ func (db *DB) UseRefreshToken(ctx context.Context, id string) (*domain.RefreshTo
 	var t domain.RefreshToken
 	err := db.tx(ctx, func(tx *wtx) error {
 		var expires, created string
-		if err := tx.QueryRow(`SELECT id, family, user_id, used, revoked, expires_at, created_at FROM refresh_tokens WHERE id = ?`, id).Scan(
-			&t.ID, &t.Family, &t.UserID, &t.Used, &t.Revoked, &expires, &created); err != nil {
+		if err := tx.QueryRow(`SELECT id, family, user_id, council, used, revoked, expires_at, created_at FROM refresh_tokens WHERE id = ?`, id).Scan(
+			&t.ID, &t.Family, &t.UserID, &t.Council, &t.Used, &t.Revoked, &expires, &created); err != nil {
 			return translateNotFound(err, "Unknown refresh token.")
 		}
 		var l times

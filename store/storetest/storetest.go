@@ -43,6 +43,7 @@ func Run(t *testing.T, h Harness) {
 		{"CountCall", testCountCall, false},
 		{"VerifyAuditChain", testVerifyAuditChain, false},
 		{"RefreshTokens", testRefreshTokens, false},
+		{"UpdateOrganisations", testUpdateOrganisations, false},
 		{"UserUpdate", testUserUpdate, false},
 		{"AuthorityUpdate", testAuthorityUpdate, false},
 		{"Allocations", testAllocations, false},
@@ -565,7 +566,14 @@ func testRefreshTokens(t *testing.T, s domain.Store) {
 	if got == nil || got.Family != tok.Family {
 		t.Fatalf("reuse must return the token to revoke its family, got %+v", got)
 	}
-	next := &domain.RefreshToken{ID: domain.NewID(), Family: tok.Family, UserID: f.gUser.ID, ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+	next := &domain.RefreshToken{ID: domain.NewID(), Family: tok.Family, UserID: f.gUser.ID, Council: f.auth.ID, ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+	if err := s.CreateRefreshToken(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.UseRefreshToken(ctx, next.ID); err != nil || got.Council != f.auth.ID || got.Family != tok.Family {
+		t.Fatalf("a token keeps the council of its session: %+v, %v", got, err)
+	}
+	next = &domain.RefreshToken{ID: domain.NewID(), Family: tok.Family, UserID: f.gUser.ID, ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
 	if err := s.CreateRefreshToken(ctx, next); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { navigate } from '../router.jsx';
-import { signIn, signOut, AUTHORITY_SLUG } from '../session.js';
+import { signIn, signOut, councils, councilSlug } from '../session.js';
 import { useDraft } from '../forms.js';
 import { Page, ErrorSummary, Input, Radios, Select, Button, Banner, Panel, fieldErrors } from '../govuk.jsx';
 import { useWards } from '../requests.jsx';
@@ -103,7 +103,7 @@ const REGISTER_IDS = {
   name: 'reg-name',
   role: 'reg-role',
   'organisation.name': 'reg-org',
-  'organisation.authority': 'reg-org',
+  'organisation.authority': 'reg-council',
   organisation: 'reg-org',
   area: 'reg-area',
 };
@@ -117,8 +117,15 @@ function registerId(field) {
 /** Register creates an account and its organisation (with the details
  * the council checks, all optional), then signs in. */
 export function Register() {
-  const wards = useWards();
-  const [v, set, , drop] = useDraft('register', { role: '', orgName: '', name: '', email: '', area: '', ...detailsState({}) });
+  const [v, set, , drop] = useDraft('register', { role: '', orgName: '', name: '', email: '', area: '', council: '', ...detailsState({}) });
+  // A platform of several councils asks which one; its officers check the organisation.
+  const [all, setAll] = useState(null);
+  useEffect(() => {
+    councils().then(setAll).catch(() => setAll(null));
+  }, []);
+  const several = all?.items?.length > 1;
+  const council = (several && all.items.some((c) => c.slug === v.council) && v.council) || councilSlug();
+  const wards = useWards(council);
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState({ list: [], byField: {} });
   const [busy, setBusy] = useState(false);
@@ -146,7 +153,7 @@ export function Register() {
         method: 'POST',
         body: {
           email: v.email.trim(), password, name: v.name.trim(), role: v.role,
-          organisation: { name: v.orgName.trim(), authority: AUTHORITY_SLUG, area: v.area, ...detailsBody(v.role, v) },
+          organisation: { name: v.orgName.trim(), authority: council, area: v.area, ...detailsBody(v.role, v) },
         },
       });
       drop();
@@ -189,6 +196,20 @@ export function Register() {
                 { value: 'supplier', text: 'A supplier', hint: 'You bid for council contracts and will pledge social value' },
               ]}
             />
+            {several && (
+              <Select
+                id="reg-council"
+                label="Council"
+                hint="The council whose officers check your organisation. A supplier can ask to work in other councils later."
+                value={council}
+                onChange={(x) => {
+                  set('council', x);
+                  set('area', '');
+                }}
+                error={errors.byField['organisation.authority']}
+                options={all.items.map((c) => ({ value: c.slug, text: c.name }))}
+              />
+            )}
             <Input id="reg-org" label={orgLabel} value={v.orgName} onInput={(x) => set('orgName', x)} error={errors.byField['organisation.name'] || errors.byField.organisation} autocomplete="organization" />
             <Input id="reg-name" label="Your full name" value={v.name} onInput={(x) => set('name', x)} error={errors.byField.name} autocomplete="name" spellcheck={false} />
             <Input id="reg-email" label="Your email address" type="email" value={v.email} onInput={(x) => set('email', x)} error={errors.byField.email} autocomplete="email" spellcheck={false} />
@@ -200,7 +221,7 @@ export function Register() {
               value={v.area}
               onChange={setter('area')}
               error={errors.byField.area}
-              options={[{ value: '', text: 'Not in Stockport, or not saying' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
+              options={[{ value: '', text: 'Not in one of these wards, or not saying' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
             />
             <DetailsFields
               kind={v.role || 'group'}
@@ -229,7 +250,7 @@ export function Registered({ session }) {
       <h2 class="govuk-heading-m">What happens next</h2>
       <ol class="govuk-list govuk-list--number">
         <li>Open the link we sent to your email address, to confirm it.</li>
-        <li>A Stockport Council officer checks your organisation.</li>
+        <li>An officer of {session.authority?.name || 'the council'} checks your organisation.</li>
       </ol>
       <p class="govuk-body">
         You can {session.user?.role === 'supplier' ? 'pledge to requests' : 'post requests'} once both are done.

@@ -11,7 +11,7 @@ import { setFlash, takeFlash } from '../flash.js';
 import { money, number, date, dateAndTime, plural, parsePounds, penceToPounds, parseDateParts, kindName, KINDS } from '../format.js';
 import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkboxes, DateInput, Button, Tag, Banner, Loading, Problem, Inset, Warning, SummaryList, Details, useLoad } from '../govuk.jsx';
 import { useWards } from '../requests.jsx';
-import { AUTHORITY_SLUG } from '../session.js';
+import { councilSlug } from '../session.js';
 import { ContractKPIs, KPIRatings, RemedyPlans, Reporting } from './kpis.jsx';
 import { STAGES, stageName, nextStages, DATES, tierName, tierShort, nextDate, themesOf, themeName } from '../procurement.js';
 
@@ -809,7 +809,7 @@ export function Directorates() {
 /** Pipeline is the public list of contracts from pipeline to tender. */
 export function Pipeline() {
   const wards = useWards();
-  const list = useLoad(() => api('/pipeline', { query: { authority: AUTHORITY_SLUG } }), []);
+  const list = useLoad(() => api('/pipeline', { query: { authority: councilSlug() } }), []);
   const items = list.data?.items || [];
   return (
     <Page title="Contracts coming up">

@@ -9,7 +9,7 @@ import { takeFlash, setFlash } from '../flash.js';
 import { money, date, number, plural, kindName, requestStatus, parsePounds, parseWhole, parseDateParts, KINDS, amount } from '../format.js';
 import { Page, ErrorSummary, Input, Textarea, Select, Radios, Checkbox, DateInput, Button, Tag, Panel, SummaryList, Banner, Loading, Problem, Inset, useLoad, fieldErrors } from '../govuk.jsx';
 import { useWards } from '../requests.jsx';
-import { authority } from '../session.js';
+import { authority, councilName } from '../session.js';
 import { DeliveriesTable } from './value.jsx';
 import { UnreadMessages } from './people.jsx';
 import { VerifyBanner, verifyFieldId } from './verify.jsx';
@@ -197,7 +197,7 @@ export function NewRequestStep({ params, query, session }) {
           id="area"
           asHeading
           label={<>{caption}{titles.area}</>}
-          hint="Stockport's 21 wards. Choose the one where the people you help live, or where your group meets."
+          hint={`The wards of ${councilName()}. Choose the one where the people you help live, or where your group meets.`}
           value={v.area}
           onChange={(x) => set('area', x)}
           error={err.area}

@@ -17,7 +17,7 @@ export function Home({ query, session }) {
   return (
     <Page title="Requests from community groups">
       <p class="govuk-body-l">
-        Community groups in Stockport say what they need. Suppliers bidding for council contracts pledge to meet those needs as part of their social value.
+        Community groups working with {session.authority?.name || 'the council'} say what they need. Suppliers bidding for council contracts pledge to meet those needs as part of their social value.
       </p>
       {!session.user && (
         <p class="govuk-body">
@@ -323,11 +323,12 @@ export function RequestDetail({ params, session }) {
 }
 
 /** Accessibility is the accessibility statement the 2018 regulations require. */
-export function Accessibility() {
+export function Accessibility({ session }) {
+  const council = session.authority?.name || 'the council';
   return (
     <Page title="Accessibility statement for Needmatch">
       <p class="govuk-body">
-        This statement applies to Needmatch, run by Stockport Council. We want as many people as possible to be able to use it. For example, you should be able to:
+        This statement applies to Needmatch, run by {council}. We want as many people as possible to be able to use it. For example, you should be able to:
       </p>
       <ul class="govuk-list govuk-list--bullet">
         <li>change colours, contrast levels and fonts using your browser or device settings</li>
@@ -343,7 +344,7 @@ export function Accessibility() {
       </p>
       <h2 class="govuk-heading-m">Feedback and contact information</h2>
       <p class="govuk-body">
-        If you need information in a different format, or you find a problem, contact Stockport Council's procurement team. We will reply within 10 working days.
+        If you need information in a different format, or you find a problem, contact the procurement team of {council}. We will reply within 10 working days.
       </p>
       <h2 class="govuk-heading-m">Enforcement procedure</h2>
       <p class="govuk-body">

@@ -84,7 +84,7 @@ function ProfileForm({ org, onSaved }) {
               value={v.area}
               onChange={set('area')}
               error={err.area}
-              options={[{ value: '', text: 'Not in Stockport, or not saying' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
+              options={[{ value: '', text: 'Not in one of these wards, or not saying' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
             />
             {supplier && (
               <>
@@ -110,7 +110,7 @@ function ProfileForm({ org, onSaved }) {
                     value={v.baseWard}
                     onChange={set('baseWard')}
                     error={err.baseWard}
-                    options={[{ value: '', text: 'Not in Stockport, or not saying' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
+                    options={[{ value: '', text: 'Not in one of these wards, or not saying' }, ...wards.map((w) => ({ value: w.code, text: w.name }))]}
                   />
                 </fieldset>
               </>

@@ -13,6 +13,7 @@ import { OverdueReturns, RemedyList } from './kpis.jsx';
 import { Page, ErrorSummary, Textarea, Input, Select, DateInput, Button, Tag, Banner, Loading, Problem, Inset, SummaryList, useLoad, fieldErrors } from '../govuk.jsx';
 import { LocalSpend } from './imports.jsx';
 import { RequestLink } from '../requests.jsx';
+import { councilSlug } from '../session.js';
 
 const DELIVERY_STATUS = {
   reported: ['Waiting for the group', 'blue'],
@@ -694,7 +695,7 @@ export function SupplierRecord({ session, params }) {
   const x = r.data;
   return (
     <Page title="Social value record" caption={x.organisationName}>
-      <p class="govuk-body">Delivered and verified social value recorded by Stockport Council, as of {date(x.computedAt)}. Use it as evidence of your record in bids.</p>
+      <p class="govuk-body">Delivered and verified social value recorded by {session.authority?.name || 'the council'}, as of {date(x.computedAt)}. Use it as evidence of your record in bids.</p>
       <div class="app-actions govuk-!-margin-bottom-6 app-no-print">
         <DownloadButton path={`/suppliers/${id}/record`} query={{ format: 'csv' }} filename="social-value-record.csv">Download as CSV</DownloadButton>
         <Button type="button" secondary onClick={() => window.print()}>Print this record</Button>
@@ -839,7 +840,7 @@ export function CouncilSummary() {
 
 /** PublicValue shows the council's verified totals to anyone (open data). */
 export function PublicValue() {
-  const o = useLoad(() => api('/opendata', { query: { authority: 'stockport' } }), []);
+  const o = useLoad(() => api('/opendata', { query: { authority: councilSlug() } }), []);
   return (
     <Page title="Social value delivered">
       {o.loading ? <Loading /> : o.error ? <Problem error={o.error} /> : (

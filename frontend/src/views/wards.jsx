@@ -1,10 +1,10 @@
-// Need by ward: a bubble map of Stockport's 21 wards drawn here in SVG
+// Need by ward: a bubble map of the council's wards drawn here in SVG
 // from each ward's centroid and need index (no map library), with a table
 // of the same numbers. A council can load its own ward boundaries
 // (GeoJSON, read in the browser) to see the wards as shapes instead.
 
 import { useRef, useState } from 'preact/hooks';
-import { authority } from '../session.js';
+import { authority, councilSlug } from '../session.js';
 import { listAll } from '../api.js';
 import { number } from '../format.js';
 import { Page, Loading, Problem, useLoad, ErrorSummary, Button } from '../govuk.jsx';
@@ -76,7 +76,7 @@ export function Wards({ session }) {
   const officer = ['officer', 'admin'].includes(session?.user?.role);
   const data = useLoad(
     () =>
-      Promise.all([authority(), listAll('/requests').catch(() => [])]).then(([auth, requests]) => {
+      Promise.all([authority(), listAll('/requests', { authority: councilSlug() }).catch(() => [])]).then(([auth, requests]) => {
         const open = {};
         // Open: published and still taking pledges (not yet matched in full).
         for (const r of requests) if (r.status !== 'matched') open[r.area] = (open[r.area] || 0) + 1;
