@@ -39,6 +39,12 @@ type Service struct {
 	BaseURL string
 	// MailKey signs the unsubscribe links in mail.
 	MailKey []byte
+	// AuditKey signs the audit checkpoints (NEEDMATCH_AUDIT_KEY); without
+	// it no checkpoint job runs.
+	AuditKey []byte
+	// CheckpointEvery is how often the checkpoint job runs (0:
+	// CheckpointEvery).
+	CheckpointEvery time.Duration
 }
 
 // NewService returns a service over the store with the system clock.

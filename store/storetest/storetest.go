@@ -42,6 +42,8 @@ func Run(t *testing.T, h Harness) {
 		{"PageGeneration", testPageGeneration, false},
 		{"CountCall", testCountCall, false},
 		{"VerifyAuditChain", testVerifyAuditChain, false},
+		{"Checkpoints", testCheckpoints, false},
+		{"CheckpointRewrite", testCheckpointRewrite, false},
 		{"RefreshTokens", testRefreshTokens, false},
 		{"UserUpdate", testUserUpdate, false},
 		{"AuthorityUpdate", testAuthorityUpdate, false},
