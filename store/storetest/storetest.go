@@ -49,6 +49,7 @@ func Run(t *testing.T, h Harness) {
 		{"AuthorityUpdate", testAuthorityUpdate, false},
 		{"Allocations", testAllocations, false},
 		{"Idempotency", testIdempotency, false},
+		{"IdempotentCommit", testIdempotentCommit, false},
 		{"Expiry", testExpiry, false},
 		{"CommitChecks", testCommitChecks, false},
 		{"OrganisationNames", testOrganisationNames, false},
