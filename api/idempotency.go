@@ -16,7 +16,9 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 // idempotent makes a POST that creates or approves safe to retry: with an
 // Idempotency-Key the first answer is stored (in the database, per user) and
 // a retry gets it back; a retry while the first is running gets 409, and the
-// same key with another body 422.
+// same key with another body 422. The store records an answer with the
+// change itself (domain.WithIdempotency), so a request that fails or dies
+// after its change committed leaves the key answered, not released.
 func (s *Server) idempotent(c *fiber.Ctx) error {
 	key := c.Get(HeaderIdempotencyKey)
 	a := actor(c)
@@ -47,8 +49,11 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	default:
 		return err
 	}
+	// The change the request makes answers the key in its own commit, so
+	// a retry after a crash past the commit point finds that answer.
+	c.SetUserContext(domain.WithIdempotency(c.UserContext(), rec))
 	// A panic below is caught here, not further out, so that the key is
-	// released like after any other 500.
+	// released like after any other 500 (unless the change committed).
 	if herr := recovered(c.Next); herr != nil {
 		if err := s.App.ErrorHandler(c, herr); err != nil {
 			return err

@@ -38,7 +38,11 @@ type Config struct {
 	NoRateLimits   bool
 	// Limits, when set, replace api.DefaultLimits (tests set tight ones so
 	// a burst is measured in requests, not in seconds of a busy machine).
-	Limits          *api.Limits
+	Limits *api.Limits
+	// AuditKey signs the audit checkpoints (NEEDMATCH_AUDIT_KEY); without
+	// it the embedded store uses the key in AuditKeyFile (default
+	// <data dir>/audit-checkpoint.key), and MongoDB refuses to serve.
+	AuditKey        string
 	AuditKeyFile    string
 	CheckpointEvery time.Duration
 	// LeaseTTL is how long a process holds a background job's lease
@@ -58,7 +62,8 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// CheckpointPath is the file of signed audit checkpoints.
+// CheckpointPath is the file in which releases before #15 kept the signed
+// audit checkpoints (see ImportCheckpointFile).
 func (c *Config) CheckpointPath() string { return filepath.Join(c.DataDir, "audit-checkpoints.jsonl") }
 
 func (c *Config) auditKeyFile() string {
@@ -152,22 +157,29 @@ func New(ctx context.Context, c Config) (*App, error) {
 	return &App{Config: c, Store: st, Service: svc, Server: srv, Metrics: metrics, Mailer: mailer, secret: secret}, nil
 }
 
-// Run serves on the configured address and runs the background jobs (audit
-// checkpoints, domain.Service.Jobs: the daily lapse of commitments long
+// Run serves on the configured address and runs the background jobs
+// (domain.Service.Jobs: the audit checkpoints, the daily lapse of commitments long
 // past due and expiry of requests past their deadline, the hourly purge of
 // expired records, the recovery sweep every 30 s; each under its lease)
 // until ctx
-// ends; then it drains in-flight requests and writes a last checkpoint.
+// ends; then it drains in-flight requests, and the holder of the
+// checkpoint lease writes a last checkpoint.
 func (a *App) Run(ctx context.Context) error {
-	key, err := CheckpointKey(a.Config.auditKeyFile())
+	key, err := AuditKey(a.Config)
 	if err != nil {
 		return fmt.Errorf("audit checkpoint key: %w", err)
 	}
 	log := a.Config.Logger
-	cp := &checkpointer{store: a.Store, key: key, path: a.Config.CheckpointPath()}
+	if a.Config.AuditKey == "" {
+		log.Info("audit checkpoints signed with the key file in the data dir; set NEEDMATCH_AUDIT_KEY to keep the key apart from the data", "file", a.Config.auditKeyFile())
+	}
+	if n, err := ImportCheckpointFile(ctx, a.Store, a.Config, key); err != nil {
+		return fmt.Errorf("import the audit checkpoint file: %w", err)
+	} else if n > 0 {
+		log.Info("audit checkpoints moved from the data dir's file into the database", "checkpoints", n)
+	}
+	a.Service.AuditKey, a.Service.CheckpointEvery = key, a.Config.CheckpointEvery
 	var bg sync.WaitGroup
-	bg.Add(1)
-	go func() { defer bg.Done(); cp.run(ctx, a.Config.CheckpointEvery, log) }()
 	// Each job runs under its lease in the database: with N processes on
 	// one MongoDB, one of them runs each job, and another takes over when
 	// it dies.

@@ -9,24 +9,30 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"needmatch/domain"
 )
 
-// checkpointer appends signed checkpoints of every authority's audit chain
-// head to a file, periodically and on shutdown.
-type checkpointer struct {
-	store domain.Store
-	key   []byte
-	path  string
-	mu    sync.Mutex
-	seen  map[string]int64 // authority -> seq of its last checkpoint
+// AuditKey is the key that signs the audit checkpoints: NEEDMATCH_AUDIT_KEY
+// (c.AuditKey), the same secret in every process. The embedded store,
+// the only process on its data, falls back to a key kept in a file of the
+// data dir (made once, 0600; c.AuditKeyFile); with MongoDB, where several
+// processes write one checkpoint series, the setting is required.
+func AuditKey(c Config) ([]byte, error) {
+	switch {
+	case c.AuditKey != "":
+		if len(c.AuditKey) < 32 {
+			return nil, errors.New("NEEDMATCH_AUDIT_KEY must be at least 32 characters")
+		}
+		return []byte(c.AuditKey), nil
+	case c.MongoURI != "":
+		return nil, errors.New("NEEDMATCH_AUDIT_KEY is required with MongoDB: every API process signs the audit checkpoints with it")
+	}
+	return CheckpointKey(c.auditKeyFile())
 }
 
 // CheckpointKey reads the HMAC key from path, creating it (0600) when missing.
@@ -58,73 +64,6 @@ func CheckpointKey(path string) ([]byte, error) {
 	return k, f.Sync()
 }
 
-// write records the current head of every authority whose chain moved.
-func (cp *checkpointer) write(ctx context.Context) error {
-	cp.mu.Lock()
-	defer cp.mu.Unlock()
-	if cp.seen == nil {
-		cp.seen = map[string]int64{}
-	}
-	auths, err := cp.store.AuditAuthorities(ctx)
-	if err != nil {
-		return err
-	}
-	var lines []string
-	moved := map[string]int64{}
-	for _, id := range auths {
-		// The head alone: the chain is verified by audit verify, not here.
-		seq, hash, err := cp.store.AuditHead(ctx, id)
-		if err != nil {
-			return err
-		}
-		if seq == 0 || seq == cp.seen[id] {
-			continue
-		}
-		moved[id] = seq
-		c := domain.Checkpoint{AuthorityID: id, Seq: seq, Hash: hash, At: time.Now().UTC()}
-		c.Sign(cp.key)
-		b, _ := json.Marshal(c)
-		lines = append(lines, string(b))
-	}
-	if len(lines) == 0 {
-		return nil
-	}
-	f, err := os.OpenFile(cp.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, err := f.WriteString(strings.Join(lines, "\n") + "\n"); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	for id, seq := range moved { // only once on disk: a failed write is tried again
-		cp.seen[id] = seq
-	}
-	return nil
-}
-
-// run writes a checkpoint every interval until ctx ends, then a last one.
-func (cp *checkpointer) run(ctx context.Context, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			if err := cp.write(context.Background()); err != nil {
-				log.Error("audit checkpoint on shutdown", "err", err)
-			}
-			return
-		case <-t.C:
-			if err := cp.write(ctx); err != nil {
-				log.Error("audit checkpoint", "err", err)
-			}
-		}
-	}
-}
-
 // ReadCheckpoints returns the latest valid checkpoint per authority; a line
 // whose MAC does not verify is an error (a forged or edited checkpoint).
 func ReadCheckpoints(path string, key []byte) (map[string]domain.Checkpoint, error) {
@@ -154,4 +93,39 @@ func ReadCheckpoints(path string, key []byte) (map[string]domain.Checkpoint, err
 		}
 	}
 	return out, sc.Err()
+}
+
+// ImportCheckpointFile moves the checkpoints of the file that releases
+// before #15 kept in the data dir (CheckpointPath, signed with the key
+// file's key) into the store: the latest of each authority, its signature
+// checked with the file's key, is signed again with key and stored (one
+// already there at its seq stays), and the file is renamed *.imported so
+// it is read once. It says how many it imported; no file: none.
+func ImportCheckpointFile(ctx context.Context, st domain.CheckpointStore, c Config, key []byte) (int, error) {
+	path := c.CheckpointPath()
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	fileKey, err := os.ReadFile(c.auditKeyFile())
+	if err != nil {
+		return 0, fmt.Errorf("%s needs its key %s: %w", path, c.auditKeyFile(), err)
+	}
+	old, err := hex.DecodeString(strings.TrimSpace(string(fileKey)))
+	if err != nil {
+		return 0, fmt.Errorf("%s does not hold a hex key", c.auditKeyFile())
+	}
+	cps, err := ReadCheckpoints(path, old)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, cp := range cps {
+		cp.At = cp.At.Truncate(time.Millisecond) // as every store keeps it
+		cp.Sign(key)
+		if err := st.AddCheckpoint(ctx, &cp); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+			return n, err
+		}
+		n++
+	}
+	return n, os.Rename(path, path+".imported")
 }

@@ -65,11 +65,43 @@ type IdempotencyStore interface {
 	// CompleteIdempotency records the answer of a claimed key.
 	CompleteIdempotency(ctx context.Context, r *IdempotencyRecord) error
 	// ReleaseIdempotency forgets a claimed key whose request failed on our
-	// side, so the client may retry it.
+	// side, so the client may retry it; a key that a committed change
+	// answered (done) stays, so the retry gets that answer.
 	ReleaseIdempotency(ctx context.Context, userID, key string) error
 	// PurgeIdempotency deletes answers created before doneBefore and
 	// unfinished claims created before claimBefore.
 	PurgeIdempotency(ctx context.Context, doneBefore, claimBefore time.Time) (int64, error)
 	// PurgeRefreshTokens deletes refresh tokens that expired before t.
 	PurgeRefreshTokens(ctx context.Context, expiredBefore time.Time) (int64, error)
+}
+
+type idempotencyCtxKey struct{}
+
+// WithIdempotency says that the change made under ctx answers the
+// claimed key r: the store records the change's answer in r's record in
+// the change's own commit (SQLite: the same transaction; MongoDB: the
+// pending event carries the key, and chaining it, also by the recovery
+// sweep, answers the record). A retry after a crash past the commit point
+// then gets that answer, never a second object.
+func WithIdempotency(ctx context.Context, r *IdempotencyRecord) context.Context {
+	return context.WithValue(ctx, idempotencyCtxKey{}, r)
+}
+
+// IdempotencyOf returns the claimed key of the change made under ctx, or nil.
+func IdempotencyOf(ctx context.Context) *IdempotencyRecord {
+	r, _ := ctx.Value(idempotencyCtxKey{}).(*IdempotencyRecord)
+	return r
+}
+
+// CommittedAnswer is the answer a store records for a claimed key when the
+// change's first audit event commits: the object as the event has it
+// after the change, 201 when the event created it (nothing before), 200
+// otherwise. The request that made the change replaces it with its own
+// answer when it ends; only a retry after that request died sees it.
+func CommittedAnswer(ev *AuditEvent) (status int, contentType string, body []byte) {
+	status = 200
+	if len(ev.Before) == 0 {
+		status = 201
+	}
+	return status, "application/json", ev.After
 }

@@ -15,6 +15,9 @@ type Job struct {
 	Every time.Duration
 	// Do does one run as of now and says how many things it changed.
 	Do func(ctx context.Context, now time.Time) (int64, error)
+	// Final runs the job once more when the process stops, if it holds
+	// the lease then (the checkpoint of what the last minute wrote).
+	Final bool
 }
 
 // Run runs the job at once and then every j.Every until ctx ends. A run
@@ -65,7 +68,7 @@ const RollupEvery = 5 * time.Second
 // Jobs are the background jobs of the serving processes; each runs under
 // its lease (Job.RunLeased), in one process at a time.
 func (s *Service) Jobs() []Job {
-	return []Job{
+	jobs := []Job{
 		{Name: "lapse", Every: 24 * time.Hour, Do: func(ctx context.Context, now time.Time) (int64, error) {
 			n, err := s.MarkLapsed(ctx, now)
 			return int64(n), err
@@ -87,4 +90,14 @@ func (s *Service) Jobs() []Job {
 			return s.Store.RecoverPending(ctx, PendingAge)
 		}},
 	}
+	if len(s.AuditKey) > 0 {
+		every := s.CheckpointEvery
+		if every <= 0 {
+			every = CheckpointEvery
+		}
+		// One writer of the checkpoint series, reading from the last
+		// checkpoint on.
+		jobs = append(jobs, Job{Name: "audit checkpoint", Every: every, Do: s.WriteCheckpoints, Final: true})
+	}
+	return jobs
 }

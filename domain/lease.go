@@ -77,15 +77,24 @@ func (j Job) RunLeased(ctx context.Context, leases LeaseStore, holder string, tt
 	}
 	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
+	held := false
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
+		if j.Final && held {
+			if l, err := leases.AcquireLease(rctx, j.Name, holder, ttl); err == nil && l.HeldBy(holder) {
+				if n, err := j.once(rctx, now()); err != nil {
+					log.Error("background job on shutdown", "job", j.Name, "err", err, "changed", n)
+				}
+			}
+		}
 		if err := leases.ReleaseLease(rctx, j.Name, holder); err != nil {
 			log.Error("release job lease", "job", j.Name, "err", err)
 		}
 	}()
 	for {
 		l, err := leases.AcquireLease(ctx, j.Name, holder, ttl)
+		held = err == nil && l.HeldBy(holder)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Error("job lease", "job", j.Name, "err", err)

@@ -42,6 +42,12 @@ type Service struct {
 	// DefaultAuthority is the slug of the council of a public page that
 	// names none; empty means the first council (see DefaultCouncil).
 	DefaultAuthority string
+	// AuditKey signs the audit checkpoints (NEEDMATCH_AUDIT_KEY); without
+	// it no checkpoint job runs.
+	AuditKey []byte
+	// CheckpointEvery is how often the checkpoint job runs (0:
+	// CheckpointEvery).
+	CheckpointEvery time.Duration
 }
 
 // NewService returns a service over the store with the system clock.

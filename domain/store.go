@@ -12,6 +12,7 @@ type Store interface {
 	RequestStore
 	PledgeStore
 	AuditStore
+	CheckpointStore
 	AllocationStore
 	IdempotencyStore
 	ValueStore

@@ -236,7 +236,8 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 }
 
 // TestAuditVerifyDetectsTruncation: events cut from the end of the chain
-// leave no broken link; the signed checkpoint written on shutdown finds it.
+// leave no broken link; the signed checkpoint written on shutdown (in the
+// database, signed with the key file of the data dir) finds it.
 func TestAuditVerifyDetectsTruncation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test")
@@ -249,8 +250,8 @@ func TestAuditVerifyDetectsTruncation(t *testing.T) {
 	if err := p.cmd.Wait(); err != nil {
 		t.Fatalf("graceful shutdown on SIGTERM: %v", err)
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "audit-checkpoints.jsonl")); err != nil || !strings.Contains(string(b), `"mac"`) {
-		t.Fatalf("no checkpoint written on shutdown: %v %s", err, b)
+	if _, err := os.Stat(filepath.Join(dir, "audit-checkpoints.jsonl")); err == nil {
+		t.Fatal("checkpoints written to a file, not the database")
 	}
 	if out, err := exec.Command(bin, "audit", "verify", "--data-dir", dir).CombinedOutput(); err != nil {
 		t.Fatalf("verify before truncation: %v %s", err, out)
@@ -262,13 +263,20 @@ func TestAuditVerifyDetectsTruncation(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "truncated") {
 		t.Fatalf("truncation not detected: %v\n%s", err, out)
 	}
-	// A forged checkpoint line (wrong MAC) is refused too.
-	f, _ := os.OpenFile(filepath.Join(dir, "audit-checkpoints.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
-	fmt.Fprintln(f, `{"authority":"x","seq":1,"hash":"h","at":"2026-01-01T00:00:00Z","mac":"00"}`)
-	f.Close()
+	// A forged checkpoint (wrong MAC) is refused too.
+	if err := execSQL(filepath.Join(dir, "needmatch.db"), `INSERT INTO audit_checkpoints VALUES ('x', 1, 'h', '2026-01-01T00:00:00Z', '00')`); err != nil {
+		t.Fatal(err)
+	}
 	out, err = exec.Command(bin, "audit", "verify", "--data-dir", dir).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "signature does not verify") {
+	if err == nil || !strings.Contains(string(out), "BROKEN authority x at seq 1") || !strings.Contains(string(out), "does not verify with the audit key") {
 		t.Fatalf("forged checkpoint not detected: %v\n%s", err, out)
+	}
+	// Another NEEDMATCH_AUDIT_KEY than the one that signed: every checkpoint fails.
+	cmd := exec.Command(bin, "audit", "verify", "--data-dir", dir)
+	cmd.Env = append(os.Environ(), "NEEDMATCH_AUDIT_KEY=another-audit-key-0123456789abcdef")
+	out, err = cmd.CombinedOutput()
+	if err == nil || strings.Count(string(out), "does not verify with the audit key") < 2 {
+		t.Fatalf("wrong key not reported: %v\n%s", err, out)
 	}
 }
 

@@ -63,6 +63,7 @@ type serveProc struct {
 	addr string
 	logs *bytes.Buffer
 	mu   *sync.Mutex
+	dir  string
 }
 
 type lockedWriter struct {
@@ -85,9 +86,10 @@ func (p *serveProc) log() string {
 func startScaleServe(t *testing.T, bin string, env []string) *serveProc {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(append(os.Environ(), env...), "NEEDMATCH_DATA_DIR="+t.TempDir(), "NEEDMATCH_ADDR="+addr)
-	p := &serveProc{cmd: cmd, addr: addr, logs: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "serve", "--checkpoint-every", "2s")
+	cmd.Env = append(append(os.Environ(), env...), "NEEDMATCH_DATA_DIR="+dir, "NEEDMATCH_ADDR="+addr)
+	p := &serveProc{cmd: cmd, addr: addr, dir: dir, logs: &bytes.Buffer{}, mu: &sync.Mutex{}}
 	cmd.Stdout = lockedWriter{p.mu, p.logs}
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
@@ -164,6 +166,7 @@ func TestScaleOut(t *testing.T) {
 	t.Logf("built in %v", time.Since(started).Round(time.Millisecond))
 	seedStart := time.Now()
 	env := []string{"MONGODB_URI=" + uri, "NEEDMATCH_MONGODB_DATABASE=" + dbName, "NEEDMATCH_JWT_SECRET=scale-test-secret-0123456789abcdef0123",
+		"NEEDMATCH_AUDIT_KEY=scale-test-audit-key-0123456789abcdef",
 		"NEEDMATCH_RATE_LIMITS=off", "NEEDMATCH_LEASE_TTL=3s", "NEEDMATCH_LOG_LEVEL=info"}
 	seedCmd := exec.Command(bin, "seed", "--data-dir", t.TempDir())
 	seedCmd.Env = append(os.Environ(), env...)
@@ -335,6 +338,13 @@ func TestScaleOut(t *testing.T) {
 		left = pending()
 	}
 	if left > 0 {
+		for i, p := range all {
+			for _, line := range strings.Split(p.log(), "\n") {
+				if strings.Contains(line, "recover") || strings.Contains(line, "ERROR") {
+					t.Logf("process %d: %s", i, line)
+				}
+			}
+		}
 		t.Fatalf("%d changes still half done %v after the last kill: no survivor swept them", left, time.Since(killedAt).Round(time.Second))
 	}
 	sweptIn := time.Since(killedAt)
@@ -405,6 +415,35 @@ func TestScaleOut(t *testing.T) {
 	if sweeps == 0 {
 		t.Fatal("no recovery sweep ran")
 	}
+	// One checkpoint series, in the database: written in seq order by one
+	// lease holder at a time, none in a process's data dir.
+	checkpoints := 0
+	for _, p := range all {
+		checkpoints += countJobRuns(p.log(), "audit checkpoint")
+		if m, _ := filepath.Glob(filepath.Join(p.dir, "audit-checkpoint*")); len(m) > 0 {
+			t.Fatalf("checkpoint files in a process's data dir: %v", m)
+		}
+	}
+	cur, err := db.Collection("checkpoints").Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var series []struct {
+		Authority string    `bson:"authorityId"`
+		Seq       int64     `bson:"seq"`
+		At        time.Time `bson:"at"`
+	}
+	if err := cur.All(ctx, &series); err != nil {
+		t.Fatal(err)
+	}
+	if len(series) < 2 || checkpoints == 0 {
+		t.Fatalf("%d checkpoints in the database from %d logged runs, want a series", len(series), checkpoints)
+	}
+	for i := 1; i < len(series); i++ {
+		if a, b := series[i-1], series[i]; a.Authority == b.Authority && (b.Seq <= a.Seq || b.At.Before(a.At)) {
+			t.Fatalf("checkpoint series out of order: seq %d at %v, then seq %d at %v", a.Seq, a.At, b.Seq, b.At)
+		}
+	}
 
 	pmu.Lock()
 	for _, p := range procs {
@@ -420,6 +459,6 @@ func TestScaleOut(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(out), "ok authority") {
 		t.Fatalf("audit verify: %v\n%s", err, out)
 	}
-	t.Logf("%d writes, %d acknowledged, over %d kills and %d process starts: each once, no key twice; %d half-done changes left by the kills and one planted, all swept %v after the last kill; lapse ran %d time(s), the sweep %d; audit verifies; %v in all",
-		len(outcomes), acked, kills, len(all), leftByKills, sweptIn.Round(100*time.Millisecond), lapses, sweeps, time.Since(started).Round(time.Second))
+	t.Logf("%d writes, %d acknowledged, over %d kills and %d process starts: each once, no key twice; %d half-done changes left by the kills and one planted, all swept %v after the last kill; lapse ran %d time(s), the sweep %d; %d checkpoints in one series; audit verifies; %v in all",
+		len(outcomes), acked, kills, len(all), leftByKills, sweptIn.Round(100*time.Millisecond), lapses, sweeps, len(series), time.Since(started).Round(time.Second))
 }

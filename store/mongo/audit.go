@@ -33,6 +33,12 @@ type auditDoc struct {
 	// Notes are the notifications of a pending event (never in the audit
 	// collection): chaining the event inserts them.
 	Notes []notificationDoc `bson:"notes,omitempty"`
+	// Idem is the _id of the idempotency record that a pending event
+	// answers (never in the audit collection): the claimed key of the
+	// request that made the change, carried through the commit point so
+	// that chaining the event, in the request or in the recovery sweep,
+	// records the answer (see answerIdempotency).
+	Idem string `bson:"idem,omitempty"`
 }
 
 // pendingOf returns the outbox entry of ev, or nil. BSON dates keep
@@ -46,6 +52,14 @@ func pendingOf(ev *domain.AuditEvent) *auditDoc {
 	return &auditDoc{
 		ID: ev.ID, AuthorityID: ev.AuthorityID, Actor: ev.Actor, Action: ev.Action, ObjectType: ev.ObjectType, Object: ev.Object,
 		Before: string(ev.Before), After: string(ev.After), At: ev.At, Notes: notesOf(ev),
+	}
+}
+
+// answers marks the pending event p (the pendingAudit of the document
+// about to be written) with the Idempotency-Key claimed under ctx, if any.
+func answers(ctx context.Context, p *auditDoc) {
+	if r := domain.IdempotencyOf(ctx); r != nil && p != nil && p.Idem == "" {
+		p.Idem = idempotencyID(r.UserID, r.Key)
 	}
 }
 
@@ -101,7 +115,24 @@ func (db *DB) chain(ctx context.Context, p *auditDoc) (*domain.AuditEvent, error
 	if err != nil {
 		return nil, err
 	}
-	return ev, db.insertNotes(ctx, p.Notes)
+	if err := db.insertNotes(ctx, p.Notes); err != nil {
+		return nil, err
+	}
+	return ev, db.answerIdempotency(ctx, p.Idem, ev)
+}
+
+// answerIdempotency records the answer of the committed change ev in the
+// idempotency record id (none: nothing), unless the record has its answer
+// already (the first event of a change answers, and the request's own
+// answer replaces it when the request ends).
+func (db *DB) answerIdempotency(ctx context.Context, id string, ev *domain.AuditEvent) error {
+	if id == "" {
+		return nil
+	}
+	status, ctype, body := domain.CommittedAnswer(ev)
+	_, err := db.idempotency.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "done", Value: false}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "done", Value: true}, {Key: "status", Value: status}, {Key: "contentType", Value: ctype}, {Key: "body", Value: body}}}})
+	return translate(err)
 }
 
 func (db *DB) chainEvent(ctx context.Context, p *auditDoc) (*domain.AuditEvent, error) {
@@ -148,6 +179,7 @@ func (db *DB) chainEvent(ctx context.Context, p *auditDoc) (*domain.AuditEvent, 
 // seq and hashes to ev when it is not nil. The change is committed, so
 // complete never reports it failed (see afterCommit).
 func (db *DB) complete(ctx context.Context, coll *driver.Collection, id string, p *auditDoc, ev *domain.AuditEvent) error {
+	answers(ctx, p) // too late for the commit point, in time for the request's chaining
 	return db.afterCommit(ctx, coll.Name()+" "+id, func(ctx context.Context) error { return db.finish(ctx, coll, id, p, ev) })
 }
 
@@ -205,6 +237,7 @@ func (db *DB) flush(ctx context.Context, coll *driver.Collection, st *pendingSta
 // insertAudited inserts doc (carrying p as its pendingAudit) and completes
 // the outbox for it.
 func (db *DB) insertAudited(ctx context.Context, coll *driver.Collection, id string, doc any, p *auditDoc, ev *domain.AuditEvent) error {
+	answers(ctx, p) // p is doc's pendingAudit: the key goes through the commit point
 	if _, err := coll.InsertOne(ctx, doc); err != nil && !db.landed(ctx, coll, id, p, err) {
 		return translate(err)
 	}
@@ -219,6 +252,7 @@ func (db *DB) replaceAudited(ctx context.Context, coll *driver.Collection, id st
 	filter := bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev},
 		{Key: "pendingAudit", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "pendingOrg", Value: bson.D{{Key: "$exists", Value: false}}},
 		{Key: "pendingIntent", Value: bson.D{{Key: "$exists", Value: false}}}}
+	answers(ctx, p) // p is doc's pendingAudit: the key goes through the commit point
 	for range maxChainAttempts {
 		res, err := coll.ReplaceOne(ctx, filter, doc)
 		if err != nil && db.landed(ctx, coll, id, p, err) {

@@ -177,3 +177,47 @@ func testRecoverPendingSweepsOldOnly(t *testing.T, uri string) {
 		t.Fatalf("RecoverPending(0) = %d, %v; want the new one", n, err)
 	}
 }
+
+func TestKeyAnsweredThroughRecovery(t *testing.T) { eachBackend(t, testKeyAnsweredThroughRecovery) }
+
+// testKeyAnsweredThroughRecovery: a create made under an Idempotency-Key
+// whose process stops chaining right after the commit point (every audit
+// insert cut past the retry budget, as a kill there) leaves the key
+// claimed; the recovery sweep that finishes the change answers the key
+// from the pending event, so the retry gets the created request and no
+// second one is made.
+func testKeyAnsweredThroughRecovery(t *testing.T, uri string) {
+	ctx := context.Background()
+	d := &faultDialer{match: auditInsert}
+	db := openFaulty(t, uri, d)
+	a := storetest.MustAuthority(t, db, "stockport")
+	o := &domain.Organisation{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Kind: domain.KindGroup, Name: "Group", Status: domain.OrgApproved, Version: 1}
+	now := time.Now().UTC()
+	claim := &domain.IdempotencyRecord{UserID: "u1", Key: "after-commit", Fingerprint: "fp", CreatedAt: now}
+	if _, err := db.ClaimIdempotency(ctx, claim); err != nil {
+		t.Fatal(err)
+	}
+	old := commitRetryBudget
+	commitRetryBudget = 300 * time.Millisecond
+	t.Cleanup(func() { commitRetryBudget = old })
+	d.fail.Store(-1)
+	r := testRequest(a, o, "Keyed, cut after commit", now)
+	if err := db.CreateRequest(domain.WithIdempotency(ctx, claim), r, domain.NewAuditEvent(a.ID, "tester", "request.create", "request", r.ID, nil, r, now)); err != nil {
+		t.Fatalf("CreateRequest = %v, want success: committed", err)
+	}
+	d.fail.Store(0)
+	retry := &domain.IdempotencyRecord{UserID: "u1", Key: "after-commit", Fingerprint: "fp", CreatedAt: now}
+	if prev, err := db.ClaimIdempotency(ctx, retry); domain.ErrorCode(err) != domain.ECONFLICT || prev == nil || prev.Done {
+		t.Fatalf("retry before the sweep = %+v, %v; want the claim still running (409)", prev, err)
+	}
+	if err := db.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	prev, err := db.ClaimIdempotency(ctx, retry)
+	if domain.ErrorCode(err) != domain.ECONFLICT || prev == nil || !prev.Done || prev.Status != 201 || !bytes.Contains(prev.Body, []byte(`"id":"`+r.ID+`"`)) {
+		t.Fatalf("retry after the sweep = %+v, %v; want request %s answered 201", prev, err, r.ID)
+	}
+	if n, err := db.requests.CountDocuments(ctx, bson.D{{Key: "title", Value: r.Title}}); err != nil || n != 1 {
+		t.Fatalf("requests = %d, %v; want 1", n, err)
+	}
+}

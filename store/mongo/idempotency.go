@@ -87,8 +87,9 @@ func (db *DB) CompleteIdempotency(ctx context.Context, r *domain.IdempotencyReco
 	return translate(err)
 }
 
-// ReleaseIdempotency forgets a claimed key whose request failed on our side.
+// ReleaseIdempotency forgets a claimed key whose request failed on our
+// side, unless a committed change answered it.
 func (db *DB) ReleaseIdempotency(ctx context.Context, userID, key string) error {
-	_, err := db.idempotency.DeleteOne(ctx, bson.D{{Key: "_id", Value: idempotencyID(userID, key)}})
+	_, err := db.idempotency.DeleteOne(ctx, bson.D{{Key: "_id", Value: idempotencyID(userID, key)}, {Key: "done", Value: false}})
 	return translate(err)
 }

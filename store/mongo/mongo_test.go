@@ -447,10 +447,18 @@ func testIdempotency(t *testing.T, uri string) {
 	if _, err := db.ClaimIdempotency(ctx, other); err != nil {
 		t.Fatalf("the same key of another user = %v, want it claimed", err)
 	}
+	// A key with its answer stays answered (a committed change answered
+	// it); a claim without one is released.
 	if err := db.ReleaseIdempotency(ctx, r.UserID, r.Key); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ClaimIdempotency(ctx, r); err != nil {
+	if got, err := db.ClaimIdempotency(ctx, r); domain.ErrorCode(err) != domain.ECONFLICT || got == nil || !got.Done {
+		t.Fatalf("claim after releasing an answered key = %+v, %v; want its answer", got, err)
+	}
+	if err := db.ReleaseIdempotency(ctx, other.UserID, other.Key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimIdempotency(ctx, other); err != nil {
 		t.Fatalf("claim after release = %v", err)
 	}
 }

@@ -57,10 +57,10 @@ func (db *DB) CompleteIdempotency(ctx context.Context, r *domain.IdempotencyReco
 	})
 }
 
-// ReleaseIdempotency forgets a claimed key.
+// ReleaseIdempotency forgets a claimed key, unless a change answered it.
 func (db *DB) ReleaseIdempotency(ctx context.Context, userID, key string) error {
 	return db.tx(ctx, func(tx *wtx) error {
-		_, err := tx.Exec(`DELETE FROM idempotency WHERE user_id = ? AND key = ?`, userID, key)
+		_, err := tx.Exec(`DELETE FROM idempotency WHERE user_id = ? AND key = ? AND done = 0`, userID, key)
 		return err
 	})
 }

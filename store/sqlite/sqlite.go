@@ -248,6 +248,7 @@ func (db *DB) run(batch []*op) {
 			results[i] = err
 			continue
 		}
+		tx.idem = domain.IdempotencyOf(o.ctx)
 		if err := runOp(o.fn, tx); err != nil {
 			results[i] = err
 			if _, rerr := tx.Exec("ROLLBACK TO op"); rerr != nil {
@@ -362,6 +363,16 @@ func appendAudit(tx *wtx, ev *domain.AuditEvent) error {
 	if _, err = tx.Exec(`INSERT INTO audit (authority_id, seq, id, object, at, hash, doc) VALUES (?,?,?,?,?,?,?)`,
 		ev.AuthorityID, ev.Seq, ev.ID, ev.Object, ev.At.UnixMicro(), ev.Hash, marshal(ev)); err != nil {
 		return err
+	}
+	if r := tx.idem; r != nil {
+		// The key is answered in the change's own transaction: a retry
+		// after a crash past the commit finds the change, never makes it
+		// twice. The first event of the change answers.
+		status, ctype, body := domain.CommittedAnswer(ev)
+		if _, err := tx.Exec(`UPDATE idempotency SET done = 1, status = ?, content_type = ?, body = ? WHERE user_id = ? AND key = ? AND done = 0`,
+			status, ctype, body, r.UserID, r.Key); err != nil {
+			return err
+		}
 	}
 	return insertNotifications(tx, ev)
 }

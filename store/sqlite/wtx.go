@@ -3,6 +3,8 @@ package sqlite
 import (
 	"database/sql"
 	"log/slog"
+
+	"needmatch/domain"
 )
 
 // wtx is the writer's transaction. Its Exec, Query and QueryRow run a
@@ -13,6 +15,9 @@ import (
 type wtx struct {
 	*sql.Tx
 	stmts *writeStmts
+	// idem is the claimed Idempotency-Key of the change being run (nil:
+	// none): its first audit event answers it (see appendAudit).
+	idem *domain.IdempotencyRecord
 }
 
 func (t *wtx) Exec(q string, args ...any) (sql.Result, error) {
