@@ -1,8 +1,11 @@
 package matcher
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -121,14 +124,7 @@ func randomProblem(rng *rand.Rand, nr, ns, np int, whole float64) Problem {
 
 func checkFeasible(t *testing.T, pr Problem, a *Allocation) {
 	t.Helper()
-	need := map[string]int64{}
-	limit := map[string]int64{}
-	for _, r := range pr.Requests {
-		need[r.ID] = r.NeedPence
-	}
-	for _, s := range pr.Suppliers {
-		limit[s.ID] = s.LimitPence
-	}
+	need, limit := capacities(pr)
 	var obj int64
 	for i, d := range a.Decisions {
 		p := pr.Pledges[i]
@@ -201,14 +197,7 @@ func TestFlowMatchesSuccessiveShortestPathsLarger(t *testing.T) {
 // bruteWhole is the best objective over every choice of whole pledges, with
 // the partial pledges placed optimally around them (by sspOptimum).
 func bruteWhole(pr Problem) int64 {
-	need := map[string]int64{}
-	limit := map[string]int64{}
-	for _, r := range pr.Requests {
-		need[r.ID] = r.NeedPence
-	}
-	for _, s := range pr.Suppliers {
-		limit[s.ID] = s.LimitPence
-	}
+	need, limit := capacities(pr)
 	var whole, partial []AllocPledge
 	for _, p := range pr.Pledges {
 		if p.AllowPartial {
@@ -357,4 +346,88 @@ func TestKnapsackBoundAgainstBruteForce(t *testing.T) {
 	if tighter == 0 {
 		t.Error("the knapsack bound was never tighter: the test does not exercise it")
 	}
+}
+
+// greedyObjective is the objective of the simplest allocation: pledges by
+// weight, best first, each approved in full if it fits, a partial one as
+// much as fits.
+func greedyObjective(pr Problem) int64 {
+	need, limit := capacities(pr)
+	order := make([]int, len(pr.Pledges))
+	for i := range order {
+		order[i] = i
+	}
+	weight := func(i int) int64 { return int64(math.Round(pr.Pledges[i].Score * WeightScale)) }
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(weight(b), weight(a)) })
+	var obj int64
+	for _, i := range order {
+		p := pr.Pledges[i]
+		room := min(need[p.RequestID], limit[p.SupplierID])
+		amt := min(p.ValuePence, room)
+		if !p.AllowPartial && amt < p.ValuePence {
+			amt = 0
+		}
+		if amt <= 0 {
+			continue
+		}
+		need[p.RequestID] -= amt
+		limit[p.SupplierID] -= amt
+		obj += weight(i) * amt
+	}
+	return obj
+}
+
+// TestWholeFeasibleAndBeatsGreedy checks the whole-pledge search on
+// instances too big for brute force, shaped like scripts/bench-matcher's
+// (pledges 10% to 120% of their request's need, suppliers' limits 30% to
+// 120% of what they pledged): every allocation keeps every need and limit,
+// approves whole pledges whole, and is never worse than the greedy one.
+func TestWholeFeasibleAndBeatsGreedy(t *testing.T) {
+	for seed := range uint64(12) {
+		rng := rand.New(rand.NewPCG(seed, 77))
+		nr, ns, np := 40+rng.IntN(160), 10+rng.IntN(50), 200+rng.IntN(800)
+		whole := 1.0
+		if seed%3 == 2 {
+			whole = 0.7
+		}
+		var pr Problem
+		for i := range nr {
+			pr.Requests = append(pr.Requests, AllocRequest{ID: fmt.Sprintf("r%03d", i), NeedPence: 20_000 + rng.Int64N(5_000_000)})
+		}
+		pledged := make([]int64, ns)
+		for i := range np {
+			r, s := rng.IntN(nr), rng.IntN(ns)
+			v := pr.Requests[r].NeedPence * int64(10+rng.IntN(111)) / 100
+			pledged[s] += v
+			pr.Pledges = append(pr.Pledges, AllocPledge{ID: fmt.Sprintf("p%04d", i), RequestID: pr.Requests[r].ID,
+				SupplierID: fmt.Sprintf("s%03d", s), ValuePence: v, Score: 0.2 + 0.75*rng.Float64(),
+				AllowPartial: rng.Float64() >= whole})
+		}
+		for s := range ns {
+			pr.Suppliers = append(pr.Suppliers, AllocSupplier{ID: fmt.Sprintf("s%03d", s), LimitPence: pledged[s] * int64(30+rng.IntN(91)) / 100})
+		}
+		a, err := Allocate(pr, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFeasible(t, pr, a)
+		if g := greedyObjective(pr); a.Objective < g {
+			t.Errorf("seed %d (%d x %d x %d): objective %d below the greedy %d", seed, nr, ns, np, a.Objective, g)
+		}
+		if a.Bound < a.Objective {
+			t.Errorf("seed %d: bound %d below objective %d", seed, a.Bound, a.Objective)
+		}
+	}
+}
+
+// capacities maps each request to its need and each supplier to its limit.
+func capacities(pr Problem) (need, limit map[string]int64) {
+	need, limit = map[string]int64{}, map[string]int64{}
+	for _, r := range pr.Requests {
+		need[r.ID] = r.NeedPence
+	}
+	for _, s := range pr.Suppliers {
+		limit[s.ID] = s.LimitPence
+	}
+	return need, limit
 }

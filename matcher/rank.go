@@ -2,7 +2,6 @@ package matcher
 
 import (
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -185,14 +184,7 @@ func RankPledges(r Request, pledges []Pledge, suppliers []Supplier, needs *Needs
 			sc = newScorer(suppliers[si], needs, w, now)
 			scorers[p.SupplierID] = sc
 		}
-		kinds, cats := sc.kinds, sc.cats
-		if p.Kind != "" {
-			kinds = []string{strings.ToLower(p.Kind)}
-		}
-		if p.Category != "" {
-			cats = []string{strings.ToLower(p.Category)}
-		}
-		f := sc.facts(&r, kinds, cats, p.ValuePence, true, p.AllowPartial)
+		f := sc.pledgeFacts(p, &r)
 		items = append(items, item{ranked{sc.total(&f), p.ID, i}, sc, f})
 	}
 	slices.SortFunc(items, func(a, b item) int { return compareRanked(a.ranked, b.ranked) })

@@ -130,15 +130,39 @@ func ScorePledge(p Pledge, r Request, s Supplier, needs *Needs, w Weights, now t
 		return Score{}, err
 	}
 	sc := newScorer(s, needs, w, now)
-	kinds, cats := sc.kinds, sc.cats
-	if p.Kind != "" {
-		kinds = []string{strings.ToLower(p.Kind)}
-	}
-	if p.Category != "" {
-		cats = []string{strings.ToLower(p.Category)}
-	}
-	f := sc.facts(&r, kinds, cats, p.ValuePence, true, p.AllowPartial)
+	f := sc.pledgeFacts(&p, &r)
 	return sc.explain(&r, &f), nil
+}
+
+// PledgeScorer gives the totals of ScorePledge for many pledges, without
+// the explanations, working out what depends on the supplier and on the
+// area once: for an allocation, which needs only the totals.
+type PledgeScorer struct {
+	needs *Needs
+	w     Weights
+	now   time.Time
+	bySup map[string]*scorer
+}
+
+// NewPledgeScorer returns a scorer with the weights, or an error wrapping
+// ErrInvalid for invalid weights.
+func NewPledgeScorer(needs *Needs, w Weights, now time.Time) (*PledgeScorer, error) {
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	return &PledgeScorer{needs: needs, w: w, now: now, bySup: map[string]*scorer{}}, nil
+}
+
+// Total is ScorePledge(p, r, s, ...).Total. The supplier is read the first
+// time its ID is met: pass the same Supplier for the same ID.
+func (ps *PledgeScorer) Total(p Pledge, r Request, s Supplier) float64 {
+	sc := ps.bySup[s.ID]
+	if sc == nil {
+		sc = newScorer(s, ps.needs, ps.w, ps.now)
+		ps.bySup[s.ID] = sc
+	}
+	f := sc.pledgeFacts(&p, &r)
+	return sc.total(&f)
 }
 
 // scorer scores requests for one supplier; it caches what depends on the
@@ -240,6 +264,19 @@ func (sc *scorer) area(code string) *areaFacts {
 	}
 	sc.areas[code] = a
 	return a
+}
+
+// pledgeFacts is facts for pledge p against request r: the offer's kind
+// and category are the pledge's where it gives them, else the supplier's.
+func (sc *scorer) pledgeFacts(p *Pledge, r *Request) facts {
+	kinds, cats := sc.kinds, sc.cats
+	if p.Kind != "" {
+		kinds = []string{strings.ToLower(p.Kind)}
+	}
+	if p.Category != "" {
+		cats = []string{strings.ToLower(p.Category)}
+	}
+	return sc.facts(r, kinds, cats, p.ValuePence, true, p.AllowPartial)
 }
 
 // kmWords says a distance to a tenth of a km; under 0.05 km, which would

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -211,5 +212,58 @@ func TestDistanceInWords(t *testing.T) {
 		if got := kmWords(km); got != want {
 			t.Errorf("kmWords(%v) = %q, want %q", km, got, want)
 		}
+	}
+}
+
+// TestPledgeScorerMatchesScorePledge checks that the scorer for allocations
+// gives ScorePledge's totals exactly, for suppliers met again and again, in
+// every kind of fit, area, distance and record.
+func TestPledgeScorerMatchesScorePledge(t *testing.T) {
+	ns := MustNeeds(t, MustStockport(t))
+	areas := []string{"E05015018", "E05015015", "", "E99999999"}
+	kinds := []string{KindGoods, "volunteering", ""}
+	cats := []string{"food", "Food", ""}
+	rng := rand.New(rand.NewPCG(4, 5))
+	var sups []Supplier
+	for i := range 12 {
+		s := Supplier{ID: fmt.Sprintf("s%d", i), Record: Record{Pledged: rng.IntN(9), Verified: rng.IntN(5), Lapsed: rng.IntN(3)}}
+		if k := kinds[rng.IntN(len(kinds))]; k != "" {
+			s.Kinds = []string{strings.ToUpper(k)}
+		}
+		if c := cats[rng.IntN(len(cats))]; c != "" {
+			s.Categories = []string{c}
+		}
+		if i%3 != 0 {
+			s.Lat, s.Lon = 53.3+rng.Float64()/5, -2.3+rng.Float64()/5
+		}
+		sups = append(sups, s)
+	}
+	w := Weights{Version: 3, Need: 3, Fit: 1, Coverage: 2, Urgency: 1, Distance: 0.5, Record: 1}
+	ps, err := NewPledgeScorer(ns, w, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2000 {
+		r := Request{ID: "r", Kind: kinds[rng.IntN(len(kinds))], Category: cats[rng.IntN(len(cats))], AreaCode: areas[rng.IntN(len(areas))],
+			ValuePence: 100_000, RemainingPence: rng.Int64N(100_001)}
+		if rng.IntN(4) > 0 {
+			r.Deadline = now.Add(time.Duration(rng.IntN(2000)-200) * time.Hour)
+		}
+		p := Pledge{ID: fmt.Sprintf("p%d", i), RequestID: "r", ValuePence: rng.Int64N(150_000), AllowPartial: rng.IntN(2) == 0}
+		if rng.IntN(5) == 0 {
+			p.Kind, p.Category = kinds[rng.IntN(len(kinds))], cats[rng.IntN(len(cats))]
+		}
+		s := sups[rng.IntN(len(sups))]
+		p.SupplierID = s.ID
+		want, err := ScorePledge(p, r, s, ns, w, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ps.Total(p, r, s); got != want.Total {
+			t.Fatalf("pledge %d: total %v, ScorePledge %v", i, got, want.Total)
+		}
+	}
+	if _, err := NewPledgeScorer(ns, Weights{Version: 1}, now); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("all-zero weights: error %v, want ErrInvalid", err)
 	}
 }

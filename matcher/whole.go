@@ -11,7 +11,7 @@ const (
 	exactNodeWork  = 4_000_000 // arcs x nodes of the exhaustive search
 	blockNodeLimit = 4096      // branch and bound nodes per block
 	searchNodeWork = 30_000_000
-	perturbFactor  = 2 // forced insertions per pledge
+	perturbFactor  = 6 // forced insertions per pledge
 )
 
 // outcome is what solve found.
@@ -88,6 +88,15 @@ type search struct {
 	logging        bool
 	undo           []undoEntry
 	inQueue        []bool
+	// each request's and supplier's pledges, best weight first
+	reqPls, supPls [][]int32
+	// block scratch: group of each request or supplier (by stamp)
+	grpStamp []int32
+	grpOf    []int32
+	stamp    int32
+	newX     []int64
+	gl       []int64
+	changed  []int32
 	// block scratch
 	items   []blockItem
 	order   []int32 // items by weight, best first
@@ -111,6 +120,18 @@ type blockItem struct {
 
 func (pb *prob) newSearch(lp []int64, active []int32, stop func() bool) *search {
 	s := &search{pb: pb, x: slices.Clone(lp), stop: stop}
+	byWeight := func(a, b int32) int { return cmp.Or(cmp.Compare(pb.pW[b], pb.pW[a]), cmp.Compare(a, b)) }
+	s.reqPls = make([][]int32, len(pb.byReq))
+	for r, pls := range pb.byReq {
+		s.reqPls[r] = slices.SortedFunc(slices.Values(pls), byWeight)
+	}
+	s.supPls = make([][]int32, len(pb.bySup))
+	for u, pls := range pb.bySup {
+		s.supPls[u] = slices.SortedFunc(slices.Values(pls), byWeight)
+	}
+	n := max(len(pb.need), len(pb.limit))
+	s.grpStamp = make([]int32, n)
+	s.grpOf = make([]int32, n)
 	// keep whole pledges the flow approved in full, drop the cut ones
 	type cand struct {
 		p    int32
@@ -358,9 +379,9 @@ func (s *search) improveBlocks(queue []int32) bool {
 		var pls []int32
 		isReq := int(b) < nr
 		if isReq {
-			pls = s.pb.byReq[b]
+			pls = s.reqPls[b]
 		} else {
-			pls = s.pb.bySup[int(b)-nr]
+			pls = s.supPls[int(b)-nr]
 		}
 		changed := s.block(pls, isReq)
 		if len(changed) == 0 {
@@ -422,37 +443,30 @@ func (s *search) block(pls []int32, isReq bool) []int32 {
 	}
 	s.items = s.items[:0]
 	s.groups = s.groups[:0]
+	s.stamp++
 	var cur int64
-	for _, p := range pls {
+	for _, p := range pls { // pls is sorted best weight first
 		o := other(p)
-		g := int32(-1)
-		for i := range s.items {
-			if other(s.items[i].p) == o {
-				g = s.items[i].g
-				break
-			}
-		}
-		if g < 0 {
-			g = int32(len(s.groups))
+		if s.grpStamp[o] != s.stamp {
+			s.grpStamp[o] = s.stamp
+			s.grpOf[o] = int32(len(s.groups))
 			s.groups = append(s.groups, res[o])
 		}
+		g := s.grpOf[o]
 		s.groups[g] += s.x[p]
 		cur += pb.pW[p] * s.x[p]
-		s.items = append(s.items, blockItem{p: p, w: pb.pW[p], amt: pb.pCap[p], g: g, bin: pb.pWhole[p]})
+		amt := pb.pCap[p]
+		if pb.pWhole[p] {
+			amt = pb.pVal[p]
+		}
+		s.items = append(s.items, blockItem{p: p, w: pb.pW[p], amt: amt, g: g, bin: pb.pWhole[p]})
 	}
 	items := s.items
-	for i := range items {
-		if items[i].bin {
-			items[i].amt = pb.pVal[items[i].p]
-		}
-	}
+	// items are in weight order already
 	s.order = s.order[:0]
 	for i := range items {
 		s.order = append(s.order, int32(i))
 	}
-	slices.SortFunc(s.order, func(a, b int32) int {
-		return cmp.Or(cmp.Compare(items[b].w, items[a].w), cmp.Compare(items[a].p, items[b].p))
-	})
 	s.bins = s.bins[:0]
 	s.binPos = s.binPos[:0]
 	for range items {
@@ -470,14 +484,16 @@ func (s *search) block(pls []int32, isReq bool) []int32 {
 	s.best = cur
 	s.nodes = 0
 	found := false
-	gl := slices.Clone(s.groups)
+	s.gl = append(s.gl[:0], s.groups...)
+	gl := s.gl
 	s.dfs(0, mainCap, gl, 0, &found)
 	s.work += s.nodes * len(items)
 	if !found {
 		return nil
 	}
 	// apply: chosen binaries, then continuous items greedily
-	newX := make([]int64, len(items))
+	s.newX = append(s.newX[:0], make([]int64, len(items))...)
+	newX := s.newX
 	mainLeft := mainCap
 	copy(gl, s.groups)
 	for k, i := range s.bins {
@@ -500,15 +516,15 @@ func (s *search) block(pls []int32, isReq bool) []int32 {
 			gl[it.g] -= a
 		}
 	}
-	var changed []int32
+	s.changed = s.changed[:0]
 	for i := range items {
 		p := items[i].p
 		if newX[i] != s.x[p] {
 			s.set(p, newX[i])
-			changed = append(changed, p)
+			s.changed = append(s.changed, p)
 		}
 	}
-	return changed
+	return s.changed
 }
 
 func resizeBools(b []bool, n int) []bool {

@@ -24,6 +24,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,12 +173,24 @@ func solve(args []string) error {
 	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
 	in := fs.String("in", "", "instance file")
 	reps := fs.Int("reps", 3, "runs; the best time is printed")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	pr, err := read(*in)
 	if err != nil {
 		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var times, cpus []time.Duration
 	var a *matcher.Allocation
