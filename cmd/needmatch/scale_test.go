@@ -167,7 +167,7 @@ func TestScaleOut(t *testing.T) {
 	seedStart := time.Now()
 	env := []string{"MONGODB_URI=" + uri, "NEEDMATCH_MONGODB_DATABASE=" + dbName, "NEEDMATCH_JWT_SECRET=scale-test-secret-0123456789abcdef0123",
 		"NEEDMATCH_AUDIT_KEY=scale-test-audit-key-0123456789abcdef",
-		"NEEDMATCH_RATE_LIMITS=off", "NEEDMATCH_LEASE_TTL=3s", "NEEDMATCH_LOG_LEVEL=info"}
+		"NEEDMATCH_RATE_LIMITS=off", "NEEDMATCH_LEASE_TTL=8s", "NEEDMATCH_LOG_LEVEL=info"}
 	seedCmd := exec.Command(bin, "seed", "--data-dir", t.TempDir())
 	seedCmd.Env = append(os.Environ(), env...)
 	if out, err := seedCmd.CombinedOutput(); err != nil {
