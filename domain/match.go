@@ -1,8 +1,10 @@
 package domain
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -347,25 +349,32 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 	needReq, supSeen := map[string]bool{}, map[string]bool{}
 	var items, inBid []AllocationItem
 	now := s.now()
+	scorer, err := matcher.NewPledgeScorer(sn.needs, sn.weights, now)
+	if err != nil {
+		return nil, matcherError(err)
+	}
+	sups := map[string]matcher.Supplier{}
 	for _, p := range sn.offered {
 		r, okR := sn.reqByID[p.RequestID]
 		o, okS := sn.suppliers[p.OrganisationID]
 		if !okR || !okS {
 			continue // the request is no longer published, or the supplier no longer approved
 		}
-		sc, err := matcher.ScorePledge(matcherPledge(p), matcherRequest(r), sn.supplier(o), sn.needs, sn.weights, now)
-		if err != nil {
-			return nil, matcherError(err)
+		sup, ok := sups[o.ID]
+		if !ok {
+			sup = sn.supplier(o)
+			sups[o.ID] = sup
 		}
+		score := scorer.Total(matcherPledge(p), matcherRequest(r), sup)
 		it := AllocationItem{PledgeID: p.ID, PledgeVersion: p.Version, RequestID: r.ID, RequestTitle: r.Title,
-			OrganisationID: o.ID, OrganisationName: o.Name, ValuePence: p.ValuePence, Score: sc.Total}
+			OrganisationID: o.ID, OrganisationName: o.Name, ValuePence: p.ValuePence, Score: score}
 		if p.BidID != "" {
 			it.Reason = ReasonInBid
 			it.Explanation = sprintf("Left out: this pledge is part of %s's bid on a contract, so it becomes a commitment only if that bid wins the award.", o.Name)
 			inBid = append(inBid, it)
 			continue
 		}
-		pr.Pledges = append(pr.Pledges, matcher.AllocPledge{ID: p.ID, RequestID: r.ID, SupplierID: o.ID, ValuePence: p.ValuePence, Score: sc.Total, AllowPartial: p.AllowPartial})
+		pr.Pledges = append(pr.Pledges, matcher.AllocPledge{ID: p.ID, RequestID: r.ID, SupplierID: o.ID, ValuePence: p.ValuePence, Score: score, AllowPartial: p.AllowPartial})
 		items = append(items, it)
 		if !needReq[r.ID] {
 			needReq[r.ID] = true
@@ -381,29 +390,33 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		}
 	}
 	start := time.Now()
-	res, err := matcher.Allocate(pr, matcher.Options{TimeLimit: timeLimit})
+	var res *matcher.Allocation
+	byID := make(map[string]matcher.Decision, len(pr.Pledges))
+	warm, err := s.allocations.allocate(a.AuthorityID, pr, matcher.Options{TimeLimit: timeLimit}, func(r *matcher.Allocation) {
+		// the session may write its decisions again on the next proposal
+		summary := *r
+		summary.Decisions = nil
+		res = &summary
+		for _, d := range r.Decisions {
+			byID[d.PledgeID] = d
+		}
+	})
 	if err != nil {
 		return nil, matcherError(err)
 	}
-	s.observe("allocate", start)
-	byID := map[string]matcher.Decision{}
-	for _, d := range res.Decisions {
-		byID[d.PledgeID] = d
+	if warm {
+		s.observe("allocate_warm", start)
+	} else {
+		s.observe("allocate", start)
 	}
-	// The matcher speaks of ids; officers read titles and names.
-	var pairs []string
-	for _, it := range items {
-		pairs = append(pairs, "request "+it.RequestID, "“"+it.RequestTitle+"”", "supplier "+it.OrganisationID, it.OrganisationName)
-	}
-	names := strings.NewReplacer(pairs...)
-	offered := map[string]*Pledge{}
+	offered := make(map[string]*Pledge, len(sn.offered))
 	for _, p := range sn.offered {
 		offered[p.ID] = p
 	}
 	approved := res.ApprovedPence
 	for i := range items {
 		d := byID[items[i].PledgeID]
-		items[i].ApprovedPence, items[i].Reason, items[i].Explanation = d.ApprovedPence, string(d.Reason), names.Replace(d.Explanation)
+		items[i].ApprovedPence, items[i].Reason, items[i].Explanation = d.ApprovedPence, string(d.Reason), namesIn(d.Explanation, &items[i])
 		if p := offered[items[i].PledgeID]; p != nil {
 			approved -= items[i].ApprovedPence
 			roundWholeUnits(&items[i], p)
@@ -411,7 +424,7 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		}
 	}
 	items = append(items, inBid...)
-	sort.SliceStable(items, func(i, j int) bool { return items[i].Score > items[j].Score })
+	slices.SortStableFunc(items, func(a, b AllocationItem) int { return cmp.Compare(b.Score, a.Score) })
 	al := &Allocation{WeightsVersion: sn.weights.Version, Objective: res.Objective, Bound: res.Bound, BoundKind: string(res.BoundKind), Gap: res.Gap,
 		GapText: res.GapText(), Optimal: res.Optimal, ApprovedPence: approved, Items: items}
 	if al.Items == nil {
@@ -421,6 +434,34 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		return nil, err
 	}
 	return al, nil
+}
+
+// namesIn puts the request's title and the supplier's name in place of
+// their ids in the matcher's explanation of the item (the matcher speaks of
+// ids, officers read titles and names; an explanation names only its own
+// request and supplier).
+func namesIn(explanation string, it *AllocationItem) string {
+	if explanation == "" {
+		return ""
+	}
+	req, sup := "request "+it.RequestID, "supplier "+it.OrganisationID
+	var b strings.Builder
+	for s := explanation; ; {
+		i, j := strings.Index(s, req), strings.Index(s, sup)
+		switch {
+		case i < 0 && j < 0:
+			b.WriteString(s)
+			return b.String()
+		case j < 0 || (i >= 0 && i < j):
+			b.WriteString(s[:i])
+			b.WriteString("“" + it.RequestTitle + "”")
+			s = s[i+len(req):]
+		default:
+			b.WriteString(s[:j])
+			b.WriteString(it.OrganisationName)
+			s = s[j+len(sup):]
+		}
+	}
 }
 
 // MatcherWeights are a council's current weights, their history and the defaults.
