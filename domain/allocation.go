@@ -258,8 +258,11 @@ type allocationCache struct {
 
 // warmAllocation is one authority's session and the problem it holds.
 type warmAllocation struct {
-	mu      sync.Mutex
-	used    int64 // cache tick of the last use, to drop the oldest
+	mu   sync.Mutex
+	used int64 // cache tick of the last use, to drop the oldest
+	// rows are the officer's rows of the authority as of the last
+	// proposal, caught up with the audit chain by the next (nil: none).
+	rows    *matchRows
 	session *matcher.Session
 	need    map[string]int64 // request -> need
 	limit   map[string]int64 // supplier -> limit
@@ -294,15 +297,12 @@ func (c *allocationCache) entry(authorityID string) *warmAllocation {
 }
 
 // allocate solves pr for the authority, from its previous solution when
-// only a few pledges changed, and calls use with the result while no other
-// proposal of the authority can change it. The result has the objective a
+// only a few pledges changed, and calls use with the result; the caller
+// holds e.mu, so no other proposal of the authority can change it. The result has the objective a
 // solve from nothing has (the flow optimum); when a pledge must be approved
 // whole it is solved from nothing by matcher.Allocate with opt. warm
 // reports that the previous solution was reused.
-func (c *allocationCache) allocate(authorityID string, pr matcher.Problem, opt matcher.Options, use func(*matcher.Allocation)) (warm bool, err error) {
-	e := c.entry(authorityID)
-	e.mu.Lock()
-	defer e.mu.Unlock()
+func (e *warmAllocation) allocate(pr matcher.Problem, opt matcher.Options, use func(*matcher.Allocation)) (warm bool, err error) {
 	for _, p := range pr.Pledges {
 		if !p.AllowPartial {
 			e.session = nil
@@ -410,4 +410,30 @@ func (e *warmAllocation) warm(pr matcher.Problem) *matcher.Allocation {
 		delete(e.pledges, id)
 	}
 	return e.session.Allocate()
+}
+
+// heldSnapshot returns the officer's snapshot of the authority from the
+// rows of its last proposal, caught up with what changed since (see
+// catchUp), or from rows read in full when it has none or cannot catch
+// up. Either way it is the snapshot loadSnapshot would make now.
+func (s *Service) heldSnapshot(ctx context.Context, a *Actor, e *warmAllocation, now time.Time) (*matchSnapshot, error) {
+	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
+	if err != nil {
+		return nil, err
+	}
+	start, ok := time.Now(), false
+	if e.rows != nil {
+		if ok, err = s.catchUp(ctx, auth.ID, e.rows); err != nil {
+			return nil, err
+		}
+	}
+	if ok {
+		s.observe("snapshot_caught_up", start)
+	} else {
+		if e.rows, err = s.readMatchRows(ctx, a, auth.ID); err != nil {
+			return nil, err
+		}
+		s.observe("snapshot_read", start)
+	}
+	return e.rows.snapshot(auth, now)
 }

@@ -112,60 +112,15 @@ func (s *Service) observe(kind string, start time.Time) {
 // pledges. Only officers see every supplier's pledges; for a supplier the
 // matchSnapshot holds its own record alone.
 func (s *Service) loadSnapshot(ctx context.Context, a *Actor, now time.Time) (*matchSnapshot, error) {
-	st := s.Store
-	auth, err := st.AuthorityByID(ctx, a.AuthorityID)
+	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
 	if err != nil {
 		return nil, err
 	}
-	needs, err := matcher.AssessNeeds(matcherAreas(auth))
-	if err != nil {
-		return nil, matcherError(err)
-	}
-	sn := &matchSnapshot{auth: auth, needs: needs, weights: matcherWeights(auth), reqByID: map[string]*Request{},
-		suppliers: map[string]*Organisation{}, records: map[string]matcher.Record{}, open: map[string]int64{}}
-	sn.requests, err = AllPages(func(p Page) ([]*Request, string, error) {
-		return st.FindRequests(ctx, RequestFilter{AuthorityID: auth.ID, Statuses: []RequestStatus{ReqPublished}, Page: p})
-	}, 0)
+	rows, err := s.readMatchRows(ctx, a, auth.ID)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range sn.requests {
-		sn.reqByID[r.ID] = r
-	}
-	orgs, err := AllPages(func(p Page) ([]*Organisation, string, error) {
-		return st.FindOrganisations(ctx, OrganisationFilter{AuthorityID: auth.ID, Kind: KindSupplier, Status: OrgApproved, Page: p})
-	}, 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range orgs {
-		if a.IsOfficer() || o.ID == a.OrganisationID {
-			sn.suppliers[o.ID] = o
-		}
-	}
-	pf := PledgeFilter{AuthorityID: auth.ID}
-	if !a.IsOfficer() {
-		pf.OrganisationID = a.OrganisationID
-	}
-	pledges, err := allPledges(ctx, st, pf)
-	if err != nil {
-		return nil, err
-	}
-	bySupplier := map[string][]*Pledge{}
-	for _, p := range pledges {
-		bySupplier[p.OrganisationID] = append(bySupplier[p.OrganisationID], p)
-		if p.Status == PledgeOffered {
-			sn.offered = append(sn.offered, p)
-		}
-		if IsOpenCommitment(p.Status) {
-			sn.open[p.OrganisationID] += p.ApprovedPence
-		}
-	}
-	for id, ps := range bySupplier {
-		n := CountRecord(ps, now)
-		sn.records[id] = matcher.Record{Pledged: n.Due, Verified: n.Verified, Lapsed: n.Lapsed}
-	}
-	return sn, nil
+	return rows.snapshot(auth, now)
 }
 
 func (sn *matchSnapshot) supplier(o *Organisation) matcher.Supplier {
@@ -341,7 +296,12 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 	if timeLimit == 0 {
 		timeLimit = 2 * time.Second
 	}
-	sn, err := s.loadSnapshot(ctx, a, s.now())
+	// One proposal of an authority at a time: it holds the rows and the
+	// matcher session of the last one.
+	warmth := s.allocations.entry(a.AuthorityID)
+	warmth.mu.Lock()
+	defer warmth.mu.Unlock()
+	sn, err := s.heldSnapshot(ctx, a, warmth, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -392,7 +352,7 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 	start := time.Now()
 	var res *matcher.Allocation
 	byID := make(map[string]matcher.Decision, len(pr.Pledges))
-	warm, err := s.allocations.allocate(a.AuthorityID, pr, matcher.Options{TimeLimit: timeLimit}, func(r *matcher.Allocation) {
+	warm, err := warmth.allocate(pr, matcher.Options{TimeLimit: timeLimit}, func(r *matcher.Allocation) {
 		// the session may write its decisions again on the next proposal
 		summary := *r
 		summary.Decisions = nil
