@@ -19,6 +19,8 @@ type matchRows struct {
 	requests  map[string]*Request
 	suppliers map[string]*Organisation
 	pledges   map[string]*Pledge
+	// ids are the ids of pledges, newest first (nil: to be sorted again)
+	ids []string
 }
 
 // maxChangedObjects is how many events since its snapshot a warm proposal
@@ -172,6 +174,11 @@ func (s *Service) catchUp(ctx context.Context, authorityID string, rows *matchRo
 			orgs[id] = nil
 		}
 	}
+	for id, p := range pledges {
+		if _, held := rows.pledges[id]; held != (p != nil) {
+			rows.ids = nil // a pledge came or went
+		}
+	}
 	put(rows.pledges, pledges)
 	put(rows.requests, requests)
 	put(rows.suppliers, orgs)
@@ -209,13 +216,16 @@ func (rows *matchRows) snapshot(auth *Authority, now time.Time) (*matchSnapshot,
 	for id, o := range rows.suppliers {
 		sn.suppliers[id] = o
 	}
-	pledges := make([]*Pledge, 0, len(rows.pledges))
-	for _, p := range rows.pledges {
-		pledges = append(pledges, p)
+	if rows.ids == nil {
+		rows.ids = make([]string, 0, len(rows.pledges))
+		for id := range rows.pledges {
+			rows.ids = append(rows.ids, id)
+		}
+		slices.SortFunc(rows.ids, func(a, b string) int { return strings.Compare(b, a) })
 	}
-	slices.SortFunc(pledges, func(a, b *Pledge) int { return strings.Compare(b.ID, a.ID) })
 	bySupplier := map[string][]*Pledge{}
-	for _, p := range pledges {
+	for _, id := range rows.ids {
+		p := rows.pledges[id]
 		bySupplier[p.OrganisationID] = append(bySupplier[p.OrganisationID], p)
 		if p.Status == PledgeOffered {
 			sn.offered = append(sn.offered, p)
