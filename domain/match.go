@@ -384,7 +384,7 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		}
 	}
 	items = append(items, inBid...)
-	slices.SortStableFunc(items, func(a, b AllocationItem) int { return cmp.Compare(b.Score, a.Score) })
+	items = byScore(items)
 	al := &Allocation{WeightsVersion: sn.weights.Version, Objective: res.Objective, Bound: res.Bound, BoundKind: string(res.BoundKind), Gap: res.Gap,
 		GapText: res.GapText(), Optimal: res.Optimal, ApprovedPence: approved, Items: items}
 	if al.Items == nil {
@@ -394,6 +394,22 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		return nil, err
 	}
 	return al, nil
+}
+
+// byScore returns the items best score first, in their order among equal
+// scores. It sorts their indices: moving the items themselves cost a
+// tenth of a proposal's CPU at 100,000 pledges.
+func byScore(items []AllocationItem) []AllocationItem {
+	idx := make([]int32, len(items))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(items[b].Score, items[a].Score) })
+	out := make([]AllocationItem, len(items))
+	for i, j := range idx {
+		out[i] = items[j]
+	}
+	return out
 }
 
 // namesIn puts the request's title and the supplier's name in place of
