@@ -2,8 +2,12 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"needmatch/matcher"
 )
 
 // Allocation statuses.
@@ -228,4 +232,208 @@ func leftOutReason(it AllocationItem) string {
 		r = r[:2000]
 	}
 	return string(r)
+}
+
+// maxWarmChanges is how many pledges may differ from the previous proposal
+// of an authority for the next one to start from its solution; past it, or
+// when any request's need or supplier's limit differs, the proposal is
+// solved from nothing.
+const maxWarmChanges = 32
+
+// maxWarmAuthorities bounds the authorities whose last solution is kept.
+const maxWarmAuthorities = 8
+
+// allocationCache keeps, per authority, the matcher session of its last
+// proposal (every pledge partial), so that a proposal after a few pledges
+// changed reuses that solution (a warm start). The next problem is compared
+// in full with the one the session holds: the differences are applied to
+// the session, or it is dropped and the problem solved from nothing. So
+// nothing has to tell the cache what changed, and a proposal never rests
+// on a stale problem.
+type allocationCache struct {
+	mu   sync.Mutex
+	byAu map[string]*warmAllocation
+	tick int64
+}
+
+// warmAllocation is one authority's session and the problem it holds.
+type warmAllocation struct {
+	mu   sync.Mutex
+	used int64 // cache tick of the last use, to drop the oldest
+	// rows are the officer's rows of the authority as of the last
+	// proposal, caught up with the audit chain by the next (nil: none).
+	rows    *matchRows
+	session *matcher.Session
+	need    map[string]int64 // request -> need
+	limit   map[string]int64 // supplier -> limit
+	pledges map[string]matcher.AllocPledge
+}
+
+// entry returns the authority's entry, making it and dropping the least
+// recently used one when the cache is full.
+func (c *allocationCache) entry(authorityID string) *warmAllocation {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byAu == nil {
+		c.byAu = map[string]*warmAllocation{}
+	}
+	c.tick++
+	e := c.byAu[authorityID]
+	if e == nil {
+		if len(c.byAu) >= maxWarmAuthorities {
+			oldest := ""
+			for id, o := range c.byAu {
+				if oldest == "" || o.used < c.byAu[oldest].used {
+					oldest = id
+				}
+			}
+			delete(c.byAu, oldest)
+		}
+		e = &warmAllocation{}
+		c.byAu[authorityID] = e
+	}
+	e.used = c.tick
+	return e
+}
+
+// allocate solves pr for the authority, from its previous solution when
+// only a few pledges changed, and calls use with the result; the caller
+// holds e.mu, so no other proposal of the authority can change it. The result has the objective a
+// solve from nothing has (the flow optimum); when a pledge must be approved
+// whole it is solved from nothing by matcher.Allocate with opt. warm
+// reports that the previous solution was reused.
+func (e *warmAllocation) allocate(pr matcher.Problem, opt matcher.Options, use func(*matcher.Allocation)) (warm bool, err error) {
+	for _, p := range pr.Pledges {
+		if !p.AllowPartial {
+			e.session = nil
+			res, err := matcher.Allocate(pr, opt)
+			if err != nil {
+				return false, err
+			}
+			use(res)
+			return false, nil
+		}
+	}
+	if e.session != nil {
+		if res := e.warm(pr); res != nil {
+			use(res)
+			return true, nil
+		}
+	}
+	s, res, err := matcher.NewSession(pr)
+	if err != nil {
+		e.session = nil
+		return false, err
+	}
+	e.keep(s, pr)
+	use(res)
+	return false, nil
+}
+
+// keep stores the session and the problem it was built from.
+func (e *warmAllocation) keep(s *matcher.Session, pr matcher.Problem) {
+	e.session = s
+	e.need = make(map[string]int64, len(pr.Requests))
+	for _, r := range pr.Requests {
+		e.need[r.ID] = r.NeedPence
+	}
+	e.limit = make(map[string]int64, len(pr.Suppliers))
+	for _, s := range pr.Suppliers {
+		e.limit[s.ID] = s.LimitPence
+	}
+	e.pledges = make(map[string]matcher.AllocPledge, len(pr.Pledges))
+	for _, p := range pr.Pledges {
+		e.pledges[p.ID] = p
+	}
+}
+
+// warm applies to the session the pledges that differ between pr and the
+// problem it holds, and proposes again. It returns nil, leaving the
+// session untouched, when the requests or suppliers differ or more than
+// maxWarmChanges pledges do; it drops the session if the matcher refuses a
+// change.
+func (e *warmAllocation) warm(pr matcher.Problem) *matcher.Allocation {
+	if len(pr.Requests) != len(e.need) || len(pr.Suppliers) != len(e.limit) {
+		return nil
+	}
+	for _, r := range pr.Requests {
+		if n, ok := e.need[r.ID]; !ok || n != r.NeedPence {
+			return nil
+		}
+	}
+	for _, s := range pr.Suppliers {
+		if l, ok := e.limit[s.ID]; !ok || l != s.LimitPence {
+			return nil
+		}
+	}
+	var set []matcher.AllocPledge
+	kept := 0
+	for _, p := range pr.Pledges {
+		old, ok := e.pledges[p.ID]
+		if ok {
+			kept++
+		}
+		if !ok || old != p {
+			if set = append(set, p); len(set) > maxWarmChanges {
+				return nil
+			}
+		}
+	}
+	var gone []string
+	if kept < len(e.pledges) {
+		if len(e.pledges)-kept+len(set) > maxWarmChanges {
+			return nil
+		}
+		now := make(map[string]bool, len(pr.Pledges))
+		for _, p := range pr.Pledges {
+			now[p.ID] = true
+		}
+		for id := range e.pledges {
+			if !now[id] {
+				gone = append(gone, id)
+			}
+		}
+		slices.Sort(gone) // the same changes in the same order every time
+	}
+	for _, p := range set {
+		if err := e.session.SetPledge(p); err != nil {
+			e.session = nil
+			return nil
+		}
+		e.pledges[p.ID] = p
+	}
+	for _, id := range gone {
+		if err := e.session.RemovePledge(id); err != nil {
+			e.session = nil
+			return nil
+		}
+		delete(e.pledges, id)
+	}
+	return e.session.Allocate()
+}
+
+// heldSnapshot returns the officer's snapshot of the authority from the
+// rows of its last proposal, caught up with what changed since (see
+// catchUp), or from rows read in full when it has none or cannot catch
+// up. Either way it is the snapshot loadSnapshot would make now.
+func (s *Service) heldSnapshot(ctx context.Context, a *Actor, e *warmAllocation, now time.Time) (*matchSnapshot, error) {
+	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
+	if err != nil {
+		return nil, err
+	}
+	start, ok := time.Now(), false
+	if e.rows != nil {
+		if ok, err = s.catchUp(ctx, auth.ID, e.rows); err != nil {
+			return nil, err
+		}
+	}
+	if ok {
+		s.observe("snapshot_caught_up", start)
+	} else {
+		if e.rows, err = s.readMatchRows(ctx, a, auth.ID); err != nil {
+			return nil, err
+		}
+		s.observe("snapshot_read", start)
+	}
+	return e.rows.snapshot(auth, now)
 }

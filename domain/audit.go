@@ -95,6 +95,21 @@ type AuditStore interface {
 	// AuditHead returns the seq and hash of the authority's last event
 	// (0 and "" when it has none), without reading the chain.
 	AuditHead(ctx context.Context, authorityID string) (int64, string, error)
+	// ChangedSince lists, oldest first, what the authority's events after
+	// seq are about, at most limit (> 0) of them, without reading their
+	// before and after. Every change writes its documents before its event
+	// takes its seq (see PageGeneration), so a reader that read AuditHead
+	// h and then the documents has seen every change up to h, and
+	// ChangedSince(h) names the objects of every change since.
+	ChangedSince(ctx context.Context, authorityID string, seq int64, limit int) ([]ChangedObject, error)
+}
+
+// ChangedObject is what one audit event is about: its seq, the type of its
+// object (pledge, request, organisation, ...) and the object's id.
+type ChangedObject struct {
+	Seq        int64
+	ObjectType string
+	Object     string
 }
 
 // ChainBreak says where a verification failed.

@@ -1,8 +1,10 @@
 package domain
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -110,60 +112,15 @@ func (s *Service) observe(kind string, start time.Time) {
 // pledges. Only officers see every supplier's pledges; for a supplier the
 // matchSnapshot holds its own record alone.
 func (s *Service) loadSnapshot(ctx context.Context, a *Actor, now time.Time) (*matchSnapshot, error) {
-	st := s.Store
-	auth, err := st.AuthorityByID(ctx, a.AuthorityID)
+	auth, err := s.Store.AuthorityByID(ctx, a.AuthorityID)
 	if err != nil {
 		return nil, err
 	}
-	needs, err := matcher.AssessNeeds(matcherAreas(auth))
-	if err != nil {
-		return nil, matcherError(err)
-	}
-	sn := &matchSnapshot{auth: auth, needs: needs, weights: matcherWeights(auth), reqByID: map[string]*Request{},
-		suppliers: map[string]*Organisation{}, records: map[string]matcher.Record{}, open: map[string]int64{}}
-	sn.requests, err = AllPages(func(p Page) ([]*Request, string, error) {
-		return st.FindRequests(ctx, RequestFilter{AuthorityID: auth.ID, Statuses: []RequestStatus{ReqPublished}, Page: p})
-	}, 0)
+	rows, err := s.readMatchRows(ctx, a, auth.ID)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range sn.requests {
-		sn.reqByID[r.ID] = r
-	}
-	orgs, err := AllPages(func(p Page) ([]*Organisation, string, error) {
-		return st.FindOrganisations(ctx, OrganisationFilter{AuthorityID: auth.ID, Kind: KindSupplier, Status: OrgApproved, Page: p})
-	}, 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range orgs {
-		if a.IsOfficer() || o.ID == a.OrganisationID {
-			sn.suppliers[o.ID] = o
-		}
-	}
-	pf := PledgeFilter{AuthorityID: auth.ID}
-	if !a.IsOfficer() {
-		pf.OrganisationID = a.OrganisationID
-	}
-	pledges, err := allPledges(ctx, st, pf)
-	if err != nil {
-		return nil, err
-	}
-	bySupplier := map[string][]*Pledge{}
-	for _, p := range pledges {
-		bySupplier[p.OrganisationID] = append(bySupplier[p.OrganisationID], p)
-		if p.Status == PledgeOffered {
-			sn.offered = append(sn.offered, p)
-		}
-		if IsOpenCommitment(p.Status) {
-			sn.open[p.OrganisationID] += p.ApprovedPence
-		}
-	}
-	for id, ps := range bySupplier {
-		n := CountRecord(ps, now)
-		sn.records[id] = matcher.Record{Pledged: n.Due, Verified: n.Verified, Lapsed: n.Lapsed}
-	}
-	return sn, nil
+	return rows.snapshot(auth, now)
 }
 
 func (sn *matchSnapshot) supplier(o *Organisation) matcher.Supplier {
@@ -339,7 +296,12 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 	if timeLimit == 0 {
 		timeLimit = 2 * time.Second
 	}
-	sn, err := s.loadSnapshot(ctx, a, s.now())
+	// One proposal of an authority at a time: it holds the rows and the
+	// matcher session of the last one.
+	warmth := s.allocations.entry(a.AuthorityID)
+	warmth.mu.Lock()
+	defer warmth.mu.Unlock()
+	sn, err := s.heldSnapshot(ctx, a, warmth, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -347,25 +309,32 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 	needReq, supSeen := map[string]bool{}, map[string]bool{}
 	var items, inBid []AllocationItem
 	now := s.now()
+	scorer, err := matcher.NewPledgeScorer(sn.needs, sn.weights, now)
+	if err != nil {
+		return nil, matcherError(err)
+	}
+	sups := map[string]matcher.Supplier{}
 	for _, p := range sn.offered {
 		r, okR := sn.reqByID[p.RequestID]
 		o, okS := sn.suppliers[p.OrganisationID]
 		if !okR || !okS {
 			continue // the request is no longer published, or the supplier no longer approved
 		}
-		sc, err := matcher.ScorePledge(matcherPledge(p), matcherRequest(r), sn.supplier(o), sn.needs, sn.weights, now)
-		if err != nil {
-			return nil, matcherError(err)
+		sup, ok := sups[o.ID]
+		if !ok {
+			sup = sn.supplier(o)
+			sups[o.ID] = sup
 		}
+		score := scorer.Total(matcherPledge(p), matcherRequest(r), sup)
 		it := AllocationItem{PledgeID: p.ID, PledgeVersion: p.Version, RequestID: r.ID, RequestTitle: r.Title,
-			OrganisationID: o.ID, OrganisationName: o.Name, ValuePence: p.ValuePence, Score: sc.Total}
+			OrganisationID: o.ID, OrganisationName: o.Name, ValuePence: p.ValuePence, Score: score}
 		if p.BidID != "" {
 			it.Reason = ReasonInBid
 			it.Explanation = sprintf("Left out: this pledge is part of %s's bid on a contract, so it becomes a commitment only if that bid wins the award.", o.Name)
 			inBid = append(inBid, it)
 			continue
 		}
-		pr.Pledges = append(pr.Pledges, matcher.AllocPledge{ID: p.ID, RequestID: r.ID, SupplierID: o.ID, ValuePence: p.ValuePence, Score: sc.Total, AllowPartial: p.AllowPartial})
+		pr.Pledges = append(pr.Pledges, matcher.AllocPledge{ID: p.ID, RequestID: r.ID, SupplierID: o.ID, ValuePence: p.ValuePence, Score: score, AllowPartial: p.AllowPartial})
 		items = append(items, it)
 		if !needReq[r.ID] {
 			needReq[r.ID] = true
@@ -381,29 +350,33 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		}
 	}
 	start := time.Now()
-	res, err := matcher.Allocate(pr, matcher.Options{TimeLimit: timeLimit})
+	var res *matcher.Allocation
+	byID := make(map[string]matcher.Decision, len(pr.Pledges))
+	warm, err := warmth.allocate(pr, matcher.Options{TimeLimit: timeLimit}, func(r *matcher.Allocation) {
+		// the session may write its decisions again on the next proposal
+		summary := *r
+		summary.Decisions = nil
+		res = &summary
+		for _, d := range r.Decisions {
+			byID[d.PledgeID] = d
+		}
+	})
 	if err != nil {
 		return nil, matcherError(err)
 	}
-	s.observe("allocate", start)
-	byID := map[string]matcher.Decision{}
-	for _, d := range res.Decisions {
-		byID[d.PledgeID] = d
+	if warm {
+		s.observe("allocate_warm", start)
+	} else {
+		s.observe("allocate", start)
 	}
-	// The matcher speaks of ids; officers read titles and names.
-	var pairs []string
-	for _, it := range items {
-		pairs = append(pairs, "request "+it.RequestID, "“"+it.RequestTitle+"”", "supplier "+it.OrganisationID, it.OrganisationName)
-	}
-	names := strings.NewReplacer(pairs...)
-	offered := map[string]*Pledge{}
+	offered := make(map[string]*Pledge, len(sn.offered))
 	for _, p := range sn.offered {
 		offered[p.ID] = p
 	}
 	approved := res.ApprovedPence
 	for i := range items {
 		d := byID[items[i].PledgeID]
-		items[i].ApprovedPence, items[i].Reason, items[i].Explanation = d.ApprovedPence, string(d.Reason), names.Replace(d.Explanation)
+		items[i].ApprovedPence, items[i].Reason, items[i].Explanation = d.ApprovedPence, string(d.Reason), namesIn(d.Explanation, &items[i])
 		if p := offered[items[i].PledgeID]; p != nil {
 			approved -= items[i].ApprovedPence
 			roundWholeUnits(&items[i], p)
@@ -411,7 +384,7 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		}
 	}
 	items = append(items, inBid...)
-	sort.SliceStable(items, func(i, j int) bool { return items[i].Score > items[j].Score })
+	items = byScore(items)
 	al := &Allocation{WeightsVersion: sn.weights.Version, Objective: res.Objective, Bound: res.Bound, BoundKind: string(res.BoundKind), Gap: res.Gap,
 		GapText: res.GapText(), Optimal: res.Optimal, ApprovedPence: approved, Items: items}
 	if al.Items == nil {
@@ -421,6 +394,50 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		return nil, err
 	}
 	return al, nil
+}
+
+// byScore returns the items best score first, in their order among equal
+// scores. It sorts their indices: moving the items themselves cost a
+// tenth of a proposal's CPU at 100,000 pledges.
+func byScore(items []AllocationItem) []AllocationItem {
+	idx := make([]int32, len(items))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(items[b].Score, items[a].Score) })
+	out := make([]AllocationItem, len(items))
+	for i, j := range idx {
+		out[i] = items[j]
+	}
+	return out
+}
+
+// namesIn puts the request's title and the supplier's name in place of
+// their ids in the matcher's explanation of the item (the matcher speaks of
+// ids, officers read titles and names; an explanation names only its own
+// request and supplier).
+func namesIn(explanation string, it *AllocationItem) string {
+	if explanation == "" {
+		return ""
+	}
+	req, sup := "request "+it.RequestID, "supplier "+it.OrganisationID
+	var b strings.Builder
+	for s := explanation; ; {
+		i, j := strings.Index(s, req), strings.Index(s, sup)
+		switch {
+		case i < 0 && j < 0:
+			b.WriteString(s)
+			return b.String()
+		case j < 0 || (i >= 0 && i < j):
+			b.WriteString(s[:i])
+			b.WriteString("“" + it.RequestTitle + "”")
+			s = s[i+len(req):]
+		default:
+			b.WriteString(s[:j])
+			b.WriteString(it.OrganisationName)
+			s = s[j+len(sup):]
+		}
+	}
 }
 
 // MatcherWeights are a council's current weights, their history and the defaults.

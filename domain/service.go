@@ -48,6 +48,8 @@ type Service struct {
 	// CheckpointEvery is how often the checkpoint job runs (0:
 	// CheckpointEvery).
 	CheckpointEvery time.Duration
+	// allocations keeps each authority's last allocation for a warm start.
+	allocations allocationCache
 }
 
 // NewService returns a service over the store with the system clock.

@@ -355,6 +355,32 @@ func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.Au
 	return out, nil
 }
 
+// ChangedSince lists what the authority's events after seq are about,
+// oldest first, at most limit of them (only seq, objectType and object are
+// read).
+func (db *DB) ChangedSince(ctx context.Context, authorityID string, seq int64, limit int) ([]domain.ChangedObject, error) {
+	filter := bson.D{{Key: "authorityId", Value: authorityID}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: seq}}}}
+	opts := options.Find().SetSort(key("seq")).SetLimit(int64(max(limit, 1))).
+		SetProjection(bson.D{{Key: "seq", Value: 1}, {Key: "objectType", Value: 1}, {Key: "object", Value: 1}})
+	cur, err := db.audit.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []struct {
+		Seq        int64  `bson:"seq"`
+		ObjectType string `bson:"objectType"`
+		Object     string `bson:"object"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]domain.ChangedObject, len(docs))
+	for i, d := range docs {
+		out[i] = domain.ChangedObject{Seq: d.Seq, ObjectType: d.ObjectType, Object: d.Object}
+	}
+	return out, nil
+}
+
 // AuditAuthorities lists the authority ids that have events.
 func (db *DB) AuditAuthorities(ctx context.Context) ([]string, error) {
 	var out []string

@@ -39,6 +39,26 @@ func (db *DB) FindAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.Au
 	return out, translate(rows.Err())
 }
 
+// ChangedSince lists what the authority's events after seq are about,
+// oldest first, at most limit of them.
+func (db *DB) ChangedSince(ctx context.Context, authorityID string, seq int64, limit int) ([]domain.ChangedObject, error) {
+	rows, err := db.query(ctx, `SELECT seq, json_extract(doc, '$.objectType'), object FROM audit WHERE authority_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+		authorityID, seq, max(limit, 1))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.ChangedObject
+	for rows.Next() {
+		var c domain.ChangedObject
+		if err := rows.Scan(&c.Seq, &c.ObjectType, &c.Object); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
 // AuditHead returns the seq and hash of the authority's last event.
 func (db *DB) AuditHead(ctx context.Context, authorityID string) (int64, string, error) {
 	var seq int64

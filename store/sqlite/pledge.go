@@ -268,9 +268,14 @@ func (db *DB) PledgeByID(ctx context.Context, id string) (*domain.Pledge, error)
 	return p, nil
 }
 
-// FindPledges lists newest first.
+// FindPledges lists newest first. Filtered by organisation or request it
+// reads that one's index: "+authority_id" keeps the planner from walking
+// every pledge of the council in id order (pledges_authority_id) instead.
 func (db *DB) FindPledges(ctx context.Context, f domain.PledgeFilter) ([]*domain.Pledge, string, error) {
 	where, args := []string{"authority_id = ?"}, []any{f.AuthorityID}
+	if f.OrganisationID != "" || f.RequestOrgID != "" || f.RequestID != "" {
+		where[0] = "+authority_id = ?"
+	}
 	for _, c := range []struct{ col, v string }{
 		{"organisation_id", f.OrganisationID}, {"request_org_id", f.RequestOrgID}, {"request_id", f.RequestID}, {"status", string(f.Status)},
 	} {

@@ -40,6 +40,7 @@ func Run(t *testing.T, h Harness) {
 		{"PledgesAndSums", testPledges, false},
 		{"AuditChain", testAuditChain, false},
 		{"PageGeneration", testPageGeneration, false},
+		{"ChangedSince", testChangedSince, false},
 		{"CountCall", testCountCall, false},
 		{"VerifyAuditChain", testVerifyAuditChain, false},
 		{"Checkpoints", testCheckpoints, false},
