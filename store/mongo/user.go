@@ -85,6 +85,7 @@ func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.Us
 		}
 	}
 	od := organisationFromDomain(o, orgEv)
+	answers(ctx, od.PendingAudit) // the first event answers; the user's copy of it carries the key for Recover
 	ud := userFromDomain(u, userEv)
 	ud.PendingOrg = od
 	if _, err := db.users.InsertOne(ctx, ud); err != nil {
@@ -113,6 +114,7 @@ func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.Us
 // CreateUser creates a user; ECONFLICT when the email is taken.
 func (db *DB) CreateUser(ctx context.Context, u *domain.User, ev *domain.AuditEvent) error {
 	d := userFromDomain(u, ev)
+	answers(ctx, d.PendingAudit)
 	if _, err := db.users.InsertOne(ctx, d); err != nil {
 		if driver.IsDuplicateKeyError(err) {
 			return emailTaken()

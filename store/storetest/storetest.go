@@ -51,6 +51,7 @@ func Run(t *testing.T, h Harness) {
 		{"Allocations", testAllocations, false},
 		{"Idempotency", testIdempotency, false},
 		{"IdempotentCommit", testIdempotentCommit, false},
+		{"IdempotentCommitWrites", testIdempotentCommitWrites, false},
 		{"Expiry", testExpiry, false},
 		{"CommitChecks", testCommitChecks, false},
 		{"OrganisationNames", testOrganisationNames, false},
