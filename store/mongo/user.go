@@ -232,3 +232,18 @@ func (db *DB) PurgeRefreshTokens(ctx context.Context, expiredBefore time.Time) (
 func (db *DB) FindUsers(ctx context.Context, f domain.UserFilter) ([]*domain.User, string, error) {
 	return findPage(ctx, db.users, bson.D{{Key: "authorityId", Value: f.AuthorityID}}, f.Page, (*userDoc).toDomain, func(u *domain.User) string { return u.ID })
 }
+
+// CountStaff counts the enabled admins and officers of an authority: one
+// count per role (no $group: FerretDB answers a second accumulator wrong).
+func (db *DB) CountStaff(ctx context.Context, authorityID string) (admins, officers int, err error) {
+	count := func(role string) (int, error) {
+		n, err := db.users.CountDocuments(ctx, bson.D{{Key: "authorityId", Value: authorityID}, {Key: "role", Value: role},
+			{Key: "disabled", Value: bson.D{{Key: "$ne", Value: true}}}})
+		return int(n), translate(err)
+	}
+	if admins, err = count(domain.RoleAdmin); err != nil {
+		return 0, 0, err
+	}
+	officers, err = count(domain.RoleOfficer)
+	return admins, officers, err
+}

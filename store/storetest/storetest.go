@@ -63,6 +63,7 @@ func Run(t *testing.T, h Harness) {
 		{"Messages", testMessages, false},
 		{"SafeguardingAndExtension", testSafeguardingAndExtension, false},
 		{"FindUsers", testFindUsers, false},
+		{"CountStaff", testCountStaff, false},
 		{"Outbox", testOutbox, false},
 		{"HeldMail", testHeldMail, false},
 		{"CommitmentReminders", testCommitmentReminders, false},
