@@ -110,6 +110,9 @@ type UserStore interface {
 	// FindUsers lists the users of an authority, newest id first, and
 	// returns the cursor of the next page.
 	FindUsers(ctx context.Context, f UserFilter) ([]*User, string, error)
+	// CountStaff counts the enabled admins and officers of an authority
+	// (0 and 0 for an unknown one), without reading its other users.
+	CountStaff(ctx context.Context, authorityID string) (admins, officers int, err error)
 	// UsersOfOrganisation lists the users of an organisation, oldest first.
 	UsersOfOrganisation(ctx context.Context, organisationID string) ([]*User, error)
 

@@ -57,6 +57,10 @@ func pendingOf(ev *domain.AuditEvent) *auditDoc {
 
 // answers marks the pending event p (the pendingAudit of the document
 // about to be written) with the Idempotency-Key claimed under ctx, if any.
+// Every commit write calls it before it writes p, so that the key goes
+// through the commit point with the change: a process killed between the
+// commit and the chaining leaves the key to the recovery sweep to answer,
+// not claimed until it expires (and then free for a second object).
 func answers(ctx context.Context, p *auditDoc) {
 	if r := domain.IdempotencyOf(ctx); r != nil && p != nil && p.Idem == "" {
 		p.Idem = idempotencyID(r.UserID, r.Key)
@@ -177,9 +181,9 @@ func (db *DB) chainEvent(ctx context.Context, p *auditDoc) (*domain.AuditEvent, 
 // complete runs outbox steps 2 and 3 for the pending event p of document id
 // in coll, just written with p (the commit point), and copies the chained
 // seq and hashes to ev when it is not nil. The change is committed, so
-// complete never reports it failed (see afterCommit).
+// complete never reports it failed (see afterCommit). p carries the
+// request's Idempotency-Key already (see answers).
 func (db *DB) complete(ctx context.Context, coll *driver.Collection, id string, p *auditDoc, ev *domain.AuditEvent) error {
-	answers(ctx, p) // too late for the commit point, in time for the request's chaining
 	return db.afterCommit(ctx, coll.Name()+" "+id, func(ctx context.Context) error { return db.finish(ctx, coll, id, p, ev) })
 }
 

@@ -184,6 +184,7 @@ func (db *DB) PutAuthority(ctx context.Context, a *domain.Authority) error {
 // chains the event; ECONFLICT when the slug is taken.
 func (db *DB) CreateAuthority(ctx context.Context, a *domain.Authority, ev *domain.AuditEvent) error {
 	d := authorityFromDomain(a, ev)
+	answers(ctx, d.PendingAudit)
 	if _, err := db.authorities.InsertOne(ctx, d); driver.IsDuplicateKeyError(err) || internalError(err) {
 		return conflict()
 	} else if err != nil {

@@ -184,8 +184,11 @@ func TestKeyAnsweredThroughRecovery(t *testing.T) { eachBackend(t, testKeyAnswer
 // whose process stops chaining right after the commit point (every audit
 // insert cut past the retry budget, as a kill there) leaves the key
 // claimed; the recovery sweep that finishes the change answers the key
-// from the pending event, so the retry gets the created request and no
-// second one is made.
+// from the pending event, so the retry gets the created object and no
+// second one is made. Each kind of commit write: an insert carrying its
+// event (a request), the changes that write their own commit (an
+// invitation, a council, an evidence upload) and a ledger intent (a
+// delivery report, committed on its pledge).
 func testKeyAnsweredThroughRecovery(t *testing.T, uri string) {
 	ctx := context.Background()
 	d := &faultDialer{match: auditInsert}
@@ -193,31 +196,77 @@ func testKeyAnsweredThroughRecovery(t *testing.T, uri string) {
 	a := storetest.MustAuthority(t, db, "stockport")
 	o := &domain.Organisation{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Kind: domain.KindGroup, Name: "Group", Status: domain.OrgApproved, Version: 1}
 	now := time.Now().UTC()
-	claim := &domain.IdempotencyRecord{UserID: "u1", Key: "after-commit", Fingerprint: "fp", CreatedAt: now}
-	if _, err := db.ClaimIdempotency(ctx, claim); err != nil {
-		t.Fatal(err)
-	}
 	old := commitRetryBudget
 	commitRetryBudget = 300 * time.Millisecond
 	t.Cleanup(func() { commitRetryBudget = old })
-	d.fail.Store(-1)
+	created := func(action, typ, id string, after any) *domain.AuditEvent {
+		return domain.NewAuditEvent(a.ID, "tester", action, typ, id, nil, after, now)
+	}
+
 	r := testRequest(a, o, "Keyed, cut after commit", now)
-	if err := db.CreateRequest(domain.WithIdempotency(ctx, claim), r, domain.NewAuditEvent(a.ID, "tester", "request.create", "request", r.ID, nil, r, now)); err != nil {
-		t.Fatalf("CreateRequest = %v, want success: committed", err)
-	}
-	d.fail.Store(0)
-	retry := &domain.IdempotencyRecord{UserID: "u1", Key: "after-commit", Fingerprint: "fp", CreatedAt: now}
-	if prev, err := db.ClaimIdempotency(ctx, retry); domain.ErrorCode(err) != domain.ECONFLICT || prev == nil || prev.Done {
-		t.Fatalf("retry before the sweep = %+v, %v; want the claim still running (409)", prev, err)
-	}
-	if err := db.Recover(ctx); err != nil {
+	u := &domain.User{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Email: "invited@example.org", Name: "Invited", Role: domain.RoleAdmin, Version: 1, CreatedAt: now, UpdatedAt: now}
+	c := &domain.Authority{ID: domain.NewID(), Slug: "keyed", Name: "Keyed council", Areas: []domain.Area{}, Thresholds: domain.DefaultThresholds, Version: 1}
+	e := &domain.Evidence{ID: domain.NewID(), AuthorityID: a.ID, OrganisationID: o.ID, FileName: "keyed.txt", ContentType: "text/plain", Size: 5, SHA256: "keyed", CreatedAt: now}
+	p := &domain.Pledge{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, RequestID: r.ID, RequestTitle: r.Title, RequestOrgID: o.ID, OrganisationID: "supplier",
+		OrganisationName: "Supplier", Offer: "Help", Quantity: 4, Unit: "hours", ValuePence: 1000, ApprovedPence: 1000, Status: domain.PledgeApproved, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := db.CreatePledge(ctx, p, created("pledge.create", "pledge", p.ID, p)); err != nil {
 		t.Fatal(err)
 	}
-	prev, err := db.ClaimIdempotency(ctx, retry)
-	if domain.ErrorCode(err) != domain.ECONFLICT || prev == nil || !prev.Done || prev.Status != 201 || !bytes.Contains(prev.Body, []byte(`"id":"`+r.ID+`"`)) {
-		t.Fatalf("retry after the sweep = %+v, %v; want request %s answered 201", prev, err, r.ID)
+	dl := &domain.Delivery{ID: domain.NewID(), AuthorityID: a.ID, PledgeID: p.ID, RequestID: r.ID, RequestOrgID: o.ID, OrganisationID: p.OrganisationID, Unit: p.Unit,
+		Quantity: 4, ValuePence: 1000, Date: now, EvidenceIDs: []string{}, EvidenceHashes: []string{}, Status: domain.DeliveryReported, Version: 1, CreatedAt: now, UpdatedAt: now}
+	pledgePrev := p.Version
+	p.Settle([]*domain.Delivery{dl}, now)
+
+	count := func(coll, id string) int64 {
+		n, err := db.db.Collection(coll).CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
-	if n, err := db.requests.CountDocuments(ctx, bson.D{{Key: "title", Value: r.Title}}); err != nil || n != 1 {
-		t.Fatalf("requests = %d, %v; want 1", n, err)
+	for _, tc := range []struct {
+		name, coll, id string
+		change         func(context.Context) error
+	}{
+		{"request", "requests", r.ID, func(ctx context.Context) error {
+			return db.CreateRequest(ctx, r, created("request.create", "request", r.ID, r))
+		}},
+		{"invitation", "users", u.ID, func(ctx context.Context) error { return db.CreateUser(ctx, u, created("user.invite", "user", u.ID, u)) }},
+		{"council", "authorities", c.ID, func(ctx context.Context) error {
+			return db.CreateAuthority(ctx, c, domain.NewAuditEvent(c.ID, "tester", "authority.create", "authority", c.ID, nil, c, now))
+		}},
+		{"evidence", "evidence", e.ID, func(ctx context.Context) error {
+			return db.CreateEvidence(ctx, e, []byte("keyed"), created("evidence.upload", "evidence", e.ID, e))
+		}},
+		{"delivery", "deliveries", dl.ID, func(ctx context.Context) error {
+			return db.CreateDelivery(ctx, dl, p, pledgePrev, []*domain.AuditEvent{created("delivery.report", "delivery", dl.ID, dl), created("pledge.settle", "pledge", p.ID, p)})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			claim := &domain.IdempotencyRecord{UserID: "u1", Key: "after-commit-" + tc.name, Fingerprint: "fp", CreatedAt: now}
+			if _, err := db.ClaimIdempotency(ctx, claim); err != nil {
+				t.Fatal(err)
+			}
+			d.fail.Store(-1)
+			err := tc.change(domain.WithIdempotency(ctx, claim))
+			d.fail.Store(0)
+			if err != nil {
+				t.Fatalf("create = %v, want success: committed", err)
+			}
+			retry := &domain.IdempotencyRecord{UserID: "u1", Key: claim.Key, Fingerprint: "fp", CreatedAt: now}
+			if prev, err := db.ClaimIdempotency(ctx, retry); domain.ErrorCode(err) != domain.ECONFLICT || prev == nil || prev.Done {
+				t.Fatalf("retry before the sweep = %+v, %v; want the claim still running (409)", prev, err)
+			}
+			if err := db.Recover(ctx); err != nil {
+				t.Fatal(err)
+			}
+			prev, err := db.ClaimIdempotency(ctx, retry)
+			if domain.ErrorCode(err) != domain.ECONFLICT || prev == nil || !prev.Done || prev.Status != 201 || !bytes.Contains(prev.Body, []byte(`"id":"`+tc.id+`"`)) {
+				t.Fatalf("retry after the sweep = %+v, %v; want %s %s answered 201", prev, err, tc.name, tc.id)
+			}
+			if n := count(tc.coll, tc.id); n != 1 {
+				t.Fatalf("%s %s: %d, want 1", tc.coll, tc.id, n)
+			}
+		})
 	}
 }

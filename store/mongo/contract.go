@@ -185,6 +185,7 @@ func (d *bidDoc) toDomain() *domain.Bid {
 // unique index on fields is checked with taken when FerretDB reports a
 // violation as InternalError; msg is the ECONFLICT message.
 func (db *DB) insertUnique(ctx context.Context, coll *driver.Collection, id string, doc any, p *auditDoc, ev *domain.AuditEvent, taken bson.D, msg string) error {
+	answers(ctx, p) // p is doc's pendingAudit
 	_, err := coll.InsertOne(ctx, doc)
 	if err != nil {
 		if driver.IsDuplicateKeyError(err) {

@@ -54,6 +54,7 @@ func (db *DB) CreateEvidence(ctx context.Context, e *domain.Evidence, content []
 	d := &evidenceDoc{ID: e.ID, AuthorityID: e.AuthorityID, OrganisationID: e.OrganisationID, UploadedBy: e.UploadedBy,
 		FileName: e.FileName, ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256, DeliveryID: e.DeliveryID,
 		CreatedAt: e.CreatedAt, PendingAudit: pendingOf(ev)}
+	answers(ctx, d.PendingAudit)
 	if _, err := db.evidence().InsertOne(ctx, d); err != nil {
 		_ = files.Delete(context.WithoutCancel(ctx), e.ID)
 		return translate(err)

@@ -221,6 +221,7 @@ func (db *DB) checkVersion(ctx context.Context, coll *driver.Collection, id stri
 // chained seq and hashes.
 func (db *DB) commitIntent(ctx context.Context, coll *driver.Collection, id string, prev int64, doc any, p *auditDoc, in *intentDoc, evs []*domain.AuditEvent, what string) error {
 	filter := append(bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, notPending...)
+	answers(ctx, p) // p is doc's pendingAudit: the key goes through the commit point
 	for range maxChainAttempts {
 		res, err := coll.ReplaceOne(ctx, filter, doc)
 		if err != nil && !db.landed(ctx, coll, id, p, err) {

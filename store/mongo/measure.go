@@ -61,6 +61,7 @@ func (d *catalogueDoc) toDomain() *domain.Catalogue {
 // the authority already has that version.
 func (db *DB) CreateCatalogue(ctx context.Context, c *domain.Catalogue, ev *domain.AuditEvent) error {
 	d := catalogueFromDomain(c, ev)
+	answers(ctx, d.PendingAudit)
 	_, err := db.catalogues().InsertOne(ctx, d)
 	if err != nil && internalError(err) {
 		// FerretDB may report a unique violation as InternalError.

@@ -266,6 +266,7 @@ func (db *DB) NotificationByID(ctx context.Context, id string) (*domain.Notifica
 // that also carries the event (its commit point), then the event is chained.
 func (db *DB) RetryNotification(ctx context.Context, n *domain.Notification, from domain.NotificationStatus, ev *domain.AuditEvent) error {
 	d, p := notificationFromDomain(n), pendingOf(ev)
+	answers(ctx, p)
 	res, err := db.notifications().UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: n.ID}, {Key: "status", Value: string(from)}, {Key: "pendingAudit", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: d.Status}, {Key: "owner", Value: d.Owner}, {Key: "nextAt", Value: d.NextAt},

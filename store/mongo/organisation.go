@@ -179,6 +179,7 @@ func (db *DB) insertRegisteredOrg(ctx context.Context, userID string, od *organi
 // NameTaken when its name key is another's in its authority.
 func (db *DB) CreateOrganisation(ctx context.Context, o *domain.Organisation, ev *domain.AuditEvent) error {
 	d := organisationFromDomain(o, ev)
+	answers(ctx, d.PendingAudit)
 	if _, err := db.organisations.InsertOne(ctx, d); driver.IsDuplicateKeyError(err) || internalError(err) {
 		return domain.NameTaken()
 	} else if err != nil {

@@ -61,6 +61,7 @@ func (db *DB) createRegionIndexes(ctx context.Context) error {
 // ECONFLICT when the slug is taken.
 func (db *DB) CreateRegion(ctx context.Context, r *domain.Region, ev *domain.AuditEvent) error {
 	d := regionFromDomain(r, ev)
+	answers(ctx, d.PendingAudit)
 	if _, err := db.regions().InsertOne(ctx, d); driver.IsDuplicateKeyError(err) || internalError(err) {
 		return conflict()
 	} else if err != nil {

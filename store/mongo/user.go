@@ -85,6 +85,7 @@ func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.Us
 		}
 	}
 	od := organisationFromDomain(o, orgEv)
+	answers(ctx, od.PendingAudit) // the first event answers; the user's copy of it carries the key for Recover
 	ud := userFromDomain(u, userEv)
 	ud.PendingOrg = od
 	if _, err := db.users.InsertOne(ctx, ud); err != nil {
@@ -113,6 +114,7 @@ func (db *DB) Register(ctx context.Context, o *domain.Organisation, u *domain.Us
 // CreateUser creates a user; ECONFLICT when the email is taken.
 func (db *DB) CreateUser(ctx context.Context, u *domain.User, ev *domain.AuditEvent) error {
 	d := userFromDomain(u, ev)
+	answers(ctx, d.PendingAudit)
 	if _, err := db.users.InsertOne(ctx, d); err != nil {
 		if driver.IsDuplicateKeyError(err) {
 			return emailTaken()
@@ -229,4 +231,19 @@ func (db *DB) PurgeRefreshTokens(ctx context.Context, expiredBefore time.Time) (
 // FindUsers lists the users of an authority, newest id first.
 func (db *DB) FindUsers(ctx context.Context, f domain.UserFilter) ([]*domain.User, string, error) {
 	return findPage(ctx, db.users, bson.D{{Key: "authorityId", Value: f.AuthorityID}}, f.Page, (*userDoc).toDomain, func(u *domain.User) string { return u.ID })
+}
+
+// CountStaff counts the enabled admins and officers of an authority: one
+// count per role (no $group: FerretDB answers a second accumulator wrong).
+func (db *DB) CountStaff(ctx context.Context, authorityID string) (admins, officers int, err error) {
+	count := func(role string) (int, error) {
+		n, err := db.users.CountDocuments(ctx, bson.D{{Key: "authorityId", Value: authorityID}, {Key: "role", Value: role},
+			{Key: "disabled", Value: bson.D{{Key: "$ne", Value: true}}}})
+		return int(n), translate(err)
+	}
+	if admins, err = count(domain.RoleAdmin); err != nil {
+		return 0, 0, err
+	}
+	officers, err = count(domain.RoleOfficer)
+	return admins, officers, err
 }

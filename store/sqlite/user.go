@@ -188,6 +188,13 @@ func (db *DB) FindUsers(ctx context.Context, f domain.UserFilter) ([]*domain.Use
 	return findPage(ctx, db, "users", userTable.list, []string{"authority_id = ?"}, []any{f.AuthorityID}, f.Page, scanUser, func(u *domain.User) string { return u.ID })
 }
 
+// CountStaff counts the enabled admins and officers of an authority.
+func (db *DB) CountStaff(ctx context.Context, authorityID string) (admins, officers int, err error) {
+	err = db.queryRow(ctx, `SELECT COALESCE(SUM(role = ?), 0), COALESCE(SUM(role = ?), 0) FROM users WHERE authority_id = ? AND disabled = 0 AND role IN (?, ?)`,
+		domain.RoleAdmin, domain.RoleOfficer, authorityID, domain.RoleAdmin, domain.RoleOfficer).Scan(&admins, &officers)
+	return admins, officers, translate(err)
+}
+
 // UsersOfOrganisation lists the users of an organisation, oldest first.
 func (db *DB) UsersOfOrganisation(ctx context.Context, organisationID string) ([]*domain.User, error) {
 	rows, err := db.query(ctx, `SELECT `+userTable.list+` FROM users WHERE organisation_id = ? ORDER BY id`, organisationID)

@@ -68,3 +68,75 @@ func testIdempotentCommit(t *testing.T, s domain.Store) {
 		t.Fatalf("claim after a refused change: %+v, %v; want the key free", prev, err)
 	}
 }
+
+// testIdempotentCommitWrites: the changes that write their own commit
+// (an account, a council, an evidence upload, a ledger intent: a delivery
+// report and an award) answer a claimed key in that commit too, with the
+// object the change created (201, its id), when the request dies right
+// after it.
+func testIdempotentCommitWrites(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	// keyed runs change under a new claimed key, lets its request die
+	// (the release a failed request makes), and checks that a retry finds
+	// the key answered with the object id, created (201).
+	keyed := func(key string, change func(context.Context) error, id string) {
+		t.Helper()
+		claim := &domain.IdempotencyRecord{UserID: f.gUser.ID, Key: key, Fingerprint: "fp", CreatedAt: t0}
+		if _, err := s.ClaimIdempotency(ctx, claim); err != nil {
+			t.Fatal(err)
+		}
+		if err := change(domain.WithIdempotency(ctx, claim)); err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		if err := s.ReleaseIdempotency(ctx, claim.UserID, claim.Key); err != nil {
+			t.Fatal(err)
+		}
+		prev, err := s.ClaimIdempotency(ctx, &domain.IdempotencyRecord{UserID: claim.UserID, Key: key, Fingerprint: "fp", CreatedAt: t0.Add(2 * domain.IdempotencyClaimTTL)})
+		var body struct {
+			ID string `json:"id"`
+		}
+		if domain.ErrorCode(err) != domain.ECONFLICT || prev == nil || !prev.Done || prev.Status != 201 || json.Unmarshal(prev.Body, &body) != nil || body.ID != id {
+			t.Fatalf("%s: retry after the commit found %+v, %v; want %s answered 201", key, prev, err, id)
+		}
+	}
+	event := func(auth *domain.Authority, action, typ, id string, after any) *domain.AuditEvent {
+		return domain.NewAuditEvent(auth.ID, f.gUser.ID, action, typ, id, nil, after, t0)
+	}
+
+	// An account: an invitation.
+	u := &domain.User{ID: domain.NewID(), AuthorityID: f.auth.ID, Authority: f.auth.Slug, Email: "invited@example.org", Name: "Invited", Role: domain.RoleAdmin,
+		PasswordHash: "h", Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	keyed("invite", func(ctx context.Context) error {
+		return s.CreateUser(ctx, u, event(f.auth, "user.invite", "user", u.ID, u))
+	}, u.ID)
+
+	// A council.
+	c := &domain.Authority{ID: domain.NewID(), Slug: "keyed-council", Name: "Keyed council", Areas: []domain.Area{}, Thresholds: domain.DefaultThresholds, Version: 1}
+	keyed("council", func(ctx context.Context) error {
+		return s.CreateAuthority(ctx, c, event(c, "authority.create", "authority", c.ID, c))
+	}, c.ID)
+
+	// An evidence upload.
+	e := &domain.Evidence{ID: domain.NewID(), AuthorityID: f.auth.ID, OrganisationID: f.supplier.ID, FileName: "keyed.txt", ContentType: "text/plain",
+		Size: 5, SHA256: sha("keyed"), CreatedAt: t0}
+	keyed("evidence", func(ctx context.Context) error {
+		return s.CreateEvidence(ctx, e, []byte("keyed"), event(f.auth, "evidence.upload", "evidence", e.ID, e))
+	}, e.ID)
+
+	// A ledger intent: a delivery report, committed on its pledge.
+	r := f.request(t, s, "Keyed delivery", domain.ReqPublished, "E05015018", "volunteering")
+	p := f.pledge(t, s, r, 1000, domain.PledgeApproved, 1000)
+	d := f.delivery(p, 4, e)
+	prev := p.Version
+	p.Settle([]*domain.Delivery{d}, t0)
+	keyed("delivery", func(ctx context.Context) error {
+		return s.CreateDelivery(ctx, d, p, prev, []*domain.AuditEvent{event(f.auth, "delivery.report", "delivery", d.ID, d), ev(f.auth, "pledge.settle", p.ID, t0)})
+	}, d.ID)
+	if ds, err := s.DeliveriesOfPledge(ctx, p.ID); err != nil || len(ds) != 1 || ds[0].ID != d.ID {
+		t.Fatalf("deliveries of the pledge = %v, %v; want %s alone", ds, err, d.ID)
+	}
+	if got, err := s.EvidenceByID(ctx, e.ID); err != nil || got.DeliveryID != d.ID {
+		t.Fatalf("evidence after the keyed report = %+v, %v; want it attached to %s", got, err, d.ID)
+	}
+}

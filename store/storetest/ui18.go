@@ -94,3 +94,35 @@ func testFindUsers(t *testing.T, s domain.Store) {
 		t.Fatal("users are not newest id first")
 	}
 }
+
+// testCountStaff: CountStaff counts a council's enabled admins and
+// officers, not its disabled staff, its groups and suppliers, or another
+// council's staff.
+func testCountStaff(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	other := MustAuthority(t, s, "trafford")
+	staff := func(a *domain.Authority, role, email string, disabled bool) {
+		t.Helper()
+		u := &domain.User{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, Email: email, Name: email, Role: role, PasswordHash: "h",
+			Disabled: disabled, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+		if err := s.CreateUser(ctx, u, ev(a, "user.create", u.ID, t0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	staff(f.auth, domain.RoleAdmin, "admin@example.org", false)
+	staff(f.auth, domain.RoleAdmin, "gone-admin@example.org", true)
+	staff(f.auth, domain.RoleOfficer, "officer1@example.org", false)
+	staff(f.auth, domain.RoleOfficer, "officer2@example.org", false)
+	staff(f.auth, domain.RoleOfficer, "gone-officer@example.org", true)
+	staff(other, domain.RoleOfficer, "officer@trafford.org", false)
+	for _, c := range []struct {
+		id               string
+		admins, officers int
+	}{{f.auth.ID, 1, 2}, {other.ID, 0, 1}, {"no-such-council", 0, 0}} {
+		admins, officers, err := s.CountStaff(ctx, c.id)
+		if err != nil || admins != c.admins || officers != c.officers {
+			t.Fatalf("CountStaff(%s) = %d admins, %d officers, %v; want %d and %d", c.id, admins, officers, err, c.admins, c.officers)
+		}
+	}
+}
