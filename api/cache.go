@@ -10,6 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 	"github.com/valyala/fasthttp"
+
+	"needmatch/domain"
 )
 
 // pageCache keeps encoded public pages (anonymous GETs of requests). It is
@@ -59,14 +61,29 @@ type pageRule struct {
 	// request is the id of the one request the page shows: the page is
 	// fresh while no write changed that request (requestFresh). Empty: a
 	// list, fresh by listFresh.
-	request      string
+	request string
+	// requests says the list shows requests only: it is current while no
+	// write changed a request or pledge (RequestsGeneration), not just
+	// while nothing at all was written.
+	requests     bool
 	cacheControl []byte
 }
 
 // listFresh says whether a list page made at pageGen, at made, is fresh
-// at generation gen, at now: made at gen, or at most publicMaxAge ago.
-func listFresh(pageGen uint64, made time.Time, gen uint64, now time.Time) bool {
-	return pageGen == gen || now.Sub(made) <= publicMaxAge
+// at now, the last write that could change it being at changed: made
+// after that write, or at most publicMaxAge ago.
+func listFresh(pageGen uint64, made time.Time, changed uint64, now time.Time) bool {
+	return pageGen >= changed || now.Sub(made) <= publicMaxAge
+}
+
+// listChanged is the generation of the last write that may have changed
+// a list kept by rule: one that changed a request, for a list of requests,
+// else any.
+func listChanged(g domain.RequestGenerationer, rule pageRule) uint64 {
+	if rule.requests {
+		return g.RequestsGeneration()
+	}
+	return g.Generation()
 }
 
 // requestFresh says whether a page of one request made at pageGen is
@@ -324,16 +341,30 @@ func sendPublic(c *fiber.Ctx, pg *publicPage, cacheControl []byte) error {
 // generation is the store's (a sole writer) or, with SharedPages, the
 // database's generation of the list's authority.
 func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
+	return s.cachedList(c, handler, false)
+}
+
+// cachedRequestList is cachedPublic for a list of requests, which only a
+// write to a request or pledge changes: with a sole writer, its page stays
+// current through other writes (the background jobs write every few
+// seconds; each made every list be built again).
+func (s *Server) cachedRequestList(c *fiber.Ctx, handler fiber.Handler) error {
+	return s.cachedList(c, handler, true)
+}
+
+func (s *Server) cachedList(c *fiber.Ctx, handler fiber.Handler, requests bool) error {
 	if actor(c) != nil {
 		return handler(c)
 	}
-	var gen uint64
+	rule := pageRule{route: c.Route().Path, requests: requests, cacheControl: listCacheControl}
+	var gen, changed uint64
 	switch slug := c.Query("authority"); {
 	case s.cfg.Generations != nil:
-		gen = s.cfg.Generations.Generation()
+		gen, changed = s.cfg.Generations.Generation(), listChanged(s.cfg.Generations, rule)
 	case s.cfg.SharedPages:
 		var ok bool
 		if gen, ok = s.sharedGeneration(c, "authority:"+slug, func() (string, error) { return s.svc.PageAuthority(c.UserContext(), slug) }); ok {
+			changed = gen
 			break
 		}
 		fallthrough
@@ -341,8 +372,8 @@ func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 		return uncachedPublic(c, handler, listCacheControl)
 	}
 	now := time.Now()
-	return s.cachedPage(c, handler, pageRule{route: c.Route().Path, cacheControl: listCacheControl}, gen, now, true, func(pageGen uint64, made time.Time) bool {
-		return listFresh(pageGen, made, gen, now)
+	return s.cachedPage(c, handler, rule, gen, now, true, func(pageGen uint64, made time.Time) bool {
+		return listFresh(pageGen, made, changed, now)
 	})
 }
 
@@ -501,7 +532,7 @@ func (s *Server) keptAnswer(c *fiber.Ctx, now time.Time) (route string, err erro
 	if !ok || e.publicPage == nil || e.route == "" {
 		return "", nil
 	}
-	if fresh := e.request == "" && listFresh(e.gen, e.made, g.Generation(), now) ||
+	if fresh := e.request == "" && listFresh(e.gen, e.made, listChanged(g, e.pageRule), now) ||
 		e.request != "" && requestFresh(e.gen, g.RequestGeneration(e.request)); !fresh {
 		return "", nil
 	}

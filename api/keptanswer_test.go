@@ -2,11 +2,13 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"needmatch/api"
 	"needmatch/app"
@@ -91,4 +93,32 @@ func headerKeys(h http.Header) string {
 	}
 	slices.Sort(keys)
 	return strings.Join(keys, " ")
+}
+
+// TestRequestListKeptThroughOtherWrites: a kept page of the request list
+// stays current through writes that change no request or pledge (the
+// background jobs' leases), past PublicMaxAge, without reading the store
+// again; a pledge makes it be built again after PublicMaxAge, with the
+// pledge counted.
+func TestRequestListKeptThroughOtherWrites(t *testing.T) {
+	e := newEnv(t)
+	path := "/api/v1/requests?kind=goods"
+	finds := func() int { return storeCalls(t, e.app.Metrics, "FindRequests") }
+	status, h, first := e.get(path, "", nil)
+	if status != 200 {
+		t.Fatalf("list: %d", status)
+	}
+	before := finds()
+	if _, err := e.app.Store.AcquireLease(context.Background(), "a job", "a holder", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(api.PublicMaxAge + 10*time.Millisecond)
+	if status, h2, again := e.get(path, "", nil); status != 200 || h2.Get("ETag") != h.Get("ETag") || !bytes.Equal(again, first) || finds() != before {
+		t.Fatalf("after a lease and PublicMaxAge: %d, ETag %q (was %q), FindRequests %d -> %d; want the kept page, no store read", status, h2.Get("ETag"), h.Get("ETag"), before, finds())
+	}
+	e.pledge("supplier", e.request)
+	time.Sleep(api.PublicMaxAge + 10*time.Millisecond)
+	if status, h3, after := e.get(path, "", nil); status != 200 || h3.Get("ETag") == h.Get("ETag") || finds() != before+1 || !bytes.Contains(after, []byte(`"pledgedPence":300000`)) {
+		t.Fatalf("after a pledge and PublicMaxAge: %d, ETag %q (was %q), FindRequests %d -> %d: %s", status, h3.Get("ETag"), h.Get("ETag"), before, finds(), after)
+	}
 }

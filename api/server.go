@@ -207,7 +207,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/messages/unread", "How many messages the caller has not read on its threads", signedIn, nil, s.handleMessageUnread},
 		{"GET", "/messages/reported", "Messages with an open report, newest first", officer, nil, s.handleMessageReported},
 		{"POST", "/requests", "Post a request (draft)", []string{domain.RoleGroup}, requestBody{}, s.handleRequestCreate},
-		{"GET", "/requests", "List requests (filters area, kind, status, text, mine)", nil, nil, func(c *fiber.Ctx) error { return s.cachedPublic(c, s.handleRequestList) }},
+		{"GET", "/requests", "List requests (filters area, kind, status, text, mine)", nil, nil, func(c *fiber.Ctx) error { return s.cachedRequestList(c, s.handleRequestList) }},
 		{"GET", "/requests/:id", "One request", nil, nil, func(c *fiber.Ctx) error { return s.cachedRequest(c, s.handleRequestGet) }},
 		{"PATCH", "/requests/:id", "Edit a draft, submitted or rejected request", []string{domain.RoleGroup}, requestBody{}, s.handleRequestUpdate},
 		{"POST", "/requests/:id/submit", "Submit a draft for approval", []string{domain.RoleGroup}, nil, s.handleRequestSubmit},
