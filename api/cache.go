@@ -10,6 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 	"github.com/valyala/fasthttp"
+
+	"needmatch/domain"
 )
 
 // pageCache keeps encoded public pages (anonymous GETs of requests). It is
@@ -44,9 +46,49 @@ type cachedPage struct {
 	made time.Time
 	// publicPage is nil until the page's first build ends.
 	*publicPage
+	// pageRule is how the page's route keeps it (see keptAnswer).
+	pageRule
 	// building, while a caller builds this page, closes when it is done.
 	building chan struct{}
 }
+
+// pageRule is how a kept page is judged fresh and answered, as the route
+// that built it does: keptAnswer serves it by this rule before the route
+// table.
+type pageRule struct {
+	// route is the route's path, as the metrics name it.
+	route string
+	// request is the id of the one request the page shows: the page is
+	// fresh while no write changed that request (requestFresh). Empty: a
+	// list, fresh by listFresh.
+	request string
+	// requests says the list shows requests only: it is current while no
+	// write changed a request or pledge (RequestsGeneration), not just
+	// while nothing at all was written.
+	requests     bool
+	cacheControl []byte
+}
+
+// listFresh says whether a list page made at pageGen, at made, is fresh
+// at now, the last write that could change it being at changed: made
+// after that write, or at most publicMaxAge ago.
+func listFresh(pageGen uint64, made time.Time, changed uint64, now time.Time) bool {
+	return pageGen >= changed || now.Sub(made) <= publicMaxAge
+}
+
+// listChanged is the generation of the last write that may have changed
+// a list kept by rule: one that changed a request, for a list of requests,
+// else any.
+func listChanged(g domain.RequestGenerationer, rule pageRule) uint64 {
+	if rule.requests {
+		return g.RequestsGeneration()
+	}
+	return g.Generation()
+}
+
+// requestFresh says whether a page of one request made at pageGen is
+// fresh: made after the last write that changed the request (at changed).
+func requestFresh(pageGen, changed uint64) bool { return pageGen >= changed }
 
 // publicPage is one public page as sent: its bytes, their hash and their
 // compressed forms, each made once, when first asked for.
@@ -200,36 +242,41 @@ func (p *pageCache) get(key string, fresh func(gen uint64, made time.Time) bool,
 	return nil, nil, c.building
 }
 
-// lookup returns the page kept under key if fresh(its generation, when
-// made), else nil: get's first case, under the read lock, with no key kept.
-func (p *pageCache) lookup(key string, fresh func(gen uint64, made time.Time) bool) *publicPage {
+// entry returns what is kept under key.
+func (p *pageCache) entry(key string) (cachedPage, bool) {
 	p.mu.RLock()
 	c, ok := p.pages[key]
 	p.mu.RUnlock()
-	if ok && c.publicPage != nil && fresh(c.gen, c.made) {
+	return c, ok
+}
+
+// lookup returns the page kept under key if fresh(its generation, when
+// made), else nil: get's first case, under the read lock, with no key kept.
+func (p *pageCache) lookup(key string, fresh func(gen uint64, made time.Time) bool) *publicPage {
+	if c, ok := p.entry(key); ok && c.publicPage != nil && fresh(c.gen, c.made) {
 		return c.publicPage
 	}
 	return nil
 }
 
-// put keeps pg under key, made at generation gen.
-func (p *pageCache) put(gen uint64, key string, pg *publicPage, now time.Time) {
+// put keeps pg under key, made at generation gen, to be served by rule.
+func (p *pageCache) put(gen uint64, key string, pg *publicPage, rule pageRule, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.pages == nil || len(p.pages) >= pageCacheMax {
 		p.pages = map[string]cachedPage{}
 	}
 	c := p.pages[key]
-	c.gen, c.made, c.publicPage = gen, now, pg
+	c.gen, c.made, c.publicPage, c.pageRule = gen, now, pg, rule
 	p.pages[key] = c
 }
 
 // done ends the build that get handed out: pg (nil when the build gave no
 // page to keep) is kept as put keeps it, and the callers waiting are
 // released.
-func (p *pageCache) done(build chan struct{}, gen uint64, key string, pg *publicPage, now time.Time) {
+func (p *pageCache) done(build chan struct{}, gen uint64, key string, pg *publicPage, rule pageRule, now time.Time) {
 	if pg != nil {
-		p.put(gen, key, pg, now)
+		p.put(gen, key, pg, rule, now)
 	}
 	p.mu.Lock()
 	if c, ok := p.pages[key]; ok && c.building == build {
@@ -294,16 +341,30 @@ func sendPublic(c *fiber.Ctx, pg *publicPage, cacheControl []byte) error {
 // generation is the store's (a sole writer) or, with SharedPages, the
 // database's generation of the list's authority.
 func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
+	return s.cachedList(c, handler, false)
+}
+
+// cachedRequestList is cachedPublic for a list of requests, which only a
+// write to a request or pledge changes: with a sole writer, its page stays
+// current through other writes (the background jobs write every few
+// seconds; each made every list be built again).
+func (s *Server) cachedRequestList(c *fiber.Ctx, handler fiber.Handler) error {
+	return s.cachedList(c, handler, true)
+}
+
+func (s *Server) cachedList(c *fiber.Ctx, handler fiber.Handler, requests bool) error {
 	if actor(c) != nil {
 		return handler(c)
 	}
-	var gen uint64
+	rule := pageRule{route: c.Route().Path, requests: requests, cacheControl: listCacheControl}
+	var gen, changed uint64
 	switch slug := c.Query("authority"); {
 	case s.cfg.Generations != nil:
-		gen = s.cfg.Generations.Generation()
+		gen, changed = s.cfg.Generations.Generation(), listChanged(s.cfg.Generations, rule)
 	case s.cfg.SharedPages:
 		var ok bool
 		if gen, ok = s.sharedGeneration(c, "authority:"+slug, func() (string, error) { return s.svc.PageAuthority(c.UserContext(), slug) }); ok {
+			changed = gen
 			break
 		}
 		fallthrough
@@ -311,8 +372,8 @@ func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 		return uncachedPublic(c, handler, listCacheControl)
 	}
 	now := time.Now()
-	return s.cachedPage(c, handler, listCacheControl, gen, now, true, func(pageGen uint64, made time.Time) bool {
-		return pageGen == gen || now.Sub(made) <= publicMaxAge
+	return s.cachedPage(c, handler, rule, gen, now, true, func(pageGen uint64, made time.Time) bool {
+		return listFresh(pageGen, made, changed, now)
 	})
 }
 
@@ -329,11 +390,12 @@ func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
 		return handler(c)
 	}
 	var gen, changed uint64
+	id := c.Params("id")
 	switch g := s.cfg.Generations; {
 	case g != nil:
-		changed, gen = g.RequestGeneration(c.Params("id")), g.Generation()
+		changed, gen = g.RequestGeneration(id), g.Generation()
 	case s.cfg.SharedPages:
-		key := "request:" + c.Params("id")
+		key := "request:" + id
 		var ok bool
 		if gen, ok = s.sharedGeneration(c, key, nil); !ok {
 			err := uncachedPublic(c, handler, requestCacheControl)
@@ -346,8 +408,8 @@ func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
 	default:
 		return uncachedPublic(c, handler, requestCacheControl)
 	}
-	return s.cachedPage(c, handler, requestCacheControl, gen, time.Now(), false, func(pageGen uint64, _ time.Time) bool {
-		return pageGen >= changed
+	return s.cachedPage(c, handler, pageRule{route: c.Route().Path, request: id, cacheControl: requestCacheControl}, gen, time.Now(), false, func(pageGen uint64, _ time.Time) bool {
+		return requestFresh(pageGen, changed)
 	})
 }
 
@@ -401,7 +463,8 @@ func (s *Server) rememberPageAuthority(key, authorityID string) {
 // caller must see, or, under load, have taken over publicMaxAge), but the
 // next one started after, so its page is: it waits at most twice, then
 // builds its own.
-func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, cacheControl []byte, gen uint64, now time.Time, grace bool, fresh func(uint64, time.Time) bool) error {
+func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, rule pageRule, gen uint64, now time.Time, grace bool, fresh func(uint64, time.Time) bool) error {
+	cacheControl := rule.cacheControl
 	// The URL as received, not copied: to look up; kept only copied.
 	if pg := s.pages.lookup(utils.UnsafeString(c.Request().RequestURI()), fresh); pg != nil {
 		return sendPublic(c, pg, cacheControl)
@@ -421,7 +484,7 @@ func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, cacheControl []
 	}
 	if build != nil {
 		// Ended even by a panic: the callers waiting for it must not hang.
-		defer func() { s.pages.done(build, gen, key, pg, now) }()
+		defer func() { s.pages.done(build, gen, key, pg, rule, now) }()
 	}
 	if err := handler(c); err != nil {
 		return err
@@ -433,7 +496,7 @@ func (s *Server) cachedPage(c *fiber.Ctx, handler fiber.Handler, cacheControl []
 	// write committed meanwhile makes it count as stale, never fresh.
 	pg = responsePage(c)
 	if build == nil {
-		s.pages.put(gen, key, pg, now)
+		s.pages.put(gen, key, pg, rule, now)
 	}
 	return sendPublic(c, pg, cacheControl)
 }
@@ -450,3 +513,40 @@ func uncachedPublic(c *fiber.Ctx, handler fiber.Handler, cacheControl []byte) er
 	}
 	return sendPublic(c, responsePage(c), cacheControl)
 }
+
+// keptAnswer answers an anonymous GET from the page cache before the route
+// table when a fresh page is kept under its exact URI (only an anonymous
+// GET that went through its route, security headers, token check, limit
+// and guard keeps one): the answer that route gives from the cache, after
+// the same security headers and anonymous-read limit, without routing or
+// the API's middleware layers (see BenchmarkPublicPageHit). Only with a
+// sole writer's generations (Config.Generations): shared pages read the
+// database to know if a page is fresh. It returns the route's path, or ""
+// when it did not answer (the route table answers).
+func (s *Server) keptAnswer(c *fiber.Ctx, now time.Time) (route string, err error) {
+	g, h := s.cfg.Generations, &c.Request().Header
+	if g == nil || !h.IsGet() || len(h.PeekBytes(headerAuthorization)) > 0 {
+		return "", nil
+	}
+	e, ok := s.pages.entry(utils.UnsafeString(c.Request().RequestURI()))
+	if !ok || e.publicPage == nil || e.route == "" {
+		return "", nil
+	}
+	if fresh := e.request == "" && listFresh(e.gen, e.made, listChanged(g, e.pageRule), now) ||
+		e.request != "" && requestFresh(e.gen, g.RequestGeneration(e.request)); !fresh {
+		return "", nil
+	}
+	return e.route, recovered(func() error {
+		s.setSecurityHeaders(c)
+		if err := s.limitAnonymousRead(c); err != nil {
+			return err
+		}
+		if err := sendPublic(c, e.publicPage, e.cacheControl); err != nil {
+			return err
+		}
+		gzipAnswer(c.Context()) // as compressAnswer does
+		return nil
+	})
+}
+
+var headerAuthorization = []byte(fiber.HeaderAuthorization)

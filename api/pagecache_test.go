@@ -44,7 +44,7 @@ func TestPageCacheBuildsOnce(t *testing.T) {
 	if wait == nil {
 		t.Fatal("while the first build runs, with no page yet, a caller must wait for it")
 	}
-	p.done(first, 1, "/a", newPage([]byte("one")), t0)
+	p.done(first, 1, "/a", newPage([]byte("one")), pageRule{}, t0)
 	select {
 	case <-wait:
 	default:
@@ -72,13 +72,13 @@ func TestPageCacheBuildsOnce(t *testing.T) {
 	}
 	// A build that gives no page (an error answer) releases its waiters
 	// and leaves the old page; the next caller builds again.
-	p.done(second, 0, "/a", nil, at(1700*time.Millisecond))
+	p.done(second, 0, "/a", nil, pageRule{}, at(1700*time.Millisecond))
 	<-wait
 	_, _, third := get1(stale, true, at(1700*time.Millisecond))
 	if third == nil {
 		t.Fatal("after a build that kept nothing, the next caller must build")
 	}
-	p.done(third, 2, "/a", newPage([]byte("two")), at(2*time.Second))
+	p.done(third, 2, "/a", newPage([]byte("two")), pageRule{}, at(2*time.Second))
 	if pg, _, _ := get1(gen(2), true, at(2*time.Second)); pg != "two" {
 		t.Fatal("the rebuilt page must replace the stale one")
 	}

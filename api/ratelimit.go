@@ -208,13 +208,25 @@ func (s *Server) rateLimit(c *fiber.Ctx) error {
 	default:
 		return c.Next()
 	}
+	if err := s.limitByIP(c, l); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// limitByIP counts the call against l by the client's address.
+func (s *Server) limitByIP(c *fiber.Ctx, l limit) error {
 	if l.active() {
 		if ok, wait := l.allow(c.UserContext(), s.clientIP(c), time.Now()); !ok {
 			return tooMany(c, wait)
 		}
 	}
-	return c.Next()
+	return nil
 }
+
+// limitAnonymousRead counts an anonymous read (keptAnswer's, as rateLimit
+// counts one).
+func (s *Server) limitAnonymousRead(c *fiber.Ctx) error { return s.limitByIP(c, s.limits.readsIP) }
 
 // allowLoginAccount limits password attempts against one account, whatever
 // the IP they come from.

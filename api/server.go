@@ -207,7 +207,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/messages/unread", "How many messages the caller has not read on its threads", signedIn, nil, s.handleMessageUnread},
 		{"GET", "/messages/reported", "Messages with an open report, newest first", officer, nil, s.handleMessageReported},
 		{"POST", "/requests", "Post a request (draft)", []string{domain.RoleGroup}, requestBody{}, s.handleRequestCreate},
-		{"GET", "/requests", "List requests (filters area, kind, status, text, mine)", nil, nil, func(c *fiber.Ctx) error { return s.cachedPublic(c, s.handleRequestList) }},
+		{"GET", "/requests", "List requests (filters area, kind, status, text, mine)", nil, nil, func(c *fiber.Ctx) error { return s.cachedRequestList(c, s.handleRequestList) }},
 		{"GET", "/requests/:id", "One request", nil, nil, func(c *fiber.Ctx) error { return s.cachedRequest(c, s.handleRequestGet) }},
 		{"PATCH", "/requests/:id", "Edit a draft, submitted or rejected request", []string{domain.RoleGroup}, requestBody{}, s.handleRequestUpdate},
 		{"POST", "/requests/:id/submit", "Submit a draft for approval", []string{domain.RoleGroup}, nil, s.handleRequestSubmit},
@@ -289,13 +289,19 @@ func (s *Server) requestMeta(c *fiber.Ctx) error {
 	hex.Encode(id[:], raw[:])
 	c.Response().Header.SetCanonical(requestIDHeader, id[:])
 	start := time.Now()
-	err := c.Next()
+	route, err := s.keptAnswer(c, start)
+	if route == "" {
+		err = c.Next()
+	}
 	if err != nil {
 		if herr := s.App.ErrorHandler(c, err); herr != nil {
 			return herr
 		}
 	}
-	route, status, took := c.Route().Path, c.Response().StatusCode(), time.Since(start)
+	if route == "" {
+		route = c.Route().Path
+	}
+	status, took := c.Response().StatusCode(), time.Since(start)
 	if !strings.HasPrefix(route, "/api/") && route != "/healthz" && route != "/readyz" && route != "/metrics" {
 		route = "app" // the SPA's paths are the browser's, not ours: one label
 	}
@@ -355,6 +361,11 @@ var (
 )
 
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	s.setSecurityHeaders(c)
+	return c.Next()
+}
+
+func (s *Server) setSecurityHeaders(c *fiber.Ctx) {
 	h := &c.Response().Header
 	for _, kv := range securityHeaderList {
 		h.SetCanonical(kv[0], kv[1])
@@ -368,7 +379,6 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 		h.SetCanonical(noStoreHeader[0], noStoreHeader[1])
 		h.SetCanonical(varyAuthz[0], varyAuthz[1])
 	}
-	return c.Next()
 }
 
 // gzipAnswer gzips a response body of 200 bytes or more, not encoded yet,

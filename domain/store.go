@@ -47,4 +47,7 @@ type Generationer interface {
 type RequestGenerationer interface {
 	Generationer
 	RequestGeneration(id string) uint64
+	// RequestsGeneration is the Generation of the last write that changed
+	// any request or pledge.
+	RequestsGeneration() uint64
 }

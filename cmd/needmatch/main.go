@@ -18,6 +18,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -242,18 +243,59 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	return a.Run(ctx)
 }
 
+// profileRestarted is called when SIGUSR1 has started the profile again
+// (a test waits for it).
+var profileRestarted = func() {}
+
 // startCPUProfile profiles the server's CPU into path until stop is called
-// (at shutdown): for load tests (scripts/load CPUPROFILE=).
+// (at shutdown): for load tests (scripts/load CPUPROFILE=). SIGUSR1 starts
+// the profile again, from an empty file: scripts/load sends it as the
+// measured run begins, so that the profile holds that run, not the seed's
+// copy or the pages the bare endpoint fetched.
 func startCPUProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
+	var mu sync.Mutex
+	var f *os.File
+	start := func() error {
+		var err error
+		if f, err = os.Create(path); err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		return nil
+	}
+	if err := start(); err != nil {
 		return nil, err
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	restart := make(chan os.Signal, 1)
+	signal.Notify(restart, syscall.SIGUSR1)
+	go func() {
+		for range restart {
+			mu.Lock()
+			if f != nil {
+				pprof.StopCPUProfile()
+				f.Close()
+				if err := start(); err != nil {
+					f = nil
+					slog.Error("CPU profile not restarted", "err", err)
+				}
+			}
+			mu.Unlock()
+			profileRestarted()
+		}
+	}()
+	return func() {
+		signal.Stop(restart)
+		mu.Lock()
+		defer mu.Unlock()
+		if f != nil {
+			pprof.StopCPUProfile()
+			f.Close()
+			f = nil
+		}
+	}, nil
 }
 
 func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {

@@ -57,6 +57,9 @@ type DB struct {
 	// request counts as changed (the record of touched ids was lost).
 	touched    sync.Map
 	touchedAll atomic.Uint64
+	// touchedAny is the generation of the last write that changed any
+	// request or pledge (see RequestsGeneration).
+	touchedAny atomic.Uint64
 	// takeStmt reads and clears the touched requests (see takeTouched).
 	takeStmt *sql.Stmt
 }
@@ -276,6 +279,9 @@ func (db *DB) run(batch []*op) {
 	}
 	for _, id := range ids {
 		db.touched.Store(id, g)
+	}
+	if terr != nil || len(ids) > 0 {
+		db.touchedAny.Store(g)
 	}
 	for i, o := range batch {
 		o.res <- translate(results[i])

@@ -24,6 +24,13 @@ var touchSchema = func() string {
 				t[0], strings.ToLower(ev[0]), ev[0], t[0], fmt.Sprintf(ev[1], t[1]))
 		}
 	}
+	// A council's write notes no request (the empty id): a list that names
+	// no council shows the default one, the first by slug, which a new
+	// council may change (see RequestsGeneration).
+	for _, ev := range []string{"INSERT", "UPDATE", "DELETE"} {
+		fmt.Fprintf(&b, "CREATE TEMP TRIGGER IF NOT EXISTS touch_authorities_%s AFTER %s ON main.authorities BEGIN INSERT INTO touched_requests VALUES ('') ON CONFLICT DO NOTHING; END;\n",
+			strings.ToLower(ev), ev)
+	}
 	return b.String()
 }()
 
@@ -50,6 +57,13 @@ func (db *DB) takeTouched() ([]string, error) {
 	}
 	return ids, rows.Err()
 }
+
+// RequestsGeneration is the generation of the last committed write that
+// changed any request or pledge, or a council, since the store opened (0:
+// none): a list of requests built after reading Generation g is current
+// while RequestsGeneration stays at most g, whatever else is written (the
+// background jobs' leases, the ledger's rollups, audit checkpoints).
+func (db *DB) RequestsGeneration() uint64 { return db.touchedAny.Load() }
 
 // RequestGeneration is the generation of the last committed write that
 // changed the request or its pledges since the store opened (0: none). A

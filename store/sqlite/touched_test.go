@@ -148,3 +148,43 @@ func TestListSumsStayCurrent(t *testing.T) {
 	}
 	want("a pledge written while changes went unrecorded", [2]int64{}, [2]int64{}, [2]int64{700, 0})
 }
+
+// TestRequestsGeneration: RequestsGeneration follows the writes that change
+// a request, a pledge or a council, not the others (a lease, as the background jobs
+// take every few seconds), and every write while the note table is lost.
+func TestRequestsGeneration(t *testing.T) {
+	ctx := context.Background()
+	db, _, mk := touchedStore(t)
+	r := mk()
+	if g := db.RequestsGeneration(); g == 0 || g != db.Generation() || g != db.RequestGeneration(r.ID) {
+		t.Fatalf("after a request: RequestsGeneration %d, Generation %d", g, db.Generation())
+	}
+	before := db.RequestsGeneration()
+	if _, err := db.AcquireLease(ctx, "job", "holder", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if db.Generation() <= before || db.RequestsGeneration() != before {
+		t.Fatalf("after a lease: Generation %d, RequestsGeneration %d; want above %d, and %d", db.Generation(), db.RequestsGeneration(), before, before)
+	}
+	mk()
+	if db.RequestsGeneration() != db.Generation() {
+		t.Fatalf("after another request: RequestsGeneration %d, Generation %d", db.RequestsGeneration(), db.Generation())
+	}
+	// A new council may be the default one a list that names none shows.
+	if _, err := db.AcquireLease(ctx, "job", "holder", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustAuthority(t, db, "bolton")
+	if db.RequestsGeneration() != db.Generation() {
+		t.Fatalf("after a new council: RequestsGeneration %d, Generation %d", db.RequestsGeneration(), db.Generation())
+	}
+	if err := db.tx(ctx, func(tx *wtx) error {
+		_, err := tx.Exec(`DROP TABLE temp.touched_requests`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if db.RequestsGeneration() != db.Generation() {
+		t.Fatalf("with the note table lost: RequestsGeneration %d, Generation %d", db.RequestsGeneration(), db.Generation())
+	}
+}
