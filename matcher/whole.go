@@ -277,21 +277,11 @@ func (s *search) drop() (improved bool) {
 		s.undo = s.undo[:0]
 		s.set(int32(p), 0)
 		s.banned[p] = true
-		// its request and supplier, and the blocks of the pledges left out
-		// that the freed room now fits: the requests of its supplier's,
-		// the suppliers of its request's
-		r, u := pb.pReq[p], pb.pSup[p]
-		queue = append(queue[:0], r, nr+u)
-		for _, q := range s.supPls[u] {
-			if s.x[q] == 0 && q != int32(p) && pb.pVal[q] <= s.supRes[u] {
-				queue = append(queue, pb.pReq[q])
-			}
-		}
-		for _, q := range s.reqPls[r] {
-			if s.x[q] == 0 && q != int32(p) && pb.pVal[q] <= s.reqRes[r] {
-				queue = append(queue, nr+pb.pSup[q])
-			}
-		}
+		// its request and supplier, and the blocks that their freed room
+		// may let improve
+		b1, b2 := pb.pReq[p], nr+pb.pSup[p]
+		queue = s.queueFreed(append(queue[:0], b1, b2), b1)
+		queue = s.queueFreed(queue, b2)
 		s.work += 16
 		s.improveBlocks(queue)
 		s.banned[p] = false
@@ -304,6 +294,29 @@ func (s *search) drop() (improved bool) {
 		}
 	}
 	return improved
+}
+
+// queueFreed appends to queue the blocks that room freed at block b (a
+// request r as r, a supplier u as nr+u) may let improve: for each pledge
+// left out there that the room now fits, the block of its other side.
+func (s *search) queueFreed(queue []int32, b int32) []int32 {
+	pb := s.pb
+	nr := int32(len(pb.need))
+	if b < nr {
+		for _, q := range s.reqPls[b] {
+			if s.x[q] == 0 && !s.banned[q] && (!pb.pWhole[q] || pb.pVal[q] <= s.reqRes[b]) {
+				queue = append(queue, nr+pb.pSup[q])
+			}
+		}
+		return queue
+	}
+	u := b - nr
+	for _, q := range s.supPls[u] {
+		if s.x[q] == 0 && !s.banned[q] && (!pb.pWhole[q] || pb.pVal[q] <= s.supRes[u]) {
+			queue = append(queue, pb.pReq[q])
+		}
+	}
+	return queue
 }
 
 // resolvePartial re-solves the partial pledges exactly by network simplex
