@@ -229,7 +229,8 @@ func (s *search) halted() bool {
 
 // run alternates block local search with an exact re-solve of the partial
 // pledges until neither improves, then drops each approved whole pledge in
-// turn, tries forced insertions, and drops again until that stops paying.
+// turn, tries forced insertions, and drops again (a third pass found
+// nothing on the benchmarks).
 func (s *search) run(rounds int) {
 	pb := s.pb
 	nr, ns := len(pb.need), len(pb.limit)
@@ -250,8 +251,7 @@ func (s *search) run(rounds int) {
 	}
 	s.drop()
 	s.perturb(perturbFactor * len(pb.pID))
-	for s.drop() {
-	}
+	s.drop()
 	s.resolvePartial(partial)
 }
 
