@@ -8,10 +8,10 @@ import (
 
 // Work limits of the whole-pledge search; see Options.
 const (
-	exactNodeWork  = 4_000_000 // arcs x nodes of the exhaustive search
-	blockNodeLimit = 4096      // branch and bound nodes per block
-	searchNodeWork = 30_000_000
-	perturbFactor  = 6 // forced insertions per pledge
+	exactNodeWork  = 4_000_000  // arcs x nodes of the exhaustive search
+	blockNodeLimit = 4096       // branch and bound nodes per block
+	searchNodeWork = 24_000_000 // block items x nodes of the whole search, all moves
+	perturbFactor  = 3          // forced insertions per pledge
 )
 
 // outcome is what solve found.
@@ -88,6 +88,7 @@ type search struct {
 	logging        bool
 	undo           []undoEntry
 	inQueue        []bool
+	banned         []bool // pledges a drop move keeps out while it repairs
 	// each request's and supplier's pledges, best weight first
 	reqPls, supPls [][]int32
 	// block scratch: group of each request or supplier (by stamp)
@@ -119,7 +120,7 @@ type blockItem struct {
 }
 
 func (pb *prob) newSearch(lp []int64, active []int32, stop func() bool) *search {
-	s := &search{pb: pb, x: slices.Clone(lp), stop: stop}
+	s := &search{pb: pb, x: slices.Clone(lp), stop: stop, banned: make([]bool, len(lp))}
 	byWeight := func(a, b int32) int { return cmp.Or(cmp.Compare(pb.pW[b], pb.pW[a]), cmp.Compare(a, b)) }
 	s.reqPls = make([][]int32, len(pb.byReq))
 	for r, pls := range pb.byReq {
@@ -227,7 +228,9 @@ func (s *search) halted() bool {
 }
 
 // run alternates block local search with an exact re-solve of the partial
-// pledges until neither improves, then tries forced insertions.
+// pledges until neither improves, then drops each approved whole pledge in
+// turn, tries forced insertions, and drops again (a third pass found
+// nothing on the benchmarks).
 func (s *search) run(rounds int) {
 	pb := s.pb
 	nr, ns := len(pb.need), len(pb.limit)
@@ -246,8 +249,74 @@ func (s *search) run(rounds int) {
 			break
 		}
 	}
+	s.drop()
 	s.perturb(perturbFactor * len(pb.pID))
+	s.drop()
 	s.resolvePartial(partial)
+}
+
+// drop takes out each approved whole pledge in turn, keeps it out while
+// the block search repairs its request and supplier and whatever that
+// frees in turn (an ejection chain: another pledge takes the room, which
+// frees room elsewhere), and keeps the result when the objective rose.
+// The forced insertions of perturb miss these chains: they make room by
+// evicting the lowest weights, not the pledge whose removal pays.
+func (s *search) drop() (improved bool) {
+	pb := s.pb
+	nr := int32(len(pb.need))
+	var queue []int32
+	for p := range pb.pID {
+		if s.halted() {
+			return false
+		}
+		if !pb.pWhole[p] || s.x[p] == 0 {
+			continue
+		}
+		before := s.obj
+		s.logging = true
+		s.undo = s.undo[:0]
+		s.set(int32(p), 0)
+		s.banned[p] = true
+		// its request and supplier, and the blocks that their freed room
+		// may let improve
+		b1, b2 := pb.pReq[p], nr+pb.pSup[p]
+		queue = s.queueFreed(append(queue[:0], b1, b2), b1)
+		queue = s.queueFreed(queue, b2)
+		s.work += 16
+		s.improveBlocks(queue)
+		s.banned[p] = false
+		if s.obj <= before {
+			s.rollback()
+		} else {
+			s.logging = false
+			s.undo = s.undo[:0]
+			improved = true
+		}
+	}
+	return improved
+}
+
+// queueFreed appends to queue the blocks that room freed at block b (a
+// request r as r, a supplier u as nr+u) may let improve: for each pledge
+// left out there that the room now fits, the block of its other side.
+func (s *search) queueFreed(queue []int32, b int32) []int32 {
+	pb := s.pb
+	nr := int32(len(pb.need))
+	if b < nr {
+		for _, q := range s.reqPls[b] {
+			if s.x[q] == 0 && !s.banned[q] && (!pb.pWhole[q] || pb.pVal[q] <= s.reqRes[b]) {
+				queue = append(queue, nr+pb.pSup[q])
+			}
+		}
+		return queue
+	}
+	u := b - nr
+	for _, q := range s.supPls[u] {
+		if s.x[q] == 0 && !s.banned[q] && (!pb.pWhole[q] || pb.pVal[q] <= s.supRes[u]) {
+			queue = append(queue, pb.pReq[q])
+		}
+	}
+	return queue
 }
 
 // resolvePartial re-solves the partial pledges exactly by network simplex
@@ -446,6 +515,9 @@ func (s *search) block(pls []int32, isReq bool) []int32 {
 	s.stamp++
 	var cur int64
 	for _, p := range pls { // pls is sorted best weight first
+		if s.banned[p] {
+			continue // out, at 0, while a drop move repairs around it
+		}
 		o := other(p)
 		if s.grpStamp[o] != s.stamp {
 			s.grpStamp[o] = s.stamp

@@ -2,7 +2,7 @@
 // matcher, for scripts/bench-matcher.
 //
 //	benchcmd gen -requests N -suppliers N -pledges N -seed S -whole F -o FILE
-//	benchcmd solve -in FILE [-reps N]
+//	benchcmd solve -in FILE [-reps N] [-out FILE] [-cpuprofile FILE]
 //	benchcmd warm -in FILE [-changes N] [-seed S]
 //
 // The instance file is plain text, one record per line:
@@ -174,6 +174,7 @@ func solve(args []string) error {
 	in := fs.String("in", "", "instance file")
 	reps := fs.Int("reps", 3, "runs; the best time is printed")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
+	out := fs.String("out", "", "write the approved pence of every pledge, one a line in instance order, to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -204,6 +205,15 @@ func solve(args []string) error {
 		}
 		times = append(times, time.Since(start))
 		cpus = append(cpus, cpuTime()-c0)
+	}
+	if *out != "" {
+		var b strings.Builder
+		for _, d := range a.Decisions {
+			fmt.Fprintln(&b, d.ApprovedPence)
+		}
+		if err := os.WriteFile(*out, []byte(b.String()), 0o644); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("objective=%d bound=%d kind=%s gap=%.6f optimal=%v ms=%.2f cpu_ms=%.2f\n", a.Objective, a.Bound, a.BoundKind, a.Gap, a.Optimal,
 		ms(slices.Min(times)), ms(slices.Min(cpus)))
