@@ -168,6 +168,20 @@ func (db *DB) DeliveriesOfPledge(ctx context.Context, pledgeID string) ([]*domai
 
 // FindDeliveries lists newest first.
 func (db *DB) FindDeliveries(ctx context.Context, f domain.DeliveryFilter) ([]*domain.Delivery, string, error) {
+	table, where, args := deliveriesWhere(f)
+	return findPage(ctx, db, table, deliveryTable.list, where, args, f.Page, scanDelivery, func(d *domain.Delivery) string { return d.ID })
+}
+
+// deliveriesWhere is what FindDeliveries reads of f: the table, and the
+// conditions with their arguments.
+//
+// Deliveries by source (the imported ones a ledger adds as importedPence)
+// are read from deliveries_source, which has them in id order. Left to
+// itself SQLite read those of a financial year's ledger from the months
+// index: every delivery of the year, and its row for the status and
+// source (bench-ledger, 200,000 deliveries: about half the CPU time of
+// the year's ledger).
+func deliveriesWhere(f domain.DeliveryFilter) (string, []string, []any) {
 	where, args := ledgerWhere(f.LedgerFilter, "")
 	if f.PledgeID != "" {
 		where, args = append(where, "pledge_id = ?"), append(args, f.PledgeID)
@@ -175,8 +189,10 @@ func (db *DB) FindDeliveries(ctx context.Context, f domain.DeliveryFilter) ([]*d
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
 	}
+	table := "deliveries"
 	if f.Source != "" {
+		table += " INDEXED BY deliveries_source"
 		where, args = append(where, "source = ?"), append(args, f.Source)
 	}
-	return findPage(ctx, db, "deliveries", deliveryTable.list, where, args, f.Page, scanDelivery, func(d *domain.Delivery) string { return d.ID })
+	return table, where, args
 }

@@ -21,11 +21,14 @@ import (
 // from the rollups equals the ledger read from the records, for the
 // authority and for each of its contracts.
 // It runs them twice: with every changed key still dirty at the check, and
-// with refreshes racing the writes (clean and dirty keys mixed).
+// with refreshes racing the writes (clean and dirty keys mixed). In the
+// first run it then plants a wrong figure in a cell of each rollup, once,
+// and checks that the check fails.
 func TestRollupsEqualTheRecords(t *testing.T) {
 	for _, racing := range []bool{false, true} {
 		t.Run(map[bool]string{false: "dirty", true: "refreshing"}[racing], func(t *testing.T) {
 			checked, refreshed := 0, 0
+			planted := map[string]bool{}
 			storetest.RunLedger(t, storetest.Harness{New: func(t *testing.T) domain.Store {
 				db, err := Open(t.TempDir())
 				if err != nil {
@@ -53,6 +56,8 @@ func TestRollupsEqualTheRecords(t *testing.T) {
 					<-stopped
 					if err := checkRollups(db); err != nil {
 						t.Error(err)
+					} else if !racing {
+						plantWrongCells(t, db, planted)
 					}
 					checked++
 				})
@@ -61,8 +66,50 @@ func TestRollupsEqualTheRecords(t *testing.T) {
 			if checked == 0 || racing && refreshed == 0 || sameLedgerRows == 0 {
 				t.Fatalf("%d databases checked, %d refreshes, %d ledger rows compared", checked, refreshed, sameLedgerRows)
 			}
+			for _, ru := range rollups {
+				if !racing && !planted[ru.table] {
+					t.Errorf("%s: no database had a cell to plant a wrong figure in", ru.table)
+				}
+			}
 			t.Logf("%d databases checked, %d refreshes, %d ledger rows compared so far", checked, refreshed, sameLedgerRows)
 		})
+	}
+}
+
+// plantWrongCells adds one to the first figure of a cell of each rollup
+// not yet planted that has one, checks that checkCells fails, and puts
+// the figure back.
+func plantWrongCells(t *testing.T, db *DB, planted map[string]bool) {
+	t.Helper()
+	for _, ru := range rollups {
+		if planted[ru.table] {
+			continue
+		}
+		fig, _, _ := strings.Cut(ru.figs, ", ")
+		keys := strings.Join(ru.keys, ", ")
+		cell := `(` + keys + `) = (SELECT ` + keys + ` FROM ` + ru.table + ` WHERE n > 0 ORDER BY ` + keys + ` LIMIT 1)`
+		plant := func(delta string) int64 {
+			res, err := db.write.Exec(`UPDATE ` + ru.table + ` SET ` + fig + ` = ` + fig + delta + ` WHERE ` + cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if plant(" + 1") == 0 {
+			continue
+		}
+		err := checkCells(db, ru)
+		if plant(" - 1") != 1 {
+			t.Fatalf("%s: the planted cell is gone", ru.table)
+		}
+		if err == nil {
+			t.Errorf("%s: a wrong %s in a cell went unnoticed", ru.table, fig)
+		}
+		planted[ru.table] = true
 	}
 }
 
@@ -86,29 +133,38 @@ func checkRollups(db *DB) error {
 		return fmt.Errorf("after the refresh: %w", err)
 	}
 	for _, ru := range rollups {
-		keys := strings.Join(ru.keys, ", ")
-		var sums []string
-		for _, f := range strings.Split(ru.figs, ", ") {
-			sums = append(sums, "SUM("+f+")")
-		}
-		fresh := `SELECT ` + keys + `, count(*), ` + strings.Join(sums, ", ") + ` FROM ` + ru.source + ` GROUP BY ` + keys
-		stored := `SELECT ` + keys + `, n, ` + ru.figs + ` FROM ` + ru.table + ` WHERE n > 0`
-		for _, q := range [][2]string{{fresh, stored}, {stored, fresh}} {
-			var diff int
-			if err := db.write.QueryRow(`SELECT count(*) FROM (` + q[0] + ` EXCEPT ` + q[1] + `)`).Scan(&diff); err != nil {
-				return err
-			}
-			if diff != 0 {
-				return fmt.Errorf("%s: %d rows differ from its source", ru.table, diff)
-			}
-		}
-		var zero int
-		if err := db.write.QueryRow(`SELECT count(*) FROM ` + ru.table + ` WHERE n = 0 AND (` + strings.ReplaceAll(ru.figs, ", ", " != 0 OR ") + ` != 0)`).Scan(&zero); err != nil {
+		if err := checkCells(db, ru); err != nil {
 			return err
 		}
-		if zero != 0 {
-			return fmt.Errorf("%s: %d keys without rows have figures", ru.table, zero)
+	}
+	return nil
+}
+
+// checkCells checks every cell of a refreshed rollup against a fresh sum
+// of its source rows.
+func checkCells(db *DB, ru rollup) error {
+	keys := strings.Join(ru.keys, ", ")
+	var sums []string
+	for _, f := range strings.Split(ru.figs, ", ") {
+		sums = append(sums, "SUM("+f+")")
+	}
+	fresh := `SELECT ` + keys + `, count(*), ` + strings.Join(sums, ", ") + ` FROM ` + ru.source + ` GROUP BY ` + keys
+	stored := `SELECT ` + keys + `, n, ` + ru.figs + ` FROM ` + ru.table + ` WHERE n > 0`
+	for _, q := range [][2]string{{fresh, stored}, {stored, fresh}} {
+		var diff int
+		if err := db.write.QueryRow(`SELECT count(*) FROM (` + q[0] + ` EXCEPT ` + q[1] + `)`).Scan(&diff); err != nil {
+			return err
 		}
+		if diff != 0 {
+			return fmt.Errorf("%s: %d rows differ from its source", ru.table, diff)
+		}
+	}
+	var zero int
+	if err := db.write.QueryRow(`SELECT count(*) FROM ` + ru.table + ` WHERE n = 0 AND (` + strings.ReplaceAll(ru.figs, ", ", " != 0 OR ") + ` != 0)`).Scan(&zero); err != nil {
+		return err
+	}
+	if zero != 0 {
+		return fmt.Errorf("%s: %d keys without rows have figures", ru.table, zero)
 	}
 	return nil
 }
