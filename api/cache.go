@@ -335,13 +335,13 @@ func sendPublic(c *fiber.Ctx, pg *publicPage, cacheControl []byte) error {
 	return c.Send(pg.encoded(coding))
 }
 
-// cachedPublic serves an anonymous GET of a list from the page cache, or
-// runs the handler and keeps its 200 answer. A page made before the latest
-// write is served for at most publicMaxAge (see pageCache). The write
-// generation is the store's (a sole writer) or, with SharedPages, the
-// database's generation of the list's authority.
+// cachedPublic serves an anonymous GET of a list of ?authority= from the
+// page cache, or runs the handler and keeps its 200 answer. A page made
+// before the latest write is served for at most publicMaxAge (see
+// pageCache). The write generation is the store's (a sole writer) or, with
+// SharedPages, the database's generation of the list's authority.
 func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
-	return s.cachedList(c, handler, false)
+	return s.cachedList(c, handler, false, "authority", c.Query("authority"))
 }
 
 // cachedRequestList is cachedPublic for a list of requests, which only a
@@ -349,21 +349,39 @@ func (s *Server) cachedPublic(c *fiber.Ctx, handler fiber.Handler) error {
 // current through other writes (the background jobs write every few
 // seconds; each made every list be built again).
 func (s *Server) cachedRequestList(c *fiber.Ctx, handler fiber.Handler) error {
-	return s.cachedList(c, handler, true)
+	return s.cachedList(c, handler, true, "authority", c.Query("authority"))
 }
 
-func (s *Server) cachedList(c *fiber.Ctx, handler fiber.Handler, requests bool) error {
+// cachedRegion is cachedPublic for a page of the region :slug, which a
+// write in any of its member councils changes (with SharedPages, its
+// generation is the sum of theirs).
+func (s *Server) cachedRegion(c *fiber.Ctx, handler fiber.Handler) error {
+	return s.cachedList(c, handler, false, "region", c.Params("slug"))
+}
+
+// cachedList serves a list page from the page cache, its generation the
+// store's (only request and pledge writes count for a list of requests)
+// or, with SharedPages, that of the authorities of the council or region
+// slug (see sharedGeneration).
+func (s *Server) cachedList(c *fiber.Ctx, handler fiber.Handler, requests bool, kind, slug string) error {
 	if actor(c) != nil {
 		return handler(c)
 	}
+	lookup := func() ([]string, error) {
+		if kind == "region" {
+			return s.svc.PageRegion(c.UserContext(), slug)
+		}
+		id, err := s.svc.PageAuthority(c.UserContext(), slug)
+		return []string{id}, err
+	}
 	rule := pageRule{route: c.Route().Path, requests: requests, cacheControl: listCacheControl}
 	var gen, changed uint64
-	switch slug := c.Query("authority"); {
+	switch {
 	case s.cfg.Generations != nil:
 		gen, changed = s.cfg.Generations.Generation(), listChanged(s.cfg.Generations, rule)
 	case s.cfg.SharedPages:
 		var ok bool
-		if gen, ok = s.sharedGeneration(c, "authority:"+slug, func() (string, error) { return s.svc.PageAuthority(c.UserContext(), slug) }); ok {
+		if gen, ok = s.sharedGeneration(c, kind+":"+slug, lookup); ok {
 			changed = gen
 			break
 		}
@@ -418,41 +436,46 @@ func (s *Server) cachedRequest(c *fiber.Ctx, handler fiber.Handler) error {
 // GET /requests/:id), so that the page's next build can be stamped.
 const pageAuthorityLocal = "pageAuthority"
 
-// sharedGeneration reads the database's generation of the authority whose
-// public pages key names (a slug's list, or one request), one small read
-// per call; the authority's id is found once by lookup (nil: only as
-// learnt from a page) and remembered, as an authority's id never changes.
-// It reports false when the authority is not known yet or the read fails:
-// the page is then built and sent, not kept.
-func (s *Server) sharedGeneration(c *fiber.Ctx, key string, lookup func() (string, error)) (uint64, bool) {
+// sharedGeneration reads the database's generation of the authorities
+// whose public pages key names (a slug's list, a region's page, or one
+// request): the sum of theirs, one small read each per call. Their ids are
+// found once by lookup (nil: only as learnt from a page) and remembered,
+// as an authority's id and a region's members never change. It reports
+// false when the authorities are not known yet or a read fails: the page
+// is then built and sent, not kept.
+func (s *Server) sharedGeneration(c *fiber.Ctx, key string, lookup func() ([]string, error)) (uint64, bool) {
 	v, ok := s.pageAuth.Load(key)
 	if !ok {
 		if lookup == nil {
 			return 0, false
 		}
-		id, err := lookup()
+		ids, err := lookup()
 		if err != nil {
 			return 0, false
 		}
-		s.rememberPageAuthority(key, id)
-		v = id
+		s.rememberPageAuthority(key, ids...)
+		v = ids
 	}
-	gen, err := s.svc.PageGeneration(c.UserContext(), v.(string))
-	if err != nil {
-		s.log.Warn("page generation unreadable: page not cached", "err", err)
-		return 0, false
+	var sum uint64
+	for _, id := range v.([]string) {
+		gen, err := s.svc.PageGeneration(c.UserContext(), id)
+		if err != nil {
+			s.log.Warn("page generation unreadable: page not cached", "err", err)
+			return 0, false
+		}
+		sum += gen
 	}
-	return gen, true
+	return sum, true
 }
 
-// rememberPageAuthority notes the authority of key's pages; the notes are
-// bounded as the pages are (a full set is dropped and learnt again).
-func (s *Server) rememberPageAuthority(key, authorityID string) {
+// rememberPageAuthority notes the authorities of key's pages; the notes
+// are bounded as the pages are (a full set is dropped and learnt again).
+func (s *Server) rememberPageAuthority(key string, authorityIDs ...string) {
 	if s.pageAuthN.Add(1) > pageCacheMax {
 		s.pageAuth.Clear()
 		s.pageAuthN.Store(1)
 	}
-	s.pageAuth.Store(key, authorityID)
+	s.pageAuth.Store(key, authorityIDs)
 }
 
 // cachedPage serves the page kept for this URL if fresh, or runs the

@@ -40,12 +40,14 @@ func mailFixture(e *env) map[string]string {
 }
 
 // uncertain makes the mail to user uncertain the way a sender's crash
-// does: claimed, handed to the server, and the claim runs out.
+// does: claimed, handed to the server, and the claim runs out (on the
+// database's clock: a short lease, waited out).
 func (e *env) uncertain(user string) *domain.Notification {
 	e.t.Helper()
 	ctx, st := context.Background(), e.svc.Store
 	now := time.Now()
-	cl, err := st.ClaimNotifications(ctx, "crashed", now, now.Add(time.Second), 500)
+	const lease = 300 * time.Millisecond
+	cl, err := st.ClaimNotifications(ctx, "crashed", now, lease, 500)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -62,7 +64,8 @@ func (e *env) uncertain(user string) *domain.Notification {
 	if n == nil {
 		e.t.Fatalf("no mail to %s to claim", user)
 	}
-	if _, err := st.ClaimNotifications(ctx, "next", now.Add(time.Minute), now.Add(2*time.Minute), 0); err != nil {
+	time.Sleep(lease + 100*time.Millisecond)
+	if _, err := st.ClaimNotifications(ctx, "next", now, time.Minute, 0); err != nil {
 		e.t.Fatal(err)
 	}
 	got := must(st.NotificationByID(ctx, n.ID))

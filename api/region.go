@@ -18,7 +18,8 @@ func (s *Server) platformRoutes() []route {
 		{"GET", "/regions", "The regions the caller may read: all for a platform admin, its own for a region officer", regionReaders, nil, s.handleRegionList},
 		{"GET", "/regions/:slug/ledger", "The region's councils side by side (secured, delivered, verified, share of contract value, local spend share, overdue) and their sum, narrowed by ?fy and ?quarter; ?council=slug adds that council's whole ledger (read only)", regionReaders, nil, s.handleRegionLedger},
 		{"GET", "/regions/:slug/summary", "The region's one-page summary: each council's summary figures side by side and the region's totals, trend by financial year, top ten contracts across the region (?format=html: printable page)", regionReaders, nil, s.handleRegionSummary},
-		{"GET", "/regions/:slug/opendata", "Open data of a region: each member council's open data and the region's totals (no personal data)", nil, nil, s.handleRegionOpenData},
+		{"GET", "/regions/:slug/opendata", "Open data of a region: each member council's open data and the region's totals (no personal data)", nil, nil,
+			func(c *fiber.Ctx) error { return s.cachedRegion(c, s.handleRegionOpenData) }},
 		{"GET", "/authorities/:slug/staff", "A council with its admins and officers (platform admin)", platform, nil, s.handleAuthorityStaff},
 		{"POST", "/authorities/:slug/admins", "Invite a council's admin: a mail with a one-time link to choose a password, which verifies the address (platform admin)", platform, adminInviteBody{}, s.handleAuthorityAdminInvite},
 	}

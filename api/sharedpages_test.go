@@ -15,6 +15,7 @@ import (
 
 	"needmatch/api"
 	"needmatch/app"
+	"needmatch/domain"
 	"needmatch/internal/ferret"
 )
 
@@ -102,6 +103,22 @@ func TestSharedPageCacheAcrossProcesses(t *testing.T) {
 	time.Sleep(time.Until(wrote.Add(api.PublicMaxAge + 10*time.Millisecond)))
 	if status, body := anonymousGet(t, b.Server, list); status != 200 || !strings.Contains(body, `"pledgedPence":300000`) {
 		t.Fatalf("list %v after a pledge through the other process: %d %s", api.PublicMaxAge, status, body)
+	}
+
+	// A region's open data is kept as well, and changes with a write
+	// through the first process in its second member council.
+	must(e.svc.CreateRegion(context.Background(), nil, domain.RegionInput{Slug: "star", Name: "STAR Procurement", Authorities: []string{e.auth.Slug, e.other.Slug}}))
+	region := "/api/v1/regions/star/opendata"
+	_, first := anonymousGet(t, b.Server, region)
+	sums := storeCalls(t, b.Metrics, "LedgerSums")
+	if status, again := anonymousGet(t, b.Server, region); status != 200 || again != first || !strings.Contains(first, `"approvedPence":0,`) || storeCalls(t, b.Metrics, "LedgerSums") != sums {
+		t.Fatalf("region open data read again: %d, LedgerSums %d -> %d: %s", status, sums, storeCalls(t, b.Metrics, "LedgerSums"), again)
+	}
+	wrote = time.Now()
+	e.call("POST", "/api/v1/pledges/"+e.pledge("otherSupplier", e.otherReq)+"/approve", "otherOfficer", nil, 200)
+	time.Sleep(time.Until(wrote.Add(api.PublicMaxAge + 10*time.Millisecond)))
+	if status, body := anonymousGet(t, b.Server, region); status != 200 || !strings.Contains(body, `"approvedPence":300000,`) || storeCalls(t, b.Metrics, "LedgerSums") != sums+2 {
+		t.Fatalf("region open data after an approval in %s through the other process: %d, LedgerSums %d -> %d: %s", e.other.Slug, status, sums, storeCalls(t, b.Metrics, "LedgerSums"), body)
 	}
 }
 

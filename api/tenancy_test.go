@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"needmatch/api"
 	"needmatch/domain"
 )
 
@@ -139,6 +140,45 @@ func TestRegionLedger(t *testing.T) {
 	me := e.call("GET", "/api/v1/me", "region_officer", nil, 200)
 	if me["region"] != "star" || me["authority"] != nil {
 		t.Fatalf("me = %v", me)
+	}
+}
+
+// TestRegionOpenDataCached: a region's open data goes through the page
+// cache as /opendata does: a second anonymous read is the same page, with
+// no ledger sums run again; an approval in a member council (Trafford, not
+// the first) changes its figures and its ETag within api.PublicMaxAge.
+func TestRegionOpenDataCached(t *testing.T) {
+	e := newEnv(t)
+	e.partnership()
+	path := "/api/v1/regions/star/opendata"
+	sums := func() int { return storeCalls(t, e.app.Metrics, "LedgerSums") }
+	approved := func(body []byte) int64 {
+		var od map[string]any
+		if err := json.Unmarshal(body, &od); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		return num(od, "approvedPence")
+	}
+	status, h, first := e.raw("GET", path, "", nil, "")
+	if status != 200 || h.Get("ETag") == "" || h.Get("Cache-Control") != "public, max-age=1" {
+		t.Fatalf("first region open data: %d %v %s", status, h, first)
+	}
+	before, was := sums(), approved(first)
+	if status, h2, again := e.raw("GET", path, "", nil, ""); status != 200 || h2.Get("ETag") != h.Get("ETag") || string(again) != string(first) || sums() != before {
+		t.Fatalf("second region open data: %d, ETag %q then %q, LedgerSums %d -> %d", status, h.Get("ETag"), h2.Get("ETag"), before, sums())
+	}
+	p := e.pledge("otherSupplier", e.otherReq)
+	e.call("POST", "/api/v1/pledges/"+p+"/approve", "otherOfficer", nil, 200)
+	time.Sleep(api.PublicMaxAge + 10*time.Millisecond)
+	status, h3, after := e.raw("GET", path, "", nil, "")
+	if status != 200 || h3.Get("ETag") == h.Get("ETag") || approved(after) != was+300000 || sums() != before+2 {
+		t.Fatalf("region open data after an approval in Trafford: %d, ETag %q, approved %d -> %d, LedgerSums %d -> %d (one per member council)",
+			status, h3.Get("ETag"), was, approved(after), before, sums())
+	}
+	if status, h4, again := e.raw("GET", path, "", nil, ""); status != 200 || h4.Get("ETag") != h3.Get("ETag") || sums() != before+2 {
+		t.Fatalf("fourth region open data: %d, ETag %q then %q, LedgerSums %d -> %d", status, h3.Get("ETag"), h4.Get("ETag"), before+2, sums())
+	} else if string(again) != string(after) {
+		t.Fatalf("fourth region open data is another page: %s", again)
 	}
 }
 

@@ -46,12 +46,14 @@ type Mailer struct {
 	From   string
 	// Domain names the Message-IDs (the From address's domain).
 	Domain string
-	Now    domain.Clock
-	Log    *slog.Logger
+	// Now says which notifications are due; claims expire on the
+	// database's clock whatever it says.
+	Now domain.Clock
+	Log *slog.Logger
 	// Owner identifies this mailer's claims.
 	Owner string
-	// Lease is how long a claim holds before another mailer may take it
-	// (every move of a claimed notification checks its owner, so a mailer
+	// Lease is how long a claim holds, on the database's clock, before
+	// another mailer may take it (every move of a claimed notification checks its owner, so a mailer
 	// slower than its lease only loses the notification, never sends it
 	// twice); Every is how often the outbox is read.
 	Lease, Every time.Duration
@@ -151,7 +153,7 @@ func (m *Mailer) Run(ctx context.Context) {
 // connection; it returns how many it claimed.
 func (m *Mailer) SendDue(ctx context.Context) (int, error) {
 	now := m.Now()
-	ns, err := m.Store.ClaimNotifications(ctx, m.Owner, now, now.Add(m.Lease), m.Batch)
+	ns, err := m.Store.ClaimNotifications(ctx, m.Owner, now, m.Lease, m.Batch)
 	if err != nil || len(ns) == 0 {
 		return 0, err
 	}

@@ -92,7 +92,8 @@ type Notification struct {
 	Link        string             `json:"link"`
 	Status      NotificationStatus `json:"status"`
 	Owner       string             `json:"-"`
-	// ClaimedUntil is when a sender's claim expires.
+	// ClaimedUntil is when a sender's claim expires, on the database's
+	// clock.
 	ClaimedUntil time.Time `json:"-"`
 	// NextAt is when a pending notification is next due.
 	NextAt    time.Time     `json:"nextAt"`
@@ -128,11 +129,15 @@ type NotificationFilter struct {
 // settles them here.
 type OutboxStore interface {
 	// ClaimNotifications claims up to limit due notifications for owner
-	// until until: pending ones with NextAt <= now, and sending ones whose
+	// for lease: pending ones with NextAt <= now, and sending ones whose
 	// claim expired (their sender stopped before the handover: the server
-	// never got them whole). Each claim records an attempt. Handover ones
-	// whose claim expired become uncertain and are not returned.
-	ClaimNotifications(ctx context.Context, owner string, now, until time.Time, limit int) ([]*Notification, error)
+	// never got them whole). Each claim records an attempt at now. Handover
+	// ones whose claim expired become uncertain and are not returned.
+	// now (the caller's clock) decides only what is due; whether a claim
+	// has expired, and when the new one does (ClaimedUntil), is the
+	// database's clock, so a sender whose clock runs ahead takes no live
+	// claim of another.
+	ClaimNotifications(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*Notification, error)
 	// SettleNotification writes n's Status, NextAt, SentAt and last
 	// attempt's result if owner still holds its claim in status from;
 	// ECONFLICT otherwise.

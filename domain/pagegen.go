@@ -35,3 +35,16 @@ func (s *Service) PageAuthority(ctx context.Context, slug string) (string, error
 	}
 	return auth.ID, nil
 }
+
+// PageRegion returns the ids of the member councils of the region with
+// slug (ENOTFOUND when there is none). The region's public pages are
+// stamped with the sum of their PageGenerations, which rises with a change
+// in any of them. A region's members are fixed when it is created, so a
+// caller may remember the answer.
+func (s *Service) PageRegion(ctx context.Context, slug string) ([]string, error) {
+	r, err := s.Store.RegionBySlug(ctx, truncateText(slug, 64))
+	if err != nil {
+		return nil, err
+	}
+	return r.AuthorityIDs, nil
+}

@@ -115,9 +115,17 @@ func (db *DB) findNotes(ctx context.Context, filter bson.D, limit int) ([]*domai
 }
 
 // ClaimNotifications claims due notifications; see domain.OutboxStore. Each
-// claim is a compare-and-set on the notification's status and owner.
-func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, until time.Time, limit int) ([]*domain.Notification, error) {
-	lost, err := db.findNotes(ctx, bson.D{{Key: "status", Value: string(domain.NoteHandover)}, {Key: "claimedUntil", Value: bson.D{{Key: "$lt", Value: ms(now)}}}}, 0)
+// claim is a compare-and-set on the notification's status and owner, and,
+// for an expired claim taken over, on its expiry: claims expire on the
+// server's clock (serverNow, as leases do), read once per call, so a
+// sender whose clock runs ahead takes no live claim.
+func (db *DB) ClaimNotifications(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*domain.Notification, error) {
+	clock, err := db.serverNow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	expired := bson.D{{Key: "$lt", Value: ms(clock)}}
+	lost, err := db.findNotes(ctx, bson.D{{Key: "status", Value: string(domain.NoteHandover)}, {Key: "claimedUntil", Value: expired}}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -131,24 +139,29 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, until t
 	}
 	due, err := db.findNotes(ctx, bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: "status", Value: string(domain.NotePending)}, {Key: "nextAt", Value: bson.D{{Key: "$lte", Value: ms(now)}}}},
-		bson.D{{Key: "status", Value: string(domain.NoteSending)}, {Key: "claimedUntil", Value: bson.D{{Key: "$lt", Value: ms(now)}}}},
+		bson.D{{Key: "status", Value: string(domain.NoteSending)}, {Key: "claimedUntil", Value: expired}},
 	}}}, limit)
 	if err != nil {
 		return nil, err
 	}
+	until := clock.Add(lease)
 	var out []*domain.Notification
 	for _, n := range due {
 		from, prevOwner := n.Status, n.Owner
+		filter := bson.D{{Key: "_id", Value: n.ID}, {Key: "status", Value: string(from)}, {Key: "owner", Value: prevOwner}}
+		if from == domain.NoteSending {
+			filter = append(filter, bson.E{Key: "claimedUntil", Value: expired})
+		}
 		n.Status, n.Owner, n.ClaimedUntil = domain.NoteSending, owner, until
 		n.Attempts = append(n.Attempts, domain.MailAttempt{At: now, Result: "claimed"})
 		d := notificationFromDomain(n)
-		res, err := db.notifications().UpdateOne(ctx,
-			bson.D{{Key: "_id", Value: n.ID}, {Key: "status", Value: string(from)}, {Key: "owner", Value: prevOwner}},
+		res, err := db.notifications().UpdateOne(ctx, filter,
 			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: d.Status}, {Key: "owner", Value: owner}, {Key: "claimedUntil", Value: d.ClaimedUntil}, {Key: "attempts", Value: d.Attempts}}}})
 		if err != nil {
 			return nil, translate(err)
 		}
 		if res.ModifiedCount == 1 {
+			n.ClaimedUntil = d.ClaimedUntil
 			out = append(out, n)
 		}
 	}

@@ -15,12 +15,16 @@ import (
 
 var _ domain.LeaseStore = (*DB)(nil)
 
+// dbNow is the database's clock: what leases and mail claims expire on,
+// never a caller's (which tests and jobs may move).
+func dbNow() time.Time { return time.Now().UTC() }
+
 // AcquireLease gives the lease to holder when it is free, expired or
 // holder's already.
 func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (*domain.Lease, error) {
 	var l *domain.Lease
 	err := db.tx(ctx, func(tx *wtx) error {
-		now := time.Now().UTC()
+		now := dbNow()
 		cur, err := readLease(tx, name, now)
 		if err != nil {
 			return err
@@ -58,7 +62,7 @@ func readLease(tx *wtx, name string, now time.Time) (*domain.Lease, error) {
 // LeaseRan records the run; ECONFLICT when holder lost the lease.
 func (db *DB) LeaseRan(ctx context.Context, name, holder string) error {
 	return translate(db.tx(ctx, func(tx *wtx) error {
-		now := time.Now().UTC()
+		now := dbNow()
 		res, err := tx.Exec(`UPDATE leases SET last_run = ? WHERE name = ? AND holder = ? AND until > ?`, micros(now), name, holder, micros(now))
 		if err != nil {
 			return err

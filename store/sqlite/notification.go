@@ -98,11 +98,15 @@ func insertNotifications(tx *wtx, ev *domain.AuditEvent) error {
 }
 
 // ClaimNotifications claims due notifications; see domain.OutboxStore.
-func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, until time.Time, limit int) ([]*domain.Notification, error) {
+// A claim's expiry is read and set on dbNow, in the write transaction;
+// now only says what is due.
+func (db *DB) ClaimNotifications(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*domain.Notification, error) {
 	var out []*domain.Notification
 	err := db.tx(ctx, func(tx *wtx) error {
 		out = nil
-		lost, err := selectNotifications(tx, `status = 'handover' AND claimed_until < ?`, micros(now), -1)
+		clock := dbNow()
+		until := clock.Add(lease).Truncate(time.Microsecond) // as stored
+		lost, err := selectNotifications(tx, `status = 'handover' AND claimed_until < ?`, micros(clock), -1)
 		if err != nil {
 			return err
 		}
@@ -114,7 +118,7 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, until t
 				return err
 			}
 		}
-		due, err := selectNotifications(tx, `(status = 'pending' AND next_at <= ?) OR (status = 'sending' AND claimed_until < ?)`, micros(now), limit, micros(now))
+		due, err := selectNotifications(tx, `(status = 'pending' AND next_at <= ?) OR (status = 'sending' AND claimed_until < ?)`, micros(now), limit, micros(clock))
 		if err != nil {
 			return err
 		}

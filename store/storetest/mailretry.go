@@ -35,7 +35,7 @@ func testRetryMail(t *testing.T, s domain.Store) {
 
 	// Claimed, handed over, and the sender stops: uncertain.
 	now := t0.Add(time.Minute)
-	cl, err := s.ClaimNotifications(ctx, "a", now, now.Add(time.Minute), 10)
+	cl, err := s.ClaimNotifications(ctx, "a", now, claimLease, 10)
 	if err != nil || len(cl) != 1 {
 		t.Fatalf("claim = %+v, %v", cl, err)
 	}
@@ -43,8 +43,9 @@ func testRetryMail(t *testing.T, s domain.Store) {
 	if err := s.SettleNotification(ctx, cl[0], "a", domain.NoteSending); err != nil {
 		t.Fatal(err)
 	}
+	outlive()
 	later := now.Add(5 * time.Minute)
-	if _, err := s.ClaimNotifications(ctx, "b", later, later.Add(time.Minute), 10); err != nil {
+	if _, err := s.ClaimNotifications(ctx, "b", later, time.Minute, 10); err != nil {
 		t.Fatal(err)
 	}
 	unc, err := s.NotificationByID(ctx, n1.ID)
@@ -64,7 +65,7 @@ func testRetryMail(t *testing.T, s domain.Store) {
 	if err != nil || len(evs) != 1 || evs[0].ID != e2.ID || evs[0].Action != "notification.retry" {
 		t.Fatalf("audit of the retry = %+v, %v", evs, err)
 	}
-	again, err := s.ClaimNotifications(ctx, "c", later, later.Add(time.Minute), 10)
+	again, err := s.ClaimNotifications(ctx, "c", later, time.Minute, 10)
 	if err != nil || len(again) != 1 || again[0].ID != n1.ID || len(again[0].Attempts) != 4 || again[0].Attempts[2].Result != domain.RetriedResult {
 		t.Fatalf("claim after the retry = %+v, %v", again, err)
 	}

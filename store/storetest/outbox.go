@@ -25,9 +25,28 @@ func findNotes(t *testing.T, s domain.Store, auth string, status domain.Notifica
 	return ns
 }
 
+// claimLease is the short real lease the outbox tests wait out: a claim
+// expires on the database's clock, which no caller's now can move.
+const claimLease = 600 * time.Millisecond
+
+// outlive waits until a claim taken for claimLease has expired.
+func outlive() { time.Sleep(claimLease + 150*time.Millisecond) }
+
+// wantDBExpiry fails unless n's claim runs until about the real time plus
+// lease: the database's clock, not the caller's (a month away in these
+// tests, whose t0 is fixed).
+func wantDBExpiry(t *testing.T, n *domain.Notification, lease time.Duration) {
+	t.Helper()
+	if d := time.Until(n.ClaimedUntil) - lease; d > time.Minute || d < -time.Minute {
+		t.Fatalf("claimed until %v: %v off the database's clock plus the lease", n.ClaimedUntil, d)
+	}
+}
+
 // testOutbox: notifications are written with their change and only with
 // it; a claim takes each due one once; an expired claim before the
-// handover is taken again, after the handover never (uncertain).
+// handover is taken again, after the handover never (uncertain). Claims
+// expire on the database's clock: a sender whose clock is an hour ahead
+// takes no live claim, and makes no live handover uncertain.
 func testOutbox(t *testing.T, s domain.Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
@@ -76,17 +95,26 @@ func testOutbox(t *testing.T, s domain.Store) {
 	}
 
 	// Nothing is due before its time.
-	if got, err := s.ClaimNotifications(ctx, "a", t0, t0.Add(time.Minute), 10); err != nil || len(got) != 0 {
+	if got, err := s.ClaimNotifications(ctx, "a", t0, time.Minute, 10); err != nil || len(got) != 0 {
 		t.Fatalf("claim before due = %d, %v", len(got), err)
 	}
 	now := t0.Add(time.Hour)
-	claimed, err := s.ClaimNotifications(ctx, "a", now, now.Add(time.Minute), 1)
+	claimed, err := s.ClaimNotifications(ctx, "a", now, time.Minute, 1)
 	if err != nil || len(claimed) != 1 || claimed[0].ID != n1.ID || claimed[0].Status != domain.NoteSending || claimed[0].Owner != "a" || len(claimed[0].Attempts) != 1 {
 		t.Fatalf("first claim = %+v, %v", claimed, err)
 	}
-	second, err := s.ClaimNotifications(ctx, "b", now, now.Add(time.Minute), 10)
+	wantDBExpiry(t, claimed[0], time.Minute)
+	if stored, err := s.NotificationByID(ctx, n1.ID); err != nil || !stored.ClaimedUntil.Equal(claimed[0].ClaimedUntil) {
+		t.Fatalf("stored claim = %+v, %v; want until %v", stored, err, claimed[0].ClaimedUntil)
+	}
+	second, err := s.ClaimNotifications(ctx, "b", now, claimLease, 10)
 	if err != nil || len(second) != 1 || second[0].ID != n3.ID {
 		t.Fatalf("second claim = %+v, %v (want only %s: the first is held)", second, err, n3.ID)
+	}
+	wantDBExpiry(t, second[0], claimLease)
+	// A sender whose clock is an hour ahead takes neither live claim.
+	if got, err := s.ClaimNotifications(ctx, "ahead", now.Add(time.Hour), time.Minute, 10); err != nil || len(got) != 0 {
+		t.Fatalf("a sender an hour ahead claimed %+v, %v; the claims are live on the database's clock", got, err)
 	}
 	// Only the owner settles, and only from the status it holds.
 	c := claimed[0]
@@ -107,21 +135,31 @@ func testOutbox(t *testing.T, s domain.Store) {
 		t.Fatalf("sent = %+v", got)
 	}
 
-	// b stops before the handover: once its claim expires, c takes it again.
-	later := now.Add(2 * time.Minute)
-	again, err := s.ClaimNotifications(ctx, "c", later, later.Add(time.Minute), 10)
+	// b stops before the handover: once its claim expires on the
+	// database's clock, c takes it again, its own clock not moved.
+	outlive()
+	later := now
+	again, err := s.ClaimNotifications(ctx, "c", later, claimLease, 10)
 	if err != nil || len(again) != 1 || again[0].ID != n3.ID || again[0].Owner != "c" || len(again[0].Attempts) != 2 {
 		t.Fatalf("claim after an expired claim = %+v, %v", again, err)
 	}
 	wantCode(t, s.SettleNotification(ctx, again[0], "b", domain.NoteSending), domain.ECONFLICT)
-	// c stops after the handover: it is never claimed again, but uncertain.
+	// c stops after the handover: it is never claimed again, but uncertain
+	// once its claim expires, and not before, whatever the sender's clock.
 	h := again[0]
 	h.Status = domain.NoteHandover
 	if err := s.SettleNotification(ctx, h, "c", domain.NoteSending); err != nil {
 		t.Fatal(err)
 	}
+	if got, err := s.ClaimNotifications(ctx, "ahead", later.Add(time.Hour), time.Minute, 10); err != nil || len(got) != 0 {
+		t.Fatalf("claim of a live handover = %+v, %v", got, err)
+	}
+	if live, err := s.NotificationByID(ctx, n3.ID); err != nil || live.Status != domain.NoteHandover || live.Owner != "c" {
+		t.Fatalf("a live handover, seen by a sender an hour ahead = %+v, %v; want handover by c", live, err)
+	}
+	outlive()
 	end := later.Add(5 * time.Minute)
-	if got, err := s.ClaimNotifications(ctx, "d", end, end.Add(time.Minute), 10); err != nil || len(got) != 0 {
+	if got, err := s.ClaimNotifications(ctx, "d", later, time.Minute, 10); err != nil || len(got) != 0 {
 		t.Fatalf("claim after a handover = %+v, %v", got, err)
 	}
 	unc := findNotes(t, s, f.auth.ID, domain.NoteUncertain)
@@ -138,7 +176,7 @@ func testOutbox(t *testing.T, s domain.Store) {
 	if err := s.UpdateRequest(ctx, &pub2, 1, e4); err != nil {
 		t.Fatal(err)
 	}
-	cl, err := s.ClaimNotifications(ctx, "e", end, end.Add(time.Minute), 10)
+	cl, err := s.ClaimNotifications(ctx, "e", end, time.Minute, 10)
 	if err != nil || len(cl) != 1 || cl[0].ID != n4.ID {
 		t.Fatalf("claim = %+v, %v", cl, err)
 	}
@@ -148,10 +186,10 @@ func testOutbox(t *testing.T, s domain.Store) {
 	if err := s.SettleNotification(ctx, retry, "e", domain.NoteSending); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.ClaimNotifications(ctx, "e", end.Add(30*time.Second), end.Add(2*time.Minute), 10); len(got) != 0 {
+	if got, _ := s.ClaimNotifications(ctx, "e", end.Add(30*time.Second), time.Minute, 10); len(got) != 0 {
 		t.Fatalf("a retry was claimed before its time: %+v", got)
 	}
-	if got, _ := s.ClaimNotifications(ctx, "e", end.Add(2*time.Minute), end.Add(3*time.Minute), 10); len(got) != 1 || len(got[0].Attempts) != 2 || got[0].Attempts[0].Result != "421 try later" {
+	if got, _ := s.ClaimNotifications(ctx, "e", end.Add(2*time.Minute), time.Minute, 10); len(got) != 1 || len(got[0].Attempts) != 2 || got[0].Attempts[0].Result != "421 try later" {
 		t.Fatalf("retry claim = %+v", got)
 	}
 }
@@ -247,7 +285,7 @@ func testHeldMail(t *testing.T, s domain.Store) {
 	if err := s.UpdateRequest(ctx, &pub, 1, e); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.ClaimNotifications(ctx, "a", t0.Add(30*24*time.Hour), t0.Add(31*24*time.Hour), 10); err != nil || len(got) != 0 {
+	if got, err := s.ClaimNotifications(ctx, "a", t0.Add(30*24*time.Hour), time.Minute, 10); err != nil || len(got) != 0 {
 		t.Fatalf("the mailer claimed held mail: %d, %v", len(got), err)
 	}
 	if got, err := s.HeldNotifications(ctx, t0.Add(10*time.Minute)); err != nil || len(got) != 0 {
