@@ -27,7 +27,7 @@ func TestRollupsEqualTheRecords(t *testing.T) {
 		t.Run(map[bool]string{false: "dirty", true: "refreshing"}[racing], func(t *testing.T) {
 			checked, refreshed := 0, 0
 			storetest.RunLedger(t, storetest.Harness{New: func(t *testing.T) domain.Store {
-				db, err := Open(t.TempDir())
+				db, err := Open(emptyDir(t))
 				if err != nil {
 					t.Fatal(err)
 				}
