@@ -28,6 +28,7 @@ import (
 	"needmatch/app"
 	"needmatch/domain"
 	"needmatch/domain/seeddata"
+	"needmatch/store/sqlite/sqlitetest"
 )
 
 var secret = []byte("test-secret-test-secret-test-secret!")
@@ -105,7 +106,7 @@ func newEnv(t testing.TB) *env { return newEnvWith(t, nil) }
 func newEnvWith(t testing.TB, configure func(*app.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	cfg := app.Config{DataDir: t.TempDir(), JWTSecret: string(secret), NoRateLimits: true, Logger: quiet}
+	cfg := app.Config{DataDir: sqlitetest.Dir(t), JWTSecret: string(secret), NoRateLimits: true, Logger: quiet}
 	if configure != nil {
 		configure(&cfg)
 	}

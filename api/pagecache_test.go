@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"needmatch/store/sqlite"
+	"needmatch/store/sqlite/sqlitetest"
 )
 
 // TestPageCacheBuildsOnce: a page is built by one caller at a time; while
@@ -98,7 +99,7 @@ func btoi(b bool) int {
 // not kept yet (a list, and a request's page) run its handler once between
 // them, and all get its page.
 func TestCachedPageBuiltOnce(t *testing.T) {
-	db, err := sqlite.Open(t.TempDir())
+	db, err := sqlite.Open(sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

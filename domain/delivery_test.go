@@ -7,6 +7,7 @@ import (
 
 	"needmatch/domain"
 	"needmatch/store/sqlite"
+	"needmatch/store/sqlite/sqlitetest"
 	"needmatch/store/storetest"
 )
 
@@ -15,7 +16,7 @@ import (
 // else's delivery and verifying before confirmation without a reason.
 func TestDeliveryRefusals(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(t.TempDir())
+	db, err := sqlite.Open(sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"needmatch/domain"
 	"needmatch/store/sqlite"
+	"needmatch/store/sqlite/sqlitetest"
 )
 
 // TestRunLeasedRunsOncePerPeriod: two processes run the same daily job
@@ -17,7 +18,7 @@ import (
 // releases the lease) the other takes the lease but does not run the job
 // again the same day, and a process started later does not either.
 func TestRunLeasedRunsOncePerPeriod(t *testing.T) {
-	db, err := sqlite.Open(t.TempDir())
+	db, err := sqlite.Open(sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

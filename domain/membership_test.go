@@ -8,6 +8,7 @@ import (
 
 	"needmatch/domain"
 	"needmatch/store/sqlite"
+	"needmatch/store/sqlite/sqlitetest"
 	"needmatch/store/storetest"
 )
 
@@ -26,7 +27,7 @@ type councils struct {
 func newCouncils(t *testing.T) *councils {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(t.TempDir())
+	db, err := sqlite.Open(sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"needmatch/domain"
 	"needmatch/store/sqlite"
+	"needmatch/store/sqlite/sqlitetest"
 	"needmatch/store/storetest"
 )
 
@@ -20,7 +21,7 @@ var verifyLinkRe = regexp.MustCompile(`/verify-email\?token=([A-Za-z0-9_-]+)`)
 // are verified from the start.
 func TestEmailVerificationRule(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(t.TempDir())
+	db, err := sqlite.Open(sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,42 +16,31 @@ import (
 	"testing"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	driver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"needmatch/internal/ferret"
 )
 
 // scaleURI is the MongoDB-wire server of the scale test: a real MongoDB
-// when MONGODB_TEST_URI is set, else FerretDB v1 started in this process
-// (SQLite handler on a Unix socket).
+// when MONGODB_TEST_URI is set, else FerretDB v1 (SQLite handler on a Unix
+// socket, a process of its own: see internal/ferret).
 func scaleURI(t *testing.T) string {
 	t.Helper()
 	if uri := os.Getenv("MONGODB_TEST_URI"); uri != "" {
 		return uri
 	}
-	dir, err := os.MkdirTemp("", "fdb")
+	uri, stop, err := ferret.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sock := filepath.Join(dir, "fdb.sock")
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: sock},
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = f.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; os.RemoveAll(dir) })
+	t.Cleanup(stop)
 	t.Log("FerretDB v1 (no transactions, non-atomic updates): the cases it cannot run are skipped; set MONGODB_TEST_URI for a real MongoDB")
-	// One connection per process: FerretDB's updates are not atomic, so a
-	// process's own operations must not overlap on it.
-	return "mongodb://" + url.PathEscape(sock) + "/?maxPoolSize=1"
+	// ferret.Start's URI has one connection per process: FerretDB's
+	// updates are not atomic, so a process's own operations must not
+	// overlap on it.
+	return uri
 }
 
 // serveProc is one `needmatch serve` of the scale test, with its log.

@@ -18,7 +18,7 @@ func TestFullDiskAndReadOnly(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := Open(t.TempDir())
+			db, err := Open(emptyDir(t))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -31,7 +31,7 @@ func (panicCtx) Err() error { panic("injected panic in the writer") }
 // writer had statements to prepare) hung every write for good.
 func TestWriterSurvivesPanics(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(t.TempDir())
+	db, err := Open(emptyDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

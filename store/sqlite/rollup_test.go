@@ -30,7 +30,7 @@ func TestRollupsEqualTheRecords(t *testing.T) {
 			checked, refreshed := 0, 0
 			planted := map[string]bool{}
 			storetest.RunLedger(t, storetest.Harness{New: func(t *testing.T) domain.Store {
-				db, err := Open(t.TempDir())
+				db, err := Open(emptyDir(t))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,11 +10,12 @@ import (
 
 	"needmatch/domain"
 	"needmatch/store/sqlite"
+	"needmatch/store/sqlite/sqlitetest"
 	"needmatch/store/storetest"
 )
 
 var harness = storetest.Harness{New: func(t *testing.T) domain.Store {
-	db, err := sqlite.Open(t.TempDir())
+	db, err := sqlite.Open(sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestLedgerConformance(t *testing.T) { storetest.RunLedger(t, harness) }
 // new can take the name.
 func TestLegacyDuplicateNames(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := sqlitetest.Dir(t)
 	db, err := sqlite.Open(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 // a request of it.
 func touchedStore(t *testing.T) (db *DB, a *domain.Authority, mk func() *domain.Request) {
 	t.Helper()
-	db, err := Open(t.TempDir())
+	db, err := Open(emptyDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
