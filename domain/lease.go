@@ -110,10 +110,14 @@ func (j Job) RunLeased(ctx context.Context, leases LeaseStore, holder string, tt
 }
 
 // runHeld runs the job once under the lease, renewing it meanwhile, and
-// records the run.
+// records the run. A holder that finds its lease taken (it stalled past the
+// lease, and another process holds the job now) stops the job: the new
+// holder runs it, so a period's run is the one recorded. The run is logged
+// only once recorded, so the log says how many runs counted.
 func (j Job) runHeld(ctx context.Context, leases LeaseStore, holder string, ttl time.Duration, now func() time.Time, log *slog.Logger) {
 	rctx, stop := context.WithCancel(ctx)
 	renewed := make(chan struct{})
+	lost := make(chan string, 1)
 	go func() {
 		defer close(renewed)
 		t := time.NewTicker(ttl / 3)
@@ -124,14 +128,22 @@ func (j Job) runHeld(ctx context.Context, leases LeaseStore, holder string, ttl 
 				return
 			case <-t.C:
 				if l, err := leases.AcquireLease(rctx, j.Name, holder, ttl); err == nil && !l.HeldBy(holder) {
-					log.Error("job lease lost while the job ran", "job", j.Name, "holder", l.Holder)
+					lost <- l.Holder
+					stop()
+					return
 				}
 			}
 		}
 	}()
-	n, err := j.once(ctx, now())
+	n, err := j.once(rctx, now())
 	stop()
 	<-renewed
+	select {
+	case by := <-lost:
+		log.Error("job lease lost while the job ran: stopped, its new holder runs it", "job", j.Name, "holder", by, "changed", n)
+		return
+	default:
+	}
 	switch {
 	case err != nil && ctx.Err() == nil:
 		log.Error("background job failed", "job", j.Name, "err", err, "changed", n)
@@ -139,8 +151,11 @@ func (j Job) runHeld(ctx context.Context, leases LeaseStore, holder string, ttl 
 	case err != nil:
 		return
 	}
-	log.Info("background job", "job", j.Name, "changed", n, "holder", holder)
-	if err := leases.LeaseRan(ctx, j.Name, holder); err != nil && ctx.Err() == nil {
-		log.Error("record job run", "job", j.Name, "err", err)
+	if err := leases.LeaseRan(ctx, j.Name, holder); err != nil {
+		if ctx.Err() == nil {
+			log.Error("record job run", "job", j.Name, "err", err, "changed", n)
+		}
+		return
 	}
+	log.Info("background job", "job", j.Name, "changed", n, "holder", holder)
 }
