@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, check, shot, h1, h1Focused, signIn, apiAs } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, shot, h1, h1Focused, signIn, apiAs, focusIs } from '../testing/browser.mjs';
 
 let server, browser;
 const MINIBUS = 'Funding for a minibus MOT and insurance'; // worth £1,500 in the seed
@@ -52,7 +52,7 @@ test('an officer approves what is still needed, and beyond it only with a reason
   assert.match(await p.locator('.govuk-summary-list').innerText(), /Still needed\s+£300/);
   await p.getByRole('button', { name: 'Approve' }).click();
   await p.locator('.govuk-error-summary').getByRole('link', { name: 'Select how much of the pledge to approve' }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'amount');
+  await focusIs(p, () => document.activeElement.id, 'amount');
   await p.getByLabel('Another amount').check();
   await p.getByLabel('Amount to approve').fill('lots');
   await p.getByRole('button', { name: 'Approve' }).click();
@@ -63,7 +63,7 @@ test('an officer approves what is still needed, and beyond it only with a reason
   await h1(p, 'What needs attention');
   const banner = p.getByText('Pledge from Mersey Build Ltd approved: £300');
   await banner.waitFor();
-  assert.equal(await p.evaluate(() => document.activeElement.getAttribute('role')), 'alert', 'focus moves to the success banner');
+  await focusIs(p, () => document.activeElement.getAttribute('role'), 'alert', 'focus moves to the success banner');
   assert.equal((await officer('GET', `/pledges/${big.id}`)).approvedPence, 30000);
 
   // A whole pledge on a covered request: the service refuses, the officer
@@ -78,11 +78,11 @@ test('an officer approves what is still needed, and beyond it only with a reason
   const summary = p.locator('.govuk-error-summary');
   const detail = "This would take the request's approved total to £2,400 of the £1,500 it needs. Approve less, or override with a reason.";
   await summary.getByRole('link', { name: detail }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'amount');
+  await focusIs(p, () => document.activeElement.id, 'amount');
   assert.match(await p.title(), /^Error: Approve pledge/);
   await p.getByRole('button', { name: 'Continue' }).click();
   await summary.getByRole('link', { name: 'Enter why the request should get more than it needs' }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'reason');
+  await focusIs(p, () => document.activeElement.id, 'reason');
   await check(p, 'approve-override-errors-1280');
   const why = 'The group found the tyres unsafe at the MOT; the extra is agreed with them.';
   await p.getByLabel('Why should the request get more than it needs?').fill(why);

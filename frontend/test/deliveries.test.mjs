@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, check, h1, signIn, apiAs } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, h1, signIn, apiAs, focusIs } from '../testing/browser.mjs';
 
 let server, browser, supplier, officer;
 const deliveries = [];
@@ -45,7 +45,7 @@ test('a group disputes a delivery with a reason, using the keyboard', async () =
   await check(p, 'delivery-dispute-errors');
   await p.keyboard.press('Tab');
   await p.keyboard.press('Enter');
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'reason');
+  await focusIs(p, () => document.activeElement.id, 'reason');
   await p.keyboard.type('Only one laptop came, and it had no charger.');
   await p.getByRole('button', { name: 'Dispute a delivery' }).click();
   await h1(p, 'Delivery');

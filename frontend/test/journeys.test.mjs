@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { startServer, launch, newPage, check, axe, shot, h1, h1Focused, signIn, apiAs, ACCOUNTS } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, axe, shot, h1, h1Focused, signIn, apiAs, ACCOUNTS, focusIs } from '../testing/browser.mjs';
 
 let server, browser;
 const TITLE = 'Warm coats for the winter club';
@@ -84,9 +84,9 @@ test('sign-in errors show in an error summary linked to the fields', async () =>
   const summary = p.locator('.govuk-error-summary');
   await summary.waitFor();
   assert.match(await p.title(), /^Error: Sign in/);
-  assert.equal(await p.evaluate(() => document.activeElement.classList.contains('govuk-error-summary')), true);
+  await focusIs(p, () => document.activeElement.classList.contains('govuk-error-summary'), true);
   await summary.getByRole('link', { name: 'Enter your email address' }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'email');
+  await focusIs(p, () => document.activeElement.id, 'email');
   await check(p, 'sign-in-errors');
   await p.getByLabel('Email address').fill(ACCOUNTS.group.email);
   await p.getByLabel('Password').fill('wrong password here');
@@ -174,7 +174,7 @@ test('a group posts a request through question pages', async () => {
   await p.getByLabel('How many').fill('forty');
   await p.getByRole('button', { name: 'Continue' }).click();
   await p.locator('.govuk-error-summary').getByRole('link', { name: /whole number/ }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'quantity');
+  await focusIs(p, () => document.activeElement.id, 'quantity');
   await check(p, 'post-quantity-errors');
   await p.getByLabel('How many').fill('40');
   await p.getByLabel('Of what').fill('coats');
@@ -283,7 +283,7 @@ test('a supplier pledges to three different requests', async () => {
   await p.locator('.govuk-error-summary').waitFor();
   await check(p, 'supplier-pledge-errors');
   await p.locator('.govuk-error-summary').getByRole('link', { name: /amount of money/ }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'pledge-value');
+  await focusIs(p, () => document.activeElement.id, 'pledge-value');
 
   await pledge(p, TITLE, 'Forty new children’s coats from our winter stock', '40', '1200.50');
   await p.getByText('1 of 3').waitFor();

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, shot, axe, h1, h1Focused, ACCOUNTS } from '../testing/browser.mjs';
+import { startServer, launch, newPage, shot, axe, h1, h1Focused, ACCOUNTS, focusIs } from '../testing/browser.mjs';
 
 let server, browser;
 
@@ -59,7 +59,7 @@ test('a supplier signs in and pledges using only the keyboard', async () => {
   await p.keyboard.press('Tab');
   assert.equal((await p.evaluate(describe)).text, 'Skip to main content');
   await p.keyboard.press('Enter');
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'main-content');
+  await focusIs(p, () => document.activeElement.id, 'main-content');
 
   // Sign in from the navigation.
   await p.keyboard.press('Shift+Tab');
@@ -93,7 +93,7 @@ test('a supplier signs in and pledges using only the keyboard', async () => {
   await tabTo(p, byText('Send pledge'), 'the Send pledge button');
   await p.keyboard.press('Enter');
   await p.locator('.govuk-error-summary').waitFor();
-  assert.equal(await p.evaluate(() => document.activeElement.classList.contains('govuk-error-summary')), true);
+  await focusIs(p, () => document.activeElement.classList.contains('govuk-error-summary'), true);
   await p.keyboard.press('Tab');
   assert.equal((await p.evaluate(describe)).text, 'Describe what you will provide');
   await p.keyboard.press('Enter');

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, axe, shot, apiAs, verifyFromSentMail, RESULTS } from '../testing/browser.mjs';
+import { startServer, launch, newPage, axe, shot, apiAs, verifyFromSentMail, RESULTS, focusIs } from '../testing/browser.mjs';
 import { join } from 'node:path';
 
 let server, browser;
@@ -52,7 +52,7 @@ test('200 requests and long names stay readable', async () => {
   for (let n = 100; n <= 200; n += 50) {
     await p.getByRole('button', { name: 'Load more' }).click();
     await p.getByText(`Showing the first ${n} requests`).waitFor();
-    assert.equal(await p.evaluate(() => document.activeElement.tagName), 'A', 'the first new request takes focus');
+    await focusIs(p, () => document.activeElement.tagName, 'A', 'the first new request takes focus');
   }
   await p.getByRole('button', { name: 'Load more' }).click();
   await p.getByText('Showing all 206 requests').waitFor();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { startServer, launch, newPage, check, h1, h1Focused, signIn, apiAs } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, h1, h1Focused, signIn, apiAs, focusIs } from '../testing/browser.mjs';
 
 let server, browser, supplier, officer;
 
@@ -40,7 +40,7 @@ test('a supplier sets its profile: what it offers, its ward and its limit', asyn
   await p.getByLabel('Commitment limit').fill('lots');
   await p.getByRole('button', { name: 'Save details' }).click();
   await p.locator('.govuk-error-summary').getByRole('link', { name: /amount of money/ }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'commitment-limit');
+  await focusIs(p, () => document.activeElement.id, 'commitment-limit');
   await check(p, 'profile-errors');
   // With the keyboard: tick two kinds with the space bar.
   await p.getByLabel('Goods or equipment').focus();
@@ -143,7 +143,7 @@ test('an officer runs the allocation, sees progress, reviews the reasons, accept
   await supplier('POST', `/pledges/${gone.id}/withdraw`);
   await p.getByRole('button', { name: 'Approve selected pledges' }).click();
   await p.getByRole('heading', { name: /pledges? approved/ }).waitFor();
-  assert.equal(await p.evaluate(() => document.activeElement.tagName), 'H2');
+  await focusIs(p, () => document.activeElement.tagName, 'H2');
   const skipped = p.locator('table', { has: p.locator('caption', { hasText: 'not approved' }) });
   await skipped.waitFor();
   assert.match(await skipped.innerText(), /Help with a grant application/);
@@ -174,7 +174,7 @@ test('an officer can read the weights; an admin sets new ones, with errors shown
   await p.getByLabel('Local need').fill('2');
   await p.getByRole('button', { name: 'Save as a new version' }).click();
   await p.locator('.govuk-error-summary').getByRole('link', { name: /Local need must be a number from 0 to 1/ }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'weight-need');
+  await focusIs(p, () => document.activeElement.id, 'weight-need');
   await check(p, 'weights-errors');
   await p.getByLabel('Local need').fill('0.5');
   await p.getByLabel('Distance').fill('0');
@@ -209,10 +209,10 @@ test('an officer imports areas from a CSV file; problems are listed by line', as
   assert.ok(items.some((t) => /^line 2: /.test(t)), 'line 2 is named');
   assert.match(await p.title(), /^Error: Import areas/);
   // Keyboard: the summary has focus; Tab to the first link and follow it.
-  assert.equal(await p.evaluate(() => document.activeElement.classList.contains('govuk-error-summary')), true);
+  await focusIs(p, () => document.activeElement.classList.contains('govuk-error-summary'), true);
   await p.keyboard.press('Tab');
   await p.keyboard.press('Enter');
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'csv-file');
+  await focusIs(p, () => document.activeElement.id, 'csv-file');
   await check(p, 'areas-import-errors');
   await p.getByLabel('CSV file of areas').setInputFiles(good);
   await p.getByRole('button', { name: 'Import areas' }).click();

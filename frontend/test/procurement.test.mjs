@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, newPage, axe, h1, h1Focused, signIn, apiAs, verifyFromSentMail, ACCOUNTS, RESULTS } from '../testing/browser.mjs';
+import { startServer, launch, newPage, axe, h1, h1Focused, signIn, apiAs, verifyFromSentMail, ACCOUNTS, RESULTS, focusIs } from '../testing/browser.mjs';
 
 let server, browser;
 const SHOTS = process.env.PROCUI_SHOTS || join(RESULTS, 'procurement');
@@ -89,7 +89,7 @@ test('an officer keeps directorates and registers a contract in the pipeline wit
   await summary.waitFor();
   assert.deepEqual(await summary.locator('li').allInnerTexts(), ['Enter the contract reference', 'Enter the contract title', 'Select the directorate', 'Enter the estimated value in pounds']);
   await summary.getByRole('link', { name: 'Select the directorate' }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'contract-directorate');
+  await focusIs(p, () => document.activeElement.id, 'contract-directorate');
   assert.match(await p.title(), /^Error: /);
   await snap(p, 'contract-form-errors');
 
@@ -176,7 +176,7 @@ test('pre-engagement: a move to tender before the steps is refused, naming the m
   assert.match(await refused.innerText(), /standard tier/i);
   assert.equal(await p.locator('.govuk-notification-banner--success').count(), 0, 'the last success banner goes when a move is refused');
   await refused.getByRole('link').click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'step-sv_asked', 'the summary leads to the missing step');
+  await focusIs(p, () => document.activeElement.id, 'step-sv_asked', 'the summary leads to the missing step');
   await snap(p, 'contract-move-refused');
 
   const steps = p.locator('section[aria-labelledby=steps-title] tbody tr');

@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, check, h1, h1Focused, signIn, apiAs } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, h1, h1Focused, signIn, apiAs, focusIs } from '../testing/browser.mjs';
 
 let server, browser;
 
@@ -38,7 +38,7 @@ test('the group changes a rejected request and sends it again; the officer sees 
   await p.getByLabel('What is it worth?').fill('a lot');
   await p.getByRole('button', { name: 'Send for approval again' }).click();
   await p.locator('.govuk-error-summary').getByRole('link', { name: /amount of money/ }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'value');
+  await focusIs(p, () => document.activeElement.id, 'value');
   await check(p, 'resubmit-edit-errors-1280');
   await p.getByLabel('Description').fill('Twelve tins of white gloss paint for the larder shelves, £8.50 each.');
   await p.getByLabel('How many').fill('12');

@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, check, h1, signIn, apiAs } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, h1, signIn, apiAs, focusIs } from '../testing/browser.mjs';
 
 let server, browser;
 const WIDE = { width: 1280, height: 900 };
@@ -49,7 +49,7 @@ test('a group and a supplier exchange messages on a pledge, with unread counts a
   await g.getByText('No messages yet.').waitFor();
   await g.getByRole('button', { name: 'Send message' }).click();
   await g.locator('.govuk-error-summary').getByRole('link', { name: 'Enter your message' }).click();
-  assert.equal(await g.evaluate(() => document.activeElement.id), 'message-body');
+  await focusIs(g, () => document.activeElement.id, 'message-body');
   await check(g, 'talk-thread-error-1280');
   await g.getByLabel('Write a message').fill('Hello! Could your volunteers come on a Saturday?\nWe open at 10am.');
   await g.getByRole('button', { name: 'Send message' }).click();
@@ -150,7 +150,7 @@ test('a group gives its due-diligence details, with the GOV.UK error summary for
   await g.getByRole('button', { name: 'Save details' }).click();
   const summary = g.locator('.govuk-error-summary');
   await summary.getByRole('link', { name: /Enter a real UK postcode/ }).click();
-  assert.equal(await g.evaluate(() => document.activeElement.id), 'address-postcode');
+  await focusIs(g, () => document.activeElement.id, 'address-postcode');
   assert.match(await summary.innerText(), /charity number of 6 to 8 digits/);
   await check(g, 'talk-profile-errors-1280');
   await g.getByLabel('Charity number (if you have one)').fill('1123456');

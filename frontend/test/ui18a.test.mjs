@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, check, h1, signIn, apiAs } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, h1, signIn, apiAs, focusIs } from '../testing/browser.mjs';
 
 let server, browser;
 const WIDE = { width: 1280, height: 900 };
@@ -72,7 +72,7 @@ test('a supplier is warned before pledging beyond the need; the officer declines
   await check(o, 'ui18a-left-out-1280');
   await o.getByRole('button', { name: "Decline the pledges left out, with the allocation's reasons" }).click();
   await o.getByText(/\d+ pledges? declined/).waitFor();
-  assert.equal(await o.evaluate(() => document.activeElement.getAttribute('role')), 'alert', 'focus moves to the result');
+  await focusIs(o, () => document.activeElement.getAttribute('role'), 'alert', 'focus moves to the result');
   await check(o, 'ui18a-left-out-declined-1280');
   const declined = await officer('GET', `/pledges/${whole.id}`);
   assert.equal(declined.status, 'declined');
@@ -188,7 +188,7 @@ test('a supplier confirms the safeguarding checks when pledging; the officer see
   await p.getByLabel('Value of your pledge').fill('200');
   await p.getByRole('button', { name: 'Send pledge' }).click();
   await p.locator('.govuk-error-summary').getByRole('link', { name: 'Confirm that the people doing the work have the checks it needs, or do not pledge yet' }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'safeguarding-confirmed');
+  await focusIs(p, () => document.activeElement.id, 'safeguarding-confirmed');
   await check(p, 'ui18a-safeguarding-pledge-1280');
   await p.getByLabel(/I confirm that everyone who will do this work has the checks/).check();
   await p.getByRole('button', { name: 'Send pledge' }).click();

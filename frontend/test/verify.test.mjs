@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startMailpit, launch, newPage, check, h1, signIn, apiAs, VERIFY_SUBJECT } from '../testing/browser.mjs';
+import { startServer, startMailpit, launch, newPage, check, h1, signIn, apiAs, VERIFY_SUBJECT, focusIs } from '../testing/browser.mjs';
 
 let server, browser, mailpit;
 const WIDE = { width: 1280, height: 900 };
@@ -73,7 +73,7 @@ test('a new group registers with its details, confirms its address from Mailpit 
   const summary = p.locator('.govuk-error-summary');
   await summary.getByRole('link', { name: /charity number of 6 to 8 digits/ }).waitFor();
   await summary.getByRole('link', { name: /real UK postcode/ }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'address-postcode');
+  await focusIs(p, () => document.activeElement.id, 'address-postcode');
   assert.match(await p.locator('#charity-number-error').innerText(), /6 to 8 digits/);
   await check(p, 'register-details-errors-1280');
   await p.getByLabel('Charity number (if you have one)').fill('1123456');
@@ -135,7 +135,7 @@ test('a new group registers with its details, confirms its address from Mailpit 
   await h1(p, 'Check your answers');
   await p.getByRole('button', { name: 'Send for approval' }).click();
   await summary.getByRole('link', { name: /Verify your email address first/ }).click();
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'verify-email');
+  await focusIs(p, () => document.activeElement.id, 'verify-email');
   await check(p, 'post-unverified-1280');
 
   // The first link (from registration) still works: it confirms the address.

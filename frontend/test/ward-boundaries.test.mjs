@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startServer, launch, newPage, check, h1, signIn } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, h1, signIn, focusIs } from '../testing/browser.mjs';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/three-square-wards.geojson', import.meta.url));
 const REAL = '/work/shared/data/stockport_wards2023_generalised.geojson';
@@ -68,7 +68,7 @@ test('ward boundaries from a GeoJSON file, with the keyboard', async () => {
   await expectError(p, 'Select a GeoJSON file of ward boundaries');
   await tabTo(p, '.govuk-error-summary a');
   await p.keyboard.press('Enter'); // follow the summary's link
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'boundary-file');
+  await focusIs(p, () => document.activeElement.id, 'boundary-file');
   await check(p, 'wards-boundaries-error');
   await submitWith(p, { name: 'wards.geojson', mimeType: 'application/geo+json', buffer: Buffer.from('this is not JSON') });
   await expectError(p, 'The file must be GeoJSON, but it is not valid JSON');
@@ -84,7 +84,7 @@ test('ward boundaries from a GeoJSON file, with the keyboard', async () => {
   await submitWith(p, FIXTURE);
   await p.getByRole('button', { name: 'Back to the bubble map' }).waitFor();
   assert.equal(await p.locator('.govuk-error-summary').count(), 0);
-  assert.equal(await p.evaluate(() => document.activeElement.textContent), 'Map of need', 'focus moves to the map');
+  await focusIs(p, () => document.activeElement.textContent, 'Map of need', 'focus moves to the map');
   await p.getByText('matched to wards by the property WD23CD: 3 of 21 wards').waitFor();
   assert.equal(await p.locator('svg.app-map path').count(), 3);
   assert.equal(await p.locator('svg.app-map circle').count(), 0);
@@ -122,7 +122,7 @@ test('ward boundaries from a GeoJSON file, with the keyboard', async () => {
 
   // Back to the bubble map with the keyboard.
   await tabTo(p, 'button.govuk-button--secondary[type="button"]');
-  assert.equal(await p.evaluate(() => document.activeElement.textContent), 'Back to the bubble map');
+  await focusIs(p, () => document.activeElement.textContent, 'Back to the bubble map');
   await p.keyboard.press('Enter');
   await p.locator('svg.app-map circle').first().waitFor();
   assert.equal(await p.locator('svg.app-map path').count(), 0);

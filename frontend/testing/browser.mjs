@@ -111,7 +111,11 @@ export async function startServer(extraEnv = {}, setup = []) {
   }
   const dir = mkdtempSync(join(tmpdir(), 'needmatch-ui-'));
   const port = await freePort();
-  const env = { ...process.env, NEEDMATCH_DATA_DIR: dir, NEEDMATCH_ADDR: `127.0.0.1:${port}`, ...extraEnv };
+  // Rate limits are off unless a test asks for them: a file signs in 20 or
+  // more times in under a minute from one address, past the login limit of
+  // 30 a minute (burst 10), and on a fast machine CI's sign-ins were refused
+  // with 429. The limits are the Go tests' to check (api/ratelimit_test.go).
+  const env = { ...process.env, NEEDMATCH_RATE_LIMITS: 'off', NEEDMATCH_DATA_DIR: dir, NEEDMATCH_ADDR: `127.0.0.1:${port}`, ...extraEnv };
   await run(['seed'], env);
   for (const step of setup) await run(step.args.map((a) => a.replaceAll('${dir}', dir)), env, step.stdin);
   const proc = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -218,6 +222,24 @@ export async function h1(page, text) {
 export async function h1Focused(page, text) {
   await h1(page, text);
   await page.waitForFunction((t) => document.activeElement?.tagName === 'H1' && document.activeElement.innerText.includes(t), text);
+}
+
+/**
+ * focusIs waits for read (run in the page) to give expected, then asserts
+ * it. The app moves focus in an effect after it renders, so reading
+ * document.activeElement as soon as the text shows races that effect: CI
+ * saw focus still on the button a moment after the result appeared. It
+ * polls from here rather than with waitForFunction, which would need eval
+ * under the app's CSP; after 5 s it fails with what focus was on.
+ */
+export async function focusIs(page, read, expected, message) {
+  const deadline = Date.now() + 5000;
+  let got = await page.evaluate(read);
+  while (got !== expected && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    got = await page.evaluate(read);
+  }
+  assert.equal(got, expected, message);
 }
 
 /** signIn signs in through the form and waits to land. */
