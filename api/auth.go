@@ -240,7 +240,7 @@ func (s *Server) handleAuthorityGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"slug": a.Slug, "name": a.Name, "code": a.Code, "areas": a.Areas, "thresholds": a.Thresholds, "maxRequestPence": domain.MaxRequestPence})
+	return c.JSON(fiber.Map{"slug": a.Slug, "name": a.Name, "code": a.Code, "areas": a.Areas, "thresholds": a.Thresholds, "maxRequestPence": domain.MaxRequestPence, "requestText": domain.RequestText})
 }
 
 func parseInt(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }

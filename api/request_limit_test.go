@@ -49,3 +49,28 @@ func (e *env) problemText(m map[string]any) string {
 	}
 	return b.String()
 }
+
+// A request's title and description are held to the lengths the council's
+// public details give (the app had its own, shorter ones): the longest of
+// each is taken, one character more is refused with the field named, and
+// a title of two characters is too short.
+func TestRequestTextLengthsAreTheOnesPublished(t *testing.T) {
+	e := newEnv(t)
+	auth := e.call("GET", "/api/v1/authorities/stockport", "", nil, 200)
+	text, _ := auth["requestText"].(map[string]any)
+	if text["titleMin"] != float64(3) || text["titleMax"] != float64(200) || text["descriptionMax"] != float64(5000) {
+		t.Fatalf("authority requestText = %v, want titleMin 3, titleMax 200, descriptionMax 5000", auth["requestText"])
+	}
+	body := validRequest()
+	body["title"] = strings.Repeat("é", 200) // characters, not bytes
+	body["description"] = strings.Repeat("a", 5000)
+	e.call("POST", "/api/v1/requests", "group", body, 201)
+	for field, value := range map[string]string{"title": strings.Repeat("é", 201), "description": strings.Repeat("a", 5001)} {
+		b := validRequest()
+		b[field] = value
+		wantField(t, e.call("POST", "/api/v1/requests", "group", b, 400), field)
+	}
+	b := validRequest()
+	b["title"] = "ab"
+	wantField(t, e.call("POST", "/api/v1/requests", "group", b, 400), "title")
+}

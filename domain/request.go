@@ -63,6 +63,20 @@ type Request struct {
 	ApprovedPence int64 `json:"approvedPence"`
 }
 
+// TextLimits are how long a request's title and description may be, in
+// characters (trimmed).
+type TextLimits struct {
+	TitleMin       int `json:"titleMin"`
+	TitleMax       int `json:"titleMax"`
+	DescriptionMax int `json:"descriptionMax"`
+}
+
+// RequestText is the one place these lengths are set: Validate checks them,
+// and the app reads them from the council's page to say so on the step
+// that asks (it had its own 120 and 4,000, so a title of 150 characters was
+// refused by the app and allowed by the API).
+var RequestText = TextLimits{TitleMin: 3, TitleMax: 200, DescriptionMax: 5000}
+
 // MaxRequestPence is the most a request of each kind may be worth: a
 // community group's need, not a council contract. It stops a slip of the
 // keyboard (£99,999,999,999) from becoming a need that no pledge could
@@ -97,8 +111,8 @@ func ValidKind(k string) bool {
 // authority by the service.
 func (r *Request) Validate() error {
 	var v Validation
-	checkText(&v, "title", r.Title, 3, 200, true)
-	checkTextML(&v, "description", r.Description, 0, 5000, false, true)
+	checkText(&v, "title", r.Title, RequestText.TitleMin, RequestText.TitleMax, true)
+	checkTextML(&v, "description", r.Description, 0, RequestText.DescriptionMax, false, true)
 	if !ValidKind(r.Kind) {
 		v.Add("kind", "Select the kind of help: volunteering, goods, funding, advice, jobs or works")
 	}

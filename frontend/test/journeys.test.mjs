@@ -155,6 +155,18 @@ test('a group posts a request through question pages', async () => {
   await p.getByRole('button', { name: 'Continue' }).click();
   await p.locator('.govuk-error-summary').waitFor();
   await check(p, 'post-what-errors');
+  // The lengths are the API's, read from the council's page: a title of
+  // 150 characters is taken (the app once stopped at 120), 201 is not.
+  await p.getByLabel('Title').fill('x'.repeat(201));
+  await p.getByLabel('Description').fill('Coats');
+  await p.getByRole('button', { name: 'Continue' }).click();
+  await p.locator('.govuk-error-summary').getByText('Title must be 200 characters or fewer').waitFor();
+  await p.getByText('You can enter up to 5,000 characters').waitFor({ state: 'attached' });
+  await p.getByLabel('Title').fill('x'.repeat(150));
+  await p.getByRole('button', { name: 'Continue' }).click();
+  await h1(p, 'What kind of help do you need?');
+  await p.goBack();
+  await h1(p, 'What do you need?');
   await p.getByLabel('Title').fill(TITLE);
   await p.getByLabel('Description').fill('Forty warm winter coats in children’s sizes for families who come to our winter club in Brinnington.');
   await p.getByRole('button', { name: 'Continue' }).click();

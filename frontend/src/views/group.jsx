@@ -100,23 +100,33 @@ const STEPS = ['what', 'kind', 'area', 'quantity', 'value', 'deadline'];
 const STEP_OF_FIELD = { title: 'what', description: 'what', safeguarding: 'what', kind: 'kind', area: 'area', quantity: 'quantity', unit: 'quantity', valuePence: 'value', deadline: 'deadline' };
 const ID_OF_FIELD = { title: 'title', description: 'description', safeguarding: 'safeguarding', kind: 'kind', area: 'area', quantity: 'quantity', unit: 'unit', valuePence: 'value', deadline: 'deadline-day' };
 
-/** useMaxima gives the most a request of each kind may be worth ({} while loading). */
-function useMaxima() {
-  const [m, setM] = useState({});
+/**
+ * useRules gives the council's rules for a request, from its public page:
+ * maxima, the most a request of each kind may be worth, and text, how long
+ * the title and description may be (both {} while loading; the API checks
+ * them again, so nothing here is the only check).
+ */
+function useRules() {
+  const [m, setM] = useState({ maxima: {}, text: {} });
   useEffect(() => {
-    authority().then((a) => setM(a.maxRequestPence || {})).catch(() => setM({}));
+    authority().then((a) => setM({ maxima: a.maxRequestPence || {}, text: a.requestText || {} })).catch(() => setM({ maxima: {}, text: {} }));
   }, []);
   return m;
 }
 
-function validate(step, v, maxima = {}) {
+/** chars counts characters as the API does: code points, trimmed. */
+const chars = (x) => [...x.trim()].length;
+
+function validate(step, v, rules = {}) {
+  const { maxima = {}, text = {} } = rules;
   const e = [];
   const add = (id, text, extra) => e.push({ href: `#${id}`, id, text, ...extra });
   if (step === 'what') {
     if (!v.title.trim()) add('title', 'Enter a short title for what you need');
-    else if (v.title.trim().length > 120) add('title', 'Title must be 120 characters or fewer');
+    else if (text.titleMin && chars(v.title) < text.titleMin) add('title', `Title must be at least ${plural(text.titleMin, 'character')}`);
+    else if (text.titleMax && chars(v.title) > text.titleMax) add('title', `Title must be ${plural(text.titleMax, 'character')} or fewer`);
     if (!v.description.trim()) add('description', 'Describe what you need and who it will help');
-    else if (v.description.length > 4000) add('description', 'Description must be 4,000 characters or fewer');
+    else if (text.descriptionMax && chars(v.description) > text.descriptionMax) add('description', `Description must be ${plural(text.descriptionMax, 'character')} or fewer`);
   }
   if (step === 'kind' && !v.kind) add('kind', 'Select the kind of help you need');
   if (step === 'area' && !v.area) add('area', 'Select the ward where the help is needed');
@@ -151,7 +161,8 @@ export function NewRequestStep({ params, query, session }) {
   const [v, set] = useDraft(DRAFT, EMPTY);
   const [errors, setErrors] = useState([]);
   const wards = useWards();
-  const maxima = useMaxima();
+  const rules = useRules();
+  const { maxima } = rules;
   const i = STEPS.indexOf(step);
   if (i < 0) return <Page title="Page not found"><p class="govuk-body">There is no such question.</p></Page>;
   if (session.organisation?.status !== 'approved') return <Page title="Post a request"><NotApproved organisation={session.organisation} /></Page>;
@@ -160,7 +171,7 @@ export function NewRequestStep({ params, query, session }) {
   const err = byId(errors);
   const submit = (e) => {
     e.preventDefault();
-    const found = validate(step, v, maxima);
+    const found = validate(step, v, rules);
     setErrors(found);
     if (found.length) return;
     navigate(changing || i === STEPS.length - 1 ? '/requests/new/check' : `/requests/new/${STEPS[i + 1]}`);
@@ -181,7 +192,7 @@ export function NewRequestStep({ params, query, session }) {
         <>
           <h1 class="govuk-heading-l">{caption}{titles.what}</h1>
           <Input id="title" label="Title" hint="A few words, for example ‘Laptops for the homework club’" value={v.title} onInput={(x) => set('title', x)} error={err.title} />
-          <Textarea id="description" label="Description" hint="Say what the help is for, who it will reach and anything a supplier needs to know." value={v.description} onInput={(x) => set('description', x)} error={err.description} maxlength={4000} />
+          <Textarea id="description" label="Description" hint="Say what the help is for, who it will reach and anything a supplier needs to know." value={v.description} onInput={(x) => set('description', x)} error={err.description} maxlength={rules.text.descriptionMax} />
           <Checkbox id="safeguarding" legend="Safeguarding" label="This involves working with children or adults who may be at risk" hint="Suppliers will be told that safeguarding checks apply." checked={v.safeguarding} onChange={(x) => set('safeguarding', x)} />
         </>
       );
@@ -427,7 +438,7 @@ export function RequestEdit({ params }) {
           {rejected && r.reason && <Inset>A council officer did not publish this request: {r.reason}</Inset>}
           <form method="post" action={location.pathname} onSubmit={save} novalidate>
             <Input id="title" label="Title" value={v.title} onInput={set('title')} error={errors.byField.title} />
-            <Textarea id="description" label="Description" value={v.description} onInput={set('description')} error={errors.byField.description} maxlength={4000} />
+            <Textarea id="description" label="Description" value={v.description} onInput={set('description')} error={errors.byField.description} maxlength={rules.text.descriptionMax} />
             <Input id="quantity" label="How many" width="5" inputmode="numeric" value={v.quantity} onInput={set('quantity')} error={errors.byField.quantity} />
             <Input id="unit" label="Of what" hint="For example coats, hours or laptops" width="10" value={v.unit} onInput={set('unit')} error={errors.byField.unit} />
             <Input id="value" label="What is it worth?" hint="In pounds" prefix="£" width="10" inputmode="decimal" value={v.value} onInput={set('value')} error={errors.byField.valuePence} />

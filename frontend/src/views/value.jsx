@@ -150,7 +150,7 @@ export function DeliveryForm({ params }) {
             <form method="post" action={`/supplier/pledges/${p.id}/deliver`} onSubmit={submit} novalidate>
               <Input id="delivered-quantity" label={`How many ${p.unit} did you deliver?`} hint={`At most ${number(left)}.`} width="5" inputmode="numeric" value={v.quantity} onInput={(x) => set('quantity', x)} error={err.quantity} />
               <DateInput id="delivery-date" legend="When did you deliver them?" hint="For example, 27 3 2026" value={v} onChange={set} error={err.date} />
-              <Textarea id="delivery-notes" label="Notes (optional)" hint="What was delivered, and to whom." value={v.notes} onInput={(x) => set('notes', x)} error={err.notes} rows={3} maxlength={2000} />
+              <Textarea id="delivery-notes" label="Notes (optional)" hint="What was delivered, and to whom." value={v.notes} onInput={(x) => set('notes', x)} error={err.notes} rows={3} maxlength={5000} />
               <div class={`govuk-form-group${err.file ? ' govuk-form-group--error' : ''}`}>
                 <label class="govuk-label govuk-label--s" for="evidence">Evidence (optional)</label>
                 <div id="evidence-hint" class="govuk-hint">Photos, receipts, timesheets or letters: PDF, PNG, JPEG or text, at most 10 MB each.</div>
