@@ -193,6 +193,9 @@ func (s *Service) DeclineLeftOut(ctx context.Context, a *Actor, id string) (*Dec
 		return nil, Errorf(ECONFLICT, "Accept the allocation first: only then are the pledges it left out declined.")
 	}
 	res := &DeclineResult{Declined: []string{}, Skipped: []SkippedItem{}}
+	// Each decline is its own change, and a retry declines those still
+	// offered: the first decline must not answer the key (see withoutKey).
+	ctx = withoutKey(ctx)
 	for _, it := range al.Items {
 		if !it.LeftOut() {
 			continue

@@ -353,7 +353,7 @@ func (s *Service) ImportContracts(ctx context.Context, a *Actor, rows []Contract
 	if res.Unchanged {
 		return res, nil
 	}
-	if err := s.Store.ImportContracts(ctx, b); err != nil {
+	if err := s.Store.ImportContracts(withoutKey(ctx), b); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -93,6 +93,18 @@ func IdempotencyOf(ctx context.Context) *IdempotencyRecord {
 	return r
 }
 
+// withoutKey is ctx for the writes of an import: they answer no key. An
+// import writes many records, and the first one's commit would answer the
+// key with that record (201 and one supplier), so a retry after a request
+// killed part way (MongoDB writes an import record by record) got that
+// answer and the rest of the file was never imported. An import plans only
+// what is missing, so its key is answered by the request when it ends;
+// after a crash the claim lapses (IdempotencyClaimTTL) and the retry
+// imports the rest.
+func withoutKey(ctx context.Context) context.Context {
+	return context.WithValue(ctx, idempotencyCtxKey{}, (*IdempotencyRecord)(nil))
+}
+
 // CommittedAnswer is the answer a store records for a claimed key when the
 // change's first audit event commits: the object as the event has it
 // after the change, 201 when the event created it (nothing before), 200

@@ -157,7 +157,7 @@ func (s *Service) ImportPayments(ctx context.Context, a *Actor, rows []PaymentRo
 	if len(ps) == 0 {
 		return res, nil
 	}
-	if err := s.Store.CreatePayments(ctx, ps, evs); err != nil {
+	if err := s.Store.CreatePayments(withoutKey(ctx), ps, evs); err != nil {
 		return nil, err
 	}
 	return res, nil
