@@ -9,6 +9,7 @@ import { start, useSession, clearNotice } from './session.js';
 import { onSessionEnded } from './api.js';
 import { Page, Loading, Banner } from './govuk.jsx';
 import { routes } from './routes.jsx';
+import { SETTINGS_PAGES } from './views/settings.jsx';
 import { stackTables } from './stack.js';
 
 function navItems(user) {
@@ -34,10 +35,10 @@ function navItems(user) {
     case 'platform_admin':
       return [['/platform', 'Councils and partnerships'], ['/sign-out', 'Sign out']];
     default: {
-      const admin = user.role === 'admin' ? [['/admin/users', 'Users']] : [];
-      return [['/officer', 'Needs attention'], ['/officer/requests', 'Requests'], ['/contracts', 'Contracts'], ['/officer/allocation', 'Allocation'], ['/officer/overdue', 'Overdue'], ['/ledger', 'Ledger'], ...common,
-        ['/officer/areas', 'Import areas'], ['/officer/imports/contracts', 'Import contracts'], ['/officer/imports/payments', 'Import payments'], ['/admin/measures', 'Measures'], ['/admin/weights', 'Weights'], ...admin, ['/officer/audit', 'Audit'],
-        ...(user.role === 'admin' ? [['/admin/mail', 'Sent mail']] : []), ...out];
+      // The daily work; the rest is a link away under Settings (and Need by
+      // ward in the footer).
+      return [['/officer', 'Needs attention'], ['/officer/requests', 'Requests'], ['/contracts', 'Contracts'], ['/officer/allocation', 'Allocation'], ['/officer/overdue', 'Overdue'], ['/ledger', 'Ledger'],
+        ['/officer/audit', 'Audit'], ['/officer/settings', 'Settings'], ['/sign-out', 'Sign out']];
     }
   }
 }
@@ -68,7 +69,10 @@ function Header({ user, path, council }) {
   const [open, setOpen] = useState(false);
   // A link followed closes the menu; so does signing in or out.
   useEffect(() => setOpen(false), [path, user?.role]);
-  const active = items.map(([h]) => h).filter((h) => isActive(h, path)).sort((a, b) => b.length - a.length)[0];
+  // A page listed under Settings marks Settings (/officer/areas is not
+  // Needs attention's, though its path starts with /officer).
+  const underSettings = items.some(([h]) => h === '/officer/settings') && SETTINGS_PAGES.some((s) => s.links.some(([h]) => isActive(h, path)));
+  const active = underSettings ? '/officer/settings' : items.map(([h]) => h).filter((h) => isActive(h, path)).sort((a, b) => b.length - a.length)[0];
   return (
     <header>
       <div class="govuk-generic-header">

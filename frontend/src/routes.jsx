@@ -6,7 +6,7 @@ import { SignIn, Register, Registered, SignOut } from './views/auth.jsx';
 import { MyRequests, NewRequestStart, NewRequestStep, CheckRequest, RequestSent, RequestEdit } from './views/group.jsx';
 import { SupplierRequests, PledgeForm, MyPledges } from './views/supplier.jsx';
 import { Dashboard, ReasonForm, PledgeApprove, Allocation, AllocationReview, Audit } from './views/officer.jsx';
-import { Profile, Weights, AreasImport } from './views/settings.jsx';
+import { Profile, Weights, AreasImport, CouncilSettings } from './views/settings.jsx';
 import { DeliveryForm, DeliveryDetail, DeliveryReason, Overdue, Ledger, SupplierRecord, PublicValue, CouncilSummary } from './views/value.jsx';
 import { Wards } from './views/wards.jsx';
 import { ContractList, ContractForm, ContractPage, Award, Directorates, Pipeline } from './views/contracts.jsx';
@@ -65,6 +65,7 @@ export const routes = [
   { path: '/officer/allocation', view: Allocation, roles: OFFICER },
   { path: '/officer/allocations/:id', view: AllocationReview, roles: OFFICER },
   { path: '/officer/audit', view: Audit, roles: OFFICER },
+  { path: '/officer/settings', view: CouncilSettings, roles: OFFICER },
   { path: '/officer/areas', view: AreasImport, roles: OFFICER },
   { path: '/officer/imports/contracts', view: ContractsImport, roles: OFFICER },
   { path: '/officer/imports/payments', view: PaymentsImport, roles: OFFICER },

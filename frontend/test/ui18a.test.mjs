@@ -129,7 +129,9 @@ test('an officer finds every request by status, overdue commitments and supplier
 
   const a = await newPage(browser, server.url, WIDE);
   await signIn(a, 'admin');
-  await a.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Users' }).click();
+  await a.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Settings' }).click();
+  await h1(a, 'Council settings');
+  await a.getByRole('main').getByRole('link', { name: 'Users', exact: true }).click();
   await h1(a, 'Users');
   const card = a.locator('.govuk-summary-card', { hasText: 'supplier@stockport.example' });
   await card.getByRole('button', { name: /^Disable/ }).click();
@@ -138,7 +140,9 @@ test('an officer finds every request by status, overdue commitments and supplier
   await check(a, 'ui18a-admin-users-1280');
   await card.getByRole('button', { name: /^Enable/ }).click();
   await a.getByText(/can sign in again/).waitFor();
-  await a.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Measures' }).click();
+  await a.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Settings' }).click();
+  await h1(a, 'Council settings');
+  await a.getByRole('main').getByRole('link', { name: 'Measures', exact: true }).click();
   await h1(a, 'Measures catalogue');
   await a.getByRole('heading', { name: /^Current: version \d+/ }).waitFor();
   await a.getByRole('heading', { name: 'Import a new version' }).waitFor();

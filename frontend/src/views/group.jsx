@@ -385,6 +385,7 @@ const EDIT_IDS = { title: 'title', description: 'description', quantity: 'quanti
  * approval again.
  */
 export function RequestEdit({ params }) {
+  const rules = useRules();
   const req = useLoad(() => api(`/requests/${params.id}`), [params.id]);
   const [v, setV] = useState(null);
   const [errors, setErrors] = useState({ list: [], byField: {} });

@@ -342,3 +342,52 @@ export function AreasImport() {
 }
 
 export { money, number };
+
+/**
+ * The pages an officer needs now and then rather than every day: the
+ * council's data, how the matcher scores, people and mail. They were all
+ * in the navigation (15 links in three rows at 1280 px); the navigation
+ * keeps the daily work and links here.
+ */
+export const SETTINGS_PAGES = [
+  { heading: 'The council’s data', links: [
+    ['/officer/areas', 'Import areas', 'The wards and their need figures, from a CSV file.'],
+    ['/officer/imports/contracts', 'Import contracts', 'Live and older contracts, with their commitments and deliveries so far.'],
+    ['/officer/imports/payments', 'Import payments', 'Payments to suppliers, for the share of spend that stays local.'],
+    ['/contracts/directorates', 'Directorates', 'The council’s directorates that contracts belong to.'],
+  ] },
+  { heading: 'How pledges are scored', links: [
+    ['/admin/measures', 'Measures', 'The social value measures catalogue and its versions.'],
+    ['/admin/weights', 'Weights', 'How much need, fit and value count when pledges are matched.'],
+  ] },
+  { heading: 'People and mail', admin: true, links: [
+    ['/admin/users', 'Users', 'Officers and admins of the council: invite, disable or enable.'],
+    ['/admin/mail', 'Sent mail', 'Every email the platform sent for the council, and what failed.'],
+  ] },
+  { heading: 'Your account', links: [
+    ['/email-settings', 'Email settings', 'Which emails you get, and how often.'],
+  ] },
+];
+
+/** CouncilSettings lists the pages of SETTINGS_PAGES the officer may open. */
+export function CouncilSettings({ session }) {
+  const admin = session.user?.role === 'admin';
+  return (
+    <Page title="Council settings">
+      <p class="govuk-body-l">Data, scoring, people and mail for {session.authority?.name || 'the council'}.</p>
+      {SETTINGS_PAGES.filter((s) => admin || !s.admin).map((s) => (
+        <section key={s.heading}>
+          <h2 class="govuk-heading-m">{s.heading}</h2>
+          <dl class="app-settings-list">
+            {s.links.map(([href, name, what]) => (
+              <div key={href} class="govuk-!-margin-bottom-4">
+                <dt class="govuk-body govuk-!-font-weight-bold govuk-!-margin-bottom-1"><a class="govuk-link" href={href}>{name}</a></dt>
+                <dd class="govuk-body govuk-!-margin-left-0">{what}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+      ))}
+    </Page>
+  );
+}
