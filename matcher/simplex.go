@@ -64,11 +64,11 @@ type flowNet struct {
 	n    int
 	root int32
 
-	// arcs
-	source, target []int32
-	cost, capa     []int64
-	flow           []int64 // of tree arcs: in node[child].flow until solve ends
-	state          []int8
+	// arcs: ends and cost packed together for pricing's locality
+	arcs  []pricedArc
+	capa  []int64
+	flow  []int64 // of tree arcs: in node[child].flow until solve ends
+	state []int8
 
 	// spanning tree
 	pi    []int64
@@ -79,7 +79,6 @@ type flowNet struct {
 	stack []int32
 
 	// block search pricing
-	priced  []pricedArc
 	block   int
 	nextArc int
 	enterRC int64 // reduced cost of the arc findEnteringArc returned
@@ -96,7 +95,7 @@ type treeNode struct {
 	flow   int64 // arc's flow
 }
 
-// pricedArc is what pricing reads of an arc, packed together for locality.
+// pricedArc is an arc's ends and cost, what pricing reads of it.
 type pricedArc struct {
 	source, target int32
 	cost           int64
@@ -106,19 +105,17 @@ type pricedArc struct {
 // m arcs.
 func newFlowNet(n, m int) *flowNet {
 	g := &flowNet{
-		n:      n,
-		root:   int32(n - 1),
-		source: make([]int32, 0, m),
-		target: make([]int32, 0, m),
-		cost:   make([]int64, 0, m),
-		capa:   make([]int64, 0, m),
-		flow:   make([]int64, 0, m),
-		state:  make([]int8, 0, m),
-		pi:     make([]int64, n),
-		node:   make([]treeNode, n),
-		child:  make([]int32, n),
-		next:   make([]int32, n),
-		prev:   make([]int32, n),
+		n:     n,
+		root:  int32(n - 1),
+		arcs:  make([]pricedArc, 0, m),
+		capa:  make([]int64, 0, m),
+		flow:  make([]int64, 0, m),
+		state: make([]int8, 0, m),
+		pi:    make([]int64, n),
+		node:  make([]treeNode, n),
+		child: make([]int32, n),
+		next:  make([]int32, n),
+		prev:  make([]int32, n),
 	}
 	for u := range g.node {
 		g.node[u].parent, g.node[u].arc = -1, -1
@@ -129,11 +126,9 @@ func newFlowNet(n, m int) *flowNet {
 // addArc adds an arc at its lower bound (flow 0) and returns its index.
 // A capacity of infCap means the arc is uncapacitated.
 func (g *flowNet) addArc(from, to int, capacity, cost int64) int32 {
-	e := int32(len(g.source))
-	g.source = append(g.source, int32(from))
-	g.target = append(g.target, int32(to))
+	e := int32(len(g.arcs))
+	g.arcs = append(g.arcs, pricedArc{int32(from), int32(to), cost})
 	g.capa = append(g.capa, capacity)
-	g.cost = append(g.cost, cost)
 	g.flow = append(g.flow, 0)
 	g.state = append(g.state, stateLower)
 	return e
@@ -144,9 +139,9 @@ func (g *flowNet) addArc(from, to int, capacity, cost int64) int32 {
 // spanning tree given this way works, as long as it is strongly feasible:
 // e may join u to any node, provided the arcs form a tree.)
 func (g *flowNet) setTreeArc(u int, e int32, flow int64) {
-	p := g.source[e]
+	p := g.arcs[e].source
 	if int(p) == u {
-		p = g.target[e]
+		p = g.arcs[e].target
 	}
 	g.node[u].parent = p
 	g.node[u].arc = e
@@ -189,13 +184,8 @@ const (
 // prepare sets up the first tree and the pricing.
 func (g *flowNet) prepare() {
 	g.initTree()
-	m := len(g.source)
-	g.block = max(int(blockFactor*math.Sqrt(float64(m))), blockMin)
+	g.block = max(int(blockFactor*math.Sqrt(float64(len(g.arcs)))), blockMin)
 	g.nextArc = 0
-	g.priced = make([]pricedArc, m)
-	for e := range g.priced {
-		g.priced[e] = pricedArc{g.source[e], g.target[e], g.cost[e]}
-	}
 }
 
 // storeTreeFlows writes the flows of the tree arcs back to the arcs.
@@ -222,7 +212,7 @@ func (g *flowNet) initTree() {
 		if t.arc < 0 {
 			panic("matcher: flowNet node without a tree arc")
 		}
-		t.up = g.source[t.arc] == int32(u)
+		t.up = g.arcs[t.arc].source == int32(u)
 		t.capa, t.flow = g.capa[t.arc], g.flow[t.arc]
 		g.attach(int32(u), t.parent)
 	}
@@ -237,9 +227,9 @@ func (g *flowNet) initTree() {
 			t := &g.node[c]
 			t.depth = g.node[u].depth + 1
 			if t.up { // c -> u: cost - pi(c) + pi(u) = 0
-				g.pi[c] = g.pi[u] + g.cost[t.arc]
+				g.pi[c] = g.pi[u] + g.arcs[t.arc].cost
 			} else { // u -> c: cost - pi(u) + pi(c) = 0
-				g.pi[c] = g.pi[u] - g.cost[t.arc]
+				g.pi[c] = g.pi[u] - g.arcs[t.arc].cost
 			}
 			stack = append(stack, c)
 			seen++
@@ -279,8 +269,8 @@ func (g *flowNet) detach(v int32) {
 // from g.nextArc on and returns the most violating arc of the first block
 // that has one, or -1 when no arc violates optimality.
 func (g *flowNet) findEnteringArc() int32 {
-	m := len(g.priced)
-	arcs, state, pi := g.priced[:m], g.state[:m], g.pi
+	m := len(g.arcs)
+	arcs, state, pi := g.arcs[:m], g.state[:m], g.pi
 	best, bestV, bestRC := int32(-1), int64(0), int64(0)
 	left := g.block
 	start := g.nextArc
@@ -339,7 +329,7 @@ func (g *flowNet) pivot(e int32) bool {
 	nodes := g.node
 	// Flow is pushed round the cycle from a to b along e, then from b up
 	// to the apex, then down from the apex to a.
-	a, b := g.priced[e].source, g.priced[e].target
+	a, b := g.arcs[e].source, g.arcs[e].target
 	lower := g.state[e] == stateLower
 	resE := int64(infCap)
 	if lower {
@@ -434,7 +424,7 @@ func (g *flowNet) pivot(e int32) bool {
 		r, o = a, b
 	}
 	dpi := g.enterRC // r = source: pi(r) += rc makes e's reduced cost 0
-	if r == g.priced[e].target {
+	if r == g.arcs[e].target {
 		dpi = -dpi
 	}
 	g.state[e] = stateTree
@@ -442,7 +432,7 @@ func (g *flowNet) pivot(e int32) bool {
 	// Reverse the path r .. leave: each node on it becomes the child of
 	// the node before it, through the arc that joined them (which now
 	// points the other way relative to its child).
-	in := treeNode{parent: o, arc: e, up: r == g.priced[e].source, capa: g.capa[e], flow: g.flow[e]}
+	in := treeNode{parent: o, arc: e, up: r == g.arcs[e].source, capa: g.capa[e], flow: g.flow[e]}
 	for x := r; ; {
 		old := nodes[x]
 		g.detach(x)
@@ -480,7 +470,7 @@ func (g *flowNet) pivot(e int32) bool {
 func (g *flowNet) objective() int64 {
 	var s int64
 	for e, f := range g.flow {
-		s += g.cost[e] * f
+		s += g.arcs[e].cost * f
 	}
 	return s
 }
@@ -494,28 +484,26 @@ func (g *flowNet) treeChild(e int32) int32 {
 	if g.state[e] != stateTree {
 		return -1
 	}
-	if u := g.source[e]; g.node[u].arc == e && u != g.root {
+	if u := g.arcs[e].source; g.node[u].arc == e && u != g.root {
 		return u
 	}
-	return g.target[e]
+	return g.arcs[e].target
 }
 
 // addLiveArc adds an arc at flow 0 after solve, for resume to price.
 func (g *flowNet) addLiveArc(from, to int, capacity, cost int64) int32 {
-	e := g.addArc(from, to, capacity, cost)
-	g.priced = append(g.priced, pricedArc{int32(from), int32(to), cost})
-	return e
+	return g.addArc(from, to, capacity, cost)
 }
 
 // setCost changes arc e's cost. When e is in the tree the potentials of
 // the subtree it hangs move with it, so that tree arcs keep a reduced cost
 // of 0.
 func (g *flowNet) setCost(e int32, cost int64) {
-	d := cost - g.cost[e]
+	d := cost - g.arcs[e].cost
 	if d == 0 {
 		return
 	}
-	g.cost[e], g.priced[e].cost = cost, cost
+	g.arcs[e].cost = cost
 	u := g.treeChild(e)
 	if u < 0 {
 		return

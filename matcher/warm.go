@@ -248,7 +248,7 @@ func (s *Session) Allocate() *Allocation {
 	if s.artificials > s.maxArtificials {
 		s.fresh = true
 	}
-	if !s.fresh && !s.g.resume(s.pivotsPerArc*len(s.g.source)) {
+	if !s.fresh && !s.g.resume(s.pivotsPerArc*len(s.g.arcs)) {
 		s.fresh = true
 	}
 	if s.fresh {
