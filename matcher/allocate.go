@@ -150,6 +150,9 @@ type prob struct {
 	// min(value, need, limit), 0 when the weight is 0.
 	pCap         []int64
 	byReq, bySup [][]int32
+	// work is the flow solves' memory, and after the last one the first
+	// of the explanations' (see decide)
+	work scratch
 }
 
 const maxTotal = 1 << 61
@@ -374,25 +377,29 @@ func (pb *prob) transport(need, limit []int64, pls []int32, caps []int64, out []
 func (pb *prob) transportPriced(need, limit []int64, pls []int32, caps []int64, out, price []int64) int64 {
 	clear(price)
 	// Nodes: suppliers, then requests, in index order, then the root; arcs
-	// in pledge order, then the slack arcs of the first basis.
-	reqNode := make([]int32, len(need))
-	supNode := make([]int32, len(limit))
-	supUsed := make([]bool, len(limit))
+	// in pledge order, then the slack arcs of the first basis. The arrays
+	// are carved from pb.work, sized for every request and supplier.
+	nr, ns := len(need), len(limit)
+	pb.work.reset(2*words[int32](nr) + 2*words[int32](ns) + words[bool](ns) + flowNetWords(nr+ns+1, len(pls)+nr+ns))
+	reqNode := carve[int32](&pb.work, nr)
+	supNode := carve[int32](&pb.work, ns)
+	supUsed := carve[bool](&pb.work, ns)
+	carries := func(p int32) bool { // the pledge can carry flow
+		return caps[p] > 0 && need[pb.pReq[p]] > 0 && limit[pb.pSup[p]] > 0
+	}
 	useful := 0
 	for _, p := range pls {
 		out[p] = 0
-		r, s := pb.pReq[p], pb.pSup[p]
-		if caps[p] <= 0 || need[r] <= 0 || limit[s] <= 0 {
-			continue
+		if carries(p) {
+			supUsed[pb.pSup[p]] = true
+			reqNode[pb.pReq[p]] = 1
+			useful++
 		}
-		supUsed[s] = true
-		reqNode[r] = 1
-		useful++
 	}
 	if useful == 0 {
 		return 0
 	}
-	var sups, reqs []int32
+	sups, reqs := carve[int32](&pb.work, ns)[:0], carve[int32](&pb.work, nr)[:0]
 	for s := range limit {
 		if supUsed[s] {
 			supNode[s] = int32(len(sups))
@@ -407,19 +414,14 @@ func (pb *prob) transportPriced(need, limit []int64, pls []int32, caps []int64, 
 	for i, r := range reqs {
 		reqNode[r] = int32(len(sups) + i)
 	}
-	arcs := make([]int32, 0, useful)
-	for _, p := range pls {
-		r, s := pb.pReq[p], pb.pSup[p]
-		if caps[p] > 0 && need[r] > 0 && limit[s] > 0 {
-			arcs = append(arcs, p)
-		}
-	}
 	n := len(sups) + len(reqs) + 1
 	root := n - 1
-	g := newFlowNet(n, useful+n-1)
-	for _, p := range arcs {
-		r, s := pb.pReq[p], pb.pSup[p]
-		g.addArc(int(supNode[s]), int(reqNode[r]), min(caps[p], need[r], limit[s]), -pb.pW[p])
+	g := newFlowNetIn(&pb.work, n, useful+n-1)
+	for _, p := range pls {
+		if carries(p) {
+			r, s := pb.pReq[p], pb.pSup[p]
+			g.addArc(int(supNode[s]), int(reqNode[r]), min(caps[p], need[r], limit[s]), -pb.pW[p])
+		}
 	}
 	for i, s := range sups {
 		e := g.addArc(i, root, infCap, 0)
@@ -438,10 +440,15 @@ func (pb *prob) transportPriced(need, limit []int64, pls []int32, caps []int64, 
 			price[s] = -g.pi[i]
 		}
 	}
+	// the arcs of pls's pledges are the first ones, in the same order
 	var obj int64
-	for k, p := range arcs {
-		out[p] = g.flow[k]
-		obj += pb.pW[p] * g.flow[k]
+	k := 0
+	for _, p := range pls {
+		if carries(p) {
+			out[p] = g.flow[k]
+			obj += pb.pW[p] * g.flow[k]
+			k++
+		}
 	}
 	return obj
 }

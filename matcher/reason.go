@@ -36,10 +36,14 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 	if len(pb.pID) >= parallelMin {
 		parts = 2
 	}
+	// the flow solves are done: their memory is the explanations' first
+	spare := pb.work.takeBytes()
 	var wg sync.WaitGroup
 	for part := range parts {
+		end := len(spare) * (part + 1) / parts
+		buf := spare[len(spare)*part/parts : end : end][:0]
 		wg.Go(func() {
-			pb.decide(a, x, reqRes, supRes, len(pb.pID)*part/parts, len(pb.pID)*(part+1)/parts)
+			pb.decide(a, x, reqRes, supRes, len(pb.pID)*part/parts, len(pb.pID)*(part+1)/parts, buf)
 		})
 	}
 	wg.Wait()
@@ -47,21 +51,20 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 }
 
 // decide writes the decisions of pledges lo..hi-1. The explanations are
-// written one after another into buffers of textChunk bytes, each a string
-// sharing its buffer's bytes, to spare an allocation per pledge (at a
-// million pledges the allocations cost more than the whole flow solve). A
-// new buffer starts when the room left may not hold the next explanation,
-// so the bytes allocated are within a few percent of the text's (a buffer
-// sized for 160 bytes an explanation allocated half as much again, and at
-// 20,000 pledges the garbage collector's cycles cost as much as the solve).
-func (pb *prob) decide(a *Allocation, x, reqRes, supRes []int64, lo, hi int) {
+// written one after another into buf (the flow solves' memory), then into
+// buffers of textChunk bytes, each a string sharing its buffer's bytes, to
+// spare an allocation per pledge (at a million pledges the allocations cost
+// more than the whole flow solve). A new buffer starts when the room left
+// may not hold the next explanation, so the bytes allocated are within a
+// few percent of the text's (a buffer sized for 160 bytes an explanation
+// allocated half as much again).
+func (pb *prob) decide(a *Allocation, x, reqRes, supRes []int64, lo, hi int, buf []byte) {
 	short := 0
 	for p := lo; p < hi; p++ {
 		if x[p] < pb.pVal[p] {
 			short++
 		}
 	}
-	var buf []byte
 	for p := lo; p < hi; p++ {
 		r, s := pb.pReq[p], pb.pSup[p]
 		d := &a.Decisions[pb.pOrig[p]]

@@ -104,18 +104,33 @@ type pricedArc struct {
 // newFlowNet makes a network of n nodes (the last is the root) and room for
 // m arcs.
 func newFlowNet(n, m int) *flowNet {
+	var s scratch
+	s.reset(flowNetWords(n, m))
+	return newFlowNetIn(&s, n, m)
+}
+
+// flowNetWords is the scratch newFlowNetIn takes.
+func flowNetWords(n, m int) int {
+	return words[pricedArc](m) + 2*words[int64](m) + words[int8](m) + words[int64](n) + words[treeNode](n) + 4*words[int32](n)
+}
+
+// newFlowNetIn is newFlowNet with the arrays carved from s (see
+// flowNetWords). Arcs added past m, and a stack deeper than n (which the
+// walks never need), go to new arrays.
+func newFlowNetIn(s *scratch, n, m int) *flowNet {
 	g := &flowNet{
 		n:     n,
 		root:  int32(n - 1),
-		arcs:  make([]pricedArc, 0, m),
-		capa:  make([]int64, 0, m),
-		flow:  make([]int64, 0, m),
-		state: make([]int8, 0, m),
-		pi:    make([]int64, n),
-		node:  make([]treeNode, n),
-		child: make([]int32, n),
-		next:  make([]int32, n),
-		prev:  make([]int32, n),
+		arcs:  carve[pricedArc](s, m)[:0],
+		capa:  carve[int64](s, m)[:0],
+		flow:  carve[int64](s, m)[:0],
+		state: carve[int8](s, m)[:0],
+		pi:    carve[int64](s, n),
+		node:  carve[treeNode](s, n),
+		child: carve[int32](s, n),
+		next:  carve[int32](s, n),
+		prev:  carve[int32](s, n),
+		stack: carve[int32](s, n)[:0],
 	}
 	for u := range g.node {
 		g.node[u].parent, g.node[u].arc = -1, -1
@@ -235,9 +250,18 @@ func (g *flowNet) initTree() {
 			seen++
 		}
 	}
-	g.stack = stack
+	g.keepStack(stack)
 	if seen != g.n {
 		panic("matcher: flowNet tree arcs do not form a spanning tree")
+	}
+}
+
+// keepStack keeps stack's array for the next walk. It stores only a grown
+// one: a pointer stored into g while the garbage collector marks takes a
+// write barrier, and the walk ends every pivot.
+func (g *flowNet) keepStack(stack []int32) {
+	if cap(stack) != cap(g.stack) {
+		g.stack = stack[:0]
 	}
 }
 
@@ -462,7 +486,7 @@ func (g *flowNet) pivot(e int32) bool {
 			}
 		}
 	}
-	g.stack = stack
+	g.keepStack(stack)
 	return true
 }
 
@@ -521,7 +545,7 @@ func (g *flowNet) setCost(e int32, cost int64) {
 			stack = append(stack, c)
 		}
 	}
-	g.stack = stack
+	g.keepStack(stack)
 }
 
 // setCapa changes arc e's capacity and returns the flow the arc no longer
