@@ -238,19 +238,11 @@ func newProb(pr Problem) (*prob, error) {
 	order := idOrder(np, func(i int) string { return pr.Pledges[i].ID })
 	pb.pID, pb.pReq, pb.pSup = pb.pID[:np], pb.pReq[:np], pb.pSup[:np]
 	pb.pVal, pb.pW, pb.pWhole, pb.pOrig, pb.pCap = pb.pVal[:np], pb.pW[:np], pb.pWhole[:np], pb.pOrig[:np], pb.pCap[:np]
-	parts := 1
-	if np >= parallelMin {
-		parts = 2
-	}
-	totals := make([]float64, parts)
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for part := range parts {
-		wg.Go(func() {
-			totals[part], errs[part] = pb.pledges(pr, order, np*part/parts, np*(part+1)/parts, reqIdx, supIdx)
-		})
-	}
-	wg.Wait()
+	var totals [2]float64
+	var errs [2]error
+	parts := inParts(np, func(part, lo, hi int) {
+		totals[part], errs[part] = pb.pledges(pr, order, lo, hi, reqIdx, supIdx)
+	})
 	var total float64
 	for part := range parts {
 		if errs[part] != nil {
@@ -267,6 +259,25 @@ func newProb(pr Problem) (*prob, error) {
 // parallelMin is the number of pledges from which Allocate checks the input
 // and writes the decisions in two halves at once.
 const parallelMin = 50_000
+
+// inParts calls f(0, 0, n), or, from parallelMin on, f(0, 0, n/2) and
+// f(1, n/2, n) at once (always two, whatever the machine, so the answer
+// cannot depend on it). It returns the number of parts. Below parallelMin
+// no goroutine is started, and above it only one: handing work to another
+// goroutine and waiting for it wakes a thread, and the scheduler's threads
+// spin looking for work, which on a busy machine costs CPU time the size of
+// a small Allocate's.
+func inParts(n int, f func(part, lo, hi int)) int {
+	if n < parallelMin {
+		f(0, 0, n)
+		return 1
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { f(1, n/2, n) })
+	f(0, 0, n/2)
+	wg.Wait()
+	return 2
+}
 
 // pledges checks and records the pledges order[lo:hi] (in ID order) at
 // their places lo..hi-1 and returns the sum of their weight times capacity.

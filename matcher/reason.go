@@ -1,9 +1,6 @@
 package matcher
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // explainBytes is about the length of an explanation with short IDs (the
 // longest, for a whole pledge that did not fit, is about 160; the usual ones
@@ -30,23 +27,20 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 		supRes[pb.pSup[p]] -= v
 		a.ApprovedPence += v
 	}
-	// the decisions are written in two halves at once when there are many
-	// (see parallelMin)
-	parts := 1
-	if len(pb.pID) >= parallelMin {
-		parts = 2
-	}
-	// the flow solves are done: their memory is the explanations' first
+	// the flow solves are done: their memory is the explanations' first,
+	// in halves if the decisions are written in two (see inParts)
 	spare := pb.work.takeBytes()
-	var wg sync.WaitGroup
-	for part := range parts {
-		end := len(spare) * (part + 1) / parts
-		buf := spare[len(spare)*part/parts : end : end][:0]
-		wg.Go(func() {
-			pb.decide(a, x, reqRes, supRes, len(pb.pID)*part/parts, len(pb.pID)*(part+1)/parts, buf)
-		})
+	half := len(spare) / 2
+	if len(pb.pID) < parallelMin {
+		half = len(spare)
 	}
-	wg.Wait()
+	inParts(len(pb.pID), func(part, lo, hi int) {
+		buf := spare[:half:half]
+		if part == 1 {
+			buf = spare[half:]
+		}
+		pb.decide(a, x, reqRes, supRes, lo, hi, buf[:0])
+	})
 	return a
 }
 
