@@ -145,7 +145,7 @@ type prob struct {
 	pReq, pSup   []int32
 	pVal, pW     []int64
 	pWhole       []bool
-	pOrig        []int // index in Problem.Pledges
+	pOrig        []int32 // index in Problem.Pledges
 	// pCap is the most that can go through the pledge:
 	// min(value, need, limit), 0 when the weight is 0.
 	pCap         []int64
@@ -189,7 +189,7 @@ func newProb(pr Problem) (*prob, error) {
 		supID: make([]string, 0, ns), limit: make([]int64, 0, ns),
 		pID: make([]string, 0, np), pReq: make([]int32, 0, np), pSup: make([]int32, 0, np),
 		pVal: make([]int64, 0, np), pW: make([]int64, 0, np), pWhole: make([]bool, 0, np),
-		pOrig: make([]int, 0, np), pCap: make([]int64, 0, np),
+		pOrig: make([]int32, 0, np), pCap: make([]int64, 0, np),
 	}
 	reqIdx := make(map[string]int32, nr)
 	var sumNeed, sumLimit int64
@@ -281,7 +281,7 @@ func inParts(n int, f func(part, lo, hi int)) int {
 
 // pledges checks and records the pledges order[lo:hi] (in ID order) at
 // their places lo..hi-1 and returns the sum of their weight times capacity.
-func (pb *prob) pledges(pr Problem, order []int, lo, hi int, reqIdx, supIdx map[string]int32) (float64, error) {
+func (pb *prob) pledges(pr Problem, order []int32, lo, hi int, reqIdx, supIdx map[string]int32) (float64, error) {
 	var total float64
 	for k := lo; k < hi; k++ {
 		i := order[k]
@@ -322,17 +322,17 @@ func (pb *prob) pledges(pr Problem, order []int, lo, hi int, reqIdx, supIdx map[
 func weightOf(score float64) int64 { return int64(math.Round(score * WeightScale)) }
 
 // idOrder returns the positions 0..n-1 ordered by id (then position).
-func idOrder(n int, id func(int) string) []int {
-	order := make([]int, n)
+func idOrder(n int, id func(int) string) []int32 {
+	order := make([]int32, n)
 	sorted := true
 	for i := range order {
-		order[i] = i
+		order[i] = int32(i)
 		if i > 0 && id(i-1) > id(i) {
 			sorted = false
 		}
 	}
 	if !sorted {
-		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(id(a), id(b)) })
+		slices.SortStableFunc(order, func(a, b int32) int { return strings.Compare(id(int(a)), id(int(b))) })
 	}
 	return order
 }

@@ -157,7 +157,7 @@ func (s *Session) SetPledge(ap AllocPledge) error {
 		pb.pID = append(pb.pID, ap.ID)
 		pb.pReq, pb.pSup = append(pb.pReq, r), append(pb.pSup, sup)
 		pb.pVal, pb.pW, pb.pCap = append(pb.pVal, ap.ValuePence), append(pb.pW, w), append(pb.pCap, 0)
-		pb.pWhole, pb.pOrig = append(pb.pWhole, false), append(pb.pOrig, len(s.order))
+		pb.pWhole, pb.pOrig = append(pb.pWhole, false), append(pb.pOrig, int32(len(s.order)))
 		s.pledge[ap.ID] = p
 		s.gone = append(s.gone, false)
 		s.x = append(s.x, 0)

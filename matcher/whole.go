@@ -30,11 +30,9 @@ func (pb *prob) solve(opt Options, stop func() bool) outcome {
 	// a whole pledge bigger than its need or its supplier's limit is out of
 	// every feasible allocation, so the relaxations leave it out too
 	active := make([]int32, 0, np)
-	usable := make([]bool, np)
 	for p := range np {
 		if pb.pCap[p] > 0 && (!pb.pWhole[p] || pb.pVal[p] <= pb.pCap[p]) {
 			active = append(active, int32(p))
-			usable[p] = true
 		}
 	}
 	price := make([]int64, len(pb.limit))
@@ -66,6 +64,10 @@ func (pb *prob) solve(opt Options, stop func() bool) outcome {
 		}
 	}
 	if out.obj < out.bound {
+		usable := make([]bool, np)
+		for _, p := range active {
+			usable[p] = true
+		}
 		if kb, ok := pb.newKnapsack(usable).bound(price, out.obj, stop); ok && kb < out.bound {
 			out.bound, out.kind = kb, BoundKnapsack
 		}
