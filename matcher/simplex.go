@@ -305,16 +305,12 @@ func (g *flowNet) findEnteringArc() int32 {
 			lo, hi = 0, start
 		}
 		for e := lo; e < hi; e++ {
-			if s := state[e]; s != stateTree {
-				a := &arcs[e]
-				rc := a.cost - pi[a.source] + pi[a.target]
-				v := rc
-				if s == stateUpper {
-					v = -rc
-				}
-				if v < bestV {
-					bestV, bestRC, best = v, rc, int32(e)
-				}
+			// the state is the sign that makes a violating reduced cost
+			// negative, and 0 for a tree arc: no branch on it
+			a := &arcs[e]
+			s := int64(state[e])
+			if v := s * (a.cost - pi[a.source] + pi[a.target]); v < bestV {
+				bestV, bestRC, best = v, s*v, int32(e)
 			}
 			left--
 			if left == 0 {
