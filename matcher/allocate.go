@@ -141,7 +141,7 @@ func (a *Allocation) Value() float64 {
 type prob struct {
 	reqID, supID []string
 	need, limit  []int64
-	pID          []string
+	pID          []string // filled by NewSession only: Allocate reads Problem.Pledges
 	pReq, pSup   []int32
 	pVal, pW     []int64
 	pWhole       []bool
@@ -187,7 +187,7 @@ func newProb(pr Problem) (*prob, error) {
 	pb := &prob{
 		reqID: make([]string, 0, nr), need: make([]int64, 0, nr),
 		supID: make([]string, 0, ns), limit: make([]int64, 0, ns),
-		pID: make([]string, 0, np), pReq: make([]int32, 0, np), pSup: make([]int32, 0, np),
+		pReq: make([]int32, 0, np), pSup: make([]int32, 0, np),
 		pVal: make([]int64, 0, np), pW: make([]int64, 0, np), pWhole: make([]bool, 0, np),
 		pOrig: make([]int32, 0, np), pCap: make([]int64, 0, np),
 	}
@@ -236,7 +236,7 @@ func newProb(pr Problem) (*prob, error) {
 	// (always two, whatever the machine, so the answer cannot depend on
 	// it); an error of the first half is the first error in ID order
 	order := idOrder(np, func(i int) string { return pr.Pledges[i].ID })
-	pb.pID, pb.pReq, pb.pSup = pb.pID[:np], pb.pReq[:np], pb.pSup[:np]
+	pb.pReq, pb.pSup = pb.pReq[:np], pb.pSup[:np]
 	pb.pVal, pb.pW, pb.pWhole, pb.pOrig, pb.pCap = pb.pVal[:np], pb.pW[:np], pb.pWhole[:np], pb.pOrig[:np], pb.pCap[:np]
 	var totals [2]float64
 	var errs [2]error
@@ -312,7 +312,7 @@ func (pb *prob) pledges(pr Problem, order []int32, lo, hi int, reqIdx, supIdx ma
 			c = 0
 		}
 		total += float64(w) * float64(c)
-		pb.pID[k], pb.pReq[k], pb.pSup[k], pb.pVal[k] = p.ID, r, s, p.ValuePence
+		pb.pReq[k], pb.pSup[k], pb.pVal[k] = r, s, p.ValuePence
 		pb.pW[k], pb.pWhole[k], pb.pOrig[k], pb.pCap[k] = w, !p.AllowPartial, i, c
 	}
 	return total, nil

@@ -31,15 +31,15 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 	// in halves if the decisions are written in two (see inParts)
 	spare := pb.work.takeBytes()
 	half := len(spare) / 2
-	if len(pb.pID) < parallelMin {
+	if len(pb.pReq) < parallelMin {
 		half = len(spare)
 	}
-	inParts(len(pb.pID), func(part, lo, hi int) {
+	inParts(len(pb.pReq), func(part, lo, hi int) {
 		buf := spare[:half:half]
 		if part == 1 {
 			buf = spare[half:]
 		}
-		pb.decide(a, x, reqRes, supRes, lo, hi, buf[:0])
+		pb.decide(a, pr.Pledges, x, reqRes, supRes, lo, hi, buf[:0])
 	})
 	return a
 }
@@ -52,7 +52,7 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 // may not hold the next explanation, so the bytes allocated are within a
 // few percent of the text's (a buffer sized for 160 bytes an explanation
 // allocated half as much again).
-func (pb *prob) decide(a *Allocation, x, reqRes, supRes []int64, lo, hi int, buf []byte) {
+func (pb *prob) decide(a *Allocation, pls []AllocPledge, x, reqRes, supRes []int64, lo, hi int, buf []byte) {
 	short := 0
 	for p := lo; p < hi; p++ {
 		if x[p] < pb.pVal[p] {
@@ -61,8 +61,9 @@ func (pb *prob) decide(a *Allocation, x, reqRes, supRes []int64, lo, hi int, buf
 	}
 	for p := lo; p < hi; p++ {
 		r, s := pb.pReq[p], pb.pSup[p]
-		d := &a.Decisions[pb.pOrig[p]]
-		d.PledgeID, d.RequestID, d.SupplierID = pb.pID[p], pb.reqID[r], pb.supID[s]
+		o := pb.pOrig[p]
+		d := &a.Decisions[o]
+		d.PledgeID, d.RequestID, d.SupplierID = pls[o].ID, pb.reqID[r], pb.supID[s]
 		d.ValuePence, d.ApprovedPence, d.Weight = pb.pVal[p], x[p], pb.pW[p]
 		if x[p] >= pb.pVal[p] {
 			continue

@@ -62,6 +62,11 @@ func NewSession(pr Problem) (*Session, *Allocation, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// a session keeps the IDs by index, for the pledges it adds
+	pb.pID = make([]string, len(pb.pOrig))
+	for p, o := range pb.pOrig {
+		pb.pID[p] = pr.Pledges[o].ID
+	}
 	for p, whole := range pb.pWhole {
 		if whole {
 			return nil, nil, invalidf("pledge %s must be approved whole: a session needs every pledge partial", pb.pID[p])
