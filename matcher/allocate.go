@@ -179,7 +179,16 @@ func Allocate(pr Problem, opt Options) (*Allocation, error) {
 		deadline := time.Now().Add(opt.TimeLimit)
 		stop = func() bool { return time.Now().After(deadline) }
 	}
-	return pb.result(pr, pb.solve(opt, stop)), nil
+	// the decisions (2 MB at 20,000 pledges) are allocated before the
+	// solve rather than after: a garbage collection their allocation
+	// starts then marks while the flow solve runs, which allocates nothing,
+	// instead of while the decisions are written, where every pointer
+	// stored takes a write barrier and every allocation an assist (in
+	// bench-matcher's runs, whose heap holds little besides the problem,
+	// the median CPU at 20,000 pledges went from 6.6-6.7 ms to 5.9-6.3 ms
+	// in three comparisons; the same at 5,000 and 100,000)
+	dec := make([]Decision, len(pr.Pledges))
+	return pb.resultIn(dec, pr, pb.solve(opt, stop)), nil
 }
 
 func newProb(pr Problem) (*prob, error) {

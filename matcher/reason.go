@@ -14,9 +14,15 @@ const textChunk = 32 << 10
 // result turns the approved amounts into an Allocation with a reason for
 // every pledge not approved in full.
 func (pb *prob) result(pr Problem, out outcome) *Allocation {
+	return pb.resultIn(make([]Decision, len(pr.Pledges)), pr, out)
+}
+
+// resultIn is result with the decisions written to dec, one for each of
+// pr.Pledges, zeroed.
+func (pb *prob) resultIn(dec []Decision, pr Problem, out outcome) *Allocation {
 	x := out.x
 	a := &Allocation{Objective: out.obj, Bound: out.bound, BoundKind: out.kind, Optimal: out.optimal, TimedOut: out.timedOut,
-		Decisions: make([]Decision, len(pr.Pledges))}
+		Decisions: dec}
 	if out.bound > 0 {
 		a.Gap = float64(out.bound-out.obj) / float64(out.bound)
 	}
