@@ -400,23 +400,22 @@ func (pb *prob) transportPriced(need, limit []int64, pls []int32, caps []int64, 
 	// in pledge order, then the slack arcs of the first basis. The arrays
 	// are carved from pb.work, sized for every request and supplier.
 	nr, ns := len(need), len(limit)
-	pb.work.reset(2*words[int32](nr) + 2*words[int32](ns) + words[bool](ns) + flowNetWords(nr+ns+1, len(pls)+nr+ns))
+	pb.work.reset(2*words[int32](nr) + 2*words[int32](ns) + words[bool](ns) + words[int32](len(pls)) +
+		flowNetWords(nr+ns+1, len(pls)+nr+ns))
 	reqNode := carve[int32](&pb.work, nr)
 	supNode := carve[int32](&pb.work, ns)
 	supUsed := carve[bool](&pb.work, ns)
-	carries := func(p int32) bool { // the pledge can carry flow
-		return caps[p] > 0 && need[pb.pReq[p]] > 0 && limit[pb.pSup[p]] > 0
-	}
-	useful := 0
+	arcs := carve[int32](&pb.work, len(pls))[:0] // the pledges that can carry flow
 	for _, p := range pls {
 		out[p] = 0
-		if carries(p) {
-			supUsed[pb.pSup[p]] = true
-			reqNode[pb.pReq[p]] = 1
-			useful++
+		r, s := pb.pReq[p], pb.pSup[p]
+		if caps[p] > 0 && need[r] > 0 && limit[s] > 0 {
+			supUsed[s] = true
+			reqNode[r] = 1
+			arcs = append(arcs, p)
 		}
 	}
-	if useful == 0 {
+	if len(arcs) == 0 {
 		return 0
 	}
 	sups, reqs := carve[int32](&pb.work, ns)[:0], carve[int32](&pb.work, nr)[:0]
@@ -436,12 +435,10 @@ func (pb *prob) transportPriced(need, limit []int64, pls []int32, caps []int64, 
 	}
 	n := len(sups) + len(reqs) + 1
 	root := n - 1
-	g := newFlowNetIn(&pb.work, n, useful+n-1)
-	for _, p := range pls {
-		if carries(p) {
-			r, s := pb.pReq[p], pb.pSup[p]
-			g.addArc(int(supNode[s]), int(reqNode[r]), min(caps[p], need[r], limit[s]), -pb.pW[p])
-		}
+	g := newFlowNetIn(&pb.work, n, len(arcs)+n-1)
+	for _, p := range arcs {
+		r, s := pb.pReq[p], pb.pSup[p]
+		g.addArc(int(supNode[s]), int(reqNode[r]), min(caps[p], need[r], limit[s]), -pb.pW[p])
 	}
 	for i, s := range sups {
 		e := g.addArc(i, root, infCap, 0)
@@ -460,15 +457,10 @@ func (pb *prob) transportPriced(need, limit []int64, pls []int32, caps []int64, 
 			price[s] = -g.pi[i]
 		}
 	}
-	// the arcs of pls's pledges are the first ones, in the same order
 	var obj int64
-	k := 0
-	for _, p := range pls {
-		if carries(p) {
-			out[p] = g.flow[k]
-			obj += pb.pW[p] * g.flow[k]
-			k++
-		}
+	for k, p := range arcs {
+		out[p] = g.flow[k]
+		obj += pb.pW[p] * g.flow[k]
 	}
 	return obj
 }
