@@ -238,18 +238,18 @@ func TestAllocateHalves(t *testing.T) {
 		t.Fatal(err)
 	}
 	pb, _ := newProb(pr)
-	x := make([]int64, len(pb.pID))
+	x := make([]int64, len(pb.pReq))
 	reqRes, supRes := slices.Clone(pb.need), slices.Clone(pb.limit)
-	for p := range pb.pID {
+	for p := range pb.pReq {
 		x[p] = a.Decisions[pb.pOrig[p]].ApprovedPence
 		reqRes[pb.pReq[p]] -= x[p]
 		supRes[pb.pSup[p]] -= x[p]
 	}
 	explained := 0
-	for p := range pb.pID {
+	for p := range pb.pReq {
 		d := a.Decisions[pb.pOrig[p]]
-		if d.PledgeID != pb.pID[p] || d.PledgeID != pr.Pledges[pb.pOrig[p]].ID {
-			t.Fatalf("decision %d is for %s, want %s", pb.pOrig[p], d.PledgeID, pb.pID[p])
+		if d.PledgeID != pr.Pledges[pb.pOrig[p]].ID {
+			t.Fatalf("decision %d is for %s, want %s", pb.pOrig[p], d.PledgeID, pr.Pledges[pb.pOrig[p]].ID)
 		}
 		var want string
 		var why Reason

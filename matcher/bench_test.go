@@ -54,7 +54,7 @@ func BenchmarkTransport(b *testing.B) {
 	for _, size := range [][3]int{{1000, 300, 5000}, {5000, 1000, 20000}, {20000, 5000, 100000}} {
 		pr := benchProblem(size[0], size[1], size[2], 1, 0)
 		pb, _ := newProb(pr)
-		act := make([]int32, len(pb.pID))
+		act := make([]int32, len(pb.pReq))
 		for i := range act {
 			act[i] = int32(i)
 		}

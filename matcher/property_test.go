@@ -308,15 +308,15 @@ func TestKnapsackBoundAgainstBruteForce(t *testing.T) {
 		}
 		pb.index()
 		var active []int32
-		usable := make([]bool, len(pb.pID))
-		for p := range pb.pID {
+		usable := make([]bool, len(pb.pReq))
+		for p := range pb.pReq {
 			if pb.pCap[p] > 0 && (!pb.pWhole[p] || pb.pVal[p] <= pb.pCap[p]) {
 				active = append(active, int32(p))
 				usable[p] = true
 			}
 		}
 		price := make([]int64, len(pb.limit))
-		flow := pb.transportPriced(pb.need, pb.limit, active, pb.pCap, make([]int64, len(pb.pID)), price)
+		flow := pb.transportPriced(pb.need, pb.limit, active, pb.pCap, make([]int64, len(pb.pReq)), price)
 		k := pb.newKnapsack(usable)
 		lam := make([]int64, len(pb.limit))
 		for try := range 20 {

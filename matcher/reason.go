@@ -1,20 +1,28 @@
 package matcher
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // explainBytes is about the length of an explanation with short IDs (the
-// longest, for a need covered and a supplier at its limit, is about 150).
+// longest, for a whole pledge that did not fit, is about 160; the usual ones
+// about 105).
 const explainBytes = 160
+
+// textChunk is the size of the buffers explanations are written to: small
+// enough that the last one wastes little, big enough to be few.
+const textChunk = 32 << 10
 
 // result turns the approved amounts into an Allocation with a reason for
 // every pledge not approved in full.
 func (pb *prob) result(pr Problem, out outcome) *Allocation {
+	return pb.resultIn(make([]Decision, len(pr.Pledges)), pr, out)
+}
+
+// resultIn is result with the decisions written to dec, one for each of
+// pr.Pledges, zeroed.
+func (pb *prob) resultIn(dec []Decision, pr Problem, out outcome) *Allocation {
 	x := out.x
 	a := &Allocation{Objective: out.obj, Bound: out.bound, BoundKind: out.kind, Optimal: out.optimal, TimedOut: out.timedOut,
-		Decisions: make([]Decision, len(pr.Pledges))}
+		Decisions: dec}
 	if out.bound > 0 {
 		a.Gap = float64(out.bound-out.obj) / float64(out.bound)
 	}
@@ -25,58 +33,57 @@ func (pb *prob) result(pr Problem, out outcome) *Allocation {
 		supRes[pb.pSup[p]] -= v
 		a.ApprovedPence += v
 	}
-	// the decisions are written in two halves at once when there are many
-	// (see parallelMin)
-	parts := 1
-	if len(pb.pID) >= parallelMin {
-		parts = 2
+	// the flow solves are done: their memory is the explanations' first,
+	// in halves if the decisions are written in two (see inParts)
+	spare := pb.work.takeBytes()
+	half := len(spare) / 2
+	if len(pb.pReq) < parallelMin {
+		half = len(spare)
 	}
-	var wg sync.WaitGroup
-	for part := range parts {
-		wg.Go(func() {
-			pb.decide(a, x, reqRes, supRes, len(pb.pID)*part/parts, len(pb.pID)*(part+1)/parts)
-		})
-	}
-	wg.Wait()
+	inParts(len(pb.pReq), func(part, lo, hi int) {
+		buf := spare[:half:half]
+		if part == 1 {
+			buf = spare[half:]
+		}
+		pb.decide(a, pr.Pledges, x, reqRes, supRes, lo, hi, buf[:0])
+	})
 	return a
 }
 
-// decide writes the decisions of pledges lo..hi-1. All explanations are
-// written to one buffer, turned into one string and sliced, to spare an
-// allocation per pledge (at a million pledges the allocations cost more
-// than the whole flow solve).
-func (pb *prob) decide(a *Allocation, x, reqRes, supRes []int64, lo, hi int) {
+// decide writes the decisions of pledges lo..hi-1. The explanations are
+// written one after another into buf (the flow solves' memory), then into
+// buffers of textChunk bytes, each a string sharing its buffer's bytes, to
+// spare an allocation per pledge (at a million pledges the allocations cost
+// more than the whole flow solve). A new buffer starts when the room left
+// may not hold the next explanation, so the bytes allocated are within a
+// few percent of the text's (a buffer sized for 160 bytes an explanation
+// allocated half as much again).
+func (pb *prob) decide(a *Allocation, pls []AllocPledge, x, reqRes, supRes []int64, lo, hi int, buf []byte) {
 	short := 0
 	for p := lo; p < hi; p++ {
 		if x[p] < pb.pVal[p] {
 			short++
 		}
 	}
-	// room for the usual explanation, so the buffer seldom has to grow
-	buf := make([]byte, 0, short*explainBytes)
-	ends := make([]int, 0, short) // end of each explanation in buf, in pledge order
 	for p := lo; p < hi; p++ {
 		r, s := pb.pReq[p], pb.pSup[p]
-		d := &a.Decisions[pb.pOrig[p]]
-		d.PledgeID, d.RequestID, d.SupplierID = pb.pID[p], pb.reqID[r], pb.supID[s]
+		o := pb.pOrig[p]
+		d := &a.Decisions[o]
+		d.PledgeID, d.RequestID, d.SupplierID = pls[o].ID, pb.reqID[r], pb.supID[s]
 		d.ValuePence, d.ApprovedPence, d.Weight = pb.pVal[p], x[p], pb.pW[p]
-		if x[p] < pb.pVal[p] {
-			d.Reason, buf = pb.reason(buf, p, x[p], reqRes[r], supRes[s])
-			ends = append(ends, len(buf))
+		if x[p] >= pb.pVal[p] {
+			continue
 		}
-	}
-	// buf is not written again, so the string can share its bytes (as
-	// strings.Builder does) instead of copying them
-	text, start, k := "", 0, 0
-	if len(buf) > 0 {
-		text = unsafe.String(&buf[0], len(buf))
-	}
-	for p := lo; p < hi; p++ {
-		if x[p] < pb.pVal[p] {
-			a.Decisions[pb.pOrig[p]].Explanation = text[start:ends[k]]
-			start = ends[k]
-			k++
+		if room := explainBytes + len(pb.reqID[r]) + len(pb.supID[s]); cap(buf)-len(buf) < room {
+			buf = make([]byte, 0, max(min(textChunk, short*explainBytes), room))
 		}
+		start := len(buf)
+		d.Reason, buf = pb.reason(buf, p, x[p], reqRes[r], supRes[s])
+		// the bytes up to len(buf) are not written again (an explanation
+		// longer than the room is appended to a copy), so the string can
+		// share them, as strings.Builder does, instead of copying them
+		d.Explanation = unsafe.String(&buf[start], len(buf)-start)
+		short--
 	}
 }
 

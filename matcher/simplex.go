@@ -64,11 +64,11 @@ type flowNet struct {
 	n    int
 	root int32
 
-	// arcs
-	source, target []int32
-	cost, capa     []int64
-	flow           []int64 // of tree arcs: in node[child].flow until solve ends
-	state          []int8
+	// arcs: ends and cost packed together for pricing's locality
+	arcs  []pricedArc
+	capa  []int64
+	flow  []int64 // of tree arcs: in node[child].flow until solve ends
+	state []int8
 
 	// spanning tree
 	pi    []int64
@@ -79,7 +79,6 @@ type flowNet struct {
 	stack []int32
 
 	// block search pricing
-	priced  []pricedArc
 	block   int
 	nextArc int
 	enterRC int64 // reduced cost of the arc findEnteringArc returned
@@ -96,7 +95,7 @@ type treeNode struct {
 	flow   int64 // arc's flow
 }
 
-// pricedArc is what pricing reads of an arc, packed together for locality.
+// pricedArc is an arc's ends and cost, what pricing reads of it.
 type pricedArc struct {
 	source, target int32
 	cost           int64
@@ -105,20 +104,33 @@ type pricedArc struct {
 // newFlowNet makes a network of n nodes (the last is the root) and room for
 // m arcs.
 func newFlowNet(n, m int) *flowNet {
+	var s scratch
+	s.reset(flowNetWords(n, m))
+	return newFlowNetIn(&s, n, m)
+}
+
+// flowNetWords is the scratch newFlowNetIn takes.
+func flowNetWords(n, m int) int {
+	return words[pricedArc](m) + 2*words[int64](m) + words[int8](m) + words[int64](n) + words[treeNode](n) + 4*words[int32](n)
+}
+
+// newFlowNetIn is newFlowNet with the arrays carved from s (see
+// flowNetWords). Arcs added past m, and a stack deeper than n (which the
+// walks never need), go to new arrays.
+func newFlowNetIn(s *scratch, n, m int) *flowNet {
 	g := &flowNet{
-		n:      n,
-		root:   int32(n - 1),
-		source: make([]int32, 0, m),
-		target: make([]int32, 0, m),
-		cost:   make([]int64, 0, m),
-		capa:   make([]int64, 0, m),
-		flow:   make([]int64, 0, m),
-		state:  make([]int8, 0, m),
-		pi:     make([]int64, n),
-		node:   make([]treeNode, n),
-		child:  make([]int32, n),
-		next:   make([]int32, n),
-		prev:   make([]int32, n),
+		n:     n,
+		root:  int32(n - 1),
+		arcs:  carve[pricedArc](s, m)[:0],
+		capa:  carve[int64](s, m)[:0],
+		flow:  carve[int64](s, m)[:0],
+		state: carve[int8](s, m)[:0],
+		pi:    carve[int64](s, n),
+		node:  carve[treeNode](s, n),
+		child: carve[int32](s, n),
+		next:  carve[int32](s, n),
+		prev:  carve[int32](s, n),
+		stack: carve[int32](s, n)[:0],
 	}
 	for u := range g.node {
 		g.node[u].parent, g.node[u].arc = -1, -1
@@ -129,11 +141,9 @@ func newFlowNet(n, m int) *flowNet {
 // addArc adds an arc at its lower bound (flow 0) and returns its index.
 // A capacity of infCap means the arc is uncapacitated.
 func (g *flowNet) addArc(from, to int, capacity, cost int64) int32 {
-	e := int32(len(g.source))
-	g.source = append(g.source, int32(from))
-	g.target = append(g.target, int32(to))
+	e := int32(len(g.arcs))
+	g.arcs = append(g.arcs, pricedArc{int32(from), int32(to), cost})
 	g.capa = append(g.capa, capacity)
-	g.cost = append(g.cost, cost)
 	g.flow = append(g.flow, 0)
 	g.state = append(g.state, stateLower)
 	return e
@@ -144,9 +154,9 @@ func (g *flowNet) addArc(from, to int, capacity, cost int64) int32 {
 // spanning tree given this way works, as long as it is strongly feasible:
 // e may join u to any node, provided the arcs form a tree.)
 func (g *flowNet) setTreeArc(u int, e int32, flow int64) {
-	p := g.source[e]
+	p := g.arcs[e].source
 	if int(p) == u {
-		p = g.target[e]
+		p = g.arcs[e].target
 	}
 	g.node[u].parent = p
 	g.node[u].arc = e
@@ -189,13 +199,8 @@ const (
 // prepare sets up the first tree and the pricing.
 func (g *flowNet) prepare() {
 	g.initTree()
-	m := len(g.source)
-	g.block = max(int(blockFactor*math.Sqrt(float64(m))), blockMin)
+	g.block = max(int(blockFactor*math.Sqrt(float64(len(g.arcs)))), blockMin)
 	g.nextArc = 0
-	g.priced = make([]pricedArc, m)
-	for e := range g.priced {
-		g.priced[e] = pricedArc{g.source[e], g.target[e], g.cost[e]}
-	}
 }
 
 // storeTreeFlows writes the flows of the tree arcs back to the arcs.
@@ -222,7 +227,7 @@ func (g *flowNet) initTree() {
 		if t.arc < 0 {
 			panic("matcher: flowNet node without a tree arc")
 		}
-		t.up = g.source[t.arc] == int32(u)
+		t.up = g.arcs[t.arc].source == int32(u)
 		t.capa, t.flow = g.capa[t.arc], g.flow[t.arc]
 		g.attach(int32(u), t.parent)
 	}
@@ -237,17 +242,26 @@ func (g *flowNet) initTree() {
 			t := &g.node[c]
 			t.depth = g.node[u].depth + 1
 			if t.up { // c -> u: cost - pi(c) + pi(u) = 0
-				g.pi[c] = g.pi[u] + g.cost[t.arc]
+				g.pi[c] = g.pi[u] + g.arcs[t.arc].cost
 			} else { // u -> c: cost - pi(u) + pi(c) = 0
-				g.pi[c] = g.pi[u] - g.cost[t.arc]
+				g.pi[c] = g.pi[u] - g.arcs[t.arc].cost
 			}
 			stack = append(stack, c)
 			seen++
 		}
 	}
-	g.stack = stack
+	g.keepStack(stack)
 	if seen != g.n {
 		panic("matcher: flowNet tree arcs do not form a spanning tree")
+	}
+}
+
+// keepStack keeps stack's array for the next walk. It stores only a grown
+// one: a pointer stored into g while the garbage collector marks takes a
+// write barrier, and the walk ends every pivot.
+func (g *flowNet) keepStack(stack []int32) {
+	if cap(stack) != cap(g.stack) {
+		g.stack = stack[:0]
 	}
 }
 
@@ -279,8 +293,8 @@ func (g *flowNet) detach(v int32) {
 // from g.nextArc on and returns the most violating arc of the first block
 // that has one, or -1 when no arc violates optimality.
 func (g *flowNet) findEnteringArc() int32 {
-	m := len(g.priced)
-	arcs, state, pi := g.priced[:m], g.state[:m], g.pi
+	m := len(g.arcs)
+	arcs, state, pi := g.arcs[:m], g.state[:m], g.pi
 	best, bestV, bestRC := int32(-1), int64(0), int64(0)
 	left := g.block
 	start := g.nextArc
@@ -291,16 +305,12 @@ func (g *flowNet) findEnteringArc() int32 {
 			lo, hi = 0, start
 		}
 		for e := lo; e < hi; e++ {
-			if s := state[e]; s != stateTree {
-				a := &arcs[e]
-				rc := a.cost - pi[a.source] + pi[a.target]
-				v := rc
-				if s == stateUpper {
-					v = -rc
-				}
-				if v < bestV {
-					bestV, bestRC, best = v, rc, int32(e)
-				}
+			// the state is the sign that makes a violating reduced cost
+			// negative, and 0 for a tree arc: no branch on it
+			a := &arcs[e]
+			s := int64(state[e])
+			if v := s * (a.cost - pi[a.source] + pi[a.target]); v < bestV {
+				bestV, bestRC, best = v, s*v, int32(e)
 			}
 			left--
 			if left == 0 {
@@ -339,7 +349,7 @@ func (g *flowNet) pivot(e int32) bool {
 	nodes := g.node
 	// Flow is pushed round the cycle from a to b along e, then from b up
 	// to the apex, then down from the apex to a.
-	a, b := g.priced[e].source, g.priced[e].target
+	a, b := g.arcs[e].source, g.arcs[e].target
 	lower := g.state[e] == stateLower
 	resE := int64(infCap)
 	if lower {
@@ -434,7 +444,7 @@ func (g *flowNet) pivot(e int32) bool {
 		r, o = a, b
 	}
 	dpi := g.enterRC // r = source: pi(r) += rc makes e's reduced cost 0
-	if r == g.priced[e].target {
+	if r == g.arcs[e].target {
 		dpi = -dpi
 	}
 	g.state[e] = stateTree
@@ -442,7 +452,7 @@ func (g *flowNet) pivot(e int32) bool {
 	// Reverse the path r .. leave: each node on it becomes the child of
 	// the node before it, through the arc that joined them (which now
 	// points the other way relative to its child).
-	in := treeNode{parent: o, arc: e, up: r == g.priced[e].source, capa: g.capa[e], flow: g.flow[e]}
+	in := treeNode{parent: o, arc: e, up: r == g.arcs[e].source, capa: g.capa[e], flow: g.flow[e]}
 	for x := r; ; {
 		old := nodes[x]
 		g.detach(x)
@@ -472,7 +482,7 @@ func (g *flowNet) pivot(e int32) bool {
 			}
 		}
 	}
-	g.stack = stack
+	g.keepStack(stack)
 	return true
 }
 
@@ -480,7 +490,7 @@ func (g *flowNet) pivot(e int32) bool {
 func (g *flowNet) objective() int64 {
 	var s int64
 	for e, f := range g.flow {
-		s += g.cost[e] * f
+		s += g.arcs[e].cost * f
 	}
 	return s
 }
@@ -494,28 +504,26 @@ func (g *flowNet) treeChild(e int32) int32 {
 	if g.state[e] != stateTree {
 		return -1
 	}
-	if u := g.source[e]; g.node[u].arc == e && u != g.root {
+	if u := g.arcs[e].source; g.node[u].arc == e && u != g.root {
 		return u
 	}
-	return g.target[e]
+	return g.arcs[e].target
 }
 
 // addLiveArc adds an arc at flow 0 after solve, for resume to price.
 func (g *flowNet) addLiveArc(from, to int, capacity, cost int64) int32 {
-	e := g.addArc(from, to, capacity, cost)
-	g.priced = append(g.priced, pricedArc{int32(from), int32(to), cost})
-	return e
+	return g.addArc(from, to, capacity, cost)
 }
 
 // setCost changes arc e's cost. When e is in the tree the potentials of
 // the subtree it hangs move with it, so that tree arcs keep a reduced cost
 // of 0.
 func (g *flowNet) setCost(e int32, cost int64) {
-	d := cost - g.cost[e]
+	d := cost - g.arcs[e].cost
 	if d == 0 {
 		return
 	}
-	g.cost[e], g.priced[e].cost = cost, cost
+	g.arcs[e].cost = cost
 	u := g.treeChild(e)
 	if u < 0 {
 		return
@@ -533,7 +541,7 @@ func (g *flowNet) setCost(e int32, cost int64) {
 			stack = append(stack, c)
 		}
 	}
-	g.stack = stack
+	g.keepStack(stack)
 }
 
 // setCapa changes arc e's capacity and returns the flow the arc no longer

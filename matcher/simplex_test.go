@@ -40,13 +40,13 @@ func checkOptimalFlow(t *testing.T, g *flowNet, b []int64) {
 		total += s
 	}
 	excess[n-1] = -total
-	for e := range g.source {
+	for e := range g.arcs {
 		f := g.flow[e]
 		if f < 0 || f > g.capa[e] {
 			t.Fatalf("arc %d: flow %d outside [0,%d]", e, f, g.capa[e])
 		}
-		excess[g.source[e]] -= f
-		excess[g.target[e]] += f
+		excess[g.arcs[e].source] -= f
+		excess[g.arcs[e].target] += f
 	}
 	for u, x := range excess {
 		if x != 0 {
@@ -58,12 +58,12 @@ func checkOptimalFlow(t *testing.T, g *flowNet, b []int64) {
 		c    int64
 	}
 	var res []rarc
-	for e := range g.source {
+	for e := range g.arcs {
 		if g.flow[e] < g.capa[e] {
-			res = append(res, rarc{g.source[e], g.target[e], g.cost[e]})
+			res = append(res, rarc{g.arcs[e].source, g.arcs[e].target, g.arcs[e].cost})
 		}
 		if g.flow[e] > 0 {
-			res = append(res, rarc{g.target[e], g.source[e], -g.cost[e]})
+			res = append(res, rarc{g.arcs[e].target, g.arcs[e].source, -g.arcs[e].cost})
 		}
 	}
 	d := make([]int64, n) // all zero: a virtual source to every node
@@ -282,15 +282,15 @@ func checkTree(t *testing.T, g *flowNet) {
 		if g.state[e] != stateTree {
 			t.Fatalf("tree arc %d of node %d not in state tree", e, u)
 		}
-		up := g.source[e] == int32(u) && g.target[e] == p
-		down := g.source[e] == p && g.target[e] == int32(u)
+		up := g.arcs[e].source == int32(u) && g.arcs[e].target == p
+		down := g.arcs[e].source == p && g.arcs[e].target == int32(u)
 		if !up && !down || up != tn.up || tn.capa != g.capa[e] {
 			t.Fatalf("arc %d does not join %d and its parent %d as recorded", e, u, p)
 		}
 		if tn.depth != g.node[p].depth+1 {
 			t.Fatalf("node %d depth %d, parent's %d", u, tn.depth, g.node[p].depth)
 		}
-		if rc := g.cost[e] - g.pi[g.source[e]] + g.pi[g.target[e]]; rc != 0 {
+		if rc := g.arcs[e].cost - g.pi[g.arcs[e].source] + g.pi[g.arcs[e].target]; rc != 0 {
 			t.Fatalf("tree arc %d reduced cost %d", e, rc)
 		}
 		if tn.flow < 0 || tn.flow > tn.capa {

@@ -62,6 +62,11 @@ func NewSession(pr Problem) (*Session, *Allocation, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// a session keeps the IDs by index, for the pledges it adds
+	pb.pID = make([]string, len(pb.pOrig))
+	for p, o := range pb.pOrig {
+		pb.pID[p] = pr.Pledges[o].ID
+	}
 	for p, whole := range pb.pWhole {
 		if whole {
 			return nil, nil, invalidf("pledge %s must be approved whole: a session needs every pledge partial", pb.pID[p])
@@ -157,7 +162,7 @@ func (s *Session) SetPledge(ap AllocPledge) error {
 		pb.pID = append(pb.pID, ap.ID)
 		pb.pReq, pb.pSup = append(pb.pReq, r), append(pb.pSup, sup)
 		pb.pVal, pb.pW, pb.pCap = append(pb.pVal, ap.ValuePence), append(pb.pW, w), append(pb.pCap, 0)
-		pb.pWhole, pb.pOrig = append(pb.pWhole, false), append(pb.pOrig, len(s.order))
+		pb.pWhole, pb.pOrig = append(pb.pWhole, false), append(pb.pOrig, int32(len(s.order)))
 		s.pledge[ap.ID] = p
 		s.gone = append(s.gone, false)
 		s.x = append(s.x, 0)
@@ -248,7 +253,7 @@ func (s *Session) Allocate() *Allocation {
 	if s.artificials > s.maxArtificials {
 		s.fresh = true
 	}
-	if !s.fresh && !s.g.resume(s.pivotsPerArc*len(s.g.source)) {
+	if !s.fresh && !s.g.resume(s.pivotsPerArc*len(s.g.arcs)) {
 		s.fresh = true
 	}
 	if s.fresh {

@@ -81,13 +81,13 @@ func TestSessionWarmEqualsCold(t *testing.T) {
 			checkFeasible(t, pr, a)
 			// the decisions written for the warm amounts from nothing
 			pb, _ := newProb(pr)
-			x := make([]int64, len(pb.pID))
+			x := make([]int64, len(pb.pReq))
 			byID := map[string]int64{}
 			for _, d := range a.Decisions {
 				byID[d.PledgeID] = d.ApprovedPence
 			}
-			for p, id := range pb.pID {
-				x[p] = byID[id]
+			for p, o := range pb.pOrig {
+				x[p] = byID[pr.Pledges[o].ID]
 			}
 			want := pb.result(pr, outcome{x: x, obj: a.Objective, bound: a.Objective, kind: BoundOptimum, optimal: true})
 			if !reflect.DeepEqual(a, want) {

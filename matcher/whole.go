@@ -25,16 +25,14 @@ type outcome struct {
 
 // solve allocates, and proves the best bound it can within the work limits.
 func (pb *prob) solve(opt Options, stop func() bool) outcome {
-	np := len(pb.pID)
+	np := len(pb.pReq)
 	x := make([]int64, np)
 	// a whole pledge bigger than its need or its supplier's limit is out of
 	// every feasible allocation, so the relaxations leave it out too
 	active := make([]int32, 0, np)
-	usable := make([]bool, np)
 	for p := range np {
 		if pb.pCap[p] > 0 && (!pb.pWhole[p] || pb.pVal[p] <= pb.pCap[p]) {
 			active = append(active, int32(p))
-			usable[p] = true
 		}
 	}
 	price := make([]int64, len(pb.limit))
@@ -66,6 +64,10 @@ func (pb *prob) solve(opt Options, stop func() bool) outcome {
 		}
 	}
 	if out.obj < out.bound {
+		usable := make([]bool, np)
+		for _, p := range active {
+			usable[p] = true
+		}
 		if kb, ok := pb.newKnapsack(usable).bound(price, out.obj, stop); ok && kb < out.bound {
 			out.bound, out.kind = kb, BoundKnapsack
 		}
@@ -235,7 +237,7 @@ func (s *search) run(rounds int) {
 	pb := s.pb
 	nr, ns := len(pb.need), len(pb.limit)
 	var partial []int32
-	for p := range pb.pID {
+	for p := range pb.pReq {
 		if !pb.pWhole[p] && pb.pCap[p] > 0 {
 			partial = append(partial, int32(p))
 		}
@@ -250,7 +252,7 @@ func (s *search) run(rounds int) {
 		}
 	}
 	s.drop()
-	s.perturb(perturbFactor * len(pb.pID))
+	s.perturb(perturbFactor * len(pb.pReq))
 	s.drop()
 	s.resolvePartial(partial)
 }
@@ -265,7 +267,7 @@ func (s *search) drop() (improved bool) {
 	pb := s.pb
 	nr := int32(len(pb.need))
 	var queue []int32
-	for p := range pb.pID {
+	for p := range pb.pReq {
 		if s.halted() {
 			return false
 		}
@@ -334,7 +336,7 @@ func (s *search) resolvePartial(partial []int32) bool {
 		limit[pb.pSup[p]] += s.x[p]
 		before += pb.pW[p] * s.x[p]
 	}
-	out := make([]int64, len(pb.pID))
+	out := make([]int64, len(pb.pReq))
 	if pb.transport(need, limit, partial, pb.pCap, out) <= before {
 		return false
 	}
@@ -352,7 +354,7 @@ func (s *search) resolvePartial(partial []int32) bool {
 func (s *search) perturb(iters int) {
 	pb := s.pb
 	var cands []int32
-	for p := range pb.pID {
+	for p := range pb.pReq {
 		if pb.pWhole[p] && pb.pCap[p] > 0 && pb.pVal[p] <= pb.pCap[p] {
 			cands = append(cands, int32(p))
 		}
@@ -683,7 +685,7 @@ type exact struct {
 }
 
 func (pb *prob) newExact(active []int32, incumbent int64, nodeLimit int) *exact {
-	np := len(pb.pID)
+	np := len(pb.pReq)
 	ex := &exact{pb: pb, active: active, decided: make([]int8, np), need: slices.Clone(pb.need),
 		limit: slices.Clone(pb.limit), bestObj: incumbent, nodeLimit: max(nodeLimit, 64), complete: true,
 		tmp: make([]int64, np), caps: slices.Clone(pb.pCap)}
@@ -726,7 +728,7 @@ func (ex *exact) branch() {
 	if frac < 0 {
 		ex.bestObj = relax
 		ex.found = true
-		ex.best = make([]int64, len(pb.pID))
+		ex.best = make([]int64, len(pb.pReq))
 		for _, p := range pls {
 			ex.best[p] = ex.tmp[p]
 		}
