@@ -121,9 +121,8 @@ func Open(dir string) (*DB, error) {
 		return nil, translate(err)
 	}
 	db := &DB{path: path, read: r, write: w, takeStmt: take, ops: make(chan *op, 1024), done: make(chan struct{}), stopped: make(chan struct{}), MaxBatch: 256, requests: newRequestCache(100_000), sums: newSumsCache(100_000)}
-	db.wg.Add(2)
+	db.wg.Add(1)
 	go db.writer()
-	go db.refresher()
 	return db, nil
 }
 
