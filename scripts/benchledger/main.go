@@ -153,7 +153,7 @@ func main() {
 		t0 := time.Now()
 		_, err = svc.Ledger(ctx, officer, domain.LedgerFilter{})
 		check(err)
-		fmt.Printf("full ledger right after %d pledge writes (their keys read from the records): %v\n", len(ps), time.Since(t0).Round(100*time.Microsecond))
+		fmt.Printf("full ledger right after %d pledge writes: %v\n", len(ps), time.Since(t0).Round(100*time.Microsecond))
 	}
 	if median(full) > *target {
 		fmt.Println("OVER TARGET")
