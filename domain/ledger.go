@@ -22,7 +22,8 @@ type ValueStore interface {
 	// RefreshRollups adds up again, from the records, the store's ledger
 	// rollups that writes since the last refresh changed (the job "ledger
 	// rollups", one process at a time); until then LedgerSums reads
-	// those records themselves.
+	// those records themselves. A store that keeps its rollups in every
+	// change's transaction (SQLite) has nothing to do.
 	RefreshRollups(ctx context.Context) error
 	// FindLedgerPledges lists the pledges behind a ledger figure, newest first.
 	FindLedgerPledges(ctx context.Context, f LedgerPledgeFilter) ([]*Pledge, string, error)

@@ -2,10 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"log/slog"
 	"slices"
 	"strings"
-	"time"
 
 	"needmatch/domain"
 )
@@ -14,20 +12,24 @@ import (
 // deliveries) by a few keys, so that the ledger of a whole authority reads
 // a few thousand rows instead of every pledge and delivery.
 //
-// A rollup row is never incremented. A write to the source only marks the
-// row's key dirty (one small insert in the write's transaction); the
-// refresher later recomputes each dirty key by SUM over its source rows and
-// clears the mark, in one transaction. The ledger reads clean keys from the
-// rollup and dirty keys from the source rows themselves, in one snapshot,
-// so every figure is the sum of the records at that moment.
+// A rollup is kept by deltas, in the transaction of every change to its
+// source (triggers of migration 0031): an insert adds the row's figures to
+// its key's cell (n counts the rows), a delete takes them away, an update
+// adds the difference, or takes the old row from its old key and adds the
+// new one to its new key when the row's key changed. The figures are
+// integers, so every cell is the sum of its records at every moment and
+// the ledger reads the cells alone.
 //
-// Measured on the way (bench-ledger, bench-api): recomputing keys inside
-// every write took the pledge write from 1,306/s to 51/s (a supplier's
-// pledges without a contract all share one key); rollups per dimension
-// with large keys (a contract, a theme) made a ledger read right after
-// 1,000 writes take 800 ms, as nearly every large key was dirty. So keys
-// are fine (a source index finds each key's few rows) and the rollup is
-// added up further when read, in the order of an index per dimension.
+// Measured on the way (bench-ledger, bench-api, load): recomputing keys
+// by SUM inside every write took the pledge write from 1,306/s to 51/s (a
+// supplier's pledges without a contract all share one key); marking keys
+// dirty and recomputing them every 2 s in the background then took 34 to
+// 46% of the server's CPU under the mixed load (450 readers, 50 writers),
+// for the same reason, and every ledger read had to read the dirty keys
+// from their records. A delta is a look-up and a write per cell, whatever
+// the key's size: the writer's CPU per pledge there went from 2.3 to 9.6
+// ms (the refresher's share) to about 0.6 ms. The rollup is added up
+// further when read, in the order of an index per dimension.
 type rollup struct {
 	table, source string
 	// keys: the authority first, then the key columns, in the order of
@@ -163,95 +165,12 @@ func (ru rollup) index(d rollDim) []string {
 	return append(append(cols, "n"), strings.Split(ru.figs, ", ")...)
 }
 
-func (ru rollup) dirty() string { return ru.table + "_dirty" }
-
-// on joins the key columns of two aliases.
-func (ru rollup) on(a, b string) string {
-	var on []string
-	for _, k := range ru.keys {
-		on = append(on, a+"."+k+" = "+b+"."+k)
-	}
-	return strings.Join(on, " AND ")
-}
-
-// keysOf names the key columns of an alias.
-func (ru rollup) keysOf(alias string) string {
-	var c []string
-	for _, k := range ru.keys {
-		c = append(c, alias+"."+k)
-	}
-	return strings.Join(c, ", ")
-}
-
-func sumsOf(figs, alias string) string {
-	var s []string
-	for _, f := range strings.Split(figs, ", ") {
-		s = append(s, "COALESCE(SUM("+alias+f+"), 0)")
-	}
-	return strings.Join(s, ", ")
-}
-
-// refreshRollups recomputes every dirty key of every rollup from its
-// source rows and clears the marks, inside tx.
-func refreshRollups(tx *wtx) error {
-	for _, ru := range rollups {
-		var set []string
-		for _, f := range append([]string{"n"}, strings.Split(ru.figs, ", ")...) {
-			set = append(set, f+" = excluded."+f)
-		}
-		keys := strings.Join(ru.keys, ", ")
-		dk := ru.keysOf("d")
-		if _, err := tx.Exec(`INSERT INTO ` + ru.table + ` (` + keys + `, n, ` + ru.figs + `) SELECT ` + dk + `, count(s.` + ru.keys[0] + `), ` + sumsOf(ru.figs, "s.") +
-			` FROM ` + ru.dirty() + ` d LEFT JOIN ` + ru.source + ` s ON ` + ru.on("s", "d") + ` WHERE true GROUP BY ` + dk +
-			` ON CONFLICT (` + keys + `) DO UPDATE SET ` + strings.Join(set, ", ")); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`DELETE FROM ` + ru.dirty()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// rollupEvery is how often the refresher looks for dirty keys.
-const rollupEvery = 2 * time.Second
-
-// refresher recomputes dirty rollup keys in the background, through the
-// writer like any change, until the store closes.
-func (db *DB) refresher() {
-	defer db.wg.Done()
-	t := time.NewTicker(rollupEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-db.done:
-			return
-		case <-t.C:
-		}
-		if err := db.RefreshRollups(context.Background()); err != nil {
-			slog.Warn("ledger rollups not refreshed; the ledger reads the records of the changed keys meanwhile", "err", err)
-		}
-	}
-}
-
-// RefreshRollups recomputes the rollup keys changed since the last refresh
-// (nothing to do: no write).
-func (db *DB) RefreshRollups(ctx context.Context) error {
-	var q []string
-	for _, ru := range rollups {
-		q = append(q, `SELECT 1 FROM `+ru.dirty())
-	}
-	var dirty bool
-	if err := db.queryRow(ctx, `SELECT EXISTS (`+strings.Join(q, " UNION ALL ")+`)`).Scan(&dirty); err != nil || !dirty {
-		return translate(err)
-	}
-	return db.tx(ctx, refreshRollups)
-}
+// RefreshRollups has nothing to do: the rollups are kept in every
+// change's transaction.
+func (db *DB) RefreshRollups(context.Context) error { return nil }
 
 // rolledUpSums is LedgerSums of a whole authority, or of one contract, and
-// of a financial year or quarter of either: the clean keys from the
-// rollups, the dirty ones from their source rows. A key can have a row
-// from each side; the ledger adds rows of the same key.
+// of a financial year or quarter of either, from the rollups.
 func (db *DB) rolledUpSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
 	use := ledgerUse(f)
 	var qs []sumQuery
@@ -290,12 +209,10 @@ func (ru rollup) where(f domain.LedgerFilter, alias string) ([]string, []any) {
 	return ledgerWhere(f, alias)
 }
 
-// sumsBy is the query of a dimension's figures matching f, and its
-// arguments: clean keys from the rollup in the order of its index, dirty
-// keys from the source.
+// sumsBy is the query of a dimension's figures matching f from the
+// rollup, in the order of its index, and its arguments.
 func (ru rollup) sumsBy(dm rollDim, f domain.LedgerFilter) (string, []any) {
-	r, args := ru.where(f, "r.")
-	d, dargs := ru.where(f, "d.")
+	where, args := ru.where(f, "r.")
 	figs := strings.Split(ru.figs, ", ")
 	switch ru.figs {
 	case pledgeFigs:
@@ -303,26 +220,22 @@ func (ru rollup) sumsBy(dm rollDim, f domain.LedgerFilter) (string, []any) {
 	case deliveredFigs:
 		figs = append([]string{"0", "0", "0", "0"}, figs...)
 	}
-	sel := func(t string) string {
-		var key, cols []string
-		for _, c := range dm.keyCols() {
-			key = append(key, t+"."+c)
-		}
-		cols = append(cols, strings.Join(key, ` || '|' || `))
-		for _, c := range dm.group {
-			if !slices.Contains(dm.keyCols(), c) {
-				cols = append(cols, t+"."+c)
-			}
-		}
-		for _, c := range figs {
-			if c != "0" {
-				c = "SUM(" + t + "." + c + ")"
-			}
-			cols = append(cols, c)
-		}
-		return `SELECT '` + dm.dim + `', ` + strings.Join(cols, ", ")
+	var key, cols []string
+	for _, c := range dm.keyCols() {
+		key = append(key, "r."+c)
 	}
-	group := func(t string) string { return ` GROUP BY ` + t + `.` + strings.Join(dm.group, ", "+t+".") }
+	cols = append(cols, strings.Join(key, ` || '|' || `))
+	for _, c := range dm.group {
+		if !slices.Contains(dm.keyCols(), c) {
+			cols = append(cols, "r."+c)
+		}
+	}
+	for _, c := range figs {
+		if c != "0" {
+			c = "SUM(r." + c + ")"
+		}
+		cols = append(cols, c)
+	}
 	from := ru.table + ` r`
 	switch {
 	case ru.use&forWhole == 0:
@@ -332,11 +245,5 @@ func (ru rollup) sumsBy(dm rollDim, f domain.LedgerFilter) (string, []any) {
 	case ru.index(dm) != nil:
 		from += ` INDEXED BY ` + ru.table + `_` + dm.dim
 	}
-	// A cell is clean when no key is dirty (a test SQLite makes once per
-	// statement) or not its own (a look-up per cell: measured, the first
-	// test took the year's supplier cells from 64 to 45 ms of CPU).
-	return sel("r") + ` FROM ` + from + ` WHERE ` + strings.Join(r, " AND ") + ` AND r.n > 0
-			AND (NOT EXISTS (SELECT 1 FROM ` + ru.dirty() + `) OR NOT EXISTS (SELECT 1 FROM ` + ru.dirty() + ` d WHERE ` + ru.on("d", "r") + `))` + group("r") + `
-		UNION ALL ` + sel("s") + ` FROM ` + ru.dirty() + ` d CROSS JOIN ` + ru.source + ` s ON ` + ru.on("s", "d") +
-		` WHERE ` + strings.Join(d, " AND ") + group("s"), append(args, dargs...)
+	return `SELECT '` + dm.dim + `', ` + strings.Join(cols, ", ") + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` AND r.n > 0 GROUP BY r.` + strings.Join(dm.group, ", r."), args
 }
