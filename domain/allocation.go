@@ -38,6 +38,11 @@ type Allocation struct {
 	CreatedAt     time.Time        `json:"createdAt"`
 	AcceptedAt    *time.Time       `json:"acceptedAt,omitempty"`
 	Version       int64            `json:"version"`
+	// Delta, when set on a proposal being stored, says how its Items
+	// differ from those of an earlier proposal stored in full: a store may
+	// keep only the delta, and then reads the items back with
+	// AllocationDelta.Apply. Reads leave it nil.
+	Delta *AllocationDelta `json:"-"`
 }
 
 // AllocationItem is the proposal for one pledge, with why it was cut or left out.
@@ -267,6 +272,8 @@ type warmAllocation struct {
 	need    map[string]int64 // request -> need
 	limit   map[string]int64 // supplier -> limit
 	pledges map[string]matcher.AllocPledge
+	// held are the items of the last proposal
+	held heldItems
 }
 
 // entry returns the authority's entry, making it and dropping the least
@@ -298,11 +305,14 @@ func (c *allocationCache) entry(authorityID string) *warmAllocation {
 
 // allocate solves pr for the authority, from its previous solution when
 // only a few pledges changed, and calls use with the result; the caller
-// holds e.mu, so no other proposal of the authority can change it. The result has the objective a
-// solve from nothing has (the flow optimum); when a pledge must be approved
-// whole it is solved from nothing by matcher.Allocate with opt. warm
-// reports that the previous solution was reused.
-func (e *warmAllocation) allocate(pr matcher.Problem, opt matcher.Options, use func(*matcher.Allocation)) (warm bool, err error) {
+// holds e.mu, so no other proposal of the authority can change it. set are
+// the pledges of pr that may differ from the previous problem's, out those
+// of the previous problem that may not be in pr; every other pledge of pr
+// is as it was. The result has the objective a solve from nothing has (the
+// flow optimum); when a pledge must be approved whole it is solved from
+// nothing by matcher.Allocate with opt. warm reports that the previous
+// solution was reused.
+func (e *warmAllocation) allocate(pr matcher.Problem, set []matcher.AllocPledge, out []string, opt matcher.Options, use func(*matcher.Allocation)) (warm bool, err error) {
 	for _, p := range pr.Pledges {
 		if !p.AllowPartial {
 			e.session = nil
@@ -315,7 +325,7 @@ func (e *warmAllocation) allocate(pr matcher.Problem, opt matcher.Options, use f
 		}
 	}
 	if e.session != nil {
-		if res := e.warm(pr); res != nil {
+		if res := e.warm(pr, set, out); res != nil {
 			use(res)
 			return true, nil
 		}
@@ -347,12 +357,13 @@ func (e *warmAllocation) keep(s *matcher.Session, pr matcher.Problem) {
 	}
 }
 
-// warm applies to the session the pledges that differ between pr and the
-// problem it holds, and proposes again. It returns nil, leaving the
-// session untouched, when the requests or suppliers differ or more than
-// maxWarmChanges pledges do; it drops the session if the matcher refuses a
-// change.
-func (e *warmAllocation) warm(pr matcher.Problem) *matcher.Allocation {
+// warm applies to the session the pledges of set that differ from those it
+// holds and removes those of out it holds, and proposes again. It returns
+// nil, leaving the session untouched, when the requests or suppliers
+// differ from the problem it holds or more than maxWarmChanges pledges do;
+// it drops the session if the matcher refuses a change, or if the session
+// would not then hold exactly pr's pledges.
+func (e *warmAllocation) warm(pr matcher.Problem, set []matcher.AllocPledge, out []string) *matcher.Allocation {
 	if len(pr.Requests) != len(e.need) || len(pr.Suppliers) != len(e.limit) {
 		return nil
 	}
@@ -366,36 +377,23 @@ func (e *warmAllocation) warm(pr matcher.Problem) *matcher.Allocation {
 			return nil
 		}
 	}
-	var set []matcher.AllocPledge
-	kept := 0
-	for _, p := range pr.Pledges {
-		old, ok := e.pledges[p.ID]
-		if ok {
-			kept++
-		}
-		if !ok || old != p {
-			if set = append(set, p); len(set) > maxWarmChanges {
-				return nil
-			}
+	var changed []matcher.AllocPledge
+	for _, p := range set {
+		if old, ok := e.pledges[p.ID]; !ok || old != p {
+			changed = append(changed, p)
 		}
 	}
 	var gone []string
-	if kept < len(e.pledges) {
-		if len(e.pledges)-kept+len(set) > maxWarmChanges {
-			return nil
+	for _, id := range out {
+		if _, ok := e.pledges[id]; ok {
+			gone = append(gone, id)
 		}
-		now := make(map[string]bool, len(pr.Pledges))
-		for _, p := range pr.Pledges {
-			now[p.ID] = true
-		}
-		for id := range e.pledges {
-			if !now[id] {
-				gone = append(gone, id)
-			}
-		}
-		slices.Sort(gone) // the same changes in the same order every time
 	}
-	for _, p := range set {
+	if len(changed)+len(gone) > maxWarmChanges {
+		return nil
+	}
+	slices.Sort(gone) // the same changes in the same order every time
+	for _, p := range changed {
 		if err := e.session.SetPledge(p); err != nil {
 			e.session = nil
 			return nil
@@ -408,6 +406,10 @@ func (e *warmAllocation) warm(pr matcher.Problem) *matcher.Allocation {
 			return nil
 		}
 		delete(e.pledges, id)
+	}
+	if len(e.pledges) != len(pr.Pledges) {
+		e.session = nil // not pr's pledges: solve from nothing
+		return nil
 	}
 	return e.session.Allocate()
 }
