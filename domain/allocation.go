@@ -271,7 +271,10 @@ type warmAllocation struct {
 	session *matcher.Session
 	need    map[string]int64 // request -> need
 	limit   map[string]int64 // supplier -> limit
-	pledges map[string]matcher.AllocPledge
+	// requests and suppliers are the problem's, in its order
+	requests  []matcher.AllocRequest
+	suppliers []matcher.AllocSupplier
+	pledges   map[string]matcher.AllocPledge
 	// held are the items of the last proposal
 	held heldItems
 }
@@ -351,6 +354,7 @@ func (e *warmAllocation) keep(s *matcher.Session, pr matcher.Problem) {
 	for _, s := range pr.Suppliers {
 		e.limit[s.ID] = s.LimitPence
 	}
+	e.requests, e.suppliers = pr.Requests, pr.Suppliers
 	e.pledges = make(map[string]matcher.AllocPledge, len(pr.Pledges))
 	for _, p := range pr.Pledges {
 		e.pledges[p.ID] = p
@@ -367,15 +371,23 @@ func (e *warmAllocation) warm(pr matcher.Problem, set []matcher.AllocPledge, out
 	if len(pr.Requests) != len(e.need) || len(pr.Suppliers) != len(e.limit) {
 		return nil
 	}
-	for _, r := range pr.Requests {
-		if n, ok := e.need[r.ID]; !ok || n != r.NeedPence {
-			return nil
+	// mostly they come in the same order as before: compared in step, the
+	// maps are needed only from the first that differs
+	if !slices.Equal(pr.Requests, e.requests) {
+		for _, r := range pr.Requests {
+			if n, ok := e.need[r.ID]; !ok || n != r.NeedPence {
+				return nil
+			}
 		}
+		e.requests = pr.Requests
 	}
-	for _, s := range pr.Suppliers {
-		if l, ok := e.limit[s.ID]; !ok || l != s.LimitPence {
-			return nil
+	if !slices.Equal(pr.Suppliers, e.suppliers) {
+		for _, s := range pr.Suppliers {
+			if l, ok := e.limit[s.ID]; !ok || l != s.LimitPence {
+				return nil
+			}
 		}
+		e.suppliers = pr.Suppliers
 	}
 	var changed []matcher.AllocPledge
 	for _, p := range set {

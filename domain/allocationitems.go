@@ -27,13 +27,21 @@ type heldItems struct {
 	order   []*heldItem // the last proposal's items in itemOrder
 	areas   []Area
 	weights matcher.Weights
-	at      time.Time
+	scored  time.Time
 	gen     int64 // the proposal being made
 	seen    int   // held items offered in it
 	// changed are the pledges whose item was made again in this proposal
 	// or that left it; set are those of them the matcher weighs
 	changed []string
 	set     []matcher.AllocPledge
+	// decided are the items of the last decisions, in their order
+	decidedItems []*heldItem
+	// offered and offeredItems are the pledges offered in the last
+	// proposal (sn.offered, newest first) and their items; next are this
+	// proposal's, and at its pledge in offered
+	offered, nextOffered []*Pledge
+	offeredItems, next   []*heldItem
+	at                   int
 	// base is the last proposal stored in full ("" for none known);
 	// sinceBase are the pledges whose item may differ from its
 	base      string
@@ -58,12 +66,20 @@ type heldItem struct {
 // heldItems starts a proposal from the snapshot sn scored at now.
 func (e *warmAllocation) heldItems(sn *matchSnapshot, now time.Time) *heldItems {
 	h := &e.held
-	if h.byID == nil || !h.at.Equal(now) || h.weights != sn.weights || !slices.Equal(h.areas, sn.auth.Areas) {
-		*h = heldItems{byID: make(map[string]*heldItem, len(sn.offered)), areas: slices.Clone(sn.auth.Areas), weights: sn.weights, at: now, gen: h.gen}
+	if h.byID == nil || !h.scored.Equal(now) || h.weights != sn.weights || !slices.Equal(h.areas, sn.auth.Areas) {
+		*h = heldItems{byID: make(map[string]*heldItem, len(sn.offered)), areas: slices.Clone(sn.auth.Areas), weights: sn.weights, scored: now, gen: h.gen}
 	}
 	h.gen++
-	h.seen, h.changed, h.set = 0, nil, nil
+	h.seen, h.changed, h.set, h.at = 0, nil, nil, 0
+	h.nextOffered, h.next = h.nextOffered[:0], h.next[:0]
 	return h
+}
+
+// done ends the making of the proposal's items: this proposal's offered
+// pledges are the next one's to find items by.
+func (h *heldItems) done() {
+	h.offered, h.nextOffered = h.nextOffered, h.offered
+	h.offeredItems, h.next = h.next, h.offeredItems
 }
 
 // forget drops what the authority's entry holds: the next proposal is made
@@ -76,11 +92,20 @@ func (e *warmAllocation) forget() {
 // item returns the held item of pledge p of request r by supplier o (of
 // record rec), marked fresh when it has to be made again.
 func (h *heldItems) item(p *Pledge, r *Request, o *Organisation, rec matcher.Record) *heldItem {
-	it := h.byID[p.ID]
-	if it == nil {
+	// the last proposal's offered pledges, newest first as sn.offered,
+	// are walked in step: a map look-up only for a pledge not among them
+	var it *heldItem
+	for h.at < len(h.offered) && h.offered[h.at] != p && h.offered[h.at].ID > p.ID {
+		h.at++
+	}
+	if h.at < len(h.offered) && h.offered[h.at].ID == p.ID {
+		it = h.offeredItems[h.at]
+		h.at++
+	} else if it = h.byID[p.ID]; it == nil {
 		it = &heldItem{}
 		h.byID[p.ID] = it
 	}
+	h.nextOffered, h.next = append(h.nextOffered, p), append(h.next, it)
 	it.gen = h.gen
 	h.seen++
 	it.fresh = it.p != p || it.r != r || it.o != o || it.rec != rec
@@ -116,13 +141,34 @@ func (h *heldItems) out() []string {
 	return out
 }
 
-// decide makes the item of d's pledge from d, unless it was made from d
-// already.
-func (h *heldItems) decide(d matcher.Decision) {
-	it := h.byID[d.PledgeID]
-	if it == nil || it.decided && it.d == d {
-		return
+// decideAll makes the items of the decisions' pledges from them, except
+// those made from the same decision already. The items of the last
+// decisions, mostly in the same order, are walked in step: a map look-up
+// only for a pledge out of step.
+func (h *heldItems) decideAll(ds []matcher.Decision) {
+	last, j := h.decidedItems, 0
+	h.decidedItems = make([]*heldItem, len(ds))
+	for i := range ds {
+		d := &ds[i]
+		if j+1 < len(last) && last[j].item.PledgeID != d.PledgeID && last[j+1].item.PledgeID == d.PledgeID {
+			j++ // the pledge before was removed
+		}
+		var it *heldItem
+		if j < len(last) && last[j].item.PledgeID == d.PledgeID && last[j].gen == h.gen {
+			it = last[j]
+			j++
+		} else if it = h.byID[d.PledgeID]; it == nil {
+			continue
+		}
+		h.decidedItems[i] = it
+		if !it.decided || it.d != *d {
+			h.decide(it, *d)
+		}
 	}
+}
+
+// decide makes the item it from d.
+func (h *heldItems) decide(it *heldItem, d matcher.Decision) {
 	it.d, it.decided = d, true
 	f := it.item
 	f.ApprovedPence, f.Reason, f.Explanation = d.ApprovedPence, string(d.Reason), namesIn(d.Explanation, &f)

@@ -362,6 +362,7 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 			pr.Suppliers = append(pr.Suppliers, matcher.AllocSupplier{ID: o.ID, LimitPence: limit})
 		}
 	}
+	held.done()
 	held.sweep()
 	start := time.Now()
 	var res *matcher.Allocation
@@ -370,9 +371,7 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		summary := *r
 		summary.Decisions = nil
 		res = &summary
-		for _, d := range r.Decisions {
-			held.decide(d)
-		}
+		held.decideAll(r.Decisions)
 	})
 	if err != nil {
 		return nil, matcherError(err)
