@@ -250,11 +250,13 @@ const maxWarmAuthorities = 8
 
 // allocationCache keeps, per authority, the matcher session of its last
 // proposal (every pledge partial), so that a proposal after a few pledges
-// changed reuses that solution (a warm start). The next problem is compared
-// in full with the one the session holds: the differences are applied to
-// the session, or it is dropped and the problem solved from nothing. So
-// nothing has to tell the cache what changed, and a proposal never rests
-// on a stale problem.
+// changed reuses that solution (a warm start), with the proposal's items
+// (heldItems). What changed is found from the rows themselves: a held row
+// is replaced when it changes (catchUp), so an item whose rows are the same
+// objects is as it was, and its pledge as the session holds it; the
+// requests' needs and suppliers' limits are compared in full. The changes
+// are applied to the session, or it is dropped and the problem solved from
+// nothing; a proposal that fails part way drops everything (forget).
 type allocationCache struct {
 	mu   sync.Mutex
 	byAu map[string]*warmAllocation
