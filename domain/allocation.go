@@ -38,6 +38,11 @@ type Allocation struct {
 	CreatedAt     time.Time        `json:"createdAt"`
 	AcceptedAt    *time.Time       `json:"acceptedAt,omitempty"`
 	Version       int64            `json:"version"`
+	// Delta, when set on a proposal being stored, says how its Items
+	// differ from those of an earlier proposal stored in full: a store may
+	// keep only the delta, and then reads the items back with
+	// AllocationDelta.Apply. Reads leave it nil.
+	Delta *AllocationDelta `json:"-"`
 }
 
 // AllocationItem is the proposal for one pledge, with why it was cut or left out.
@@ -248,11 +253,13 @@ const maxWarmAuthorities = 8
 
 // allocationCache keeps, per authority, the matcher session of its last
 // proposal (every pledge partial), so that a proposal after a few pledges
-// changed reuses that solution (a warm start). The next problem is compared
-// in full with the one the session holds: the differences are applied to
-// the session, or it is dropped and the problem solved from nothing. So
-// nothing has to tell the cache what changed, and a proposal never rests
-// on a stale problem.
+// changed reuses that solution (a warm start), with the proposal's items
+// (heldItems). What changed is found from the rows themselves: a held row
+// is replaced when it changes (catchUp), so an item whose rows are the same
+// objects is as it was, and its pledge as the session holds it; the
+// requests' needs and suppliers' limits are compared in full. The changes
+// are applied to the session, or it is dropped and the problem solved from
+// nothing; a proposal that fails part way drops everything (forget).
 type allocationCache struct {
 	mu   sync.Mutex
 	byAu map[string]*warmAllocation
@@ -269,7 +276,12 @@ type warmAllocation struct {
 	session *matcher.Session
 	need    map[string]int64 // request -> need
 	limit   map[string]int64 // supplier -> limit
-	pledges map[string]matcher.AllocPledge
+	// requests and suppliers are the problem's, in its order
+	requests  []matcher.AllocRequest
+	suppliers []matcher.AllocSupplier
+	pledges   map[string]matcher.AllocPledge
+	// held are the items of the last proposal
+	held heldItems
 }
 
 // entry returns the authority's entry, making it and dropping the least
@@ -301,11 +313,14 @@ func (c *allocationCache) entry(authorityID string) *warmAllocation {
 
 // allocate solves pr for the authority, from its previous solution when
 // only a few pledges changed, and calls use with the result; the caller
-// holds e.mu, so no other proposal of the authority can change it. The result has the objective a
-// solve from nothing has (the flow optimum); when a pledge must be approved
-// whole it is solved from nothing by matcher.Allocate with opt. warm
-// reports that the previous solution was reused.
-func (e *warmAllocation) allocate(pr matcher.Problem, opt matcher.Options, use func(*matcher.Allocation)) (warm bool, err error) {
+// holds e.mu, so no other proposal of the authority can change it. set are
+// the pledges of pr that may differ from the previous problem's, out those
+// of the previous problem that may not be in pr; every other pledge of pr
+// is as it was. The result has the objective a solve from nothing has (the
+// flow optimum); when a pledge must be approved whole it is solved from
+// nothing by matcher.Allocate with opt. warm reports that the previous
+// solution was reused.
+func (e *warmAllocation) allocate(pr matcher.Problem, set []matcher.AllocPledge, out []string, opt matcher.Options, use func(*matcher.Allocation)) (warm bool, err error) {
 	for _, p := range pr.Pledges {
 		if !p.AllowPartial {
 			e.session = nil
@@ -318,7 +333,7 @@ func (e *warmAllocation) allocate(pr matcher.Problem, opt matcher.Options, use f
 		}
 	}
 	if e.session != nil {
-		if res := e.warm(pr); res != nil {
+		if res := e.warm(pr, set, out); res != nil {
 			use(res)
 			return true, nil
 		}
@@ -344,61 +359,58 @@ func (e *warmAllocation) keep(s *matcher.Session, pr matcher.Problem) {
 	for _, s := range pr.Suppliers {
 		e.limit[s.ID] = s.LimitPence
 	}
+	e.requests, e.suppliers = pr.Requests, pr.Suppliers
 	e.pledges = make(map[string]matcher.AllocPledge, len(pr.Pledges))
 	for _, p := range pr.Pledges {
 		e.pledges[p.ID] = p
 	}
 }
 
-// warm applies to the session the pledges that differ between pr and the
-// problem it holds, and proposes again. It returns nil, leaving the
-// session untouched, when the requests or suppliers differ or more than
-// maxWarmChanges pledges do; it drops the session if the matcher refuses a
-// change.
-func (e *warmAllocation) warm(pr matcher.Problem) *matcher.Allocation {
+// warm applies to the session the pledges of set that differ from those it
+// holds and removes those of out it holds, and proposes again. It returns
+// nil, leaving the session untouched, when the requests or suppliers
+// differ from the problem it holds or more than maxWarmChanges pledges do;
+// it drops the session if the matcher refuses a change, or if the session
+// would not then hold exactly pr's pledges.
+func (e *warmAllocation) warm(pr matcher.Problem, set []matcher.AllocPledge, out []string) *matcher.Allocation {
 	if len(pr.Requests) != len(e.need) || len(pr.Suppliers) != len(e.limit) {
 		return nil
 	}
-	for _, r := range pr.Requests {
-		if n, ok := e.need[r.ID]; !ok || n != r.NeedPence {
-			return nil
-		}
-	}
-	for _, s := range pr.Suppliers {
-		if l, ok := e.limit[s.ID]; !ok || l != s.LimitPence {
-			return nil
-		}
-	}
-	var set []matcher.AllocPledge
-	kept := 0
-	for _, p := range pr.Pledges {
-		old, ok := e.pledges[p.ID]
-		if ok {
-			kept++
-		}
-		if !ok || old != p {
-			if set = append(set, p); len(set) > maxWarmChanges {
+	// mostly they come in the same order as before: compared in step, the
+	// maps are needed only from the first that differs
+	if !slices.Equal(pr.Requests, e.requests) {
+		for _, r := range pr.Requests {
+			if n, ok := e.need[r.ID]; !ok || n != r.NeedPence {
 				return nil
 			}
 		}
+		e.requests = pr.Requests
 	}
-	var gone []string
-	if kept < len(e.pledges) {
-		if len(e.pledges)-kept+len(set) > maxWarmChanges {
-			return nil
-		}
-		now := make(map[string]bool, len(pr.Pledges))
-		for _, p := range pr.Pledges {
-			now[p.ID] = true
-		}
-		for id := range e.pledges {
-			if !now[id] {
-				gone = append(gone, id)
+	if !slices.Equal(pr.Suppliers, e.suppliers) {
+		for _, s := range pr.Suppliers {
+			if l, ok := e.limit[s.ID]; !ok || l != s.LimitPence {
+				return nil
 			}
 		}
-		slices.Sort(gone) // the same changes in the same order every time
+		e.suppliers = pr.Suppliers
 	}
+	var changed []matcher.AllocPledge
 	for _, p := range set {
+		if old, ok := e.pledges[p.ID]; !ok || old != p {
+			changed = append(changed, p)
+		}
+	}
+	var gone []string
+	for _, id := range out {
+		if _, ok := e.pledges[id]; ok {
+			gone = append(gone, id)
+		}
+	}
+	if len(changed)+len(gone) > maxWarmChanges {
+		return nil
+	}
+	slices.Sort(gone) // the same changes in the same order every time
+	for _, p := range changed {
 		if err := e.session.SetPledge(p); err != nil {
 			e.session = nil
 			return nil
@@ -411,6 +423,10 @@ func (e *warmAllocation) warm(pr matcher.Problem) *matcher.Allocation {
 			return nil
 		}
 		delete(e.pledges, id)
+	}
+	if len(e.pledges) != len(pr.Pledges) {
+		e.session = nil // not pr's pledges: solve from nothing
+		return nil
 	}
 	return e.session.Allocate()
 }

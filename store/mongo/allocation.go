@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"needmatch/domain"
@@ -46,13 +47,24 @@ type allocationDoc struct {
 	AcceptedAt     *time.Time          `bson:"acceptedAt,omitempty"`
 	Version        int64               `bson:"version"`
 	PendingAudit   *auditDoc           `bson:"pendingAudit,omitempty"`
+	// Base and Gone are a delta's (domain.AllocationDelta): Items are then
+	// the items it sets.
+	Base string   `bson:"base,omitempty"`
+	Gone []string `bson:"gone,omitempty"`
 }
 
+// allocationFromDomain is a's document: its items, or only its delta's
+// when it has one.
 func allocationFromDomain(a *domain.Allocation, ev *domain.AuditEvent) *allocationDoc {
+	items := a.Items
 	d := &allocationDoc{ID: a.ID, AuthorityID: a.AuthorityID, Status: a.Status, WeightsVersion: a.WeightsVersion, Objective: a.Objective,
-		Bound: a.Bound, BoundKind: a.BoundKind, Gap: a.Gap, GapText: a.GapText, Optimal: a.Optimal, ApprovedPence: a.ApprovedPence, Items: make([]allocationItemDoc, len(a.Items)),
+		Bound: a.Bound, BoundKind: a.BoundKind, Gap: a.Gap, GapText: a.GapText, Optimal: a.Optimal, ApprovedPence: a.ApprovedPence,
 		CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, AcceptedAt: a.AcceptedAt, Version: a.Version, PendingAudit: pendingOf(ev)}
-	for i, it := range a.Items {
+	if a.Delta != nil {
+		items, d.Base, d.Gone = a.Delta.Set, a.Delta.BaseID, a.Delta.Gone
+	}
+	d.Items = make([]allocationItemDoc, len(items))
+	for i, it := range items {
 		d.Items[i] = allocationItemDoc(it)
 	}
 	return d
@@ -78,13 +90,24 @@ func (db *DB) CreateAllocation(ctx context.Context, a *domain.Allocation, ev *do
 	return db.insertAudited(ctx, db.allocations, a.ID, d, d.PendingAudit, ev)
 }
 
-// AllocationByID returns ENOTFOUND when there is none.
+// AllocationByID returns ENOTFOUND when there is none. A proposal kept as
+// a delta is read with its base.
 func (db *DB) AllocationByID(ctx context.Context, id string) (*domain.Allocation, error) {
 	var d allocationDoc
 	if err := db.allocations.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
 		return nil, notFound(err, "Allocation not found.")
 	}
-	return d.toDomain(), nil
+	a := d.toDomain()
+	if d.Base == "" {
+		return a, nil
+	}
+	var b allocationDoc
+	if err := db.allocations.FindOne(ctx, bson.D{{Key: "_id", Value: d.Base}, {Key: "base", Value: bson.D{{Key: "$exists", Value: false}}}}).Decode(&b); err != nil {
+		return nil, fmt.Errorf("allocation %s: its base %s: %w", d.ID, d.Base, err)
+	}
+	delta := &domain.AllocationDelta{BaseID: d.Base, Set: a.Items, Gone: d.Gone}
+	a.Items = delta.Apply(b.toDomain().Items)
+	return a, nil
 }
 
 // UpdateAllocation writes a if the stored version is prev; ECONFLICT otherwise.

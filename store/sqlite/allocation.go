@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"needmatch/domain"
 )
@@ -24,6 +25,9 @@ type allocationRow struct {
 	Items, CreatedBy, CreatedAt string
 	AcceptedAt                  string
 	Version                     int64
+	// BaseID and Gone are a delta's (domain.AllocationDelta): Items are
+	// then the items it sets.
+	BaseID, Gone string
 }
 
 // allocationItemCol is the stored form of one item: its own field names.
@@ -46,26 +50,32 @@ type allocationItemCol struct {
 
 // allocationTable is the allocations table, its columns in allocationRow order.
 var allocationTable = newTable("allocations", `id, authority_id, status, weights_version, objective, bound, bound_kind, gap, gap_text,
-	optimal, approved_pence, items_json, created_by, created_at, accepted_at, version`, "id", "authority_id", "created_by", "created_at")
+	optimal, approved_pence, items_json, created_by, created_at, accepted_at, version, base_id, gone_json`, "id", "authority_id", "created_by", "created_at")
 
 func (r *allocationRow) fields() []any {
 	return []any{&r.ID, &r.AuthorityID, &r.Status, &r.WeightsVersion, &r.Objective, &r.Bound, &r.BoundKind, &r.Gap, &r.GapText,
-		&r.Optimal, &r.ApprovedPence, &r.Items, &r.CreatedBy, &r.CreatedAt, &r.AcceptedAt, &r.Version}
+		&r.Optimal, &r.ApprovedPence, &r.Items, &r.CreatedBy, &r.CreatedAt, &r.AcceptedAt, &r.Version, &r.BaseID, &r.Gone}
 }
 
+// fromAllocation is a's row: its items, or only its delta's when it has
+// one.
 func fromAllocation(a *domain.Allocation) *allocationRow {
-	var items []allocationItemCol
-	if a.Items != nil {
-		items = make([]allocationItemCol, len(a.Items))
+	all, base, gone := a.Items, "", []string{}
+	if a.Delta != nil {
+		all, base, gone = a.Delta.Set, a.Delta.BaseID, a.Delta.Gone
 	}
-	for i, it := range a.Items {
+	var items []allocationItemCol
+	if all != nil {
+		items = make([]allocationItemCol, len(all))
+	}
+	for i, it := range all {
 		items[i] = allocationItemCol{PledgeID: it.PledgeID, PledgeVersion: it.PledgeVersion, RequestID: it.RequestID, RequestTitle: it.RequestTitle,
 			OrganisationID: it.OrganisationID, OrganisationName: it.OrganisationName, ValuePence: it.ValuePence, ApprovedPence: it.ApprovedPence,
 			Quantity: it.Quantity, Unit: it.Unit, ApprovedQuantity: it.ApprovedQuantity, Score: it.Score, Reason: it.Reason, Explanation: it.Explanation}
 	}
 	return &allocationRow{ID: a.ID, AuthorityID: a.AuthorityID, Status: a.Status, WeightsVersion: a.WeightsVersion, Objective: a.Objective, Bound: a.Bound,
 		BoundKind: a.BoundKind, Gap: a.Gap, GapText: a.GapText, Optimal: a.Optimal, ApprovedPence: a.ApprovedPence, Items: marshal(items),
-		CreatedBy: a.CreatedBy, CreatedAt: storeTime(a.CreatedAt), AcceptedAt: optTime(a.AcceptedAt), Version: a.Version}
+		CreatedBy: a.CreatedBy, CreatedAt: storeTime(a.CreatedAt), AcceptedAt: optTime(a.AcceptedAt), Version: a.Version, BaseID: base, Gone: marshal(gone)}
 }
 
 func (r *allocationRow) toDomain() (*domain.Allocation, error) {
@@ -101,13 +111,31 @@ func (db *DB) CreateAllocation(ctx context.Context, a *domain.Allocation, ev *do
 	})
 }
 
-// AllocationByID returns ENOTFOUND when there is none.
+// AllocationByID returns ENOTFOUND when there is none. A proposal kept as
+// a delta is read with its base.
 func (db *DB) AllocationByID(ctx context.Context, id string) (*domain.Allocation, error) {
 	var r allocationRow
 	if err := db.queryRow(ctx, `SELECT `+allocationTable.list+` FROM allocations WHERE id = ?`, id).Scan(r.fields()...); err != nil {
 		return nil, translateNotFound(err, "Allocation not found.")
 	}
-	return r.toDomain()
+	a, err := r.toDomain()
+	if err != nil || r.BaseID == "" {
+		return a, err
+	}
+	d := &domain.AllocationDelta{BaseID: r.BaseID, Set: a.Items}
+	if err := json.Unmarshal([]byte(r.Gone), &d.Gone); err != nil {
+		return nil, err
+	}
+	var b allocationRow
+	if err := db.queryRow(ctx, `SELECT `+allocationTable.list+` FROM allocations WHERE id = ? AND base_id = ''`, r.BaseID).Scan(b.fields()...); err != nil {
+		return nil, fmt.Errorf("allocation %s: its base %s: %w", r.ID, r.BaseID, err)
+	}
+	base, err := b.toDomain()
+	if err != nil {
+		return nil, err
+	}
+	a.Items = d.Apply(base.Items)
+	return a, nil
 }
 
 // UpdateAllocation writes a if the stored version is prev.

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -77,5 +78,50 @@ func TestLegacyDuplicateNames(t *testing.T) {
 	u := &domain.User{ID: domain.NewID(), AuthorityID: a.ID, Authority: a.Slug, OrganisationID: o.ID, Email: "new@example.org", Name: "N", Role: domain.RoleGroup, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := db.Register(ctx, o, u, nil); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("a new organisation took a legacy name: %v", err)
+	}
+}
+
+// TestAllocationDeltaStoresTheDifferences checks that a proposal with a
+// delta is stored as the delta alone (the items it sets and the pledges
+// gone), not as every item again.
+func TestAllocationDeltaStoresTheDifferences(t *testing.T) {
+	ctx := context.Background()
+	dir := sqlitetest.Dir(t)
+	db, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a := storetest.MustAuthority(t, db, "stockport")
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	var items []domain.AllocationItem
+	for i := range 100 {
+		items = append(items, domain.AllocationItem{PledgeID: fmt.Sprintf("p%03d", 100-i), ValuePence: 1000, ApprovedPence: 500, Score: 1 - float64(i)/100})
+	}
+	base := &domain.Allocation{ID: domain.NewID(), AuthorityID: a.ID, Status: domain.AllocProposed, Version: 1, CreatedAt: now, Items: items}
+	ev := func(id string) *domain.AuditEvent {
+		return domain.NewAuditEvent(a.ID, "u", "allocation.propose", "allocation", id, nil, map[string]string{"id": id}, now)
+	}
+	if err := db.CreateAllocation(ctx, base, ev(base.ID)); err != nil {
+		t.Fatal(err)
+	}
+	next := &domain.Allocation{ID: domain.NewID(), AuthorityID: a.ID, Status: domain.AllocProposed, Version: 1, CreatedAt: now, Items: append([]domain.AllocationItem{}, items[1:]...)}
+	next.Items[4].ApprovedPence = 1000
+	next.Delta = &domain.AllocationDelta{BaseID: base.ID, Set: []domain.AllocationItem{next.Items[4]}, Gone: []string{items[0].PledgeID}}
+	if err := db.CreateAllocation(ctx, next, ev(next.ID)); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "needmatch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var baseID, itemsJSON, goneJSON string
+	if err := raw.QueryRow(`SELECT base_id, items_json, gone_json FROM allocations WHERE id = ?`, next.ID).Scan(&baseID, &itemsJSON, &goneJSON); err != nil {
+		t.Fatal(err)
+	}
+	var set []map[string]any
+	if err := json.Unmarshal([]byte(itemsJSON), &set); err != nil || baseID != base.ID || len(set) != 1 || set[0]["pledge"] != items[5].PledgeID || goneJSON != `["p100"]` {
+		t.Fatalf("stored base %q items %s gone %s (%v)", baseID, itemsJSON, goneJSON, err)
 	}
 }

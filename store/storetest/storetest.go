@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -740,6 +741,37 @@ func testAllocations(t *testing.T, s domain.Store) {
 	wantCode(t, s.UpdateAllocation(ctx, got, 1, ev(a, "allocation.accept", al.ID, t0)), domain.ECONFLICT)
 	_, err = s.AllocationByID(ctx, domain.NewID())
 	wantCode(t, err, domain.ENOTFOUND)
+
+	// a proposal kept as its differences from one stored in full reads
+	// back whole, in the proposal's order; accepting it stores it whole
+	item := func(id string, score float64, approved int64) domain.AllocationItem {
+		return domain.AllocationItem{PledgeID: id, PledgeVersion: 1, RequestID: "r-" + id, ValuePence: 1000, ApprovedPence: approved, Score: score, Explanation: "why " + id}
+	}
+	base := &domain.Allocation{ID: domain.NewID(), AuthorityID: a.ID, Status: domain.AllocProposed, Version: 1, CreatedAt: t0,
+		Items: []domain.AllocationItem{item("p4", 0.9, 1000), item("p3", 0.5, 0), item("p2", 0.5, 700), item("p1", 0.1, 0)}}
+	if err := s.CreateAllocation(ctx, base, ev(a, "allocation.propose", base.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	want := []domain.AllocationItem{item("p5", 0.7, 300), item("p3", 0.5, 0), item("p2", 0.4, 1000), item("p1", 0.1, 0)}
+	next := &domain.Allocation{ID: domain.NewID(), AuthorityID: a.ID, Status: domain.AllocProposed, Objective: 7, Version: 1, CreatedAt: t0, Items: want,
+		Delta: &domain.AllocationDelta{BaseID: base.ID, Set: []domain.AllocationItem{want[0], want[2]}, Gone: []string{"p4"}}}
+	if err := s.CreateAllocation(ctx, next, ev(a, "allocation.propose", next.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.AllocationByID(ctx, next.ID)
+	if err != nil || got.Objective != 7 || got.Delta != nil || !reflect.DeepEqual(got.Items, want) {
+		t.Fatalf("AllocationByID of a delta = %+v %v, want items %+v", got, err, want)
+	}
+	got.Status, got.Version = domain.AllocAccepted, 2
+	if err := s.UpdateAllocation(ctx, got, 1, ev(a, "allocation.accept", next.ID, t0)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = s.AllocationByID(ctx, next.ID); err != nil || got.Status != domain.AllocAccepted || !reflect.DeepEqual(got.Items, want) {
+		t.Fatalf("AllocationByID of an accepted delta = %+v %v, want items %+v", got, err, want)
+	}
+	if got, err = s.AllocationByID(ctx, base.ID); err != nil || !reflect.DeepEqual(got.Items, base.Items) {
+		t.Fatalf("AllocationByID of the base = %+v %v", got, err)
+	}
 }
 
 func testIdempotency(t *testing.T, s domain.Store) {
