@@ -304,7 +304,9 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	// Held items are kept for the day the scores are made on: the next
+	// proposal that day reuses those of unchanged pledges.
+	now := matcher.ScoringDay(s.now())
 	scorer, err := matcher.NewPledgeScorer(sn.needs, sn.weights, now)
 	if err != nil {
 		return nil, matcherError(err)

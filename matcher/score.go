@@ -123,8 +123,18 @@ const (
 	neutral           = 0.5
 )
 
+// ScoringDay is the time scores are computed at for now: the start of its
+// day (UTC). Deadlines are dates, so urgency counts whole days to them; and
+// pledges scored twice on one day score the same, which is what lets a
+// proposal made again after a few changes reuse the scores and the solution
+// of the last one (domain's warm start). Scored at the exact time, every
+// score moved between two proposals and each was solved cold.
+func ScoringDay(now time.Time) time.Time {
+	return now.UTC().Truncate(24 * time.Hour)
+}
+
 // ScorePledge scores pledge p of supplier s against request r, with the need
-// of the request's area from needs, at time now.
+// of the request's area from needs, on now's day (ScoringDay).
 func ScorePledge(p Pledge, r Request, s Supplier, needs *Needs, w Weights, now time.Time) (Score, error) {
 	if err := w.Validate(); err != nil {
 		return Score{}, err
@@ -220,6 +230,7 @@ const (
 var fitValues = [...]float64{fitUnknown: neutral, fitKindCategory: 1, fitKindNoCategory: 0.8, fitKindOtherCategory: 0.6, fitCategoryOnly: 0.3, fitNone: 0}
 
 func newScorer(s Supplier, needs *Needs, w Weights, now time.Time) *scorer {
+	now = ScoringDay(now)
 	sc := &scorer{s: &s, needs: needs, w: w.values(), ver: w.Version, now: now, nowNanos: now.UnixNano(), areas: map[string]*areaFacts{}}
 	for _, x := range sc.w {
 		sc.sumW += x

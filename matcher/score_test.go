@@ -37,7 +37,7 @@ func TestWeightsValidate(t *testing.T) {
 func TestScorePledgeBreakdown(t *testing.T) {
 	ns := MustNeeds(t, MustStockport(t))
 	r := Request{ID: "r1", Kind: KindGoods, Category: "Food", AreaCode: "E05015018",
-		ValuePence: 10_000_00, RemainingPence: 5_000_00, Deadline: now.Add(30 * 24 * time.Hour)}
+		ValuePence: 10_000_00, RemainingPence: 5_000_00, Deadline: ScoringDay(now).Add(30 * 24 * time.Hour)}
 	// base in Stockport town centre, about 1.4 km from the ward centroid
 	s := Supplier{ID: "s1", Name: "Acme", Kinds: []string{"goods"}, Categories: []string{"food"},
 		Lat: 53.4083, Lon: -2.1494, Record: Record{Pledged: 6, Verified: 6}}
@@ -106,7 +106,7 @@ func TestScoreComponents(t *testing.T) {
 		t.Fatalf("no component %s", name)
 		return 0
 	}
-	withDeadline := func(d time.Duration) Request { r := base; r.Deadline = now.Add(d); return r }
+	withDeadline := func(d time.Duration) Request { r := base; r.Deadline = ScoringDay(now).Add(d); return r }
 	withRemaining := func(v int64) Request { r := base; r.RemainingPence = v; return r }
 	withCategory := func(c string) Request { r := base; r.Category = c; return r }
 	inArea := func(code string) Request { r := base; r.AreaCode = code; return r }
@@ -124,7 +124,7 @@ func TestScoreComponents(t *testing.T) {
 		{"on the spot", inArea("N"), Supplier{Lat: 53.4, Lon: -2.1}, Pledge{}, ComponentDistance, 1},
 		{"no deadline is neutral", base, Supplier{}, Pledge{}, ComponentUrgency, 0.5},
 		{"deadline passed", withDeadline(-time.Hour), Supplier{}, Pledge{}, ComponentUrgency, 0},
-		{"deadline now", withDeadline(0), Supplier{}, Pledge{}, ComponentUrgency, 1},
+		{"deadline today", withDeadline(0), Supplier{}, Pledge{}, ComponentUrgency, 1},
 		{"exact cover", base, Supplier{}, Pledge{ValuePence: 1000}, ComponentCoverage, 1},
 		{"over-pledge scores less", base, Supplier{}, Pledge{ValuePence: 4000}, ComponentCoverage, 0.25},
 		{"partial over-pledge covers the need", base, Supplier{}, Pledge{ValuePence: 9000, AllowPartial: true}, ComponentCoverage, 1},
@@ -265,5 +265,33 @@ func TestPledgeScorerMatchesScorePledge(t *testing.T) {
 	}
 	if _, err := NewPledgeScorer(ns, Weights{Version: 1}, now); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("all-zero weights: error %v, want ErrInvalid", err)
+	}
+}
+
+// Scores are made on the day, not the moment: at any time of one day a
+// pledge scores the same (so a proposal made again that day can reuse the
+// scores of unchanged pledges), and a day later, the deadline a day
+// nearer, it scores more.
+func TestScoresAreOfTheDay(t *testing.T) {
+	ns := MustNeeds(t, MustStockport(t))
+	day := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	r := Request{ID: "r1", Kind: KindGoods, AreaCode: "E05015018", ValuePence: 10_000_00, RemainingPence: 5_000_00, Deadline: day.Add(10 * 24 * time.Hour)}
+	p := Pledge{ID: "p1", RequestID: "r1", SupplierID: "s1", ValuePence: 2_000_00}
+	score := func(at time.Time) float64 {
+		sc, err := ScorePledge(p, r, Supplier{ID: "s1"}, ns, DefaultWeights(), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sc.Total
+	}
+	morning, night := score(day.Add(time.Minute)), score(day.Add(23*time.Hour+59*time.Minute))
+	if morning != night {
+		t.Fatalf("one day scores %v at 00:01 and %v at 23:59, want the same", morning, night)
+	}
+	if next := score(day.Add(24 * time.Hour)); next <= morning {
+		t.Fatalf("the next day scores %v, want more than %v: the deadline is a day nearer", next, morning)
+	}
+	if got := ScoringDay(time.Date(2026, 12, 2, 23, 30, 0, 0, time.FixedZone("BST", 3600))); !got.Equal(day) {
+		t.Fatalf("ScoringDay of 23:30 at UTC+1 = %v, want %v", got, day)
 	}
 }
