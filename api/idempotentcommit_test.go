@@ -54,20 +54,26 @@ func (s failAfterCommitStore) CreateDelivery(ctx context.Context, d *domain.Deli
 
 var keyedDBSeq atomic.Int64
 
+// bothStores configures a test's platform on the embedded store and on
+// MongoDB (FerretDB), each MongoDB run in a database of its own named by
+// prefix.
+func bothStores(t *testing.T, prefix string) map[string]func(*app.Config) {
+	return map[string]func(*app.Config){"sqlite": nil, "mongodb": func(c *app.Config) {
+		uri, err := ferret.Shared()
+		if err != nil {
+			t.Fatalf("ferretdb: %v", err)
+		}
+		c.MongoURI, c.MongoDB = uri, fmt.Sprintf("%s_%d_%d", prefix, os.Getpid(), keyedDBSeq.Add(1))
+	}}
+}
+
 // TestKeyAnsweredByCommit (#15): a create whose request fails after the
 // change committed leaves its Idempotency-Key answered by the change, so
 // the retry with the key gets the created object (201, the same id) and
 // no second one is made; on the embedded store and on MongoDB, for a
 // request, an invitation, an evidence upload and a delivery report.
 func TestKeyAnsweredByCommit(t *testing.T) {
-	stores := map[string]func(*app.Config){"sqlite": nil, "mongodb": func(c *app.Config) {
-		uri, err := ferret.Shared()
-		if err != nil {
-			t.Fatalf("ferretdb: %v", err)
-		}
-		c.MongoURI, c.MongoDB = uri, fmt.Sprintf("nmkeyed_%d_%d", os.Getpid(), keyedDBSeq.Add(1))
-	}}
-	for name, configure := range stores {
+	for name, configure := range bothStores(t, "nmkeyed") {
 		t.Run(name, func(t *testing.T) {
 			e := newEnvWith(t, configure)
 			e.partnership()

@@ -3,14 +3,10 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"testing"
 
 	"needmatch/api"
-	"needmatch/app"
 	"needmatch/domain"
-	"needmatch/internal/ferret"
 )
 
 // cutImportStore is the real store whose imports stop part way, as a
@@ -42,20 +38,13 @@ func (s cutImportStore) CreatePayments(ctx context.Context, ps []*domain.Payment
 // other contracts and payments of the file were never imported. On the
 // embedded store and on MongoDB.
 func TestImportKeyAnsweredByTheImport(t *testing.T) {
-	stores := map[string]func(*app.Config){"sqlite": nil, "mongodb": func(c *app.Config) {
-		uri, err := ferret.Shared()
-		if err != nil {
-			t.Fatalf("ferretdb: %v", err)
-		}
-		c.MongoURI, c.MongoDB = uri, fmt.Sprintf("nmimportkey_%d_%d", os.Getpid(), keyedDBSeq.Add(1))
-	}}
 	contracts := importHeader +
 		"R-1,Libraries,Place,Acme Ltd,01234567,£60000,Reading hours,10,£1000,£250.50,2027-01-31,2026-01-15\n" +
 		"R-2,Parks,Place,Acme Ltd,01234567,£40000,Volunteering hours,20,£2000,£500,2027-03-31,2026-02-01\n" +
 		"R-3,Roads,Place,Bolt Ltd,07654321,£90000,Apprenticeships,2,£3000,,2027-06-30,\n"
 	payments := "contract reference,supplier,supplier postcode district or ward code,amount,payment date\n" +
 		"R-1,Acme Ltd,SK4,£300,2025-05-01\nR-2,Acme Ltd,M1,£100,2025-06-01\nR-3,Bolt Ltd,SK1,£50,2025-07-01\n"
-	for name, configure := range stores {
+	for name, configure := range bothStores(t, "nmimportkey") {
 		t.Run(name, func(t *testing.T) {
 			e := newEnvWith(t, configure)
 			e.call("POST", "/api/v1/directorates", "officer", map[string]any{"name": "Place"}, 201)
