@@ -138,29 +138,56 @@ func (s *Service) AcceptAllocation(ctx context.Context, a *Actor, id string, onl
 			return nil, FieldErrorf("pledgeIds", "Pledge %s is not in this allocation.", truncateID(p))
 		}
 	}
-	// Mark the proposal accepted first (compare-and-set), so two officers
-	// cannot accept it twice at once.
-	before, prev, now := *al, al.Version, s.now()
-	al.Status, al.AcceptedAt, al.Version = AllocAccepted, &now, al.Version+1
+	// Approve first, then mark the proposal accepted: a request that dies
+	// part way leaves the proposal proposed, and accepting it again (the
+	// retry, with its key or without) approves the rest. Marked first, it
+	// was left accepted with pledges still offered, and a second accept
+	// was refused. Each approval checks the pledge's version as of the
+	// proposal, so a pledge is approved once however many accepts run; the
+	// approvals answer no key (see withoutKey), the mark does.
 	res := &AcceptResult{Approved: []string{}, Skipped: []SkippedItem{}}
-	summary := map[string]any{"status": al.Status, "pledges": only}
-	if err := s.Store.UpdateAllocation(ctx, al, prev, NewAuditEvent(al.AuthorityID, a.UserID, "allocation.accept", "allocation", al.ID, map[string]any{"status": before.Status}, summary, now)); err != nil {
-		return nil, err
-	}
+	quiet := withoutKey(ctx)
 	for _, it := range al.Items {
 		if it.ApprovedPence <= 0 || (len(want) > 0 && !want[it.PledgeID]) {
 			continue
 		}
-		if _, err := s.MovePledge(ctx, a, it.PledgeID, PledgeDecision{Move: PledgeApprove, AmountPence: it.ApprovedPence, ExpectVersion: it.PledgeVersion}); err != nil {
-			if ErrorCode(err) == EINTERNAL || ErrorCode(err) == EUNAVAILABLE {
-				return res, err
+		_, err := s.MovePledge(quiet, a, it.PledgeID, PledgeDecision{Move: PledgeApprove, AmountPence: it.ApprovedPence, ExpectVersion: it.PledgeVersion})
+		switch ErrorCode(err) {
+		case "":
+			res.Approved = append(res.Approved, it.PledgeID)
+		case EINTERNAL, EUNAVAILABLE:
+			return res, err
+		default:
+			if approvedBefore(ctx, s.Store, it) {
+				res.Approved = append(res.Approved, it.PledgeID) // by an accept of this proposal that did not finish
+				continue
 			}
 			res.Skipped = append(res.Skipped, SkippedItem{PledgeID: it.PledgeID, Reason: ErrorMessage(err)})
-			continue
 		}
-		res.Approved = append(res.Approved, it.PledgeID)
+	}
+	before, prev, now := *al, al.Version, s.now()
+	al.Status, al.AcceptedAt, al.Version = AllocAccepted, &now, al.Version+1
+	summary := map[string]any{"status": al.Status, "pledges": only}
+	err = s.Store.UpdateAllocation(ctx, al, prev, NewAuditEvent(al.AuthorityID, a.UserID, "allocation.accept", "allocation", al.ID, map[string]any{"status": before.Status}, summary, now))
+	if ErrorCode(err) == ECONFLICT {
+		// another officer's accept of the same proposal marked it: its
+		// approvals and these are one each
+		if cur, gerr := s.GetAllocation(ctx, a, id); gerr == nil && cur.Status == AllocAccepted {
+			return res, nil
+		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	return res, nil
+}
+
+// approvedBefore reports whether the item's pledge is approved for exactly
+// the item's amount, one change after the proposal's version: what an
+// earlier accept of the same proposal left.
+func approvedBefore(ctx context.Context, st Store, it AllocationItem) bool {
+	p, err := st.PledgeByID(ctx, it.PledgeID)
+	return err == nil && p.Status == PledgeApproved && p.ApprovedPence == it.ApprovedPence && p.Version == it.PledgeVersion+1
 }
 
 func truncateID(s string) string {
