@@ -61,6 +61,10 @@ func count(do func(context.Context, time.Time) (int, error)) func(context.Contex
 	}
 }
 
+// RollupsInWrites is a store whose ledger rollups are kept in the
+// transaction of every change, so that RefreshRollups has nothing to do.
+type RollupsInWrites interface{ RollupsInWrites() }
+
 // RollupEvery is how often the ledger's rollups are refreshed (at most: a
 // leased job runs on the lease's tick).
 const RollupEvery = 5 * time.Second
@@ -81,9 +85,6 @@ func (s *Service) Jobs() []Job {
 		{Name: "commitment reminders", Every: time.Hour, Do: count(s.RemindCommitments)},
 		{Name: "new requests digest", Every: 15 * time.Minute, Do: count(s.DigestRequests)},
 		{Name: "weekly mail", Every: 5 * time.Minute, Do: count(s.SendWeekly)},
-		{Name: "ledger rollups", Every: RollupEvery, Do: func(ctx context.Context, _ time.Time) (int64, error) {
-			return 0, s.Store.RefreshRollups(ctx)
-		}},
 		// The recovery sweep: changes a killed process left after their
 		// commit point are finished by a survivor, not at the next start.
 		// It looks three times per PendingAge, so a change is finished
@@ -93,6 +94,14 @@ func (s *Service) Jobs() []Job {
 		{Name: "recover", Every: PendingAge / 3, Do: func(ctx context.Context, _ time.Time) (int64, error) {
 			return s.Store.RecoverPending(ctx, PendingAge)
 		}},
+	}
+	// A store that keeps its rollups in each change's transaction (SQLite)
+	// has none to refresh: the job took a lease and recorded its run, two
+	// writes through the single writer every 5 s, to do nothing.
+	if _, inWrites := s.Store.(RollupsInWrites); !inWrites {
+		jobs = append(jobs, Job{Name: "ledger rollups", Every: RollupEvery, Do: func(ctx context.Context, _ time.Time) (int64, error) {
+			return 0, s.Store.RefreshRollups(ctx)
+		}})
 	}
 	if len(s.AuditKey) > 0 {
 		every := s.CheckpointEvery

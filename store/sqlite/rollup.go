@@ -169,6 +169,11 @@ func (ru rollup) index(d rollDim) []string {
 // change's transaction.
 func (db *DB) RefreshRollups(context.Context) error { return nil }
 
+// RollupsInWrites says so to the service, which then runs no refresh job.
+func (db *DB) RollupsInWrites() {}
+
+var _ domain.RollupsInWrites = (*DB)(nil)
+
 // rolledUpSums is LedgerSums of a whole authority, or of one contract, and
 // of a financial year or quarter of either, from the rollups.
 func (db *DB) rolledUpSums(ctx context.Context, f domain.LedgerFilter) ([]domain.LedgerSum, error) {
