@@ -143,6 +143,6 @@ func (db *DB) UpdateAllocation(ctx context.Context, a *domain.Allocation, prev i
 		db.abandonChunks(ctx, d, err)
 		return err
 	}
-	db.dropChunks(ctx, a.ID, old.Chunks, old.ChunkCount)
+	db.dropChunks(context.WithoutCancel(ctx), a.ID, old.Chunks, old.ChunkCount) // committed: the client going away stops nothing
 	return nil
 }

@@ -3,6 +3,7 @@ package mongo
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -256,6 +258,56 @@ func testChunkedAllocationWrites(t *testing.T, uri string) {
 		t.Fatal(err)
 	}
 	readBack(t, db, "a delta after its base is accepted", dl)
+
+	// a reader while the proposal is rewritten reads one write's items
+	// whole, never a mix; one that finds a chunk gone reads again (every
+	// write's items have pledge ids of their own)
+	writes := []domain.Allocation{next}
+	for i := range 3 {
+		w := writes[i]
+		w.Items, w.Version = bigItems(1_200, orgs, ""), w.Version+1
+		writes = append(writes, w)
+	}
+	var stop atomic.Bool
+	result := make(chan error, 1)
+	go func() {
+		reads := 0
+		for !stop.Load() {
+			got, err := db.AllocationByID(ctx, al.ID)
+			if err != nil {
+				result <- err
+				return
+			}
+			reads++
+			if i := slices.IndexFunc(writes, func(w domain.Allocation) bool { return w.Items[0].PledgeID == got.Items[0].PledgeID }); i < 0 || !slices.Equal(got.Items, writes[i].Items) {
+				result <- fmt.Errorf("read %d: the items of no one write", reads)
+				return
+			}
+		}
+		if reads == 0 {
+			result <- errors.New("no read")
+		}
+		result <- nil
+	}()
+	for i, w := range writes[1:] {
+		if err := db.UpdateAllocation(ctx, &w, writes[i].Version, allocationEvent(a, "allocation.accept", al.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop.Store(true)
+	if err := <-result; err != nil {
+		t.Fatalf("reader while rewritten: %v", err)
+	}
+	readBack(t, db, "rewritten", &writes[3])
+
+	// a chunk lost is an error, never a proposal without its items
+	named := namedChunks(t, db, dl.ID)
+	if _, err := db.allocationChunks().DeleteOne(ctx, bson.D{{Key: "_id", Value: named[1]}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.AllocationByID(ctx, dl.ID); err == nil {
+		t.Fatalf("AllocationByID with a chunk lost = %d items, want an error", len(got.Items))
+	}
 }
 
 // TestChunksOf measures what items take in BSON: itemBytes is never less,

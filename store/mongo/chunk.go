@@ -107,7 +107,9 @@ func (db *DB) putChunks(ctx context.Context, d *allocationDoc) error {
 		docs[n] = allocationChunkDoc{ID: chunkID(d.ID, set, n), Items: r}
 	}
 	if _, err := db.allocationChunks().InsertMany(ctx, docs); err != nil {
-		db.dropChunks(ctx, d.ID, set, len(runs)) // no document names them
+		if !transient(err) {
+			db.dropChunks(ctx, d.ID, set, len(runs)) // no document names them
+		}
 		return translate(err)
 	}
 	d.Items, d.Chunks, d.ChunkCount = []allocationItemDoc{}, set, len(runs)
@@ -133,7 +135,6 @@ func (db *DB) abandonChunks(ctx context.Context, d *allocationDoc, err error) {
 // dropChunks removes chunks 0 to n-1 of set (none: nothing) of allocation,
 // which no document names; a failure is logged, as they are never read.
 func (db *DB) dropChunks(ctx context.Context, allocation, set string, n int) {
-	ctx = context.WithoutCancel(ctx)
 	for i := range n {
 		if _, err := db.allocationChunks().DeleteOne(ctx, bson.D{{Key: "_id", Value: chunkID(allocation, set, i)}}); err != nil {
 			slog.Warn("mongodb: cannot remove a proposal's unused chunks; they are never read", "allocation", allocation, "chunks", set, "err", err)
