@@ -130,10 +130,13 @@ func (db *DB) AllocationByID(ctx context.Context, id string) (*domain.Allocation
 // named before are removed.
 func (db *DB) UpdateAllocation(ctx context.Context, a *domain.Allocation, prev int64, ev *domain.AuditEvent) error {
 	var old allocationDoc
-	err := db.allocations.FindOne(ctx, bson.D{{Key: "_id", Value: a.ID}},
-		options.FindOne().SetProjection(bson.D{{Key: "chunks", Value: 1}, {Key: "chunkCount", Value: 1}})).Decode(&old)
+	err := db.allocations.FindOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, options.FindOne().SetProjection(bson.D{
+		{Key: "chunks", Value: 1}, {Key: "chunkCount", Value: 1}, {Key: "version", Value: 1}, {Key: "pendingAudit._id", Value: 1}})).Decode(&old)
 	if err != nil {
 		return notFound(err, "Allocation not found.")
+	}
+	if old.Version != prev && old.PendingAudit == nil {
+		return conflict() // stale: its items are not written for nothing
 	}
 	d := allocationFromDomain(a, ev)
 	if err := db.putChunks(ctx, d); err != nil {
