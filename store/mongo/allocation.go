@@ -8,6 +8,7 @@ import (
 	"needmatch/domain"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 var _ domain.AllocationStore = (*DB)(nil)
@@ -51,6 +52,11 @@ type allocationDoc struct {
 	// the items it sets.
 	Base string   `bson:"base,omitempty"`
 	Gone []string `bson:"gone,omitempty"`
+	// Chunks names the chunk set that holds Items when they take more
+	// than one chunk (Items is then empty); ChunkCount is how many chunks
+	// it has. See chunk.go.
+	Chunks     string `bson:"chunks,omitempty"`
+	ChunkCount int    `bson:"chunkCount,omitempty"`
 }
 
 // allocationFromDomain is a's document: its items, or only its delta's
@@ -84,25 +90,33 @@ func (d *allocationDoc) toDomain() *domain.Allocation {
 	return a
 }
 
-// CreateAllocation stores a proposal with its audit event.
+// CreateAllocation stores a proposal with its audit event: its items
+// first, in chunks when they are many, then its document (the commit point).
 func (db *DB) CreateAllocation(ctx context.Context, a *domain.Allocation, ev *domain.AuditEvent) error {
 	d := allocationFromDomain(a, ev)
-	return db.insertAudited(ctx, db.allocations, a.ID, d, d.PendingAudit, ev)
+	if err := db.putChunks(ctx, d); err != nil {
+		return err
+	}
+	if err := db.insertAudited(ctx, db.allocations, a.ID, d, d.PendingAudit, ev); err != nil {
+		db.abandonChunks(ctx, d, err)
+		return err
+	}
+	return nil
 }
 
 // AllocationByID returns ENOTFOUND when there is none. A proposal kept as
 // a delta is read with its base.
 func (db *DB) AllocationByID(ctx context.Context, id string) (*domain.Allocation, error) {
-	var d allocationDoc
-	if err := db.allocations.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+	d, err := db.readAllocation(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
 		return nil, notFound(err, "Allocation not found.")
 	}
 	a := d.toDomain()
 	if d.Base == "" {
 		return a, nil
 	}
-	var b allocationDoc
-	if err := db.allocations.FindOne(ctx, bson.D{{Key: "_id", Value: d.Base}, {Key: "base", Value: bson.D{{Key: "$exists", Value: false}}}}).Decode(&b); err != nil {
+	b, err := db.readAllocation(ctx, bson.D{{Key: "_id", Value: d.Base}, {Key: "base", Value: bson.D{{Key: "$exists", Value: false}}}})
+	if err != nil {
 		return nil, fmt.Errorf("allocation %s: its base %s: %w", d.ID, d.Base, err)
 	}
 	delta := &domain.AllocationDelta{BaseID: d.Base, Set: a.Items, Gone: d.Gone}
@@ -110,8 +124,28 @@ func (db *DB) AllocationByID(ctx context.Context, id string) (*domain.Allocation
 	return a, nil
 }
 
-// UpdateAllocation writes a if the stored version is prev; ECONFLICT otherwise.
+// UpdateAllocation writes a if the stored version is prev; ECONFLICT
+// otherwise. Its items are written first (in a new chunk set when they are
+// many), then the document; once that commits, the chunks the document
+// named before are removed.
 func (db *DB) UpdateAllocation(ctx context.Context, a *domain.Allocation, prev int64, ev *domain.AuditEvent) error {
+	var old allocationDoc
+	err := db.allocations.FindOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, options.FindOne().SetProjection(bson.D{
+		{Key: "chunks", Value: 1}, {Key: "chunkCount", Value: 1}, {Key: "version", Value: 1}, {Key: "pendingAudit._id", Value: 1}})).Decode(&old)
+	if err != nil {
+		return notFound(err, "Allocation not found.")
+	}
+	if old.Version != prev && old.PendingAudit == nil {
+		return conflict() // stale: its items are not written for nothing
+	}
 	d := allocationFromDomain(a, ev)
-	return db.replaceAudited(ctx, db.allocations, a.ID, prev, d, d.PendingAudit, ev, "Allocation", nil)
+	if err := db.putChunks(ctx, d); err != nil {
+		return err
+	}
+	if err := db.replaceAudited(ctx, db.allocations, a.ID, prev, d, d.PendingAudit, ev, "Allocation", nil); err != nil {
+		db.abandonChunks(ctx, d, err)
+		return err
+	}
+	db.dropChunks(context.WithoutCancel(ctx), a.ID, old.Chunks, old.ChunkCount) // committed: the client going away stops nothing
+	return nil
 }

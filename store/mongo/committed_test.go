@@ -20,7 +20,16 @@ import (
 
 // auditInsert is how an insert into the audit collection starts on the
 // wire: the command's first element, insert: "audit".
-var auditInsert = []byte("\x02insert\x00\x06\x00\x00\x00audit\x00")
+var auditInsert = wireCommand("insert", "audit")
+
+// wireCommand is the first element of command cmd on collection coll as
+// BSON puts it on the wire: a string element named cmd holding coll.
+func wireCommand(cmd, coll string) []byte {
+	n := len(coll) + 1
+	b := append([]byte{0x02}, cmd...)
+	b = append(b, 0, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
+	return append(append(b, coll...), 0)
+}
 
 // faultDialer cuts the connection under every command that contains match
 // while fail is above zero (counting down; below zero: for ever): a
@@ -50,7 +59,7 @@ func (c *faultConn) Write(b []byte) (int, error) {
 		if n < 0 || (n > 0 && c.f.fail.CompareAndSwap(n, n-1)) {
 			c.f.cut.Add(1)
 			c.Conn.Close()
-			return 0, errors.New("fault: connection cut under an audit insert")
+			return 0, errors.New("fault: connection cut under a matching command")
 		}
 	}
 	return c.Conn.Write(b)

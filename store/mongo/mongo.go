@@ -12,6 +12,9 @@
 // ENOTFOUND from ECONFLICT. There are no multi-document transactions. Totals
 // such as a request's pledged value are derived at read time from the
 // pledges, never kept up to date in another document.
+// A proposal whose items do not fit in one document writes them first in
+// chunk documents that no reader takes until its own document, written
+// last, names them (chunk.go): that document is still the commit point.
 //
 // # The audit outbox
 //
