@@ -146,6 +146,21 @@ func (bed *allocationBed) change(tb testing.TB, i int, fn func(p *domain.Pledge)
 	}
 }
 
+// create writes a new offered pledge of a random request and supplier.
+func (bed *allocationBed) create(tb testing.TB, rng *rand.Rand) {
+	tb.Helper()
+	r, o := bed.requests[rng.IntN(len(bed.requests))], bed.suppliers[rng.IntN(len(bed.suppliers))]
+	v := max(100, r.ValuePence*int64(10+rng.IntN(111))/100)
+	p := &domain.Pledge{ID: domain.NewID(), AuthorityID: bed.auth.ID, Authority: bed.auth.Slug, RequestID: r.ID, RequestTitle: r.Title, RequestOrgID: r.OrganisationID,
+		OrganisationID: o.ID, OrganisationName: o.Name, Offer: "Hours", Quantity: v / 1000, Unit: "GBP", ValuePence: v,
+		AllowPartial: true, Area: r.Area, Status: domain.PledgeOffered, Version: 1, CreatedAt: bed.now, UpdatedAt: bed.now}
+	ev := domain.NewAuditEvent(bed.auth.ID, "test", "pledge.create", "pledge", p.ID, nil, map[string]string{"id": p.ID}, bed.now)
+	if err := bed.db.CreatePledge(context.Background(), p, ev); err != nil {
+		tb.Fatal(err)
+	}
+	bed.pledges = append(bed.pledges, p)
+}
+
 // proposeBoth proposes with svc and with a fresh service over the same
 // store (rows read in full, solved from nothing), checks that svc read its
 // rows and ran the matcher as wanted (snapshot_caught_up or snapshot_read,
@@ -349,7 +364,7 @@ func TestProposalWarmRandom(t *testing.T) {
 			for step := range 40 {
 				var did []string
 				for range 1 + rng.IntN(3) {
-					switch k := rng.IntN(9); k {
+					switch k := rng.IntN(14); k {
 					case 0, 1:
 						i := rng.IntN(len(bed.pledges))
 						bed.change(t, i, func(p *domain.Pledge) { p.ValuePence = max(100, p.ValuePence*int64(50+rng.IntN(100))/100) })
@@ -370,6 +385,8 @@ func TestProposalWarmRandom(t *testing.T) {
 						bed.updateRequest(t, bed.requests[rng.IntN(len(bed.requests))], func(r *domain.Request) {
 							if rng.IntN(3) == 0 && r.Status == domain.ReqPublished {
 								r.Status = domain.ReqWithdrawn
+							} else if r.Status == domain.ReqWithdrawn {
+								r.Status = domain.ReqPublished // its pledges are weighed again
 							} else {
 								r.ValuePence = max(1000, r.ValuePence*int64(60+rng.IntN(80))/100)
 								r.Title = fmt.Sprintf("%s (step %d)", strings.Split(r.Title, " (")[0], step)
@@ -418,6 +435,47 @@ func TestProposalWarmRandom(t *testing.T) {
 							t.Fatal(err)
 						}
 						did = append(did, "need data")
+					case 9:
+						// the clock moves on: commitments fall due, and
+						// the records and scores with them
+						bed.now = bed.now.Add(time.Duration(1+rng.IntN(30)) * time.Hour)
+						did = append(did, "clock")
+					case 10:
+						// a pledge becomes a commitment of its supplier
+						// (its open total) due soon, or settles (its record)
+						i := rng.IntN(len(bed.pledges))
+						bed.change(t, i, func(p *domain.Pledge) {
+							due := bed.now.Add(time.Duration(rng.IntN(72)-12) * time.Hour)
+							p.Status, p.ApprovedPence, p.DueDate = []domain.PledgeStatus{domain.PledgeApproved, domain.PledgeInDelivery, domain.PledgeVerified, domain.PledgeLapsed}[rng.IntN(4)], p.ValuePence/2, &due
+						})
+						did = append(did, "commitment")
+					case 11:
+						// a pledge moves to another request or supplier:
+						// both groups, and the open totals, move with it
+						i := rng.IntN(len(bed.pledges))
+						bed.change(t, i, func(p *domain.Pledge) {
+							if rng.IntN(2) == 0 {
+								r := bed.requests[rng.IntN(len(bed.requests))]
+								p.RequestID, p.RequestTitle, p.Area = r.ID, r.Title, r.Area
+							} else {
+								o := bed.suppliers[rng.IntN(len(bed.suppliers))]
+								p.OrganisationID, p.OrganisationName = o.ID, o.Name
+							}
+						})
+						did = append(did, "moved")
+					case 12:
+						bed.create(t, rng)
+						did = append(did, "new pledge")
+					case 13:
+						// a supplier is suspended, or approved again
+						bed.updateOrg(t, bed.suppliers[rng.IntN(len(bed.suppliers))], func(o *domain.Organisation) {
+							if o.Status == domain.OrgApproved {
+								o.Status = domain.OrgSuspended
+							} else {
+								o.Status = domain.OrgApproved
+							}
+						})
+						did = append(did, "supplier status")
 					}
 				}
 				// the bed's pledges as stored (accepting approved some)

@@ -37,7 +37,7 @@ type heldItems struct {
 	// decided are the items of the last decisions, in their order
 	decidedItems []*heldItem
 	// offered and offeredItems are the pledges offered in the last
-	// proposal (sn.offered, newest first) and their items; next are this
+	// proposal (newest first, as sn.pledges) and their items; next are this
 	// proposal's, and at its pledge in offered
 	offered, nextOffered []*Pledge
 	offeredItems, next   []*heldItem
@@ -67,7 +67,7 @@ type heldItem struct {
 func (e *warmAllocation) heldItems(sn *matchSnapshot, now time.Time) *heldItems {
 	h := &e.held
 	if h.byID == nil || !h.scored.Equal(now) || h.weights != sn.weights || !slices.Equal(h.areas, sn.auth.Areas) {
-		*h = heldItems{byID: make(map[string]*heldItem, len(sn.offered)), areas: slices.Clone(sn.auth.Areas), weights: sn.weights, scored: now, gen: h.gen}
+		*h = heldItems{byID: make(map[string]*heldItem, len(sn.pledges)), areas: slices.Clone(sn.auth.Areas), weights: sn.weights, scored: now, gen: h.gen}
 	}
 	h.gen++
 	h.seen, h.changed, h.set, h.at = 0, nil, nil, 0
@@ -92,7 +92,7 @@ func (e *warmAllocation) forget() {
 // item returns the held item of pledge p of request r by supplier o (of
 // record rec), marked fresh when it has to be made again.
 func (h *heldItems) item(p *Pledge, r *Request, o *Organisation, rec matcher.Record) *heldItem {
-	// the last proposal's offered pledges, newest first as sn.offered,
+	// the last proposal's offered pledges, newest first as sn.pledges,
 	// are walked in step: a map look-up only for a pledge not among them
 	var it *heldItem
 	for h.at < len(h.offered) && h.offered[h.at] != p && h.offered[h.at].ID > p.ID {
@@ -186,7 +186,7 @@ func (h *heldItems) proposal() ([]AllocationItem, int64) {
 		var fresh []*heldItem
 		kept := make([]*heldItem, 0, len(h.byID))
 		for _, it := range h.order {
-			if it.gen == h.gen && !it.fresh && h.byID[it.item.PledgeID] == it {
+			if it.gen == h.gen && !it.fresh { // offered now, and held by id (sweep)
 				kept = append(kept, it)
 			}
 		}
