@@ -345,7 +345,7 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 			warmth.forget() // the held items may be part made
 		}
 	}()
-	pr := matcher.Problem{Pledges: make([]matcher.AllocPledge, 0, len(held.offered))}
+	pr := problem{pledges: held.pledges}
 	sups := map[string]matcher.Supplier{}
 	for _, rp := range sn.pledges {
 		p, r, o := rp.p, rp.req.r, rp.sup.o
@@ -371,10 +371,10 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		if p.BidID != "" {
 			continue
 		}
-		ap := matcher.AllocPledge{ID: p.ID, RequestID: r.ID, SupplierID: o.ID, ValuePence: p.ValuePence, Score: h.item.Score, AllowPartial: p.AllowPartial}
-		pr.Pledges = append(pr.Pledges, ap)
+		pr.n++
+		pr.whole = pr.whole || !p.AllowPartial
 		if h.fresh {
-			held.set = append(held.set, ap)
+			held.set = append(held.set, h.allocPledge())
 		}
 		if rp.req.mark != sn.mark {
 			rp.req.mark = sn.mark
@@ -424,16 +424,31 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 // (greatest id) first. Stores put items kept as a delta back in this order
 // (AllocationDelta.Apply).
 func itemOrder(a, b *AllocationItem) int {
-	if c := cmp.Compare(b.Score, a.Score); c != 0 {
+	return keyOf(a).cmp(keyOf(b))
+}
+
+// itemKey is what itemOrder orders an item by.
+type itemKey struct {
+	score    float64
+	inBid    bool
+	pledgeID string
+}
+
+func keyOf(it *AllocationItem) itemKey {
+	return itemKey{score: it.Score, inBid: it.Reason == ReasonInBid, pledgeID: it.PledgeID}
+}
+
+func (a itemKey) cmp(b itemKey) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
 		return c
 	}
-	if ai, bi := a.Reason == ReasonInBid, b.Reason == ReasonInBid; ai != bi {
-		if ai {
+	if a.inBid != b.inBid {
+		if a.inBid {
 			return 1
 		}
 		return -1
 	}
-	return strings.Compare(b.PledgeID, a.PledgeID)
+	return strings.Compare(b.pledgeID, a.pledgeID)
 }
 
 // namesIn puts the request's title and the supplier's name in place of
