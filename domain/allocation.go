@@ -338,6 +338,16 @@ func (c *allocationCache) entry(authorityID string) *warmAllocation {
 	return e
 }
 
+// problem is a matcher problem whose pledges (n of them; whole: some must
+// be approved whole) are made by pledges only when it is solved from
+// nothing: a warm proposal needs only those that changed.
+type problem struct {
+	matcher.Problem
+	n       int
+	whole   bool
+	pledges func() []matcher.AllocPledge
+}
+
 // allocate solves pr for the authority, from its previous solution when
 // only a few pledges changed, and calls use with the result; the caller
 // holds e.mu, so no other proposal of the authority can change it. set are
@@ -347,23 +357,23 @@ func (c *allocationCache) entry(authorityID string) *warmAllocation {
 // flow optimum); when a pledge must be approved whole it is solved from
 // nothing by matcher.Allocate with opt. warm reports that the previous
 // solution was reused.
-func (e *warmAllocation) allocate(pr matcher.Problem, set []matcher.AllocPledge, out []string, opt matcher.Options, use func(*matcher.Allocation)) (warm bool, err error) {
-	for _, p := range pr.Pledges {
-		if !p.AllowPartial {
-			e.session = nil
-			res, err := matcher.Allocate(pr, opt)
-			if err != nil {
-				return false, err
-			}
-			use(res)
-			return false, nil
-		}
-	}
-	if e.session != nil {
-		if res := e.warm(pr, set, out); res != nil {
+func (e *warmAllocation) allocate(prob problem, set []matcher.AllocPledge, out []string, opt matcher.Options, use func(*matcher.Allocation)) (warm bool, err error) {
+	if !prob.whole && e.session != nil {
+		if res := e.warm(prob, set, out); res != nil {
 			use(res)
 			return true, nil
 		}
+	}
+	pr := prob.Problem
+	pr.Pledges = prob.pledges()
+	if prob.whole {
+		e.session = nil
+		res, err := matcher.Allocate(pr, opt)
+		if err != nil {
+			return false, err
+		}
+		use(res)
+		return false, nil
 	}
 	s, res, err := matcher.NewSession(pr)
 	if err != nil {
@@ -399,7 +409,7 @@ func (e *warmAllocation) keep(s *matcher.Session, pr matcher.Problem) {
 // differ from the problem it holds or more than maxWarmChanges pledges do;
 // it drops the session if the matcher refuses a change, or if the session
 // would not then hold exactly pr's pledges.
-func (e *warmAllocation) warm(pr matcher.Problem, set []matcher.AllocPledge, out []string) *matcher.Allocation {
+func (e *warmAllocation) warm(pr problem, set []matcher.AllocPledge, out []string) *matcher.Allocation {
 	if len(pr.Requests) != len(e.need) || len(pr.Suppliers) != len(e.limit) {
 		return nil
 	}
@@ -451,7 +461,7 @@ func (e *warmAllocation) warm(pr matcher.Problem, set []matcher.AllocPledge, out
 		}
 		delete(e.pledges, id)
 	}
-	if len(e.pledges) != len(pr.Pledges) {
+	if len(e.pledges) != pr.n {
 		e.session = nil // not pr's pledges: solve from nothing
 		return nil
 	}

@@ -256,7 +256,7 @@ func (s *Service) bidFigures(ctx context.Context, c *Contract, bids []*Bid) erro
 		return matcherError(err)
 	}
 	now := s.now()
-	sn := &matchSnapshot{auth: auth, needs: needs, weights: matcherWeights(auth), records: map[string]matcher.Record{}}
+	sn := &matchSnapshot{auth: auth, needs: needs, weights: matcherWeights(auth)}
 	for _, b := range bids {
 		if err := s.fillBid(ctx, b, c); err != nil {
 			return err
@@ -270,8 +270,7 @@ func (s *Service) bidFigures(ctx context.Context, c *Contract, bids []*Bid) erro
 			return err
 		}
 		n := CountRecord(all, now)
-		sn.records[org.ID] = matcher.Record{Pledged: n.Due, Verified: n.Verified, Lapsed: n.Lapsed}
-		sup := sn.supplier(org)
+		sup := sn.supplier(org, matcher.Record{Pledged: n.Due, Verified: n.Verified, Lapsed: n.Lapsed})
 		f := &BidFigures{SocialValuePence: b.Compliance.PledgedPence, RequestCount: b.Compliance.DistinctRequests, Wards: []WardRef{}}
 		f.PercentOfContractValue = PercentOf(f.SocialValuePence, c.ValuePence)
 		var weighted, total float64

@@ -136,7 +136,14 @@ type RecordCounts struct {
 // must not lower the record of a supplier just approved. A release granted
 // by an officer stays on the record but is not Due either.
 func CountRecord(ps []*Pledge, now time.Time) RecordCounts {
-	var r RecordCounts
+	r, _, _ := countRecord(ps, now)
+	return r
+}
+
+// countRecord is CountRecord, and the last time up to which the counts
+// hold as the pledges are (ends false: for ever): the earliest due date
+// not yet passed.
+func countRecord(ps []*Pledge, now time.Time) (r RecordCounts, until time.Time, ends bool) {
 	for _, p := range ps {
 		switch {
 		case p.Status == PledgeVerified:
@@ -154,10 +161,12 @@ func CountRecord(ps []*Pledge, now time.Time) RecordCounts {
 			r.Commitments++
 			if p.DueDate != nil && p.DueDate.Before(now) {
 				r.Due++
+			} else if p.DueDate != nil && (!ends || p.DueDate.Before(until)) {
+				until, ends = *p.DueDate, true
 			}
 		}
 	}
-	return r
+	return r, until, ends
 }
 
 // openCommitments adds up a supplier's open commitments.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -59,13 +60,34 @@ type matchSnapshot struct {
 	auth      *Authority
 	needs     *matcher.Needs
 	weights   matcher.Weights
-	requests  []*Request
-	reqByID   map[string]*Request
+	reqByID   map[string]*Request // published
 	suppliers map[string]*Organisation
-	// records and open are derived from each supplier's pledges.
-	records map[string]matcher.Record
-	open    map[string]int64
-	offered []*Pledge
+	// pledges are every pledge, newest first, each with the rows of its
+	// request and supplier; bySup are those of each supplier, with its
+	// open total and record (see matchRows)
+	pledges []rowPledge
+	bySup   map[string]*supplierRows
+	// mark is the snapshot's: a proposal marks the groups it met with it
+	mark int64
+}
+
+// requests are the published requests in the stores' order, newest
+// (greatest id) first.
+func (sn *matchSnapshot) requests() []*Request {
+	rs := make([]*Request, 0, len(sn.reqByID))
+	for _, r := range sn.reqByID {
+		rs = append(rs, r)
+	}
+	slices.SortFunc(rs, func(a, b *Request) int { return strings.Compare(b.ID, a.ID) })
+	return rs
+}
+
+// record is the supplier's record as of the snapshot.
+func (sn *matchSnapshot) record(id string) matcher.Record {
+	if su := sn.bySup[id]; su != nil {
+		return su.rec
+	}
+	return matcher.Record{}
 }
 
 func matcherWeights(a *Authority) matcher.Weights {
@@ -122,8 +144,8 @@ func (s *Service) loadSnapshot(ctx context.Context, a *Actor, now time.Time) (*m
 	return rows.snapshot(auth, now)
 }
 
-func (sn *matchSnapshot) supplier(o *Organisation) matcher.Supplier {
-	sup := matcher.Supplier{ID: o.ID, Name: o.Name, Kinds: o.Offers, Record: sn.records[o.ID]}
+func (sn *matchSnapshot) supplier(o *Organisation, rec matcher.Record) matcher.Supplier {
+	sup := matcher.Supplier{ID: o.ID, Name: o.Name, Kinds: o.Offers, Record: rec}
 	if ar, ok := sn.auth.Area(o.Area); ok {
 		sup.Lat, sup.Lon = ar.Lat, ar.Lon
 	}
@@ -186,12 +208,13 @@ func (s *Service) rankRequests(ctx context.Context, a *Actor, f RankFilter, now 
 	if !ok {
 		return nil, "", Errorf(EFORBIDDEN, "Your organisation must be approved before requests are ranked for it.")
 	}
-	reqs := make([]matcher.Request, len(sn.requests))
-	for i, r := range sn.requests {
+	requests := sn.requests()
+	reqs := make([]matcher.Request, len(requests))
+	for i, r := range requests {
 		reqs[i] = matcherRequest(r)
 	}
 	start := time.Now()
-	ranked, err := matcher.RankRequests(sn.supplier(org), reqs, sn.needs, sn.weights, now, matcher.RankOptions{
+	ranked, err := matcher.RankRequests(sn.supplier(org, sn.record(org.ID)), reqs, sn.needs, sn.weights, now, matcher.RankOptions{
 		Limit: limit,
 		Filter: func(r matcher.Request) bool {
 			if f.Kind != "" && r.Kind != f.Kind || f.Area != "" && r.AreaCode != f.Area {
@@ -212,7 +235,7 @@ func (s *Service) rankRequests(ctx context.Context, a *Actor, f RankFilter, now 
 	}
 	s.observe("rank_requests", start)
 	matches := func(rr matcher.RankedRequest) bool {
-		r := sn.requests[rr.Index]
+		r := requests[rr.Index]
 		return prio != nil && prio.Matches(r.Kind, r.Area)
 	}
 	if prio != nil {
@@ -220,7 +243,7 @@ func (s *Service) rankRequests(ctx context.Context, a *Actor, f RankFilter, now 
 	}
 	items := []RankedRequest{}
 	for i := f.Offset; i < len(ranked) && len(items) < f.Limit; i++ {
-		r := sn.requests[ranked[i].Index]
+		r := requests[ranked[i].Index]
 		r.Derive()
 		item := RankedRequest{Request: r, Score: ranked[i].Score.Total, Weights: ranked[i].Score.WeightsVersion, Breakdown: ranked[i].Score.Components}
 		if prio != nil {
@@ -253,16 +276,20 @@ func (s *Service) RankPledges(ctx context.Context, a *Actor, requestID string) (
 	var full []*Pledge
 	sups := []matcher.Supplier{}
 	seen := map[string]bool{}
-	for _, p := range sn.offered {
+	for _, rp := range sn.pledges {
+		p := rp.p
+		if p.Status != PledgeOffered || p.RequestID != r.ID {
+			continue
+		}
 		o, ok := sn.suppliers[p.OrganisationID]
-		if p.RequestID != r.ID || !ok {
+		if !ok {
 			continue
 		}
 		pledges = append(pledges, matcherPledge(p))
 		full = append(full, p)
 		if !seen[o.ID] {
 			seen[o.ID] = true
-			sups = append(sups, sn.supplier(o))
+			sups = append(sups, sn.supplier(o, rp.sup.rec))
 		}
 	}
 	start := time.Now()
@@ -318,20 +345,18 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 			warmth.forget() // the held items may be part made
 		}
 	}()
-	pr := matcher.Problem{Pledges: make([]matcher.AllocPledge, 0, len(sn.offered))}
-	needReq, supSeen := map[string]bool{}, map[string]bool{}
+	pr := problem{pledges: held.pledges}
 	sups := map[string]matcher.Supplier{}
-	for _, p := range sn.offered {
-		r, okR := sn.reqByID[p.RequestID]
-		o, okS := sn.suppliers[p.OrganisationID]
-		if !okR || !okS {
-			continue // the request is no longer published, or the supplier no longer approved
+	for _, rp := range sn.pledges {
+		p, r, o := rp.p, rp.req.r, rp.sup.o
+		if p.Status != PledgeOffered || r == nil || o == nil {
+			continue // not offered, the request is no longer published, or the supplier no longer approved
 		}
-		h := held.item(p, r, o, sn.records[o.ID])
+		h := held.item(p, r, o, rp.sup.rec)
 		if h.fresh {
 			sup, ok := sups[o.ID]
 			if !ok {
-				sup = sn.supplier(o)
+				sup = sn.supplier(o, rp.sup.rec)
 				sups[o.ID] = sup
 			}
 			score := scorer.Total(matcherPledge(p), matcherRequest(r), sup)
@@ -346,20 +371,20 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 		if p.BidID != "" {
 			continue
 		}
-		ap := matcher.AllocPledge{ID: p.ID, RequestID: r.ID, SupplierID: o.ID, ValuePence: p.ValuePence, Score: h.item.Score, AllowPartial: p.AllowPartial}
-		pr.Pledges = append(pr.Pledges, ap)
+		pr.n++
+		pr.whole = pr.whole || !p.AllowPartial
 		if h.fresh {
-			held.set = append(held.set, ap)
+			held.set = append(held.set, h.allocPledge())
 		}
-		if !needReq[r.ID] {
-			needReq[r.ID] = true
+		if rp.req.mark != sn.mark {
+			rp.req.mark = sn.mark
 			pr.Requests = append(pr.Requests, matcher.AllocRequest{ID: r.ID, NeedPence: max(0, r.ValuePence-r.ApprovedPence)})
 		}
-		if !supSeen[o.ID] {
-			supSeen[o.ID] = true
+		if rp.sup.mark != sn.mark {
+			rp.sup.mark = sn.mark
 			limit := int64(MaxPence)
 			if o.CommitmentLimitPence > 0 {
-				limit = max(0, o.CommitmentLimitPence-sn.open[o.ID])
+				limit = max(0, o.CommitmentLimitPence-rp.sup.open)
 			}
 			pr.Suppliers = append(pr.Suppliers, matcher.AllocSupplier{ID: o.ID, LimitPence: limit})
 		}
@@ -399,16 +424,31 @@ func (s *Service) ProposeAllocation(ctx context.Context, a *Actor, timeLimit tim
 // (greatest id) first. Stores put items kept as a delta back in this order
 // (AllocationDelta.Apply).
 func itemOrder(a, b *AllocationItem) int {
-	if c := cmp.Compare(b.Score, a.Score); c != 0 {
+	return keyOf(a).cmp(keyOf(b))
+}
+
+// itemKey is what itemOrder orders an item by.
+type itemKey struct {
+	score    float64
+	inBid    bool
+	pledgeID string
+}
+
+func keyOf(it *AllocationItem) itemKey {
+	return itemKey{score: it.Score, inBid: it.Reason == ReasonInBid, pledgeID: it.PledgeID}
+}
+
+func (a itemKey) cmp(b itemKey) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
 		return c
 	}
-	if ai, bi := a.Reason == ReasonInBid, b.Reason == ReasonInBid; ai != bi {
-		if ai {
+	if a.inBid != b.inBid {
+		if a.inBid {
 			return 1
 		}
 		return -1
 	}
-	return strings.Compare(b.PledgeID, a.PledgeID)
+	return strings.Compare(b.pledgeID, a.pledgeID)
 }
 
 // namesIn puts the request's title and the supplier's name in place of

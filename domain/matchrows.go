@@ -19,8 +19,51 @@ type matchRows struct {
 	requests  map[string]*Request
 	suppliers map[string]*Organisation
 	pledges   map[string]*Pledge
-	// ids are the ids of pledges, newest first (nil: to be sorted again)
-	ids []string
+	// The rest is derived from the rows above on the first snapshot
+	// (index) and then adjusted for what catchUp changes, so that a
+	// proposal after a few changes neither sorts nor groups every pledge
+	// again. list is every pledge, newest first; byReq and bySup the
+	// pledges of each request and supplier any pledge names, with the
+	// supplier's open total and record.
+	indexed bool
+	list    []rowPledge
+	byReq   map[string]*requestRows
+	bySup   map[string]*supplierRows
+	marks   int64 // snapshots made, to mark the groups a proposal met
+}
+
+// rowPledge is a pledge with the rows of its request and supplier.
+type rowPledge struct {
+	p   *Pledge
+	req *requestRows
+	sup *supplierRows
+}
+
+// pledgeGroup are the held pledges of one request or supplier, in no
+// order, and the mark of the last snapshot whose proposal met it.
+type pledgeGroup struct {
+	ps   []*Pledge
+	mark int64
+}
+
+// requestRows are a request's pledges and the request (nil: not
+// published, or gone).
+type requestRows struct {
+	pledgeGroup
+	r *Request
+}
+
+// supplierRows are a supplier's pledges, the supplier (nil: not an
+// approved supplier the rows hold), the approved pence of its open
+// commitments and its record. The record was counted at recAt and holds
+// until recUntil (for ever when !recEnds); !recMade: to be counted.
+type supplierRows struct {
+	pledgeGroup
+	o                *Organisation
+	open             int64
+	rec              matcher.Record
+	recAt, recUntil  time.Time
+	recEnds, recMade bool
 }
 
 // maxChangedObjects is how many events since its snapshot a warm proposal
@@ -125,24 +168,33 @@ func (s *Service) catchUp(ctx context.Context, authorityID string, rows *matchRo
 			requestIDs[old.RequestID] = true
 		}
 	}
+	rows.index()
 	for _, f := range []struct {
-		ids map[string]bool
-		of  func(string) PledgeFilter
-		in  func(*Pledge) string
+		ids  map[string]bool
+		of   func(string) PledgeFilter
+		held func(string) []*Pledge
 	}{
-		{requestIDs, func(id string) PledgeFilter { return PledgeFilter{AuthorityID: authorityID, RequestID: id} }, func(p *Pledge) string { return p.RequestID }},
-		{orgIDs, func(id string) PledgeFilter { return PledgeFilter{AuthorityID: authorityID, OrganisationID: id} }, func(p *Pledge) string { return p.OrganisationID }},
+		{requestIDs, func(id string) PledgeFilter { return PledgeFilter{AuthorityID: authorityID, RequestID: id} }, func(id string) []*Pledge {
+			if g := rows.byReq[id]; g != nil {
+				return g.ps
+			}
+			return nil
+		}},
+		{orgIDs, func(id string) PledgeFilter { return PledgeFilter{AuthorityID: authorityID, OrganisationID: id} }, func(id string) []*Pledge {
+			if g := rows.bySup[id]; g != nil {
+				return g.ps
+			}
+			return nil
+		}},
 	} {
 		for id := range f.ids {
 			ps, err := allPledges(ctx, st, f.of(id))
 			if err != nil {
 				return false, err
 			}
-			for _, p := range rows.pledges {
-				if f.in(p) == id {
-					if _, ok := pledges[p.ID]; !ok {
-						pledges[p.ID] = nil
-					}
+			for _, p := range f.held(id) {
+				if _, ok := pledges[p.ID]; !ok {
+					pledges[p.ID] = nil
 				}
 			}
 			for _, p := range ps {
@@ -174,21 +226,27 @@ func (s *Service) catchUp(ctx context.Context, authorityID string, rows *matchRo
 			orgs[id] = nil
 		}
 	}
-	for id, p := range pledges {
-		if _, held := rows.pledges[id]; held != (p != nil) {
-			rows.ids = nil // a pledge came or went
+	// the groups see the new requests and suppliers
+	put(rows.requests, requests, func(id string, r *Request) {
+		if rq := rows.byReq[id]; rq != nil {
+			rq.r = r
 		}
-	}
-	put(rows.pledges, pledges)
-	put(rows.requests, requests)
-	put(rows.suppliers, orgs)
+	})
+	put(rows.suppliers, orgs, func(id string, o *Organisation) {
+		if su := rows.bySup[id]; su != nil {
+			su.o = o
+		}
+	})
+	rows.setPledges(pledges)
 	rows.seq = head
 	return true, nil
 }
 
-// put sets the values of changed in m, deleting those that are nil.
-func put[T any](m map[string]*T, changed map[string]*T) {
+// put sets the values of changed in m, deleting those that are nil, and
+// tells each to also.
+func put[T any](m map[string]*T, changed map[string]*T, also func(string, *T)) {
 	for id, v := range changed {
+		also(id, v)
 		if v == nil {
 			delete(m, id)
 		} else {
@@ -197,46 +255,118 @@ func put[T any](m map[string]*T, changed map[string]*T) {
 	}
 }
 
-// snapshot makes the matcher's snapshot of the rows as of now. Requests and
-// pledges come in the stores' order (newest id first), so a snapshot of
-// rows caught up equals one of rows read in full.
+// index derives the rows' list and groups from their maps, once.
+func (rows *matchRows) index() {
+	if rows.indexed {
+		return
+	}
+	rows.indexed = true
+	rows.byReq, rows.bySup = map[string]*requestRows{}, map[string]*supplierRows{}
+	ps := make([]*Pledge, 0, len(rows.pledges))
+	for _, p := range rows.pledges {
+		ps = append(ps, p)
+	}
+	slices.SortFunc(ps, func(a, b *Pledge) int { return strings.Compare(b.ID, a.ID) })
+	rows.list = make([]rowPledge, len(ps))
+	for i, p := range ps {
+		rows.list[i] = rows.add(p)
+	}
+}
+
+// add puts p in the groups of its request and supplier.
+func (rows *matchRows) add(p *Pledge) rowPledge {
+	rq := rows.byReq[p.RequestID]
+	if rq == nil {
+		rq = &requestRows{r: rows.requests[p.RequestID]}
+		rows.byReq[p.RequestID] = rq
+	}
+	su := rows.bySup[p.OrganisationID]
+	if su == nil {
+		su = &supplierRows{o: rows.suppliers[p.OrganisationID]}
+		rows.bySup[p.OrganisationID] = su
+	}
+	rq.ps = append(rq.ps, p)
+	su.ps = append(su.ps, p)
+	su.recMade = false
+	if IsOpenCommitment(p.Status) {
+		su.open += p.ApprovedPence
+	}
+	return rowPledge{p: p, req: rq, sup: su}
+}
+
+// remove takes p out of the groups of its request and supplier.
+func (rows *matchRows) remove(p *Pledge) {
+	rq, su := rows.byReq[p.RequestID], rows.bySup[p.OrganisationID]
+	rq.ps = without(rq.ps, p)
+	su.ps = without(su.ps, p)
+	su.recMade = false
+	if IsOpenCommitment(p.Status) {
+		su.open -= p.ApprovedPence
+	}
+}
+
+// without removes p from ps, whose order does not matter.
+func without(ps []*Pledge, p *Pledge) []*Pledge {
+	if i := slices.Index(ps, p); i >= 0 {
+		ps[i] = ps[len(ps)-1]
+		ps[len(ps)-1] = nil
+		ps = ps[:len(ps)-1]
+	}
+	return ps
+}
+
+// setPledges puts the changed pledges in the rows (nil: gone).
+func (rows *matchRows) setPledges(changed map[string]*Pledge) {
+	for id, p := range changed {
+		if rows.indexed {
+			if old := rows.pledges[id]; old != nil {
+				rows.remove(old)
+			}
+			// the list is newest (greatest) id first
+			i, found := slices.BinarySearchFunc(rows.list, id, func(rp rowPledge, id string) int { return strings.Compare(id, rp.p.ID) })
+			switch {
+			case p != nil && found:
+				rows.list[i] = rows.add(p)
+			case p != nil:
+				rows.list = slices.Insert(rows.list, i, rows.add(p))
+			case found:
+				rows.list = slices.Delete(rows.list, i, i+1)
+			}
+		}
+		if p == nil {
+			delete(rows.pledges, id)
+		} else {
+			rows.pledges[id] = p
+		}
+	}
+}
+
+// count makes the supplier's record as of now, unless the one it has
+// holds then.
+func (su *supplierRows) count(now time.Time) {
+	if su.recMade && !now.Before(su.recAt) && (!su.recEnds || !now.After(su.recUntil)) {
+		return
+	}
+	n, until, ends := countRecord(su.ps, now)
+	su.rec = matcher.Record{Pledged: n.Due, Verified: n.Verified, Lapsed: n.Lapsed}
+	su.recAt, su.recUntil, su.recEnds, su.recMade = now, until, ends, true
+}
+
+// snapshot makes the matcher's snapshot of the rows as of now. Pledges
+// come in the stores' order (newest id first), so a snapshot of rows
+// caught up equals one of rows read in full. The snapshot shares the
+// rows' lists and maps: it is read, never written, and only until the
+// rows change.
 func (rows *matchRows) snapshot(auth *Authority, now time.Time) (*matchSnapshot, error) {
 	needs, err := matcher.AssessNeeds(matcherAreas(auth))
 	if err != nil {
 		return nil, matcherError(err)
 	}
-	sn := &matchSnapshot{auth: auth, needs: needs, weights: matcherWeights(auth), reqByID: make(map[string]*Request, len(rows.requests)),
-		suppliers: make(map[string]*Organisation, len(rows.suppliers)), records: map[string]matcher.Record{}, open: map[string]int64{}}
-	sn.requests = make([]*Request, 0, len(rows.requests))
-	for id, r := range rows.requests {
-		sn.requests = append(sn.requests, r)
-		sn.reqByID[id] = r
+	rows.index()
+	for _, su := range rows.bySup {
+		su.count(now)
 	}
-	slices.SortFunc(sn.requests, func(a, b *Request) int { return strings.Compare(b.ID, a.ID) })
-	for id, o := range rows.suppliers {
-		sn.suppliers[id] = o
-	}
-	if rows.ids == nil {
-		rows.ids = make([]string, 0, len(rows.pledges))
-		for id := range rows.pledges {
-			rows.ids = append(rows.ids, id)
-		}
-		slices.SortFunc(rows.ids, func(a, b string) int { return strings.Compare(b, a) })
-	}
-	bySupplier := map[string][]*Pledge{}
-	for _, id := range rows.ids {
-		p := rows.pledges[id]
-		bySupplier[p.OrganisationID] = append(bySupplier[p.OrganisationID], p)
-		if p.Status == PledgeOffered {
-			sn.offered = append(sn.offered, p)
-		}
-		if IsOpenCommitment(p.Status) {
-			sn.open[p.OrganisationID] += p.ApprovedPence
-		}
-	}
-	for id, ps := range bySupplier {
-		n := CountRecord(ps, now)
-		sn.records[id] = matcher.Record{Pledged: n.Due, Verified: n.Verified, Lapsed: n.Lapsed}
-	}
-	return sn, nil
+	rows.marks++
+	return &matchSnapshot{auth: auth, needs: needs, weights: matcherWeights(auth), reqByID: rows.requests,
+		suppliers: rows.suppliers, pledges: rows.list, bySup: rows.bySup, mark: rows.marks}, nil
 }
