@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, newPage, axe, h1, h1Focused, signIn, apiAs, verifyFromSentMail, ACCOUNTS, RESULTS, focusIs } from '../testing/browser.mjs';
+import { startServer, launch, newPage, axe, h1, h1Focused, signIn, apiAs, verifyFromSentMail, ACCOUNTS, RESULTS, focusIs, textsAre } from '../testing/browser.mjs';
 
 let server, browser;
 const SHOTS = process.env.PROCUI_SHOTS || join(RESULTS, 'procurement');
@@ -87,7 +87,7 @@ test('an officer keeps directorates and registers a contract in the pipeline wit
   await p.getByRole('button', { name: 'Add to the pipeline' }).click();
   const summary = p.locator('.govuk-error-summary');
   await summary.waitFor();
-  assert.deepEqual(await summary.locator('li').allInnerTexts(), ['Enter the contract reference', 'Enter the contract title', 'Select the directorate', 'Enter the estimated value in pounds']);
+  await textsAre(summary.locator('li'), ['Enter the contract reference', 'Enter the contract title', 'Select the directorate', 'Enter the estimated value in pounds'], 'each missing answer is named');
   await summary.getByRole('link', { name: 'Select the directorate' }).click();
   await focusIs(p, () => document.activeElement.id, 'contract-directorate');
   assert.match(await p.title(), /^Error: /);

@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, check, h1, signIn, apiAs, focusIs } from '../testing/browser.mjs';
+import { startServer, launch, newPage, check, h1, signIn, apiAs, focusIs, eventually } from '../testing/browser.mjs';
 
 let server, browser;
 const WIDE = { width: 1280, height: 900 };
@@ -114,8 +114,7 @@ test('an officer finds every request by status, overdue commitments and supplier
     await o.getByRole('button', { name: 'Show requests' }).click();
     await o.waitForURL(/status=submitted/);
     await o.getByRole('link', { name: 'Paint for the community centre' }).waitFor();
-    const tags = await o.locator('main .govuk-tag').allInnerTexts();
-    assert.ok(tags.length > 0 && tags.every((t) => t === 'Waiting for approval'), `only submitted requests: ${tags}`);
+    await eventually(() => o.locator('main .govuk-tag').allInnerTexts(), (tags) => tags.length > 0 && tags.every((t) => t === 'Waiting for approval'), 'only submitted requests');
     await check(o, `ui18a-officer-requests-${size.width}`);
     await o.goto('/ledger');
     await h1(o, 'Social value ledger');

@@ -242,6 +242,31 @@ export async function focusIs(page, read, expected, message) {
   assert.equal(got, expected, message);
 }
 
+/**
+ * eventually reads (an async function of the test, e.g. a locator's
+ * allInnerTexts) until ok(value) holds, for up to 10 s, and returns that
+ * value; after that it fails with message and the value it last read. A
+ * view that filters or reloads shows its new heading before its new rows
+ * arrive: CI read a ledger table filtered to a year while it was still
+ * loading (two test files at a time make such gaps longer).
+ */
+export async function eventually(read, ok, message) {
+  const deadline = Date.now() + 10000;
+  let got = await read();
+  while (!ok(got) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = await read();
+  }
+  assert.ok(ok(got), `${message} (last read: ${JSON.stringify(got)})`);
+  return got;
+}
+
+/** textsAre waits for the locator's texts to be expected (see eventually). */
+export async function textsAre(locator, expected, message) {
+  const got = await eventually(() => locator.allInnerTexts(), (texts) => JSON.stringify(texts) === JSON.stringify(expected), message);
+  assert.deepEqual(got, expected, message);
+}
+
 /** signIn signs in through the form and waits to land. */
 export async function signIn(page, who, next = '') {
   const a = ACCOUNTS[who] || who;
