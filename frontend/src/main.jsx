@@ -48,6 +48,18 @@ function isActive(href, path) {
   return path === href || path.startsWith(href + '/');
 }
 
+// Pages reached from a section whose path does not start with the
+// section's: a proposal (/officer/allocations/:id) is the Allocation
+// section's, not Needs attention's (/officer); the one-page summary is
+// opened from the ledger.
+const SECTIONS = [['/officer/allocations/', '/officer/allocation'], ['/officer/summary', '/ledger']];
+
+/** sectionOf is the path whose navigation item marks path's section. */
+function sectionOf(path) {
+  const s = SECTIONS.find(([prefix]) => path === prefix || path.startsWith(prefix));
+  return s ? s[1] : path;
+}
+
 // The GOV.UK service navigation's tablet breakpoint: narrower than this the
 // links collapse behind a Menu button (as govuk-frontend's own script does).
 const WIDE = '(min-width: 40.0625em)';
@@ -72,7 +84,8 @@ function Header({ user, path, council }) {
   // A page listed under Settings marks Settings (/officer/areas is not
   // Needs attention's, though its path starts with /officer).
   const underSettings = items.some(([h]) => h === '/officer/settings') && SETTINGS_PAGES.some((s) => s.links.some(([h]) => isActive(h, path)));
-  const active = underSettings ? '/officer/settings' : items.map(([h]) => h).filter((h) => isActive(h, path)).sort((a, b) => b.length - a.length)[0];
+  const section = sectionOf(path);
+  const active = underSettings ? '/officer/settings' : items.map(([h]) => h).filter((h) => isActive(h, section)).sort((a, b) => b.length - a.length)[0];
   return (
     <header>
       <div class="govuk-generic-header">

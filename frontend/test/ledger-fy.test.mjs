@@ -50,6 +50,7 @@ for (const [width, height] of [[1280, 900], [360, 780]]) {
     await p.goto('/ledger');
     await p.getByRole('link', { name: 'The council’s one-page summary, to print' }).click();
     await h1(p, 'Social value summary');
+    assert.equal(await p.locator('nav[aria-label="Menu"] [aria-current="page"]').textContent(), 'Ledger', 'the summary is in the Ledger section');
     await p.getByText('of contract value secured as social value').waitFor();
     await p.getByText('Not recorded').waitFor();
     await p.getByRole('table', { name: 'Contracts with most value secured' }).waitFor();

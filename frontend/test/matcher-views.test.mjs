@@ -129,6 +129,7 @@ test('an officer runs the allocation, sees progress, reviews the reasons, accept
   release();
   await p.waitForURL(/\/officer\/allocations\/[0-9a-f]+$/);
   await h1Focused(p, 'Review the allocation');
+  assert.equal(await p.locator('nav[aria-label="Menu"] [aria-current="page"]').textContent(), 'Allocation', 'a proposal is in the Allocation section');
   const table = p.locator('main table').first();
   const text = await table.innerText();
   assert.equal(await table.locator('tbody tr').count(), mine.length + 2);
