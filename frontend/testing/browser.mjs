@@ -230,15 +230,10 @@ export async function h1Focused(page, text) {
  * document.activeElement as soon as the text shows races that effect: CI
  * saw focus still on the button a moment after the result appeared. It
  * polls from here rather than with waitForFunction, which would need eval
- * under the app's CSP; after 5 s it fails with what focus was on.
+ * under the app's CSP; after 10 s (eventually) it fails with what focus was on.
  */
 export async function focusIs(page, read, expected, message) {
-  const deadline = Date.now() + 5000;
-  let got = await page.evaluate(read);
-  while (got !== expected && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    got = await page.evaluate(read);
-  }
+  const got = await eventually(() => page.evaluate(read), (v) => v === expected, message || `focus: expected ${JSON.stringify(expected)}`);
   assert.equal(got, expected, message);
 }
 
